@@ -1,0 +1,74 @@
+import RPCClient from '@alicloud/pop-core';
+import { businessFailure, classifyDtsError } from './errors';
+
+export interface DtsClientConfig {
+  endpoint: string;
+  apiVersion: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  timeoutMs: number;
+}
+
+export type DtsParams = Record<string, string | number | boolean | undefined>;
+export type DtsResponse = Record<string, unknown>;
+
+/** Observes each DTS call (metrics); never sees parameters. */
+export type DtsCallObserver = (call: { action: string; outcome: string; durationMs: number }) => void;
+
+/**
+ * The only module that knows pop-core: POST, exact wire names, no undefined values,
+ * plain JSON out, classified and scrubbed errors.
+ */
+export class DtsClient {
+  private readonly rpc: RPCClient;
+
+  constructor(
+    private readonly config: DtsClientConfig,
+    private readonly observe: DtsCallObserver = () => {},
+  ) {
+    this.rpc = new RPCClient({
+      endpoint: config.endpoint,
+      apiVersion: config.apiVersion,
+      accessKeyId: config.accessKeyId,
+      accessKeySecret: config.accessKeySecret,
+      ...(config.securityToken ? { securityToken: config.securityToken } : {}),
+    });
+  }
+
+  async call(action: string, params: DtsParams, secrets: string[] = []): Promise<DtsResponse> {
+    const wire: Record<string, string> = {};
+    for (const [key, value] of Object.entries(params)) {
+      // pop-core would send undefined as the literal string "undefined".
+      if (value !== undefined) wire[key] = String(value);
+    }
+    const allSecrets = [...secrets, this.config.accessKeySecret, this.config.securityToken ?? ''];
+    const started = Date.now();
+    let body: DtsResponse;
+    try {
+      const raw = await this.rpc.request<unknown>(action, wire, {
+        method: 'POST',
+        formatParams: false,
+        timeout: this.config.timeoutMs,
+      });
+      body = toPlainJson(raw);
+    } catch (err) {
+      const failure = classifyDtsError(err, action, allSecrets);
+      this.observe({ action, outcome: failure.type ?? 'error', durationMs: Date.now() - started });
+      throw failure;
+    }
+    if (body.Success === false || body.Success === 'false') {
+      const failure = businessFailure(body, action, allSecrets);
+      this.observe({ action, outcome: failure.type ?? 'error', durationMs: Date.now() - started });
+      throw failure;
+    }
+    this.observe({ action, outcome: 'ok', durationMs: Date.now() - started });
+    return body;
+  }
+}
+
+// pop-core parses with json-bigint: null-prototype objects and BigNumber values.
+function toPlainJson(value: unknown): DtsResponse {
+  const plain = JSON.parse(JSON.stringify(value ?? {})) as unknown;
+  return plain && typeof plain === 'object' && !Array.isArray(plain) ? (plain as DtsResponse) : {};
+}

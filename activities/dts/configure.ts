@@ -1,0 +1,63 @@
+import type { DtsClient, DtsParams } from './client';
+import type { DatabaseMapping, Direction, RedisEndpoint } from '../../workflows/types';
+
+export interface ConfigureInput {
+  dtsJobId: string;
+  regionId: string;
+  direction: Direction;
+  jobName: string;
+  source: RedisEndpoint;
+  destination: RedisEndpoint;
+  databases: DatabaseMapping[];
+}
+
+/**
+ * ConfigureSynchronizationJob for one direction. DTS starts the precheck by itself.
+ * Reverse callers pass the endpoints already swapped (data flows destination → source).
+ */
+export async function configureDirection(dts: DtsClient, input: ConfigureInput): Promise<void> {
+  const { source, destination } = input;
+  const bothEnterprise = source.kind === 'enterprise' && destination.kind === 'enterprise';
+  await dts.call(
+    'ConfigureSynchronizationJob',
+    {
+      SynchronizationJobId: input.dtsJobId,
+      RegionId: input.regionId,
+      SynchronizationJobName: input.jobName,
+      SynchronizationDirection: input.direction,
+      // Reverse is incremental only; DTS skips initialization of already-initialized objects.
+      StructureInitialization: input.direction === 'Forward',
+      DataInitialization: input.direction === 'Forward',
+      SynchronizationObjects: JSON.stringify(
+        input.databases.map((db) => ({ DBName: String(db.from), NewDBName: String(db.to) })),
+      ),
+      ...endpointParams('SourceEndpoint', source),
+      ...endpointParams('DestinationEndpoint', destination),
+      // srcRedisType/destRedisType=enterprise only applies to Tair↔Tair (dts-api.md §1.2).
+      MigrationReserved: bothEnterprise ? JSON.stringify({ srcRedisType: 'enterprise', destRedisType: 'enterprise' }) : undefined,
+    },
+    [source.password, destination.password],
+  );
+}
+
+function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoint: RedisEndpoint): DtsParams {
+  switch (endpoint.kind) {
+    case 'enterprise':
+    case 'community':
+      return { [`${prefix}.InstanceType`]: 'Redis', [`${prefix}.InstanceId`]: endpoint.instanceId, [`${prefix}.Password`]: endpoint.password };
+    case 'ecs':
+      return {
+        [`${prefix}.InstanceType`]: 'ECS',
+        [`${prefix}.InstanceId`]: endpoint.instanceId,
+        [`${prefix}.Port`]: endpoint.port,
+        [`${prefix}.Password`]: endpoint.password,
+      };
+    case 'express':
+      return {
+        [`${prefix}.InstanceType`]: 'Express',
+        [`${prefix}.IP`]: endpoint.ip,
+        [`${prefix}.Port`]: endpoint.port,
+        [`${prefix}.Password`]: endpoint.password,
+      };
+  }
+}

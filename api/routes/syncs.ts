@@ -1,0 +1,142 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { syncWorkflowId } from '../../workflows/ids';
+import { abortSignal, releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import { redisSync } from '../../workflows/redis-sync';
+import {
+  DestinationInstanceIdKey,
+  DtsJobIdKey,
+  SourceInstanceIdKey,
+  SyncPhaseKey,
+  SyncTopologyKey,
+} from '../../workflows/search-attributes';
+import type { SyncStatus } from '../../workflows/types';
+import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
+import { toSyncRequest } from '../sync-request';
+import type { TemporalDeps } from '../temporal';
+
+const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
+
+export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+  const { client, taskQueue } = temporal;
+  const handleOf = (id: string) => client.workflow.getHandle<typeof redisSync>(id);
+
+  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, ...errors } } }, async (req, reply) => {
+    const { request, problems } = toSyncRequest(req.body);
+    if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
+    const id = syncWorkflowId(request);
+    try {
+      await client.workflow.start(redisSync, {
+        workflowId: id,
+        taskQueue,
+        args: [{ request }],
+        // One live setup per pair; a finished (released, failed) one may be set up again.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `${request.source.instanceId ?? request.source.ip} ${request.topology === 'bidirectional' ? '↔' : '→'} ${request.destination.instanceId ?? request.destination.ip} · ${request.name}`,
+        staticDetails: `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, databases ${request.databases.map((d) => `${d.from}→${d.to}`).join(', ')}`,
+        typedSearchAttributes: [
+          { key: SyncPhaseKey, value: 'purchasing' },
+          { key: SyncTopologyKey, value: request.topology },
+          { key: SourceInstanceIdKey, value: request.source.instanceId ?? `${request.source.ip}:${request.source.port}` },
+          { key: DestinationInstanceIdKey, value: request.destination.instanceId ?? `${request.destination.ip}:${request.destination.port}` },
+        ],
+      });
+      req.log.info({ syncId: id, topology: request.topology }, 'sync started');
+      return reply.code(202).send({ id, phase: 'purchasing' });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const status = await handleOf(id).query(statusQuery).catch(() => undefined);
+      return reply.code(200).send({ id, phase: status?.phase ?? 'purchasing', existing: true });
+    }
+  });
+
+  app.get('/v1/syncs/:id', { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } }, async (req, reply) => {
+    const handle = handleOf(req.params.id);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
+      throw err;
+    }
+    const workflowStatus = description.status.name;
+    try {
+      const status: SyncStatus = await handle.query(statusQuery);
+      return { ...status, workflowStatus };
+    } catch {
+      // No worker to answer the query: fall back to what the search attributes say.
+      const attrs = description.typedSearchAttributes;
+      return {
+        id: req.params.id,
+        name: '',
+        topology: attrs.get(SyncTopologyKey) ?? 'unknown',
+        phase: attrs.get(SyncPhaseKey) ?? 'unknown',
+        dtsJobId: attrs.get(DtsJobIdKey),
+        workflowStatus,
+      };
+    }
+  });
+
+  app.get('/v1/syncs', { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } }, async (req) => {
+    const phase = req.query.phase ? ` AND SyncPhase = '${req.query.phase}'` : '';
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: temporal.namespace,
+      pageSize: req.query.pageSize ?? 20,
+      nextPageToken: req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined,
+      query: `WorkflowType = 'redisSync'${phase} ORDER BY StartTime DESC`,
+    });
+    const items = (page.executions ?? []).map((execution) => {
+      const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+      const seconds = execution.startTime?.seconds;
+      return {
+        id: execution.execution?.workflowId ?? '',
+        phase: attrs.get(SyncPhaseKey),
+        topology: attrs.get(SyncTopologyKey),
+        dtsJobId: attrs.get(DtsJobIdKey),
+        sourceInstanceId: attrs.get(SourceInstanceIdKey),
+        destinationInstanceId: attrs.get(DestinationInstanceIdKey),
+        workflowStatus: workflowStatusName(execution.status),
+        ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
+      };
+    });
+    const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
+    return { items, ...(token ? { nextPageToken: token } : {}) };
+  });
+
+  const act = (path: string, summary: string, action: (handle: WorkflowHandle<typeof redisSync>, status: SyncStatus) => Promise<void>, allowed?: (s: SyncStatus) => string | undefined) =>
+    app.route({
+      method: path === '' ? 'DELETE' : 'POST',
+      url: `/v1/syncs/:id${path}`,
+      schema: { summary, params: SyncId, response: { 202: AcceptedReply, ...errors } },
+      handler: async (req, reply) => {
+        const handle = handleOf(req.params.id);
+        let status: SyncStatus;
+        try {
+          const description = await handle.describe();
+          if (description.status.name !== 'RUNNING') return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `sync ${req.params.id} has already ended (${description.status.name})` });
+          status = await handle.query(statusQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
+          throw err;
+        }
+        const refusal = allowed?.(status);
+        if (refusal) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: refusal });
+        await action(handle, status);
+        return reply.code(202).send({ id: req.params.id, phase: status.phase });
+      },
+    });
+
+  act('/cancel', 'Cancel a setup (a pay-as-you-go instance is released unless kept)', (h) => h.cancel().then(() => undefined));
+  act('/retry', 'Run the precheck again after fixing its cause', (h) => h.signal(retrySignal), (s) =>
+    s.phase === 'needs-attention' ? undefined : `retry applies to a setup in needs-attention, not ${s.phase}`,
+  );
+  act('/abort', 'Give up a setup (the instance is released unless kept)', (h) => h.signal(abortSignal));
+  act('', 'Tear a sync down and release its DTS instance', (h) => h.signal(releaseSignal));
+};
+
+const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+function workflowStatusName(status: number | null | undefined): string {
+  return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
+}

@@ -1,0 +1,119 @@
+import { Type, type Static } from '@fastify/type-provider-typebox';
+
+// DTS's own formats (dts-api.md §1, §7), checked before anything is started or bought.
+const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
+const EcsInstanceId = '^i-[a-z0-9]{8,30}$';
+const Region = Type.String({ pattern: '^[a-z]{2,}(-[a-z0-9]+){1,3}$', description: 'Region id, e.g. cn-hangzhou' });
+const Password = Type.String({ minLength: 1, maxLength: 128, description: 'Redis password (write-only; never returned)', writeOnly: true });
+const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
+const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
+
+export const EndpointBody = Type.Object(
+  {
+    kind: Type.Optional(Type.Union([Type.Literal('enterprise'), Type.Literal('community'), Type.Literal('ecs'), Type.Literal('express')], { default: 'enterprise' })),
+    instanceId: Type.Optional(Type.String({ pattern: `(${RedisInstanceId})|(${EcsInstanceId})`, description: 'r-… for Redis instances, i-… for a self-managed Redis on ECS' })),
+    region: Region,
+    password: Password,
+    ip: Type.Optional(Type.String({ format: 'ipv4' })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateSyncBody = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'DTS job name' }),
+    topology: Type.Union([Type.Literal('oneway'), Type.Literal('bidirectional')]),
+    region: Region,
+    source: EndpointBody,
+    destination: EndpointBody,
+    databases: Type.Optional(Type.Array(Type.Object({ from: DbNumber, to: DbNumber }, { additionalProperties: false }), { minItems: 1, maxItems: 256 })),
+    jobClass: Type.Optional(Type.Union([Type.Literal('micro'), Type.Literal('small'), Type.Literal('medium'), Type.Literal('large')])),
+    payType: Type.Optional(Type.Union([Type.Literal('PostPaid'), Type.Literal('PrePaid')])),
+    period: Type.Optional(Type.Union([Type.Literal('Year'), Type.Literal('Month')])),
+    usedTime: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    keepInstanceOnFailure: Type.Optional(Type.Boolean()),
+    waitDeadline: Type.Optional(DurationText),
+    attentionDeadline: Type.Optional(DurationText),
+  },
+  { additionalProperties: false },
+);
+export type CreateSyncBody = Static<typeof CreateSyncBody>;
+
+export const SyncId = Type.Object({ id: Type.String({ pattern: '^redis-sync\\.[A-Za-z0-9.:_-]{3,200}$' }) }, { additionalProperties: false });
+
+const Failure = Type.Object({ item: Type.String(), message: Type.String(), repairMethod: Type.Optional(Type.String()) });
+const DirectionState = Type.Object({
+  configured: Type.Boolean(),
+  status: Type.Optional(Type.String({ description: 'normalised DTS status (lower case)' })),
+  rawStatus: Type.Optional(Type.String({ description: "DTS's own spelling" })),
+  progress: Type.Optional(Type.Number()),
+  precheckFailures: Type.Optional(Type.Array(Failure)),
+  errorMessage: Type.Optional(Type.String()),
+  delaySeconds: Type.Optional(Type.Number()),
+  checkpoint: Type.Optional(Type.String()),
+  configuredAt: Type.Optional(Type.String()),
+  synchronizingAt: Type.Optional(Type.String()),
+  restarts: Type.Integer(),
+});
+const EndpointSummary = Type.Object({
+  kind: Type.String(),
+  instanceId: Type.Optional(Type.String()),
+  region: Type.String(),
+  ip: Type.Optional(Type.String()),
+  port: Type.Optional(Type.Integer()),
+});
+export const SyncStatusReply = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  topology: Type.String(),
+  phase: Type.String(),
+  workflowStatus: Type.Optional(Type.String({ description: 'Temporal execution status' })),
+  dtsJobId: Type.Optional(Type.String()),
+  payType: Type.Optional(Type.String()),
+  source: Type.Optional(EndpointSummary),
+  destination: Type.Optional(EndpointSummary),
+  forward: Type.Optional(DirectionState),
+  reverse: Type.Optional(DirectionState),
+  error: Type.Optional(Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()) })),
+  attention: Type.Optional(
+    Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.String() }),
+  ),
+  released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
+  createdAt: Type.Optional(Type.String()),
+  updatedAt: Type.Optional(Type.String()),
+});
+
+export const AcceptedReply = Type.Object({ id: Type.String(), phase: Type.String(), existing: Type.Optional(Type.Boolean()) });
+
+export const ListQuery = Type.Object(
+  {
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    pageToken: Type.Optional(Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9+/=_-]*$' })),
+    phase: Type.Optional(Type.String({ pattern: '^[a-z-]{3,30}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ListReply = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      phase: Type.Optional(Type.String()),
+      topology: Type.Optional(Type.String()),
+      dtsJobId: Type.Optional(Type.String()),
+      sourceInstanceId: Type.Optional(Type.String()),
+      destinationInstanceId: Type.Optional(Type.String()),
+      workflowStatus: Type.String(),
+      startedAt: Type.Optional(Type.String()),
+    }),
+  ),
+  nextPageToken: Type.Optional(Type.String()),
+});
+
+export const ErrorReply = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+  fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), rule: Type.String(), message: Type.String() }))),
+});

@@ -1,0 +1,102 @@
+import type { Duration } from '@temporalio/common';
+import type { RedisEndpoint, SyncRequest } from '../workflows/types';
+import type { CreateSyncBody } from './schemas';
+
+export interface FieldProblem {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** Rules a JSON schema cannot say: which fields each endpoint kind needs, two-way needs Tair. */
+export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const source = toEndpoint(body.source, '/source', problems);
+  const destination = toEndpoint(body.destination, '/destination', problems);
+  if (body.topology === 'bidirectional') {
+    for (const [field, endpoint] of [['/source/kind', source], ['/destination/kind', destination]] as const) {
+      if (endpoint.kind !== 'enterprise') {
+        problems.push({ field, rule: 'bidirectional-needs-enterprise', message: 'two-way sync needs two Redis Enterprise (Tair) instances' });
+      }
+    }
+  }
+  if (sameEndpoint(source, destination)) {
+    problems.push({ field: '/destination', rule: 'distinct-endpoints', message: 'source and destination must be different Redis instances' });
+  }
+  const payType = body.payType ?? 'PostPaid';
+  if (payType === 'PrePaid') {
+    if (!body.period) problems.push({ field: '/period', rule: 'required-for-prepaid', message: 'period (Year or Month) is required when payType is PrePaid' });
+    if (body.usedTime === undefined) problems.push({ field: '/usedTime', rule: 'required-for-prepaid', message: 'usedTime is required when payType is PrePaid' });
+    else if (body.period === 'Year' && body.usedTime > 5) problems.push({ field: '/usedTime', rule: 'maximum', message: 'usedTime must be 1 to 5 years' });
+  } else if (body.period || body.usedTime !== undefined) {
+    problems.push({ field: body.period ? '/period' : '/usedTime', rule: 'prepaid-only', message: 'period and usedTime apply only when payType is PrePaid' });
+  }
+  const databases = body.databases ?? [{ from: 0, to: 0 }];
+  const seen = new Set<number>();
+  databases.forEach((db, i) => {
+    if (seen.has(db.from)) problems.push({ field: `/databases/${i}/from`, rule: 'unique', message: `database ${db.from} is mapped twice` });
+    seen.add(db.from);
+  });
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    request: {
+      name: body.name,
+      topology: body.topology,
+      region: body.region,
+      source,
+      destination,
+      databases,
+      jobClass: body.jobClass ?? 'small',
+      payType,
+      ...(payType === 'PrePaid' ? { period: body.period, usedTime: body.usedTime } : {}),
+      keepInstanceOnFailure: body.keepInstanceOnFailure ?? false,
+      waitDeadline: (body.waitDeadline ?? '48h') as Duration,
+      attentionDeadline: (body.attentionDeadline ?? '72h') as Duration,
+    },
+  };
+}
+
+function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldProblem[]): RedisEndpoint {
+  const kind = body.kind ?? 'enterprise';
+  const need = (field: 'instanceId' | 'ip' | 'port', why: string) => {
+    if (body[field] === undefined) problems.push({ field: `${at}/${field}`, rule: 'required', message: `${field} is required ${why}` });
+  };
+  const refuse = (field: 'instanceId' | 'ip' | 'port', why: string) => {
+    if (body[field] !== undefined) problems.push({ field: `${at}/${field}`, rule: 'not-allowed', message: `${field} is not allowed ${why}` });
+  };
+  const redisId = /^r-/.test(body.instanceId ?? '');
+  switch (kind) {
+    case 'enterprise':
+    case 'community':
+      need('instanceId', `for a ${kind} instance`);
+      if (body.instanceId !== undefined && !redisId) problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'a Redis instance id starts with r-' });
+      refuse('ip', `for a ${kind} instance`);
+      refuse('port', `for a ${kind} instance`);
+      break;
+    case 'ecs':
+      need('instanceId', 'for a self-managed Redis on ECS');
+      if (body.instanceId !== undefined && redisId) problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'an ECS instance id starts with i-' });
+      need('port', 'for a self-managed Redis on ECS');
+      refuse('ip', 'for a self-managed Redis on ECS (DTS finds it by instance id)');
+      break;
+    case 'express':
+      need('ip', 'for a self-managed Redis reached by IP');
+      need('port', 'for a self-managed Redis reached by IP');
+      refuse('instanceId', 'for a self-managed Redis reached by IP');
+      break;
+  }
+  return { kind, region: body.region, password: body.password, ...pick(body) };
+}
+
+function pick(body: CreateSyncBody['source']): Partial<RedisEndpoint> {
+  return {
+    ...(body.instanceId !== undefined ? { instanceId: body.instanceId } : {}),
+    ...(body.ip !== undefined ? { ip: body.ip } : {}),
+    ...(body.port !== undefined ? { port: body.port } : {}),
+  };
+}
+
+function sameEndpoint(a: RedisEndpoint, b: RedisEndpoint): boolean {
+  return (a.instanceId ?? a.ip) === (b.instanceId ?? b.ip) && a.port === b.port;
+}

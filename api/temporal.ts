@@ -1,0 +1,8 @@
+import type { Client } from '@temporalio/client';
+
+/** What the API needs from Temporal; main.ts fills it, tests pass a client to a real server. */
+export interface TemporalDeps {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+}

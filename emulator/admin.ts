@@ -1,0 +1,123 @@
+// The unsigned /__emulator/ API that tests and demos use to seed, inspect and break the emulator.
+import type { CallLog } from './calls';
+import { FaultInputError, parseFault, type FaultStore } from './faults';
+import { InstanceInputError, parseInstances, publicInstance } from './instances';
+import { currentStatus } from './lifecycle';
+import type { DirectionRecord, EndpointConfig, JobRecord } from './model';
+import type { NonceStore } from './nonces';
+import type { ResolvedOptions } from './options';
+import { jobName } from './operations/views';
+import { applyFailLaterToRunning } from './run-planner';
+import type { EmulatorState } from './state';
+
+export const ADMIN_PREFIX = '/__emulator/';
+
+export interface AdminDeps {
+  state: EmulatorState;
+  faults: FaultStore;
+  calls: CallLog;
+  nonces: NonceStore;
+  options: ResolvedOptions;
+}
+
+export interface AdminReply {
+  status: number;
+  body: unknown;
+}
+
+function endpointView(endpoint: EndpointConfig | undefined) {
+  if (!endpoint) return undefined;
+  const { password: _password, ...rest } = endpoint;
+  return rest;
+}
+
+function directionView(direction: DirectionRecord, now: number) {
+  return {
+    status: currentStatus(direction, now),
+    configureCount: direction.configureCount,
+    startCount: direction.startCount,
+    source: endpointView(direction.config?.source),
+    destination: endpointView(direction.config?.destination),
+    history: direction.history,
+  };
+}
+
+function jobView(job: JobRecord, now: number) {
+  const name = jobName(job);
+  return {
+    jobId: job.jobId,
+    topology: job.topology,
+    payType: job.payType,
+    jobClass: job.jobClass,
+    sourceRegion: job.sourceRegion,
+    destRegion: job.destRegion,
+    clientToken: job.clientToken,
+    createdAt: new Date(job.createdAt).toISOString(),
+    released: job.released,
+    releasedAt: job.releasedAt !== undefined ? new Date(job.releasedAt).toISOString() : undefined,
+    name: name === '' ? undefined : name,
+    directions: {
+      Forward: directionView(job.directions.Forward, now),
+      ...(job.directions.Reverse ? { Reverse: directionView(job.directions.Reverse, now) } : {}),
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text === '' ? 'null' : text) as unknown;
+  } catch {
+    throw new InstanceInputError('body is not valid JSON');
+  }
+}
+
+export function handleAdmin(deps: AdminDeps, method: string, path: string, body: string): AdminReply {
+  const route = `${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`;
+  const now = Date.now();
+  try {
+    switch (route) {
+      case 'GET health':
+        return { status: 200, body: { ok: true } };
+      case 'GET calls':
+        return { status: 200, body: { calls: deps.calls.list() } };
+      case 'GET jobs':
+        if (deps.state.advance(now)) deps.state.save();
+        return { status: 200, body: { jobs: deps.state.allJobs().map((job) => jobView(job, now)) } };
+      case 'GET instances':
+        return { status: 200, body: { instances: deps.state.registry.list().map(publicInstance) } };
+      case 'POST instances': {
+        const instances = parseInstances(parseJson(body));
+        deps.state.registry.upsert(instances);
+        deps.state.save();
+        return { status: 200, body: { instances: instances.map(publicInstance) } };
+      }
+      case 'GET faults':
+        return { status: 200, body: { faults: deps.faults.list() } };
+      case 'POST faults': {
+        const fault = parseFault(parseJson(body));
+        deps.faults.add(fault);
+        if (fault.kind === 'fail-later') {
+          applyFailLaterToRunning(deps, fault, now);
+          deps.state.save();
+        }
+        return { status: 200, body: { id: fault.id } };
+      }
+      case 'DELETE faults':
+        deps.faults.clear();
+        return { status: 200, body: { ok: true } };
+      case 'POST reset':
+        deps.state.reset();
+        deps.faults.clear();
+        deps.calls.clear();
+        deps.nonces.clear();
+        return { status: 200, body: { ok: true } };
+      default:
+        return { status: 404, body: { error: `no admin route ${method} ${path}` } };
+    }
+  } catch (error) {
+    if (error instanceof InstanceInputError || error instanceof FaultInputError) {
+      return { status: 400, body: { error: error.message } };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,128 @@
+// Data model of the emulator: instances, jobs, directions and their run timelines.
+
+/** One spelling per status (PascalCase); clients must compare case-insensitively. */
+export type JobStatus =
+  | 'NotConfigured'
+  | 'NotStarted'
+  | 'Prechecking'
+  | 'PrecheckFailed'
+  | 'Initializing'
+  | 'InitializeFailed'
+  | 'Synchronizing'
+  | 'Failed'
+  | 'Suspending'
+  | 'Finished';
+
+export type Direction = 'Forward' | 'Reverse';
+export type Topology = 'oneway' | 'bidirectional';
+export type PayType = 'PrePaid' | 'PostPaid';
+
+export interface RedisInstance {
+  instanceId: string;
+  password: string;
+  engineVersion: string;
+  architecture: 'standard' | 'cluster' | 'rwsplit';
+  region: string;
+  edition: 'enterprise' | 'community' | 'self-managed';
+  maxmemoryPolicy: string;
+  dataSizeMb?: number;
+  ip?: string;
+  port?: number;
+}
+
+/** An endpoint as Configure received it (password kept only to re-run the precheck). */
+export interface EndpointConfig {
+  instanceType: string;
+  instanceId?: string;
+  ip?: string;
+  port?: number;
+  password?: string;
+  userName?: string;
+}
+
+export interface DirectionConfig {
+  name?: string;
+  taskId: string;
+  source: EndpointConfig;
+  destination: EndpointConfig;
+  structureInitialization: boolean;
+  dataInitialization: boolean;
+  synchronizationObjects: unknown[];
+  migrationReserved?: Record<string, unknown>;
+  checkpoint?: number;
+}
+
+export interface PrecheckItem {
+  ItemName: string;
+  CheckStatus: 'Success' | 'Failed' | 'Warning';
+  ErrorMessage: string;
+  RepairMethod: string;
+}
+
+/** A module of a run: skipped, already done by an earlier run, or running for `ms`. */
+export type RunModule = { state: 'skip' } | { state: 'done' } | { state: 'run'; ms: number };
+
+/**
+ * The timeline of one start of a direction. Every status is a function of `now` and these
+ * absolute numbers, so a restarted emulator continues where it stopped.
+ */
+export interface RunPlan {
+  kind: 'full' | 'recover' | 'resume';
+  startedAt: number;
+  precheck: { ms: number; items: PrecheckItem[]; passed: boolean };
+  structure: RunModule;
+  data: RunModule;
+  /** Extra Initializing time of a recovery (modules already done). */
+  warmupMs: number;
+  totalRecords: number;
+  objectCount: number;
+  /** Offset from startedAt at which initialization fails (fault `init-fail`). */
+  initFailAfterMs?: number;
+  initFailMessage?: string;
+  /** Absolute time at which a Synchronizing direction turns Failed (fault `fail-later`). */
+  failAt?: number;
+  failMessage?: string;
+  suspendedAt?: number;
+  /** How many of this run's transitions are already copied into the direction history. */
+  emitted: number;
+}
+
+export interface StatusChange {
+  status: JobStatus;
+  at: string;
+}
+
+export interface DirectionRecord {
+  configureCount: number;
+  startCount: number;
+  config?: DirectionConfig;
+  configuredAt?: number;
+  run?: RunPlan;
+  history: StatusChange[];
+}
+
+export interface JobRecord {
+  jobId: string;
+  createdAt: number;
+  released: boolean;
+  releasedAt?: number;
+  topology: Topology;
+  payType: PayType;
+  period?: 'Year' | 'Month';
+  usedTime?: number;
+  jobClass: string;
+  sourceRegion: string;
+  destRegion: string;
+  regionId?: string;
+  sourceEngine: string;
+  destinationEngine: string;
+  clientToken?: string;
+  directions: { Forward: DirectionRecord; Reverse?: DirectionRecord };
+}
+
+export interface ClientTokenRecord {
+  accessKeyId: string;
+  token: string;
+  fingerprint: string;
+  jobId: string;
+}

@@ -1,0 +1,101 @@
+// CreateSynchronizationJob: buys an instance; nothing runs until it is configured (dts-api.md §1.1, §3).
+import { randomBytes } from 'node:crypto';
+import { operationErrors } from '../errors';
+import type { JobRecord } from '../model';
+import type { Params } from '../params';
+import { emptyDirection } from './common';
+import type { Operation } from './context';
+
+const JOB_CLASSES = ['micro', 'small', 'medium', 'large'] as const;
+const PAY_TYPES = ['PrePaid', 'PostPaid'] as const;
+const SOURCE_ENGINES = ['MySQL', 'PolarDB', 'Redis', 'DRDS'] as const;
+const DESTINATION_ENGINES = ['MySQL', 'PolarDB', 'Redis', 'MaxCompute'] as const;
+const BIDIRECTIONAL_ENGINES = ['MySQL', 'PolarDB', 'Redis'];
+
+/** Parameters that are part of the signature envelope, not of the request itself. */
+const ENVELOPE = new Set([
+  'AccessKeyId', 'Format', 'Signature', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion',
+  'Timestamp', 'Version', 'SecurityToken', 'ClientToken',
+]);
+
+function fingerprint(params: Params): string {
+  const entries = Object.keys(params).filter((k) => !ENVELOPE.has(k)).sort().map((k) => [k, params[k]]);
+  return JSON.stringify(entries);
+}
+
+function newJobId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return `dts${[...randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+function isMainland(region: string): boolean {
+  return region.startsWith('cn-') && region !== 'cn-hongkong';
+}
+
+export const createSynchronizationJob: Operation = (ctx) => {
+  const { reader } = ctx;
+  const regionId = reader.region('RegionId', false);
+  const sourceRegion = reader.region('SourceRegion', true) as string;
+  const destRegion = reader.region('DestRegion', true) as string;
+  if (!isMainland(sourceRegion) && destRegion !== sourceRegion) {
+    throw operationErrors.invalid('DestRegion', 'outside mainland China the destination region must equal SourceRegion');
+  }
+  const jobClass = reader.requiredEnum('SynchronizationJobClass', JOB_CLASSES);
+  const payType = reader.requiredEnum('PayType', PAY_TYPES, { caseInsensitive: true });
+  let period: 'Year' | 'Month' | undefined;
+  let usedTime: number | undefined;
+  if (payType === 'PrePaid') {
+    period = reader.requiredEnum('Period', ['Year', 'Month'] as const);
+    reader.required('UsedTime');
+    usedTime = reader.integer('UsedTime', 1, period === 'Year' ? 5 : 60);
+  }
+  const topology = reader.enumOf('Topology', ['oneway', 'bidirectional'] as const) ?? 'oneway';
+  const sourceEngine = reader.enumOf('SourceEndpoint.InstanceType', SOURCE_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
+  const destinationEngine = reader.enumOf('DestinationEndpoint.InstanceType', DESTINATION_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
+  if (topology === 'bidirectional' && !(BIDIRECTIONAL_ENGINES.includes(sourceEngine) && BIDIRECTIONAL_ENGINES.includes(destinationEngine))) {
+    throw operationErrors.invalid('Topology', 'bidirectional needs MySQL, PolarDB or Redis on both sides');
+  }
+  reader.enumOf('networkType', ['Intranet'] as const);
+  if (reader.optional('DBInstanceCount') !== undefined) {
+    if (sourceEngine !== 'DRDS') throw operationErrors.invalid('DBInstanceCount', 'only for a DRDS source');
+    reader.integer('DBInstanceCount', 1, 1024);
+  }
+  const clientToken = reader.clientToken();
+
+  if (clientToken) {
+    const seen = ctx.state.findToken(ctx.accessKeyId, clientToken);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint(ctx.params)) throw operationErrors.idempotentMismatch();
+      ctx.call.jobId = seen.jobId;
+      return { SynchronizationJobId: seen.jobId, Success: true };
+    }
+  }
+
+  const job: JobRecord = {
+    jobId: newJobId(),
+    createdAt: ctx.now,
+    released: false,
+    topology,
+    payType,
+    jobClass,
+    sourceRegion,
+    destRegion,
+    sourceEngine,
+    destinationEngine,
+    directions: { Forward: emptyDirection() },
+  };
+  if (topology === 'bidirectional') job.directions.Reverse = emptyDirection();
+  for (const direction of Object.values(job.directions)) {
+    direction?.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
+  }
+  if (regionId) job.regionId = regionId;
+  if (period) job.period = period;
+  if (usedTime) job.usedTime = usedTime;
+  if (clientToken) {
+    job.clientToken = clientToken;
+    ctx.state.addToken({ accessKeyId: ctx.accessKeyId, token: clientToken, fingerprint: fingerprint(ctx.params), jobId: job.jobId });
+  }
+  ctx.state.addJob(job);
+  ctx.call.jobId = job.jobId;
+  return { SynchronizationJobId: job.jobId, Success: true };
+};

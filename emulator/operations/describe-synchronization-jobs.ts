@@ -1,0 +1,53 @@
+// DescribeSynchronizationJobs: pages of live instances, one item per direction, optional name filter.
+import { operationErrors } from '../errors';
+import type { JobRecord } from '../model';
+import type { Operation } from './context';
+import { directionView } from './views';
+
+// The docs conflict (30/50/100 vs 10/20/30); both sets are accepted.
+const PAGE_SIZES = [10, 20, 30, 50, 100];
+
+/** `yyyy-MM-dd HH:mm:ss.0` in UTC+8, as the legacy API prints CreateTime. */
+function beijingTime(at: number): string {
+  return `${new Date(at + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')}.0`;
+}
+
+function matchesName(job: JobRecord, filter: string | undefined): boolean {
+  if (!filter) return true;
+  const names = [job.directions.Forward.config?.name, job.directions.Reverse?.config?.name];
+  return names.some((n) => n?.toLowerCase().includes(filter.toLowerCase()));
+}
+
+export const describeSynchronizationJobs: Operation = (ctx) => {
+  const { reader } = ctx;
+  reader.region('RegionId', false);
+  reader.clientToken();
+  const pageSize = reader.integer('PageSize', 1, 100) ?? 30;
+  if (!PAGE_SIZES.includes(pageSize)) throw operationErrors.invalid('PageSize', `expected one of ${PAGE_SIZES.join(', ')}`);
+  const pageNumber = reader.integer('PageNum', 1, 1_000_000) ?? 1;
+  const filter = reader.optional('SynchronizationJobName');
+
+  const jobs = ctx.state
+    .allJobs()
+    .filter((job) => !job.released && matchesName(job, filter))
+    .sort((a, b) => b.createdAt - a.createdAt);
+  const page = jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  const items = page.flatMap((job) =>
+    (['Forward', 'Reverse'] as const)
+      .filter((name) => job.directions[name])
+      .map((name) => ({
+        ...directionView(job, name, ctx.now),
+        CreateTime: beijingTime(job.createdAt),
+        InstanceCreateTime: new Date(job.createdAt).toISOString(),
+        JobCreateTime: new Date(job.directions[name]?.configuredAt ?? job.createdAt).toISOString(),
+        Tags: [],
+      })),
+  );
+  return {
+    Success: true,
+    PageNumber: pageNumber,
+    PageRecordCount: page.length,
+    TotalRecordCount: jobs.length,
+    SynchronizationInstances: items,
+  };
+};

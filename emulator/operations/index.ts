@@ -1,0 +1,35 @@
+// The operations of the legacy synchronization family, by Action name.
+import { configureSynchronizationJob } from './configure-synchronization-job';
+import type { Operation } from './context';
+import { createSynchronizationJob } from './create-synchronization-job';
+import { deleteSynchronizationJob } from './delete-synchronization-job';
+import { describeSynchronizationJobStatus } from './describe-synchronization-job-status';
+import { describeSynchronizationJobStatusList } from './describe-synchronization-job-status-list';
+import { describeSynchronizationJobs } from './describe-synchronization-jobs';
+import { resetSynchronizationJob } from './reset-synchronization-job';
+import { startSynchronizationJob } from './start-synchronization-job';
+import { suspendSynchronizationJob } from './suspend-synchronization-job';
+
+export const operations: Readonly<Record<string, Operation>> = {
+  CreateSynchronizationJob: createSynchronizationJob,
+  ConfigureSynchronizationJob: configureSynchronizationJob,
+  DescribeSynchronizationJobStatus: describeSynchronizationJobStatus,
+  DescribeSynchronizationJobStatusList: describeSynchronizationJobStatusList,
+  DescribeSynchronizationJobs: describeSynchronizationJobs,
+  StartSynchronizationJob: startSynchronizationJob,
+  SuspendSynchronizationJob: suspendSynchronizationJob,
+  ResetSynchronizationJob: resetSynchronizationJob,
+  DeleteSynchronizationJob: deleteSynchronizationJob,
+};
+
+/** Operations that change state (the only ones delay-after/drop-after make ambiguous). */
+export const MUTATING_ACTIONS = new Set([
+  'CreateSynchronizationJob',
+  'ConfigureSynchronizationJob',
+  'StartSynchronizationJob',
+  'SuspendSynchronizationJob',
+  'ResetSynchronizationJob',
+  'DeleteSynchronizationJob',
+]);
+
+export type { Operation, OperationContext } from './context';

@@ -1,0 +1,70 @@
+// The per-direction view of DescribeSynchronizationJobStatus (dts-api.md §2.1), also used by the job list.
+import {
+  currentStatus,
+  dataInitializationStatus,
+  dataSynchronizationStatus,
+  precheckStatus,
+  statusErrorMessage,
+  structureInitializationStatus,
+} from '../lifecycle';
+import type { Direction, EndpointConfig, JobRecord } from '../model';
+
+function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
+  return {
+    InstanceId: endpoint?.instanceId ?? '',
+    InstanceType: endpoint?.instanceType ?? engine,
+    EngineName: engine,
+    IP: endpoint?.ip ?? '',
+    Port: endpoint?.port !== undefined ? String(endpoint.port) : '',
+    UserName: endpoint?.userName ?? '',
+  };
+}
+
+function expireTime(job: JobRecord): string {
+  if (job.payType !== 'PrePaid' || !job.period || !job.usedTime) return '';
+  const at = new Date(job.createdAt);
+  if (job.period === 'Year') at.setUTCFullYear(at.getUTCFullYear() + job.usedTime);
+  else at.setUTCMonth(at.getUTCMonth() + job.usedTime);
+  return `${at.toISOString().slice(0, 19)}Z`;
+}
+
+export function jobName(job: JobRecord): string {
+  return job.directions.Forward.config?.name ?? job.directions.Reverse?.config?.name ?? '';
+}
+
+export function directionView(job: JobRecord, name: Direction, now: number): Record<string, unknown> {
+  const direction = job.directions[name];
+  if (!direction) throw new Error(`no ${name} direction`);
+  const config = direction.config;
+  const run = direction.run;
+  const sync = dataSynchronizationStatus(direction, now);
+  const [sourceEngine, destinationEngine] =
+    name === 'Forward' ? [job.sourceEngine, job.destinationEngine] : [job.destinationEngine, job.sourceEngine];
+  return {
+    SynchronizationJobId: job.jobId,
+    SynchronizationJobName: config?.name ?? jobName(job),
+    SynchronizationJobClass: job.jobClass,
+    SynchronizationDirection: name,
+    PayType: job.payType,
+    ExpireTime: expireTime(job),
+    Status: currentStatus(direction, now),
+    ErrorMessage: statusErrorMessage(direction, now),
+    StructureInitialization: String(config?.structureInitialization ?? false),
+    DataInitialization: String(config?.dataInitialization ?? false),
+    Delay: sync.Delay,
+    DelayMillis: sync.DelayMillis,
+    Checkpoint: sync.Checkpoint,
+    TaskId: config?.taskId ?? '',
+    SourceEndpoint: endpointView(config?.source, sourceEngine),
+    DestinationEndpoint: endpointView(config?.destination, destinationEngine),
+    SynchronizationObjects: (config?.synchronizationObjects ?? []).map((o) => {
+      const object = o as Record<string, unknown>;
+      return { SchemaName: String(object.DBName ?? ''), NewSchemaName: String(object.NewDBName ?? object.DBName ?? ''), TableIncludes: [], TableExcludes: [] };
+    }),
+    PrecheckStatus: precheckStatus(run, now),
+    StructureInitializationStatus: structureInitializationStatus(run, now),
+    DataInitializationStatus: dataInitializationStatus(run, now),
+    DataSynchronizationStatus: sync,
+    Performance: { RPS: sync.Status === 'Migrating' ? '120' : '0', FLOW: sync.Status === 'Migrating' ? '0.05MB/s' : '0.00MB/s' },
+  };
+}

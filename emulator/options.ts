@@ -1,0 +1,60 @@
+// Options of startEmulator() and their defaults.
+import type { RedisInstance } from './model';
+
+export const DEFAULT_PORT = 8780;
+export const DEFAULT_ACCESS_KEY_ID = 'emulator-key-id';
+export const DEFAULT_ACCESS_KEY_SECRET = 'emulator-key-secret-not-a-real-secret';
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. Default 8780. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** AccessKeyId → AccessKeySecret. Default { 'emulator-key-id': 'emulator-key-secret-not-a-real-secret' }. */
+  accessKeys?: Record<string, string>;
+  /** JSON file with instances and jobs; loaded at start, rewritten (tmp + rename) after each change. */
+  stateFile?: string;
+  /** Multiplies every lifecycle duration. Default 1. */
+  timeScale?: number;
+  /** Precheck duration. Default 8000 ms. */
+  precheckMs?: number;
+  /** Structure initialization duration. Default 6000 ms. */
+  structureInitMs?: number;
+  /** Full data initialization of 1 GB (or of an instance without dataSizeMb). Default 30000 ms. */
+  dataInitMs?: number;
+  /** Short re-initialization when StartSynchronizationJob recovers a Failed direction. Default 3000 ms. */
+  recoverMs?: number;
+  /** Accept the phased-out Version=2018-08-01. Default false. */
+  allowLegacyVersion?: boolean;
+  /** Serve the unsigned /__emulator/ admin API. Default true. */
+  admin?: boolean;
+  /** Seed instances (merged with instancesFile; the seed wins on the same id). */
+  instances?: RedisInstance[];
+  instancesFile?: string;
+  /** One line per call; never receives a password, secret or signature. Default: stdout. */
+  log?: (line: string) => void;
+}
+
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'>> &
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'>;
+
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error('timeScale must be > 0');
+  return {
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? '127.0.0.1',
+    accessKeys: options.accessKeys ?? { [DEFAULT_ACCESS_KEY_ID]: DEFAULT_ACCESS_KEY_SECRET },
+    stateFile: options.stateFile,
+    timeScale,
+    precheckMs: options.precheckMs ?? 8000,
+    structureInitMs: options.structureInitMs ?? 6000,
+    dataInitMs: options.dataInitMs ?? 30000,
+    recoverMs: options.recoverMs ?? 3000,
+    allowLegacyVersion: options.allowLegacyVersion ?? false,
+    admin: options.admin ?? true,
+    instances: options.instances,
+    instancesFile: options.instancesFile,
+    log: options.log ?? ((line) => process.stdout.write(`${line}\n`)),
+  };
+}

@@ -1,0 +1,159 @@
+// HTTP front door: routes admin calls, runs the gateway checks, applies faults, dispatches operations.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
+import { formatCallLine, redactParams, type CallRecord } from './calls';
+import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId } from './errors';
+import { REQUEST_FAULT_KINDS, type Fault } from './faults';
+import { verifyRequest } from './gateway';
+import { parseFormInto, readBody, resetConnection, sendBadGatewayPage, sendJson } from './http-io';
+import type { Direction } from './model';
+import { operations, MUTATING_ACTIONS } from './operations';
+import { ParamReader, rejectClientBugLiterals, type Params } from './params';
+
+export interface ServerDeps extends AdminDeps {
+  /** Resolves after `ms`, or early when the emulator closes. */
+  sleep(ms: number): Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const knownActions = new Set(Object.keys(operations));
+
+function faultTarget(deps: ServerDeps, action: string, params: Params) {
+  const jobId = params.SynchronizationJobId || undefined;
+  const direction = (params.SynchronizationDirection || 'Forward') as Direction;
+  const instanceIds = [params['SourceEndpoint.InstanceId'], params['DestinationEndpoint.InstanceId']].filter((id): id is string => !!id);
+  const job = jobId ? deps.state.allJobs().find((j) => j.jobId === jobId) : undefined;
+  const configuredSource = job?.directions.Forward.config?.source.instanceId;
+  if (configuredSource) instanceIds.push(configuredSource);
+  return { action, jobId, direction, instanceIds };
+}
+
+/** Gateway checks, faults that answer before any change, then the operation itself. */
+async function answer(deps: ServerDeps, method: string, params: Params, call: Partial<CallRecord>): Promise<{ answer: Answer; fault?: Fault }> {
+  const requestId = newRequestId();
+  const now = Date.now();
+  let fault: Fault | undefined;
+  try {
+    const { action, accessKeyId } = verifyRequest(method, params, {
+      accessKeys: deps.options.accessKeys,
+      allowLegacyVersion: deps.options.allowLegacyVersion,
+      knownActions,
+      nonces: deps.nonces,
+      now,
+    });
+    fault = deps.faults.take(REQUEST_FAULT_KINDS, faultTarget(deps, action, params));
+    if (fault?.kind === 'throttling') throw faultErrors.throttling();
+    if (fault?.kind === 'unavailable') throw faultErrors.unavailable();
+    if (fault?.kind === 'internal-error') throw faultErrors.internalError();
+    if (fault?.kind === 'bad-gateway-html' || fault?.kind === 'reset-connection') return { answer: { status: 0, body: {} }, fault };
+    if (fault?.kind === 'delay-before') await deps.sleep(fault.delayMs ?? 0);
+
+    rejectClientBugLiterals(params);
+    const operation = operations[action];
+    if (!operation) throw gatewayErrors.actionNotFound();
+    const opNow = Date.now();
+    const ctx = {
+      action,
+      params,
+      reader: new ParamReader(params),
+      accessKeyId,
+      now: opNow,
+      state: deps.state,
+      faults: deps.faults,
+      options: deps.options,
+      call: {} as { jobId?: string; direction?: Direction },
+    };
+    const fields = operation(ctx);
+    Object.assign(call, ctx.call);
+    if (deps.state.advance(opNow) || MUTATING_ACTIONS.has(action)) deps.state.save();
+    return { answer: { status: 200, body: { RequestId: requestId, ...fields } }, fault };
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : faultErrors.internalError();
+    if (!(error instanceof ApiError)) deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
+    return { answer: { status: apiError.httpStatus, body: errorBody(apiError, requestId) }, fault };
+  }
+}
+
+async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, query: string, started: number): Promise<void> {
+  const method = req.method ?? 'GET';
+  const params: Record<string, string> = {};
+  const call: Partial<CallRecord> = {};
+  let result: { answer: Answer; fault?: Fault };
+  try {
+    if (method !== 'GET' && method !== 'POST') throw gatewayErrors.unsupportedMethod();
+    parseFormInto(params, query);
+    const body = await readBody(req);
+    if (method === 'POST' && (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+      parseFormInto(params, body);
+    }
+    call.action = params.Action;
+    call.jobId = params.SynchronizationJobId || undefined;
+    call.direction = params.SynchronizationDirection || undefined;
+    call.clientToken = params.ClientToken || undefined;
+    result = await answer(deps, method, params, call);
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : gatewayErrors.malformedRequest('unreadable request');
+    result = { answer: { status: apiError.httpStatus, body: errorBody(apiError, newRequestId()) } };
+  }
+
+  const { fault } = result;
+  let outcome = typeof result.answer.body.Code === 'string' ? result.answer.body.Code : 'OK';
+  let httpStatus = result.answer.status;
+  if (fault?.kind === 'delay-after') await deps.sleep(fault.delayMs ?? 0);
+  if (fault?.kind === 'drop-after') await deps.sleep(fault.delayMs ?? 0);
+  if (fault?.kind === 'reset-connection' || fault?.kind === 'drop-after') {
+    outcome = fault.kind === 'reset-connection' ? 'reset' : 'dropped';
+    httpStatus = 0;
+    resetConnection(res);
+  } else if (fault?.kind === 'bad-gateway-html') {
+    outcome = 'bad-gateway';
+    httpStatus = 502;
+    sendBadGatewayPage(res);
+  } else if (!res.destroyed) {
+    sendJson(res, httpStatus, result.answer.body, String(result.answer.body.RequestId ?? ''));
+  }
+
+  const record = deps.calls.add({
+    time: new Date(started).toISOString(),
+    method,
+    action: call.action,
+    jobId: call.jobId,
+    direction: call.direction,
+    clientToken: call.clientToken,
+    outcome,
+    httpStatus,
+    durationMs: Date.now() - started,
+    fault: fault?.kind,
+    params: redactParams(params),
+  });
+  deps.options.log(formatCallLine(record));
+}
+
+export function createRequestHandler(deps: ServerDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt < 0 ? url : url.slice(0, queryAt);
+    const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
+    try {
+      if (path.startsWith(ADMIN_PREFIX) && deps.options.admin) {
+        const reply = handleAdmin(deps, req.method ?? 'GET', path, await readBody(req));
+        sendJson(res, reply.status, reply.body);
+        return;
+      }
+      if (path !== '/') {
+        sendJson(res, 404, errorBody(gatewayErrors.actionNotFound(), newRequestId()));
+        return;
+      }
+      await handleApi(deps, req, res, query, started);
+    } catch (error) {
+      deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody(faultErrors.internalError(), newRequestId()));
+    }
+  };
+}

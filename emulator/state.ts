@@ -1,0 +1,71 @@
+// In-memory state of the emulated account: instances, jobs, ClientTokens; persisted on change.
+import { operationErrors } from './errors';
+import { InstanceRegistry } from './instances';
+import { recordHistory } from './lifecycle';
+import type { ClientTokenRecord, JobRecord, RedisInstance } from './model';
+import { loadState, saveState } from './store';
+
+export class EmulatorState {
+  readonly registry: InstanceRegistry;
+  private jobs = new Map<string, JobRecord>();
+  private tokens: ClientTokenRecord[] = [];
+
+  constructor(
+    private readonly seeds: RedisInstance[],
+    private readonly stateFile: string | undefined,
+  ) {
+    this.registry = new InstanceRegistry(seeds);
+    const saved = stateFile ? loadState(stateFile) : undefined;
+    if (saved) {
+      this.registry.upsert(saved.instances);
+      for (const job of saved.jobs) this.jobs.set(job.jobId, job);
+      this.tokens = saved.clientTokens;
+    }
+  }
+
+  allJobs(): JobRecord[] {
+    return [...this.jobs.values()];
+  }
+
+  addJob(job: JobRecord): void {
+    this.jobs.set(job.jobId, job);
+  }
+
+  /** A job that exists and is not released, else Forbidden.InstanceNotFound. */
+  liveJob(jobId: string): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (!job || job.released) throw operationErrors.jobNotFound(jobId);
+    return job;
+  }
+
+  findToken(accessKeyId: string, token: string): ClientTokenRecord | undefined {
+    return this.tokens.find((t) => t.accessKeyId === accessKeyId && t.token === token);
+  }
+
+  addToken(record: ClientTokenRecord): void {
+    this.tokens.push(record);
+  }
+
+  /** Bring every direction's history up to `now`; true when anything changed. */
+  advance(now: number): boolean {
+    let changed = false;
+    for (const job of this.jobs.values()) {
+      for (const direction of [job.directions.Forward, job.directions.Reverse]) {
+        if (direction && recordHistory(direction, now)) changed = true;
+      }
+    }
+    return changed;
+  }
+
+  reset(): void {
+    this.jobs.clear();
+    this.tokens = [];
+    this.registry.replaceAll(this.seeds);
+    this.save();
+  }
+
+  save(): void {
+    if (!this.stateFile) return;
+    saveState(this.stateFile, { jobs: this.allJobs(), clientTokens: this.tokens, instances: this.registry.list() });
+  }
+}

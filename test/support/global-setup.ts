@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { ensureTemporalCli } from '../../scripts/temporal-cli';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+
+/** One real Temporal dev server and one workflow bundle for the whole run. */
+export default async function setup(project: TestProject) {
+  const cli = ensureTemporalCli();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      searchAttributes: SEARCH_ATTRIBUTES,
+    },
+  });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const dir = mkdtempSync(join(tmpdir(), 'redis-dts-sync-test-'));
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  project.provide('temporalAddress', env.address);
+  project.provide('workflowBundlePath', bundlePath);
+  return async () => {
+    await env.teardown();
+  };
+}
+
+const quietLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+  log: () => {},
+};

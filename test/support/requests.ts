@@ -1,0 +1,36 @@
+import type { SyncRequest } from '../../workflows/types';
+import { DEMO_SOURCE, DEMO_TARGET } from './stack';
+
+export function syncRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+  return {
+    name: 'test-sync',
+    topology: 'bidirectional',
+    region: 'cn-hangzhou',
+    source: { kind: 'enterprise', region: 'cn-hangzhou', ...DEMO_SOURCE },
+    destination: { kind: 'enterprise', region: 'cn-hangzhou', ...DEMO_TARGET },
+    databases: [{ from: 0, to: 0 }],
+    jobClass: 'small',
+    payType: 'PostPaid',
+    keepInstanceOnFailure: false,
+    waitDeadline: '1h',
+    attentionDeadline: '1h',
+    ...overrides,
+  };
+}
+
+/** Test timing: the same workflow logic, shorter pauses. */
+export const FAST = { firstPoll: '100ms', maxPoll: '500ms', monitorInterval: '1s', restartBackoff: '100ms' } as const;
+
+export interface EmulatorJob {
+  jobId: string;
+  released: boolean;
+  topology: string;
+  directions: Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; history: { status: string; at: string }[] } | undefined>;
+}
+export interface EmulatorCall {
+  action: string;
+  outcome: string;
+  direction?: string;
+  clientToken?: string;
+  jobId?: string;
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { startEmulator } from '../../emulator';
+import type { EmulatorOptions } from '../../emulator/options';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
+import type { WorkerConfig } from '../../worker/config';
+import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
+
+export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
+export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
+
+export interface Stack {
+  emulatorUrl: string;
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  workerConfig: WorkerConfig;
+  /** Starts (again) a worker process equivalent in this process. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  admin<T = unknown>(path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real pieces for one test file: the run's Temporal server, an emulator over real HTTP,
+ * the production workers on a task queue of their own, and a client.
+ */
+export async function startStack(options: { emulator?: EmulatorOptions; worker?: Partial<WorkerConfig> } = {}): Promise<Stack> {
+  const address = inject('temporalAddress');
+  const emulator = await startEmulator({ port: 0, timeScale: 0.02, log: () => {}, instancesFile: require.resolve('../../emulator/demo-instances.json'), ...options.emulator });
+  const namespace = 'default';
+  const taskQueue = `test-${randomUUID()}`;
+  const workerConfig: WorkerConfig = {
+    temporal: { address, namespace, taskQueue },
+    dts: { endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000 },
+    dtsMaxCallsPerSecond: 200,
+    maxConcurrentDtsCalls: 50,
+    maxCachedWorkflows: 100,
+    metricsPort: 0,
+    ...options.worker,
+  };
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  let worker: { workers: SyncWorkers; running: Promise<void>; connection: NativeConnection } | undefined;
+
+  const stack: Stack = {
+    emulatorUrl: emulator.url,
+    client,
+    taskQueue,
+    namespace,
+    workerConfig,
+    async startWorker() {
+      const nativeConnection = await NativeConnection.connect({ address });
+      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, workflowBundle: { codePath: inject('workflowBundlePath') } });
+      worker = { workers, running: workers.run(), connection: nativeConnection };
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.workers.shutdown();
+      await worker.running;
+      await worker.connection.close();
+      worker = undefined;
+    },
+    async admin<T>(path: string, body?: unknown): Promise<T> {
+      const res = await fetch(`${emulator.url}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`emulator admin ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async stop() {
+      await stack.stopWorker();
+      await connection.close();
+      await emulator.close();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+/** Polls until check returns a value; fails with the last seen state instead of hanging. */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import { redisSync } from '../../workflows/redis-sync';
+import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.stop());
+
+// Each test uses its own instance pair, so tests never share emulator state.
+let pair = 0;
+function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+  pair += 1;
+  const base = syncRequest();
+  const src = `r-wf-src-${pair}-${randomUUID().slice(0, 8)}`;
+  const dst = `r-wf-dst-${pair}-${randomUUID().slice(0, 8)}`;
+  return { ...base, ...overrides, source: { ...base.source, instanceId: src, ...overrides.source }, destination: { ...base.destination, instanceId: dst, ...overrides.destination } };
+}
+
+async function register(request: SyncRequest, overrides: Record<string, unknown> = {}) {
+  for (const endpoint of [request.source, request.destination]) {
+    await stack.admin('instances', {
+      instanceId: endpoint.instanceId,
+      password: endpoint.password,
+      engineVersion: '5.0',
+      architecture: 'standard',
+      region: endpoint.region,
+      edition: 'enterprise',
+      maxmemoryPolicy: 'noeviction',
+      ...overrides,
+    });
+  }
+}
+
+async function start(request: SyncRequest) {
+  return stack.client.workflow.start(redisSync, {
+    workflowId: `wf-test-${randomUUID()}`,
+    taskQueue: stack.taskQueue,
+    args: [{ request, tuning: FAST }],
+  });
+}
+
+async function untilPhase(handle: Awaited<ReturnType<typeof start>>, phase: SyncPhase, timeoutMs = 30_000): Promise<SyncStatus> {
+  return eventually(
+    async () => {
+      const status = await handle.query(statusQuery);
+      if (status.phase === 'failed' && phase !== 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
+      return status.phase === phase ? status : undefined;
+    },
+    { timeoutMs, what: `phase ${phase}` },
+  );
+}
+
+async function jobOf(id: string): Promise<EmulatorJob> {
+  const { jobs } = await stack.admin<{ jobs: EmulatorJob[] }>('jobs');
+  const job = jobs.find((j) => j.jobId === id);
+  if (!job) throw new Error(`emulator has no job ${id}`);
+  return job;
+}
+
+async function calls(): Promise<EmulatorCall[]> {
+  return (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
+}
+
+function statusReachedAt(job: EmulatorJob, direction: 'Forward' | 'Reverse', status: string): number {
+  const entry = job.directions[direction]?.history.find((h) => h.status.toLowerCase() === status.toLowerCase());
+  if (!entry) throw new Error(`${direction} never reached ${status}`);
+  return Date.parse(entry.at);
+}
+
+describe('redisSync workflow against the DTS emulator', () => {
+  it('sets up one-way sync: one purchase, Forward configured once, ends Synchronizing', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing');
+    expect(status.forward.status).toBe('synchronizing');
+    expect(status.reverse).toBeUndefined();
+    const job = await jobOf(status.dtsJobId!);
+    expect(job.topology).toBe('oneway');
+    expect(job.directions.Forward?.configureCount).toBe(1);
+    expect((await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId)).toHaveLength(1);
+    await handle.signal(releaseSignal);
+    const final = await handle.result();
+    expect(final.phase).toBe('released');
+    expect((await jobOf(status.dtsJobId!)).released).toBe(true);
+  });
+
+  it('sets up two-way sync and configures Reverse only after Forward is Synchronizing', async () => {
+    const request = freshRequest();
+    await register(request);
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing');
+    expect(status.reverse?.status).toBe('synchronizing');
+    const job = await jobOf(status.dtsJobId!);
+    expect(job.directions.Forward?.configureCount).toBe(1);
+    expect(job.directions.Reverse?.configureCount).toBe(1);
+    const forwardSynchronizing = statusReachedAt(job, 'Forward', 'Synchronizing');
+    const reverseConfigured = Math.min(...job.directions.Reverse!.history.filter((h) => h.status !== 'NotConfigured').map((h) => Date.parse(h.at)));
+    expect(reverseConfigured).toBeGreaterThanOrEqual(forwardSynchronizing);
+    await handle.cancel();
+  });
+
+  it('stops at a failed precheck with DTS reasons, and resumes when the operator retries', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    await stack.admin('instances', { instanceId: request.destination.instanceId, password: 'not-what-the-request-says', engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    const handle = await start(request);
+    const attention = await untilPhase(handle, 'needs-attention');
+    expect(attention.attention?.failures.map((f) => f.item)).toContain('CHECK_AUTH_DEST');
+    expect(attention.attention?.failures[0]?.repairMethod).toBeTruthy();
+    expect(attention.dtsJobId).toBeTruthy();
+    await register(request); // the operator fixes the password
+    await handle.signal(retrySignal);
+    const status = await untilPhase(handle, 'synchronizing');
+    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    await handle.cancel();
+  });
+
+  it('restarts a direction whose initialization failed', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, kind: 'init-fail', count: 1 });
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing');
+    expect(status.forward.restarts).toBeGreaterThanOrEqual(1);
+    const job = await jobOf(status.dtsJobId!);
+    expect(job.directions.Forward?.history.map((h) => h.status)).toContain('InitializeFailed');
+    await handle.cancel();
+  });
+
+  it('retries throttling and 5xx answers without buying twice', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'throttling', count: 2 });
+    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'unavailable', count: 1 });
+    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'bad-gateway-html', count: 1 });
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing');
+    const purchases = (await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId);
+    expect(purchases).toHaveLength(1);
+    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    await handle.cancel();
+  });
+
+  it('buys once when the purchase answer is lost after DTS bought the instance', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'delay-after', delayMs: 3_000, count: 1 });
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing');
+    const tokenCalls = (await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.jobId === status.dtsJobId);
+    expect(tokenCalls.length).toBeGreaterThanOrEqual(2); // the lost answer, then the retry
+    const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
+    const token = jobs.find((j) => j.jobId === status.dtsJobId)?.clientToken;
+    expect(jobs.filter((j) => j.clientToken === token)).toHaveLength(1);
+    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    await handle.cancel();
+  });
+
+  it('releases the pay-as-you-go instance when the setup is cancelled mid-wait', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request, { dataSizeMb: 100_000 });
+    const handle = await start(request);
+    const waiting = await untilPhase(handle, 'waiting-forward');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const final = await handle.query(statusQuery);
+    expect(final.phase).toBe('cancelled');
+    expect(final.released?.outcome).toBe('released');
+    expect((await jobOf(waiting.dtsJobId!)).released).toBe(true);
+  });
+
+  it('fails at once on a permanent DTS error, naming the code, and buys nothing', async () => {
+    const request = freshRequest({ topology: 'oneway', jobClass: 'small' });
+    await register(request);
+    // The emulator refuses an unknown class exactly as DTS does; the workflow must not retry it.
+    const handle = await start({ ...request, jobClass: 'gigantic' as never });
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const final = await handle.query(statusQuery);
+    expect(final.phase).toBe('failed');
+    expect(final.error?.code).toMatch(/SynchronizationJobClass/);
+    expect(final.dtsJobId).toBeUndefined();
+  });
+});

@@ -1,0 +1,35 @@
+import { EnvReader, type Env } from '../shared/env';
+import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
+import type { DtsClientConfig } from '../activities/dts/client';
+
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  dts: DtsClientConfig;
+  /** The account's DTS call budget, enforced for all workers on the DTS task queue. */
+  dtsMaxCallsPerSecond: number;
+  maxConcurrentDtsCalls: number;
+  maxCachedWorkflows: number;
+  metricsPort: number;
+}
+
+export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
+  const env = new EnvReader(environment);
+  const config: WorkerConfig = {
+    temporal: readTemporalConfig(env),
+    dts: {
+      endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
+      apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),
+      accessKeyId: env.string('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+      accessKeySecret: env.string('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      securityToken: env.optional('ALIBABA_CLOUD_SECURITY_TOKEN'),
+      timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+    },
+    dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
+    maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
+    maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
+    metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
+  };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion)) env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
+  env.done();
+  return config;
+}

@@ -1,0 +1,49 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities } from '../activities';
+import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
+import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
+import type { WorkerConfig } from './config';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  dataConverter?: DataConverter;
+  /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
+  observeDtsCall?: DtsCallObserver;
+}
+
+export interface SyncWorkers {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Two workers on one connection: workflows on the main queue, DTS calls on their own queue
+ * whose server-side rate limit is the one place that caps DTS calls across every worker.
+ */
+export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<SyncWorkers> {
+  const { connection, dataConverter } = deps;
+  const common = { connection, namespace: config.temporal.namespace, dataConverter };
+  const workflows = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    maxCachedWorkflows: config.maxCachedWorkflows,
+  });
+  const dts = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    activities: createActivities({ dts: new DtsClient(config.dts, deps.observeDtsCall) }),
+    maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
+  });
+  return {
+    run: async () => {
+      await Promise.all([workflows.run(), dts.run()]);
+    },
+    shutdown: () => {
+      for (const worker of [workflows, dts]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// Never encrypted, so never a secret. Registered by the dev server flags (scripts/) and by
+// scripts/register-search-attributes.ts on a real cluster.
+export const DtsJobIdKey = defineSearchAttributeKey('DtsJobId', SearchAttributeType.KEYWORD);
+export const SyncPhaseKey = defineSearchAttributeKey('SyncPhase', SearchAttributeType.KEYWORD);
+export const SyncTopologyKey = defineSearchAttributeKey('SyncTopology', SearchAttributeType.KEYWORD);
+export const SourceInstanceIdKey = defineSearchAttributeKey('SourceInstanceId', SearchAttributeType.KEYWORD);
+export const DestinationInstanceIdKey = defineSearchAttributeKey('DestinationInstanceId', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [DtsJobIdKey, SyncPhaseKey, SyncTopologyKey, SourceInstanceIdKey, DestinationInstanceIdKey];

@@ -1,0 +1,25 @@
+import type { DtsStatus } from './types';
+
+const KNOWN: Record<string, DtsStatus> = {
+  notconfigured: 'notconfigured',
+  notstarted: 'notstarted',
+  prechecking: 'prechecking',
+  precheckfailed: 'precheckfailed',
+  // DTS spells it both ways depending on the operation and the year of the doc.
+  initializating: 'initializing',
+  initializing: 'initializing',
+  initializefailed: 'initializefailed',
+  synchronizing: 'synchronizing',
+  failed: 'failed',
+  suspending: 'suspending',
+  modifying: 'modifying',
+  finished: 'finished',
+};
+
+/** DTS is inconsistent about case and spelling; compare only normalised values. */
+export function normalizeStatus(raw: string | undefined | null): DtsStatus {
+  if (!raw) return 'unknown';
+  return KNOWN[raw.replace(/[^a-z]/gi, '').toLowerCase()] ?? 'unknown';
+}
+
+export const FAILED_STATUSES: ReadonlySet<DtsStatus> = new Set(['failed', 'initializefailed']);

@@ -1,0 +1,135 @@
+import type { Duration } from '@temporalio/common';
+
+// The contract shared by the API, the workflow and the activities. Plain data only:
+// everything here crosses Temporal payloads.
+
+export type Topology = 'oneway' | 'bidirectional';
+export type Direction = 'Forward' | 'Reverse';
+export type PayType = 'PostPaid' | 'PrePaid';
+export type JobClass = 'micro' | 'small' | 'medium' | 'large';
+
+/**
+ * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
+ * `ecs` is a self-managed Redis on an ECS instance (id + port); `express` is a self-managed
+ * Redis reachable by IP and port. Two-way sync needs two `enterprise` endpoints.
+ */
+export type EndpointKind = 'enterprise' | 'community' | 'ecs' | 'express';
+
+export interface RedisEndpoint {
+  kind: EndpointKind;
+  instanceId?: string;
+  region: string;
+  password: string;
+  ip?: string;
+  port?: number;
+}
+
+export interface DatabaseMapping {
+  from: number;
+  to: number;
+}
+
+export interface SyncRequest {
+  name: string;
+  topology: Topology;
+  /** Region of the DTS instance. */
+  region: string;
+  source: RedisEndpoint;
+  destination: RedisEndpoint;
+  databases: DatabaseMapping[];
+  jobClass: JobClass;
+  payType: PayType;
+  period?: 'Year' | 'Month';
+  usedTime?: number;
+  /** Keep the paid DTS instance when the setup fails or is aborted. */
+  keepInstanceOnFailure: boolean;
+  /** How long to wait for each direction to reach Synchronizing, e.g. '48h'. */
+  waitDeadline: Duration;
+  /** How long a setup waits for an operator in needs-attention before giving up. */
+  attentionDeadline: Duration;
+}
+
+export type SyncPhase =
+  | 'purchasing'
+  | 'configuring-forward'
+  | 'waiting-forward'
+  | 'configuring-reverse'
+  | 'waiting-reverse'
+  | 'needs-attention'
+  | 'synchronizing'
+  | 'releasing'
+  | 'released'
+  | 'failed'
+  | 'cancelled';
+
+export interface PrecheckFailure {
+  item: string;
+  message: string;
+  repairMethod?: string;
+}
+
+/** What DTS says about one direction, normalised (see status.ts). */
+export interface DirectionSnapshot {
+  status: DtsStatus;
+  /** DTS's own spelling, for operators. */
+  rawStatus: string;
+  /** Overall progress 0..100 across precheck, structure and data initialization. */
+  progress: number;
+  precheckFailures: PrecheckFailure[];
+  errorMessage?: string;
+  delaySeconds?: number;
+  checkpoint?: string;
+}
+
+export type DtsStatus =
+  | 'notconfigured'
+  | 'notstarted'
+  | 'prechecking'
+  | 'precheckfailed'
+  | 'initializing'
+  | 'initializefailed'
+  | 'synchronizing'
+  | 'failed'
+  | 'suspending'
+  | 'modifying'
+  | 'finished'
+  | 'unknown';
+
+export interface DirectionState extends Partial<DirectionSnapshot> {
+  configured: boolean;
+  configuredAt?: string;
+  synchronizingAt?: string;
+  restarts: number;
+}
+
+export interface EndpointSummary {
+  kind: EndpointKind;
+  instanceId?: string;
+  region: string;
+  ip?: string;
+  port?: number;
+}
+
+/** The story of one setup, as the API and the Temporal UI show it. Never holds a secret. */
+export interface SyncStatus {
+  id: string;
+  name: string;
+  topology: Topology;
+  phase: SyncPhase;
+  dtsJobId?: string;
+  payType: PayType;
+  source: EndpointSummary;
+  destination: EndpointSummary;
+  forward: DirectionState;
+  reverse?: DirectionState;
+  error?: { type: string; message: string; code?: string; requestId?: string };
+  attention?: { direction: Direction; reason: string; failures: PrecheckFailure[]; since: string; deadline: string };
+  released?: { at: string; outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released' };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function summarizeEndpoint(endpoint: RedisEndpoint): EndpointSummary {
+  const { password: _secret, ...summary } = endpoint;
+  return summary;
+}
