@@ -3,6 +3,7 @@ import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
 import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import { releaseInstance, type ReleaseInput } from './dts/release';
+import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 
 export interface ActivityDeps {
@@ -16,6 +17,7 @@ export function createActivities({ dts }: ActivityDeps) {
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
     startDirection: (input: StartInput) => startDirection(dts, input),
+    resetDirection: (input: ResetInput) => resetDirection(dts, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
   };
 }

@@ -1,4 +1,5 @@
 import { EnvReader, type Env } from '../shared/env';
+import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
 import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
 
 export interface ApiConfig {
@@ -6,6 +7,11 @@ export interface ApiConfig {
   host: string;
   port: number;
   logLevel: string;
+  tokens: string[];
+  rateLimitPerMinute: number;
+  payloadKeys: PayloadKeys;
+  codecCorsOrigins: string[];
+  codecRequiresToken: boolean;
 }
 
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
@@ -15,8 +21,15 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
     host: env.string('API_HOST', '127.0.0.1'),
     port: env.int('API_PORT', 3000, { min: 0, max: 65535 }),
     logLevel: env.string('LOG_LEVEL', 'info'),
+    tokens: env.list('API_TOKENS'),
+    rateLimitPerMinute: env.int('API_RATE_LIMIT_PER_MINUTE', 600, { min: 1 }),
+    payloadKeys: readPayloadKeys(env),
+    codecCorsOrigins: env.list('CODEC_CORS_ORIGINS', ['http://localhost:8233', 'http://127.0.0.1:8233']),
+    codecRequiresToken: env.bool('CODEC_REQUIRE_TOKEN', true),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
+  if (config.tokens.length === 0) env.problem('API_TOKENS is required: one or more bearer tokens, comma-separated');
+  for (const token of config.tokens) if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');
   env.done();
   return config;
 }

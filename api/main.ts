@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { AesGcmPayloadCodec, encryptingDataConverter } from '../shared/codec';
 import { buildApp } from './app';
 import { loadApiConfig } from './config';
 
@@ -6,10 +7,15 @@ import { loadApiConfig } from './config';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
   const app = await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
-    logger: { level: config.logLevel },
+    tokens: config.tokens,
+    codec: new AesGcmPayloadCodec(config.payloadKeys),
+    codecCorsOrigins: config.codecCorsOrigins,
+    codecRequiresToken: config.codecRequiresToken,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
   const close = async () => {
     await app.close();

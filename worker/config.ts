@@ -1,6 +1,7 @@
 import { EnvReader, type Env } from '../shared/env';
 import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
+import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
@@ -10,6 +11,7 @@ export interface WorkerConfig {
   maxConcurrentDtsCalls: number;
   maxCachedWorkflows: number;
   metricsPort: number;
+  payloadKeys: PayloadKeys;
 }
 
 export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
@@ -28,6 +30,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
+    payloadKeys: readPayloadKeys(env),
   };
   if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion)) env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
   env.done();

@@ -1,13 +1,13 @@
+import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
+import { encryptingDataConverter } from '../shared/codec';
 import type { WorkerConfig } from './config';
 
 export interface WorkerDeps {
   connection: NativeConnection;
-  dataConverter?: DataConverter;
   /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   observeDtsCall?: DtsCallObserver;
@@ -23,12 +23,11 @@ export interface SyncWorkers {
  * whose server-side rate limit is the one place that caps DTS calls across every worker.
  */
 export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<SyncWorkers> {
-  const { connection, dataConverter } = deps;
-  const common = { connection, namespace: config.temporal.namespace, dataConverter };
+  const common = { connection: deps.connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) };
   const workflows = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: join(__dirname, '../workflows/index.ts') }),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const dts = await Worker.create({

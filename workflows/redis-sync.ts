@@ -249,7 +249,16 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
     await pause(msToNumber(tuning.restartBackoff) * 2 ** state.restarts);
     state.restarts += 1;
     tell({});
-    await start(dir, `automatic restart ${state.restarts} of ${tuning.maxAutoRestarts}`);
+    const why = `automatic restart ${state.restarts} of ${tuning.maxAutoRestarts}`;
+    if (snapshot.status === 'initializefailed') {
+      // DTS refuses Start here: clear the direction and configure it again.
+      log.info('resetting direction', { direction: dir, why });
+      await dts(`Reset ${dir} on ${status.dtsJobId} (${why})`, MUTATE).resetDirection({ dtsJobId: status.dtsJobId!, regionId, direction: dir });
+      await configure(dir);
+      tell({ phase: dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse' });
+    } else {
+      await start(dir, why);
+    }
   }
 
   /** A describe that keeps failing (DTS down) does not end the wait; it shows in the status. */

@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
+import { FAILURE_CONVERTER_PATH } from '../../shared/codec';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 
@@ -17,7 +18,7 @@ export default async function setup(project: TestProject) {
       searchAttributes: SEARCH_ATTRIBUTES,
     },
   });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../workflows/index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
   const dir = mkdtempSync(join(tmpdir(), 'redis-dts-sync-test-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);

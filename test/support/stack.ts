@@ -1,19 +1,29 @@
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { startEmulator } from '../../emulator';
 import type { EmulatorOptions } from '../../emulator/options';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
+import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../shared/codec';
 import type { WorkerConfig } from '../../worker/config';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
+
+// Worker lifecycle chatter would drown test output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
 export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 
+/** Test-only key material, made per run: never a real secret. */
+export const TEST_PAYLOAD_KEYS: PayloadKeys = { currentKeyId: 'test-key', keys: new Map([['test-key', Buffer.alloc(32, 7)]]) };
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
 export interface Stack {
   emulatorUrl: string;
   client: Client;
+  codec: AesGcmPayloadCodec;
   taskQueue: string;
   namespace: string;
   workerConfig: WorkerConfig;
@@ -30,7 +40,7 @@ export interface Stack {
  */
 export async function startStack(options: { emulator?: EmulatorOptions; worker?: Partial<WorkerConfig> } = {}): Promise<Stack> {
   const address = inject('temporalAddress');
-  const emulator = await startEmulator({ port: 0, timeScale: 0.02, log: () => {}, instancesFile: require.resolve('../../emulator/demo-instances.json'), ...options.emulator });
+  const emulator = await startEmulator({ port: 0, timeScale: 0.02, log: () => {}, instancesFile: join(__dirname, '../../emulator/demo-instances.json'), ...options.emulator });
   const namespace = 'default';
   const taskQueue = `test-${randomUUID()}`;
   const workerConfig: WorkerConfig = {
@@ -40,15 +50,17 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     maxConcurrentDtsCalls: 50,
     maxCachedWorkflows: 100,
     metricsPort: 0,
+    payloadKeys: TEST_PAYLOAD_KEYS,
     ...options.worker,
   };
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: encryptingDataConverter(workerConfig.payloadKeys) });
   let worker: { workers: SyncWorkers; running: Promise<void>; connection: NativeConnection } | undefined;
 
   const stack: Stack = {
     emulatorUrl: emulator.url,
     client,
+    codec: new AesGcmPayloadCodec(workerConfig.payloadKeys),
     taskQueue,
     namespace,
     workerConfig,

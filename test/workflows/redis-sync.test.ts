@@ -123,7 +123,7 @@ describe('redisSync workflow against the DTS emulator', () => {
     await handle.cancel();
   });
 
-  it('restarts a direction whose initialization failed', async () => {
+  it('recovers a direction whose initialization failed by resetting and configuring it again', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
     await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, kind: 'init-fail', count: 1 });
@@ -132,6 +132,8 @@ describe('redisSync workflow against the DTS emulator', () => {
     expect(status.forward.restarts).toBeGreaterThanOrEqual(1);
     const job = await jobOf(status.dtsJobId!);
     expect(job.directions.Forward?.history.map((h) => h.status)).toContain('InitializeFailed');
+    // DTS refuses Start on InitializeFailed: the direction is reset and configured again.
+    expect(job.directions.Forward?.configureCount).toBe(2);
     await handle.cancel();
   });
 

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@fastify/type-provider-typebox';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+
+// The Temporal UI's remote codec protocol: payloads as JSON with base64 fields.
+const JsonPayload = Type.Object({
+  metadata: Type.Optional(Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()])),
+  data: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+const Payloads = Type.Object({ payloads: Type.Array(JsonPayload, { maxItems: 1000 }) });
+type JsonPayload = { metadata?: Record<string, string> | null; data?: string | null };
+
+function fromJson({ metadata, data }: JsonPayload): Payload {
+  return {
+    metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])) : {},
+    data: data ? Buffer.from(data, 'base64') : undefined,
+  };
+}
+
+function toJson({ metadata, data }: Payload): JsonPayload {
+  return {
+    metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : {},
+    ...(data ? { data: Buffer.from(data).toString('base64') } : {}),
+  };
+}
+
+/** /codec/decode and /codec/encode, so an operator can read payloads in the Temporal UI. */
+export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = async (app, { codec }) => {
+  for (const op of ['decode', 'encode'] as const) {
+    app.post(`/codec/${op}`, { schema: { summary: `Temporal remote codec: ${op}`, body: Payloads, response: { 200: Payloads } } }, async (req) => {
+      const result = await codec[op](req.body.payloads.map(fromJson));
+      return { payloads: result.map(toJson) };
+    });
+  }
+};

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+
+// `npm run demo`: start a two-way sync of the demo instances through the API and follow it.
+const DEMO_REQUEST = {
+  name: 'demo',
+  topology: 'bidirectional',
+  region: 'cn-hangzhou',
+  source: { instanceId: 'r-demo-source-0001', region: 'cn-hangzhou', password: 'demo-source-Pa55' },
+  destination: { instanceId: 'r-demo-target-0002', region: 'cn-hangzhou', password: 'demo-target-Pa55' },
+};
+
+interface Status {
+  id: string;
+  phase: string;
+  dtsJobId?: string;
+  forward?: { rawStatus?: string; progress?: number };
+  reverse?: { rawStatus?: string; progress?: number };
+  attention?: { reason: string; failures: { item: string; message: string; repairMethod?: string }[] };
+  error?: { type: string; message: string };
+}
+
+export async function followDemoSync(api: string, token?: string): Promise<Status> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(`${api}/v1/syncs`, { method: 'POST', headers, body: JSON.stringify(DEMO_REQUEST) });
+  const accepted = (await res.json()) as { id: string; phase: string; existing?: boolean; message?: string };
+  if (!res.ok) throw new Error(`POST /v1/syncs: ${res.status} ${accepted.message ?? ''}`);
+  console.log(`${accepted.existing ? 'following the existing' : 'started'} sync ${accepted.id}`);
+  const tty = process.stdout.isTTY;
+  let lastLine = '';
+  for (;;) {
+    const status = (await (await fetch(`${api}/v1/syncs/${encodeURIComponent(accepted.id)}`, { headers })).json()) as Status;
+    const dir = (name: string, d?: Status['forward']) => (d ? ` ${name} ${d.rawStatus ?? '-'} ${d.progress ?? 0}%` : '');
+    const line = `[${status.phase}] DTS ${status.dtsJobId ?? '(buying)'}${dir('forward', status.forward)}${dir('reverse', status.reverse)}`;
+    if (line !== lastLine) {
+      process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      lastLine = line;
+    }
+    if (['synchronizing', 'failed', 'cancelled', 'released', 'needs-attention'].includes(status.phase)) {
+      if (tty) process.stdout.write('\n');
+      if (status.attention) for (const f of status.attention.failures) console.log(`  ${f.item}: ${f.message} → ${f.repairMethod ?? ''}`);
+      if (status.error) console.log(`  ${status.error.type}: ${status.error.message}`);
+      return status;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+if (require.main === module) {
+  const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
+  const tokenFile = join(__dirname, '..', '.data', 'api-token');
+  const token = process.env.API_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  followDemoSync(api, token)
+    .then((status) => process.exit(status.phase === 'synchronizing' ? 0 : 1))
+    .catch((err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+}

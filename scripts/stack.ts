@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator/options';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { followDemoSync } from './demo';
+import { localEnv } from './local-env';
+import { ensureTemporalCli } from './temporal-cli';
+
+// `npm start`: the whole local stack on this machine, then the main job (a two-way demo sync).
+// Temporal dev server + UI, DTS emulator, worker and API; state survives in .data/.
+const root = join(__dirname, '..');
+const dataDir = join(root, '.data');
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const env = localEnv(dataDir);
+  const cli = ensureTemporalCli();
+  const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
+  const uiPort = Number(env.TEMPORAL_UI_PORT);
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      port: temporalPort,
+      ui: true,
+      uiPort,
+      dbFilename: join(dataDir, 'temporal.db'),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      extraArgs: env.CODEC_ENDPOINT ? ['--ui-codec-endpoint', env.CODEC_ENDPOINT] : [],
+    },
+  });
+  console.log(`temporal: dev server on ${env.TEMPORAL_ADDRESS}, UI on http://127.0.0.1:${uiPort}`);
+
+  const children: ChildProcess[] = [];
+  const run = (name: string, script: string) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((line) => `${name}: ${line}`).join('\n') + '\n';
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack`);
+      void stop(1);
+    });
+    children.push(child);
+  };
+
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await temporal.teardown();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  run('emulator', 'emulator/main.ts');
+  run('worker', 'worker/main.ts');
+  run('api', 'api/main.ts');
+
+  const api = `http://127.0.0.1:${env.API_PORT}`;
+  await waitFor(`${api}/readyz`);
+  console.log(`
+Local stack is up.
+  Temporal UI  http://127.0.0.1:${uiPort}
+  API          ${api}   (token in .data/api-token)
+  DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
+
+Start a two-way sync yourself:
+  curl -sS -X POST ${api}/v1/syncs -H "authorization: Bearer $(cat .data/api-token)" -H 'content-type: application/json' \\
+    -d '{"name":"demo","topology":"bidirectional","region":"cn-hangzhou","source":{"instanceId":"r-demo-source-0001","region":"cn-hangzhou","password":"demo-source-Pa55"},"destination":{"instanceId":"r-demo-target-0002","region":"cn-hangzhou","password":"demo-target-Pa55"}}'
+
+Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
+`);
+  if (!process.argv.includes('--no-demo')) await followDemoSync(api, env.API_TOKENS?.split(',')[0]);
+  console.log('The stack keeps running; Ctrl-C stops it.');
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s`);
+}
+
+// The emulator's defaults are public test values, not credentials.
+void DEFAULT_ACCESS_KEY_SECRET;
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
