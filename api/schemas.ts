@@ -88,7 +88,7 @@ export const AcceptedReply = Type.Object({ id: Type.String(), phase: Type.String
 
 export const ListQuery = Type.Object(
   {
-    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    pageSize: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100, default 20' })),
     pageToken: Type.Optional(Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9+/=_-]*$' })),
     phase: Type.Optional(Type.String({ pattern: '^[a-z-]{3,30}$' })),
   },

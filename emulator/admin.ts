@@ -44,6 +44,7 @@ function directionView(direction: DirectionRecord, now: number) {
 
 function jobView(job: JobRecord, now: number) {
   const name = jobName(job);
+  const at = job.releasedAt ?? now;
   return {
     jobId: job.jobId,
     topology: job.topology,
@@ -57,8 +58,8 @@ function jobView(job: JobRecord, now: number) {
     releasedAt: job.releasedAt !== undefined ? new Date(job.releasedAt).toISOString() : undefined,
     name: name === '' ? undefined : name,
     directions: {
-      Forward: directionView(job.directions.Forward, now),
-      ...(job.directions.Reverse ? { Reverse: directionView(job.directions.Reverse, now) } : {}),
+      Forward: directionView(job.directions.Forward, at),
+      ...(job.directions.Reverse ? { Reverse: directionView(job.directions.Reverse, at) } : {}),
     },
   };
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './calls';
 import { FaultStore } from './faults';
-import { loadInstancesFile } from './instances';
+import { loadInstancesFile, parseInstances } from './instances';
 import type { RedisInstance } from './model';
 import { NonceStore } from './nonces';
 import { resolveOptions, type EmulatorOptions } from './options';
@@ -26,7 +26,7 @@ export { signRpc } from './signature';
 function seedInstances(options: EmulatorOptions): RedisInstance[] {
   const fromFile = options.instancesFile ? loadInstancesFile(options.instancesFile) : [];
   const byId = new Map<string, RedisInstance>();
-  for (const instance of [...fromFile, ...(options.instances ?? [])]) byId.set(instance.instanceId, instance);
+  for (const instance of [...fromFile, ...parseInstances(options.instances ?? [])]) byId.set(instance.instanceId, instance);
   return [...byId.values()];
 }
 

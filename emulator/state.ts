@@ -50,6 +50,7 @@ export class EmulatorState {
   advance(now: number): boolean {
     let changed = false;
     for (const job of this.jobs.values()) {
+      if (job.released) continue; // a released job's timeline stopped at its release
       for (const direction of [job.directions.Forward, job.directions.Reverse]) {
         if (direction && recordHistory(direction, now)) changed = true;
       }

@@ -331,7 +331,8 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
       return status;
     }
     const cancelled = isCancellation(err) || type === ABORTED;
-    tell({ phase: cancelled ? 'cancelled' : 'failed', attention: undefined, error: cancelled ? undefined : errorSummary(err) });
+    const finalPhase: SyncPhase = cancelled ? 'cancelled' : 'failed';
+    tell({ phase: status.dtsJobId ? 'releasing' : finalPhase, attention: undefined, error: cancelled ? undefined : errorSummary(err) });
     // Cleanup must run even while the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       try {
@@ -341,6 +342,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
         tell({ error: { type: 'ReleaseFailed', message: `Setup ended but the instance ${status.dtsJobId} was not released: ${failureMessage(cleanupErr)}` } });
       }
     });
+    tell({ phase: finalPhase });
     if (isCancellation(err)) throw err;
     if (type === ABORTED) return status;
     throw ApplicationFailure.nonRetryable(status.error?.message ?? 'Setup failed', status.error?.type ?? 'SetupFailed');
@@ -357,7 +359,7 @@ function initialStatus(id: string, request: SyncRequest): SyncStatus {
     id,
     name: request.name,
     topology: request.topology,
-    phase: 'purchasing' satisfies SyncPhase,
+    phase: 'purchasing',
     payType: request.payType,
     source: summarizeEndpoint(request.source),
     destination: summarizeEndpoint(request.destination),

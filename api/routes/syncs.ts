@@ -83,9 +83,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
     const phase = req.query.phase ? ` AND SyncPhase = '${req.query.phase}'` : '';
     const page = await client.workflowService.listWorkflowExecutions({
       namespace: temporal.namespace,
-      pageSize: req.query.pageSize ?? 20,
+      pageSize: Number(req.query.pageSize ?? 20),
       nextPageToken: req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined,
-      query: `WorkflowType = 'redisSync'${phase} ORDER BY StartTime DESC`,
+      // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
+      query: `WorkflowType = 'redisSync'${phase}`,
     });
     const items = (page.executions ?? []).map((execution) => {
       const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);

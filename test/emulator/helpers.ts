@@ -8,9 +8,17 @@ export const SOURCE = { id: 'r-demo-source-0001', password: 'demo-source-Pa55' }
 export const TARGET = { id: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 export const DEMO_INSTANCES_FILE = `${__dirname}/../../emulator/demo-instances.json`;
 
-/** Fast lifecycle: precheck 40 ms, structure 30 ms, data 150 ms. */
+/** Fast lifecycle: precheck 150 ms, structure 30 ms, data 150 ms, recovery 150 ms. */
 export function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator({ port: 0, timeScale: 0.005, instancesFile: DEMO_INSTANCES_FILE, log: () => {}, ...options });
+  return startEmulator({
+    port: 0,
+    timeScale: 0.005,
+    precheckMs: 30_000,
+    recoverMs: 30_000,
+    instancesFile: DEMO_INSTANCES_FILE,
+    log: () => {},
+    ...options,
+  });
 }
 
 export type Body = Record<string, any>;

@@ -9,7 +9,7 @@ describe('state file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dts-emulator-'));
     const stateFile = join(dir, 'state.json');
     // Precheck 400 ms, structure 300 ms, data 300 ms.
-    const options = { stateFile, timeScale: 0.05, dataInitMs: 6000 };
+    const options = { stateFile, timeScale: 0.05, precheckMs: 8000, structureInitMs: 6000, dataInitMs: 6000 };
 
     const first = await startTestEmulator(options);
     const client = dtsClient(first);

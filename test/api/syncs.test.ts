@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { AUTH, buildTestApp } from '../support/api';
+import type { EmulatorCall, EmulatorJob } from '../support/requests';
+import { eventually, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+let app: FastifyInstance;
+beforeAll(async () => {
+  stack = await startStack();
+  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+});
+afterAll(async () => {
+  await app?.close();
+  await stack?.stop();
+});
+
+function pairBody(topology: 'oneway' | 'bidirectional' = 'bidirectional') {
+  const id = randomUUID().slice(0, 8);
+  return {
+    name: `api-${id}`,
+    topology,
+    region: 'cn-hangzhou',
+    source: { instanceId: `r-api-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` },
+    destination: { instanceId: `r-api-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` },
+  };
+}
+
+async function register(body: ReturnType<typeof pairBody>) {
+  for (const e of [body.source, body.destination]) {
+    await stack.admin('instances', { instanceId: e.instanceId, password: e.password, engineVersion: '5.0', architecture: 'standard', region: e.region, edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+  }
+}
+
+async function getStatus(id: string) {
+  const res = await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
+  return { code: res.statusCode, body: res.json() };
+}
+
+async function untilPhase(id: string, phase: string) {
+  return eventually(async () => {
+    const { body } = await getStatus(id);
+    return body.phase === phase ? body : undefined;
+  }, { what: `phase ${phase}` });
+}
+
+describe('HTTP API', () => {
+  it('needs a bearer token everywhere but the health checks', async () => {
+    expect((await app.inject({ method: 'GET', url: '/v1/syncs' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/v1/syncs', headers: { authorization: 'Bearer wrong-token-wrong-token' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.json()).toEqual({ ok: true, temporal: 'reachable' });
+  });
+
+  it('refuses bad input naming every bad field, and starts and buys nothing', async () => {
+    const body = pairBody();
+    const bad = {
+      ...body,
+      topology: 'sideways',
+      region: 'Hangzhou!',
+      source: { ...body.source, instanceId: 'db-1' },
+      databases: [{ from: 0, to: 300 }],
+      surprise: true,
+    };
+    const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: bad });
+    expect(res.statusCode).toBe(400);
+    const fields = (res.json().fields as { field: string }[]).map((f) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(['/topology', '/region', '/source/instanceId', '/databases/0/to', '/surprise']));
+    expect(res.body).not.toContain(body.source.password);
+
+    const crossField = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: { ...body.source, kind: 'express', ip: '10.0.0.1', port: 6379, instanceId: undefined } } });
+    expect(crossField.statusCode).toBe(400);
+    expect(crossField.json().fields.map((f: { field: string }) => f.field)).toContain('/source/kind');
+
+    const calls = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
+    expect(calls.filter((c) => c.action === 'CreateSynchronizationJob')).toHaveLength(0);
+    const list = await app.inject({ method: 'GET', url: '/v1/syncs', headers: AUTH });
+    expect(list.json().items.map((i: { id: string }) => i.id).join()).not.toContain(body.source.instanceId);
+  });
+
+  it('starts a two-way sync, reports it to synchronizing, returns the same setup for a repeated request, and tears it down', async () => {
+    const body = pairBody();
+    await register(body);
+    const started = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json();
+    expect(id).toContain(body.source.instanceId);
+
+    const again = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: body.destination, destination: body.source } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id, existing: true });
+
+    const done = await untilPhase(id, 'synchronizing');
+    expect(done).toMatchObject({ topology: 'bidirectional', forward: { status: 'synchronizing' }, reverse: { status: 'synchronizing' } });
+    expect(JSON.stringify(done)).not.toContain(body.source.password);
+    const jobs = (await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.filter((j) => j.jobId === done.dtsJobId);
+    expect(jobs).toHaveLength(1);
+    const purchases = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter((c) => c.action === 'CreateSynchronizationJob' && c.jobId === done.dtsJobId);
+    expect(purchases).toHaveLength(1);
+
+    const listed = await app.inject({ method: 'GET', url: '/v1/syncs?pageSize=50', headers: AUTH });
+    expect(listed.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({ dtsJobId: done.dtsJobId, topology: 'bidirectional' });
+
+    const teardown = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
+    expect(teardown.statusCode).toBe(202);
+    const released = await untilPhase(id, 'released');
+    expect(released.released.outcome).toBe('released');
+    expect(released.workflowStatus).toBe('COMPLETED');
+    expect((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.find((j) => j.jobId === done.dtsJobId)?.released).toBe(true);
+
+    // The pair may be set up again once released.
+    const next = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
+    expect(next.statusCode).toBe(202);
+    await app.inject({ method: 'POST', url: `/v1/syncs/${id}/cancel`, headers: AUTH });
+  });
+
+  it('shows a failed precheck with its repair hints and resumes on retry', async () => {
+    const body = pairBody('oneway');
+    await register(body);
+    const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: { ...body.source, password: 'wrong-password' } } });
+    const { id } = res.json();
+    expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH })).statusCode).toBe(409);
+    const stuck = await untilPhase(id, 'needs-attention');
+    expect(stuck.attention.failures[0]).toMatchObject({ item: 'CHECK_AUTH_SRC' });
+    expect(JSON.stringify(stuck)).not.toContain('wrong-password');
+    // The operator changes the instance password to what DTS was given, then retries.
+    await stack.admin('instances', { instanceId: body.source.instanceId, password: 'wrong-password', engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH })).statusCode).toBe(202);
+    await untilPhase(id, 'synchronizing');
+    const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
+    expect(abort.statusCode).toBe(202);
+    const ended = await untilPhase(id, 'cancelled');
+    expect(ended.released.outcome).toBe('released');
+  });
+
+  it('answers 404 for an unknown setup and 400 for a malformed id', async () => {
+    expect((await getStatus('redis-sync.r-nope-0000.r-nope-0001')).code).toBe(404);
+    expect((await getStatus('not-a-sync')).code).toBe(400);
+  });
+
+  it('decodes payloads for the Temporal UI through /codec', async () => {
+    const [encrypted] = await stack.codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"hello":"world"}') }]);
+    const toJson = (p: NonNullable<typeof encrypted>) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data!).toString('base64') });
+    const unauth = await app.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [toJson(encrypted!)] } });
+    expect(unauth.statusCode).toBe(401);
+    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...AUTH, origin: 'http://localhost:8233' }, payload: { payloads: [toJson(encrypted!)] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:8233');
+    expect(Buffer.from(res.json().payloads[0].data, 'base64').toString()).toBe('{"hello":"world"}');
+  });
+
+  it('serves its OpenAPI document and works over a real port', async () => {
+    const real = await buildTestApp(stack);
+    await real.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const address = real.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/syncs', '/v1/syncs/{id}', '/v1/syncs/{id}/retry']));
+      const res = await fetch(`http://127.0.0.1:${port}/v1/syncs`, { headers: AUTH });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    } finally {
+      await real.close();
+    }
+  });
+});
