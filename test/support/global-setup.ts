@@ -16,6 +16,8 @@ export default async function setup(project: TestProject) {
     server: {
       executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
       searchAttributes: SEARCH_ATTRIBUTES,
+      // The UI too, for the browser test; it costs little.
+      ui: true,
     },
   });
   const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../workflows/index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject) {
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   project.provide('temporalAddress', env.address);
+  project.provide('temporalUiUrl', `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`);
   project.provide('workflowBundlePath', bundlePath);
   return async () => {
     await env.teardown();
