@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PayloadCodec } from '@temporalio/common';
 import { requireBearerToken, TokenSet } from './auth';
+import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { syncRoutes } from './routes/syncs';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions) {
     keyGenerator: (req) => req.caller ?? req.ip,
   });
 
+  registerMetrics(app, options.temporal);
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal });
   if (options.codec) {

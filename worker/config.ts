@@ -11,6 +11,8 @@ export interface WorkerConfig {
   maxConcurrentDtsCalls: number;
   maxCachedWorkflows: number;
   metricsPort: number;
+  metricsHost: string;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   payloadKeys: PayloadKeys;
 }
 
@@ -30,9 +32,12 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
+    metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
+    logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],
     payloadKeys: readPayloadKeys(env),
   };
   if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion)) env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
+  if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
   env.done();
   return config;
 }

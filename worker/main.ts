@@ -1,13 +1,19 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadWorkerConfig } from './config';
+import { dtsCallMetrics } from './metrics';
 import { createSyncWorkers } from './workers';
 
 // The worker process. Temporal's runtime turns SIGTERM/SIGINT into a graceful shutdown.
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel),
+    // Prometheus /metrics: the SDK's worker metrics, DTS calls, workflow phases. 0 turns it off.
+    ...(config.metricsPort > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.metricsHost}:${config.metricsPort}` } } } } : {}),
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const workers = await createSyncWorkers(config, { connection });
+    const workers = await createSyncWorkers(config, { connection, observeDtsCall: dtsCallMetrics() });
     console.log(`worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`);
     await workers.run();
   } finally {

@@ -7,6 +7,7 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
+  metricMeter,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -64,6 +65,9 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   const info = workflowInfo();
   const status: SyncStatus = input.resumed ?? initialStatus(info.workflowId, request);
   const dts = dtsActivities(info.taskQueue + DTS_TASK_QUEUE_SUFFIX);
+  // Replay-safe: the SDK emits workflow metrics only on first execution.
+  const phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
+  const timeToSynchronizing = metricMeter.createHistogram('sync_time_to_synchronizing', 'float', 's', 'From request to all directions Synchronizing');
   let operator: 'retry' | 'abort' | undefined;
   let releaseRequested = false;
 
@@ -84,7 +88,13 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   function tell(change: Partial<SyncStatus>): void {
     const before = status.phase;
     Object.assign(status, change, { updatedAt: new Date().toISOString() });
-    if (status.phase !== before) log.info('phase', { from: before, to: status.phase, dtsJobId: status.dtsJobId });
+    if (status.phase !== before) {
+      log.info('phase', { from: before, to: status.phase, dtsJobId: status.dtsJobId });
+      phasesEntered.add(1, { phase: status.phase });
+      if (status.phase === 'synchronizing' && !input.resumed?.forward.synchronizingAt) {
+        timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, { topology: request.topology });
+      }
+    }
     upsertSearchAttributes([
       { key: SyncPhaseKey, value: status.phase },
       ...(status.dtsJobId ? [{ key: DtsJobIdKey, value: status.dtsJobId }] : []),

@@ -151,6 +151,17 @@ describe('HTTP API', () => {
     expect(Buffer.from(res.json().payloads[0].data, 'base64').toString()).toBe('{"hello":"world"}');
   });
 
+  it('exposes Prometheus metrics: setups by phase on the API, DTS calls and phases on the worker', async () => {
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const api = await app.inject({ method: 'GET', url: '/metrics', headers: AUTH });
+    expect(api.body).toMatch(/sync_setups\{phase="synchronizing"\} \d+/);
+    expect(api.body).toMatch(/api_requests_total\{method="POST",route="\/v1\/syncs",status="202"\} [1-9]/);
+    const worker = await (await fetch(stack.workerMetricsUrl)).text();
+    expect(worker).toMatch(/dts_calls\{[^}]*action="CreateSynchronizationJob"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(worker).toMatch(/sync_phase_entered\{[^}]*phase="synchronizing"[^}]*\} [1-9]/);
+    expect(worker).toMatch(/sync_time_to_synchronizing/);
+  });
+
   it('serves its OpenAPI document and works over a real port', async () => {
     const real = await buildTestApp(stack);
     await real.listen({ host: '127.0.0.1', port: 0 });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -8,10 +9,29 @@ import type { EmulatorOptions } from '../../emulator/options';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../shared/codec';
 import type { WorkerConfig } from '../../worker/config';
+import { dtsCallMetrics } from '../../worker/metrics';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
 
-// Worker lifecycle chatter would drown test output.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+let metricsUrl: string | undefined;
+/** Once per test process, like worker/main.ts: quiet logs, Prometheus metrics on a free port. */
+async function installRuntime(): Promise<string> {
+  if (metricsUrl) return metricsUrl;
+  const port = await freePort();
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  return metricsUrl;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
 
 export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
 export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
@@ -22,6 +42,8 @@ export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 export interface Stack {
   emulatorUrl: string;
+  /** The worker runtime's Prometheus endpoint. */
+  workerMetricsUrl: string;
   client: Client;
   codec: AesGcmPayloadCodec;
   taskQueue: string;
@@ -40,6 +62,7 @@ export interface Stack {
  */
 export async function startStack(options: { emulator?: EmulatorOptions; worker?: Partial<WorkerConfig> } = {}): Promise<Stack> {
   const address = inject('temporalAddress');
+  const workerMetricsUrl = await installRuntime();
   const emulator = await startEmulator({ port: 0, timeScale: 0.02, log: () => {}, instancesFile: join(__dirname, '../../emulator/demo-instances.json'), ...options.emulator });
   const namespace = 'default';
   const taskQueue = `test-${randomUUID()}`;
@@ -50,6 +73,8 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     maxConcurrentDtsCalls: 50,
     maxCachedWorkflows: 100,
     metricsPort: 0,
+    metricsHost: '127.0.0.1',
+    logLevel: 'WARN',
     payloadKeys: TEST_PAYLOAD_KEYS,
     ...options.worker,
   };
@@ -59,6 +84,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
 
   const stack: Stack = {
     emulatorUrl: emulator.url,
+    workerMetricsUrl,
     client,
     codec: new AesGcmPayloadCodec(workerConfig.payloadKeys),
     taskQueue,
@@ -66,7 +92,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     workerConfig,
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address });
-      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, workflowBundle: { codePath: inject('workflowBundlePath') } });
+      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, workflowBundle: { codePath: inject('workflowBundlePath') }, observeDtsCall: dtsCallMetrics() });
       worker = { workers, running: workers.run(), connection: nativeConnection };
     },
     async stopWorker() {

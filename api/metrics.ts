@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { SyncPhase } from '../workflows/types';
+import type { TemporalDeps } from './temporal';
+
+const PHASES: SyncPhase[] = ['purchasing', 'configuring-forward', 'waiting-forward', 'configuring-reverse', 'waiting-reverse', 'needs-attention', 'synchronizing', 'releasing'];
+
+/** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
+export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'api_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({ name: 'api_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers: [registry] });
+  new Gauge({
+    name: 'sync_setups',
+    help: 'Running setups by phase',
+    labelNames: ['phase'],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        PHASES.map(async (phase) => {
+          const { count } = await temporal.client.workflowService.countWorkflowExecutions({
+            namespace: temporal.namespace,
+            query: `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+          });
+          this.set({ phase }, Number(count ?? 0));
+        }),
+      );
+    },
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}

@@ -1,0 +1,46 @@
+// Command-line flags of `npm run bench`.
+export interface BenchArgs {
+  /** Concurrent two-way setups. */
+  setups: number;
+  /** The account's DTS call budget (calls/s), given to the workers as DTS_MAX_CALLS_PER_SECOND. */
+  rate: number;
+  /** Multiplies the emulator's lifecycle durations (1 = the emulator's defaults). */
+  timeScale: number;
+  /** Smallest and largest source data size, MB; data init takes 30 s per GB at timeScale 1. */
+  minDataMb: number;
+  maxDataMb: number;
+  /** Give up waiting for Synchronizing after this many minutes. */
+  timeoutMin: number;
+  /** Where the worker log and the raw results go. */
+  outDir: string;
+}
+
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--out DIR] [--quick]
+  --quick   = --setups 50 (finishes in about two minutes)`;
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = { setups: 1000, rate: 20, timeScale: 1, minDataMb: 512, maxDataMb: 3072, timeoutMin: 40, outDir: 'bench/out' };
+  const numeric: Record<string, keyof BenchArgs> = {
+    '--setups': 'setups',
+    '--rate': 'rate',
+    '--time-scale': 'timeScale',
+    '--min-data-mb': 'minDataMb',
+    '--max-data-mb': 'maxDataMb',
+    '--timeout-min': 'timeoutMin',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '--quick') args.setups = 50;
+    else if (flag === '--out') args.outDir = argv[++i] ?? args.outDir;
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (numeric[flag]) {
+      const value = Number(argv[++i]);
+      if (!(value > 0)) throw new Error(`${flag} needs a positive number\n${USAGE}`);
+      (args as unknown as Record<string, number>)[numeric[flag]!] = value;
+    } else throw new Error(`unknown flag ${flag}\n${USAGE}`);
+  }
+  args.setups = Math.round(args.setups);
+  return args;
+}

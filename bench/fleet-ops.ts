@@ -1,0 +1,71 @@
+// Driving the fleet the way the API does: start, watch (visibility only), release.
+import type { Client } from '@temporalio/client';
+import type { CreateSyncBody } from '../api/schemas';
+import { toSyncRequest } from '../api/sync-request';
+import { syncWorkflowId } from '../workflows/ids';
+import { releaseSignal } from '../workflows/messages';
+import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../workflows/search-attributes';
+
+/** Runs `task` over items with at most `limit` in flight. */
+export async function inBatches<T, R>(items: T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+/**
+ * Starts one setup with the options POST /v1/syncs uses (api/routes/syncs.ts), by workflow type
+ * name: importing the workflow function would load workflow-only code into this process.
+ */
+export async function startSetup(client: Client, taskQueue: string, body: CreateSyncBody): Promise<string> {
+  const { request, problems } = toSyncRequest(body);
+  if (!request) throw new Error(`bad bench request: ${JSON.stringify(problems)}`);
+  const workflowId = syncWorkflowId(request);
+  await client.workflow.start('redisSync', {
+    workflowId,
+    taskQueue,
+    args: [{ request }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowIdConflictPolicy: 'FAIL',
+    staticSummary: `${request.source.instanceId} ↔ ${request.destination.instanceId} · ${request.name}`,
+    typedSearchAttributes: [
+      { key: SyncPhaseKey, value: 'purchasing' },
+      { key: SyncTopologyKey, value: request.topology },
+      { key: SourceInstanceIdKey, value: request.source.instanceId! },
+      { key: DestinationInstanceIdKey, value: request.destination.instanceId! },
+    ],
+  });
+  return workflowId;
+}
+
+/** What DELETE /v1/syncs/:id does once it has checked the setup is running. */
+export async function releaseSetup(client: Client, workflowId: string): Promise<void> {
+  await client.workflow.getHandle(workflowId).signal(releaseSignal);
+}
+
+export const PHASES = ['purchasing', 'configuring-forward', 'waiting-forward', 'configuring-reverse', 'waiting-reverse', 'synchronizing', 'needs-attention', 'releasing', 'released', 'failed', 'cancelled'] as const;
+
+/** Running setups on this task queue, by SyncPhase, from visibility (no query to any workflow). */
+export async function phaseCounts(client: Client, taskQueue: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  await Promise.all(
+    PHASES.map(async (phase) => {
+      const { count } = await client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`);
+      if (count > 0) counts[phase] = count;
+    }),
+  );
+  return counts;
+}
+
+export async function runningCount(client: Client, taskQueue: string): Promise<number> {
+  return (await client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`)).count;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,111 @@
+// Turns what the bench saw into the figures of docs/performance.md.
+import type { SyncStatus } from '../workflows/types';
+import { countBy, peakInWindow, peakPerSecond, type SeenCall } from './calls';
+import { mb, secs, summary } from './stats';
+import type { WorkerSample } from './worker-process';
+
+export interface EmulatorJob {
+  jobId: string;
+  directions: Record<string, { status: string; history: { status: string; at: string }[] }>;
+}
+
+export interface RunData {
+  setups: number;
+  rate: number;
+  timeScale: number;
+  dataMb: [number, number];
+  startedAtMs: number;
+  allStartedAtMs: number;
+  allSynchronizingAtMs: number;
+  releasedAtMs: number;
+  statuses: SyncStatus[];
+  /** When each setup was started, by workflow id. */
+  startMs: Map<string, number>;
+  jobs: EmulatorJob[];
+  calls: SeenCall[];
+  callLogGap: boolean;
+  workerSamples: WorkerSample[];
+  server: { cpuSeconds?: number; rssPeak?: number };
+  histories: { maxLength: number; sample: number[]; continuedAsNew: number; runs: number };
+  loadBefore: string;
+  loadAfter: string;
+}
+
+const firstSynchronizing = (job: EmulatorJob | undefined, dir: string) => {
+  const at = job?.directions[dir]?.history.find((h) => h.status === 'Synchronizing')?.at;
+  return at ? Date.parse(at) : undefined;
+};
+
+export function analyse(d: RunData) {
+  const jobsById = new Map(d.jobs.map((j) => [j.jobId, j]));
+  const reaction: Record<'Forward' | 'Reverse', number[]> = { Forward: [], Reverse: [] };
+  const setupMs: number[] = [];
+  const idealMs: number[] = [];
+  const monitorWindows: { jobId: string; fromMs: number }[] = [];
+  for (const s of d.statuses) {
+    const job = jobsById.get(s.dtsJobId ?? '');
+    for (const [dir, state] of [['Forward', s.forward], ['Reverse', s.reverse]] as const) {
+      const seen = state?.synchronizingAt ? Date.parse(state.synchronizingAt) : undefined;
+      const happened = firstSynchronizing(job, dir);
+      if (seen !== undefined && happened !== undefined) reaction[dir].push(seen - happened);
+    }
+    const started = d.startMs.get(s.id);
+    const done = s.reverse?.synchronizingAt ? Date.parse(s.reverse.synchronizingAt) : undefined;
+    const dtsDone = firstSynchronizing(job, 'Reverse');
+    if (started !== undefined && done !== undefined) setupMs.push(done - started);
+    if (started !== undefined && dtsDone !== undefined) idealMs.push(dtsDone - started);
+    if (s.dtsJobId && done !== undefined) monitorWindows.push({ jobId: s.dtsJobId, fromMs: done });
+  }
+
+  // Calls are attributed by phase of the run; describes after a setup reached Synchronizing are health checks.
+  const setupCalls = d.calls.filter((c) => c.atMs <= d.allSynchronizingAtMs);
+  const monitorFrom = new Map(monitorWindows.map((w) => [w.jobId, w.fromMs]));
+  const healthChecks = d.calls.filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs > (monitorFrom.get(c.jobId) ?? Infinity)).length;
+  const waitDescribes = d.calls.filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs <= (monitorFrom.get(c.jobId) ?? Infinity)).length;
+  const times = d.calls.map((c) => c.atMs);
+  const window = peakInWindow(times);
+  const durationS = (d.releasedAtMs - d.startedAtMs) / 1000;
+  const peakRss = Math.max(0, ...d.workerSamples.map((s) => s.rss));
+  const peakHeap = Math.max(0, ...d.workerSamples.map((s) => s.heapUsed));
+  const first = d.workerSamples[0];
+  const last = d.workerSamples.at(-1);
+  const workerCpuS = first && last ? (last.cpuMs - first.cpuMs) / 1000 : NaN;
+  const workerSpanS = first && last ? (last.at - first.at) / 1000 : NaN;
+  const synchronizing = d.statuses.filter((s) => s.reverse?.synchronizingAt).length;
+
+  const rows: [string, string][] = [
+    ['setups (two-way)', `${d.setups} started, ${synchronizing} reached synchronizing, ${d.statuses.filter((s) => s.phase === 'released').length} released`],
+    ['DTS budget', `${d.rate} calls/s (maxTaskQueueActivitiesPerSecond)`],
+    ['emulator lifecycle', `timeScale ${d.timeScale}; Forward = 8 s precheck + 6 s structure + 30 s/GB data (${d.dataMb[0]}–${d.dataMb[1]} MB) ; Reverse = 8 s precheck`],
+    ['all started after', secs(d.allStartedAtMs - d.startedAtMs)],
+    ['all synchronizing after', secs(d.allSynchronizingAtMs - d.startedAtMs)],
+    ['all released after', secs(d.releasedAtMs - d.startedAtMs)],
+    ['setup time, start → workflow sees Reverse Synchronizing (p50 / p95 / max)', fmt(summary(setupMs))],
+    ['  same, if DTS were watched continuously (emulator Reverse Synchronizing − start)', fmt(summary(idealMs))],
+    ['reaction latency Forward (DTS Synchronizing → workflow records it) p50 / p95 / max', fmt(summary(reaction.Forward))],
+    ['reaction latency Reverse p50 / p95 / max', fmt(summary(reaction.Reverse))],
+    ['DTS calls total', `${d.calls.length}${d.callLogGap ? ' (some calls fell out of the emulator log: a lower bound)' : ''} = ${(d.calls.length / d.setups).toFixed(1)} per setup`],
+    ['DTS calls by action', Object.entries(countBy(d.calls, (c) => c.action)).sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ')],
+    ['DTS call outcomes', Object.entries(countBy(d.calls, (c) => c.outcome)).map(([a, n]) => `${a} ${n}`).join(', ')],
+    ['status reads while waiting / health checks after Synchronizing', `${waitDescribes} (${(waitDescribes / Math.max(1, 2 * synchronizing)).toFixed(1)} per direction) / ${healthChecks}`],
+    ['DTS calls until all synchronizing', `${setupCalls.length} in ${secs(d.allSynchronizingAtMs - d.startedAtMs)} = ${(setupCalls.length / Math.max(1, (d.allSynchronizingAtMs - d.startedAtMs) / 1000)).toFixed(1)} calls/s average`],
+    ['peak DTS calls in any sliding 1 s window (≤ budget?)', `${window.count} vs budget ${d.rate} → ${window.count <= d.rate ? 'within' : 'OVER'}`],
+    ['peak DTS calls in one calendar second', String(peakPerSecond(times))],
+    ['average DTS call rate over the whole run', `${(d.calls.length / durationS).toFixed(1)} calls/s`],
+    ['worker process RSS peak / heapUsed peak', `${mb(peakRss)} / ${mb(peakHeap)}`],
+    ['worker process CPU', `${workerCpuS.toFixed(0)} CPU-s over ${workerSpanS.toFixed(0)} s = ${((100 * workerCpuS) / workerSpanS).toFixed(0)} % of one core`],
+    ['Temporal dev server CPU / RSS peak', `${d.server.cpuSeconds?.toFixed(0) ?? 'n/a'} CPU-s = ${d.server.cpuSeconds ? ((100 * d.server.cpuSeconds) / durationS).toFixed(0) : 'n/a'} % of one core / ${d.server.rssPeak ? mb(d.server.rssPeak) : 'n/a'}`],
+    ['history length: max of any run; sample of 5', `${d.histories.maxLength}; ${d.histories.sample.join(', ')}`],
+    ['continue-as-new', `${d.histories.continuedAsNew} of ${d.histories.runs} runs`],
+    ['load average before / after', `${d.loadBefore} / ${d.loadAfter}`],
+  ];
+  return { rows, reaction, setupMs, idealMs, peakWindow: window, peakRss, peakHeap };
+}
+
+function fmt(s: ReturnType<typeof summary>): string {
+  return s.n === 0 ? 'n/a' : `${secs(s.p50)} / ${secs(s.p95)} / ${secs(s.max)} (n=${s.n})`;
+}
+
+export function markdownTable(rows: [string, string][]): string {
+  return ['| figure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}

@@ -1,0 +1,80 @@
+// Runs the production worker entry (worker/main.ts) as a child process, so its RSS, heap and CPU
+// are measured apart from the bench, the emulator and the client.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator';
+import { payloadKeysEnv } from './keys';
+
+export interface WorkerSample {
+  at: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  cpuMs: number;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  samples: WorkerSample[];
+  stop(): Promise<void>;
+}
+
+export interface WorkerProcessOptions {
+  temporalAddress: string;
+  taskQueue: string;
+  dtsEndpoint: string;
+  dtsMaxCallsPerSecond: number;
+  logFile: string;
+}
+
+export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
+  const root = join(__dirname, '..');
+  const log = createWriteStream(options.logFile);
+  const child: ChildProcess = fork(join(root, 'worker/main.ts'), [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx', '--import', join(__dirname, 'probe.ts')],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      DTS_ENDPOINT: options.dtsEndpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,
+      DTS_MAX_CALLS_PER_SECOND: String(options.dtsMaxCallsPerSecond),
+      PAYLOAD_KEYS: payloadKeysEnv(),
+      // No Prometheus port (it could clash with other runs on this machine); quiet log.
+      WORKER_METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const samples: WorkerSample[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (message: unknown) => {
+    const m = message as WorkerSample & { probe?: boolean };
+    if (m?.probe) samples.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, cpuMs: m.cpuMs });
+  });
+  // worker/main.ts prints one line once both workers poll.
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('worker: polling')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling; see ${options.logFile}`)));
+  });
+  return {
+    pid: child.pid!,
+    samples,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      log.end();
+    },
+  };
+}
