@@ -67,8 +67,10 @@ export function analyse(d: RunData) {
   const durationS = (d.releasedAtMs - d.startedAtMs) / 1000;
   const peakRss = Math.max(0, ...d.workerSamples.map((s) => s.rss));
   const peakHeap = Math.max(0, ...d.workerSamples.map((s) => s.heapUsed));
-  const first = d.workerSamples[0];
-  const last = d.workerSamples.at(-1);
+  // CPU over the measured run only (the worker's start-up bundling is left out).
+  const during = d.workerSamples.filter((s) => s.at >= d.startedAtMs && s.at <= d.releasedAtMs);
+  const first = during[0];
+  const last = during.at(-1);
   const workerCpuS = first && last ? (last.cpuMs - first.cpuMs) / 1000 : NaN;
   const workerSpanS = first && last ? (last.at - first.at) / 1000 : NaN;
   const synchronizing = d.statuses.filter((s) => s.reverse?.synchronizingAt).length;

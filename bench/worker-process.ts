@@ -34,7 +34,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const log = createWriteStream(options.logFile);
   const child: ChildProcess = fork(join(root, 'worker/main.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--import', join(__dirname, 'probe.ts')],
+    execArgv: ['--import', 'tsx', '--import', join(__dirname, 'probe.mjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       ...process.env,

@@ -14,6 +14,8 @@ export function localEnv(dataDir: string): Record<string, string> & { TEMPORAL_A
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_UI_PORT: '8233',
+    // The demo's progress line stays readable; the Temporal UI tells the full story.
+    LOG_LEVEL: 'warn',
     API_PORT: apiPort,
     API_HOST: '127.0.0.1',
     API_TOKENS: secretFile(join(dataDir, 'api-token'), () => randomBytes(24).toString('base64url')),

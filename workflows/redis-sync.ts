@@ -207,6 +207,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
     const maxMs = msToNumber(tuning.maxPoll);
     let delayMs = minMs;
     let earlier: ProgressSample | undefined;
+    let stage: DirectionSnapshot['stage'] | undefined;
     await pause(delayMs);
     for (;;) {
       await maybeContinueAsNew();
@@ -234,9 +235,13 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
           default:
             if (FAILED_STATUSES.has(snapshot.status)) await restartOrAskForHelp(dir, snapshot);
         }
-        const latest = { progress: snapshot.progress, atMs: Date.now() };
-        delayMs = nextPollDelayMs(delayMs, earlier, latest, { minMs, maxMs });
+        // Extrapolate within one DTS step: steps run at different speeds.
+        const latest = { progress: snapshot.stagePercent, atMs: Date.now() };
+        const bounds = { minMs, maxMs };
+        if (snapshot.stage === 'other') delayMs = nextPollDelayMs(delayMs, undefined, latest, bounds);
+        else delayMs = stage === snapshot.stage ? nextPollDelayMs(delayMs, earlier, latest, bounds) : minMs;
         earlier = latest;
+        stage = snapshot.stage;
       }
       if (Date.now() > deadlineMs) {
         throw ApplicationFailure.nonRetryable(

@@ -75,6 +75,9 @@ export interface DirectionSnapshot {
   rawStatus: string;
   /** Overall progress 0..100 across precheck, structure and data initialization. */
   progress: number;
+  /** The step DTS is in now and its own percent: what the adaptive wait extrapolates. */
+  stage: 'precheck' | 'structure' | 'data' | 'other';
+  stagePercent: number;
   precheckFailures: PrecheckFailure[];
   errorMessage?: string;
   delaySeconds?: number;

@@ -38,10 +38,13 @@ export function toSnapshot(body: Json): DirectionSnapshot {
   const errorMessage = firstText(body.ErrorMessage, data.ErrorMessage, structure.ErrorMessage, sync.ErrorMessage);
   const delay = number(body.Delay ?? sync.Delay);
   const checkpoint = firstText(body.Checkpoint, sync.Checkpoint);
+  const [stage, stagePercent] = currentStage(status, precheck, structure, data);
   return {
     status,
     rawStatus,
     progress: overallProgress(status, number(precheck.Percent), number(structure.Percent), number(data.Percent)),
+    stage,
+    stagePercent,
     precheckFailures,
     ...(errorMessage ? { errorMessage } : {}),
     ...(delay !== undefined ? { delaySeconds: delay } : {}),
@@ -54,6 +57,14 @@ function overallProgress(status: string, precheck = 0, structure = 0, data = 0):
   if (status === 'synchronizing' || status === 'finished') return 100;
   if (status === 'notconfigured' || status === 'notstarted') return 0;
   return Math.round(Math.min(100, precheck * 0.1 + structure * 0.1 + data * 0.8));
+}
+
+function currentStage(status: string, precheck: Json, structure: Json, data: Json): [DirectionSnapshot['stage'], number] {
+  if (status === 'prechecking') return ['precheck', number(precheck.Percent) ?? 0];
+  if (status !== 'initializing') return ['other', 0];
+  const running = (o: Json) => String(o.Status ?? '').toLowerCase() === 'migrating';
+  if (running(structure)) return ['structure', number(structure.Percent) ?? 0];
+  return ['data', number(data.Percent) ?? 0];
 }
 
 function object(value: unknown): Json {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { ErrorReply } from '../schemas';
 
 // The Temporal UI's remote codec protocol: payloads as JSON with base64 fields.
 const JsonPayload = Type.Object({
@@ -27,8 +28,14 @@ function toJson({ metadata, data }: Payload): JsonPayload {
 /** /codec/decode and /codec/encode, so an operator can read payloads in the Temporal UI. */
 export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = async (app, { codec }) => {
   for (const op of ['decode', 'encode'] as const) {
-    app.post(`/codec/${op}`, { schema: { summary: `Temporal remote codec: ${op}`, body: Payloads, response: { 200: Payloads } } }, async (req) => {
-      const result = await codec[op](req.body.payloads.map(fromJson));
+    app.post(`/codec/${op}`, { schema: { summary: `Temporal remote codec: ${op}`, body: Payloads, response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply } } }, async (req, reply) => {
+      let result: Payload[];
+      try {
+        result = await codec[op](req.body.payloads.map(fromJson));
+      } catch (err) {
+        // A payload this codec cannot open (unknown key id, tampered or truncated ciphertext) is the caller's input, not a server fault.
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `cannot ${op} payloads: ${(err as Error).message}` });
+      }
       return { payloads: result.map(toJson) };
     });
   }

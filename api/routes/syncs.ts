@@ -79,15 +79,26 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
     }
   });
 
-  app.get('/v1/syncs', { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } }, async (req) => {
+  app.get('/v1/syncs', { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } }, async (req, reply) => {
     const phase = req.query.phase ? ` AND SyncPhase = '${req.query.phase}'` : '';
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace: temporal.namespace,
-      pageSize: Number(req.query.pageSize ?? 20),
-      nextPageToken: req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined,
-      // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
-      query: `WorkflowType = 'redisSync'${phase}`,
-    });
+    const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
+    // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
+    // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
+    const badToken = () => reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: '/querystring/pageToken: not a page token this API handed out', fields: [{ field: '/querystring/pageToken', rule: 'page-token', message: 'not a page token this API handed out' }] });
+    if (pageToken && !isJsonObject(pageToken)) return badToken();
+    let page;
+    try {
+      page = await client.workflowService.listWorkflowExecutions({
+        namespace: temporal.namespace,
+        pageSize: Number(req.query.pageSize ?? 20),
+        nextPageToken: pageToken,
+        // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
+        query: `WorkflowType = 'redisSync'${phase}`,
+      });
+    } catch (err) {
+      if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
+      throw err;
+    }
     const items = (page.executions ?? []).map((execution) => {
       const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
       const seconds = execution.startTime?.seconds;
@@ -136,6 +147,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
   act('/abort', 'Give up a setup (the instance is released unless kept)', (h) => h.signal(abortSignal));
   act('', 'Tear a sync down and release its DTS instance', (h) => h.signal(releaseSignal));
 };
+
+const GRPC_INVALID_ARGUMENT = 3;
+
+function isJsonObject(bytes: Buffer): boolean {
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return typeof value === 'object' && value !== null;
+  } catch {
+    return false;
+  }
+}
 
 const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 function workflowStatusName(status: number | null | undefined): string {

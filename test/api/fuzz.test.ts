@@ -49,7 +49,7 @@ describe('API fuzzing (schemathesis)', () => {
       '--max-examples', '25',
       '--max-time', '60',
       '--seed', '20240611',
-      '--workers', '2',
+      '--workers', '1', // several workers trip a CPython 3.11 ast thread-safety bug inside hypothesis
       '--generation-database', 'none',
       '--request-timeout', '10',
       '--no-color',

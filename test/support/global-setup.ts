@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { FAILURE_CONVERTER_PATH } from '../../shared/codec';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { assertNoSecretsOnServer } from './history-scan';
 
 
 /** One real Temporal dev server and one workflow bundle for the whole run. */
@@ -28,7 +29,12 @@ export default async function setup(project: TestProject) {
   project.provide('temporalUiUrl', `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`);
   project.provide('workflowBundlePath', bundlePath);
   return async () => {
-    await env.teardown();
+    // Fails the run if any test secret reached the server in clear (raw bytes, no codec).
+    try {
+      await assertNoSecretsOnServer(env.address);
+    } finally {
+      await env.teardown();
+    }
   };
 }
 

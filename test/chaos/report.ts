@@ -1,0 +1,115 @@
+import { purchaseClientToken } from '../../workflows/ids';
+import type { SyncStatus } from '../../workflows/types';
+import type { Setup } from './setups';
+
+/** A job as GET /__emulator/jobs shows it (the fields the report needs). */
+export interface EmulatorJobView {
+  jobId: string;
+  topology: string;
+  clientToken?: string;
+  released: boolean;
+  directions: Partial<Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; source?: { instanceId?: string } }>>;
+}
+
+/** Where a setup ended, from its status query (or, failing that, the execution's). */
+export interface SetupOutcome {
+  setup: Setup;
+  executionStatus: string;
+  status?: SyncStatus;
+  /** The workflow's failure, when it failed. */
+  failure?: string;
+}
+
+export interface ChaosFigures {
+  setupsRequested: number;
+  setupsStarted: number;
+  setupsCompleted: number;
+  failedWithReason: string[];
+  lost: string[];
+  instancesBought: number;
+  distinctClientTokens: number;
+  duplicates: string[];
+  configures: { Forward: Record<string, number>; Reverse: Record<string, number> };
+  configureAnomalies: string[];
+  /** Automatic restarts of Failed directions (fail-later faults) the keeper made. */
+  startsAfterSynchronizing: number;
+  secondsToSynchronizing: { median: number; p95: number; max: number };
+}
+
+/** Never buy twice, never lose a sync: the figures that prove (or disprove) it. */
+export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: EmulatorJobView[]): ChaosFigures {
+  const byToken = new Map<string, EmulatorJobView[]>();
+  for (const job of jobs) byToken.set(job.clientToken ?? '(none)', [...(byToken.get(job.clientToken ?? '(none)') ?? []), job]);
+  const duplicates: string[] = [];
+  const claimed = new Set<string>();
+  const configures = { Forward: {} as Record<string, number>, Reverse: {} as Record<string, number> };
+  const configureAnomalies: string[] = [];
+  let startsAfterSynchronizing = 0;
+
+  for (const setup of setups.filter((s) => s.firstRunId)) {
+    const token = purchaseClientToken(setup.firstRunId!);
+    const pair = [setup.request.source.instanceId, setup.request.destination.instanceId];
+    // Bought under its token, or configured on its pair under any other token.
+    const mine = jobs.filter((j) => j.clientToken === token || pair.includes(j.directions.Forward?.source?.instanceId));
+    for (const job of mine) claimed.add(job.jobId);
+    if (mine.length > 1) duplicates.push(`${setup.workflowId}: ${mine.length} jobs (${mine.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`);
+    const outcome = outcomes.find((o) => o.setup === setup);
+    if (outcome?.status?.dtsJobId && mine[0] && outcome.status.dtsJobId !== mine[0].jobId) {
+      duplicates.push(`${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`);
+    }
+    const job = mine[0];
+    if (!job) continue;
+    const wanted = setup.request.topology === 'bidirectional' ? (['Forward', 'Reverse'] as const) : (['Forward'] as const);
+    for (const dir of wanted) {
+      const count = job.directions[dir]?.configureCount ?? 0;
+      configures[dir][count] = (configures[dir][count] ?? 0) + 1;
+      // No init-fail is injected, so a second configure is never legitimate here.
+      if (count !== 1 && outcome?.status?.phase === 'synchronizing') configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}×`);
+      if (count > 1) configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}× (${outcome?.status?.phase})`);
+      startsAfterSynchronizing += job.directions[dir]?.startCount ?? 0;
+    }
+  }
+  for (const [token, sameToken] of byToken) if (sameToken.length > 1) duplicates.push(`ClientToken ${token}: ${sameToken.length} jobs`);
+  for (const job of jobs) if (!claimed.has(job.jobId)) duplicates.push(`job ${job.jobId} (token ${job.clientToken}) belongs to no setup`);
+
+  const completed = outcomes.filter((o) => o.status?.phase === 'synchronizing');
+  const failedWithReason = outcomes
+    .filter((o) => o.executionStatus === 'FAILED' && (o.status?.error?.type || o.failure))
+    .map((o) => `${o.setup.workflowId}: ${o.status?.error?.type ?? ''} ${o.status?.error?.message ?? o.failure}`);
+  const lost = setups
+    .filter((s) => {
+      const o = outcomes.find((x) => x.setup === s);
+      if (!o) return true; // never started
+      return o.status?.phase !== 'synchronizing' && !(o.executionStatus === 'FAILED' && (o.status?.error?.type || o.failure));
+    })
+    .map((s) => {
+      const o = outcomes.find((x) => x.setup === s);
+      return `${s.workflowId}: ${o ? `${o.executionStatus} phase=${o.status?.phase ?? '?'} error=${JSON.stringify(o.status?.error ?? o.failure ?? null)}` : 'never started'}`;
+    });
+
+  const seconds = completed
+    .map((o) => {
+      const done = [o.status!.forward.synchronizingAt, o.status!.reverse?.synchronizingAt].filter(Boolean).map((at) => Date.parse(at!));
+      return (Math.max(...done) - Date.parse(o.status!.createdAt)) / 1000;
+    })
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  const at = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))] ?? 0;
+
+  return {
+    setupsRequested: setups.length,
+    setupsStarted: setups.filter((s) => s.firstRunId).length,
+    setupsCompleted: completed.length,
+    failedWithReason,
+    lost,
+    instancesBought: jobs.length,
+    distinctClientTokens: byToken.size,
+    duplicates,
+    configures,
+    configureAnomalies: [...new Set(configureAnomalies)],
+    startsAfterSynchronizing,
+    secondsToSynchronizing: { median: round(at(0.5)), p95: round(at(0.95)), max: round(seconds[seconds.length - 1] ?? 0) },
+  };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

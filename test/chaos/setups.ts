@@ -1,0 +1,118 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { syncWorkflowId } from '../../workflows/ids';
+import { redisSync } from '../../workflows/redis-sync';
+import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import type { WaitTuning } from '../../workflows/tuning';
+import type { SyncRequest, Topology } from '../../workflows/types';
+import { sleep } from './processes';
+import type { Random } from './random';
+
+/** Same logic as production, shorter pauses: a chaos run lasts minutes, not days. */
+export const CHAOS_TUNING: Partial<WaitTuning> = { firstPoll: '500ms', maxPoll: '3s', monitorInterval: '10s', restartBackoff: '1s' };
+
+export interface Setup {
+  index: number;
+  request: SyncRequest;
+  workflowId: string;
+  /** Known once started; the purchase ClientToken derives from it. */
+  firstRunId?: string;
+  startedAt?: number;
+  /** Latest SyncPhase search attribute and execution status seen in visibility. */
+  phase?: string;
+  executionStatus?: string;
+  synchronizingAt?: number;
+}
+
+export function planSetups(count: number, seed: number, random: Random): Setup[] {
+  return Array.from({ length: count }, (_, index) => {
+    // Both topologies always appear, whatever the seed.
+    const topology: Topology = index === 0 ? 'oneway' : index === 1 ? 'bidirectional' : random.pick(['oneway', 'bidirectional']);
+    const id = (side: string) => `r-chaos${seed}-${String(index).padStart(3, '0')}-${side}`;
+    const request: SyncRequest = {
+      name: `chaos-${seed}-${index}`,
+      topology,
+      region: 'cn-hangzhou',
+      source: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('src'), password: `src-pw-${index}` },
+      destination: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('dst'), password: `dst-pw-${index}` },
+      databases: [{ from: 0, to: 0 }],
+      jobClass: 'small',
+      payType: 'PostPaid',
+      keepInstanceOnFailure: false,
+      waitDeadline: '1h',
+      attentionDeadline: '1h',
+    };
+    return { index, request, workflowId: syncWorkflowId(request) };
+  });
+}
+
+/** The setup's instance pair, so its prechecks pass. */
+export function instancesOf(setup: Setup) {
+  return [setup.request.source, setup.request.destination].map((e) => ({
+    instanceId: e.instanceId!,
+    password: e.password,
+    engineVersion: '5.0',
+    architecture: 'standard',
+    region: e.region,
+    edition: 'enterprise',
+    maxmemoryPolicy: 'noeviction',
+  }));
+}
+
+/**
+ * Starts the workflow with the API's start options (api/routes/syncs.ts). Retries while the
+ * server restarts; "already started" means an earlier attempt got through.
+ */
+export async function startSetup(client: Client, taskQueue: string, setup: Setup, deadline: number): Promise<void> {
+  const { request } = setup;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const handle = await client.workflow.start(redisSync, {
+        workflowId: setup.workflowId,
+        taskQueue,
+        args: [{ request, tuning: CHAOS_TUNING }],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `${request.source.instanceId} ${request.topology === 'bidirectional' ? '↔' : '→'} ${request.destination.instanceId} · ${request.name}`,
+        typedSearchAttributes: [
+          { key: SyncPhaseKey, value: 'purchasing' },
+          { key: SyncTopologyKey, value: request.topology },
+          { key: SourceInstanceIdKey, value: request.source.instanceId! },
+          { key: DestinationInstanceIdKey, value: request.destination.instanceId! },
+        ],
+      });
+      setup.firstRunId = handle.firstExecutionRunId;
+      break;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        setup.firstRunId = await firstRunIdOf(client, setup.workflowId);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`could not start ${setup.workflowId}: ${String(err)}`);
+      await sleep(Math.min(5_000, 250 * attempt));
+    }
+  }
+  setup.startedAt = Date.now();
+}
+
+export async function firstRunIdOf(client: Client, workflowId: string): Promise<string> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  return description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+}
+
+/** One visibility listing refreshes every setup's phase; needs no worker, unlike a query. */
+export async function refreshPhases(client: Client, setups: Setup[]): Promise<void> {
+  const byId = new Map(setups.map((s) => [s.workflowId, s]));
+  for await (const execution of client.workflow.list({ query: `WorkflowType = 'redisSync'`, pageSize: 1000 })) {
+    const setup = byId.get(execution.workflowId);
+    // An earlier run of a setup that continued as new says nothing about where it stands.
+    if (!setup || execution.status.name === 'CONTINUED_AS_NEW') continue;
+    setup.phase = execution.typedSearchAttributes.get(SyncPhaseKey);
+    setup.executionStatus = execution.status.name;
+    if (setup.phase === 'synchronizing' && !setup.synchronizingAt) setup.synchronizingAt = Date.now();
+  }
+}
+
+/** Settled: synchronizing, or the workflow has ended (which the report then judges). */
+export function settled(setup: Setup): boolean {
+  return setup.phase === 'synchronizing' || (setup.executionStatus !== undefined && setup.executionStatus !== 'RUNNING');
+}
