@@ -70,6 +70,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   const timeToSynchronizing = metricMeter.createHistogram('sync_time_to_synchronizing', 'float', 's', 'From request to all directions Synchronizing');
   let operator: 'retry' | 'abort' | undefined;
   let releaseRequested = false;
+  let upserted = '';
 
   setHandler(statusQuery, () => status);
   setHandler(retrySignal, () => {
@@ -95,10 +96,15 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
         timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, { topology: request.topology });
       }
     }
-    upsertSearchAttributes([
-      { key: SyncPhaseKey, value: status.phase },
-      ...(status.dtsJobId ? [{ key: DtsJobIdKey, value: status.dtsJobId }] : []),
-    ]);
+    // Each upsert is a history event: only when a searchable value changes.
+    const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;
+    if (searchable !== upserted) {
+      upserted = searchable;
+      upsertSearchAttributes([
+        { key: SyncPhaseKey, value: status.phase },
+        ...(status.dtsJobId ? [{ key: DtsJobIdKey, value: status.dtsJobId }] : []),
+      ]);
+    }
     setCurrentDetails(describeForUi(status));
   }
 
@@ -122,7 +128,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   async function maybeContinueAsNew(): Promise<void> {
     const now = workflowInfo();
     if (now.continueAsNewSuggested || now.historyLength > tuning.maxHistoryEvents) {
-      await condition(() => true); // let signal handlers run first
+      stopIfAsked(); // a release or abort that just arrived must not be lost in the new run
       await continueAsNew<typeof redisSync>({ request, tuning: input.tuning, resumed: status });
     }
   }

@@ -87,7 +87,10 @@ function runSchemathesis(cwd: string, args: string[]): Promise<{ code: number; s
   });
 }
 
-/** The last summary lines schemathesis prints ("Test cases: …", "API Operations: …"). */
+/** Schemathesis's closing figures: "Test cases:" and the line after it, and the phases. */
 function summary(stdout: string): string {
-  return stdout.split('\n').filter((l) => /test cases|api operations|seed|duration/i.test(l)).map((l) => l.trim()).join(' | ');
+  const lines = stdout.split('\n').map((l) => l.trim());
+  const at = lines.findIndex((l) => l.startsWith('Test cases:'));
+  const phases = lines.filter((l) => /^\S+\s+(Examples|Coverage|Fuzzing|Stateful) \(in /.test(l));
+  return [at >= 0 ? `test cases: ${lines[at + 1]}` : 'no summary', ...phases].join(' | ');
 }

@@ -32,8 +32,8 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   captureStdio();
-  lowerWorkerLogLevel();
   stack = await startStack({ emulator: { log: (line) => emulatorLog.push(line) } });
+  lowerWorkerLogLevel(); // the stack installs the Runtime
   const stream = new Writable({ write: (chunk, _enc, done) => (apiLog.push(String(chunk)), done()) });
   app = (await buildTestApp(stack, { logger: { level: 'trace', stream } })) as unknown as FastifyInstance;
 });
@@ -138,7 +138,7 @@ describe('secrets stay secret', () => {
     const records = await rawExecutionRecords(stack.client.connection, stack.namespace, { workflowId: id! });
     const first = (await stack.client.connection.workflowService.getWorkflowExecutionHistory({ namespace: stack.namespace, execution: { workflowId: id! } })).history!.events![0]!;
     const input = first.workflowExecutionStartedEventAttributes!.input!.payloads!;
-    expect(records[0]!.where).toContain('WorkflowExecutionStarted');
+    expect(records[0]!.where).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(Buffer.from(input[0]!.metadata!.encoding!).toString()).toBe('binary/encrypted');
     expect(findSecrets(records[0]!.bytes, SECRETS)).toEqual([]);
     // The same bytes through the codec (what the Temporal UI does with the codec endpoint).

@@ -31,7 +31,7 @@ export async function rawExecutionRecords(connection: Pick<Connection, 'workflow
   const records: RawRecord[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
-    const page = await service.getWorkflowExecutionHistory({ namespace, execution, nextPageToken, maximumPageSize: 1000 });
+    const page = await service.getWorkflowExecutionHistory({ namespace, execution, nextPageToken });
     for (const event of page.history?.events ?? []) {
       const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'unknown';
       records.push({ where: `${name} event ${String(event.eventId)} ${type}`, bytes: HistoryEvent.encode(event).finish() });
@@ -79,8 +79,10 @@ export async function scanServerHistories(address: string, secrets: Secret[] = T
 /** For the global teardown: throws, naming every place, when a test secret reached the server in clear. */
 export async function assertNoSecretsOnServer(address: string): Promise<void> {
   const report = await scanServerHistories(address);
-  console.log(`secret scan: ${report.executions} executions, ${report.records} records, ${(report.bytes / 1e6).toFixed(1)} MB of raw history: ${report.findings.length} hits`);
+  console.log(`secret scan: ${report.executions} executions, ${report.records} records, ${Math.round(report.bytes / 1024)} KiB of raw history: ${report.findings.length} hits`);
   if (report.findings.length > 0) {
+    // Vitest only logs an error thrown by a global teardown ("error during close"); the exit code makes it fail the run.
+    process.exitCode = 1;
     throw new Error(`test secrets found in clear on the Temporal server:\n${report.findings.slice(0, 50).join('\n')}${report.findings.length > 50 ? `\n… and ${report.findings.length - 50} more` : ''}`);
   }
 }

@@ -65,11 +65,17 @@ async function openContext(withCodec: boolean): Promise<BrowserContext> {
   // A missing element fails with its name, well inside the test's own timeout.
   context.setDefaultTimeout(8_000);
   // Where the UI's Codec Server setting lives: local storage key `endpoint`, a JSON string.
-  if (withCodec) await context.addInitScript((endpoint) => window.localStorage.setItem('endpoint', JSON.stringify(endpoint)), codecUrl);
+  if (withCodec) await context.addInitScript({ content: `localStorage.setItem('endpoint', ${JSON.stringify(JSON.stringify(codecUrl))});` });
   return context;
 }
 
 const mainText = (page: Page) => page.locator('main').innerText();
+
+/** The UI renders summary, details and current details as markdown, each in an iframe of its own. */
+async function renderedMarkdown(page: Page): Promise<string> {
+  const frames = page.frames().filter((frame) => frame !== page.mainFrame());
+  return (await Promise.all(frames.map((frame) => frame.locator('body').innerText().catch(() => '')))).join('\n');
+}
 
 describe('Temporal UI', () => {
   it.skipIf(!chromium)('finds a sync by its DTS job id and shows its decoded summary and phase', { timeout: 30_000 }, async () => {
@@ -85,12 +91,9 @@ describe('Temporal UI', () => {
 
       await link.click();
       await page.getByRole('tab', { name: 'User Metadata' }).click();
-      await page.waitForTimeout(3000);
-      console.log('FRAMES', page.frames().map((f) => f.url()), await page.locator('iframe').evaluateAll((els) => els.map((e) => e.outerHTML.slice(0, 600))));
-      for (const f of page.frames()) console.log('FRAME TEXT', f.url(), await f.locator('body').innerText().catch((e) => String(e)));
       // Summary and current details are encrypted payloads: readable only through our codec.
-      await expect.poll(() => mainText(page), { timeout: 10_000 }).toContain(sync.summary);
-      await expect.poll(() => mainText(page), { timeout: 10_000 }).toContain(`synchronizing · DTS ${sync.dtsJobId}`);
+      await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain(sync.summary);
+      await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain(`synchronizing · DTS ${sync.dtsJobId}`);
       await page.screenshot({ path: '/tmp/ui-workflow.png' });
 
       await page.getByRole('tab', { name: 'Search Attributes' }).click();
@@ -110,11 +113,11 @@ describe('Temporal UI', () => {
     try {
       const { runId } = await stack.client.workflow.getHandle(sync.workflowId).describe();
       await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(sync.workflowId)}/${runId}/user-metadata`);
-      await page.getByText('Current Details').waitFor();
-      // Give it the same time the decoded run needed, then check the plaintext never shows.
-      await page.waitForTimeout(1_000);
+      // Settled: the UI got the (encrypted) current details back and could not read them.
+      await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain('No Current Details');
       await page.screenshot({ path: '/tmp/ui-no-codec.png' });
       expect(await mainText(page)).not.toContain(sync.summary);
+      expect(await renderedMarkdown(page)).not.toContain(sync.summary);
     } finally {
       await context.close();
     }

@@ -38,11 +38,11 @@ async function register(request: SyncRequest, overrides: Record<string, unknown>
   }
 }
 
-async function start(request: SyncRequest) {
+async function start(request: SyncRequest, tuning: Record<string, unknown> = {}) {
   return stack.client.workflow.start(redisSync, {
     workflowId: `wf-test-${randomUUID()}`,
     taskQueue: stack.taskQueue,
-    args: [{ request, tuning: FAST }],
+    args: [{ request, tuning: { ...FAST, ...tuning } }],
   });
 }
 
@@ -178,6 +178,23 @@ describe('redisSync workflow against the DTS emulator', () => {
     expect(final.phase).toBe('cancelled');
     expect(final.released?.outcome).toBe('released');
     expect((await jobOf(waiting.dtsJobId!)).released).toBe(true);
+  });
+
+  it('keeps history bounded with continue-as-new and still buys once', async () => {
+    const request = freshRequest();
+    await register(request, { dataSizeMb: 8_000 });
+    const handle = await start(request, { maxHistoryEvents: 60, maxPoll: '200ms' });
+    const status = await untilPhase(handle, 'synchronizing', 60_000);
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    expect(description.historyLength).toBeLessThan(200);
+    const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
+    const mine = jobs.find((j) => j.jobId === status.dtsJobId)!;
+    expect(jobs.filter((j) => j.clientToken === mine.clientToken)).toHaveLength(1);
+    expect(mine.directions.Forward?.configureCount).toBe(1);
+    expect(mine.directions.Reverse?.configureCount).toBe(1);
+    await handle.signal(releaseSignal);
+    expect((await stack.client.workflow.getHandle(handle.workflowId).result()).phase).toBe('released');
   });
 
   it('fails at once on a permanent DTS error, naming the code, and buys nothing', async () => {
