@@ -36,7 +36,19 @@ export const CreateSyncBody = Type.Object(
     waitDeadline: Type.Optional(DurationText),
     attentionDeadline: Type.Optional(DurationText),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // Shown in /docs and used by API fuzzing as a starting point that passes the cross-field rules.
+    examples: [
+      {
+        name: 'orders-sync',
+        topology: 'oneway',
+        region: 'cn-hangzhou',
+        source: { instanceId: 'r-example-src-0001', region: 'cn-hangzhou', password: 'example-password' },
+        destination: { instanceId: 'r-example-dst-0002', region: 'cn-hangzhou', password: 'example-password-2' },
+      },
+    ],
+  },
 );
 export type CreateSyncBody = Static<typeof CreateSyncBody>;
 

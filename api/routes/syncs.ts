@@ -135,7 +135,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
         }
         const refusal = allowed?.(status);
         if (refusal) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: refusal });
-        await action(handle, status);
+        try {
+          await action(handle, status);
+        } catch (err) {
+          // It ended between describe and the signal (found by fuzzing: a 500 before).
+          if (err instanceof WorkflowNotFoundError) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `sync ${req.params.id} has already ended` });
+          throw err;
+        }
         return reply.code(202).send({ id: req.params.id, phase: status.phase });
       },
     });

@@ -70,7 +70,9 @@ describe('API fuzzing (schemathesis)', () => {
       return ids;
     };
     // Cancel first (the workflow releases what it bought), then terminate whatever still lingers.
-    for (const id of await running()) await stack.client.workflow.getHandle(id).cancel().catch(() => undefined);
+    const fuzzed = await running();
+    console.log(`fuzz cleanup: ${fuzzed.length} setups still running`);
+    for (const id of fuzzed) await stack.client.workflow.getHandle(id).cancel().catch(() => undefined);
     await eventually(async () => ((await running()).length === 0 ? true : undefined), { timeoutMs: 20_000, what: 'fuzzed setups to end' }).catch(() => undefined);
     for (const id of await running()) await stack.client.workflow.getHandle(id).terminate('fuzz cleanup').catch(() => undefined);
     await eventually(async () => ((await running()).length === 0 ? true : undefined), { timeoutMs: 20_000, what: 'no fuzzed setup left running' });

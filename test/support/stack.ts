@@ -17,7 +17,7 @@ let metricsUrl: string | undefined;
 async function installRuntime(): Promise<string> {
   if (metricsUrl) return metricsUrl;
   const port = await freePort();
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   return metricsUrl;
 }

@@ -180,6 +180,23 @@ describe('redisSync workflow against the DTS emulator', () => {
     expect((await jobOf(waiting.dtsJobId!)).released).toBe(true);
   });
 
+  it('syncs one way from a self-managed Redis reached by IP into Tair', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    const ip = `192.0.2.${1 + (pair % 250)}`;
+    const selfManaged = { kind: 'express' as const, ip, port: 6379, region: 'cn-hangzhou', password: 'self-managed-Pa55' };
+    await register(request);
+    await stack.admin('instances', { instanceId: `self-${ip}`, ip, port: 6379, password: selfManaged.password, engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'self-managed', maxmemoryPolicy: 'noeviction' });
+    const handle = await start({ ...request, source: selfManaged });
+    const status = await untilPhase(handle, 'synchronizing');
+    expect(status.source).toEqual({ kind: 'express', ip, port: 6379, region: 'cn-hangzhou' });
+    const { calls: all } = await stack.admin<{ calls: (EmulatorCall & { params: Record<string, string> })[] }>('calls');
+    const configure = all.find((c) => c.action === 'ConfigureSynchronizationJob' && c.jobId === status.dtsJobId)!;
+    expect(configure.params).toMatchObject({ 'SourceEndpoint.InstanceType': 'Express', 'SourceEndpoint.IP': ip, 'SourceEndpoint.Port': '6379' });
+    // srcRedisType/destRedisType=enterprise is for Tair-to-Tair only.
+    expect(configure.params.MigrationReserved).toBeUndefined();
+    await handle.cancel();
+  });
+
   it('keeps history bounded with continue-as-new and still buys once', async () => {
     const request = freshRequest();
     await register(request, { dataSizeMb: 8_000 });
