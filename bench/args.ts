@@ -11,11 +11,13 @@ export interface BenchArgs {
   maxDataMb: number;
   /** Give up waiting for Synchronizing after this many minutes. */
   timeoutMin: number;
+  /** Dev server task queue partitions (server default 4); 1 shows the rate limit without partition bursts. */
+  partitions?: number;
   /** Where the worker log and the raw results go. */
   outDir: string;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--out DIR] [--quick]
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--out DIR] [--quick]
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
@@ -27,6 +29,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     '--min-data-mb': 'minDataMb',
     '--max-data-mb': 'maxDataMb',
     '--timeout-min': 'timeoutMin',
+    '--partitions': 'partitions',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;

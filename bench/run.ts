@@ -31,11 +31,17 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loadBefore = load();
-  log(`${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, load ${loadBefore}`);
+  log(`${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, load ${loadBefore}`);
 
   const cli = ensureTemporalCli(log);
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' }, searchAttributes: SEARCH_ATTRIBUTES },
+    server: {
+      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      searchAttributes: SEARCH_ATTRIBUTES,
+      extraArgs: args.partitions
+        ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => ['--dynamic-config-value', `matching.${k}=${args.partitions}`])
+        : [],
+    },
   });
   const serverPid = findChildPid('temporal');
   const serverCpuAtStart = serverPid ? procCpuSeconds(serverPid) : undefined;
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
   const { rows, reaction, setupMs } = analyse({
     setups: args.setups,
     rate: args.rate,
+    partitions: args.partitions,
     timeScale: args.timeScale,
     dataMb: [args.minDataMb, args.maxDataMb],
     startedAtMs,

@@ -25,6 +25,20 @@ function toJson({ metadata, data }: Payload): JsonPayload {
   };
 }
 
+const SECRET_KEY = /password|secret|token/i;
+
+/** People read decoded payloads in a browser: they see the story, never a password. */
+export function redactForDisplay(payload: Payload): Payload {
+  if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== 'json/plain' || !payload.data) return payload;
+  try {
+    const value = JSON.parse(Buffer.from(payload.data).toString('utf8')) as unknown;
+    const redacted = JSON.stringify(value, (key, v: unknown) => (SECRET_KEY.test(key) && typeof v === 'string' ? '***' : v));
+    return { ...payload, data: Buffer.from(redacted) };
+  } catch {
+    return payload;
+  }
+}
+
 /** /codec/decode and /codec/encode, so an operator can read payloads in the Temporal UI. */
 export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = async (app, { codec }) => {
   for (const op of ['decode', 'encode'] as const) {
@@ -36,7 +50,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = a
         // A payload this codec cannot open (unknown key id, tampered or truncated ciphertext) is the caller's input, not a server fault.
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `cannot ${op} payloads: ${(err as Error).message}` });
       }
-      return { payloads: result.map(toJson) };
+      return { payloads: (op === 'decode' ? result.map(redactForDisplay) : result).map(toJson) };
     });
   }
 };

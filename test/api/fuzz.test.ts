@@ -63,12 +63,13 @@ describe('API fuzzing (schemathesis)', () => {
 
   it('leaves nothing running: every setup the fuzzer started is cancelled or terminated', async (ctx) => {
     if (!installed) ctx.skip(`${SCHEMATHESIS} is not installed`);
-    const query = `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus = 'Running'`;
-    const running = async () => {
-      const ids: string[] = [];
-      for await (const w of stack.client.workflow.list({ query })) ids.push(w.workflowId);
-      return ids;
+    const ids = async (query: string) => {
+      const found: string[] = [];
+      for await (const w of stack.client.workflow.list({ query })) found.push(w.workflowId);
+      return found;
     };
+    const running = () => ids(`TaskQueue = '${stack.taskQueue}' AND ExecutionStatus = 'Running'`);
+    console.log(`fuzz cleanup: the fuzzer started ${(await ids(`TaskQueue = '${stack.taskQueue}'`)).length} setups`);
     // Cancel first (the workflow releases what it bought), then terminate whatever still lingers.
     const fuzzed = await running();
     console.log(`fuzz cleanup: ${fuzzed.length} setups still running`);

@@ -149,6 +149,13 @@ describe('HTTP API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:8233');
     expect(Buffer.from(res.json().payloads[0].data, 'base64').toString()).toBe('{"hello":"world"}');
+
+    // A workflow input decoded for the UI shows the request, never the passwords in it.
+    const [input] = await stack.codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ request: { source: { instanceId: 'r-x', password: 'ui-Pa55' } } })) }]);
+    const shown = await app.inject({ method: 'POST', url: '/codec/decode', headers: AUTH, payload: { payloads: [toJson(input!)] } });
+    const text = Buffer.from(shown.json().payloads[0].data, 'base64').toString();
+    expect(text).toContain('"instanceId":"r-x"');
+    expect(text).not.toContain('ui-Pa55');
   });
 
   it('exposes Prometheus metrics: setups by phase on the API, DTS calls and phases on the worker', async () => {

@@ -139,9 +139,10 @@ async function collectOutcomes(stack: ChaosStack, setups: Setup[]): Promise<Setu
     const handle = stack.client().workflow.getHandle(setup.workflowId);
     const description = await handle.describe();
     const outcome: SetupOutcome = { setup, executionStatus: description.status.name };
-    outcome.status = await withTimeout(handle.query(statusQuery), 15_000).catch(() => undefined);
+    // Deadlines on the gRPC calls themselves: nothing may still be retrying once the connection closes.
+    outcome.status = await stack.client().withDeadline(Date.now() + 15_000, () => handle.query(statusQuery)).catch(() => undefined);
     if (outcome.executionStatus === 'FAILED') {
-      outcome.failure = await handle.result().then(
+      outcome.failure = await stack.client().withDeadline(Date.now() + 15_000, () => handle.result()).then(
         () => undefined,
         (err: unknown) => (err instanceof WorkflowFailedError ? `${err.cause?.message ?? err.message}` : String(err)),
       );
@@ -158,7 +159,8 @@ async function releaseAll(stack: ChaosStack, outcomes: SetupOutcome[], deadline:
   let released = 0;
   await Promise.all(
     live.map(async (o) => {
-      const final = await withTimeout(stack.client().workflow.getHandle(o.setup.workflowId).result() as Promise<SyncStatus>, Math.max(1_000, deadline - Date.now())).catch((err: unknown) => {
+      const handle = stack.client().workflow.getHandle(o.setup.workflowId);
+      const final = await stack.client().withDeadline(Math.max(Date.now() + 1_000, deadline), () => handle.result() as Promise<SyncStatus>).catch((err: unknown) => {
         log(`chaos: release of ${o.setup.workflowId} did not finish: ${String(err)}`);
         return undefined;
       });
@@ -180,10 +182,6 @@ function tallyEmulatorLog(path: string): { faultsFired: Record<string, number>; 
     if (fault) faultsFired[`${fault} on ${call[1]}`] = (faultsFired[`${fault} on ${call[1]}`] ?? 0) + 1;
   }
   return { faultsFired, dtsCalls };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 }
 
 export function formatResult(r: ChaosResult, command: string): string {

@@ -3,6 +3,7 @@
 // Exits non-zero on a duplicate purchase, a lost setup, a second configure or a leftover instance.
 import { parseArgs } from 'node:util';
 import { formatResult, runChaos } from './engine';
+import { FULL, SMALL } from './plans';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -10,25 +11,18 @@ async function main(): Promise<void> {
       setups: { type: 'string', default: '50' },
       seed: { type: 'string', default: String(Date.now() % 100_000) },
       minutes: { type: 'string', default: '15' },
-      concurrency: { type: 'string', default: '12' },
-      'time-scale': { type: 'string', default: '0.25' },
+      /** `small`: the preset of the run in `npm test`. */
+      preset: { type: 'string', default: 'full' },
     },
   });
   const setups = Number(values.setups);
   const seed = Number(values.seed);
   const minutes = Number(values.minutes);
   if (![setups, seed, minutes].every((n) => Number.isFinite(n) && n > 0)) throw new Error('--setups, --seed and --minutes must be positive numbers');
-  const command = `npm run chaos -- --setups ${setups} --seed ${seed} --minutes ${minutes}`;
+  const preset = values.preset === 'small' ? SMALL : FULL;
+  const command = `npm run chaos -- --setups ${setups} --seed ${seed} --minutes ${minutes}${values.preset === 'small' ? ' --preset small' : ''}`;
   console.log(`chaos: ${command}`);
-  const result = await runChaos({
-    setups,
-    seed,
-    minutes,
-    concurrency: Number(values.concurrency),
-    timeScale: Number(values['time-scale']),
-    dtsTimeoutMs: 1_500,
-    plan: { gapMs: [5_000, 15_000], workerKills: Infinity, emulatorRestarts: Infinity, temporalRestarts: Infinity, faultBursts: Infinity, backgroundFaults: true },
-  });
+  const result = await runChaos({ ...preset, setups, seed, minutes });
   console.log(formatResult(result, command));
   process.exitCode = result.ok ? 0 : 1;
 }

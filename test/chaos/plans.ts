@@ -1,0 +1,21 @@
+import type { ChaosOptions } from './engine';
+
+type Preset = Omit<ChaosOptions, 'setups' | 'seed' | 'minutes' | 'log'>;
+
+/** `npm run chaos`: every kind of disruption, as often as the run allows. */
+export const FULL: Preset = {
+  concurrency: 12,
+  timeScale: 0.25,
+  dtsTimeoutMs: 1_500,
+  plan: { gapMs: [5_000, 15_000], workerKills: Infinity, emulatorRestarts: Infinity, temporalRestarts: Infinity, faultBursts: Infinity, backgroundFaults: true },
+};
+
+/** The run inside `npm test`: one worker SIGKILL, one emulator restart, a fault mix; no server restart (slow). */
+export const SMALL: Preset = {
+  concurrency: 6,
+  timeScale: 0.2,
+  dtsTimeoutMs: 1_500,
+  settleMs: 60_000,
+  releaseMs: 30_000,
+  plan: { gapMs: [2_000, 5_000], workerKills: 1, emulatorRestarts: 1, temporalRestarts: 0, faultBursts: 2, backgroundFaults: true },
+};
