@@ -30,6 +30,10 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   if (config.tokens.length === 0) env.problem('API_TOKENS is required: one or more bearer tokens, comma-separated');
   for (const token of config.tokens) if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');
+  // Without a token anyone who reaches the port could decrypt payloads: loopback only.
+  if (!config.codecRequiresToken && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    env.problem(`CODEC_REQUIRE_TOKEN=false is allowed only when API_HOST is a loopback address (got "${config.host}")`);
+  }
   env.done();
   return config;
 }

@@ -21,6 +21,8 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorRe
 export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
   const { client, taskQueue } = temporal;
   const handleOf = (id: string) => client.workflow.getHandle<typeof redisSync>(id);
+  // A query needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
+  const statusOf = (handle: WorkflowHandle<typeof redisSync>) => client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
 
   app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, ...errors } } }, async (req, reply) => {
     const { request, problems } = toSyncRequest(req.body);
@@ -47,7 +49,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
       return reply.code(202).send({ id, phase: 'purchasing' });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const status = await handleOf(id).query(statusQuery).catch(() => undefined);
+      const status = await statusOf(handleOf(id)).catch(() => undefined);
       return reply.code(200).send({ id, phase: status?.phase ?? 'purchasing', existing: true });
     }
   });
@@ -63,7 +65,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
     }
     const workflowStatus = description.status.name;
     try {
-      const status: SyncStatus = await handle.query(statusQuery);
+      const status: SyncStatus = await statusOf(handle);
       return { ...status, workflowStatus };
     } catch {
       // No worker to answer the query: fall back to what the search attributes say.
@@ -128,10 +130,14 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
         try {
           const description = await handle.describe();
           if (description.status.name !== 'RUNNING') return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `sync ${req.params.id} has already ended (${description.status.name})` });
-          status = await handle.query(statusQuery);
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
           throw err;
+        }
+        try {
+          status = await statusOf(handle);
+        } catch {
+          return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: `no worker answered for sync ${req.params.id}; try again later` });
         }
         const refusal = allowed?.(status);
         if (refusal) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: refusal });
@@ -155,6 +161,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
 };
 
 const GRPC_INVALID_ARGUMENT = 3;
+const QUERY_DEADLINE_MS = 5_000;
 
 function isJsonObject(bytes: Buffer): boolean {
   try {

@@ -73,6 +73,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const outcomes = await collectOutcomes(stack, setups);
     const jobs = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs;
     const figures = computeFigures(setups, outcomes, jobs);
+    // Teardown under lost answers too: a retried Delete meets "not found" and counts as released.
+    if (options.plan.backgroundFaults) await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 });
     const releasedAtEnd = await releaseAll(stack, outcomes, Date.now() + (options.releaseMs ?? 120_000), log);
     const leftRunning = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs.filter((j) => !j.released).map((j) => j.jobId);
     finished = true;

@@ -9,6 +9,7 @@ import type { EmulatorOptions } from '../../emulator/options';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../shared/codec';
 import type { WorkerConfig } from '../../worker/config';
+import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
 import { dtsCallMetrics } from '../../worker/metrics';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
 
@@ -37,8 +38,8 @@ export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-s
 export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 
 /** Test-only key material, made per run: never a real secret. */
-export const TEST_PAYLOAD_KEYS: PayloadKeys = { currentKeyId: 'test-key', keys: new Map([['test-key', Buffer.alloc(32, 7)]]) };
-export const TEST_TOKEN = 'test-token-0123456789abcdef';
+export const TEST_PAYLOAD_KEYS: PayloadKeys = { currentKeyId: 'test-key', keys: new Map([['test-key', TEST_PAYLOAD_KEY_BYTES]]) };
+export const TEST_TOKEN = TEST_TOKEN_VALUE;
 
 export interface Stack {
   emulatorUrl: string;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { loadApiConfig } from '../../api/config';
+import { ConfigError } from '../../shared/env';
+import { loadWorkerConfig } from '../../worker/config';
+
+const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('process configuration', () => {
+  it('stops the worker at start naming every missing or invalid variable', () => {
+    const problems = problemsOf(() => loadWorkerConfig({ DTS_ENDPOINT: 'dts.aliyuncs.com', DTS_TIMEOUT_MS: 'soon', PAYLOAD_KEYS: 'k1:short' }));
+    expect(problems.join('\n')).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_ID is required/);
+    expect(problems.join('\n')).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_SECRET is required/);
+    expect(problems.join('\n')).toMatch(/DTS_ENDPOINT must be an http\(s\) URL/);
+    expect(problems.join('\n')).toMatch(/DTS_TIMEOUT_MS must be an integer/);
+    expect(problems.join('\n')).toMatch(/PAYLOAD_KEYS entry "k1:…" must be keyId:base64 of 32 bytes/);
+  });
+
+  it('defaults the worker to the real DTS endpoint and API version', () => {
+    const config = loadWorkerConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', PAYLOAD_KEYS: KEY });
+    expect(config.dts).toMatchObject({ endpoint: 'https://dts.aliyuncs.com', apiVersion: '2020-01-01' });
+    expect(config.payloadKeys.currentKeyId).toBe('k1');
+  });
+
+  it('requires API tokens and refuses an open codec off loopback', () => {
+    expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY })).join('\n')).toMatch(/API_TOKENS is required/);
+    const open = problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', API_HOST: '0.0.0.0', CODEC_REQUIRE_TOKEN: 'false' }));
+    expect(open.join('\n')).toMatch(/CODEC_REQUIRE_TOKEN=false is allowed only when API_HOST is a loopback address/);
+    expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', CODEC_REQUIRE_TOKEN: 'false' }))).toEqual([]);
+  });
+});
