@@ -21,7 +21,7 @@ export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): v
         PHASES.map(async (phase) => {
           const { count } = await temporal.client.workflowService.countWorkflowExecutions({
             namespace: temporal.namespace,
-            query: `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+            query: `WorkflowType = 'redisSync' AND TaskQueue = '${temporal.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
           });
           this.set({ phase }, Number(count ?? 0));
         }),

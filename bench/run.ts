@@ -1,6 +1,6 @@
 // `npm run bench`: N concurrent two-way setups against the DTS emulator, through the production
 // API and worker, on a Temporal dev server of its own. Prints the figures of docs/performance.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import { encryptingDataConverter } from '../shared/codec';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { SyncStatus } from '../workflows/types';
 import { parseArgs } from './args';
-import { CallCollector } from './calls';
+import { CallCollector, countBy } from './calls';
 import { createBody, makePairs } from './fleet';
 import { inBatches, phaseCounts, releaseSetup, runningCount, sleep, startSetup } from './fleet-ops';
 import { BENCH_PAYLOAD_KEYS } from './keys';
@@ -122,6 +122,10 @@ async function main(): Promise<void> {
     if (execution.status.name === 'CONTINUED_AS_NEW') continuedAsNew++;
   }
 
+  // DTS client timeouts show up only in the worker log (each is retried by the activity).
+  const workerLog = readFileSync(join(outDir, `worker-${args.setups}.log`), 'utf8');
+  const clientTimeouts = countBy([...workerLog.matchAll(/Failure: (\w+) timed out/g)], (m) => m[1]!);
+
   const { rows, reaction, setupMs } = analyse({
     setups: args.setups,
     rate: args.rate,
@@ -140,6 +144,7 @@ async function main(): Promise<void> {
     workerSamples: worker.samples,
     server: { cpuSeconds: serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined, rssPeak: serverRssPeak || undefined },
     histories: { maxLength: Math.max(0, ...lengths), sample: lengths.slice(0, 5), continuedAsNew, runs: lengths.length },
+    clientTimeouts,
     loadBefore,
     loadAfter: load(),
   });

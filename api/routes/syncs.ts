@@ -95,7 +95,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
         pageSize: Number(req.query.pageSize ?? 20),
         nextPageToken: pageToken,
         // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
-        query: `WorkflowType = 'redisSync'${phase}`,
+        // This deployment's setups only: its task queue scopes them within a shared namespace.
+        query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'${phase}`,
       });
     } catch (err) {
       if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();

@@ -16,7 +16,8 @@ export interface DisruptionPlan {
 }
 
 type Kind = 'worker-kill' | 'emulator-restart' | 'temporal-restart' | 'fault-burst';
-const WEIGHTS: Record<Kind, number> = { 'worker-kill': 3, 'emulator-restart': 2, 'temporal-restart': 1, 'fault-burst': 3 };
+/** One round of disruptions; worker kills and fault bursts are cheap, so twice as many. */
+const ROUND: Kind[] = ['worker-kill', 'fault-burst', 'emulator-restart', 'temporal-restart', 'worker-kill', 'fault-burst'];
 const MUTATING = ['CreateSynchronizationJob', 'ConfigureSynchronizationJob', 'StartSynchronizationJob', 'DeleteSynchronizationJob'];
 
 /**
@@ -28,6 +29,7 @@ export class Disruptor {
   readonly done: Record<Kind, number> = { 'worker-kill': 0, 'emulator-restart': 0, 'temporal-restart': 0, 'fault-burst': 0 };
   readonly events: string[] = [];
   private busy = false;
+  private queue: Kind[] = [];
   private stopped = false;
 
   constructor(
@@ -89,6 +91,10 @@ export class Disruptor {
     this.stopped = true;
   }
 
+  /**
+   * Shuffled rounds, so every kind happens early and often whatever the seed (pure weighting
+   * could leave a short run without a single server restart).
+   */
   private nextKind(): Kind | undefined {
     const budget: Record<Kind, number> = {
       'worker-kill': this.plan.workerKills,
@@ -96,15 +102,20 @@ export class Disruptor {
       'temporal-restart': this.plan.temporalRestarts,
       'fault-burst': this.plan.faultBursts,
     };
-    const open = (Object.keys(WEIGHTS) as Kind[]).filter((k) => this.done[k] < budget[k]);
-    if (open.length === 0) return undefined;
-    const total = open.reduce((sum, k) => sum + WEIGHTS[k], 0);
-    let roll = this.random.next() * total;
-    for (const k of open) {
-      roll -= WEIGHTS[k];
-      if (roll <= 0) return k;
+    for (let refills = 0; refills < 2; refills += 1) {
+      while (this.queue.length > 0) {
+        const kind = this.queue.shift()!;
+        if (this.done[kind] < budget[kind]) return kind;
+      }
+      // Popping checks the budget again, so a round may hold more of a kind than is left.
+      const round = ROUND.filter((k) => this.done[k] < budget[k]);
+      for (let i = round.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(this.random.next() * (i + 1));
+        [round[i], round[j]] = [round[j]!, round[i]!];
+      }
+      this.queue = round;
     }
-    return open[open.length - 1];
+    return undefined;
   }
 
   private async disrupt(kind: Kind): Promise<void> {

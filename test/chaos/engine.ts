@@ -20,6 +20,8 @@ export interface ChaosOptions {
   concurrency: number;
   timeScale?: number;
   dtsTimeoutMs?: number;
+  /** Disruptions go on this long after every setup is synchronizing: the keeper under fire. */
+  keeperStormMs?: number;
   settleMs?: number;
   releaseMs?: number;
   log?: (line: string) => void;
@@ -60,7 +62,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await disruptor.injectBackgroundFaults();
     await stack.admin('instances', setups.flatMap(instancesOf));
     const stormEnds = t0 + options.minutes * 60_000;
-    const stormOver = () => Date.now() > stormEnds || setups.every((s) => s.firstRunId && settled(s));
+    let allSettledAt: number | undefined;
+    const stormOver = () => {
+      if (Date.now() > stormEnds) return true;
+      if (!setups.every((s) => s.firstRunId && settled(s))) return false;
+      allSettledAt ??= Date.now();
+      return Date.now() - allSettledAt >= (options.keeperStormMs ?? 0);
+    };
     const chaos = disruptor.run(stormOver);
     const supervisor = disruptor.supervise(() => finished);
 

@@ -7,7 +7,8 @@ export const FULL: Preset = {
   concurrency: 12,
   timeScale: 0.25,
   dtsTimeoutMs: 1_500,
-  plan: { gapMs: [5_000, 15_000], workerKills: Infinity, emulatorRestarts: Infinity, temporalRestarts: Infinity, faultBursts: Infinity, backgroundFaults: true },
+  keeperStormMs: 90_000,
+  plan: { gapMs: [3_000, 10_000], workerKills: Infinity, emulatorRestarts: Infinity, temporalRestarts: Infinity, faultBursts: Infinity, backgroundFaults: true },
 };
 
 /** The run inside `npm test`: one worker SIGKILL, one emulator restart, a fault mix; no server restart (slow). */

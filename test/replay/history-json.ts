@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import * as proto from '@temporalio/proto';
+import type * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 
 type History = proto.temporal.api.history.v1.IHistory;
@@ -13,11 +13,13 @@ interface ProtoJson {
 // `instanceof Type` check fails across the copies. So: the protojson of the copy that built
 // @temporalio/proto's types, resolved the way @temporalio/proto resolves it (any layout).
 const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as ProtoJson;
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+// The CommonJS module itself (vitest's ESM namespace wrapper hides the nested types from the patch).
+const protoModule = createRequire(__filename)('@temporalio/proto') as typeof proto;
+const historyType = (patchProtobufRoot(protoModule) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
 
 /** Proto JSON, the format of `temporal workflow show --output json` and the SDK's history files. */
 export function historyToJson(history: History): string {
-  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  return JSON.stringify(protojson.toJson(historyType, protoModule.temporal.api.history.v1.History.fromObject(history)), null, 2);
 }
 
 export function historyFromJson(json: unknown): History {

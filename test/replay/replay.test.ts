@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../shared/codec';
+import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
+import { TEST_PAYLOAD_KEYS } from '../support/stack';
+import { historyFromJson } from './history-json';
+
+// Recorded runs of every path that matters (test/histories, re-record with
+// `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
+// a change that alters the commands of a running setup would break it after a deploy.
+const HISTORIES = join(__dirname, '../histories');
+const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const load = (file: string) => historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
+// Histories hold encrypted payloads; the replay worker needs the codec to read them.
+const dataConverter = encryptingDataConverter(TEST_PAYLOAD_KEYS);
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+// This file's own process (forks pool): keep the replay workers' state changes out of the output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+describe('replay of recorded histories', () => {
+  it('has the histories of every recorded path', () => {
+    expect(files).toEqual(['keeper-restarted-released.json', 'oneway-released.json', 'precheck-failed-retried.json', 'twoway-cancelled.json', 'twoway-released.json']);
+    // The recorder (plain tsx, no vitest) holds its own copy of the test key.
+    expect(CHAOS_PAYLOAD_KEYS).toEqual(TEST_PAYLOAD_KEYS);
+  });
+
+  it.each(files)('%s replays against the current workflow bundle', async (file) => {
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter }, load(file), file);
+  });
+
+  it('bites: a workflow that skips a step fails to replay', { timeout: 120_000 }, async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'skips-a-step.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+    await expect(Worker.runReplayHistory({ workflowBundle: { code }, dataConverter }, load('oneway-released.json'))).rejects.toThrow(DeterminismViolationError);
+  });
+});
