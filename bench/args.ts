@@ -13,15 +13,17 @@ export interface BenchArgs {
   timeoutMin: number;
   /** Dev server task queue partitions (server default 4); 1 shows the rate limit without partition bursts. */
   partitions?: number;
+  /** The emulator in its own process (default) or in the bench process. */
+  emulator: 'child' | 'inline';
   /** Where the worker log and the raw results go. */
   outDir: string;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--out DIR] [--quick]
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick]
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { setups: 1000, rate: 20, timeScale: 1, minDataMb: 512, maxDataMb: 3072, timeoutMin: 40, outDir: 'bench/out' };
+  const args: BenchArgs = { setups: 1000, rate: 20, timeScale: 1, minDataMb: 512, maxDataMb: 3072, timeoutMin: 40, emulator: 'child', outDir: 'bench/out' };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
     '--rate': 'rate',
@@ -35,6 +37,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     const flag = argv[i]!;
     if (flag === '--quick') Object.assign(args, { setups: 50, timeScale: 0.5 });
     else if (flag === '--out') args.outDir = argv[++i] ?? args.outDir;
+    else if (flag === '--emulator-inline') args.emulator = 'inline';
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);

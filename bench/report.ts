@@ -29,6 +29,8 @@ export interface RunData {
   server: { cpuSeconds?: number; rssPeak?: number };
   histories: { maxLength: number; sample: number[]; continuedAsNew: number; runs: number };
   clientTimeouts: Record<string, number>;
+  /** Worst event-loop stalls: of the bench process, and of the emulator's when it runs apart. */
+  lagMs: { bench: number; emulator?: number; emulatorWhere: string };
   loadBefore: string;
   loadAfter: string;
 }
@@ -105,6 +107,7 @@ export function analyse(d: RunData) {
     ['Temporal dev server CPU / RSS peak', `${d.server.cpuSeconds?.toFixed(0) ?? 'n/a'} CPU-s = ${d.server.cpuSeconds ? ((100 * d.server.cpuSeconds) / durationS).toFixed(0) : 'n/a'} % of one core / ${d.server.rssPeak ? mb(d.server.rssPeak) : 'n/a'}`],
     ['history length: max of any run; sample of 5', `${d.histories.maxLength}; ${d.histories.sample.join(', ')}`],
     ['continue-as-new', `${d.histories.continuedAsNew} of ${d.histories.runs} runs`],
+    ['worst event-loop stall: bench process / emulator process', `${secs(d.lagMs.bench)} / ${d.lagMs.emulator === undefined ? `n/a (emulator ${d.lagMs.emulatorWhere} in the bench process)` : secs(d.lagMs.emulator)}`],
     ['load average before / after', `${d.loadBefore} / ${d.loadAfter}`],
   ];
   return { rows, reaction, setupMs, idealMs, peakWindow: window, peakRss, peakHeap };

@@ -2,18 +2,19 @@
 // API and worker, on a Temporal dev server of its own. Prints the figures of docs/performance.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startEmulator } from '../emulator';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { encryptingDataConverter } from '../shared/codec';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { SyncStatus } from '../workflows/types';
 import { parseArgs } from './args';
 import { CallCollector, countBy } from './calls';
+import { startBenchEmulator } from './emulator-host';
 import { createBody, makePairs } from './fleet';
 import { inBatches, phaseCounts, releaseSetup, runningCount, sleep, startSetup } from './fleet-ops';
 import { BENCH_PAYLOAD_KEYS } from './keys';
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   let serverRssPeak = 0;
 
   const pairs = makePairs(args.setups, args.minDataMb, args.maxDataMb);
-  const emulator = await startEmulator({ port: 0, timeScale: args.timeScale, log: () => {} });
+  const emulator = await startBenchEmulator(args.emulator, args.timeScale);
+  const benchLag = monitorEventLoopDelay({ resolution: 20 });
+  benchLag.enable();
   for (let i = 0; i < pairs.length; i += 250) {
     const batch = pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target]);
     const res = await fetch(`${emulator.url}/__emulator/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
   ).filter((s): s is SyncStatus => s !== undefined);
   const { jobs } = (await (await fetch(`${emulator.url}/__emulator/jobs`)).json()) as { jobs: EmulatorJob[] };
   await calls.stop();
+  const emulatorLag = await emulator.lag();
   const lengths: number[] = [];
   let continuedAsNew = 0;
   for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
     server: { cpuSeconds: serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined, rssPeak: serverRssPeak || undefined },
     histories: { maxLength: Math.max(0, ...lengths), sample: lengths.slice(0, 5), continuedAsNew, runs: lengths.length },
     clientTimeouts,
+    lagMs: { bench: benchLag.max / 1e6, emulator: emulatorLag?.lagMaxMs, emulatorWhere: args.emulator },
     loadBefore,
     loadAfter: load(),
   });

@@ -205,10 +205,11 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
     tell({});
   }
 
-  async function waitForSynchronizing(dir: Direction): Promise<void> {
+  /** `sinceMs`: the keeper's restart of a long-running direction gets a full waitDeadline from now, not from its configure days ago. */
+  async function waitForSynchronizing(dir: Direction, sinceMs?: number): Promise<void> {
     tell({ phase: dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse' });
     const state = direction(dir);
-    const deadlineMs = Date.parse(state.configuredAt ?? new Date().toISOString()) + msToNumber(request.waitDeadline);
+    const deadlineMs = (sinceMs ?? Date.parse(state.configuredAt ?? new Date().toISOString())) + msToNumber(request.waitDeadline);
     const minMs = msToNumber(tuning.firstPoll);
     const maxMs = msToNumber(tuning.maxPoll);
     let delayMs = minMs;
@@ -307,7 +308,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
         record(dir, snapshot);
         if (FAILED_STATUSES.has(snapshot.status) || snapshot.status === 'suspending') {
           await restartOrAskForHelp(dir, snapshot);
-          await waitForSynchronizing(dir);
+          await waitForSynchronizing(dir, Date.now());
           direction(dir).restarts = 0;
           tell({ phase: 'synchronizing' });
         }
