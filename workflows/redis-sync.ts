@@ -8,6 +8,7 @@ import {
   isCancellation,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -71,6 +72,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   let operator: 'retry' | 'abort' | undefined;
   let releaseRequested = false;
   let upserted = '';
+  let operatorAnsweredAtMs = 0;
 
   setHandler(statusQuery, () => status);
   setHandler(retrySignal, () => {
@@ -194,6 +196,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
       throw ApplicationFailure.nonRetryable(`No operator action within ${request.attentionDeadline}: ${reason}`, 'AttentionDeadlineExceeded');
     }
     operator = undefined;
+    operatorAnsweredAtMs = Date.now();
     tell({ phase: resumePhase, attention: undefined });
     await start(dir, 'operator retry');
   }
@@ -227,6 +230,8 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
             tell({ attention: undefined, error: undefined });
             return;
           case 'notconfigured':
+            // DTS refuses a Reverse configure while Forward is not Synchronizing: mend Forward first.
+            if (dir === 'Reverse' && patched('reverse-waits-for-forward')) await ensureForwardSynchronizing();
             await configure(dir);
             tell({ phase: dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse' });
             break;
@@ -250,7 +255,8 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
         earlier = latest;
         stage = snapshot.stage;
       }
-      if (Date.now() > deadlineMs) {
+      // Time spent waiting for an operator does not count against the wait.
+      if (Date.now() > Math.max(deadlineMs, operatorAnsweredAtMs + msToNumber(request.waitDeadline))) {
         throw ApplicationFailure.nonRetryable(
           `${dir} did not reach Synchronizing within ${request.waitDeadline}; last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`,
           'WaitDeadlineExceeded',
@@ -258,6 +264,16 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
       }
       await pause(delayMs);
     }
+  }
+
+  async function ensureForwardSynchronizing(): Promise<void> {
+    const forward = await describe('Forward');
+    if (!forward || forward.status === 'synchronizing') return;
+    record('Forward', forward);
+    log.warn('Forward left Synchronizing before Reverse was configured', { status: forward.rawStatus });
+    if (FAILED_STATUSES.has(forward.status)) await restartOrAskForHelp('Forward', forward);
+    await waitForSynchronizing('Forward', Date.now());
+    tell({ phase: 'configuring-reverse' });
   }
 
   async function restartOrAskForHelp(dir: Direction, snapshot: DirectionSnapshot): Promise<void> {

@@ -137,6 +137,22 @@ describe('redisSync workflow against the DTS emulator', () => {
     await handle.cancel();
   });
 
+  it('mends a Forward that failed while Reverse was being configured, then configures Reverse once', async () => {
+    const request = freshRequest();
+    await register(request);
+    // Reverse configures are throttled while Forward turns Failed right after Synchronizing.
+    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', direction: 'Reverse', kind: 'throttling', count: 3 });
+    await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, direction: 'Forward', kind: 'fail-later', afterMs: 1_500, count: 1 });
+    const handle = await start(request);
+    const status = await untilPhase(handle, 'synchronizing', 60_000);
+    const job = await jobOf(status.dtsJobId!);
+    expect(job.directions.Forward?.history.map((h) => h.status)).toContain('Failed');
+    expect(job.directions.Forward?.startCount).toBeGreaterThanOrEqual(1);
+    expect(job.directions.Reverse?.configureCount).toBe(1);
+    expect(status.reverse?.status).toBe('synchronizing');
+    await handle.cancel();
+  });
+
   it('retries throttling and 5xx answers without buying twice', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
