@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { AUTH, buildTestApp } from '../support/api';
 import type { EmulatorCall, EmulatorJob } from '../support/requests';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
 let stack: Stack;
 let app: FastifyInstance;
@@ -29,7 +29,7 @@ function pairBody(topology: 'oneway' | 'bidirectional' = 'bidirectional') {
 
 async function register(body: ReturnType<typeof pairBody>) {
   for (const e of [body.source, body.destination]) {
-    await stack.admin('instances', { instanceId: e.instanceId, password: e.password, engineVersion: '5.0', architecture: 'standard', region: e.region, edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
   }
 }
 
@@ -126,7 +126,7 @@ describe('HTTP API', () => {
     expect(stuck.attention.failures[0]).toMatchObject({ item: 'CHECK_AUTH_SRC' });
     expect(JSON.stringify(stuck)).not.toContain('wrong-password');
     // The operator changes the instance password to what DTS was given, then retries.
-    await stack.admin('instances', { instanceId: body.source.instanceId, password: 'wrong-password', engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    await stack.admin('instances', tairInstance(body.source.instanceId, 'wrong-password'));
     expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH })).statusCode).toBe(202);
     await untilPhase(id, 'synchronizing');
     const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });

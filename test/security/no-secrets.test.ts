@@ -6,7 +6,7 @@ import { Runtime } from '@temporalio/worker';
 import { AUTH, buildTestApp } from '../support/api';
 import { rawExecutionRecords, type RawRecord } from '../support/history-scan';
 import { describeHits, findSecrets, TEST_PAYLOAD_KEY_BYTES, TEST_SECRETS, TEST_TOKEN_VALUE, type Secret } from '../support/secret-scan';
-import { eventually, startStack, TEST_PAYLOAD_KEYS, TEST_TOKEN, type Stack } from '../support/stack';
+import { eventually, startStack, tairInstance, TEST_PAYLOAD_KEYS, TEST_TOKEN, type Stack } from '../support/stack';
 
 // One setup through the API that fails its precheck on a wrong password, one that fails at once
 // on a permanent DTS error; then every trace the run leaves is searched for the passwords.
@@ -61,7 +61,7 @@ function endpoint(instanceId: string, password: string, region = 'cn-hangzhou') 
 }
 
 async function registerInstance(instanceId: string, password: string, region = 'cn-hangzhou') {
-  await stack.admin('instances', { instanceId, password, engineVersion: '5.0', architecture: 'standard', region, edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+  await stack.admin('instances', tairInstance(instanceId, password, { region }));
 }
 
 describe('secrets stay secret', () => {

@@ -133,3 +133,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** A Tair 5.0 instance in the emulator's registry; overrides change what the precheck sees. */
+export function tairInstance(instanceId: string, password: string, overrides: Record<string, unknown> = {}) {
+  return { instanceId, password, engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction', ...overrides };
+}

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
 // What an operator sees: the run's real Temporal UI, in Debian's Chromium, reading our
 // encrypted summary through the API's /codec endpoint set the way a person sets it.
@@ -47,7 +47,7 @@ async function startSync() {
     destination: { instanceId: `r-ui-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` },
   };
   for (const e of [body.source, body.destination]) {
-    await stack.admin('instances', { instanceId: e.instanceId, password: e.password, engineVersion: '5.0', architecture: 'standard', region: e.region, edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
   }
   const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
   expect(res.statusCode).toBe(202);

@@ -5,7 +5,7 @@ import { releaseSignal, retrySignal, statusQuery } from '../../workflows/message
 import { redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -25,16 +25,7 @@ function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
 
 async function register(request: SyncRequest, overrides: Record<string, unknown> = {}) {
   for (const endpoint of [request.source, request.destination]) {
-    await stack.admin('instances', {
-      instanceId: endpoint.instanceId,
-      password: endpoint.password,
-      engineVersion: '5.0',
-      architecture: 'standard',
-      region: endpoint.region,
-      edition: 'enterprise',
-      maxmemoryPolicy: 'noeviction',
-      ...overrides,
-    });
+    await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region, ...overrides }));
   }
 }
 
@@ -110,7 +101,7 @@ describe('redisSync workflow against the DTS emulator', () => {
   it('stops at a failed precheck with DTS reasons, and resumes when the operator retries', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
-    await stack.admin('instances', { instanceId: request.destination.instanceId, password: 'not-what-the-request-says', engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction' });
+    await stack.admin('instances', tairInstance(request.destination.instanceId!, 'not-what-the-request-says'));
     const handle = await start(request);
     const attention = await untilPhase(handle, 'needs-attention');
     expect(attention.attention?.failures.map((f) => f.item)).toContain('CHECK_AUTH_DEST');
@@ -201,7 +192,7 @@ describe('redisSync workflow against the DTS emulator', () => {
     const ip = `192.0.2.${1 + (pair % 250)}`;
     const selfManaged = { kind: 'express' as const, ip, port: 6379, region: 'cn-hangzhou', password: 'self-managed-Pa55' };
     await register(request);
-    await stack.admin('instances', { instanceId: `self-${ip}`, ip, port: 6379, password: selfManaged.password, engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'self-managed', maxmemoryPolicy: 'noeviction' });
+    await stack.admin('instances', tairInstance(`self-${ip}`, selfManaged.password, { ip, port: 6379, edition: 'self-managed' }));
     const handle = await start({ ...request, source: selfManaged });
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.source).toEqual({ kind: 'express', ip, port: 6379, region: 'cn-hangzhou' });
