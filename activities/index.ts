@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { DtsClient } from './dts/client';
 import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
@@ -5,19 +6,24 @@ import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
+import { watchDtsStatuses, type WatchInput } from './watch-statuses';
 
 export interface ActivityDeps {
   dts: DtsClient;
+  /** For the status watcher: reads visibility and signals setups. */
+  client: Client;
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts }: ActivityDeps) {
+export function createActivities({ dts, client }: ActivityDeps) {
   return {
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
     startDirection: (input: StartInput) => startDirection(dts, input),
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
+    /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
+    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
   };
 }

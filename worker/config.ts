@@ -8,7 +8,12 @@ export interface WorkerConfig {
   dts: DtsClientConfig;
   /** The account's DTS call budget, enforced for all workers on the DTS task queue. */
   dtsMaxCallsPerSecond: number;
+  /** Workers sharing the budget: each spaces its own calls at budget / workers per second. */
+  dtsWorkers: number;
   maxConcurrentDtsCalls: number;
+  /** How often the status watcher reads every watched job (batched). */
+  statusWatchIntervalMs: number;
+  statusBatchSize: number;
   maxCachedWorkflows: number;
   metricsPort: number;
   metricsHost: string;
@@ -29,6 +34,9 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
       timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     },
     dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
+    dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
+    statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
+    statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),

@@ -1,4 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { encryptingDataConverter } from '../shared/codec';
 import { loadWorkerConfig } from './config';
 import { dtsCallMetrics } from './metrics';
 import { createSyncWorkers } from './workers';
@@ -12,12 +14,15 @@ async function main(): Promise<void> {
     ...(config.metricsPort > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.metricsHost}:${config.metricsPort}` } } } } : {}),
   });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
   try {
-    const workers = await createSyncWorkers(config, { connection, observeDtsCall: dtsCallMetrics() });
+    const workers = await createSyncWorkers(config, { connection, client, observeDtsCall: dtsCallMetrics() });
     console.log(`worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`);
     await workers.run();
   } finally {
     await connection.close();
+    await clientConnection.close();
   }
 }
 

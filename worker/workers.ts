@@ -1,13 +1,18 @@
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
+import { RateLimiter } from '../activities/dts/rate-limiter';
 import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
+import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../shared/codec';
 import type { WorkerConfig } from './config';
 
 export interface WorkerDeps {
   connection: NativeConnection;
+  /** Starts the status watcher; the watcher reads visibility and signals setups through it. */
+  client: Client;
   /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   observeDtsCall?: DtsCallObserver;
@@ -33,10 +38,11 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   const dts = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
-    activities: createActivities({ dts: new DtsClient(config.dts, deps.observeDtsCall) }),
+    activities: createActivities({ client: deps.client, dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers)) }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
+  await ensureStatusWatcher(config, deps.client);
   return {
     run: async () => {
       await Promise.all([workflows.run(), dts.run()]);
@@ -45,4 +51,15 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
       for (const worker of [workflows, dts]) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
+}
+
+/** One watcher per task queue, wherever it runs; starting it again is a no-op. */
+async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promise<void> {
+  await client.workflow.start(dtsStatusWatcher, {
+    workflowId: statusWatcherId(config.temporal.taskQueue),
+    taskQueue: config.temporal.taskQueue,
+    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
+  });
 }

@@ -1,2 +1,3 @@
 // Entry point of the workflow bundle: every workflow the worker runs.
 export { redisSync } from './redis-sync';
+export { dtsStatusWatcher } from './status-watcher';

@@ -10,3 +10,5 @@ export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');
 /** Tear the sync down: release the DTS instance and finish. */
 export const releaseSignal = defineSignal('release');
+/** From the status watcher: DTS reports a new status for this setup; read it now. */
+export const dtsStatusSignal = defineSignal('dtsStatusChanged');

@@ -19,7 +19,7 @@ import {
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { Activities } from '../activities';
 import { purchaseClientToken } from './ids';
-import { abortSignal, releaseSignal, retrySignal, statusQuery } from './messages';
+import { abortSignal, dtsStatusSignal, releaseSignal, retrySignal, statusQuery } from './messages';
 import { nextPollDelayMs, type ProgressSample } from './poll-delay';
 import { DtsJobIdKey, SyncPhaseKey } from './search-attributes';
 import { FAILED_STATUSES } from './status';
@@ -84,6 +84,11 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   setHandler(releaseSignal, () => {
     releaseRequested = true;
   });
+  // The status watcher saw DTS change this job's status: poll now rather than at the next tick.
+  let dtsChanged = false;
+  setHandler(dtsStatusSignal, () => {
+    dtsChanged = true;
+  });
 
   const regionId = request.region;
   const directions: Direction[] = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
@@ -121,9 +126,10 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
     if (operator === 'abort') throw ApplicationFailure.nonRetryable('Aborted by an operator', ABORTED);
   }
 
-  /** Sleep that wakes for an abort or release. */
-  async function pause(ms: number): Promise<void> {
-    await condition(() => releaseRequested || operator === 'abort', ms);
+  /** Sleep that wakes for an abort or release, and for news from the status watcher unless told not to. */
+  async function pause(ms: number, { wakeOnDtsChange = true } = {}): Promise<void> {
+    await condition(() => releaseRequested || operator === 'abort' || (wakeOnDtsChange && dtsChanged), ms);
+    dtsChanged = false;
     stopIfAsked();
   }
 
@@ -284,7 +290,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
       state.restarts = 0;
       return;
     }
-    await pause(msToNumber(tuning.restartBackoff) * 2 ** state.restarts);
+    await pause(msToNumber(tuning.restartBackoff) * 2 ** state.restarts, { wakeOnDtsChange: false });
     state.restarts += 1;
     tell({});
     const why = `automatic restart ${state.restarts} of ${tuning.maxAutoRestarts}`;

@@ -4,9 +4,9 @@ import type { Duration } from '@temporalio/common';
 export interface WaitTuning {
   /** First poll after a configure or start. */
   firstPoll: Duration;
-  /** Longest pause between two polls while a direction is on its way to Synchronizing. */
+  /** Longest pause between two own polls on the way to Synchronizing; the status watcher wakes it sooner. */
   maxPoll: Duration;
-  /** Health check of a synchronizing setup. */
+  /** Own health check of a synchronizing setup; the status watcher reports failures sooner. */
   monitorInterval: Duration;
   /** Automatic restarts of a Failed/InitializeFailed direction before asking a human. */
   maxAutoRestarts: number;
@@ -18,8 +18,8 @@ export interface WaitTuning {
 
 export const DEFAULT_TUNING: WaitTuning = {
   firstPoll: '2s',
-  maxPoll: '30s',
-  monitorInterval: '5m',
+  maxPoll: '2m',
+  monitorInterval: '30m',
   maxAutoRestarts: 3,
   restartBackoff: '30s',
   maxHistoryEvents: 2_000,

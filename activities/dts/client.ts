@@ -1,5 +1,6 @@
 import RPCClient from '@alicloud/pop-core';
 import { businessFailure, classifyDtsError } from './errors';
+import type { RateLimiter } from './rate-limiter';
 
 export interface DtsClientConfig {
   endpoint: string;
@@ -26,6 +27,8 @@ export class DtsClient {
   constructor(
     private readonly config: DtsClientConfig,
     private readonly observe: DtsCallObserver = () => {},
+    /** Every DTS call of this process passes here: the one place the call rate is capped. */
+    private readonly limiter?: RateLimiter,
   ) {
     this.rpc = new RPCClient({
       endpoint: config.endpoint,
@@ -43,6 +46,7 @@ export class DtsClient {
       if (value !== undefined) wire[key] = String(value);
     }
     const allSecrets = [...secrets, this.config.accessKeySecret, this.config.securityToken ?? ''];
+    await this.limiter?.take();
     const started = Date.now();
     let body: DtsResponse;
     try {

@@ -11,6 +11,7 @@ import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '.
 import type { WorkerConfig } from '../../worker/config';
 import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
 import { dtsCallMetrics } from '../../worker/metrics';
+import { statusWatcherId } from '../../workflows/status-watcher';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
 
 let metricsUrl: string | undefined;
@@ -71,6 +72,9 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     temporal: { address, namespace, taskQueue },
     dts: { endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000 },
     dtsMaxCallsPerSecond: 200,
+    dtsWorkers: 1,
+    statusWatchIntervalMs: 300,
+    statusBatchSize: 50,
     maxConcurrentDtsCalls: 50,
     maxCachedWorkflows: 100,
     metricsPort: 0,
@@ -93,7 +97,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     workerConfig,
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address });
-      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, workflowBundle: { codePath: inject('workflowBundlePath') }, observeDtsCall: dtsCallMetrics() });
+      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, client, workflowBundle: { codePath: inject('workflowBundlePath') }, observeDtsCall: dtsCallMetrics() });
       worker = { workers, running: workers.run(), connection: nativeConnection };
     },
     async stopWorker() {
@@ -109,6 +113,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
       return (await res.json()) as T;
     },
     async stop() {
+      await client.workflow.getHandle(statusWatcherId(taskQueue)).terminate('test stack stopped').catch(() => undefined);
       await stack.stopWorker();
       await connection.close();
       await emulator.close();

@@ -83,6 +83,20 @@ describe('redisSync workflow against the DTS emulator', () => {
     expect((await jobOf(status.dtsJobId!)).released).toBe(true);
   });
 
+  it('reacts to DTS through the batched status watcher, not its own slow polls', async () => {
+    const request = freshRequest();
+    await register(request);
+    // Own polls every minute or more: only the watcher's signal can make this quick.
+    const handle = await start(request, { firstPoll: '60s', maxPoll: '10m', monitorInterval: '10m' });
+    const began = Date.now();
+    const status = await untilPhase(handle, 'synchronizing', 30_000);
+    expect(Date.now() - began).toBeLessThan(25_000);
+    const reads = (await calls()).filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId === status.dtsJobId);
+    expect(reads.length).toBeLessThanOrEqual(8);
+    expect((await calls()).some((c) => c.action === 'DescribeSynchronizationJobStatusList' && c.outcome === 'OK')).toBe(true);
+    await handle.cancel();
+  });
+
   it('sets up two-way sync and configures Reverse only after Forward is Synchronizing', async () => {
     const request = freshRequest();
     await register(request);
