@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const emulatorLag = await emulator.lag();
   const lengths: number[] = [];
   let continuedAsNew = 0;
-  for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+  for await (const execution of client.workflow.list({ query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'` })) {
     lengths.push(execution.historyLength);
     if (execution.status.name === 'CONTINUED_AS_NEW') continuedAsNew++;
   }
