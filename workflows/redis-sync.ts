@@ -307,6 +307,7 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
 
   /** A describe that keeps failing (DTS down) does not end the wait; it shows in the status. */
   async function describe(dir: Direction): Promise<DirectionSnapshot | undefined> {
+    dtsChanged = false; // this read answers any news the watcher sent so far
     try {
       const snapshot = await dts(`Read ${dir} status of ${status.dtsJobId}`, READ).describeDirection({ dtsJobId: status.dtsJobId!, regionId, direction: dir });
       if (status.error?.type === 'DtsUnreachable') tell({ error: undefined });

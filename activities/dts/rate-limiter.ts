@@ -1,20 +1,25 @@
 /**
- * Spaces calls evenly at `perSecond`, with no burst: the account's DTS quota is per second,
- * and Temporal's task-queue limiter alone lets short bursts through (docs/performance.md).
+ * Spaces calls at least 1/perSecond apart, measured when each call is let through: the
+ * account's DTS quota is per second, Temporal's task-queue limiter alone lets short bursts
+ * through, and a busy event loop must not release a backlog of overdue calls at once.
  */
 export class RateLimiter {
-  private nextSlotMs = 0;
+  private lastReleaseMs = 0;
+  private queue: Promise<void> = Promise.resolve();
   private readonly intervalMs: number;
 
   constructor(perSecond: number) {
     this.intervalMs = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may make its call. */
-  async take(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlotMs);
-    this.nextSlotMs = slot + this.intervalMs;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  /** Resolves when the caller may make its call; callers go in arrival order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      const waitMs = this.lastReleaseMs + this.intervalMs - Date.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      this.lastReleaseMs = Date.now();
+    });
+    this.queue = turn;
+    return turn;
   }
 }

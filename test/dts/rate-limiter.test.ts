@@ -15,3 +15,17 @@ describe('DTS call rate limiter', () => {
     for (const t of times) expect(times.filter((u) => u >= t && u < t + 1_000).length).toBeLessThanOrEqual(21);
   });
 });
+
+describe('DTS call rate limiter after a stalled event loop', () => {
+  it('does not release the overdue backlog at once', async () => {
+    const limiter = new RateLimiter(20);
+    const released: number[] = [];
+    const all = Array.from({ length: 10 }, () => limiter.take().then(() => released.push(Date.now())));
+    const stallUntil = Date.now() + 300;
+    while (Date.now() < stallUntil) {
+      // busy: timers cannot fire
+    }
+    await Promise.all(all);
+    for (let i = 1; i < released.length; i++) expect(released[i]! - released[i - 1]!).toBeGreaterThanOrEqual(45);
+  });
+});
