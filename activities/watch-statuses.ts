@@ -6,6 +6,7 @@ import { describeStatusList, type StatusBoard } from './dts/status-list';
 import { dtsStatusSignal } from '../workflows/messages';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
+import type { Direction } from '../workflows/types';
 
 export interface WatchInput {
   taskQueue: string;
@@ -48,7 +49,7 @@ export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client },
           const setup = setups.get(jobId);
           // On first sight (a new setup, or a restarted watcher) only news for its phase counts.
           if (!setup || (first && !isNews(setup.phase, status))) continue;
-          await deps.client.workflow.getHandle(setup.workflowId).signal(dtsStatusSignal).catch(() => undefined);
+          await deps.client.workflow.getHandle(setup.workflowId).signal(dtsStatusSignal, { direction: direction as Direction, status }).catch(() => undefined);
         }
       }
     }

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { SyncStatus } from './types';
+import type { Direction, DtsStatus, SyncStatus } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
 export const statusQuery = defineQuery<SyncStatus>('status');
@@ -10,5 +10,10 @@ export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');
 /** Tear the sync down: release the DTS instance and finish. */
 export const releaseSignal = defineSignal('release');
-/** From the status watcher: DTS reports a new status for this setup; read it now. */
-export const dtsStatusSignal = defineSignal('dtsStatusChanged');
+/** From the status watcher: DTS reports a new status for one direction of this setup. */
+export const dtsStatusSignal = defineSignal<[DtsStatusNews]>('dtsStatusChanged');
+
+export interface DtsStatusNews {
+  direction: Direction;
+  status: DtsStatus;
+}

@@ -86,8 +86,10 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   });
   // The status watcher saw DTS change this job's status: poll now rather than at the next tick.
   let dtsChanged = false;
-  setHandler(dtsStatusSignal, () => {
-    dtsChanged = true;
+  setHandler(dtsStatusSignal, (news) => {
+    // News only if it differs from what this workflow last read itself.
+    const known = news.direction === 'Forward' ? status.forward : status.reverse;
+    if (known?.status !== news.status) dtsChanged = true;
   });
 
   const regionId = request.region;

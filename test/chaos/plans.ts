@@ -18,5 +18,7 @@ export const SMALL: Preset = {
   dtsTimeoutMs: 1_500,
   settleMs: 60_000,
   releaseMs: 30_000,
+  // Setups settle within seconds now: keep disrupting the keepers so every planned disruption happens.
+  keeperStormMs: 20_000,
   plan: { gapMs: [2_000, 5_000], workerKills: 1, emulatorRestarts: 1, temporalRestarts: 0, faultBursts: 2, backgroundFaults: true },
 };
