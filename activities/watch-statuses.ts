@@ -44,11 +44,10 @@ export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client },
           const key = `${jobId}/${direction}`;
           const status = normalizeStatus(raw);
           if (seen.get(key) === status) continue;
-          const first = !seen.has(key);
           seen.set(key, status);
           const setup = setups.get(jobId);
-          // On first sight (a new setup, or a restarted watcher) only news for its phase counts.
-          if (!setup || (first && !isNews(setup.phase, status))) continue;
+          // Only a status the setup must act on is worth a read; progress it polls for itself.
+          if (!setup || !isNews(setup.phase, status)) continue;
           await deps.client.workflow.getHandle(setup.workflowId).signal(dtsStatusSignal, { direction: direction as Direction, status }).catch(() => undefined);
         }
       }

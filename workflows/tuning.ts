@@ -2,7 +2,7 @@ import type { Duration } from '@temporalio/common';
 
 /** Timing knobs. Production uses the defaults; tests shrink them, never the logic. */
 export interface WaitTuning {
-  /** First poll after a configure or start. */
+  /** First own poll after a configure or start, and the floor of every own poll: the status watcher reports changes sooner. */
   firstPoll: Duration;
   /** Longest pause between two own polls on the way to Synchronizing; the status watcher wakes it sooner. */
   maxPoll: Duration;
@@ -17,7 +17,7 @@ export interface WaitTuning {
 }
 
 export const DEFAULT_TUNING: WaitTuning = {
-  firstPoll: '2s',
+  firstPoll: '10s',
   maxPoll: '2m',
   monitorInterval: '30m',
   maxAutoRestarts: 3,
