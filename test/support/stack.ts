@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +9,7 @@ import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator
 import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../shared/codec';
 import type { WorkerConfig } from '../../worker/config';
 import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
+import { freePort } from './ports';
 import { dtsCallMetrics } from '../../worker/metrics';
 import { statusWatcherId } from '../../workflows/status-watcher';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
@@ -24,16 +24,6 @@ async function installRuntime(): Promise<string> {
   return metricsUrl;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
 export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
