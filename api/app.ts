@@ -55,7 +55,6 @@ export async function buildApp(options: AppOptions) {
     }
     const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (statusCode === 500) req.log.error({ err: { type: err.name, message: err.message } }, 'request failed');
-    if (process.env.DEBUG_API_ERRORS) console.error(err);
     // 5xx details stay in the log: they may name internals.
     return reply.code(statusCode).send({ statusCode, error: statusCode === 500 ? 'Internal Server Error' : (err.name ?? 'Error'), message: statusCode === 500 ? 'internal error' : err.message });
   });

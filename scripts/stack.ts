@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator/options';
+import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { followDemoSync } from './demo';
 import { localEnv } from './local-env';
@@ -93,8 +93,6 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s`);
 }
 
-// The emulator's defaults are public test values, not credentials.
-void DEFAULT_ACCESS_KEY_SECRET;
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

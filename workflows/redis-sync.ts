@@ -73,6 +73,8 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
   let releaseRequested = false;
   let upserted = '';
   let operatorAnsweredAtMs = 0;
+  // Once per setup: a keeper's restart re-enters synchronizing without being a new setup.
+  let measuredTimeToSynchronizing = Boolean(input.resumed?.forward.synchronizingAt && (request.topology === 'oneway' || input.resumed.reverse?.synchronizingAt));
 
   setHandler(statusQuery, () => status);
   setHandler(retrySignal, () => {
@@ -101,7 +103,8 @@ export async function redisSync(input: RedisSyncInput): Promise<SyncStatus> {
     if (status.phase !== before) {
       log.info('phase', { from: before, to: status.phase, dtsJobId: status.dtsJobId });
       phasesEntered.add(1, { phase: status.phase });
-      if (status.phase === 'synchronizing' && !input.resumed?.forward.synchronizingAt) {
+      if (status.phase === 'synchronizing' && !measuredTimeToSynchronizing) {
+        measuredTimeToSynchronizing = true;
         timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, { topology: request.topology });
       }
     }

@@ -4,6 +4,7 @@ import { redisSync } from '../../workflows/redis-sync';
 import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
 import type { WaitTuning } from '../../workflows/tuning';
 import type { SyncRequest, Topology } from '../../workflows/types';
+import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
 import type { Random } from './random';
 
@@ -28,19 +29,12 @@ export function planSetups(count: number, seed: number, random: Random): Setup[]
     // Both topologies always appear, whatever the seed.
     const topology: Topology = index === 0 ? 'oneway' : index === 1 ? 'bidirectional' : random.pick(['oneway', 'bidirectional']);
     const id = (side: string) => `r-chaos${seed}-${String(index).padStart(3, '0')}-${side}`;
-    const request: SyncRequest = {
+    const request = syncRequest({
       name: `chaos-${seed}-${index}`,
       topology,
-      region: 'cn-hangzhou',
       source: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('src'), password: `src-${index}-Pa55` },
       destination: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('dst'), password: `dst-${index}-Pa55` },
-      databases: [{ from: 0, to: 0 }],
-      jobClass: 'small',
-      payType: 'PostPaid',
-      keepInstanceOnFailure: false,
-      waitDeadline: '1h',
-      attentionDeadline: '1h',
-    };
+    });
     return { index, request, workflowId: syncWorkflowId(request) };
   });
 }

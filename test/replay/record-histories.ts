@@ -44,25 +44,19 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncP
 
 type Scenario = (stack: ChaosStack, start: (req: SyncRequest) => Promise<WorkflowHandle<typeof redisSync>>) => Promise<WorkflowHandle<typeof redisSync>>;
 
+/** The plain path: set up, reach synchronizing, tear down. */
+async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Scenario>[1], req: SyncRequest) {
+  await register(stack, req);
+  const handle = await start(req);
+  await untilPhase(handle, 'synchronizing');
+  await handle.signal(releaseSignal);
+  await handle.result();
+  return handle;
+}
+
 const SCENARIOS: Record<string, Scenario> = {
-  'oneway-released': async (stack, start) => {
-    const req = request('oneway', 'oneway');
-    await register(stack, req);
-    const handle = await start(req);
-    await untilPhase(handle, 'synchronizing');
-    await handle.signal(releaseSignal);
-    await handle.result();
-    return handle;
-  },
-  'twoway-released': async (stack, start) => {
-    const req = request('twoway', 'bidirectional');
-    await register(stack, req);
-    const handle = await start(req);
-    await untilPhase(handle, 'synchronizing');
-    await handle.signal(releaseSignal);
-    await handle.result();
-    return handle;
-  },
+  'oneway-released': (stack, start) => synchronizedThenReleased(stack, start, request('oneway', 'oneway')),
+  'twoway-released': (stack, start) => synchronizedThenReleased(stack, start, request('twoway', 'bidirectional')),
   'precheck-failed-retried': async (stack, start) => {
     const req = request('precheck', 'oneway');
     await register(stack, req, 'not-the-password');

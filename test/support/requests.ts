@@ -1,5 +1,8 @@
 import type { SyncRequest } from '../../workflows/types';
-import { DEMO_SOURCE, DEMO_TARGET } from './stack';
+
+// No vitest import here: the chaos runner and the history recorder use it from plain tsx.
+export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
+export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 
 export function syncRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
   return {

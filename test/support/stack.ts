@@ -25,8 +25,6 @@ async function installRuntime(): Promise<string> {
 }
 
 
-export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
-export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 
 /** Test-only key material, made per run: never a real secret. */
 export const TEST_PAYLOAD_KEYS: PayloadKeys = { currentKeyId: 'test-key', keys: new Map([['test-key', TEST_PAYLOAD_KEY_BYTES]]) };
