@@ -50,17 +50,28 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 }
 
-/** PAYLOAD_KEYS=id:base64key[,id:base64key…] and PAYLOAD_KEY_ID=the id that encrypts. */
+/**
+ * PAYLOAD_KEYS=id:base64key[,id:base64key…] and PAYLOAD_KEY_ID=the id that encrypts.
+ * With several keys PAYLOAD_KEY_ID is required: defaulting to the first listed key would switch
+ * encryption the moment a new key is added in front, before every process can decrypt it
+ * (rotation: docs/security.md).
+ */
 export function readPayloadKeys(env: EnvReader): PayloadKeys {
   const keys = new Map<string, Buffer>();
   for (const entry of env.list('PAYLOAD_KEYS')) {
     const [id, encoded] = entry.split(':', 2);
     const key = Buffer.from(encoded ?? '', 'base64');
     if (!id || key.length !== 32) env.problem(`PAYLOAD_KEYS entry "${id ?? ''}:…" must be keyId:base64 of 32 bytes (AES-256)`);
+    else if (keys.has(id)) env.problem(`PAYLOAD_KEYS lists the key id "${id}" twice`);
     else keys.set(id, key);
   }
   if (keys.size === 0) env.problem('PAYLOAD_KEYS is required (keyId:base64 of 32 random bytes; `npm start` makes a local one)');
-  const currentKeyId = env.string('PAYLOAD_KEY_ID', [...keys.keys()][0] ?? '');
+  const ids = [...keys.keys()];
+  const chosen = env.optional('PAYLOAD_KEY_ID');
+  if (chosen === undefined && keys.size > 1) {
+    env.problem(`PAYLOAD_KEY_ID is required when PAYLOAD_KEYS holds several keys (${ids.join(', ')}): it names the one that encrypts`);
+  }
+  const currentKeyId = chosen ?? ids[0] ?? '';
   if (keys.size > 0 && !keys.has(currentKeyId)) env.problem(`PAYLOAD_KEY_ID "${currentKeyId}" is not one of the ids in PAYLOAD_KEYS`);
   return { currentKeyId, keys };
 }
