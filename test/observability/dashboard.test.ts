@@ -100,7 +100,7 @@ describe('Grafana dashboard', () => {
     broken.refresh = 30; // a number where Grafana wants a duration string
     const stat = broken.panels.find((p) => p.type === 'stat') as { options: Record<string, unknown> };
     stat.options.colorMode = 'purple'; // not a BigValueColorMode
-    const series = broken.panels.findLast((p) => p.type === 'timeseries') as { gridPos: Record<string, unknown> };
+    const series = broken.panels.filter((p) => p.type === 'timeseries').at(-1) as { gridPos: Record<string, unknown> };
     series.gridPos = { x: 0, y: 0, w: 4 }; // no height
     const errors = typeErrors(schemaCheckSource(broken as unknown as { panels: PanelJson[] })).join('\n');
     expect(errors).toMatch(/Type 'number' is not assignable to type 'string'/);
