@@ -61,15 +61,21 @@ export function readPayloadKeys(env: EnvReader): PayloadKeys {
   for (const entry of env.list('PAYLOAD_KEYS')) {
     const [id, encoded] = entry.split(':', 2);
     const key = Buffer.from(encoded ?? '', 'base64');
-    if (!id || key.length !== 32) env.problem(`PAYLOAD_KEYS entry "${id ?? ''}:…" must be keyId:base64 of 32 bytes (AES-256)`);
-    else if (keys.has(id)) env.problem(`PAYLOAD_KEYS lists the key id "${id}" twice`);
-    else keys.set(id, key);
+    if (!id || key.length !== 32) {
+      env.problem(`PAYLOAD_KEYS entry "${id ?? ''}:…" must be keyId:base64 of 32 bytes (AES-256)`);
+    } else if (keys.has(id)) {
+      env.problem(`PAYLOAD_KEYS lists the key id "${id}" twice`);
+    } else {
+      keys.set(id, key);
+    }
   }
   if (keys.size === 0) env.problem('PAYLOAD_KEYS is required (keyId:base64 of 32 random bytes; `npm start` makes a local one)');
   const ids = [...keys.keys()];
   const chosen = env.optional('PAYLOAD_KEY_ID');
   if (chosen === undefined && keys.size > 1) {
-    env.problem(`PAYLOAD_KEY_ID is required when PAYLOAD_KEYS holds several keys (${ids.join(', ')}): it names the one that encrypts`);
+    env.problem(
+      `PAYLOAD_KEY_ID is required when PAYLOAD_KEYS holds several keys (${ids.join(', ')}): it names the one that encrypts`,
+    );
   }
   const currentKeyId = chosen ?? ids[0] ?? '';
   if (keys.size > 0 && !keys.has(currentKeyId)) env.problem(`PAYLOAD_KEY_ID "${currentKeyId}" is not one of the ids in PAYLOAD_KEYS`);

@@ -27,7 +27,11 @@ interface PanelJson {
   gridPos: { x: number; y: number; w: number; h: number };
   targets?: Target[];
 }
-const dashboard = JSON.parse(read(DASHBOARD_FILE)) as { uid: string; panels: PanelJson[]; templating: { list: { name: string }[] } };
+const dashboard = JSON.parse(read(DASHBOARD_FILE)) as {
+  uid: string;
+  panels: PanelJson[];
+  templating: { list: { name: string }[] };
+};
 const panels = dashboard.panels.filter((p) => p.type !== 'row');
 
 /** Where Grafana declares the options (and custom field config) of each panel plugin used. */
@@ -68,9 +72,12 @@ function typeErrors(source: string): string[] {
 function schemaCheckSource(json: { panels: PanelJson[] }): string {
   const lines = [
     "import type { Dashboard, Panel } from '@grafana/schema';",
-    ...Object.entries(PANEL_TYPES).map(([type, { module }]) => `import type * as ${type} from '@grafana/schema/dist/esm/raw/composable/${module}';`),
+    ...Object.entries(PANEL_TYPES).map(
+      ([type, { module }]) => `import type * as ${type} from '@grafana/schema/dist/esm/raw/composable/${module}';`,
+    ),
     // JSON spells enum members as their values: compare with the values' literal types.
-    'type Json<T> = T extends string ? `${T}` : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;',
+    'type Json<T> = T extends string ? `${T}` : T extends readonly (infer U)[] ? Json<U>[]',
+    '  : T extends object ? { [K in keyof T]: Json<T[K]> } : T;',
     `export const dashboard: Json<Dashboard> = ${JSON.stringify(json)};`,
   ];
   json.panels.forEach((panel, i) => {
@@ -91,7 +98,8 @@ function toPromQL(expr: string): string {
 
 describe('Grafana dashboard', () => {
   it('is valid against Grafana dashboard schema (@grafana/schema), panel options included', { timeout: 60_000 }, () => {
-    for (const type of new Set(panels.map((p) => p.type))) expect(PANEL_TYPES, `option types for ${type} panels`).toHaveProperty(type);
+    for (const type of new Set(panels.map((p) => p.type)))
+      expect(PANEL_TYPES, `option types for ${type} panels`).toHaveProperty(type);
     expect(typeErrors(schemaCheckSource(dashboard))).toEqual([]);
   });
 
@@ -124,7 +132,9 @@ describe('Grafana dashboard', () => {
   });
 
   it('queries only the provisioned Prometheus, every panel with targets', () => {
-    const provisioned = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string; type: string; url: string }[] };
+    const provisioned = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
     const ds = provisioned.datasources[0]!;
     expect(ds).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090' });
     for (const panel of panels) {
@@ -141,11 +151,20 @@ describe('Grafana dashboard', () => {
 
   it('shows what the issue asks for', () => {
     const exprs = panels.flatMap((p) => p.targets!.map((t) => t.expr)).join('\n');
-    const wanted = ['sync_setups', 'dts_sync_delay_seconds', 'dts_calls', 'outcome!="ok"', 'sync_time_to_synchronizing_bucket', 'dts_status_watcher_last_round_timestamp_seconds'];
+    const wanted = [
+      'sync_setups',
+      'dts_sync_delay_seconds',
+      'dts_calls',
+      'outcome!="ok"',
+      'sync_time_to_synchronizing_bucket',
+      'dts_status_watcher_last_round_timestamp_seconds',
+    ];
     for (const metric of wanted) expect(exprs).toContain(metric);
     // Every metric it reads is in the documented contract.
     const contract = read('docs/observability.md');
-    const metrics = new Set([...exprs.matchAll(/\b((?:sync|dts|api)_[a-z_]+?)(?:_bucket|_sum|_count)?\b/g)].map((m) => m[1]!));
+    const metrics = new Set(
+      [...exprs.matchAll(/\b((?:sync|dts|api)_[a-z_]+?)(?:_bucket|_sum|_count)?\b/g)].map((m) => m[1]!),
+    );
     for (const metric of metrics) expect(contract, metric).toContain(`\`${metric}\``);
   });
 
@@ -153,14 +172,22 @@ describe('Grafana dashboard', () => {
   it.skipIf(!bin && !process.env.CI)('has PromQL that parses: every expression checked by promtool', () => {
     expect(bin, 'promtool (run .ci/install-promtool.sh)').toBeDefined();
     const rules = panels.flatMap((panel) =>
-      panel.targets!.map((t) => ({ record: `dashboard:panel_${panel.id}_${t.refId.toLowerCase()}`, expr: toPromQL(t.expr) })),
+      panel.targets!.map((t) => ({
+        record: `dashboard:panel_${panel.id}_${t.refId.toLowerCase()}`,
+        expr: toPromQL(t.expr),
+      })),
     );
     const dir = mkdtempSync(join(tmpdir(), 'dashboard-promql-'));
     try {
       writeFileSync(join(dir, 'dashboard.rules.yml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
-      expect(promtool(bin!, ['check', 'rules', 'dashboard.rules.yml'], dir)).toContain(`SUCCESS: ${rules.length} rules found`);
+      expect(promtool(bin!, ['check', 'rules', 'dashboard.rules.yml'], dir)).toContain(
+        `SUCCESS: ${rules.length} rules found`,
+      );
       // And a typo would not pass.
-      writeFileSync(join(dir, 'broken.rules.yml'), stringify({ groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum by (action (dts_calls)' }] }] }));
+      writeFileSync(
+        join(dir, 'broken.rules.yml'),
+        stringify({ groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum by (action (dts_calls)' }] }] }),
+      );
       expect(() => promtool(bin!, ['check', 'rules', 'broken.rules.yml'], dir)).toThrow(/FAILED/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -175,7 +202,10 @@ describe('compose topology loads Prometheus and Grafana with these files', () =>
   it('mounts the Prometheus config and rules, and the rules the config names exist', () => {
     const volumes = compose.services.prometheus?.volumes ?? [];
     expect(volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: { job_name: string }[] };
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string }[];
+    };
     for (const file of config.rule_files) expect(() => read(join('deploy/prometheus', file))).not.toThrow();
     expect(config.scrape_configs.map((c) => c.job_name)).toEqual(expect.arrayContaining(['worker', 'api']));
   });
@@ -183,7 +213,11 @@ describe('compose topology loads Prometheus and Grafana with these files', () =>
   it('provisions the data source and the dashboard folder Grafana reads', () => {
     const volumes = compose.services.grafana?.volumes ?? [];
     expect(volumes).toContain('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');
-    const provider = (parse(read('deploy/grafana/provisioning/dashboards/redis-dts-sync.yml')) as { providers: { options: { path: string } }[] }).providers[0]!;
+    const provider = (
+      parse(read('deploy/grafana/provisioning/dashboards/redis-dts-sync.yml')) as {
+        providers: { options: { path: string } }[];
+      }
+    ).providers[0]!;
     expect(volumes).toContain(`./deploy/grafana/dashboards:${provider.options.path}:ro`);
     const home = compose.services.grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
     expect(home).toBe(`${provider.options.path}/redis-dts-sync.json`);

@@ -40,15 +40,23 @@ describe('payload key configuration', () => {
   it('needs PAYLOAD_KEY_ID once PAYLOAD_KEYS holds more than one key, in the worker and the API', () => {
     for (const load of [loadWorkerConfig, loadApiConfig]) {
       const problems = problemsOf(() => load({ ...base, PAYLOAD_KEYS: `${NEW},${OLD}` }));
-      expect(problems).toEqual(['PAYLOAD_KEY_ID is required when PAYLOAD_KEYS holds several keys (new, old): it names the one that encrypts']);
-      expect(load({ ...base, PAYLOAD_KEYS: `${NEW},${OLD}`, PAYLOAD_KEY_ID: 'old' }).payloadKeys.currentKeyId).toBe('old');
+      expect(problems).toEqual([
+        'PAYLOAD_KEY_ID is required when PAYLOAD_KEYS holds several keys (new, old): it names the one that encrypts',
+      ]);
+      expect(load({ ...base, PAYLOAD_KEYS: `${NEW},${OLD}`, PAYLOAD_KEY_ID: 'old' }).payloadKeys.currentKeyId).toBe(
+        'old',
+      );
     }
   });
 
   it('defaults to the only key, and refuses an unknown id or a repeated one', () => {
     expect(loadWorkerConfig({ ...base, PAYLOAD_KEYS: OLD }).payloadKeys.currentKeyId).toBe('old');
-    expect(problemsOf(() => loadApiConfig({ ...base, PAYLOAD_KEYS: OLD, PAYLOAD_KEY_ID: 'new' }))).toEqual(['PAYLOAD_KEY_ID "new" is not one of the ids in PAYLOAD_KEYS']);
-    expect(problemsOf(() => loadApiConfig({ ...base, PAYLOAD_KEYS: `${OLD},${OLD}`, PAYLOAD_KEY_ID: 'old' }))).toEqual(['PAYLOAD_KEYS lists the key id "old" twice']);
+    expect(problemsOf(() => loadApiConfig({ ...base, PAYLOAD_KEYS: OLD, PAYLOAD_KEY_ID: 'new' }))).toEqual([
+      'PAYLOAD_KEY_ID "new" is not one of the ids in PAYLOAD_KEYS',
+    ]);
+    expect(problemsOf(() => loadApiConfig({ ...base, PAYLOAD_KEYS: `${OLD},${OLD}`, PAYLOAD_KEY_ID: 'old' }))).toEqual([
+      'PAYLOAD_KEYS lists the key id "old" twice',
+    ]);
   });
 });
 
@@ -89,8 +97,16 @@ async function startWorkerProcess(env: Env): Promise<WorkerProcess> {
   });
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
-  const workers = await createSyncWorkers(config, { connection, client, workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptingDataConverter(config.payloadKeys),
+  });
+  const workers = await createSyncWorkers(config, {
+    connection,
+    client,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
   return { workers, running: workers.run(), connection, clientConnection };
 }
 
@@ -113,7 +129,11 @@ async function rollWorker(env: Env): Promise<void> {
 async function startApiProcess(env: Env): Promise<FastifyInstance> {
   const config = loadApiConfig({ ...env, API_TOKENS: TOKEN });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptingDataConverter(config.payloadKeys),
+  });
   const app = (await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     tokens: config.tokens,
@@ -129,10 +149,19 @@ async function startSetup(api: FastifyInstance, label: string): Promise<string> 
   const source = { instanceId: `r-rot-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` };
   const destination = { instanceId: `r-rot-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` };
   for (const e of [source, destination]) {
-    const res = await fetch(`${emulator.url}/__emulator/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tairInstance(e.instanceId, e.password)) });
+    const res = await fetch(`${emulator.url}/__emulator/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(tairInstance(e.instanceId, e.password)),
+    });
     expect(res.ok).toBe(true);
   }
-  const res = await api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { name: id, topology: 'bidirectional', region: 'cn-hangzhou', source, destination } });
+  const res = await api.inject({
+    method: 'POST',
+    url: '/v1/syncs',
+    headers: AUTH,
+    payload: { name: id, topology: 'bidirectional', region: 'cn-hangzhou', source, destination },
+  });
   expect(res.statusCode, res.body).toBe(202);
   const workflowId = res.json().id as string;
   names.set(workflowId, id);
@@ -155,12 +184,23 @@ async function keyIdsInHistory(client: Client, workflowId: string): Promise<{ fi
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  emulator = await startEmulator({ port: 0, timeScale: 0.25, log: () => {}, instancesFile: join(__dirname, '../../emulator/demo-instances.json') });
+  emulator = await startEmulator({
+    port: 0,
+    timeScale: 0.25,
+    log: () => {},
+    instancesFile: join(__dirname, '../../emulator/demo-instances.json'),
+  });
 });
 
 afterAll(async () => {
-  const reader = new Client({ connection: await Connection.connect({ address }), dataConverter: encryptingDataConverter({ currentKeyId: 'old', keys: new Map() }) });
-  await reader.workflow.getHandle(statusWatcherId(taskQueue)).terminate('test done').catch(() => undefined);
+  const reader = new Client({
+    connection: await Connection.connect({ address }),
+    dataConverter: encryptingDataConverter({ currentKeyId: 'old', keys: new Map() }),
+  });
+  await reader.workflow
+    .getHandle(statusWatcherId(taskQueue))
+    .terminate('test done')
+    .catch(() => undefined);
   await reader.connection.close();
   await stopWorkerProcess();
   for (const { app, connection } of started) {
@@ -171,51 +211,61 @@ afterAll(async () => {
 });
 
 describe('rotating the payload key across a running worker and API', () => {
-  it('keeps every setup in flight readable and moving, and new payloads move to the new key', { timeout: 240_000 }, async () => {
-    const before = commonEnv({ PAYLOAD_KEYS: OLD });
-    const learn = commonEnv({ PAYLOAD_KEYS: `${OLD},${NEW}`, PAYLOAD_KEY_ID: 'old' });
-    const switched = commonEnv({ PAYLOAD_KEYS: `${OLD},${NEW}`, PAYLOAD_KEY_ID: 'new' });
+  it(
+    'keeps every setup in flight readable and moving, and new payloads move to the new key',
+    { timeout: 240_000 },
+    async () => {
+      const before = commonEnv({ PAYLOAD_KEYS: OLD });
+      const learn = commonEnv({ PAYLOAD_KEYS: `${OLD},${NEW}`, PAYLOAD_KEY_ID: 'old' });
+      const switched = commonEnv({ PAYLOAD_KEYS: `${OLD},${NEW}`, PAYLOAD_KEY_ID: 'new' });
 
-    worker = await startWorkerProcess(before);
-    const apiBefore = await startApiProcess(before);
-    const first = await startSetup(apiBefore, 'first');
+      worker = await startWorkerProcess(before);
+      const apiBefore = await startApiProcess(before);
+      const first = await startSetup(apiBefore, 'first');
 
-    // Step 1: every process learns the new key, one at a time, still encrypting with the old one.
-    await rollWorker(learn);
-    const second = await startSetup(apiBefore, 'second'); // the API has not restarted yet
-    const apiLearned = await startApiProcess(learn);
-    expect(await phaseOf(apiLearned, first)).not.toBe('synchronizing');
+      // Step 1: every process learns the new key, one at a time, still encrypting with the old one.
+      await rollWorker(learn);
+      const second = await startSetup(apiBefore, 'second'); // the API has not restarted yet
+      const apiLearned = await startApiProcess(learn);
+      expect(await phaseOf(apiLearned, first)).not.toBe('synchronizing');
 
-    // Step 2: PAYLOAD_KEY_ID switches, the worker first. The API still on step 1 reads its answers.
-    await rollWorker(switched);
-    expect(await phaseOf(apiLearned, first), 'the first setup is still in flight at the switch').not.toBe('synchronizing');
-    const third = await startSetup(apiLearned, 'third');
-    // Why two steps: a process that never learned the new key cannot read what the worker now encrypts.
-    // Its GET falls back to search attributes (no name), where the API on step 1 reads the full answer.
-    const stale = await apiBefore.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
-    expect(stale.json().name).toBe('');
-    const learned = await apiLearned.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
-    expect(learned.json().name).toBe(names.get(first));
-    const apiSwitched = await startApiProcess(switched);
-    const fourth = await startSetup(apiSwitched, 'fourth');
+      // Step 2: PAYLOAD_KEY_ID switches, the worker first. The API still on step 1 reads its answers.
+      await rollWorker(switched);
+      expect(await phaseOf(apiLearned, first), 'the first setup is still in flight at the switch').not.toBe(
+        'synchronizing',
+      );
+      const third = await startSetup(apiLearned, 'third');
+      // Why two steps: a process that never learned the new key cannot read what the worker now encrypts.
+      // Its GET falls back to search attributes (no name), where the API on step 1 reads the full answer.
+      const stale = await apiBefore.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
+      expect(stale.json().name).toBe('');
+      const learned = await apiLearned.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
+      expect(learned.json().name).toBe(names.get(first));
+      const apiSwitched = await startApiProcess(switched);
+      const fourth = await startSetup(apiSwitched, 'fourth');
 
-    for (const id of [first, second, third, fourth]) {
-      await eventually(async () => ((await phaseOf(apiSwitched, id)) === 'synchronizing' ? true : undefined), { timeoutMs: 150_000, intervalMs: 500, what: `${id} synchronizing` });
-      expect(await phaseOf(apiLearned, id)).toBe('synchronizing');
-    }
+      for (const id of [first, second, third, fourth]) {
+        await eventually(async () => ((await phaseOf(apiSwitched, id)) === 'synchronizing' ? true : undefined), {
+          timeoutMs: 150_000,
+          intervalMs: 500,
+          what: `${id} synchronizing`,
+        });
+        expect(await phaseOf(apiLearned, id)).toBe('synchronizing');
+      }
 
-    // The raw histories: inputs keep the key they were written with; work after the switch uses the new one.
-    const reader = new Client({ connection: await Connection.connect({ address }) });
-    try {
-      const firstKeys = await keyIdsInHistory(reader, first);
-      expect(firstKeys.first).toBe('old');
-      expect([...firstKeys.all].sort()).toEqual(['new', 'old']);
-      expect((await keyIdsInHistory(reader, third)).first).toBe('old');
-      const fourthKeys = await keyIdsInHistory(reader, fourth);
-      expect(fourthKeys.first).toBe('new');
-      expect([...fourthKeys.all]).toEqual(['new']);
-    } finally {
-      await reader.connection.close();
-    }
-  });
+      // The raw histories: inputs keep the key they were written with; work after the switch uses the new one.
+      const reader = new Client({ connection: await Connection.connect({ address }) });
+      try {
+        const firstKeys = await keyIdsInHistory(reader, first);
+        expect(firstKeys.first).toBe('old');
+        expect([...firstKeys.all].sort()).toEqual(['new', 'old']);
+        expect((await keyIdsInHistory(reader, third)).first).toBe('old');
+        const fourthKeys = await keyIdsInHistory(reader, fourth);
+        expect(fourthKeys.first).toBe('new');
+        expect([...fourthKeys.all]).toEqual(['new']);
+      } finally {
+        await reader.connection.close();
+      }
+    },
+  );
 });
