@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# promtool for `promtool check rules` / `promtool test rules` over deploy/prometheus/.
-# Taken from Debian's `prometheus` package, but only the promtool binary is extracted: installing the
+# promtool for `promtool check rules` / `promtool test rules` over deploy/prometheus/, and the
+# prometheus server binary for test/observability/prometheus-live.test.ts.
+# Taken from Debian's `prometheus` package, but only the two binaries are extracted: installing the
 # package would run its postinst, which starts a Prometheus server (invoke-rc.d) on this machine.
-# Idempotent: does nothing when promtool is on PATH or already extracted.
-# The binary lands in $PROMTOOL_DIR (default ~/.cache/redis-dts-sync/promtool), which
+# Idempotent: does nothing when both are already extracted.
+# They land in $PROMTOOL_DIR (default ~/.cache/redis-dts-sync/promtool), which
 # test/observability/promtool.ts also searches.
 set -euo pipefail
 
 dir="${PROMTOOL_DIR:-${HOME}/.cache/redis-dts-sync/promtool}"
-if command -v promtool >/dev/null 2>&1; then
-  echo "promtool: $(command -v promtool) ($(promtool --version 2>&1 | head -1))"
-  exit 0
-fi
-if [ -x "$dir/promtool" ]; then
+if [ -x "$dir/promtool" ] && [ -x "$dir/prometheus" ]; then
   echo "promtool: $dir/promtool ($("$dir/promtool" --version 2>&1 | head -1))"
   exit 0
 fi
@@ -31,4 +28,5 @@ chmod 0777 "$work"
 dpkg-deb -x "$work"/prometheus_*.deb "$work/root"
 mkdir -p "$dir"
 install -m 0755 "$work/root/usr/bin/promtool" "$dir/promtool"
+install -m 0755 "$work/root/usr/bin/prometheus" "$dir/prometheus"
 echo "promtool: $dir/promtool ($("$dir/promtool" --version 2>&1 | head -1))"

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** promtool from PROMTOOL, PATH, or where .ci/install-promtool.sh puts it; undefined if none. */
-export function findPromtool(): string | undefined {
+/** promtool (or prometheus) from PROMTOOL, PATH, or where .ci/install-promtool.sh puts it; undefined if none. */
+export function findPromtool(name: 'promtool' | 'prometheus' = 'promtool'): string | undefined {
   const candidates = [
-    process.env.PROMTOOL,
-    spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).stdout.trim() || undefined,
-    join(process.env.PROMTOOL_DIR ?? join(homedir(), '.cache/redis-dts-sync/promtool'), 'promtool'),
+    name === 'promtool' ? process.env.PROMTOOL : undefined,
+    join(process.env.PROMTOOL_DIR ?? join(homedir(), '.cache/redis-dts-sync/promtool'), name),
+    spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim() || undefined,
   ];
   return candidates.find((path): path is string => !!path && existsSync(path));
 }
