@@ -66,6 +66,7 @@ export interface TopologyOptions {
 
 export interface Topology {
   stateDir: string;
+  ports: TopologyPorts;
   temporalAddress: string;
   temporalVersion: string;
   postgresVersion: string;
@@ -74,8 +75,6 @@ export interface Topology {
   emulatorUrl: string;
   apiUrls: string[];
   apiToken: string;
-  /** The environment each worker process runs with (payload keys included: keep it to yourself). */
-  workerEnv: Record<string, string>;
   workers: Service[];
   apis: Service[];
   services: Service[];
@@ -90,6 +89,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const stateDir = join(options.dataDir, 'prod-local');
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  // Temporal's SQL schema keeps membership ports in a smallint (cluster_membership.rpc_port).
+  const membership = [ports.frontendMembership, ports.historyMembership, ports.matchingMembership, ports.temporalWorkerMembership];
+  if (membership.some((port) => port > 32_767)) throw new Error(`Temporal membership ports must be ≤ 32767 on SQL stores (got ${membership.join(', ')})`);
   const compose = readCompose();
   const temporalAddress = `127.0.0.1:${ports.frontend}`;
   const emulatorUrl = `http://127.0.0.1:${ports.emulator}`;
@@ -210,6 +212,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const apiUrls = ports.apis.map((port) => `http://127.0.0.1:${port}`);
     return {
       stateDir,
+      ports,
       temporalAddress,
       temporalVersion,
       postgresVersion: pg.version,
@@ -218,7 +221,6 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       emulatorUrl,
       apiUrls,
       apiToken: apiEnv.API_TOKENS!.split(',')[0]!,
-      workerEnv: { ...workerEnv, WORKER_METRICS_HOST: '127.0.0.1' },
       workers,
       apis,
       services,
