@@ -69,21 +69,28 @@ async function main(): Promise<void> {
 
   let topology: Topology | undefined;
   let stopping = false;
+  const starting = new AbortController();
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    console.log('prod-local: stopping (data stays in .data/prod-local)');
-    await topology?.stop();
-    process.exit(code);
+    console.log(`prod-local: stopping (data stays in ${join(dataDir, 'prod-local')})`);
+    if (topology) await topology.stop();
+    else starting.abort(); // startTopology stops what it started, then fails
+    if (topology) process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
 
   const started = Date.now();
-  topology = await startTopology({ dataDir, ports, onUnexpectedExit: (name) => {
-    console.error(`prod-local: ${name} died; stopping the topology`);
-    void stop(1);
-  } });
+  topology = await startTopology({
+    dataDir,
+    ports,
+    signal: starting.signal,
+    onUnexpectedExit: (name) => {
+      console.error(`prod-local: ${name} died; stopping the topology`);
+      void stop(1);
+    },
+  });
   console.log(`
 The production topology is up (started in ${((Date.now() - started) / 1000).toFixed(1)} s):
 ${topology.summary()}

@@ -62,6 +62,8 @@ export interface TopologyOptions {
   log?: (line: string) => void;
   /** Called when a part dies without being asked to (the CLI then stops everything). */
   onUnexpectedExit?: (name: string) => void;
+  /** Aborting while starting stops what already runs (Ctrl-C during the start). */
+  signal?: AbortSignal;
 }
 
 export interface Topology {
@@ -116,6 +118,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     if (!stopping) options.onUnexpectedExit?.(name);
   };
   const service = (name: string, command: string, args: string[], env: Record<string, string>) => {
+    if (stopping) throw new Error(`stopped while starting (before ${name})`);
     const s = new Service(name, command, args, { ...baseEnv(), ...env }, join(logDir, `${name}.log`), unexpected);
     services.push(s);
     return s;
@@ -125,6 +128,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     // Reverse start order: clients first, the database last.
     for (const s of [...services].reverse()) await s.stop(s.name === 'postgresql' ? 'SIGINT' : 'SIGTERM');
   };
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
 
   try {
     // Builds first (cached after the first run), so the start time below is the topology's own.
@@ -237,7 +241,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     };
   } catch (err) {
     await stop();
-    throw err;
+    throw options.signal?.aborted ? new Error('stopped while starting') : err;
   }
 }
 
