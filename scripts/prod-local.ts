@@ -55,14 +55,17 @@ async function main(): Promise<void> {
     return;
   }
   const port = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
-  const list = (value: string | undefined, fallback: number[]) => (value === undefined ? fallback : value.split(',').map(Number));
+  const list = (value: string | undefined, fallback: number[]) =>
+    value === undefined ? fallback : value.split(',').map(Number);
   const ports = portsFrom(port(values['frontend-port'], DEFAULT_PORTS.frontend), {
     postgres: port(values['postgres-port'], DEFAULT_PORTS.postgres),
     emulator: port(values['emulator-port'], DEFAULT_PORTS.emulator),
     apis: list(values['api-ports'], DEFAULT_PORTS.apis),
     workerMetrics: list(values['metrics-ports'], DEFAULT_PORTS.workerMetrics),
   });
-  const bad = Object.entries(ports).filter(([, v]) => [v].flat().some((p: number) => !Number.isInteger(p) || p < 1 || p > 65535));
+  const bad = Object.entries(ports).filter(([, v]) =>
+    [v].flat().some((p: number) => !Number.isInteger(p) || p < 1 || p > 65535),
+  );
   if (bad.length > 0) throw new Error(`not a port: ${bad.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
   const dataDir = resolve(values['data-dir'] ?? join(__dirname, '..', '.data'));
   mkdirSync(dataDir, { recursive: true });

@@ -13,10 +13,14 @@ export interface PostgresInstall {
 export function findPostgres(): PostgresInstall | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const majors = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const majors = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   if (majors.length === 0) return undefined;
   const bin = join(base, majors[0]!, 'bin');
-  const version = execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).trim().replace(/^postgres \(PostgreSQL\) /, '');
+  const version = execFileSync(join(bin, 'postgres'), ['--version'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^postgres \(PostgreSQL\) /, '');
   return { bin, version };
 }
 
@@ -24,10 +28,11 @@ export function findPostgres(): PostgresInstall | undefined {
 export function ensurePostgres(log: (line: string) => void): PostgresInstall {
   const found = findPostgres();
   if (found) return found;
-  log('postgresql: not installed; installing Debian\'s postgresql package (apt-get)');
+  log("postgresql: not installed; installing Debian's postgresql package (apt-get)");
   execFileSync('bash', [join(__dirname, '..', '..', '.ci', 'install-postgres.sh')], { stdio: 'inherit' });
   const installed = findPostgres();
-  if (!installed) throw new Error('postgresql: apt-get install postgresql did not provide /usr/lib/postgresql/*/bin/postgres');
+  if (!installed)
+    throw new Error('postgresql: apt-get install postgresql did not provide /usr/lib/postgresql/*/bin/postgres');
   return installed;
 }
 
@@ -38,26 +43,47 @@ export function ensurePostgres(log: (line: string) => void): PostgresInstall {
 export function asPostgresUser(command: string, args: string[]): { command: string; args: string[]; uid?: number } {
   if (process.getuid?.() !== 0) return { command, args };
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  return { command: 'setpriv', args: ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args], uid };
+  return {
+    command: 'setpriv',
+    args: ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args],
+    uid,
+  };
 }
 
 /** initdb once: a superuser named like compose's POSTGRES_USER with its password, scram over TCP. */
-export function initDataDir(pg: PostgresInstall, dataDir: string, user: string, password: string, log: (line: string) => void): void {
+export function initDataDir(
+  pg: PostgresInstall,
+  dataDir: string,
+  user: string,
+  password: string,
+  log: (line: string) => void,
+): void {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pwFile = join(dirname(dataDir), '.postgres-initdb-password');
   writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   try {
     const run = asPostgresUser(join(pg.bin, 'initdb'), [
-      '-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256',
-      '-E', 'UTF8', '--locale=C',
+      '-D',
+      dataDir,
+      '-U',
+      user,
+      `--pwfile=${pwFile}`,
+      '--auth-local=scram-sha-256',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
     ]);
     if (run.uid !== undefined) {
       chownSync(dataDir, run.uid, -1);
       chownSync(pwFile, run.uid, -1);
       chmodSync(dataDir, 0o700);
       const denied = !canReach(run.uid, dataDir);
-      if (denied) throw new Error(`postgresql: user postgres cannot reach ${dataDir}; use --data-dir under a world-traversable path`);
+      if (denied)
+        throw new Error(
+          `postgresql: user postgres cannot reach ${dataDir}; use --data-dir under a world-traversable path`,
+        );
     }
     log(`postgresql: initdb ${dataDir}`);
     execFileSync(run.command, run.args, { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -78,6 +104,13 @@ function canReach(uid: number, dir: string): boolean {
 /** The server command line: loopback TCP only, no Unix socket (nothing else of ours is touched). */
 export function postgresCommand(pg: PostgresInstall, dataDir: string, port: number) {
   return asPostgresUser(join(pg.bin, 'postgres'), [
-    '-D', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', 'unix_socket_directories=',
+    '-D',
+    dataDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `port=${port}`,
+    '-c',
+    'unix_socket_directories=',
   ]);
 }

@@ -50,7 +50,8 @@ export class Service {
     const timeoutMs = ready.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child !== child) throw new Error(`${this.name} exited while starting (${this.logFile}):\n${this.tail()}`);
+      if (this.child !== child)
+        throw new Error(`${this.name} exited while starting (${this.logFile}):\n${this.tail()}`);
       if (ready.line?.test(this.output)) return;
       if (ready.check && (await ready.check().catch(() => false))) return;
       await sleep(200);
@@ -60,7 +61,12 @@ export class Service {
 
   /** The last lines it printed, for an error message. */
   tail(lines = 8): string {
-    return this.output.trim().split('\n').slice(-lines).map((line) => line.slice(0, 400)).join('\n');
+    return this.output
+      .trim()
+      .split('\n')
+      .slice(-lines)
+      .map((line) => line.slice(0, 400))
+      .join('\n');
   }
 
   /** SIGKILL: the crash a test wants. Otherwise `signal`, then SIGKILL after graceMs. */

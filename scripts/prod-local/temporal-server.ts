@@ -35,12 +35,18 @@ export function ensureTemporalServer(version: string, log: (line: string) => voi
   log(`temporal server: building v${version} and temporal-sql-tool with Go into ${build.dir} (first run only)`);
   const env = { ...process.env, GOBIN: tmp, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' };
   const module = `go.temporal.io/server@v${version}`;
-  execFileSync('go', ['install', `go.temporal.io/server/cmd/server@v${version}`, `go.temporal.io/server/cmd/tools/sql@v${version}`], {
-    stdio: 'inherit',
-    env,
-    cwd: tmp,
-  });
-  const { Dir } = JSON.parse(execFileSync('go', ['mod', 'download', '-json', module], { env, cwd: tmp, encoding: 'utf8' })) as { Dir: string };
+  execFileSync(
+    'go',
+    ['install', `go.temporal.io/server/cmd/server@v${version}`, `go.temporal.io/server/cmd/tools/sql@v${version}`],
+    {
+      stdio: 'inherit',
+      env,
+      cwd: tmp,
+    },
+  );
+  const { Dir } = JSON.parse(
+    execFileSync('go', ['mod', 'download', '-json', module], { env, cwd: tmp, encoding: 'utf8' }),
+  ) as { Dir: string };
   cpSync(join(Dir, 'schema', 'postgresql'), join(tmp, 'schema', 'postgresql'), { recursive: true });
   symlinkSync('sql', join(tmp, 'temporal-sql-tool'));
   rmSync(build.dir, { recursive: true, force: true });

@@ -92,8 +92,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   // Temporal's SQL schema keeps membership ports in a smallint (cluster_membership.rpc_port).
-  const membership = [ports.frontendMembership, ports.historyMembership, ports.matchingMembership, ports.temporalWorkerMembership];
-  if (membership.some((port) => port > 32_767)) throw new Error(`Temporal membership ports must be ≤ 32767 on SQL stores (got ${membership.join(', ')})`);
+  const membership = [
+    ports.frontendMembership,
+    ports.historyMembership,
+    ports.matchingMembership,
+    ports.temporalWorkerMembership,
+  ];
+  if (membership.some((port) => port > 32_767))
+    throw new Error(`Temporal membership ports must be ≤ 32767 on SQL stores (got ${membership.join(', ')})`);
   const compose = readCompose();
   const temporalAddress = `127.0.0.1:${ports.frontend}`;
   const emulatorUrl = `http://127.0.0.1:${ports.emulator}`;
@@ -103,7 +109,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const local = localEnv(options.dataDir);
   const vars: Record<string, string | undefined> = {
     ...local,
-    POSTGRES_PASSWORD: secretFile(join(options.dataDir, 'postgres-password'), () => randomBytes(18).toString('base64url')),
+    POSTGRES_PASSWORD: secretFile(join(options.dataDir, 'postgres-password'), () =>
+      randomBytes(18).toString('base64url'),
+    ),
     ...process.env,
     ...options.vars,
     TEMPORAL_ADDRESS: temporalAddress,
@@ -143,7 +151,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     initDataDir(pg, pgData, pgEnv.POSTGRES_USER!, pgEnv.POSTGRES_PASSWORD!, log);
     const pgCommand = postgresCommand(pg, pgData, ports.postgres);
     await service('postgresql', pgCommand.command, pgCommand.args, {}).start({
-      check: async () => (await run(join(pg.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-d', 'postgres']), true),
+      check: async () => (
+        await run(join(pg.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-d', 'postgres']),
+        true
+      ),
       timeoutMs: 60_000,
     });
 
@@ -154,33 +165,51 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       SQL_PORT: String(ports.postgres),
       TEMPORAL_SCHEMA_ROOT: build.schemaRoot,
     };
-    await oneShot('temporal-schema', entrypointScript(compose, 'temporal-schema'), { ...schemaEnv, PATH: `${build.binDir}:${process.env.PATH}` }, logDir);
+    await oneShot(
+      'temporal-schema',
+      entrypointScript(compose, 'temporal-schema'),
+      { ...schemaEnv, PATH: `${build.binDir}:${process.env.PATH}` },
+      logDir,
+    );
 
     // temporal: the server renders deploy/temporal/prod-local.yaml from the compose service's environment.
     const temporalEnv = serviceEnv(compose, 'temporal', vars);
-    const temporal = service('temporal', build.server, ['--root', ROOT, '--config', 'deploy/temporal', '--env', 'prod-local', '--allow-no-auth', 'start'], {
-      ...temporalEnv,
-      POSTGRES_SEEDS: '127.0.0.1',
-      DB_PORT: String(ports.postgres),
-      BIND_ON_IP: '127.0.0.1',
-      DYNAMIC_CONFIG_FILE_PATH: mountedFile(compose, 'temporal', temporalEnv.DYNAMIC_CONFIG_FILE_PATH!),
-      FRONTEND_GRPC_PORT: String(ports.frontend),
-      FRONTEND_HTTP_PORT: String(ports.frontendHttp),
-      FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
-      HISTORY_GRPC_PORT: String(ports.history),
-      HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
-      MATCHING_GRPC_PORT: String(ports.matching),
-      MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
-      WORKER_GRPC_PORT: String(ports.temporalWorker),
-      WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
-    });
+    const temporal = service(
+      'temporal',
+      build.server,
+      ['--root', ROOT, '--config', 'deploy/temporal', '--env', 'prod-local', '--allow-no-auth', 'start'],
+      {
+        ...temporalEnv,
+        POSTGRES_SEEDS: '127.0.0.1',
+        DB_PORT: String(ports.postgres),
+        BIND_ON_IP: '127.0.0.1',
+        DYNAMIC_CONFIG_FILE_PATH: mountedFile(compose, 'temporal', temporalEnv.DYNAMIC_CONFIG_FILE_PATH!),
+        FRONTEND_GRPC_PORT: String(ports.frontend),
+        FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+        FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+        HISTORY_GRPC_PORT: String(ports.history),
+        HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+        MATCHING_GRPC_PORT: String(ports.matching),
+        MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+        WORKER_GRPC_PORT: String(ports.temporalWorker),
+        WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
+      },
+    );
     // The compose health check: the frontend's HTTP API answers once the frontend serves.
-    await temporal.start({ check: async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok, timeoutMs: 120_000 });
+    await temporal.start({
+      check: async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
+      timeoutMs: 120_000,
+    });
 
     // temporal-namespace: the compose one-shot's script with the pinned CLI; then the project's
     // registration script, which finds the attributes the one-shot registered (or adds missing ones).
     const nsEnv = serviceEnv(compose, 'temporal-namespace', vars);
-    await oneShot('temporal-namespace', entrypointScript(compose, 'temporal-namespace'), { ...nsEnv, PATH: `${temporalCliDir()}:${process.env.PATH}` }, logDir);
+    await oneShot(
+      'temporal-namespace',
+      entrypointScript(compose, 'temporal-namespace'),
+      { ...nsEnv, PATH: `${temporalCliDir()}:${process.env.PATH}` },
+      logDir,
+    );
     const connection = await Connection.connect({ address: temporalAddress });
     try {
       const { added, present } = await registerSearchAttributes(connection, nsEnv.TEMPORAL_NAMESPACE!);
@@ -201,16 +230,29 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 
     const workerEnv = serviceEnv(compose, 'worker', vars);
     const workers = ports.workerMetrics.map((metricsPort, i) =>
-      service(`worker-${i + 1}`, process.execPath, tsx('worker/main.ts'), { ...workerEnv, WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1' }),
+      service(`worker-${i + 1}`, process.execPath, tsx('worker/main.ts'), {
+        ...workerEnv,
+        WORKER_METRICS_PORT: String(metricsPort),
+        WORKER_METRICS_HOST: '127.0.0.1',
+      }),
     );
     const apiEnv = serviceEnv(compose, 'api', vars);
     const apis = ports.apis.map((port, i) =>
-      service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), { ...apiEnv, API_HOST: '127.0.0.1', API_PORT: String(port) }),
+      service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), {
+        ...apiEnv,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(port),
+      }),
     );
     await Promise.all([
       // Bundling the workflows takes a while on a busy machine.
       ...workers.map((w) => w.start({ line: /worker: polling/, timeoutMs: 180_000 })),
-      ...apis.map((a, i) => a.start({ check: async () => (await fetch(`http://127.0.0.1:${ports.apis[i]}/readyz`)).ok, timeoutMs: 120_000 })),
+      ...apis.map((a, i) =>
+        a.start({
+          check: async () => (await fetch(`http://127.0.0.1:${ports.apis[i]}/readyz`)).ok,
+          timeoutMs: 120_000,
+        }),
+      ),
     ]);
 
     const apiUrls = ports.apis.map((port) => `http://127.0.0.1:${port}`);
@@ -231,10 +273,19 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       summary: () =>
         [
           `PostgreSQL ${pg.version}  127.0.0.1:${ports.postgres}  (data ${pgData}, user ${pgEnv.POSTGRES_USER})`,
-          `Temporal ${temporalVersion}     ${temporalAddress}  (HTTP ${ports.frontendHttp}; stores on PostgreSQL, namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
+          `Temporal ${temporalVersion}     ${temporalAddress}  (HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
+            `namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
           `DTS emulator        ${emulatorUrl}`,
-          ...workers.map((w, i) => `${w.name} (pid ${w.pid})  metrics http://127.0.0.1:${ports.workerMetrics[i]}/metrics, DTS_WORKERS=${workers.length}`),
-          ...apis.map((a, i) => `${a.name} (pid ${a.pid})     ${apiUrls[i]}  (token in ${join(options.dataDir, 'api-token')} or API_TOKENS)`),
+          ...workers.map(
+            (w, i) =>
+              `${w.name} (pid ${w.pid})  metrics http://127.0.0.1:${ports.workerMetrics[i]}/metrics, ` +
+              `DTS_WORKERS=${workers.length}`,
+          ),
+          ...apis.map(
+            (a, i) =>
+              `${a.name} (pid ${a.pid})     ${apiUrls[i]}  ` +
+              `(token in ${join(options.dataDir, 'api-token')} or API_TOKENS)`,
+          ),
           `logs                ${logDir}`,
         ].join('\n'),
       stop,
@@ -254,12 +305,17 @@ function baseEnv(): Record<string, string> {
 
 async function oneShot(name: string, script: string, env: Record<string, string>, logDir: string): Promise<void> {
   try {
-    const { stdout, stderr } = await run('sh', [script], { env: { ...baseEnv(), ...env }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run('sh', [script], {
+      env: { ...baseEnv(), ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     writeFileSync(join(logDir, `${name}.log`), stdout + stderr);
   } catch (err) {
     const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
     writeFileSync(join(logDir, `${name}.log`), stdout + stderr);
-    throw new Error(`${name} failed (see ${join(logDir, `${name}.log`)}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `${name} failed (see ${join(logDir, `${name}.log`)}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
 }
 
