@@ -1,0 +1,327 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { localEnv } from '../local-env';
+import { registerSearchAttributes } from '../register-search-attributes';
+import { ensureTemporalCli, temporalCliDir } from '../temporal-cli';
+import { entrypointScript, imageTag, mountedFile, readCompose, serviceEnv } from './compose';
+import { ensurePostgres, initDataDir, postgresCommand } from './postgres';
+import { Service, sleep } from './processes';
+import { ensureTemporalServer } from './temporal-server';
+
+// docker-compose.yml's topology as plain processes on this machine (see docs/deployment.md):
+// postgresql → temporal-schema → temporal → temporal-namespace → emulator → workers → APIs.
+
+const ROOT = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+export interface TopologyPorts {
+  postgres: number;
+  frontend: number;
+  frontendHttp: number;
+  frontendMembership: number;
+  history: number;
+  historyMembership: number;
+  matching: number;
+  matchingMembership: number;
+  temporalWorker: number;
+  temporalWorkerMembership: number;
+  emulator: number;
+  /** One API process per port. */
+  apis: number[];
+  /** One worker process per port (its Prometheus /metrics). */
+  workerMetrics: number[];
+}
+
+/** The defaults of `npm start` and of the temporalio/server image; PostgreSQL on its usual port. */
+export const DEFAULT_PORTS: TopologyPorts = {
+  postgres: 5432,
+  frontend: 7233,
+  frontendHttp: 7243,
+  frontendMembership: 6933,
+  history: 7234,
+  historyMembership: 6934,
+  matching: 7235,
+  matchingMembership: 6935,
+  temporalWorker: 7239,
+  temporalWorkerMembership: 6939,
+  emulator: 8780,
+  apis: [3000, 3001],
+  workerMetrics: [9464, 9465],
+};
+
+export interface TopologyOptions {
+  /** `.data` of the clone: the API token and payload key of `npm start`; everything else under prod-local/. */
+  dataDir: string;
+  ports: TopologyPorts;
+  /** Values for docker-compose.yml's variables, over the process environment (like a .env file). */
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Called when a part dies without being asked to (the CLI then stops everything). */
+  onUnexpectedExit?: (name: string) => void;
+  /** Aborting while starting stops what already runs (Ctrl-C during the start). */
+  signal?: AbortSignal;
+}
+
+export interface Topology {
+  stateDir: string;
+  ports: TopologyPorts;
+  temporalAddress: string;
+  temporalVersion: string;
+  postgresVersion: string;
+  namespace: string;
+  taskQueue: string;
+  emulatorUrl: string;
+  apiUrls: string[];
+  apiToken: string;
+  workers: Service[];
+  apis: Service[];
+  services: Service[];
+  /** What listens where, for people. */
+  summary(): string;
+  stop(): Promise<void>;
+}
+
+export async function startTopology(options: TopologyOptions): Promise<Topology> {
+  const log = options.log ?? console.log;
+  const { ports } = options;
+  const stateDir = join(options.dataDir, 'prod-local');
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  // Temporal's SQL schema keeps membership ports in a smallint (cluster_membership.rpc_port).
+  const membership = [
+    ports.frontendMembership,
+    ports.historyMembership,
+    ports.matchingMembership,
+    ports.temporalWorkerMembership,
+  ];
+  if (membership.some((port) => port > 32_767))
+    throw new Error(`Temporal membership ports must be ≤ 32767 on SQL stores (got ${membership.join(', ')})`);
+  const compose = readCompose();
+  const temporalAddress = `127.0.0.1:${ports.frontend}`;
+  const emulatorUrl = `http://127.0.0.1:${ports.emulator}`;
+
+  // What a .env would hold: npm start's local values, the user's environment over them, then what this
+  // machine's layout forces (addresses of our own processes, one budget share per worker process).
+  const local = localEnv(options.dataDir);
+  const vars: Record<string, string | undefined> = {
+    ...local,
+    POSTGRES_PASSWORD: secretFile(join(options.dataDir, 'postgres-password'), () =>
+      randomBytes(18).toString('base64url'),
+    ),
+    ...process.env,
+    ...options.vars,
+    TEMPORAL_ADDRESS: temporalAddress,
+    DTS_ENDPOINT: emulatorUrl,
+    DTS_WORKERS: String(ports.workerMetrics.length),
+  };
+  const temporalVersion = imageTag(compose, 'temporal', vars);
+  const services: Service[] = [];
+  let stopping = false;
+  const unexpected = (name: string, code: number | null, signal: string | null) => {
+    log(`${name} exited unexpectedly (${signal ?? code})`);
+    if (!stopping) options.onUnexpectedExit?.(name);
+  };
+  const service = (name: string, command: string, args: string[], env: Record<string, string>) => {
+    if (stopping) throw new Error(`stopped while starting (before ${name})`);
+    const s = new Service(name, command, args, { ...baseEnv(), ...env }, join(logDir, `${name}.log`), unexpected);
+    services.push(s);
+    return s;
+  };
+  const stop = async () => {
+    stopping = true;
+    // Reverse start order: clients first, the database last.
+    for (const s of [...services].reverse()) await s.stop(s.name === 'postgresql' ? 'SIGINT' : 'SIGTERM');
+  };
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+
+  try {
+    // Builds first (cached after the first run), so the start time below is the topology's own.
+    const cli = ensureTemporalCli(log);
+    if (!cli) throw new Error('prod-local needs Go to build the pinned Temporal CLI (scripts/temporal-cli.ts)');
+    const build = ensureTemporalServer(temporalVersion, log);
+    const pg = ensurePostgres(log);
+
+    // postgresql
+    const pgEnv = serviceEnv(compose, 'postgresql', vars);
+    const pgData = join(stateDir, 'postgres');
+    initDataDir(pg, pgData, pgEnv.POSTGRES_USER!, pgEnv.POSTGRES_PASSWORD!, log);
+    const pgCommand = postgresCommand(pg, pgData, ports.postgres);
+    await service('postgresql', pgCommand.command, pgCommand.args, {}).start({
+      check: async () => (
+        await run(join(pg.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-d', 'postgres']),
+        true
+      ),
+      timeoutMs: 60_000,
+    });
+
+    // temporal-schema: the compose one-shot's own script, with temporal-sql-tool from our build.
+    const schemaEnv = {
+      ...serviceEnv(compose, 'temporal-schema', vars),
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(ports.postgres),
+      TEMPORAL_SCHEMA_ROOT: build.schemaRoot,
+    };
+    await oneShot(
+      'temporal-schema',
+      entrypointScript(compose, 'temporal-schema'),
+      { ...schemaEnv, PATH: `${build.binDir}:${process.env.PATH}` },
+      logDir,
+    );
+
+    // temporal: the server renders deploy/temporal/prod-local.yaml from the compose service's environment.
+    const temporalEnv = serviceEnv(compose, 'temporal', vars);
+    const temporal = service(
+      'temporal',
+      build.server,
+      ['--root', ROOT, '--config', 'deploy/temporal', '--env', 'prod-local', '--allow-no-auth', 'start'],
+      {
+        ...temporalEnv,
+        POSTGRES_SEEDS: '127.0.0.1',
+        DB_PORT: String(ports.postgres),
+        BIND_ON_IP: '127.0.0.1',
+        DYNAMIC_CONFIG_FILE_PATH: mountedFile(compose, 'temporal', temporalEnv.DYNAMIC_CONFIG_FILE_PATH!),
+        FRONTEND_GRPC_PORT: String(ports.frontend),
+        FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+        FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+        HISTORY_GRPC_PORT: String(ports.history),
+        HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+        MATCHING_GRPC_PORT: String(ports.matching),
+        MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+        WORKER_GRPC_PORT: String(ports.temporalWorker),
+        WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
+      },
+    );
+    // The compose health check: the frontend's HTTP API answers once the frontend serves.
+    await temporal.start({
+      check: async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
+      timeoutMs: 120_000,
+    });
+
+    // temporal-namespace: the compose one-shot's script with the pinned CLI; then the project's
+    // registration script, which finds the attributes the one-shot registered (or adds missing ones).
+    const nsEnv = serviceEnv(compose, 'temporal-namespace', vars);
+    await oneShot(
+      'temporal-namespace',
+      entrypointScript(compose, 'temporal-namespace'),
+      { ...nsEnv, PATH: `${temporalCliDir()}:${process.env.PATH}` },
+      logDir,
+    );
+    const connection = await Connection.connect({ address: temporalAddress });
+    try {
+      const { added, present } = await registerSearchAttributes(connection, nsEnv.TEMPORAL_NAMESPACE!);
+      log(`search attributes: added [${added.join(', ')}], already present [${present.join(', ')}]`);
+    } finally {
+      await connection.close();
+    }
+
+    // emulator (compose's `emulator` profile), then the workers and APIs in parallel.
+    const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
+    const emulator = service('emulator', process.execPath, tsx('emulator/main.ts'), {
+      ...serviceEnv(compose, 'emulator', vars),
+      EMULATOR_HOST: '127.0.0.1',
+      EMULATOR_PORT: String(ports.emulator),
+      EMULATOR_STATE_FILE: join(stateDir, 'emulator-state.json'),
+    });
+    await emulator.start({ check: async () => (await fetch(`${emulatorUrl}/__emulator/health`)).ok });
+
+    const workerEnv = serviceEnv(compose, 'worker', vars);
+    const workers = ports.workerMetrics.map((metricsPort, i) =>
+      service(`worker-${i + 1}`, process.execPath, tsx('worker/main.ts'), {
+        ...workerEnv,
+        WORKER_METRICS_PORT: String(metricsPort),
+        WORKER_METRICS_HOST: '127.0.0.1',
+      }),
+    );
+    const apiEnv = serviceEnv(compose, 'api', vars);
+    const apis = ports.apis.map((port, i) =>
+      service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), {
+        ...apiEnv,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(port),
+      }),
+    );
+    await Promise.all([
+      // Bundling the workflows takes a while on a busy machine.
+      ...workers.map((w) => w.start({ line: /worker: polling/, timeoutMs: 180_000 })),
+      ...apis.map((a, i) =>
+        a.start({
+          check: async () => (await fetch(`http://127.0.0.1:${ports.apis[i]}/readyz`)).ok,
+          timeoutMs: 120_000,
+        }),
+      ),
+    ]);
+
+    const apiUrls = ports.apis.map((port) => `http://127.0.0.1:${port}`);
+    return {
+      stateDir,
+      ports,
+      temporalAddress,
+      temporalVersion,
+      postgresVersion: pg.version,
+      namespace: workerEnv.TEMPORAL_NAMESPACE!,
+      taskQueue: workerEnv.TEMPORAL_TASK_QUEUE!,
+      emulatorUrl,
+      apiUrls,
+      apiToken: apiEnv.API_TOKENS!.split(',')[0]!,
+      workers,
+      apis,
+      services,
+      summary: () =>
+        [
+          `PostgreSQL ${pg.version}  127.0.0.1:${ports.postgres}  (data ${pgData}, user ${pgEnv.POSTGRES_USER})`,
+          `Temporal ${temporalVersion}     ${temporalAddress}  (HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
+            `namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
+          `DTS emulator        ${emulatorUrl}`,
+          ...workers.map(
+            (w, i) =>
+              `${w.name} (pid ${w.pid})  metrics http://127.0.0.1:${ports.workerMetrics[i]}/metrics, ` +
+              `DTS_WORKERS=${workers.length}`,
+          ),
+          ...apis.map(
+            (a, i) =>
+              `${a.name} (pid ${a.pid})     ${apiUrls[i]}  ` +
+              `(token in ${join(options.dataDir, 'api-token')} or API_TOKENS)`,
+          ),
+          `logs                ${logDir}`,
+        ].join('\n'),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw options.signal?.aborted ? new Error('stopped while starting') : err;
+  }
+}
+
+/** A container gets only its compose environment; so do our processes (plus what the OS needs). */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key]) env[key] = process.env[key]!;
+  return env;
+}
+
+async function oneShot(name: string, script: string, env: Record<string, string>, logDir: string): Promise<void> {
+  try {
+    const { stdout, stderr } = await run('sh', [script], {
+      env: { ...baseEnv(), ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    writeFileSync(join(logDir, `${name}.log`), stdout + stderr);
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    writeFileSync(join(logDir, `${name}.log`), stdout + stderr);
+    throw new Error(
+      `${name} failed (see ${join(logDir, `${name}.log`)}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
+  }
+}
+
+function secretFile(path: string, make: () => string): string {
+  if (!existsSync(path)) writeFileSync(path, `${make()}\n`, { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
+export { sleep };
