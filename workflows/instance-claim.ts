@@ -1,0 +1,19 @@
+// A claim on a DTS instance: a tiny workflow whose id is the instance id, so Temporal's workflow-id uniqueness
+// makes "who owns this instance" atomic across every worker. It completes at once; its input is the claim.
+
+export interface InstanceClaim {
+  dtsJobId: string;
+  /** Workflow id of the setup that owns the instance. */
+  setupId: string;
+  /** `bought`: the purchase answered with it; `adopted`: found after a purchase whose answer was lost. */
+  how: 'bought' | 'adopted';
+  claimedAt: string;
+}
+
+export function instanceClaimId(dtsJobId: string): string {
+  return `dts-instance-claim.${dtsJobId}`;
+}
+
+export async function dtsInstanceClaim(claim: InstanceClaim): Promise<InstanceClaim> {
+  return claim;
+}
