@@ -24,6 +24,8 @@ export interface WatchInput {
   intervalMs: number;
   /** Kept for watchers started before per-region calls; each region is now one call, read page by page. */
   batchSize: number;
+  /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
+  unclaimedSettleMs?: number;
 }
 
 const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
@@ -38,7 +40,8 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const context = Context.current();
   const seen = new Map<string, string>(); // `${jobId}/${direction}` → normalised status
   const regions = new RegionCache(deps.client, input.namespace);
-  const unclaimed = deps.claims ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace) : undefined;
+  const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
+  const unclaimed = deps.claims ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs) : undefined;
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
@@ -124,10 +127,10 @@ class RegionCache {
   }
 }
 
-/** How often the account is checked for instances nobody owns. */
+/** How often the account is checked for instances nobody owns (at most). */
 const SWEEP_EVERY_MS = 60_000;
 /** A younger instance may be a purchase whose buyer has not claimed it yet. */
-const SETTLE_MS = 2 * 60_000;
+const DEFAULT_SETTLE_MS = 2 * 60_000;
 
 /**
  * Instances of the account that no setup owns: not claimed (activities/instance-claims.ts) and not the DtsJobId
@@ -144,16 +147,17 @@ class UnclaimedSweep {
     private readonly client: Client,
     private readonly claims: InstanceClaims,
     private readonly namespace: string,
+    private readonly settleMs: number,
   ) {}
 
   async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>): Promise<void> {
-    if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
+    if (Date.now() - this.lastSweep < Math.min(SWEEP_EVERY_MS, this.settleMs / 2)) return;
     this.lastSweep = Date.now();
     const found: UnclaimedInstance[] = [];
     for (const regionId of regions) {
       for (const instance of await listInstances(this.dts, regionId)) {
         if (setups.has(instance.dtsJobId) || this.owned.has(instance.dtsJobId)) continue;
-        if (Date.now() - instance.createdAtMs < SETTLE_MS) continue;
+        if (Date.now() - instance.createdAtMs < this.settleMs) continue;
         if ((await this.claims.owner(instance.dtsJobId)) || (await this.usedBySetup(instance.dtsJobId))) {
           this.owned.add(instance.dtsJobId);
           continue;

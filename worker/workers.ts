@@ -63,7 +63,7 @@ async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promis
   await client.workflow.start(dtsStatusWatcher, {
     workflowId: statusWatcherId(config.temporal.taskQueue),
     taskQueue: config.temporal.taskQueue,
-    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize }],
+    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize, unclaimedSettleMs: config.unclaimedSettleMs }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
   });
