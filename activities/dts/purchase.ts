@@ -16,6 +16,12 @@ export interface PurchaseInput {
   payType: PayType;
   period?: 'Year' | 'Month';
   usedTime?: number;
+  /**
+   * Set by a workflow that buys again after an earlier purchase activity of its own ended without a known outcome
+   * (cancelled, or failed after a timeout): when that one was first scheduled (ISO time). The window to search for
+   * its instance starts there, even on the first attempt of this activity.
+   */
+  outcomeUnknownSince?: string;
 }
 
 export interface PurchaseResult {
@@ -40,7 +46,7 @@ export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, cla
   if (!claims || !activity || !setupId) return { dtsJobId: await create(dts, input, input.clientToken) };
   const claimedAt = new Date().toISOString();
 
-  if (activity.info.attempt > 1) {
+  if (activity.info.attempt > 1 || input.outcomeUnknownSince) {
     const adopted = await adoptLostPurchase(dts, claims, input, activity, setupId);
     if (adopted) return { dtsJobId: adopted };
   }
@@ -67,7 +73,9 @@ async function adoptLostPurchase(
   activity: Context,
   setupId: string,
 ): Promise<string | undefined> {
-  const windowStart = activity.info.scheduledTimestampMs - CLOCK_SKEW_MS;
+  const earlier = input.outcomeUnknownSince ? Date.parse(input.outcomeUnknownSince) : Number.NaN;
+  const firstScheduled = Number.isFinite(earlier) ? Math.min(earlier, activity.info.scheduledTimestampMs) : activity.info.scheduledTimestampMs;
+  const windowStart = firstScheduled - CLOCK_SKEW_MS;
   const claimWindowMs = activity.info.startToCloseTimeoutMs;
   const now = Date.now();
   const candidates = (await listInstances(dts, input.regionId))

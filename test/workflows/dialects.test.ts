@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
@@ -168,6 +169,22 @@ describe('instances no setup owns (strictest dialect)', () => {
     stack = await startStack({ emulator: { dialect: STRICTEST_DIALECT }, worker: { unclaimedSettleMs: 1_000 } });
   });
   afterAll(() => stack?.stop());
+
+  it('a claim is atomic: of many setups claiming one instance at once, exactly one owns it', async () => {
+    const claims = new InstanceClaims(stack.client, stack.namespace, stack.taskQueue);
+    const dtsJobId = `dts-claim-race-${randomUUID().slice(0, 8)}`;
+    const setups = Array.from({ length: 8 }, (_, i) => `setup-${i}`);
+    const answers = await Promise.all(
+      setups.map((setupId) => claims.claim({ dtsJobId, setupId, how: 'adopted', claimedAt: new Date().toISOString() })),
+    );
+    const owners = new Set(answers.map((a) => a.setupId));
+    expect(owners.size).toBe(1);
+    expect((await claims.owner(dtsJobId))?.setupId).toBe([...owners][0]);
+    // The owner claiming again (a retried activity) is told it owns it; nobody else is.
+    const owner = [...owners][0]!;
+    expect((await claims.claim({ dtsJobId, setupId: owner, how: 'bought', claimedAt: '' })).setupId).toBe(owner);
+    expect(await claims.owner(`dts-never-claimed-${randomUUID()}`)).toBeUndefined();
+  });
 
   it('are reported by the watcher (API list and metric), never released; owned ones are not reported', async () => {
     const request = { ...syncRequest({ topology: 'oneway' }) };
