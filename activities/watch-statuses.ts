@@ -32,9 +32,10 @@ const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', '
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
- * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose status changed. One such activity runs per task queue (see
- * workflows/status-watcher.ts), so reaction time does not grow with the number of setups while
- * DTS is called a few times per interval. Runs until cancelled; heartbeats every round.
+ * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose
+ * status changed. One such activity runs per task queue (see workflows/status-watcher.ts), so
+ * reaction time does not grow with the number of setups while DTS is called a few times per
+ * interval. Runs until cancelled; heartbeats every round.
  */
 export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Promise<void> {
   const context = Context.current();
