@@ -103,7 +103,7 @@ async function adoptLostPurchase(
   if (waitFor === 0) return undefined;
   // Too young to tell apart from another setup's purchase: try again once it is old enough.
   throw ApplicationFailure.create({
-    type: 'PurchaseOutcomeUnknown',
+    type: 'PurchaseCandidateUnsettled',
     message: `an unclaimed instance bought ${Math.round((claimWindowMs - waitFor) / 1000)} s ago may be this setup's; checking again`,
     nextRetryDelay: waitFor,
   });
