@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
-import { purchaseInstance, type PurchaseInput } from '../../activities/dts/purchase';
+import { purchaseInstance, type PurchaseInput, type PurchaseResult } from '../../activities/dts/purchase';
 import type { InstanceClaims } from '../../activities/instance-claims';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
@@ -74,7 +74,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { dts, liveJobs } = await setUp();
     const { claims, owners } = memoryClaims();
     const lost = (await purchaseInstance(dts, input)).dtsJobId; // the call whose answer never arrived
-    const { dtsJobId } = await attempt(2).run(() => purchaseInstance(dts, input, claims));
+    const { dtsJobId } = (await attempt(2).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
     expect(owners.get(lost)).toMatchObject({ setupId: 'setup-a', how: 'adopted' });
@@ -85,7 +85,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { claims } = memoryClaims();
     await claims.earlierPurchase(input.clientToken, { setupId: 'setup-a', firstScheduledMs: Date.now() - 2_000 });
     const lost = (await purchaseInstance(dts, input)).dtsJobId;
-    const { dtsJobId } = await attempt(1).run(() => purchaseInstance(dts, input, claims));
+    const { dtsJobId } = (await attempt(1).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
   });
@@ -109,7 +109,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { claims, owners } = memoryClaims();
     const theirs = (await purchaseInstance(dts, input)).dtsJobId;
     await claims.claim({ dtsJobId: theirs, setupId: 'setup-b', how: 'bought', claimedAt: '' });
-    const { dtsJobId } = await attempt(2).run(() => purchaseInstance(dts, input, claims));
+    const { dtsJobId } = (await attempt(2).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
     expect(dtsJobId).not.toBe(theirs);
     expect((await liveJobs()).sort()).toEqual([theirs, dtsJobId].sort());
     expect([owners.get(theirs)?.setupId, owners.get(dtsJobId)?.setupId]).toEqual(['setup-b', 'setup-a']);
