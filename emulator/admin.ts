@@ -2,12 +2,12 @@
 import type { CallLog } from './calls';
 import { FaultInputError, parseFault, type FaultStore } from './faults';
 import { InstanceInputError, parseInstances, publicInstance } from './instances';
-import { currentStatus } from './lifecycle';
-import type { DirectionRecord, EndpointConfig, JobRecord } from './model';
+import { currentStatus, recordHistory } from './lifecycle';
+import type { Direction, DirectionRecord, EndpointConfig, JobRecord } from './model';
 import type { NonceStore } from './nonces';
 import type { ResolvedOptions } from './options';
 import { jobName } from './operations/views';
-import { applyFailLaterToRunning } from './run-planner';
+import { applyFailLaterToRunning, planResumeRun } from './run-planner';
 import type { EmulatorState } from './state';
 
 export const ADMIN_PREFIX = '/__emulator/';
@@ -72,11 +72,45 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * What the DTS console does from outside the API: pause a Synchronizing direction, or resume a Suspending one.
+ * The change shows in the next Describe call like any other, and in the direction's history.
+ */
+function consoleAction(deps: AdminDeps, jobId: string, action: 'suspend' | 'resume', body: unknown, now: number): AdminReply {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const name = (raw.direction ?? 'Forward') as Direction;
+  if (name !== 'Forward' && name !== 'Reverse') return { status: 400, body: { error: 'direction must be Forward or Reverse' } };
+  const job = deps.state.allJobs().find((j) => j.jobId === jobId && !j.released);
+  const direction = job?.directions[name];
+  if (!job || !direction) return { status: 404, body: { error: `no live job ${jobId} with a ${name} direction` } };
+  const status = currentStatus(direction, now);
+  recordHistory(direction, now);
+  if (action === 'suspend') {
+    if (status !== 'Synchronizing' || !direction.run) return { status: 409, body: { error: `${name} is ${status}, not Synchronizing` } };
+    direction.run.suspendedAt = now;
+  } else {
+    if (status !== 'Suspending') return { status: 409, body: { error: `${name} is ${status}, not Suspending` } };
+    direction.run = planResumeRun(deps, 'console', job, name, now);
+  }
+  recordHistory(direction, now);
+  deps.state.save();
+  return { status: 200, body: { jobId, direction: name, status: currentStatus(direction, now) } };
+}
+
+const CONSOLE_ROUTE = /^POST jobs\/([^/]+)\/(suspend|resume)$/;
+
 export function handleAdmin(deps: AdminDeps, method: string, path: string, body: string): AdminReply {
   const route = `${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`;
   const now = Date.now();
   try {
+    const consoleRoute = CONSOLE_ROUTE.exec(route);
+    if (consoleRoute) {
+      const [, jobId, action] = consoleRoute;
+      return consoleAction(deps, decodeURIComponent(jobId as string), action as 'suspend' | 'resume', parseJson(body), now);
+    }
     switch (route) {
+      case 'GET dialect':
+        return { status: 200, body: { dialect: deps.options.dialect } };
       case 'GET health':
         return { status: 200, body: { ok: true } };
       case 'GET calls':

@@ -97,4 +97,7 @@ export const faultErrors = {
     new ApiError('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
   internalError: () =>
     new ApiError('InternalError', 500, 'The request processing has failed due to some unknown error.'),
+  /** Fault kind `error`: any code with any status, e.g. Forbidden.RAM 403 after a RAM policy edit. */
+  custom: (code: string, httpStatus = 400, message?: string) =>
+    new ApiError(code, httpStatus, message ?? `Injected error ${code}.`),
 };

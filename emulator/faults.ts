@@ -11,6 +11,7 @@ export const REQUEST_FAULT_KINDS = [
   'delay-before',
   'delay-after',
   'drop-after',
+  'error',
 ] as const;
 export const LIFECYCLE_FAULT_KINDS = ['precheck-fail', 'init-fail', 'fail-later'] as const;
 
@@ -32,6 +33,9 @@ export interface Fault {
   afterMs?: number;
   items?: PrecheckItem[];
   message?: string;
+  /** Kind `error`: the Code and HTTP status to answer with. */
+  code?: string;
+  httpStatus?: number;
 }
 
 export interface FaultTarget {
@@ -93,6 +97,12 @@ export function parseFault(input: unknown): Fault {
   if (probability !== undefined && probability > 1) throw new FaultInputError('probability must be within 0..1');
   const count = optionalNonNegative(raw, 'count');
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new FaultInputError('count must be an integer >= 1');
+  const code = optionalText(raw, 'code');
+  const httpStatus = optionalNonNegative(raw, 'httpStatus');
+  if (raw.kind === 'error' && code === undefined) throw new FaultInputError('kind error needs a code, e.g. "Forbidden.RAM"');
+  if (httpStatus !== undefined && (!Number.isInteger(httpStatus) || httpStatus < 400 || httpStatus > 599)) {
+    throw new FaultInputError('httpStatus must be an integer from 400 to 599');
+  }
   const fault: Fault = {
     id: randomUUID(),
     kind: raw.kind,
@@ -108,6 +118,8 @@ export function parseFault(input: unknown): Fault {
     afterMs: optionalNonNegative(raw, 'afterMs'),
     items: parseItems(raw.items),
     message: optionalText(raw, 'message'),
+    code,
+    httpStatus,
   };
   for (const [key, value] of Object.entries(extras)) {
     if (value !== undefined) Object.assign(fault, { [key]: value });

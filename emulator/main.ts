@@ -1,29 +1,36 @@
 // Standalone entry: `npm run emulator`. Configuration comes from EMULATOR_* environment variables.
+import { EnvReader } from '../shared/env';
+import { DialectError, parseDialect } from './dialect';
 import { startEmulator } from './index';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_PORT } from './options';
 
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const accessKeyId = process.env.EMULATOR_ACCESS_KEY_ID || DEFAULT_ACCESS_KEY_ID;
-  const accessKeySecret = process.env.EMULATOR_ACCESS_KEY_SECRET || DEFAULT_ACCESS_KEY_SECRET;
-  const emulator = await startEmulator({
-    port: numberFromEnv('EMULATOR_PORT', DEFAULT_PORT),
-    host: process.env.EMULATOR_HOST || '127.0.0.1',
+  const env = new EnvReader(process.env);
+  const accessKeyId = env.string('EMULATOR_ACCESS_KEY_ID', DEFAULT_ACCESS_KEY_ID);
+  const accessKeySecret = env.string('EMULATOR_ACCESS_KEY_SECRET', DEFAULT_ACCESS_KEY_SECRET);
+  const dialectText = env.optional('EMULATOR_DIALECT');
+  let dialect = parseDialect(undefined);
+  try {
+    dialect = parseDialect(dialectText);
+  } catch (error) {
+    if (!(error instanceof DialectError)) throw error;
+    env.problem(`EMULATOR_DIALECT: ${error.message}`);
+  }
+  const options = {
+    port: env.int('EMULATOR_PORT', DEFAULT_PORT, { max: 65535 }),
+    host: env.string('EMULATOR_HOST', '127.0.0.1'),
     accessKeys: { [accessKeyId]: accessKeySecret },
-    stateFile: process.env.EMULATOR_STATE_FILE || undefined,
-    timeScale: numberFromEnv('EMULATOR_TIME_SCALE', 1),
-    instancesFile: process.env.EMULATOR_INSTANCES_FILE || `${__dirname}/demo-instances.json`,
-    allowLegacyVersion: process.env.EMULATOR_ALLOW_LEGACY_VERSION === 'true',
-    admin: process.env.EMULATOR_ADMIN !== 'false',
-  });
-  process.stdout.write(`[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId})\n`);
+    stateFile: env.optional('EMULATOR_STATE_FILE'),
+    timeScale: env.number('EMULATOR_TIME_SCALE', 1, { min: Number.MIN_VALUE }),
+    instancesFile: env.string('EMULATOR_INSTANCES_FILE', `${__dirname}/demo-instances.json`),
+    allowLegacyVersion: env.bool('EMULATOR_ALLOW_LEGACY_VERSION', false),
+    admin: env.bool('EMULATOR_ADMIN', true),
+    dialect,
+  };
+  env.done();
+  const emulator = await startEmulator(options);
+  const switches = Object.entries(dialect).map(([key, value]) => `${key}=${value}`).join(',');
+  process.stdout.write(`[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches})\n`);
 
   const shutdown = (signal: string) => {
     process.stdout.write(`[dts-emulator] ${signal}: closing\n`);
@@ -37,6 +44,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[dts-emulator] failed to start: ${String(error)}\n`);
+  process.stderr.write(`[dts-emulator] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -125,4 +125,6 @@ export interface ClientTokenRecord {
   token: string;
   fingerprint: string;
   jobId: string;
+  /** When the token was first used (absent in state files of older emulators). */
+  createdAt?: number;
 }

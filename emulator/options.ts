@@ -1,4 +1,5 @@
 // Options of startEmulator() and their defaults.
+import { parseDialect, type Dialect } from './dialect';
 import type { RedisInstance } from './model';
 
 export const DEFAULT_PORT = 8780;
@@ -31,12 +32,14 @@ export interface EmulatorOptions {
   /** Seed instances (merged with instancesFile; the seed wins on the same id). */
   instances?: RedisInstance[];
   instancesFile?: string;
+  /** Dialect switches (`key=value,…` as in EMULATOR_DIALECT, or an object); unnamed switches keep the default. */
+  dialect?: string | Partial<Dialect>;
   /** One line per call; never receives a password, secret or signature. Default: stdout. */
   log?: (line: string) => void;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'>> &
-  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'>;
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect'>> &
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'> & { dialect: Dialect };
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const timeScale = options.timeScale ?? 1;
@@ -53,6 +56,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     recoverMs: options.recoverMs ?? 3000,
     allowLegacyVersion: options.allowLegacyVersion ?? false,
     admin: options.admin ?? true,
+    dialect: parseDialect(options.dialect),
     instances: options.instances,
     instancesFile: options.instancesFile,
     log: options.log ?? ((line) => process.stdout.write(`${line}\n`)),

@@ -49,6 +49,7 @@ async function answer(deps: ServerDeps, method: string, params: Params, call: Pa
     if (fault?.kind === 'throttling') throw faultErrors.throttling();
     if (fault?.kind === 'unavailable') throw faultErrors.unavailable();
     if (fault?.kind === 'internal-error') throw faultErrors.internalError();
+    if (fault?.kind === 'error') throw faultErrors.custom(fault.code ?? 'InternalError', fault.httpStatus, fault.message);
     if (fault?.kind === 'bad-gateway-html' || fault?.kind === 'reset-connection') return { answer: { status: 0, body: {} }, fault };
     if (fault?.kind === 'delay-before') await deps.sleep(fault.delayMs ?? 0);
 

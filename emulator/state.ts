@@ -38,8 +38,14 @@ export class EmulatorState {
     return job;
   }
 
-  findToken(accessKeyId: string, token: string): ClientTokenRecord | undefined {
-    return this.tokens.find((t) => t.accessKeyId === accessKeyId && t.token === token);
+  /** The token's record, unless it was recorded before `notBefore` (then it is forgotten). */
+  findToken(accessKeyId: string, token: string, notBefore = -Infinity): ClientTokenRecord | undefined {
+    const found = this.tokens.find((t) => t.accessKeyId === accessKeyId && t.token === token);
+    if (found && (found.createdAt ?? 0) < notBefore) {
+      this.tokens = this.tokens.filter((t) => t !== found);
+      return undefined;
+    }
+    return found;
   }
 
   addToken(record: ClientTokenRecord): void {

@@ -47,9 +47,11 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
     case 'community':
       return { [`${prefix}.InstanceType`]: 'Redis', [`${prefix}.InstanceId`]: endpoint.instanceId, [`${prefix}.Password`]: endpoint.password };
     case 'ecs':
+      // Configure's table: IP is "available and required" for ECS too (docs/dts-api.md §1.2); sent when known.
       return {
         [`${prefix}.InstanceType`]: 'ECS',
         [`${prefix}.InstanceId`]: endpoint.instanceId,
+        [`${prefix}.IP`]: endpoint.ip,
         [`${prefix}.Port`]: endpoint.port,
         [`${prefix}.Password`]: endpoint.password,
       };

@@ -1,5 +1,6 @@
 // ConfigureSynchronizationJob: configures one direction and (unless told not to) starts its precheck.
 import { randomBytes } from 'node:crypto';
+import { wireStatus } from '../dialect';
 import { operationErrors } from '../errors';
 import { currentStatus, recordHistory } from '../lifecycle';
 import type { DirectionConfig, JobRecord } from '../model';
@@ -64,35 +65,56 @@ function readConfig(ctx: OperationContext, job: JobRecord): DirectionConfig {
   return config;
 }
 
-/** Reverse must connect the Forward pair of instances, in either order. */
+/**
+ * Reverse must connect the Forward pair of instances: in either order, or (by dialect) swapped as the console
+ * guide shows, or in Forward's own order (docs/dts-api.md §2.4).
+ */
 function checkReversePair(ctx: OperationContext, job: JobRecord, config: DirectionConfig): void {
   const forward = job.directions.Forward.config as DirectionConfig;
   const registry = ctx.state.registry;
-  const pair = [endpointKey(forward.source, registry), endpointKey(forward.destination, registry)];
+  const [from, to] = [endpointKey(forward.source, registry), endpointKey(forward.destination, registry)];
   const source = endpointKey(config.source, registry);
   const destination = endpointKey(config.destination, registry);
-  if (!pair.includes(source)) {
-    throw operationErrors.invalid('SourceEndpoint.InstanceId', `the Reverse direction must use the instances of the Forward direction (${pair.join(', ')})`);
+  const order = ctx.options.dialect.reverseEndpoints;
+  const expected =
+    order === 'swapped' ? { source: [to], destination: [from] } :
+    order === 'same' ? { source: [from], destination: [to] } :
+    { source: [from, to], destination: [from, to] };
+  const why = {
+    either: `the Reverse direction must use the instances of the Forward direction (${from}, ${to})`,
+    swapped: `the Reverse direction's source must be the Forward destination (${to}) and its destination the Forward source (${from})`,
+    same: `the Reverse direction must name the Forward source (${from}) as source and its destination (${to}) as destination`,
+  }[order];
+  if (!expected.source.includes(source)) throw operationErrors.invalid('SourceEndpoint.InstanceId', why);
+  if (!expected.destination.includes(destination) || destination === source) {
+    throw operationErrors.invalid('DestinationEndpoint.InstanceId', why);
   }
-  if (!pair.includes(destination) || destination === source) {
-    throw operationErrors.invalid('DestinationEndpoint.InstanceId', `the Reverse direction must use the instances of the Forward direction (${pair.join(', ')})`);
-  }
+}
+
+/** With reverseInitialization=seed, Reverse is configured the way Alibaba's sample and the console do it. */
+function checkReverseInitialization(ctx: OperationContext, config: DirectionConfig): void {
+  if (ctx.options.dialect.reverseInitialization !== 'seed') return;
+  const why = 'the Reverse direction must be configured with true (full plus incremental, as the console fixes it)';
+  if (!config.structureInitialization) throw operationErrors.invalid('StructureInitialization', why);
+  if (!config.dataInitialization) throw operationErrors.invalid('DataInitialization', why);
 }
 
 export const configureSynchronizationJob: Operation = (ctx) => {
   const job = targetJob(ctx);
   const { name, direction } = targetDirection(ctx, job);
   const config = readConfig(ctx, job);
-  const status = currentStatus(direction, ctx.now);
+  const status = wireStatus(currentStatus(direction, ctx.now), ctx.options.dialect);
   if (direction.config) {
     throw operationErrors.jobStatus(`the ${name} direction of ${job.jobId} is already configured (status ${status}); reset it before configuring again`);
   }
   if (name === 'Reverse') {
     const forwardStatus = currentStatus(job.directions.Forward, ctx.now);
     if (forwardStatus !== 'Synchronizing') {
-      throw operationErrors.jobStatus(`the Reverse direction can be configured only when Forward is Synchronizing (Forward is ${forwardStatus})`);
+      const shown = wireStatus(forwardStatus, ctx.options.dialect);
+      throw operationErrors.jobStatus(`the Reverse direction can be configured only when Forward is Synchronizing (Forward is ${shown})`);
     }
     checkReversePair(ctx, job, config);
+    checkReverseInitialization(ctx, config);
   }
 
   direction.config = config;

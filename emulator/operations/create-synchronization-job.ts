@@ -1,4 +1,4 @@
-// CreateSynchronizationJob: buys an instance; nothing runs until it is configured (dts-api.md §1.1, §3).
+// CreateSynchronizationJob: buys an instance; nothing runs until it is configured (docs/dts-api.md §1.1, §3).
 import { randomBytes } from 'node:crypto';
 import { operationErrors } from '../errors';
 import type { JobRecord } from '../model';
@@ -26,6 +26,13 @@ function fingerprint(params: Params): string {
 function newJobId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return `dts${[...randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+const TOKEN_LIFETIME_MS = 24 * 3600_000;
+
+/** Tokens recorded before this instant are forgotten (-Infinity: kept forever). */
+function tokenExpiry(now: number, policy: string, timeScale: number): number {
+  return policy === '24h' ? now - TOKEN_LIFETIME_MS * timeScale : -Infinity;
 }
 
 function isMainland(region: string): boolean {
@@ -62,8 +69,11 @@ export const createSynchronizationJob: Operation = (ctx) => {
   }
   const clientToken = reader.clientToken();
 
-  if (clientToken) {
-    const seen = ctx.state.findToken(ctx.accessKeyId, clientToken);
+  // How long DTS honours a token is undocumented (docs/dts-api.md §3): forever, 24 h (scaled), or not at all.
+  const tokenPolicy = ctx.options.dialect.clientToken;
+  const honoured = clientToken !== undefined && tokenPolicy !== 'ignored';
+  if (honoured) {
+    const seen = ctx.state.findToken(ctx.accessKeyId, clientToken, tokenExpiry(ctx.now, tokenPolicy, ctx.options.timeScale));
     if (seen) {
       if (seen.fingerprint !== fingerprint(ctx.params)) throw operationErrors.idempotentMismatch();
       ctx.call.jobId = seen.jobId;
@@ -91,9 +101,15 @@ export const createSynchronizationJob: Operation = (ctx) => {
   if (regionId) job.regionId = regionId;
   if (period) job.period = period;
   if (usedTime) job.usedTime = usedTime;
-  if (clientToken) {
+  if (honoured) {
     job.clientToken = clientToken;
-    ctx.state.addToken({ accessKeyId: ctx.accessKeyId, token: clientToken, fingerprint: fingerprint(ctx.params), jobId: job.jobId });
+    ctx.state.addToken({
+      accessKeyId: ctx.accessKeyId,
+      token: clientToken,
+      fingerprint: fingerprint(ctx.params),
+      jobId: job.jobId,
+      createdAt: ctx.now,
+    });
   }
   ctx.state.addJob(job);
   ctx.call.jobId = job.jobId;

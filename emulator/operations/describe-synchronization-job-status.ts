@@ -7,6 +7,6 @@ export const describeSynchronizationJobStatus: Operation = (ctx) => {
   ctx.reader.clientToken();
   const job = targetJob(ctx);
   const { name } = targetDirection(ctx, job);
-  return { ...directionView(job, name, ctx.now), Success: true };
+  return { ...directionView(job, name, ctx.now, ctx.options.dialect), Success: true };
 };
 

@@ -36,7 +36,7 @@ export const describeSynchronizationJobs: Operation = (ctx) => {
     (['Forward', 'Reverse'] as const)
       .filter((name) => job.directions[name])
       .map((name) => ({
-        ...directionView(job, name, ctx.now),
+        ...directionView(job, name, ctx.now, ctx.options.dialect),
         CreateTime: beijingTime(job.createdAt),
         InstanceCreateTime: new Date(job.createdAt).toISOString(),
         JobCreateTime: new Date(job.directions[name]?.configuredAt ?? job.createdAt).toISOString(),

@@ -1,4 +1,5 @@
 // SuspendSynchronizationJob: only while Synchronizing.
+import { wireStatus } from '../dialect';
 import { operationErrors } from '../errors';
 import { currentStatus, recordHistory } from '../lifecycle';
 import { targetDirection, targetJob } from './common';
@@ -10,7 +11,7 @@ export const suspendSynchronizationJob: Operation = (ctx) => {
   const { name, direction } = targetDirection(ctx, job);
   const status = currentStatus(direction, ctx.now);
   if (status !== 'Synchronizing' || !direction.run) {
-    throw operationErrors.jobStatus(`SuspendSynchronizationJob is allowed only while Synchronizing; the ${name} direction is ${status}`);
+    throw operationErrors.jobStatus(`SuspendSynchronizationJob is allowed only while Synchronizing; the ${name} direction is ${wireStatus(status, ctx.options.dialect)}`);
   }
   direction.run.suspendedAt = ctx.now;
   recordHistory(direction, ctx.now);

@@ -7,6 +7,7 @@ import {
   statusErrorMessage,
   structureInitializationStatus,
 } from '../lifecycle';
+import { wireFlag, wirePrecheckStatus, wireStatus, type Dialect } from '../dialect';
 import type { Direction, EndpointConfig, JobRecord } from '../model';
 
 function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
@@ -32,7 +33,12 @@ export function jobName(job: JobRecord): string {
   return job.directions.Forward.config?.name ?? job.directions.Reverse?.config?.name ?? '';
 }
 
-export function directionView(job: JobRecord, name: Direction, now: number): Record<string, unknown> {
+function precheckView(run: Parameters<typeof precheckStatus>[0], now: number, dialect: Dialect) {
+  const precheck = precheckStatus(run, now);
+  return { ...precheck, Status: wirePrecheckStatus(precheck.Status, dialect) };
+}
+
+export function directionView(job: JobRecord, name: Direction, now: number, dialect: Dialect): Record<string, unknown> {
   const direction = job.directions[name];
   if (!direction) throw new Error(`no ${name} direction`);
   const config = direction.config;
@@ -47,10 +53,10 @@ export function directionView(job: JobRecord, name: Direction, now: number): Rec
     SynchronizationDirection: name,
     PayType: job.payType,
     ExpireTime: expireTime(job),
-    Status: currentStatus(direction, now),
+    Status: wireStatus(currentStatus(direction, now), dialect),
     ErrorMessage: statusErrorMessage(direction, now),
-    StructureInitialization: String(config?.structureInitialization ?? false),
-    DataInitialization: String(config?.dataInitialization ?? false),
+    StructureInitialization: wireFlag(config?.structureInitialization ?? false, dialect),
+    DataInitialization: wireFlag(config?.dataInitialization ?? false, dialect),
     Delay: sync.Delay,
     DelayMillis: sync.DelayMillis,
     Checkpoint: sync.Checkpoint,
@@ -61,7 +67,7 @@ export function directionView(job: JobRecord, name: Direction, now: number): Rec
       const object = o as Record<string, unknown>;
       return { SchemaName: String(object.DBName ?? ''), NewSchemaName: String(object.NewDBName ?? object.DBName ?? ''), TableIncludes: [], TableExcludes: [] };
     }),
-    PrecheckStatus: precheckStatus(run, now),
+    PrecheckStatus: precheckView(run, now, dialect),
     StructureInitializationStatus: structureInitializationStatus(run, now),
     DataInitializationStatus: dataInitializationStatus(run, now),
     DataSynchronizationStatus: sync,
