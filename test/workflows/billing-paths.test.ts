@@ -320,11 +320,13 @@ describe('messages', () => {
       { waitDeadline: '3s' },
       async (handle) => {
         await untilPhase(handle, 'needs-attention');
-        await sleep(4_000); // longer than the wait deadline, with several continue-as-new
-        dts.job().status.Forward = 'PrecheckFailed';
+        await sleep(4_000); // longer than the wait deadline since the configure
+        dts.afterStart = 'Initializing'; // the re-run precheck passes, then DTS initializes ...
         await handle.executeUpdate(retryUpdate);
-        await untilPhase(handle, 'synchronizing');
+        await sleep(2_000); // ... while the history grows past maxHistoryEvents: continue-as-new
         expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+        dts.job().status.Forward = 'Synchronizing';
+        await untilPhase(handle, 'synchronizing');
         expect(dts.job().released).toBe(false);
       },
       { maxHistoryEvents: 40 },
