@@ -1,9 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encryptingDataConverter } from '../../shared/codec';
-import { abortUpdate, dtsStatusSignal, releaseSignal, releaseUpdate, retryUpdate, statusQuery } from '../../workflows/messages';
+import {
+  abortUpdate,
+  dtsStatusSignal,
+  releaseSignal,
+  releaseUpdate,
+  retryUpdate,
+  statusQuery,
+} from '../../workflows/messages';
 import { DTS_TASK_QUEUE_SUFFIX, redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest } from '../support/requests';
@@ -42,7 +55,12 @@ async function withSetup(
     workflowBundle: { codePath: inject('workflowBundlePath') },
     dataConverter,
   });
-  const activities = await Worker.create({ connection: nativeConnection, taskQueue: taskQueue + DTS_TASK_QUEUE_SUFFIX, activities: dts.activities(), dataConverter });
+  const activities = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    activities: dts.activities(),
+    dataConverter,
+  });
   const handle = await client.workflow.start(redisSync, {
     workflowId: `billing-${randomUUID()}`,
     taskQueue,
@@ -88,7 +106,11 @@ describe('a running sync is sacred', () => {
       broken = true;
       const parked = await untilPhase(handle, 'needs-attention');
       expect(parked.attention?.kind).toBe('dts-unreadable');
-      expect(parked.error).toMatchObject({ type: 'DtsCredentialsRejected', code: 'Forbidden.RAM', requestId: 'req-Forbidden.RAM' });
+      expect(parked.error).toMatchObject({
+        type: 'DtsCredentialsRejected',
+        code: 'Forbidden.RAM',
+        requestId: 'req-Forbidden.RAM',
+      });
       expect(parked.attention?.deadline).toBeUndefined();
       await sleep(2_000);
       expect(dts.count('release')).toBe(0);
@@ -201,7 +223,10 @@ describe('purchase, abort and teardown never leak or lose', () => {
 
   it('an ambiguous purchase then a refusal asks a human instead of ending silently', async () => {
     const dts = new FakeDts();
-    dts.purchaseFailures = [() => dtsError('DtsTimeout', undefined, true), () => dtsError('DtsIdempotencyMismatch', 'IdempotentParameterMismatch', false)];
+    dts.purchaseFailures = [
+      () => dtsError('DtsTimeout', undefined, true),
+      () => dtsError('DtsIdempotencyMismatch', 'IdempotentParameterMismatch', false),
+    ];
     await withSetup(dts, {}, async (handle) => {
       const parked = await untilPhase(handle, 'needs-attention');
       expect(parked.attention?.kind).toBe('purchase-outcome-unknown');
@@ -239,10 +264,13 @@ describe('purchase, abort and teardown never leak or lose', () => {
     const dts = new FakeDts();
     dts.configureFailure = unavailableError;
     await withSetup(dts, {}, async (handle) => {
-      await eventually(async () => ((await handle.query(statusQuery)).error?.type === 'DtsUnreachable' ? true : undefined), {
-        timeoutMs: 20_000,
-        what: 'error shown',
-      });
+      await eventually(
+        async () => ((await handle.query(statusQuery)).error?.type === 'DtsUnreachable' ? true : undefined),
+        {
+          timeoutMs: 20_000,
+          what: 'error shown',
+        },
+      );
       expect((await handle.query(statusQuery)).error?.code).toBe('ServiceUnavailable');
       await handle.executeUpdate(abortUpdate);
       const final = await handle.result();

@@ -60,7 +60,7 @@ export async function purchase(s: Setup): Promise<void> {
 /** An abort of a purchase whose outcome no one could learn: end loudly, never silently. */
 export function purchaseOutcomeUnknown(): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
-    'Aborted while the purchase outcome is unknown: check DTS for an instance bought with this setup\'s ClientToken',
+    "Aborted while the purchase outcome is unknown: check DTS for an instance bought with this setup's ClientToken",
     'PurchaseOutcomeUnknown',
   );
 }
