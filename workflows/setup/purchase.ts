@@ -53,6 +53,7 @@ export async function purchase(s: Setup): Promise<void> {
       s.tell({ error: summary });
       const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : 60_000;
       await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
+      await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
   }
 }
