@@ -17,7 +17,7 @@ import {
   retryUpdate,
   statusQuery,
 } from '../../workflows/messages';
-import { DTS_TASK_QUEUE_SUFFIX, redisSync } from '../../workflows/redis-sync';
+import { DTS_TASK_QUEUE_SUFFIX, redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
@@ -47,6 +47,7 @@ async function withSetup(
   request: Partial<SyncRequest>,
   body: (handle: Handle) => Promise<void>,
   tuning: Record<string, unknown> = {},
+  extraInput: Partial<RedisSyncInput> = {},
 ): Promise<void> {
   const taskQueue = `billing-${randomUUID()}`;
   const workflows = await Worker.create({
@@ -64,7 +65,7 @@ async function withSetup(
   const handle = await client.workflow.start(redisSync, {
     workflowId: `billing-${randomUUID()}`,
     taskQueue,
-    args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning } }],
+    args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning }, ...extraInput }],
   });
   let stopping = false;
   const running = Promise.all([workflows.run(), activities.run()]);
@@ -358,6 +359,42 @@ describe('messages', () => {
         expect(dts.job().released).toBe(false);
       },
       { maxHistoryEvents: 40 },
+    );
+  });
+
+  it('takes over a run continued from the old code (input `resumed`) where it stood: keeps, buys nothing', async () => {
+    const dts = new FakeDts();
+    dts.jobs.set('dts-old-1', { id: 'dts-old-1', released: false, status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' } });
+    const at = new Date().toISOString();
+    const resumed: SyncStatus = {
+      id: 'old-run',
+      name: 'test-sync',
+      topology: 'oneway',
+      phase: 'synchronizing',
+      dtsJobId: 'dts-old-1',
+      payType: 'PostPaid',
+      source: { kind: 'enterprise', region: 'cn-hangzhou' },
+      destination: { kind: 'enterprise', region: 'cn-hangzhou' },
+      forward: { configured: true, configuredAt: at, synchronizingAt: at, restarts: 0 },
+      createdAt: at,
+      updatedAt: at,
+    };
+    await withSetup(
+      dts,
+      {},
+      async (handle) => {
+        const status = await untilPhase(handle, 'synchronizing');
+        expect(status.everSynchronizing).toBe(true);
+        await sleep(1_500);
+        expect(dts.count('purchase')).toBe(0);
+        expect(dts.count('configure')).toBe(0);
+        expect(dts.count('describe')).toBeGreaterThan(0);
+        await handle.executeUpdate(releaseUpdate);
+        expect((await handle.result()).phase).toBe('released');
+        expect(dts.job().released).toBe(true);
+      },
+      {},
+      { resumed },
     );
   });
 });
