@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { syncWorkflowId } from '../../workflows/ids';
-import { redisSync } from '../../workflows/redis-sync';
-import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import type { redisSync } from '../../workflows/redis-sync';
+import { syncStartOptions } from '../../api/sync-start';
+import { SyncPhaseKey } from '../../workflows/search-attributes';
 import type { WaitTuning } from '../../workflows/tuning';
 import type { SyncRequest, Topology } from '../../workflows/types';
 import { syncRequest } from '../support/requests';
@@ -53,27 +54,14 @@ export function instancesOf(setup: Setup) {
 }
 
 /**
- * Starts the workflow with the API's start options (api/routes/syncs.ts). Retries while the
+ * Starts the workflow with the API's start options (api/sync-start.ts). Retries while the
  * server restarts; "already started" means an earlier attempt got through.
  */
 export async function startSetup(client: Client, taskQueue: string, setup: Setup, deadline: number): Promise<void> {
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start(redisSync, {
-        workflowId: setup.workflowId,
-        taskQueue,
-        args: [{ request, tuning: CHAOS_TUNING }],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `${request.source.instanceId} ${request.topology === 'bidirectional' ? '↔' : '→'} ${request.destination.instanceId} · ${request.name}`,
-        typedSearchAttributes: [
-          { key: SyncPhaseKey, value: 'purchasing' },
-          { key: SyncTopologyKey, value: request.topology },
-          { key: SourceInstanceIdKey, value: request.source.instanceId! },
-          { key: DestinationInstanceIdKey, value: request.destination.instanceId! },
-        ],
-      });
+      const handle = await client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request, taskQueue, CHAOS_TUNING));
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {

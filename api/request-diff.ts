@@ -1,0 +1,42 @@
+import type { FieldProblem } from './sync-request';
+import type { PublicRequest } from './sync-start';
+
+/**
+ * Where a new request differs from the running setup of the same pair, field by field.
+ * Passwords are never stored, so never compared. A two-way request may name the pair in
+ * either order: then its Forward is the running setup's Reverse.
+ */
+export function requestDifferences(running: PublicRequest, incoming: PublicRequest): FieldProblem[] {
+  const oriented = sameEndpoint(running.source, incoming.source) || running.topology !== 'bidirectional' || incoming.topology !== 'bidirectional' ? incoming : flip(incoming);
+  const problems: FieldProblem[] = [];
+  compare('', running as unknown as Record<string, unknown>, oriented as unknown as Record<string, unknown>, problems);
+  return problems;
+}
+
+function flip(request: PublicRequest): PublicRequest {
+  return { ...request, source: request.destination, destination: request.source, databases: request.databases.map((d) => ({ from: d.to, to: d.from })) };
+}
+
+function sameEndpoint(a: PublicRequest['source'], b: PublicRequest['source']): boolean {
+  return a.instanceId === b.instanceId && a.ip === b.ip && a.port === b.port && a.region === b.region;
+}
+
+function compare(at: string, before: Record<string, unknown>, after: Record<string, unknown>, problems: FieldProblem[]): void {
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (key === 'password') continue;
+    const [was, now] = [before[key], after[key]];
+    const field = `${at}/${key}`;
+    if (isPlainObject(was) && isPlainObject(now)) compare(field, was, now, problems);
+    else if (JSON.stringify(was) !== JSON.stringify(now)) {
+      problems.push({ field, rule: 'differs-from-running-setup', message: `the running setup has ${show(was)}, this request ${show(now)}` });
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'none' : JSON.stringify(value);
+}
