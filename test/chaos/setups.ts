@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { syncWorkflowId } from '../../workflows/ids';
 import type { redisSync } from '../../workflows/redis-sync';
 import { syncStartOptions } from '../../api/sync-start';
-import { SyncPhaseKey } from '../../workflows/search-attributes';
+import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
 import type { WaitTuning } from '../../workflows/tuning';
 import type { SyncRequest, Topology } from '../../workflows/types';
 import { syncRequest } from '../support/requests';
@@ -23,6 +23,11 @@ export interface Setup {
   phase?: string;
   executionStatus?: string;
   synchronizingAt?: number;
+  dtsJobId?: string;
+  /** A setup a scenario (test/chaos/scenarios.ts) took: judged by its own rule, not as a plain setup. */
+  scenario?: string;
+  /** The run asked for its teardown: its release is not harm done to a healthy sync. */
+  releaseRequested?: boolean;
 }
 
 export function planSetups(count: number, seed: number, random: Random): Setup[] {
@@ -90,6 +95,7 @@ export async function refreshPhases(client: Client, setups: Setup[]): Promise<vo
     if (!setup || execution.status.name === 'CONTINUED_AS_NEW') continue;
     setup.phase = execution.typedSearchAttributes.get(SyncPhaseKey);
     setup.executionStatus = execution.status.name;
+    setup.dtsJobId = execution.typedSearchAttributes.get(DtsJobIdKey) ?? setup.dtsJobId;
     if (setup.phase === 'synchronizing' && !setup.synchronizingAt) setup.synchronizingAt = Date.now();
   }
 }
