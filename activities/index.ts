@@ -6,6 +6,7 @@ import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
+import { suspendDirection, type SuspendInput } from './dts/suspend';
 import { watchDtsStatuses, type WatchInput } from './watch-statuses';
 
 export interface ActivityDeps {
@@ -22,6 +23,7 @@ export function createActivities({ dts, client }: ActivityDeps) {
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
     startDirection: (input: StartInput) => startDirection(dts, input),
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
+    suspendDirection: (input: SuspendInput) => suspendDirection(dts, input),
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
     watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { DtsClient } from './dts/client';
 import { describeStatusList, type StatusBoard } from './dts/status-list';
 import { dtsStatusSignal } from '../workflows/messages';
@@ -12,31 +13,32 @@ export interface WatchInput {
   taskQueue: string;
   namespace: string;
   intervalMs: number;
-  /** Job ids per DescribeSynchronizationJobStatusList call. */
+  /** Kept for watchers started before per-region calls; each region is now one call, read page by page. */
   batchSize: number;
 }
 
 const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 
 /**
- * The fleet's eyes on DTS: every few seconds, read the status of every watched job in batches
- * and signal the setups whose status changed. One such activity runs per task queue (see
+ * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
+ * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose status changed. One such activity runs per task queue (see
  * workflows/status-watcher.ts), so reaction time does not grow with the number of setups while
  * DTS is called a few times per interval. Runs until cancelled; heartbeats every round.
  */
 export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client }, input: WatchInput): Promise<void> {
   const context = Context.current();
   const seen = new Map<string, string>(); // `${jobId}/${direction}` → normalised status
+  const regions = new RegionCache(deps.client, input.namespace);
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
-    const jobIds = [...setups.keys()];
-    for (let i = 0; i < jobIds.length; i += input.batchSize) {
+    // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
+    for (const [regionId, jobIds] of await regions.group(setups)) {
       let board: StatusBoard;
       try {
-        board = await describeStatusList(deps.dts, jobIds.slice(i, i + input.batchSize));
+        board = await describeStatusList(deps.dts, regionId, jobIds);
       } catch (err) {
-        context.log.warn('status list read failed; the setups keep their own slower polls', { error: (err as Error).message });
+        context.log.warn('status list read failed; the setups keep their own slower polls', { regionId, error: (err as Error).message });
         continue;
       }
       for (const [jobId, directions] of Object.entries(board)) {
@@ -53,9 +55,67 @@ export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client },
       }
     }
     for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
-    context.heartbeat({ watched: jobIds.length });
+    regions.forgetAllBut(setups);
+    context.heartbeat({ watched: setups.size });
     await context.sleep(Math.max(0, input.intervalMs - (Date.now() - started)));
   }
+}
+
+/**
+ * The DTS region of each setup: the `region` of the request it was started with (first event of its run),
+ * read once per run and kept, since it never changes. Visibility has no region attribute.
+ */
+class RegionCache {
+  private readonly byRun = new Map<string, string>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly namespace: string,
+  ) {}
+
+  /** Region → job ids of the setups; setups whose region cannot be read are left to their own polls. */
+  async group(setups: Map<string, WatchedSetup>): Promise<Map<string, string[]>> {
+    const groups = new Map<string, string[]>();
+    for (const [jobId, setup] of setups) {
+      const region = await this.regionOf(setup).catch(() => undefined);
+      if (!region) continue;
+      groups.set(region, [...(groups.get(region) ?? []), jobId]);
+    }
+    return groups;
+  }
+
+  forgetAllBut(setups: Map<string, WatchedSetup>): void {
+    const live = new Set([...setups.values()].map(runKey));
+    for (const key of this.byRun.keys()) if (!live.has(key)) this.byRun.delete(key);
+  }
+
+  private async regionOf(setup: WatchedSetup): Promise<string | undefined> {
+    const key = runKey(setup);
+    const known = this.byRun.get(key);
+    if (known) return known;
+    const history = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.namespace,
+      execution: { workflowId: setup.workflowId, runId: setup.runId },
+      maximumPageSize: 1,
+    });
+    const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const converter = this.client.workflow.options.loadedDataConverter;
+    const arg = await decodeFromPayloadsAtIndex<unknown>(converter, 0, started?.input?.payloads);
+    const region = requestRegion(arg);
+    if (region) this.byRun.set(key, region);
+    return region;
+  }
+}
+
+function runKey(setup: WatchedSetup): string {
+  return `${setup.workflowId}/${setup.runId}`;
+}
+
+/** `{ request: { region } }` is redisSync's input; a bare request is accepted too. */
+export function requestRegion(arg: unknown): string | undefined {
+  const input = (arg ?? {}) as { request?: { region?: unknown }; region?: unknown };
+  const region = input.request?.region ?? input.region;
+  return typeof region === 'string' && region !== '' ? region : undefined;
 }
 
 function isNews(phase: string, status: string): boolean {
@@ -65,6 +125,7 @@ function isNews(phase: string, status: string): boolean {
 
 interface WatchedSetup {
   workflowId: string;
+  runId: string;
   phase: string;
 }
 
@@ -83,7 +144,8 @@ async function watchedSetups(client: Client, input: WatchInput): Promise<Map<str
     for (const execution of page.executions ?? []) {
       const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
       const jobId = attributes.get(DtsJobIdKey);
-      if (jobId && execution.execution?.workflowId) setups.set(jobId, { workflowId: execution.execution.workflowId, phase: attributes.get(SyncPhaseKey) ?? '' });
+      const { workflowId, runId } = execution.execution ?? {};
+      if (jobId && workflowId) setups.set(jobId, { workflowId, runId: runId ?? '', phase: attributes.get(SyncPhaseKey) ?? '' });
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);

@@ -89,7 +89,7 @@ export const SyncStatusReply = Type.Object({
   reverse: Type.Optional(DirectionState),
   error: Type.Optional(Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()) })),
   attention: Type.Optional(
-    Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.String() }),
+    Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.Optional(Type.String()), kind: Type.Optional(Type.String()) }),
   ),
   released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
   createdAt: Type.Optional(Type.String()),

@@ -1,19 +1,36 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Direction, DtsStatus, SyncStatus } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
 export const statusQuery = defineQuery<SyncStatus>('status');
 
-/** Operator fixed what the failed precheck reported: run the precheck again. */
-export const retrySignal = defineSignal('retry');
-/** Operator gives up on a setup that needs attention; the instance is released unless kept. */
-export const abortSignal = defineSignal('abort');
+// Operator actions. The updates answer with the status the workflow accepted them in, or are
+// refused by their validator with the reason as the error message. The signals of the same names
+// stay accepted (runs already in flight, hand-sent CLI signals).
+
+/** Operator fixed what stopped the setup (failed precheck, failed release): try again. */
+export const retryUpdate = defineUpdate<SyncStatus>('retry');
+/** Operator gives up on the setup; the instance is released unless kept. */
+export const abortUpdate = defineUpdate<SyncStatus>('abort');
 /** Tear the sync down: release the DTS instance and finish. */
+export const releaseUpdate = defineUpdate<SyncStatus>('release');
+
+export const retrySignal = defineSignal('retry');
+export const abortSignal = defineSignal('abort');
 export const releaseSignal = defineSignal('release');
 /** From the status watcher: DTS reports a new status for one direction of this setup. */
-export const dtsStatusSignal = defineSignal<[DtsStatusNews]>('dtsStatusChanged');
+export const dtsStatusSignal = defineSignal<[DtsStatusNews?]>('dtsStatusChanged');
 
 export interface DtsStatusNews {
   direction: Direction;
   status: DtsStatus;
+}
+
+/** Signal payloads come from outside (older watchers, the CLI): check before use. */
+export function readDtsStatusNews(value: unknown): DtsStatusNews | undefined {
+  const news = value as { direction?: unknown; status?: unknown } | undefined;
+  if (typeof news !== 'object' || news === null || typeof news.status !== 'string') return undefined;
+  const direction = typeof news.direction === 'string' ? news.direction.toLowerCase() : '';
+  if (direction !== 'forward' && direction !== 'reverse') return undefined;
+  return { direction: direction === 'forward' ? 'Forward' : 'Reverse', status: news.status as DtsStatus };
 }

@@ -1,4 +1,4 @@
-import type { DtsStatus } from './types';
+import type { Direction, DtsStatus } from './types';
 
 const KNOWN: Record<string, DtsStatus> = {
   notconfigured: 'notconfigured',
@@ -23,3 +23,11 @@ export function normalizeStatus(raw: string | undefined | null): DtsStatus {
 }
 
 export const FAILED_STATUSES: ReadonlySet<DtsStatus> = new Set(['failed', 'initializefailed']);
+
+/** Direction names compared case-insensitively: `forward` and `Forward` are the same direction. */
+export function normalizeDirection(raw: unknown): Direction | undefined {
+  const name = String(raw ?? '').trim().toLowerCase();
+  if (name === 'forward') return 'Forward';
+  if (name === 'reverse') return 'Reverse';
+  return undefined;
+}

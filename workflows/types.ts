@@ -58,6 +58,8 @@ export type SyncPhase =
   | 'needs-attention'
   | 'synchronizing'
   | 'releasing'
+  /** The release failed and waits for an operator's retry (or its own slow retries); the instance may still bill. */
+  | 'release-failed'
   | 'released'
   | 'failed'
   | 'cancelled';
@@ -105,6 +107,23 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
   restarts: number;
 }
 
+export interface ErrorSummary {
+  type: string;
+  message: string;
+  /** DTS's error code and RequestId, when DTS answered. */
+  code?: string;
+  requestId?: string;
+}
+
+export type AttentionKind =
+  | 'precheck-failed'
+  | 'suspended-outside'
+  | 'restarts-exhausted'
+  | 'wait-deadline'
+  | 'dts-unreadable'
+  | 'purchase-outcome-unknown'
+  | 'setup-error';
+
 export interface EndpointSummary {
   kind: EndpointKind;
   instanceId?: string;
@@ -125,9 +144,24 @@ export interface SyncStatus {
   destination: EndpointSummary;
   forward: DirectionState;
   reverse?: DirectionState;
-  error?: { type: string; message: string; code?: string; requestId?: string };
-  attention?: { direction: Direction; reason: string; failures: PrecheckFailure[]; since: string; deadline: string };
-  released?: { at: string; outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released' };
+  error?: ErrorSummary;
+  attention?: {
+    direction: Direction;
+    reason: string;
+    failures: PrecheckFailure[];
+    since: string;
+    /** When the setup gives up by itself; absent once the sync ever ran (then only an operator ends it). */
+    deadline?: string;
+    /** Why the setup stopped (absent in statuses of older runs). */
+    kind?: AttentionKind;
+    /** DTS's own status and words at the time, when DTS said something. */
+    dtsStatus?: string;
+  };
+  released?: { at: string; outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released'; suspended?: boolean };
+  /** The last failed release attempt (phase release-failed); `error` keeps what ended the setup. */
+  releaseError?: ErrorSummary;
+  /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */
+  everSynchronizing?: boolean;
   createdAt: string;
   updatedAt: string;
 }

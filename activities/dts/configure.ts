@@ -25,9 +25,10 @@ export async function configureDirection(dts: DtsClient, input: ConfigureInput):
       RegionId: input.regionId,
       SynchronizationJobName: input.jobName,
       SynchronizationDirection: input.direction,
-      // Reverse is incremental only; DTS skips initialization of already-initialized objects.
-      StructureInitialization: input.direction === 'Forward',
-      DataInitialization: input.direction === 'Forward',
+      // Both directions ask for full + incremental, as Alibaba's guide and console do for Reverse:
+      // DTS skips the initialization of objects the Forward direction already initialized.
+      StructureInitialization: true,
+      DataInitialization: true,
       SynchronizationObjects: JSON.stringify(
         input.databases.map((db) => ({ DBName: String(db.from), NewDBName: String(db.to) })),
       ),
@@ -46,9 +47,11 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
     case 'community':
       return { [`${prefix}.InstanceType`]: 'Redis', [`${prefix}.InstanceId`]: endpoint.instanceId, [`${prefix}.Password`]: endpoint.password };
     case 'ecs':
+      // Configure's table: IP is "available and required" for ECS too (docs/dts-api.md §1.2); sent when known.
       return {
         [`${prefix}.InstanceType`]: 'ECS',
         [`${prefix}.InstanceId`]: endpoint.instanceId,
+        [`${prefix}.IP`]: endpoint.ip,
         [`${prefix}.Port`]: endpoint.port,
         [`${prefix}.Password`]: endpoint.password,
       };

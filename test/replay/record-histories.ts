@@ -1,6 +1,6 @@
 // Records the histories that test/replay/replay.test.ts replays against the current workflow code.
 //
-//   npx tsx test/replay/record-histories.ts
+//   npx tsx test/replay/record-histories.ts [scenario names...]
 //
 // Re-record ONLY when a workflow change is meant to be incompatible with running setups (none are
 // in production yet, or all were drained). Otherwise a failing replay test means: guard the change
@@ -10,8 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from './history-json';
+import { STATE_MACHINE_PATHS } from './paths';
 import { syncWorkflowId } from '../../workflows/ids';
-import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import { abortUpdate, releaseSignal, releaseUpdate, retryUpdate, statusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, Topology } from '../../workflows/types';
 import { sleep } from '../chaos/processes';
@@ -42,7 +43,8 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncP
   throw new Error(`${handle.workflowId} never reached ${phase}`);
 }
 
-type Scenario = (stack: ChaosStack, start: (req: SyncRequest) => Promise<WorkflowHandle<typeof redisSync>>) => Promise<WorkflowHandle<typeof redisSync>>;
+type Start = (req: SyncRequest, tuning?: Record<string, unknown>) => Promise<WorkflowHandle<typeof redisSync>>;
+type Scenario = (stack: ChaosStack, start: Start) => Promise<WorkflowHandle<typeof redisSync>>;
 
 /** The plain path: set up, reach synchronizing, tear down. */
 async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Scenario>[1], req: SyncRequest) {
@@ -54,36 +56,136 @@ async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Sce
   return handle;
 }
 
+async function statusOf(handle: WorkflowHandle<typeof redisSync>) {
+  return handle.query(statusQuery);
+}
+
+/** The setup's DTS job id, once bought. */
+async function jobIdOf(handle: WorkflowHandle<typeof redisSync>): Promise<string> {
+  const id = (await statusOf(handle)).dtsJobId;
+  if (!id) throw new Error(`${handle.workflowId} has no DTS job`);
+  return id;
+}
+
+async function releaseAndWait(handle: WorkflowHandle<typeof redisSync>): Promise<void> {
+  await handle.executeUpdate(releaseUpdate);
+  await handle.result().catch(() => undefined);
+}
+
+// Paths of the explicit state machine (patch explicit-state-machine-v1 present). The files
+// without the `v1-` prefix were recorded before it (the patch absent): they replay the old code.
 const SCENARIOS: Record<string, Scenario> = {
-  'oneway-released': (stack, start) => synchronizedThenReleased(stack, start, request('oneway', 'oneway')),
-  'twoway-released': (stack, start) => synchronizedThenReleased(stack, start, request('twoway', 'bidirectional')),
-  'precheck-failed-retried': async (stack, start) => {
-    const req = request('precheck', 'oneway');
+  'v1-oneway-released': (stack, start) => synchronizedThenReleased(stack, start, request('v1-oneway', 'oneway')),
+  'v1-twoway-released': (stack, start) => synchronizedThenReleased(stack, start, request('v1-twoway', 'bidirectional')),
+  'v1-precheck-failed-retried': async (stack, start) => {
+    const req = request('v1-precheck', 'oneway');
     await register(stack, req, 'not-the-password');
     const handle = await start(req);
     await untilPhase(handle, 'needs-attention');
     await register(stack, req); // the operator fixes the password
-    await handle.signal(retrySignal);
+    await handle.executeUpdate(retryUpdate);
     await untilPhase(handle, 'synchronizing');
-    await handle.signal(releaseSignal);
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-precheck-failed-aborted': async (stack, start) => {
+    const req = request('v1-abort', 'oneway');
+    await register(stack, req, 'not-the-password');
+    const handle = await start(req);
+    await untilPhase(handle, 'needs-attention');
+    await handle.executeUpdate(abortUpdate);
     await handle.result();
     return handle;
   },
-  'keeper-restarted-released': async (stack, start) => {
-    const req = request('keeper', 'oneway');
+  'v1-continued-as-new': async (stack, start) => {
+    const req = request('v1-can', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, { maxHistoryEvents: 60, maxPoll: '200ms' });
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-keeper-restarted-released': async (stack, start) => {
+    const req = request('v1-keeper', 'oneway');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
-    // The direction fails after Synchronizing: the keeper restarts it (Start), then we release.
     await stack.admin('faults', { kind: 'fail-later', instanceId: req.source.instanceId, afterMs: 100, message: 'recorded failure' });
     await untilPhase(handle, 'waiting-forward');
     await untilPhase(handle, 'synchronizing');
-    await handle.signal(releaseSignal);
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-reset-and-reconfigured': async (stack, start) => {
+    const req = request('v1-reset', 'oneway');
+    await register(stack, req);
+    await stack.admin('faults', { action: '*', instanceId: req.source.instanceId, kind: 'init-fail', count: 1 });
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-suspended-outside-resumed': async (stack, start) => {
+    const req = request('v1-suspend', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const jobId = await jobIdOf(handle);
+    await stack.admin(`jobs/${jobId}/suspend`, { direction: 'Forward' }, 'POST');
+    await untilPhase(handle, 'needs-attention');
+    await stack.admin(`jobs/${jobId}/resume`, { direction: 'Forward' }, 'POST');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-credentials-while-synchronizing': async (stack, start) => {
+    const req = request('v1-ram', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const jobId = await jobIdOf(handle);
+    await stack.admin('faults', { action: 'DescribeSynchronizationJobStatus', jobId, kind: 'error', code: 'Forbidden.RAM', httpStatus: 403, count: 3 });
+    await untilPhase(handle, 'needs-attention');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-restarts-exhausted-retried': async (stack, start) => {
+    const req = request('v1-exhausted', 'oneway');
+    await register(stack, req);
+    const handle = await start(req, { maxAutoRestarts: 0 });
+    await untilPhase(handle, 'synchronizing');
+    await stack.admin('faults', { kind: 'fail-later', instanceId: req.source.instanceId, afterMs: 100, message: 'recorded failure' });
+    await untilPhase(handle, 'needs-attention');
+    await handle.executeUpdate(retryUpdate);
+    await untilPhase(handle, 'synchronizing');
+    await handle.signal('dtsStatusChanged' as never); // a signal without its payload: no news, no crash
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-release-failed-retried': async (stack, start) => {
+    const req = request('v1-release-failed', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'error', code: 'OperationDenied.Recorded', httpStatus: 400, count: 1 });
+    await handle.executeUpdate(releaseUpdate);
+    await untilPhase(handle, 'release-failed');
+    await handle.executeUpdate(retryUpdate);
     await handle.result();
     return handle;
   },
-  'twoway-cancelled': async (stack, start) => {
-    const req = request('cancelled', 'bidirectional');
+  'v1-kept-suspended': async (stack, start) => {
+    const req = { ...request('v1-kept', 'oneway'), keepInstanceOnFailure: true };
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    await handle.executeUpdate(abortUpdate);
+    await handle.result();
+    return handle;
+  },
+  'v1-twoway-cancelled': async (stack, start) => {
+    const req = request('v1-cancelled', 'bidirectional');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'waiting-forward');
@@ -94,12 +196,16 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 async function main(): Promise<void> {
+  const missing = STATE_MACHINE_PATHS.filter((p) => !(p in SCENARIOS));
+  if (missing.length) throw new Error(`no scenario records ${missing.join(', ')}`);
   const stack = await startChaosStack({ timeScale: 0.05, dtsTimeoutMs: 5_000 });
   try {
     const client = stack.client();
-    const start = (req: SyncRequest) =>
-      client.workflow.start(redisSync, { workflowId: syncWorkflowId(req), taskQueue: stack.taskQueue, args: [{ request: req, tuning: TUNING }] });
+    const start: Start = (req, tuning = {}) =>
+      client.workflow.start(redisSync, { workflowId: syncWorkflowId(req), taskQueue: stack.taskQueue, args: [{ request: req, tuning: { ...TUNING, ...tuning } }] });
+    const only = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      if (only.length && !only.includes(name)) continue;
       const handle = await scenario(stack, start);
       const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
       writeFileSync(join(OUT, `${name}.json`), `${historyToJson(history)}\n`);

@@ -7,6 +7,7 @@ import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../shared/co
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import { historyFromJson } from './history-json';
+import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
 
 // Recorded runs of every path that matters (test/histories, re-record with
 // `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
@@ -23,11 +24,17 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 describe('replay of recorded histories', () => {
   it('has the histories of every recorded path', () => {
-    const paths = ['keeper-restarted-released.json', 'oneway-released.json', 'precheck-failed-retried.json', 'twoway-cancelled.json', 'twoway-released.json'];
-    // Current recordings, and the ones from before the status watcher (setups started then must still replay).
-    expect(files).toEqual([...paths, ...paths.map((p) => `pre-watcher-${p}`)].sort());
+    // A path without a recording fails here: the old code's paths (patch absent) and the state machine's.
+    expect(files).toEqual(REQUIRED_HISTORY_FILES);
     // The recorder (plain tsx, no vitest) holds its own copy of the test key.
     expect(CHAOS_PAYLOAD_KEYS).toEqual(TEST_PAYLOAD_KEYS);
+  });
+
+  it('the state machine recordings carry its patch marker, the old ones do not', () => {
+    for (const file of files) {
+      const marked = JSON.stringify(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))).includes('explicit-state-machine-v1');
+      expect(marked, file).toBe(STATE_MACHINE_PATHS.some((p) => `${p}.json` === file));
+    }
   });
 
   it.each(files)('%s replays against the current workflow bundle', async (file) => {

@@ -1,0 +1,26 @@
+// Every path of redisSync that must have a recorded history in test/histories (checked by
+// replay.test.ts). Recorded by record-histories.ts; a new path of the workflow adds a name here.
+
+/** Recorded before the status watcher and before the state machine (the old code, no patch marker). */
+const OLD_CODE = ['keeper-restarted-released', 'oneway-released', 'precheck-failed-retried', 'twoway-cancelled', 'twoway-released'];
+
+/** The explicit state machine (patch explicit-state-machine-v1 present). */
+export const STATE_MACHINE_PATHS = [
+  'v1-oneway-released',
+  'v1-twoway-released',
+  'v1-precheck-failed-retried',
+  'v1-precheck-failed-aborted',
+  'v1-continued-as-new',
+  'v1-keeper-restarted-released',
+  'v1-reset-and-reconfigured',
+  'v1-suspended-outside-resumed',
+  'v1-credentials-while-synchronizing',
+  'v1-restarts-exhausted-retried',
+  'v1-release-failed-retried',
+  'v1-kept-suspended',
+  'v1-twoway-cancelled',
+];
+
+export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]
+  .map((p) => `${p}.json`)
+  .sort();

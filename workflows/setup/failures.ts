@@ -1,0 +1,65 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { ErrorSummary } from '../types';
+
+// How the workflow reads an activity's failure. Activities classify DTS errors
+// (activities/dts/errors.ts): retryable ones are transient, nonRetryable ones permanent.
+
+const CREDENTIALS = 'DtsCredentialsError';
+const JOB_STATUS_CONFLICT = 'DtsJobStatusConflict';
+
+function rootCause(err: unknown): unknown {
+  return err instanceof ActivityFailure && err.cause ? err.cause : err;
+}
+
+export function failureType(err: unknown): string | undefined {
+  const cause = rootCause(err);
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+export function failureMessage(err: unknown): string {
+  const cause = rootCause(err);
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function dtsDetails(err: unknown): { code?: string; requestId?: string } | undefined {
+  const cause = rootCause(err);
+  return cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string; requestId?: string } | undefined) : undefined;
+}
+
+/** DTS refused the call for good (bad parameter, billing...); retrying changes nothing. */
+export function isPermanent(err: unknown): boolean {
+  const cause = rootCause(err);
+  return cause instanceof ApplicationFailure && Boolean(cause.nonRetryable) && !isCredentials(err);
+}
+
+/** Credentials or permissions (RAM policy, clock skew, expired token): fixable outside, so retried slowly. */
+export function isCredentials(err: unknown): boolean {
+  return failureType(err) === CREDENTIALS;
+}
+
+export function isJobStatusConflict(err: unknown): boolean {
+  return failureType(err) === JOB_STATUS_CONFLICT;
+}
+
+/** DTS answered with an error code: the call was refused, not lost (it did not take effect). */
+export function hasDtsAnswer(err: unknown): boolean {
+  return Boolean(dtsDetails(err)?.code);
+}
+
+/** The error as the status shows it, with DTS's code and RequestId. */
+export function errorSummary(err: unknown): ErrorSummary {
+  const cause = rootCause(err);
+  const details = dtsDetails(err);
+  let type = failureType(err) ?? (cause instanceof Error ? cause.name : 'Error');
+  if (isCredentials(err)) type = 'DtsCredentialsRejected';
+  else if (!(cause instanceof ApplicationFailure && cause.nonRetryable)) type = 'DtsUnreachable';
+  return {
+    type,
+    message: failureMessage(err),
+    ...(details?.code ? { code: details.code } : {}),
+    ...(details?.requestId ? { requestId: details.requestId } : {}),
+  };
+}
+
+/** Types of errors that a later successful call makes stale. */
+export const PASSING_ERROR_TYPES = new Set(['DtsUnreachable', 'DtsCredentialsRejected']);

@@ -1,0 +1,326 @@
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  log,
+  metricMeter,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { durationMs } from '../duration';
+import {
+  abortSignal,
+  abortUpdate,
+  dtsStatusSignal,
+  readDtsStatusNews,
+  releaseSignal,
+  releaseUpdate,
+  retrySignal,
+  retryUpdate,
+  statusQuery,
+} from '../messages';
+import { DtsJobIdKey, SyncPhaseKey } from '../search-attributes';
+import type { Direction, DirectionSnapshot, DirectionState, SyncPhase, SyncRequest, SyncStatus } from '../types';
+import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import type { SetupState, StopRequest } from './state';
+
+export const DTS_TASK_QUEUE_SUFFIX = '.dts';
+
+// Each call is tried a few times inside Temporal (no history); the step's own loop then shows
+// the error in the status, waits, honours an abort or release, and tries again.
+const FEW_TRIES = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+export const READ: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
+export const MUTATE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
+/** One attempt per activity: the purchase loop must see every ambiguous (timed-out) attempt. */
+export const PURCHASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
+export const RELEASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 5 } };
+
+/** Longest pause between two attempts of a call DTS keeps refusing (credentials: issue 9). */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+const MAX_TRANSIENT_BACKOFF_MS = 60_000;
+
+/** Thrown where a stop request (release, abort, cancel) ends the current step. */
+export class StopRequested extends Error {
+  constructor(readonly stop: StopRequest) {
+    super(`stop requested: ${stop}`);
+    this.name = 'StopRequested';
+  }
+}
+
+/**
+ * One setup's run: its state, its messages, and the helpers every step uses.
+ * Steps (purchase.ts, configure.ts, wait.ts, keep.ts, attention.ts, teardown.ts) take it as `s`.
+ */
+export class Setup {
+  readonly directions: Direction[];
+  private dtsChanged = false;
+  private upserted = '';
+  private readonly phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
+  private readonly timeToSynchronizing = metricMeter.createHistogram(
+    'sync_time_to_synchronizing',
+    'float',
+    's',
+    'From request to all directions Synchronizing',
+  );
+
+  constructor(
+    readonly request: SyncRequest,
+    readonly state: SetupState,
+  ) {
+    this.directions = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
+  }
+
+  get status(): SyncStatus {
+    return this.state.status;
+  }
+
+  get tuningMs() {
+    const t = this.state.tuning;
+    return {
+      firstPoll: durationMs(t.firstPoll),
+      maxPoll: durationMs(t.maxPoll),
+      monitorInterval: durationMs(t.monitorInterval),
+      restartBackoff: durationMs(t.restartBackoff),
+      waitDeadline: durationMs(this.request.waitDeadline),
+      attentionDeadline: durationMs(this.request.attentionDeadline),
+    };
+  }
+
+  /** Messages. Updates answer with the status they were accepted in; validators refuse with the reason. */
+  installHandlers(): void {
+    setHandler(statusQuery, () => this.status);
+    setHandler(retrySignal, () => {
+      if (!this.retryRefusal()) this.state.retryRequested = true;
+    });
+    setHandler(abortSignal, () => this.requestStop('abort'));
+    setHandler(releaseSignal, () => this.requestStop('release'));
+    setHandler(
+      retryUpdate,
+      () => {
+        this.state.retryRequested = true;
+        return this.status;
+      },
+      { validator: () => this.refuse(this.retryRefusal()) },
+    );
+    setHandler(
+      abortUpdate,
+      () => {
+        this.requestStop('abort');
+        return this.status;
+      },
+      { validator: () => this.refuse(this.abortRefusal()) },
+    );
+    setHandler(
+      releaseUpdate,
+      () => {
+        this.requestStop('release');
+        return this.status;
+      },
+      { validator: () => this.refuse(this.status.phase === 'released' ? 'the instance is already released' : undefined) },
+    );
+    // The watcher saw DTS change this job's status: read now rather than at the next tick.
+    setHandler(dtsStatusSignal, (payload) => {
+      const news = readDtsStatusNews(payload);
+      if (!news) return; // an old or hand-sent signal without payload is no news, not a crash
+      const known = news.direction === 'Forward' ? this.status.forward : this.status.reverse;
+      if (known?.status !== news.status) this.dtsChanged = true;
+    });
+    // Cancelling the workflow is a stop request like an abort: the steps run non-cancellable
+    // (a purchase or a release in flight is never abandoned) and stop at their next safe point.
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.state.cancelled = true;
+      this.requestStop('cancel');
+    });
+  }
+
+  private refuse(reason: string | undefined): void {
+    if (reason) throw new Error(reason);
+  }
+
+  private retryRefusal(): string | undefined {
+    const phase = this.status.phase;
+    if (phase === 'needs-attention' || phase === 'release-failed') return undefined;
+    return `retry is only accepted in needs-attention or release-failed, not in ${phase}`;
+  }
+
+  private abortRefusal(): string | undefined {
+    const phase = this.status.phase;
+    if (['releasing', 'release-failed', 'released', 'cancelled', 'failed'].includes(phase)) return `abort is not accepted in ${phase}`;
+    if (this.state.stop === 'release') return 'a release is already under way';
+    return undefined;
+  }
+
+  private requestStop(stop: StopRequest): void {
+    if (this.state.stop === 'release') return;
+    if (stop === 'release' || !this.state.stop) this.state.stop = stop;
+    // In release-failed a release (or abort) asks for another attempt.
+    if (this.status.phase === 'release-failed') this.state.retryRequested = true;
+  }
+
+  stopRequested(): boolean {
+    return this.state.stop !== undefined;
+  }
+
+  /** Throws at a safe point when someone asked the setup to end. */
+  checkStop(): void {
+    if (this.state.stop) throw new StopRequested(this.state.stop);
+  }
+
+  /** Takes a pending operator retry. */
+  takeRetry(): boolean {
+    const asked = Boolean(this.state.retryRequested);
+    this.state.retryRequested = false;
+    return asked;
+  }
+
+  /** Sleep that wakes for a stop request, and for the status watcher's news unless told not to. */
+  async pause(ms: number, { wakeOnDtsChange = true, stoppable = true } = {}): Promise<void> {
+    await condition(() => this.stopRequested() || (wakeOnDtsChange && this.dtsChanged), Math.max(1, ms));
+    this.dtsChanged = false;
+    if (stoppable) this.checkStop();
+  }
+
+  /** Sleep for a parked setup: also wakes for an operator's retry. Returns false on timeout. */
+  async park(ms: number | undefined): Promise<void> {
+    const wake = () => this.stopRequested() || this.dtsChanged || Boolean(this.state.retryRequested);
+    if (ms === undefined) await condition(wake);
+    else await condition(wake, Math.max(1, ms));
+    this.dtsChanged = false;
+  }
+
+  dts(summary: string, options: ActivityOptions) {
+    return proxyActivities<Activities>({ ...options, taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX, summary });
+  }
+
+  /**
+   * A DTS call that must eventually succeed (configure, start, reset, suspend): retried with
+   * backoff while DTS is down or refuses the credentials, the error shown meanwhile. A permanent
+   * refusal is thrown. `stoppable`: a stop request ends the retrying (not the call in flight).
+   */
+  async persist<T>(call: () => Promise<T>, { stoppable = true } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      if (stoppable) this.checkStop();
+      try {
+        const result = await call();
+        this.clearPassingError();
+        return result;
+      } catch (err) {
+        if (isPermanent(err)) throw err;
+        const summary = errorSummary(err);
+        this.tell({ error: summary });
+        const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : MAX_TRANSIENT_BACKOFF_MS;
+        await this.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable });
+      }
+    }
+  }
+
+  clearPassingError(): void {
+    if (this.status.error && PASSING_ERROR_TYPES.has(this.status.error.type)) this.tell({ error: undefined });
+  }
+
+  /** One read of a direction's DTS status; a failure is returned, never thrown. */
+  async read(dir: Direction): Promise<{ snapshot?: DirectionSnapshot; failure?: unknown }> {
+    this.dtsChanged = false; // this read answers any news the watcher sent so far
+    try {
+      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, READ).describeDirection({
+        dtsJobId: this.status.dtsJobId!,
+        regionId: this.request.region,
+        direction: dir,
+      });
+      this.clearPassingError();
+      this.record(dir, snapshot);
+      return { snapshot };
+    } catch (err) {
+      this.tell({ error: errorSummary(err) });
+      return { failure: err };
+    }
+  }
+
+  direction(dir: Direction): DirectionState {
+    if (dir === 'Forward') return this.status.forward;
+    this.status.reverse ??= { configured: false, restarts: 0 };
+    return this.status.reverse;
+  }
+
+  record(dir: Direction, snapshot: DirectionSnapshot): void {
+    const state = this.direction(dir);
+    Object.assign(state, snapshot);
+    if (!snapshot.errorMessage) delete state.errorMessage;
+    if (snapshot.status === 'synchronizing' && !this.status.everSynchronizing) {
+      log.info('first Synchronizing: from now on only an explicit release ends this sync', { direction: dir });
+      this.status.everSynchronizing = true;
+    }
+    this.tell({});
+  }
+
+  waitingPhase(dir: Direction): SyncPhase {
+    return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
+  }
+
+  tell(change: Partial<SyncStatus>): void {
+    const status = this.status;
+    const before = status.phase;
+    Object.assign(status, change, { updatedAt: new Date().toISOString() });
+    for (const key of Object.keys(change) as (keyof SyncStatus)[]) if (change[key] === undefined) delete status[key];
+    if (status.phase !== before) {
+      log.info('phase', { from: before, to: status.phase, dtsJobId: status.dtsJobId });
+      this.phasesEntered.add(1, { phase: status.phase });
+      const all = this.directions.every((d) => this.direction(d).synchronizingAt);
+      if (status.phase === 'synchronizing' && all && !this.state.measuredTimeToSynchronizing) {
+        this.state.measuredTimeToSynchronizing = true;
+        this.timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, { topology: this.request.topology });
+      }
+    }
+    // Each upsert is a history event: only when a searchable value changes.
+    const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;
+    if (searchable !== this.upserted) {
+      this.upserted = searchable;
+      upsertSearchAttributes([
+        { key: SyncPhaseKey, value: status.phase },
+        ...(status.dtsJobId ? [{ key: DtsJobIdKey, value: status.dtsJobId }] : []),
+      ]);
+    }
+    setCurrentDetails(describeForUi(status));
+  }
+
+  /** Bounded history: hand the whole state to a new run (never with a stop pending: it must not be lost). */
+  async maybeContinueAsNew(): Promise<void> {
+    const now = workflowInfo();
+    if (this.stopRequested() && !this.state.teardown) return;
+    if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
+      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SyncStatus>>({
+        request: this.request,
+        state: this.state,
+      });
+    }
+  }
+}
+
+export function backoffMs(attempt: number, capMs: number): number {
+  return Math.min(capMs, 1_000 * 2 ** Math.min(attempt, 20));
+}
+
+function describeForUi(status: SyncStatus): string {
+  const line = (name: string, d?: DirectionState) =>
+    d ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ${d.progress ?? 0}% | ${d.errorMessage ?? ''} |` : '';
+  const until = status.attention?.deadline ? ` before ${status.attention.deadline}` : '';
+  const pair = `${status.source.instanceId ?? status.source.ip} → ${status.destination.instanceId ?? status.destination.ip}`;
+  return [
+    `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\` · ${pair} (${status.topology})`,
+    '',
+    '| direction | DTS status | progress | error |',
+    '|---|---|---|---|',
+    line('Forward', status.forward),
+    line('Reverse', status.reverse),
+    status.attention ? `\n**Needs attention:** ${status.attention.reason}. Send \`retry\` or \`abort\`${until}.` : '',
+    status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
+    status.releaseError ? `\n**Release failed:** ${status.releaseError.type}: ${status.releaseError.message}. Send \`retry\`.` : '',
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
+}

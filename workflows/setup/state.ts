@@ -1,0 +1,78 @@
+import { DEFAULT_TUNING, type WaitTuning } from '../tuning';
+import { durationMs } from '../duration';
+import { summarizeEndpoint, type AttentionKind, type Direction, type SyncPhase, type SyncRequest, type SyncStatus } from '../types';
+
+/** What ends the setup once it reaches a safe point. A release outranks an abort or a cancel. */
+export type StopRequest = 'release' | 'abort' | 'cancel';
+
+/**
+ * Where a setup stands: everything a new run needs to resume exactly there, carried whole by
+ * continue-as-new. Plain data; the workflow's local variables hold nothing else that matters.
+ */
+export interface SetupState {
+  version: 1;
+  status: SyncStatus;
+  /** Resolved once at start: a later change of DEFAULT_TUNING does not change running setups. */
+  tuning: WaitTuning;
+  /** Absolute end of the current wait for Synchronizing, per direction; absent when not waiting. */
+  waitUntilMs: Partial<Record<Direction, number>>;
+  /** An operator's retry not yet acted on. */
+  retryRequested?: boolean;
+  stop?: StopRequest;
+  /** The workflow itself was cancelled: after the cleanup it ends CANCELLED. */
+  cancelled?: boolean;
+  /** A purchase attempt may have bought an instance whose id we have not learnt yet. */
+  purchaseUnsettled?: boolean;
+  /** Parked in needs-attention: why, where to return, and (before the sync ever ran) until when. */
+  attention?: { kind: AttentionKind; direction: Direction; resumePhase: SyncPhase; untilMs?: number; parkedStatus?: string };
+  /** An operator's retry ran Start on a failed precheck: if DTS still shows it failed, Reset + Configure. */
+  precheckRerun?: Partial<Record<Direction, boolean>>;
+  measuredTimeToSynchronizing?: boolean;
+  /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
+  teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
+}
+
+export function initialState(id: string, request: SyncRequest, tuning: Partial<WaitTuning> | undefined, nowMs: number): SetupState {
+  const now = new Date(nowMs).toISOString();
+  return {
+    version: 1,
+    tuning: { ...DEFAULT_TUNING, ...tuning },
+    waitUntilMs: {},
+    status: {
+      id,
+      name: request.name,
+      topology: request.topology,
+      phase: 'purchasing',
+      payType: request.payType,
+      source: summarizeEndpoint(request.source),
+      destination: summarizeEndpoint(request.destination),
+      forward: { configured: false, restarts: 0 },
+      ...(request.topology === 'bidirectional' ? { reverse: { configured: false, restarts: 0 } } : {}),
+      createdAt: now,
+      updatedAt: now,
+    },
+  };
+}
+
+/** A run continued from the code before the state machine carried only its status. */
+export function stateFromStatus(status: SyncStatus, request: SyncRequest, tuning: Partial<WaitTuning> | undefined): SetupState {
+  const waitUntilMs: SetupState['waitUntilMs'] = {};
+  for (const dir of ['Forward', 'Reverse'] as const) {
+    const d = dir === 'Forward' ? status.forward : status.reverse;
+    if (d?.configured && d.configuredAt && !d.synchronizingAt) {
+      waitUntilMs[dir] = Date.parse(d.configuredAt) + durationMs(request.waitDeadline);
+    }
+    // A keeper that continued-as-new while restarting a direction: the restart's wait goes on.
+    const restarting = status.phase === (dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse');
+    if (d?.synchronizingAt && restarting) waitUntilMs[dir] = Date.now() + durationMs(request.waitDeadline);
+  }
+  const everSynchronizing = Boolean(status.forward.synchronizingAt || status.reverse?.synchronizingAt);
+  const allSynchronizing = Boolean(status.forward.synchronizingAt && (request.topology === 'oneway' || status.reverse?.synchronizingAt));
+  return {
+    version: 1,
+    tuning: { ...DEFAULT_TUNING, ...tuning },
+    waitUntilMs,
+    status: { ...status, everSynchronizing },
+    measuredTimeToSynchronizing: allSynchronizing,
+  };
+}

@@ -1,0 +1,124 @@
+import { ApplicationFailure, log } from '@temporalio/workflow';
+import { nextPollDelayMs, type ProgressSample } from '../poll-delay';
+import { FAILED_STATUSES } from '../status';
+import type { Direction, DirectionSnapshot } from '../types';
+import { attend, enterAttention } from './attention';
+import { configure, resetAndConfigure, restartDirection, start } from './configure';
+import { errorSummary, isCredentials } from './failures';
+import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+
+/**
+ * Wait until DTS reports the direction Synchronizing, acting on what it reports meanwhile:
+ * configure what is not configured, start what is not started, restart what failed (a few
+ * times), and park in needs-attention what needs a human. The deadline is absolute and carried
+ * in the state; before the sync ever ran it ends the setup, after it only parks it.
+ */
+export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<void> {
+  const t = s.tuningMs;
+  s.state.waitUntilMs[dir] ??= Date.now() + t.waitDeadline;
+  if (!s.state.attention) s.tell({ phase: s.waitingPhase(dir) });
+  let delayMs = t.firstPoll;
+  let earlier: ProgressSample | undefined;
+  let stage: DirectionSnapshot['stage'] | undefined;
+  let failedReads = 0;
+  if (!s.state.attention) await s.pause(delayMs);
+  for (;;) {
+    s.checkStop();
+    if (s.state.attention) {
+      await attend(s);
+      delayMs = t.firstPoll;
+      continue;
+    }
+    await s.maybeContinueAsNew();
+    const { snapshot, failure } = await s.read(dir);
+    if (snapshot) {
+      failedReads = 0;
+      const state = s.direction(dir);
+      if (snapshot.status === 'prechecking' && s.state.precheckRerun?.[dir]) s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
+      switch (snapshot.status) {
+        case 'synchronizing':
+          state.synchronizingAt = new Date().toISOString();
+          delete s.state.waitUntilMs[dir];
+          s.tell({});
+          return;
+        case 'notconfigured':
+          await configureHere(s, dir);
+          break;
+        case 'notstarted':
+          // DTS may report an unconfigured direction as NotStarted: our own history knows.
+          if (!state.configured) await configureHere(s, dir);
+          else await start(s, dir, 'configured but not started');
+          break;
+        case 'precheckfailed':
+          if (s.state.precheckRerun?.[dir]) {
+            // Start did not run the precheck again (DTS ignored it): Reset + Configure does.
+            s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
+            await resetAndConfigure(s, dir, 'Start did not re-run the failed precheck');
+          } else {
+            enterAttention(s, { kind: 'precheck-failed', direction: dir, reason: 'DTS precheck failed', snapshot });
+          }
+          break;
+        case 'suspending':
+          enterAttention(s, { kind: 'suspended-outside', direction: dir, reason: 'The DTS task was suspended outside this workflow', snapshot });
+          break;
+        default:
+          if (FAILED_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
+      }
+      if (s.state.attention) continue;
+      // Extrapolate within one DTS step: steps run at different speeds.
+      const latest = { progress: snapshot.stagePercent, atMs: Date.now() };
+      const bounds = { minMs: t.firstPoll, maxMs: t.maxPoll };
+      if (snapshot.stage === 'other') delayMs = nextPollDelayMs(delayMs, undefined, latest, bounds);
+      else delayMs = stage === snapshot.stage ? nextPollDelayMs(delayMs, earlier, latest, bounds) : t.firstPoll;
+      earlier = latest;
+      stage = snapshot.stage;
+    } else {
+      // DTS down or refusing our credentials: never the end of a setup. Shown, retried, slower.
+      failedReads += 1;
+      if (isCredentials(failure)) delayMs = backoffMs(failedReads, MAX_BACKOFF_MS);
+      else if (!errorSummary(failure).code && failedReads > 1) delayMs = Math.min(t.maxPoll, delayMs * 2);
+    }
+    if (Date.now() > s.state.waitUntilMs[dir]!) {
+      const state = s.direction(dir);
+      const reason = `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
+      if (!s.status.everSynchronizing) throw ApplicationFailure.nonRetryable(reason, 'WaitDeadlineExceeded');
+      enterAttention(s, { kind: 'wait-deadline', direction: dir, reason });
+      continue;
+    }
+    await s.pause(delayMs);
+  }
+}
+
+/** Configure here; a Reverse first needs Forward Synchronizing (DTS refuses it otherwise). */
+async function configureHere(s: Setup, dir: Direction): Promise<void> {
+  if (dir === 'Reverse') await ensureForwardSynchronizing(s);
+  await configure(s, dir);
+}
+
+async function ensureForwardSynchronizing(s: Setup): Promise<void> {
+  const { snapshot } = await s.read('Forward');
+  if (!snapshot || snapshot.status === 'synchronizing') return;
+  log.warn('Forward left Synchronizing before Reverse was configured', { status: snapshot.rawStatus });
+  if (FAILED_STATUSES.has(snapshot.status)) await restartOrPark(s, 'Forward', snapshot);
+  await waitForSynchronizing(s, 'Forward');
+  s.tell({ phase: 'configuring-reverse' });
+}
+
+/** Restart a failed direction within the budget (with backoff); beyond it, ask a human. */
+export async function restartOrPark(s: Setup, dir: Direction, snapshot: DirectionSnapshot): Promise<void> {
+  const state = s.direction(dir);
+  const max = s.state.tuning.maxAutoRestarts;
+  if (state.restarts >= max) {
+    enterAttention(s, {
+      kind: 'restarts-exhausted',
+      direction: dir,
+      reason: `DTS reports ${snapshot.rawStatus}${snapshot.errorMessage ? `: ${snapshot.errorMessage}` : ''} (after ${state.restarts} automatic restarts)`,
+      snapshot,
+    });
+    return;
+  }
+  await s.pause(s.tuningMs.restartBackoff * 2 ** state.restarts, { wakeOnDtsChange: false });
+  state.restarts += 1;
+  s.tell({});
+  await restartDirection(s, dir, `automatic restart ${state.restarts} of ${max}`);
+}
