@@ -8,6 +8,8 @@ import { REQUEST_MEMO, type PublicRequest } from './sync-start';
 export type SetupView = Omit<Partial<SyncStatus>, 'topology' | 'phase'> & { id: string; name: string; topology: string; phase: string; workflowStatus: string };
 
 const RESULT_DEADLINE_MS = 5_000;
+/** Memo key a run may upsert with its final status before it ends. */
+export const FINAL_STATUS_MEMO = 'status';
 
 /**
  * A closed setup from what its run left behind: the result (a completed run returns its status),
@@ -27,6 +29,9 @@ export async function closedSetupView(client: Client, description: WorkflowExecu
     if (attached) status = attached;
     failure = failureSummary(cause);
   }
+  // A run that cannot attach its status to how it ended (a cancel) may leave it in the memo.
+  const memoized = description.memo?.[FINAL_STATUS_MEMO];
+  if (!status && isSyncStatus(memoized)) status = memoized;
   const view = status && isSyncStatus(status) ? status : fromVisibility(description);
   return { ...view, ...(failure && !view.error ? { error: failure } : {}), workflowStatus: description.status.name };
 }
