@@ -133,6 +133,9 @@ export class Disruptor {
       hold: (faults, ms) => this.hold(faults, ms),
       note: (line) => this.note(line),
     })
+      .then((happened) => {
+        if (!happened) this.done[kind] -= 1; // nothing to act on yet: a later round tries again
+      })
       .catch((err: unknown) => this.note(`${kind} went wrong: ${String(err)}`))
       .finally(() => this.scenariosRunning.delete(running));
     this.scenariosRunning.add(running);

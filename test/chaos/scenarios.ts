@@ -39,25 +39,26 @@ function pickSynchronizing(ctx: ScenarioContext): Setup | undefined {
   return candidates.length > 0 ? ctx.random.pick(candidates) : undefined;
 }
 
-export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Promise<void> {
+/** False when the scenario found nothing to act on yet (no synchronizing setup): it is tried again later. */
+export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Promise<boolean> {
   switch (kind) {
     case 'credential-errors': {
       // A RAM policy edit: every read is refused for minutes. A healthy sync must not be released for it.
       ctx.note(`credential errors on every status read for ${ctx.timings.credentialOutageMs} ms`);
       const refuse = (action: string) => ({ action, kind: 'error', code: 'Forbidden.RAM', httpStatus: 403, message: 'chaos: RAM policy denies', probability: 1 });
       await ctx.hold([refuse('DescribeSynchronizationJobStatus'), refuse('DescribeSynchronizationJobStatusList')], ctx.timings.credentialOutageMs);
-      return;
+      return true;
     }
     case 'console-suspend': {
       const setup = pickSynchronizing(ctx);
-      if (!setup) return ctx.note('console suspend: no synchronizing setup yet');
+      if (!setup) return false;
       setup.scenario = 'console-suspend';
       ctx.note(`console suspend of ${setup.dtsJobId} Forward for ${ctx.timings.suspendMs} ms`);
       await ctx.stack.admin(`jobs/${setup.dtsJobId}/suspend`, { direction: 'Forward' });
       await sleep(ctx.timings.suspendMs);
       // The workflow may have restarted it itself (the old keeper did): then there is nothing to resume.
       await ctx.stack.admin(`jobs/${setup.dtsJobId}/resume`, { direction: 'Forward' }).catch((err: unknown) => ctx.note(`console resume: ${String(err)}`));
-      return;
+      return true;
     }
     case 'cancel-during-purchase': {
       // A setup of its own, cancelled while its purchase answer is late (DTS applied it, the client timed out).
@@ -77,11 +78,11 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       await sleep(ctx.random.int(300, 1_500));
       ctx.note(`cancel ${setup.workflowId} during its purchase`);
       await ctx.stack.client().workflow.getHandle(setup.workflowId).cancel();
-      return;
+      return true;
     }
     case 'teardown-outage': {
       const setup = pickSynchronizing(ctx);
-      if (!setup) return ctx.note('teardown outage: no synchronizing setup yet');
+      if (!setup) return false;
       setup.scenario = 'teardown-outage';
       setup.releaseRequested = true;
       ctx.note(`teardown of ${setup.workflowId} while DTS refuses its Delete for ${ctx.timings.teardownOutageMs} ms`);
@@ -89,15 +90,16 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       await sleep(200);
       await ctx.stack.client().workflow.getHandle(setup.workflowId).signal(releaseSignal);
       await outage;
-      return;
+      return true;
     }
     case 'old-payload-signal': {
       const setup = pickSynchronizing(ctx);
-      if (!setup) return ctx.note('old-payload signal: no synchronizing setup yet');
+      if (!setup) return false;
       setup.scenario = 'old-payload-signal';
       // What an older watcher or a hand-typed CLI signal sends: the name without the news.
       ctx.note(`dtsStatusChanged without payload to ${setup.workflowId}`);
       await ctx.stack.client().workflow.getHandle(setup.workflowId).signal('dtsStatusChanged');
+      return true;
     }
   }
 }
