@@ -75,6 +75,10 @@ describe('API fixes', () => {
       return items.length === 1 && items[0]!.phase === 'synchronizing' ? items : undefined;
     }, { what: 'one list entry' });
     expect(runs[0]).toMatchObject({ workflowStatus: 'RUNNING' });
+    // The request memo outlives continue-as-new: a different request is still told apart.
+    const different = await post(app, { ...body, jobClass: 'large' });
+    expect(different.statusCode).toBe(409);
+    expect(different.json().fields).toEqual([expect.objectContaining({ field: '/jobClass' })]);
 
     // A terminated setup keeps its last phase attribute, `synchronizing`: it is not a synchronizing setup.
     await handle.terminate('test: ended from outside');
