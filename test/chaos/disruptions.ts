@@ -23,7 +23,7 @@ export interface DisruptionPlan {
 type Kind = 'worker-kill' | 'emulator-restart' | 'temporal-restart' | 'fault-burst' | ScenarioKind;
 /** One round of disruptions; worker kills and fault bursts are cheap, so twice as many. */
 const ROUND: Kind[] = ['worker-kill', 'fault-burst', 'emulator-restart', 'temporal-restart', 'worker-kill', 'fault-burst', ...SCENARIO_KINDS];
-const DEFAULT_TIMINGS: ScenarioTimings = { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 30 * 60_000 * 0.25 };
+const DEFAULT_TIMINGS: ScenarioTimings = { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 31 * 60_000 * 0.25 };
 const MUTATING = ['CreateSynchronizationJob', 'ConfigureSynchronizationJob', 'StartSynchronizationJob', 'DeleteSynchronizationJob'];
 
 /**

@@ -16,8 +16,8 @@ export const FULL: Preset = {
     faultBursts: Infinity,
     backgroundFaults: true,
     scenarios: { 'credential-errors': 2, 'console-suspend': 3, 'cancel-during-purchase': 3, 'teardown-outage': 1, 'old-payload-signal': 2 },
-    // The old teardown gave up after 30 min; at the run's time scale (0.25) that is 7.5 min of DTS refusing the Delete.
-    timings: { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 30 * 60_000 * 0.25 },
+    // The old teardown gave up after 30 min: DTS refuses the Delete for 31 min at the run's time scale (0.25).
+    timings: { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 31 * 60_000 * 0.25 },
   },
 };
 
