@@ -11,6 +11,7 @@ export const STATE_MACHINE_PATHS = [
   'v1-precheck-failed-retried',
   'v1-precheck-failed-aborted',
   'v1-continued-as-new',
+  'v1-continued-as-new-first-run',
   'v1-keeper-restarted-released',
   'v1-reset-and-reconfigured',
   'v1-suspended-outside-resumed',

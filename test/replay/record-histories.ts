@@ -196,7 +196,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 async function main(): Promise<void> {
-  const missing = STATE_MACHINE_PATHS.filter((p) => !(p in SCENARIOS));
+  const missing = STATE_MACHINE_PATHS.filter((p) => !(p.replace(/-first-run$/, '') in SCENARIOS));
   if (missing.length) throw new Error(`no scenario records ${missing.join(', ')}`);
   const stack = await startChaosStack({ timeScale: 0.05, dtsTimeoutMs: 5_000 });
   try {
@@ -210,6 +210,14 @@ async function main(): Promise<void> {
       const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
       writeFileSync(join(OUT, `${name}.json`), `${historyToJson(history)}\n`);
       console.log(`recorded ${name}: ${history.events?.length ?? 0} events`);
+      // A setup that continued-as-new: its first run too (it holds the ContinueAsNew command).
+      const firstRunId = (handle as { firstExecutionRunId?: string }).firstExecutionRunId;
+      const { runId } = await client.workflow.getHandle(handle.workflowId).describe();
+      if (firstRunId && runId !== firstRunId) {
+        const first = await client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+        writeFileSync(join(OUT, `${name}-first-run.json`), `${historyToJson(first)}\n`);
+        console.log(`recorded ${name}-first-run: ${first.events?.length ?? 0} events`);
+      }
     }
   } finally {
     await stack.close();
