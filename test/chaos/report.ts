@@ -70,7 +70,8 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
       duplicates.push(`${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`);
     }
     const job = mine[0];
-    if (!job) continue;
+    // A setup cancelled during its purchase never configures: judged by its leak, not its configures.
+    if (!job || setup.scenario === 'cancel-during-purchase') continue;
     const wanted = setup.request.topology === 'bidirectional' ? (['Forward', 'Reverse'] as const) : (['Forward'] as const);
     for (const dir of wanted) {
       const count = job.directions[dir]?.configureCount ?? 0;
