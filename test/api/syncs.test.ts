@@ -107,9 +107,12 @@ describe('HTTP API', () => {
     const teardown = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
     expect(teardown.statusCode).toBe(200);
     expect(teardown.json()).toMatchObject({ id, dtsJobId: done.dtsJobId, workflowStatus: 'RUNNING' });
-    const released = await untilPhase(id, 'released');
+    // The run says `released` a moment before it completes: wait for both.
+    const released = await eventually(async () => {
+      const { body } = await getStatus(id);
+      return body.phase === 'released' && body.workflowStatus === 'COMPLETED' ? body : undefined;
+    }, { what: 'released and completed' });
     expect(released.released.outcome).toBe('released');
-    expect(released.workflowStatus).toBe('COMPLETED');
     expect((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.find((j) => j.jobId === done.dtsJobId)?.released).toBe(true);
 
     // The pair may be set up again once released.
