@@ -6,12 +6,16 @@ import { redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { STRICTEST_DIALECT } from '../../emulator/dialect';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack?.stop());
+
+// The same scenarios against the default emulator and the strictest reading of DTS's documents
+// (emulator/dialect.ts): the workflow must not rely on one reading.
+const DIALECTS: [string, string | undefined][] = [
+  ['default', undefined],
+  ['strictest', STRICTEST_DIALECT],
+];
 
 // Each test uses its own instance pair, so tests never share emulator state.
 let pair = 0;
@@ -65,7 +69,12 @@ function statusReachedAt(job: EmulatorJob, direction: 'Forward' | 'Reverse', sta
   return Date.parse(entry.at);
 }
 
-describe('redisSync workflow against the DTS emulator', () => {
+describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect)', (dialectName, dialect) => {
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { dialect } });
+  });
+  afterAll(() => stack?.stop());
+
   it('sets up one-way sync: one purchase, Forward configured once, ends Synchronizing', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
@@ -124,7 +133,8 @@ describe('redisSync workflow against the DTS emulator', () => {
     await register(request); // the operator fixes the password
     await handle.signal(retrySignal);
     const status = await untilPhase(handle, 'synchronizing');
-    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    // Where DTS refuses Start after a failed precheck, Reset + Configure runs it again.
+    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(dialectName === 'strictest' ? 2 : 1);
     await handle.cancel();
   });
 
@@ -172,7 +182,9 @@ describe('redisSync workflow against the DTS emulator', () => {
     await handle.cancel();
   });
 
-  it('buys once when the purchase answer is lost after DTS bought the instance', async () => {
+  // Under clientToken=ignored a lost purchase answer buys a second instance: finding and adopting
+  // it (issue 10, "No orphan, even without ClientToken") is not built yet.
+  it.skipIf(dialectName === 'strictest')('buys once when the purchase answer is lost after DTS bought the instance', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
     await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
@@ -226,9 +238,12 @@ describe('redisSync workflow against the DTS emulator', () => {
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
     expect(description.historyLength).toBeLessThan(200);
-    const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
-    const mine = jobs.find((j) => j.jobId === status.dtsJobId)!;
-    expect(jobs.filter((j) => j.clientToken === mine.clientToken)).toHaveLength(1);
+    // One purchase answered OK for this setup's ClientToken (the job view has no token when DTS ignores it).
+    const { calls: all } = await stack.admin<{ calls: (EmulatorCall & { params: Record<string, string> })[] }>('calls');
+    const purchases = all.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK');
+    const token = purchases.find((c) => c.jobId === status.dtsJobId)?.params.ClientToken;
+    expect(new Set(purchases.filter((c) => c.params.ClientToken === token).map((c) => c.jobId)).size).toBe(1);
+    const mine = await jobOf(status.dtsJobId!);
     expect(mine.directions.Forward?.configureCount).toBe(1);
     expect(mine.directions.Reverse?.configureCount).toBe(1);
     await handle.signal(releaseSignal);

@@ -46,8 +46,9 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
           break;
         case 'notstarted':
           // DTS may report an unconfigured direction as NotStarted: our own history knows.
-          if (!state.configured) await configureHere(s, dir);
-          else await start(s, dir, 'configured but not started');
+          // A Start refused here means DTS has no configuration (a configure refused for the
+          // job status, e.g. Reverse while Forward failed, was taken for one whose answer was lost).
+          if (!state.configured || !(await start(s, dir, 'configured but not started'))) await configureHere(s, dir);
           break;
         case 'precheckfailed':
           if (s.state.precheckRerun?.[dir]) {
