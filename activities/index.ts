@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
 import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
@@ -13,19 +14,21 @@ export interface ActivityDeps {
   dts: DtsClient;
   /** For the status watcher: reads visibility and signals setups. */
   client: Client;
+  /** Who owns which DTS instance (a purchase claims what it buys; the watcher reports what nobody claims). */
+  claims?: InstanceClaims;
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client }: ActivityDeps) {
+export function createActivities({ dts, client, claims }: ActivityDeps) {
   return {
-    purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input),
+    purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
     startDirection: (input: StartInput) => startDirection(dts, input),
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
     suspendDirection: (input: SuspendInput) => suspendDirection(dts, input),
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
-    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client }, input),
+    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
   };
 }

@@ -3,11 +3,20 @@ import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { DtsClient } from './dts/client';
+import { listInstances } from './dts/list-instances';
 import { describeStatusList, type StatusBoard } from './dts/status-list';
+import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../workflows/messages';
+import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
 import type { Direction } from '../workflows/types';
+
+export interface WatchDeps {
+  dts: DtsClient;
+  client: Client;
+  claims?: InstanceClaims;
+}
 
 export interface WatchInput {
   taskQueue: string;
@@ -15,20 +24,25 @@ export interface WatchInput {
   intervalMs: number;
   /** Kept for watchers started before per-region calls; each region is now one call, read page by page. */
   batchSize: number;
+  /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
+  unclaimedSettleMs?: number;
 }
 
 const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
- * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose status changed. One such activity runs per task queue (see
- * workflows/status-watcher.ts), so reaction time does not grow with the number of setups while
- * DTS is called a few times per interval. Runs until cancelled; heartbeats every round.
+ * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose
+ * status changed. One such activity runs per task queue (see workflows/status-watcher.ts), so
+ * reaction time does not grow with the number of setups while DTS is called a few times per
+ * interval. Runs until cancelled; heartbeats every round.
  */
-export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client }, input: WatchInput): Promise<void> {
+export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Promise<void> {
   const context = Context.current();
   const seen = new Map<string, string>(); // `${jobId}/${direction}` → normalised status
   const regions = new RegionCache(deps.client, input.namespace);
+  const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
+  const unclaimed = deps.claims ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs) : undefined;
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
@@ -56,6 +70,9 @@ export async function watchDtsStatuses(deps: { dts: DtsClient; client: Client },
     }
     for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
     regions.forgetAllBut(setups);
+    await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
+      context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
+    });
     context.heartbeat({ watched: setups.size });
     await context.sleep(Math.max(0, input.intervalMs - (Date.now() - started)));
   }
@@ -84,6 +101,10 @@ class RegionCache {
     return groups;
   }
 
+  known(): Set<string> {
+    return new Set(this.byRun.values());
+  }
+
   forgetAllBut(setups: Map<string, WatchedSetup>): void {
     const live = new Set([...setups.values()].map(runKey));
     for (const key of this.byRun.keys()) if (!live.has(key)) this.byRun.delete(key);
@@ -104,6 +125,69 @@ class RegionCache {
     const region = requestRegion(arg);
     if (region) this.byRun.set(key, region);
     return region;
+  }
+}
+
+/** How often the account is checked for instances nobody owns (at most). */
+const SWEEP_EVERY_MS = 60_000;
+/** A younger instance may be a purchase whose buyer has not claimed it yet. */
+const DEFAULT_SETTLE_MS = 2 * 60_000;
+
+/**
+ * Instances of the account that no setup owns: not claimed (activities/instance-claims.ts) and not the DtsJobId
+ * of any setup, running or closed. They are reported (signal to the watcher workflow, which the API queries,
+ * and the `dts_unclaimed_instances` gauge), never released: nothing proves whose they are.
+ */
+class UnclaimedSweep {
+  private lastSweep = 0;
+  private reported = '[]';
+  private readonly owned = new Set<string>();
+
+  constructor(
+    private readonly dts: DtsClient,
+    private readonly client: Client,
+    private readonly claims: InstanceClaims,
+    private readonly namespace: string,
+    private readonly settleMs: number,
+  ) {}
+
+  async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>): Promise<void> {
+    if (Date.now() - this.lastSweep < Math.min(SWEEP_EVERY_MS, this.settleMs / 2)) return;
+    this.lastSweep = Date.now();
+    const found: UnclaimedInstance[] = [];
+    for (const regionId of regions) {
+      for (const instance of await listInstances(this.dts, regionId)) {
+        if (setups.has(instance.dtsJobId) || this.owned.has(instance.dtsJobId)) continue;
+        if (Date.now() - instance.createdAtMs < this.settleMs) continue;
+        if ((await this.claims.owner(instance.dtsJobId)) || (await this.usedBySetup(instance.dtsJobId))) {
+          this.owned.add(instance.dtsJobId);
+          continue;
+        }
+        found.push({
+          dtsJobId: instance.dtsJobId,
+          regionId,
+          name: instance.name,
+          jobClass: instance.jobClass,
+          payType: instance.payType,
+          createdAt: new Date(instance.createdAtMs).toISOString(),
+        });
+      }
+    }
+    const context = Context.current();
+    context.metricMeter.createGauge('dts_unclaimed_instances', 'int', '1', 'DTS instances no setup owns').set(found.length);
+    const report = JSON.stringify(found);
+    if (report === this.reported) return;
+    this.reported = report;
+    const watcher = context.info.workflowExecution?.workflowId;
+    if (watcher) await this.client.workflow.getHandle(watcher).signal(unclaimedInstancesSignal, found);
+  }
+
+  private async usedBySetup(dtsJobId: string): Promise<boolean> {
+    const { count } = await this.client.workflowService.countWorkflowExecutions({
+      namespace: this.namespace,
+      query: `WorkflowType = 'redisSync' AND DtsJobId = '${dtsJobId.replace(/'/g, '')}'`,
+    });
+    return Number(count ?? 0) > 0;
   }
 }
 

@@ -87,6 +87,7 @@ export async function buildApp(options: AppOptions) {
   });
 
   registerMetrics(app, options.temporal);
+  await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   if (options.codec) {

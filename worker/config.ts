@@ -14,6 +14,8 @@ export interface WorkerConfig {
   /** How often the status watcher reads every watched job (batched). */
   statusWatchIntervalMs: number;
   statusBatchSize: number;
+  /** Instances younger than this may be a purchase not yet claimed; older unowned ones are reported. */
+  unclaimedSettleMs?: number;
   maxCachedWorkflows: number;
   metricsPort: number;
   metricsHost: string;
@@ -37,6 +39,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
+    unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
@@ -38,7 +39,11 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   const dts = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
-    activities: createActivities({ client: deps.client, dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers)) }),
+    activities: createActivities({
+      client: deps.client,
+      dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers)),
+      claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
+    }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
@@ -58,7 +63,7 @@ async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promis
   await client.workflow.start(dtsStatusWatcher, {
     workflowId: statusWatcherId(config.temporal.taskQueue),
     taskQueue: config.temporal.taskQueue,
-    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize }],
+    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize, unclaimedSettleMs: config.unclaimedSettleMs }],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
   });

@@ -192,7 +192,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     const tokenCalls = (await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.jobId === status.dtsJobId);
-    expect(tokenCalls.length).toBeGreaterThanOrEqual(2); // the lost answer, then the retry
+    expect(tokenCalls.length).toBeGreaterThanOrEqual(1); // the lost answer; the retry adopts it (or repeats the token)
     const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
     const token = jobs.find((j) => j.jobId === status.dtsJobId)?.clientToken;
     expect(jobs.filter((j) => j.clientToken === token)).toHaveLength(1);

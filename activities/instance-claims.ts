@@ -1,0 +1,99 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  dtsInstanceClaim,
+  dtsPurchaseRecord,
+  instanceClaimId,
+  purchaseRecordId,
+  type InstanceClaim,
+  type PurchaseRecord,
+} from '../workflows/instance-claim';
+
+/**
+ * Who owns which DTS instance, kept in Temporal: one claim workflow per instance id. Starting it is the claim;
+ * the id is unique (REJECT_DUPLICATE), so of two setups claiming the same instance exactly one wins, on any worker.
+ * A closed claim is forgotten after the namespace's retention; by then the owner has configured the instance
+ * (it has a name and shows in the owner's DtsJobId search attribute), so it is no longer a candidate for adoption.
+ */
+export class InstanceClaims {
+  constructor(
+    private readonly client: Client,
+    private readonly namespace: string,
+    /** The workflow task queue (the claim workflow completes at once there). */
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Claims the instance for `claim.setupId`, or returns the claim that got there first (maybe the same setup's). */
+  async claim(claim: InstanceClaim): Promise<InstanceClaim> {
+    try {
+      await this.client.workflow.start(dtsInstanceClaim, {
+        workflowId: instanceClaimId(claim.dtsJobId),
+        taskQueue: this.taskQueue,
+        args: [claim],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `DTS instance ${claim.dtsJobId} belongs to ${claim.setupId}`,
+      });
+      return claim;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const owner = await this.owner(claim.dtsJobId);
+      if (!owner) throw err;
+      return owner;
+    }
+  }
+
+  /**
+   * Records the first purchase activity of a ClientToken. Returns when an earlier purchase activity of the same
+   * token was first scheduled, if there was one: that one may have bought an instance whose answer was lost
+   * (a workflow that retries a purchase with new activities, not with activity retries, looks the same).
+   */
+  async earlierPurchase(clientToken: string, record: PurchaseRecord): Promise<number | undefined> {
+    const workflowId = purchaseRecordId(clientToken);
+    try {
+      await this.client.workflow.start(dtsPurchaseRecord, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [record],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `Purchase of ${record.setupId}`,
+      });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const first = await this.firstInput<PurchaseRecord>(workflowId);
+      return first ? first.firstScheduledMs : record.firstScheduledMs;
+    }
+  }
+
+  /** How many other setups are buying now: only they could claim a just-bought instance besides us. */
+  async otherPurchases(setupId: string): Promise<number> {
+    const { count } = await this.client.workflowService.countWorkflowExecutions({
+      namespace: this.namespace,
+      query: `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running' AND SyncPhase = 'purchasing' AND WorkflowId != '${setupId.replace(/'/g, "\\'")}'`,
+    });
+    return Number(count ?? 0);
+  }
+
+  /** The claim on an instance, if any (read from the claim workflow's input). */
+  owner(dtsJobId: string): Promise<InstanceClaim | undefined> {
+    return this.firstInput<InstanceClaim>(instanceClaimId(dtsJobId));
+  }
+
+  private async firstInput<T>(workflowId: string): Promise<T | undefined> {
+    try {
+      const history = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.namespace,
+        execution: { workflowId },
+        maximumPageSize: 1,
+      });
+      const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (!started) return undefined;
+      return await decodeFromPayloadsAtIndex<T>(this.client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined;
+      throw err;
+    }
+  }
+}
