@@ -12,7 +12,11 @@ export function dtsJobLookup(config: DtsClientConfig): DtsJobLookup {
   return {
     async exists(dtsJobId, regionId) {
       try {
-        await dts.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: dtsJobId, RegionId: regionId, SynchronizationDirection: 'Forward' });
+        await dts.call('DescribeSynchronizationJobStatus', {
+          SynchronizationJobId: dtsJobId,
+          RegionId: regionId,
+          SynchronizationDirection: 'Forward',
+        });
         return true;
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === DtsFailure.NotFound) return false;

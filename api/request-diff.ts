@@ -7,28 +7,34 @@ import type { PublicRequest } from './sync-start';
  * either order: then its Forward is the running setup's Reverse.
  */
 export function requestDifferences(running: PublicRequest, incoming: PublicRequest): FieldProblem[] {
-  const oriented = sameEndpoint(running.source, incoming.source) || running.topology !== 'bidirectional' || incoming.topology !== 'bidirectional' ? incoming : flip(incoming);
+  const twoWay = running.topology === 'bidirectional' && incoming.topology === 'bidirectional';
+  const oriented = twoWay && !sameEndpoint(running.source, incoming.source) ? flip(incoming) : incoming;
   const problems: FieldProblem[] = [];
-  compare('', running as unknown as Record<string, unknown>, oriented as unknown as Record<string, unknown>, problems);
+  const asRecord = (r: PublicRequest) => r as unknown as Record<string, unknown>;
+  compare('', asRecord(running), asRecord(oriented), problems);
   return problems;
 }
 
 function flip(request: PublicRequest): PublicRequest {
-  return { ...request, source: request.destination, destination: request.source, databases: request.databases.map((d) => ({ from: d.to, to: d.from })) };
+  const databases = request.databases.map((d) => ({ from: d.to, to: d.from }));
+  return { ...request, source: request.destination, destination: request.source, databases };
 }
 
 function sameEndpoint(a: PublicRequest['source'], b: PublicRequest['source']): boolean {
   return a.instanceId === b.instanceId && a.ip === b.ip && a.port === b.port && a.region === b.region;
 }
 
-function compare(at: string, before: Record<string, unknown>, after: Record<string, unknown>, problems: FieldProblem[]): void {
+type Fields = Record<string, unknown>;
+
+function compare(at: string, before: Fields, after: Fields, problems: FieldProblem[]): void {
   for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     if (key === 'password') continue;
     const [was, now] = [before[key], after[key]];
     const field = `${at}/${key}`;
     if (isPlainObject(was) && isPlainObject(now)) compare(field, was, now, problems);
     else if (JSON.stringify(was) !== JSON.stringify(now)) {
-      problems.push({ field, rule: 'differs-from-running-setup', message: `the running setup has ${show(was)}, this request ${show(now)}` });
+      const message = `the running setup has ${show(was)}, this request ${show(now)}`;
+      problems.push({ field, rule: 'differs-from-running-setup', message });
     }
   }
 }

@@ -5,7 +5,13 @@ import type { SyncStatus } from '../workflows/types';
 import { REQUEST_MEMO, type PublicRequest } from './sync-start';
 
 /** What GET /v1/syncs/:id answers: the workflow's own status, or as much as Temporal still knows. */
-export type SetupView = Omit<Partial<SyncStatus>, 'topology' | 'phase'> & { id: string; name: string; topology: string; phase: string; workflowStatus: string };
+export type SetupView = Omit<Partial<SyncStatus>, 'topology' | 'phase'> & {
+  id: string;
+  name: string;
+  topology: string;
+  phase: string;
+  workflowStatus: string;
+};
 
 const RESULT_DEADLINE_MS = 5_000;
 /** Memo key a run may upsert with its final status before it ends. */
@@ -53,7 +59,9 @@ export function fromVisibility(description: WorkflowExecutionDescription): Setup
 }
 
 function isSyncStatus(value: unknown): value is SyncStatus {
-  return typeof value === 'object' && value !== null && typeof (value as SyncStatus).phase === 'string' && typeof (value as SyncStatus).id === 'string';
+  const status = value as SyncStatus | null;
+  if (typeof status !== 'object' || status === null) return false;
+  return typeof status.phase === 'string' && typeof status.id === 'string';
 }
 
 function failureSummary(cause: TemporalFailure | Error | undefined): SyncStatus['error'] {

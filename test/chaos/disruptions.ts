@@ -101,7 +101,7 @@ export class Disruptor {
       if (until() || this.stopped) break;
       const kind = this.nextKind();
       if (!kind) break;
-      if ((SCENARIO_KINDS as string[]).includes(kind)) {
+      if ((SCENARIO_KINDS as readonly string[]).includes(kind)) {
         this.startScenario(kind as ScenarioKind);
         continue;
       }

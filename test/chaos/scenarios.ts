@@ -10,8 +10,14 @@ import type { ChaosStack } from './stack';
  * Disruptions aimed at a running sync and at the ways a setup ends (issue 9): the keeper must
  * never harm a healthy sync, and every ending must leave nothing paid for behind.
  */
-export type ScenarioKind = 'credential-errors' | 'console-suspend' | 'cancel-during-purchase' | 'teardown-outage' | 'old-payload-signal';
-export const SCENARIO_KINDS: ScenarioKind[] = ['credential-errors', 'console-suspend', 'cancel-during-purchase', 'teardown-outage', 'old-payload-signal'];
+export const SCENARIO_KINDS = [
+  'credential-errors',
+  'console-suspend',
+  'cancel-during-purchase',
+  'teardown-outage',
+  'old-payload-signal',
+] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
 export interface ScenarioTimings {
   /** How long DTS refuses every status read with Forbidden.RAM (403). */
@@ -45,8 +51,16 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
     case 'credential-errors': {
       // A RAM policy edit: every read is refused for minutes. A healthy sync must not be released for it.
       ctx.note(`credential errors on every status read for ${ctx.timings.credentialOutageMs} ms`);
-      const refuse = (action: string) => ({ action, kind: 'error', code: 'Forbidden.RAM', httpStatus: 403, message: 'chaos: RAM policy denies', probability: 1 });
-      await ctx.hold([refuse('DescribeSynchronizationJobStatus'), refuse('DescribeSynchronizationJobStatusList')], ctx.timings.credentialOutageMs);
+      const refuse = (action: string) => ({
+        action,
+        kind: 'error',
+        code: 'Forbidden.RAM',
+        httpStatus: 403,
+        message: 'chaos: RAM policy denies',
+        probability: 1,
+      });
+      const reads = ['DescribeSynchronizationJobStatus', 'DescribeSynchronizationJobStatusList'];
+      await ctx.hold(reads.map(refuse), ctx.timings.credentialOutageMs);
       return true;
     }
     case 'console-suspend': {
@@ -57,7 +71,9 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       await ctx.stack.admin(`jobs/${setup.dtsJobId}/suspend`, { direction: 'Forward' });
       await sleep(ctx.timings.suspendMs);
       // The workflow may have restarted it itself (the old keeper did): then there is nothing to resume.
-      await ctx.stack.admin(`jobs/${setup.dtsJobId}/resume`, { direction: 'Forward' }).catch((err: unknown) => ctx.note(`console resume: ${String(err)}`));
+      await ctx.stack
+        .admin(`jobs/${setup.dtsJobId}/resume`, { direction: 'Forward' })
+        .catch((err: unknown) => ctx.note(`console resume: ${String(err)}`));
       return true;
     }
     case 'cancel-during-purchase': {
@@ -68,11 +84,17 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
         name: `chaos-${ctx.seed}-x${index}`,
         topology: 'oneway',
         source: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('src'), password: `src-x${index}-Pa55` },
-        destination: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('dst'), password: `dst-x${index}-Pa55` },
+        destination: {
+          kind: 'enterprise',
+          region: 'cn-hangzhou',
+          instanceId: id('dst'),
+          password: `dst-x${index}-Pa55`,
+        },
       });
       const setup: Setup = { index, request, workflowId: syncWorkflowId(request), scenario: 'cancel-during-purchase' };
       await ctx.stack.admin('instances', instancesOf(setup));
-      await ctx.stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'delay-after', delayMs: 4_000, count: 1 });
+      const lateAnswer = { action: 'CreateSynchronizationJob', kind: 'delay-after', delayMs: 4_000, count: 1 };
+      await ctx.stack.admin('faults', lateAnswer);
       await startSetup(ctx.stack.client(), ctx.stack.taskQueue, setup, Date.now() + 30_000);
       ctx.setups.push(setup); // started first, so the launcher never starts it too
       await sleep(ctx.random.int(300, 1_500));
@@ -86,7 +108,12 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       setup.scenario = 'teardown-outage';
       setup.releaseRequested = true;
       ctx.note(`teardown of ${setup.workflowId} while DTS refuses its Delete for ${ctx.timings.teardownOutageMs} ms`);
-      const outage = ctx.hold([{ action: 'DeleteSynchronizationJob', jobId: setup.dtsJobId, kind: 'unavailable', probability: 1 }], ctx.timings.teardownOutageMs);
+      const refused = {
+        action: 'DeleteSynchronizationJob', jobId: setup.dtsJobId,
+        kind: 'unavailable',
+        probability: 1,
+      };
+      const outage = ctx.hold([refused], ctx.timings.teardownOutageMs);
       await sleep(200);
       await ctx.stack.client().workflow.getHandle(setup.workflowId).signal(releaseSignal);
       await outage;
