@@ -1,12 +1,46 @@
 import type { Duration } from '@temporalio/common';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_557_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_557_600_000,
+};
 const UNIT_ALIASES: Record<string, string> = {
-  milliseconds: 'ms', millisecond: 'ms', msecs: 'ms', msec: 'ms', ms: 'ms',
-  seconds: 's', second: 's', secs: 's', sec: 's', s: 's',
-  minutes: 'm', minute: 'm', mins: 'm', min: 'm', m: 'm',
-  hours: 'h', hour: 'h', hrs: 'h', hr: 'h', h: 'h',
-  days: 'd', day: 'd', d: 'd', weeks: 'w', week: 'w', w: 'w', years: 'y', year: 'y', yrs: 'y', yr: 'y', y: 'y',
+  milliseconds: 'ms',
+  millisecond: 'ms',
+  msecs: 'ms',
+  msec: 'ms',
+  ms: 'ms',
+  seconds: 's',
+  second: 's',
+  secs: 's',
+  sec: 's',
+  s: 's',
+  minutes: 'm',
+  minute: 'm',
+  mins: 'm',
+  min: 'm',
+  m: 'm',
+  hours: 'h',
+  hour: 'h',
+  hrs: 'h',
+  hr: 'h',
+  h: 'h',
+  days: 'd',
+  day: 'd',
+  d: 'd',
+  weeks: 'w',
+  week: 'w',
+  w: 'w',
+  years: 'y',
+  year: 'y',
+  yrs: 'y',
+  yr: 'y',
+  y: 'y',
 };
 
 /**

@@ -2,7 +2,13 @@
 // replay.test.ts). Recorded by record-histories.ts; a new path of the workflow adds a name here.
 
 /** Recorded before the status watcher and before the state machine (the old code, no patch marker). */
-const OLD_CODE = ['keeper-restarted-released', 'oneway-released', 'precheck-failed-retried', 'twoway-cancelled', 'twoway-released'];
+const OLD_CODE = [
+  'keeper-restarted-released',
+  'oneway-released',
+  'precheck-failed-retried',
+  'twoway-cancelled',
+  'twoway-released',
+];
 
 /** The explicit state machine (patch explicit-state-machine-v1 present). */
 export const STATE_MACHINE_PATHS = [

@@ -1,10 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encryptingDataConverter } from '../../shared/codec';
-import { abortUpdate, dtsStatusSignal, releaseSignal, releaseUpdate, retryUpdate, statusQuery } from '../../workflows/messages';
-import { DTS_TASK_QUEUE_SUFFIX, redisSync } from '../../workflows/redis-sync';
+import {
+  abortUpdate,
+  dtsStatusSignal,
+  releaseSignal,
+  releaseUpdate,
+  retryUpdate,
+  statusQuery,
+} from '../../workflows/messages';
+import { DTS_TASK_QUEUE_SUFFIX, redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
@@ -34,6 +47,7 @@ async function withSetup(
   request: Partial<SyncRequest>,
   body: (handle: Handle) => Promise<void>,
   tuning: Record<string, unknown> = {},
+  extraInput: Partial<RedisSyncInput> = {},
 ): Promise<void> {
   const taskQueue = `billing-${randomUUID()}`;
   const workflows = await Worker.create({
@@ -42,11 +56,16 @@ async function withSetup(
     workflowBundle: { codePath: inject('workflowBundlePath') },
     dataConverter,
   });
-  const activities = await Worker.create({ connection: nativeConnection, taskQueue: taskQueue + DTS_TASK_QUEUE_SUFFIX, activities: dts.activities(), dataConverter });
+  const activities = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    activities: dts.activities(),
+    dataConverter,
+  });
   const handle = await client.workflow.start(redisSync, {
     workflowId: `billing-${randomUUID()}`,
     taskQueue,
-    args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning } }],
+    args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning }, ...extraInput }],
   });
   let stopping = false;
   const running = Promise.all([workflows.run(), activities.run()]);
@@ -88,7 +107,11 @@ describe('a running sync is sacred', () => {
       broken = true;
       const parked = await untilPhase(handle, 'needs-attention');
       expect(parked.attention?.kind).toBe('dts-unreadable');
-      expect(parked.error).toMatchObject({ type: 'DtsCredentialsRejected', code: 'Forbidden.RAM', requestId: 'req-Forbidden.RAM' });
+      expect(parked.error).toMatchObject({
+        type: 'DtsCredentialsRejected',
+        code: 'Forbidden.RAM',
+        requestId: 'req-Forbidden.RAM',
+      });
       expect(parked.attention?.deadline).toBeUndefined();
       await sleep(2_000);
       expect(dts.count('release')).toBe(0);
@@ -201,7 +224,10 @@ describe('purchase, abort and teardown never leak or lose', () => {
 
   it('an ambiguous purchase then a refusal asks a human instead of ending silently', async () => {
     const dts = new FakeDts();
-    dts.purchaseFailures = [() => dtsError('DtsTimeout', undefined, true), () => dtsError('DtsIdempotencyMismatch', 'IdempotentParameterMismatch', false)];
+    dts.purchaseFailures = [
+      () => dtsError('DtsTimeout', undefined, true),
+      () => dtsError('DtsIdempotencyMismatch', 'IdempotentParameterMismatch', false),
+    ];
     await withSetup(dts, {}, async (handle) => {
       const parked = await untilPhase(handle, 'needs-attention');
       expect(parked.attention?.kind).toBe('purchase-outcome-unknown');
@@ -239,10 +265,13 @@ describe('purchase, abort and teardown never leak or lose', () => {
     const dts = new FakeDts();
     dts.configureFailure = unavailableError;
     await withSetup(dts, {}, async (handle) => {
-      await eventually(async () => ((await handle.query(statusQuery)).error?.type === 'DtsUnreachable' ? true : undefined), {
-        timeoutMs: 20_000,
-        what: 'error shown',
-      });
+      await eventually(
+        async () => ((await handle.query(statusQuery)).error?.type === 'DtsUnreachable' ? true : undefined),
+        {
+          timeoutMs: 20_000,
+          what: 'error shown',
+        },
+      );
       expect((await handle.query(statusQuery)).error?.code).toBe('ServiceUnavailable');
       await handle.executeUpdate(abortUpdate);
       const final = await handle.result();
@@ -320,14 +349,52 @@ describe('messages', () => {
       { waitDeadline: '3s' },
       async (handle) => {
         await untilPhase(handle, 'needs-attention');
-        await sleep(4_000); // longer than the wait deadline, with several continue-as-new
-        dts.job().status.Forward = 'PrecheckFailed';
+        await sleep(4_000); // longer than the wait deadline since the configure
+        dts.afterStart = 'Initializing'; // the re-run precheck passes, then DTS initializes ...
         await handle.executeUpdate(retryUpdate);
-        await untilPhase(handle, 'synchronizing');
+        await sleep(2_000); // ... while the history grows past maxHistoryEvents: continue-as-new
         expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+        dts.job().status.Forward = 'Synchronizing';
+        await untilPhase(handle, 'synchronizing');
         expect(dts.job().released).toBe(false);
       },
       { maxHistoryEvents: 40 },
+    );
+  });
+
+  it('takes over a run continued from the old code (input `resumed`) where it stood: keeps, buys nothing', async () => {
+    const dts = new FakeDts();
+    dts.jobs.set('dts-old-1', { id: 'dts-old-1', released: false, status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' } });
+    const at = new Date().toISOString();
+    const resumed: SyncStatus = {
+      id: 'old-run',
+      name: 'test-sync',
+      topology: 'oneway',
+      phase: 'synchronizing',
+      dtsJobId: 'dts-old-1',
+      payType: 'PostPaid',
+      source: { kind: 'enterprise', region: 'cn-hangzhou' },
+      destination: { kind: 'enterprise', region: 'cn-hangzhou' },
+      forward: { configured: true, configuredAt: at, synchronizingAt: at, restarts: 0 },
+      createdAt: at,
+      updatedAt: at,
+    };
+    await withSetup(
+      dts,
+      {},
+      async (handle) => {
+        const status = await untilPhase(handle, 'synchronizing');
+        expect(status.everSynchronizing).toBe(true);
+        await sleep(1_500);
+        expect(dts.count('purchase')).toBe(0);
+        expect(dts.count('configure')).toBe(0);
+        expect(dts.count('describe')).toBeGreaterThan(0);
+        await handle.executeUpdate(releaseUpdate);
+        expect((await handle.result()).phase).toBe('released');
+        expect(dts.job().released).toBe(true);
+      },
+      {},
+      { resumed },
     );
   });
 });

@@ -77,7 +77,8 @@ export class FakeDts {
       suspendDirection: async ({ dtsJobId, direction }) => {
         this.calls.push({ action: 'suspend', direction, jobId: dtsJobId });
         const job = this.jobs.get(dtsJobId)!;
-        if (job.status[direction] !== 'Synchronizing') throw dtsError('DtsJobStatusConflict', 'OperationDenied.JobStatus', false);
+        if (job.status[direction] !== 'Synchronizing')
+          throw dtsError('DtsJobStatusConflict', 'OperationDenied.JobStatus', false);
         job.status[direction] = 'Suspending';
       },
       describeDirection: async ({ dtsJobId, direction }) => {

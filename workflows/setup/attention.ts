@@ -22,7 +22,9 @@ export interface AttentionEntry {
 export function enterAttention(s: Setup, entry: AttentionEntry): void {
   const now = Date.now();
   const untilMs = s.status.everSynchronizing ? undefined : now + s.tuningMs.attentionDeadline;
-  const words = entry.snapshot ? `DTS reports ${entry.snapshot.rawStatus}${entry.snapshot.errorMessage ? `: ${entry.snapshot.errorMessage}` : ''}` : '';
+  const words = entry.snapshot
+    ? `DTS reports ${entry.snapshot.rawStatus}${entry.snapshot.errorMessage ? `: ${entry.snapshot.errorMessage}` : ''}`
+    : '';
   s.state.attention = {
     kind: entry.kind,
     direction: entry.direction,
@@ -69,7 +71,10 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
       );
     }
     await s.maybeContinueAsNew();
-    const recheckMs = Math.min(backoffMs(round + 3, MAX_BACKOFF_MS), Math.max(s.tuningMs.monitorInterval, s.tuningMs.firstPoll));
+    const recheckMs = Math.min(
+      backoffMs(round + 3, MAX_BACKOFF_MS),
+      Math.max(s.tuningMs.monitorInterval, s.tuningMs.firstPoll),
+    );
     const untilDeadline = parked.untilMs === undefined ? recheckMs : Math.min(recheckMs, parked.untilMs - Date.now());
     await s.park(readsDts ? untilDeadline : parked.untilMs === undefined ? undefined : untilDeadline);
     if (s.stopRequested() || s.state.retryRequested || !readsDts) continue;
@@ -78,12 +83,15 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
       s.tell({ error: errorSummary(failure) });
       continue;
     }
-    const recovered = parked.kind === 'dts-unreadable' || snapshot!.status === 'synchronizing' ||
+    const recovered =
+      parked.kind === 'dts-unreadable' ||
+      snapshot!.status === 'synchronizing' ||
       (parked.kind !== 'wait-deadline' && !TROUBLE.has(snapshot!.status) && snapshot!.status !== parked.parkedStatus);
     if (recovered) {
       log.info('DTS recovered by itself; leaving needs-attention', { kind: parked.kind, status: snapshot!.rawStatus });
       // Time parked does not count against the wait.
-      if (s.state.waitUntilMs[parked.direction] !== undefined) s.state.waitUntilMs[parked.direction] = Date.now() + s.tuningMs.waitDeadline;
+      if (s.state.waitUntilMs[parked.direction] !== undefined)
+        s.state.waitUntilMs[parked.direction] = Date.now() + s.tuningMs.waitDeadline;
       leave(s);
       return 'recovered';
     }

@@ -10,7 +10,8 @@ import { MUTATE, type Setup } from './setup';
 export async function configure(s: Setup, dir: Direction): Promise<void> {
   const { request } = s;
   s.tell({ phase: dir === 'Forward' ? 'configuring-forward' : 'configuring-reverse' });
-  const [source, destination] = dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
+  const [source, destination] =
+    dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
   try {
     await s.persist(() =>
       s.dts(`Configure ${dir} on ${s.status.dtsJobId}`, MUTATE).configureDirection({
@@ -20,7 +21,8 @@ export async function configure(s: Setup, dir: Direction): Promise<void> {
         jobName: request.name,
         source,
         destination,
-        databases: dir === 'Forward' ? request.databases : request.databases.map((db) => ({ from: db.to, to: db.from })),
+        databases:
+          dir === 'Forward' ? request.databases : request.databases.map((db) => ({ from: db.to, to: db.from })),
       }),
     );
   } catch (err) {

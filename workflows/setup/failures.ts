@@ -23,7 +23,9 @@ export function failureMessage(err: unknown): string {
 
 function dtsDetails(err: unknown): { code?: string; requestId?: string } | undefined {
   const cause = rootCause(err);
-  return cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string; requestId?: string } | undefined) : undefined;
+  return cause instanceof ApplicationFailure
+    ? (cause.details?.[0] as { code?: string; requestId?: string } | undefined)
+    : undefined;
 }
 
 /** DTS refused the call for good (bad parameter, billing...); retrying changes nothing. */

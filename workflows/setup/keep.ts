@@ -36,7 +36,11 @@ export async function keep(s: Setup): Promise<never> {
         failed = true;
         // DTS refuses to answer (credentials, permissions, unknown code): park, never release.
         if (isCredentials(failure) || isPermanent(failure)) {
-          enterAttention(s, { kind: 'dts-unreadable', direction: dir, reason: `DTS refuses to report the status: ${failureMessage(failure)}` });
+          enterAttention(s, {
+            kind: 'dts-unreadable',
+            direction: dir,
+            reason: `DTS refuses to report the status: ${failureMessage(failure)}`,
+          });
           break;
         }
         continue;
@@ -44,7 +48,12 @@ export async function keep(s: Setup): Promise<never> {
       if (FAILED_STATUSES.has(snapshot!.status)) await restartOrPark(s, dir, snapshot!);
       else if (snapshot!.status === 'suspending') {
         // A deliberate suspension from outside is not undone; resuming it returns the setup here.
-        enterAttention(s, { kind: 'suspended-outside', direction: dir, reason: 'The DTS task was suspended outside this workflow', snapshot });
+        enterAttention(s, {
+          kind: 'suspended-outside',
+          direction: dir,
+          reason: 'The DTS task was suspended outside this workflow',
+          snapshot,
+        });
       }
       if (s.state.attention) break;
     }

@@ -31,7 +31,11 @@ async function procedure(s: Setup): Promise<SyncStatus> {
       decideEnding(s, err);
       if (s.state.teardown) break;
       // After the sync ever ran, no error ends it: park, and run the steps again on retry.
-      enterAttention(s, { kind: 'setup-error', direction: 'Forward', reason: `The setup stopped on an error: ${failureMessage(err)}` });
+      enterAttention(s, {
+        kind: 'setup-error',
+        direction: 'Forward',
+        reason: `The setup stopped on an error: ${failureMessage(err)}`,
+      });
       try {
         await attend(s);
       } catch (parkedErr) {
@@ -43,8 +47,13 @@ async function procedure(s: Setup): Promise<SyncStatus> {
   const { why, endPhase } = s.state.teardown;
   await teardown(s, why);
   s.tell({ phase: endPhase });
-  if (s.state.cancelled && endPhase === 'cancelled') throw new CancelledFailure('Setup cancelled; the instance was released or kept');
-  if (endPhase === 'failed') throw ApplicationFailure.nonRetryable(s.status.error?.message ?? 'Setup failed', s.status.error?.type ?? 'SetupFailed');
+  if (s.state.cancelled && endPhase === 'cancelled')
+    throw new CancelledFailure('Setup cancelled; the instance was released or kept');
+  if (endPhase === 'failed')
+    throw ApplicationFailure.nonRetryable(
+      s.status.error?.message ?? 'Setup failed',
+      s.status.error?.type ?? 'SetupFailed',
+    );
   return s.status;
 }
 
@@ -68,7 +77,8 @@ function decideEnding(s: Setup, err: unknown): void {
       s.state.teardown = { why: 'cleanup', endPhase: 'failed' };
       return;
     }
-    s.state.teardown = err.stop === 'release' ? { why: 'release', endPhase: 'released' } : { why: 'cleanup', endPhase: 'cancelled' };
+    s.state.teardown =
+      err.stop === 'release' ? { why: 'release', endPhase: 'released' } : { why: 'cleanup', endPhase: 'cancelled' };
     return;
   }
   s.tell({ error: errorSummary(err) });

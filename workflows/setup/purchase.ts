@@ -53,6 +53,7 @@ export async function purchase(s: Setup): Promise<void> {
       s.tell({ error: summary });
       const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : 60_000;
       await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
+      await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
   }
 }
@@ -60,7 +61,7 @@ export async function purchase(s: Setup): Promise<void> {
 /** An abort of a purchase whose outcome no one could learn: end loudly, never silently. */
 export function purchaseOutcomeUnknown(): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
-    'Aborted while the purchase outcome is unknown: check DTS for an instance bought with this setup\'s ClientToken',
+    "Aborted while the purchase outcome is unknown: check DTS for an instance bought with this setup's ClientToken",
     'PurchaseOutcomeUnknown',
   );
 }

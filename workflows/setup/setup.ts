@@ -121,7 +121,9 @@ export class Setup {
         this.requestStop('release');
         return this.status;
       },
-      { validator: () => this.refuse(this.status.phase === 'released' ? 'the instance is already released' : undefined) },
+      {
+        validator: () => this.refuse(this.status.phase === 'released' ? 'the instance is already released' : undefined),
+      },
     );
     // The watcher saw DTS change this job's status: read now rather than at the next tick.
     setHandler(dtsStatusSignal, (payload) => {
@@ -150,7 +152,8 @@ export class Setup {
 
   private abortRefusal(): string | undefined {
     const phase = this.status.phase;
-    if (['releasing', 'release-failed', 'released', 'cancelled', 'failed'].includes(phase)) return `abort is not accepted in ${phase}`;
+    if (['releasing', 'release-failed', 'released', 'cancelled', 'failed'].includes(phase))
+      return `abort is not accepted in ${phase}`;
     if (this.state.stop === 'release') return 'a release is already under way';
     return undefined;
   }
@@ -194,7 +197,11 @@ export class Setup {
   }
 
   dts(summary: string, options: ActivityOptions) {
-    return proxyActivities<Activities>({ ...options, taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX, summary });
+    return proxyActivities<Activities>({
+      ...options,
+      taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX,
+      summary,
+    });
   }
 
   /**
@@ -273,7 +280,9 @@ export class Setup {
       const all = this.directions.every((d) => this.direction(d).synchronizingAt);
       if (status.phase === 'synchronizing' && all && !this.state.measuredTimeToSynchronizing) {
         this.state.measuredTimeToSynchronizing = true;
-        this.timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, { topology: this.request.topology });
+        this.timeToSynchronizing.record((Date.now() - Date.parse(status.createdAt)) / 1000, {
+          topology: this.request.topology,
+        });
       }
     }
     // Each upsert is a history event: only when a searchable value changes.
@@ -307,9 +316,13 @@ export function backoffMs(attempt: number, capMs: number): number {
 
 function describeForUi(status: SyncStatus): string {
   const line = (name: string, d?: DirectionState) =>
-    d ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ${d.progress ?? 0}% | ${d.errorMessage ?? ''} |` : '';
+    d
+      ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ` +
+        `${d.progress ?? 0}% | ${d.errorMessage ?? ''} |`
+      : '';
   const until = status.attention?.deadline ? ` before ${status.attention.deadline}` : '';
-  const pair = `${status.source.instanceId ?? status.source.ip} → ${status.destination.instanceId ?? status.destination.ip}`;
+  const side = (e: SyncStatus['source']) => e.instanceId ?? e.ip;
+  const pair = `${side(status.source)} → ${side(status.destination)}`;
   return [
     `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\` · ${pair} (${status.topology})`,
     '',
@@ -319,7 +332,9 @@ function describeForUi(status: SyncStatus): string {
     line('Reverse', status.reverse),
     status.attention ? `\n**Needs attention:** ${status.attention.reason}. Send \`retry\` or \`abort\`${until}.` : '',
     status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
-    status.releaseError ? `\n**Release failed:** ${status.releaseError.type}: ${status.releaseError.message}. Send \`retry\`.` : '',
+    status.releaseError
+      ? `\n**Release failed:** ${status.releaseError.type}: ${status.releaseError.message}. Send \`retry\`.`
+      : '',
   ]
     .filter((l) => l !== '')
     .join('\n');

@@ -1,6 +1,13 @@
 import { DEFAULT_TUNING, type WaitTuning } from '../tuning';
 import { durationMs } from '../duration';
-import { summarizeEndpoint, type AttentionKind, type Direction, type SyncPhase, type SyncRequest, type SyncStatus } from '../types';
+import {
+  summarizeEndpoint,
+  type AttentionKind,
+  type Direction,
+  type SyncPhase,
+  type SyncRequest,
+  type SyncStatus,
+} from '../types';
 
 /** What ends the setup once it reaches a safe point. A release outranks an abort or a cancel. */
 export type StopRequest = 'release' | 'abort' | 'cancel';
@@ -24,7 +31,13 @@ export interface SetupState {
   /** A purchase attempt may have bought an instance whose id we have not learnt yet. */
   purchaseUnsettled?: boolean;
   /** Parked in needs-attention: why, where to return, and (before the sync ever ran) until when. */
-  attention?: { kind: AttentionKind; direction: Direction; resumePhase: SyncPhase; untilMs?: number; parkedStatus?: string };
+  attention?: {
+    kind: AttentionKind;
+    direction: Direction;
+    resumePhase: SyncPhase;
+    untilMs?: number;
+    parkedStatus?: string;
+  };
   /** An operator's retry ran Start on a failed precheck: if DTS still shows it failed, Reset + Configure. */
   precheckRerun?: Partial<Record<Direction, boolean>>;
   measuredTimeToSynchronizing?: boolean;
@@ -32,7 +45,12 @@ export interface SetupState {
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
 
-export function initialState(id: string, request: SyncRequest, tuning: Partial<WaitTuning> | undefined, nowMs: number): SetupState {
+export function initialState(
+  id: string,
+  request: SyncRequest,
+  tuning: Partial<WaitTuning> | undefined,
+  nowMs: number,
+): SetupState {
   const now = new Date(nowMs).toISOString();
   return {
     version: 1,
@@ -55,7 +73,11 @@ export function initialState(id: string, request: SyncRequest, tuning: Partial<W
 }
 
 /** A run continued from the code before the state machine carried only its status. */
-export function stateFromStatus(status: SyncStatus, request: SyncRequest, tuning: Partial<WaitTuning> | undefined): SetupState {
+export function stateFromStatus(
+  status: SyncStatus,
+  request: SyncRequest,
+  tuning: Partial<WaitTuning> | undefined,
+): SetupState {
   const waitUntilMs: SetupState['waitUntilMs'] = {};
   for (const dir of ['Forward', 'Reverse'] as const) {
     const d = dir === 'Forward' ? status.forward : status.reverse;
@@ -67,7 +89,9 @@ export function stateFromStatus(status: SyncStatus, request: SyncRequest, tuning
     if (d?.synchronizingAt && restarting) waitUntilMs[dir] = Date.now() + durationMs(request.waitDeadline);
   }
   const everSynchronizing = Boolean(status.forward.synchronizingAt || status.reverse?.synchronizingAt);
-  const allSynchronizing = Boolean(status.forward.synchronizingAt && (request.topology === 'oneway' || status.reverse?.synchronizingAt));
+  const allSynchronizing = Boolean(
+    status.forward.synchronizingAt && (request.topology === 'oneway' || status.reverse?.synchronizingAt),
+  );
   return {
     version: 1,
     tuning: { ...DEFAULT_TUNING, ...tuning },

@@ -16,11 +16,15 @@ export async function teardown(s: Setup, why: 'release' | 'cleanup'): Promise<vo
   const keep = why === 'cleanup' && s.request.keepInstanceOnFailure;
   if (keep || s.request.payType === 'PrePaid') {
     await untilDone(s, () => suspendAll(s));
-    s.tell({ released: { at: new Date().toISOString(), outcome: keep ? 'kept' : 'prepaid-not-released', suspended: true } });
+    s.tell({
+      released: { at: new Date().toISOString(), outcome: keep ? 'kept' : 'prepaid-not-released', suspended: true },
+    });
     return;
   }
   const { outcome } = await untilDone(s, () =>
-    s.dts(`Release ${s.status.dtsJobId}`, RELEASE).releaseInstance({ dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
+    s
+      .dts(`Release ${s.status.dtsJobId}`, RELEASE)
+      .releaseInstance({ dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
   );
   s.tell({ released: { at: new Date().toISOString(), outcome } });
 }

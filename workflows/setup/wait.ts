@@ -34,7 +34,8 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
     if (snapshot) {
       failedReads = 0;
       const state = s.direction(dir);
-      if (snapshot.status === 'prechecking' && s.state.precheckRerun?.[dir]) s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
+      if (snapshot.status === 'prechecking' && s.state.precheckRerun?.[dir])
+        s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
       switch (snapshot.status) {
         case 'synchronizing':
           state.synchronizingAt = new Date().toISOString();
@@ -60,7 +61,12 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
           }
           break;
         case 'suspending':
-          enterAttention(s, { kind: 'suspended-outside', direction: dir, reason: 'The DTS task was suspended outside this workflow', snapshot });
+          enterAttention(s, {
+            kind: 'suspended-outside',
+            direction: dir,
+            reason: 'The DTS task was suspended outside this workflow',
+            snapshot,
+          });
           break;
         default:
           if (FAILED_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
@@ -81,7 +87,9 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
     }
     if (Date.now() > s.state.waitUntilMs[dir]!) {
       const state = s.direction(dir);
-      const reason = `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
+      const reason =
+        `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; ` +
+        `last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
       if (!s.status.everSynchronizing) throw ApplicationFailure.nonRetryable(reason, 'WaitDeadlineExceeded');
       enterAttention(s, { kind: 'wait-deadline', direction: dir, reason });
       continue;
@@ -113,7 +121,9 @@ export async function restartOrPark(s: Setup, dir: Direction, snapshot: Directio
     enterAttention(s, {
       kind: 'restarts-exhausted',
       direction: dir,
-      reason: `DTS reports ${snapshot.rawStatus}${snapshot.errorMessage ? `: ${snapshot.errorMessage}` : ''} (after ${state.restarts} automatic restarts)`,
+      reason:
+        `DTS reports ${snapshot.rawStatus}${snapshot.errorMessage ? `: ${snapshot.errorMessage}` : ''} ` +
+        `(after ${state.restarts} automatic restarts)`,
       snapshot,
     });
     return;
