@@ -82,6 +82,8 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
  * The DTS region of each setup: the `region` of the request it was started with (first event of its run),
  * read once per run and kept, since it never changes. Visibility has no region attribute.
  */
+const REGION_READS_AT_ONCE = 20;
+
 class RegionCache {
   private readonly byRun = new Map<string, string>();
 
@@ -93,10 +95,18 @@ class RegionCache {
   /** Region → job ids of the setups; setups whose region cannot be read are left to their own polls. */
   async group(setups: Map<string, WatchedSetup>): Promise<Map<string, string[]>> {
     const groups = new Map<string, string[]>();
-    for (const [jobId, setup] of setups) {
-      const region = await this.regionOf(setup).catch(() => undefined);
-      if (!region) continue;
-      groups.set(region, [...(groups.get(region) ?? []), jobId]);
+    const entries = [...setups];
+    // New setups cost one history read each (then cached); read them a few at a time.
+    for (let i = 0; i < entries.length; i += REGION_READS_AT_ONCE) {
+      const slice = entries.slice(i, i + REGION_READS_AT_ONCE);
+      const regions = await Promise.all(slice.map(([, setup]) => this.regionOf(setup).catch(() => undefined)));
+      slice.forEach(([jobId], k) => {
+        const region = regions[k];
+        if (!region) return;
+        const group = groups.get(region) ?? [];
+        group.push(jobId);
+        groups.set(region, group);
+      });
     }
     return groups;
   }

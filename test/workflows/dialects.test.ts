@@ -82,6 +82,12 @@ describe.each([
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    // The watcher reads per region: every status-list call names the DTS region of its jobs.
+    const lists = (await calls()).filter((c) => c.action === 'DescribeSynchronizationJobStatusList') as (EmulatorCall & {
+      params: Record<string, string>;
+    })[];
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((c) => c.params.RegionId === 'cn-hangzhou')).toBe(true);
     await handle.cancel();
   });
 
