@@ -11,10 +11,13 @@ import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { syncRoutes } from './routes/syncs';
+import type { DtsJobLookup } from './dts-jobs';
 import type { TemporalDeps } from './temporal';
 
 export interface AppOptions {
   temporal: TemporalDeps;
+  /** Read access to DTS, to see whether a kept job of an earlier setup was released since. */
+  dtsJobs?: DtsJobLookup;
   /** Bearer tokens accepted on every route but the health checks. */
   tokens: string[];
   /** Serves /codec/* for the Temporal UI when given. */
@@ -86,7 +89,7 @@ export async function buildApp(options: AppOptions) {
   registerMetrics(app, options.temporal);
   await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
-  await app.register(syncRoutes, { temporal: options.temporal });
+  await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   if (options.codec) {
     const codec = options.codec;
     await app.register(async (scope) => {

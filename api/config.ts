@@ -1,6 +1,7 @@
 import { EnvReader, type Env } from '../shared/env';
 import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
 import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
+import type { DtsClientConfig } from '../activities/dts/client';
 
 export interface ApiConfig {
   temporal: TemporalConfig;
@@ -12,6 +13,8 @@ export interface ApiConfig {
   payloadKeys: PayloadKeys;
   codecCorsOrigins: string[];
   codecRequiresToken: boolean;
+  /** Optional read-only DTS access: lets a pair whose kept job was released be set up again. */
+  dts?: DtsClientConfig;
 }
 
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
@@ -27,6 +30,17 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
     codecCorsOrigins: env.list('CODEC_CORS_ORIGINS', ['http://localhost:8233', 'http://127.0.0.1:8233']),
     codecRequiresToken: env.bool('CODEC_REQUIRE_TOKEN', true),
   };
+  const accessKeyId = env.optional('ALIBABA_CLOUD_ACCESS_KEY_ID');
+  if (accessKeyId) {
+    config.dts = {
+      endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
+      apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),
+      accessKeyId,
+      accessKeySecret: env.string('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      securityToken: env.optional('ALIBABA_CLOUD_SECURITY_TOKEN'),
+      timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+    };
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   if (config.tokens.length === 0) env.problem('API_TOKENS is required: one or more bearer tokens, comma-separated');
   for (const token of config.tokens) if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');

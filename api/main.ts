@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { AesGcmPayloadCodec, encryptingDataConverter } from '../shared/codec';
 import { buildApp } from './app';
 import { loadApiConfig } from './config';
+import { dtsJobLookup } from './dts-jobs';
 
 // The API process: stateless, so any number can run behind a load balancer.
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     tokens: config.tokens,
+    ...(config.dts ? { dtsJobs: dtsJobLookup(config.dts) } : {}),
     codec: new AesGcmPayloadCodec(config.payloadKeys),
     codecCorsOrigins: config.codecCorsOrigins,
     codecRequiresToken: config.codecRequiresToken,

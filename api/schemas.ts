@@ -127,5 +127,7 @@ export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),
   message: Type.String(),
+  /** The DTS job a refusal is about (a kept job of an earlier setup). */
+  dtsJobId: Type.Optional(Type.String()),
   fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), rule: Type.String(), message: Type.String() }))),
 });

@@ -2,14 +2,34 @@ import type { SyncRequest } from './types';
 
 /**
  * One setup per instance pair at a time: the workflow id is the pair, order-free, so
- * A→B and B→A (or A↔B) cannot be set up concurrently.
+ * A→B and B→A (or A↔B) cannot be set up concurrently. Computed only at start: a running
+ * setup keeps the id it was started with.
  */
 export function syncWorkflowId(request: Pick<SyncRequest, 'source' | 'destination'>): string {
   const [a, b] = [endpointKey(request.source), endpointKey(request.destination)].sort();
   return `redis-sync.${a}.${b}`;
 }
 
-function endpointKey(endpoint: SyncRequest['source']): string {
+/**
+ * The id an IP endpoint's setup got before the id named its region and network, or undefined
+ * when that is the current id. The API still finds setups started under it.
+ */
+export function legacySyncWorkflowId(request: Pick<SyncRequest, 'source' | 'destination'>): string | undefined {
+  const [a, b] = [legacyEndpointKey(request.source), legacyEndpointKey(request.destination)].sort();
+  const legacy = `redis-sync.${a}.${b}`;
+  return legacy === syncWorkflowId(request) ? undefined : legacy;
+}
+
+type Endpoint = SyncRequest['source'] & { vpcId?: string };
+
+function endpointKey(endpoint: Endpoint): string {
+  if (endpoint.instanceId !== undefined) return legacyEndpointKey(endpoint);
+  // A private IP is unique only within its network: 10.0.0.5 exists in many VPCs and regions.
+  const network = endpoint.vpcId ? `_${endpoint.vpcId}` : '';
+  return `${endpoint.region}${network}_${endpoint.ip ?? 'unknown'}:${endpoint.port ?? 'none'}`;
+}
+
+function legacyEndpointKey(endpoint: SyncRequest['source']): string {
   const where = endpoint.instanceId ?? endpoint.ip ?? 'unknown';
   return endpoint.port === undefined ? where : `${where}:${endpoint.port}`;
 }

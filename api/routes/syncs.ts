@@ -1,88 +1,125 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { syncWorkflowId } from '../../workflows/ids';
+import type { FastifyReply } from 'fastify';
+import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
 import { abortSignal, releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
-import { redisSync } from '../../workflows/redis-sync';
-import {
-  DestinationInstanceIdKey,
-  DtsJobIdKey,
-  SourceInstanceIdKey,
-  SyncPhaseKey,
-  SyncTopologyKey,
-} from '../../workflows/search-attributes';
+import type { redisSync } from '../../workflows/redis-sync';
+import { DestinationInstanceIdKey, DtsJobIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
 import type { SyncStatus } from '../../workflows/types';
+import type { DtsJobLookup } from '../dts-jobs';
+import { requestDifferences } from '../request-diff';
 import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
-import { toSyncRequest } from '../sync-request';
+import { closedSetupView, fromVisibility } from '../setup-status';
+import { toSyncRequest, type FieldProblem } from '../sync-request';
+import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
 import type { TemporalDeps } from '../temporal';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
 
-export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+/** Operator actions: Workflow Updates the workflow validates; signals for runs started before it had them. */
+const ACTIONS = { retry: retrySignal, abort: abortSignal, release: releaseSignal } as const;
+type Action = keyof typeof ACTIONS;
+
+/** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
+const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
+/** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
+const CLOSED_PHASES = new Set(['released', 'failed', 'cancelled']);
+
+export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (app, { temporal, dtsJobs }) => {
   const { client, taskQueue } = temporal;
   const handleOf = (id: string) => client.workflow.getHandle<typeof redisSync>(id);
-  // A query needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
+  // A query or update needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
   const statusOf = (handle: WorkflowHandle<typeof redisSync>) => client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+  const describe = (id: string) =>
+    handleOf(id)
+      .describe()
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+  const conflict = (reply: FastifyReply, message: string, extra: { fields?: FieldProblem[]; dtsJobId?: string } = {}) =>
+    reply.code(409).send({ statusCode: 409, error: 'Conflict', message, ...extra });
+
+  /** A live setup of the pair: the same request is answered with it, a different one is refused field by field. */
+  async function existing(reply: FastifyReply, description: WorkflowExecutionDescription, incoming: PublicRequest) {
+    const id = description.workflowId;
+    const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
+    // Setups started before the memo existed cannot be compared: answered as the same, as before.
+    const differences = running ? requestDifferences(running, incoming) : [];
+    if (differences.length > 0) {
+      const list = differences.map((d) => d.field).join(', ');
+      return conflict(reply, `sync ${id} is already running for this pair with a different request (${list}); tear it down first or repeat its request`, { fields: differences });
+    }
+    const status = await statusOf(handleOf(id)).catch(() => undefined);
+    return reply.code(200).send({ id, phase: status?.phase ?? fromVisibility(description).phase, existing: true });
+  }
+
+  /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
+  async function keptJob(description: WorkflowExecutionDescription): Promise<{ dtsJobId: string; outcome: string } | undefined> {
+    const ended = await closedSetupView(client, description).catch(() => undefined);
+    const dtsJobId = ended?.dtsJobId;
+    const outcome = ended?.released?.outcome;
+    if (!dtsJobId || !outcome || !KEPT_OUTCOMES.has(outcome)) return undefined;
+    // Released since (DTS console, expiry): nothing is left to collide with.
+    if (dtsJobs && !(await dtsJobs.exists(dtsJobId, ended.source?.region ?? ''))) return undefined;
+    return { dtsJobId, outcome };
+  }
 
   app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, ...errors } } }, async (req, reply) => {
     const { request, problems } = toSyncRequest(req.body);
     if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
+    const incoming = publicRequest(request);
     const id = syncWorkflowId(request);
+    for (const candidate of [legacySyncWorkflowId(request), id]) {
+      if (!candidate) continue;
+      const description = await describe(candidate);
+      if (!description) continue;
+      if (description.status.name === 'RUNNING') return existing(reply, description, incoming);
+      const kept = await keptJob(description);
+      if (kept) {
+        return conflict(reply, `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`, { dtsJobId: kept.dtsJobId });
+      }
+    }
     try {
-      await client.workflow.start(redisSync, {
-        workflowId: id,
-        taskQueue,
-        args: [{ request }],
-        // One live setup per pair; a finished (released, failed) one may be set up again.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `${request.source.instanceId ?? request.source.ip} ${request.topology === 'bidirectional' ? '↔' : '→'} ${request.destination.instanceId ?? request.destination.ip} · ${request.name}`,
-        staticDetails: `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, databases ${request.databases.map((d) => `${d.from}→${d.to}`).join(', ')}`,
-        typedSearchAttributes: [
-          { key: SyncPhaseKey, value: 'purchasing' },
-          { key: SyncTopologyKey, value: request.topology },
-          { key: SourceInstanceIdKey, value: request.source.instanceId ?? `${request.source.ip}:${request.source.port}` },
-          { key: DestinationInstanceIdKey, value: request.destination.instanceId ?? `${request.destination.ip}:${request.destination.port}` },
-        ],
-      });
-      req.log.info({ syncId: id, topology: request.topology }, 'sync started');
-      return reply.code(202).send({ id, phase: 'purchasing' });
+      await client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request, taskQueue));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      const status = await statusOf(handleOf(id)).catch(() => undefined);
-      return reply.code(200).send({ id, phase: status?.phase ?? 'purchasing', existing: true });
+      // Started by a concurrent request since the check above.
+      const description = await describe(id);
+      if (!description) throw err;
+      return existing(reply, description, incoming);
     }
+    req.log.info({ syncId: id, topology: request.topology }, 'sync started');
+    return reply.code(202).send({ id, phase: 'purchasing' });
   });
 
   app.get('/v1/syncs/:id', { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } }, async (req, reply) => {
-    const handle = handleOf(req.params.id);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
-      throw err;
-    }
+    const description = await describe(req.params.id);
+    if (!description) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
     const workflowStatus = description.status.name;
+    // A closed setup is read from what its run left, not replayed through a worker on every call.
+    if (workflowStatus !== 'RUNNING') return closedSetupView(client, description);
     try {
-      const status: SyncStatus = await statusOf(handle);
+      const status: SyncStatus = await statusOf(handleOf(req.params.id));
       return { ...status, workflowStatus };
     } catch {
-      // No worker to answer the query: fall back to what the search attributes say.
-      const attrs = description.typedSearchAttributes;
-      return {
-        id: req.params.id,
-        name: '',
-        topology: attrs.get(SyncTopologyKey) ?? 'unknown',
-        phase: attrs.get(SyncPhaseKey) ?? 'unknown',
-        dtsJobId: attrs.get(DtsJobIdKey),
-        workflowStatus,
-      };
+      // No worker to answer the query: fall back to what the memo and search attributes say.
+      return fromVisibility(description);
     }
   });
 
   app.get('/v1/syncs', { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } }, async (req, reply) => {
-    const phase = req.query.phase ? ` AND SyncPhase = '${req.query.phase}'` : '';
+    const wanted = req.query.phase;
+    // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
+    const phase = wanted ? ` AND SyncPhase = '${wanted}'${CLOSED_PHASES.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}` : '';
     const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
     // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
     // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
@@ -96,7 +133,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
         nextPageToken: pageToken,
         // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
         // This deployment's setups only: its task queue scopes them within a shared namespace.
-        query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'${phase}`,
+        query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
       });
     } catch (err) {
       if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
@@ -120,49 +157,91 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
     return { items, ...(token ? { nextPageToken: token } : {}) };
   });
 
-  const act = (path: string, summary: string, action: (handle: WorkflowHandle<typeof redisSync>, status: SyncStatus) => Promise<void>, allowed?: (s: SyncStatus) => string | undefined) =>
+  /** Looks the setup up; a reply already sent (404, 409) when there is nothing live to act on. */
+  async function liveHandle(id: string, reply: FastifyReply) {
+    const description = await describe(id);
+    if (!description) return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${id}` });
+    if (description.status.name !== 'RUNNING') return void conflict(reply, `sync ${id} has already ended (${description.status.name})`);
+    return handleOf(id);
+  }
+
+  const operate = (method: 'POST' | 'DELETE', url: string, summary: string, action: Action, fallbackRule?: (s: SyncStatus) => string | undefined) =>
     app.route({
-      method: path === '' ? 'DELETE' : 'POST',
-      url: `/v1/syncs/:id${path}`,
-      schema: { summary, params: SyncId, response: { 202: AcceptedReply, ...errors } },
+      method,
+      url,
+      schema: { summary, params: SyncId, response: { 200: SyncStatusReply, 202: AcceptedReply, ...errors } },
       handler: async (req, reply) => {
-        const handle = handleOf(req.params.id);
-        let status: SyncStatus;
+        const id = req.params.id;
+        const handle = await liveHandle(id, reply);
+        if (!handle) return reply;
         try {
-          const description = await handle.describe();
-          if (description.status.name !== 'RUNNING') return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `sync ${req.params.id} has already ended (${description.status.name})` });
+          // What the workflow accepted, or its validator's reason.
+          const status = await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate<SyncStatus, []>(action));
+          return reply.code(200).send({ ...status, workflowStatus: 'RUNNING' });
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
-          throw err;
+          if (err instanceof WorkflowUpdateFailedError) {
+            const reason = err.cause?.message ?? err.message;
+            if (!NO_HANDLER.test(reason)) return conflict(reply, reason);
+            // A run started by older code: the signal it understands, checked as before.
+          } else if (err instanceof WorkflowNotFoundError || grpcCode(err) === GRPC_NOT_FOUND) {
+            return conflict(reply, `sync ${id} has already ended`);
+          } else if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCode(err) === GRPC_DEADLINE_EXCEEDED) {
+            return noWorker(reply, id);
+          } else throw err;
         }
-        try {
-          status = await statusOf(handle);
-        } catch {
-          return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: `no worker answered for sync ${req.params.id}; try again later` });
-        }
-        const refusal = allowed?.(status);
-        if (refusal) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: refusal });
-        try {
-          await action(handle, status);
-        } catch (err) {
-          // It ended between describe and the signal (found by fuzzing: a 500 before).
-          if (err instanceof WorkflowNotFoundError) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: `sync ${req.params.id} has already ended` });
-          throw err;
-        }
-        return reply.code(202).send({ id: req.params.id, phase: status.phase });
+        return signalFallback(reply, handle, id, action, fallbackRule);
       },
     });
 
-  act('/cancel', 'Cancel a setup (a pay-as-you-go instance is released unless kept)', (h) => h.cancel().then(() => undefined));
-  act('/retry', 'Run the precheck again after fixing its cause', (h) => h.signal(retrySignal), (s) =>
+  async function signalFallback(reply: FastifyReply, handle: WorkflowHandle<typeof redisSync>, id: string, action: Action, rule?: (s: SyncStatus) => string | undefined) {
+    let status: SyncStatus;
+    try {
+      status = await statusOf(handle);
+    } catch {
+      return noWorker(reply, id);
+    }
+    const refusal = rule?.(status);
+    if (refusal) return conflict(reply, refusal);
+    try {
+      await handle.signal(ACTIONS[action]);
+    } catch (err) {
+      // It ended between describe and the signal (found by fuzzing: a 500 before).
+      if (err instanceof WorkflowNotFoundError) return conflict(reply, `sync ${id} has already ended`);
+      throw err;
+    }
+    return reply.code(202).send({ id, phase: status.phase });
+  }
+
+  app.post('/v1/syncs/:id/cancel', { schema: { summary: 'Cancel a setup (a pay-as-you-go instance is released unless kept)', params: SyncId, response: { 202: AcceptedReply, ...errors } } }, async (req, reply) => {
+    const handle = await liveHandle(req.params.id, reply);
+    if (!handle) return reply;
+    await handle.cancel();
+    const status = await statusOf(handle).catch(() => undefined);
+    return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
+  });
+  operate('POST', '/v1/syncs/:id/retry', 'Run the precheck again after fixing its cause', 'retry', (s) =>
     s.phase === 'needs-attention' ? undefined : `retry applies to a setup in needs-attention, not ${s.phase}`,
   );
-  act('/abort', 'Give up a setup (the instance is released unless kept)', (h) => h.signal(abortSignal));
-  act('', 'Tear a sync down and release its DTS instance', (h) => h.signal(releaseSignal));
+  operate('POST', '/v1/syncs/:id/abort', 'Give up a setup (the instance is released unless kept)', 'abort');
+  operate('DELETE', '/v1/syncs/:id', 'Tear a sync down and release its DTS instance', 'release');
 };
 
 const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_NOT_FOUND = 5;
 const QUERY_DEADLINE_MS = 5_000;
+const UPDATE_DEADLINE_MS = 10_000;
+/** The SDK's rejection of an update the running code has no handler for. */
+const NO_HANDLER = /No registered handler for update/;
+
+function grpcCode(err: unknown): number | undefined {
+  const cause = (err as { cause?: { code?: number }; code?: number }) ?? {};
+  return cause.code ?? cause.cause?.code;
+}
+
+function noWorker(reply: FastifyReply, id: string) {
+  return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: `no worker answered for sync ${id}; try again later` });
+}
 
 function isJsonObject(bytes: Buffer): boolean {
   try {
@@ -177,3 +256,5 @@ const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLE
 function workflowStatusName(status: number | null | undefined): string {
   return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
 }
+
+

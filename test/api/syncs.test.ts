@@ -103,11 +103,16 @@ describe('HTTP API', () => {
     const listed = await app.inject({ method: 'GET', url: '/v1/syncs?pageSize=50', headers: AUTH });
     expect(listed.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({ dtsJobId: done.dtsJobId, topology: 'bidirectional' });
 
+    // An update: the answer is what the workflow accepted, not only that a signal was sent.
     const teardown = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
-    expect(teardown.statusCode).toBe(202);
-    const released = await untilPhase(id, 'released');
+    expect(teardown.statusCode).toBe(200);
+    expect(teardown.json()).toMatchObject({ id, dtsJobId: done.dtsJobId, workflowStatus: 'RUNNING' });
+    // The run says `released` a moment before it completes: wait for both.
+    const released = await eventually(async () => {
+      const { body } = await getStatus(id);
+      return body.phase === 'released' && body.workflowStatus === 'COMPLETED' ? body : undefined;
+    }, { what: 'released and completed' });
     expect(released.released.outcome).toBe('released');
-    expect(released.workflowStatus).toBe('COMPLETED');
     expect((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.find((j) => j.jobId === done.dtsJobId)?.released).toBe(true);
 
     // The pair may be set up again once released.
@@ -121,16 +126,20 @@ describe('HTTP API', () => {
     await register(body);
     const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: { ...body.source, password: 'wrong-password' } } });
     const { id } = res.json();
-    expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH })).statusCode).toBe(409);
+    const early = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().message).toMatch(/retry/i);
     const stuck = await untilPhase(id, 'needs-attention');
     expect(stuck.attention.failures[0]).toMatchObject({ item: 'CHECK_AUTH_SRC' });
     expect(JSON.stringify(stuck)).not.toContain('wrong-password');
     // The operator changes the instance password to what DTS was given, then retries.
     await stack.admin('instances', tairInstance(body.source.instanceId, 'wrong-password'));
-    expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH })).statusCode).toBe(202);
+    const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ id, phase: 'needs-attention' });
     await untilPhase(id, 'synchronizing');
     const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
-    expect(abort.statusCode).toBe(202);
+    expect(abort.statusCode).toBe(200);
     const ended = await untilPhase(id, 'cancelled');
     expect(ended.released.outcome).toBe('released');
   });

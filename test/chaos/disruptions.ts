@@ -1,6 +1,8 @@
 import type { ManagedProcess } from './processes';
 import { sleep } from './processes';
 import type { Random } from './random';
+import { runScenario, SCENARIO_KINDS, type ScenarioKind, type ScenarioTimings } from './scenarios';
+import type { Setup } from './setups';
 import type { ChaosStack } from './stack';
 
 export interface DisruptionPlan {
@@ -13,11 +15,15 @@ export interface DisruptionPlan {
   faultBursts: number;
   /** Probabilistic faults kept on the emulator all run long (re-injected after each restart). */
   backgroundFaults: boolean;
+  /** Budgets of the scenarios against running syncs and endings (scenarios.ts); none when absent. */
+  scenarios?: Partial<Record<ScenarioKind, number>>;
+  timings?: ScenarioTimings;
 }
 
-type Kind = 'worker-kill' | 'emulator-restart' | 'temporal-restart' | 'fault-burst';
+type Kind = 'worker-kill' | 'emulator-restart' | 'temporal-restart' | 'fault-burst' | ScenarioKind;
 /** One round of disruptions; worker kills and fault bursts are cheap, so twice as many. */
-const ROUND: Kind[] = ['worker-kill', 'fault-burst', 'emulator-restart', 'temporal-restart', 'worker-kill', 'fault-burst'];
+const ROUND: Kind[] = ['worker-kill', 'fault-burst', 'emulator-restart', 'temporal-restart', 'worker-kill', 'fault-burst', ...SCENARIO_KINDS];
+const DEFAULT_TIMINGS: ScenarioTimings = { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 31 * 60_000 * 0.25 };
 const MUTATING = ['CreateSynchronizationJob', 'ConfigureSynchronizationJob', 'StartSynchronizationJob', 'DeleteSynchronizationJob'];
 
 /**
@@ -26,8 +32,18 @@ const MUTATING = ['CreateSynchronizationJob', 'ConfigureSynchronizationJob', 'St
  * orchestrator would.
  */
 export class Disruptor {
-  readonly done: Record<Kind, number> = { 'worker-kill': 0, 'emulator-restart': 0, 'temporal-restart': 0, 'fault-burst': 0 };
+  readonly done: Record<Kind, number> = {
+    'worker-kill': 0,
+    'emulator-restart': 0,
+    'temporal-restart': 0,
+    'fault-burst': 0,
+    ...(Object.fromEntries(SCENARIO_KINDS.map((k) => [k, 0])) as Record<ScenarioKind, number>),
+  };
   readonly events: string[] = [];
+  /** Faults a scenario holds for a while; put back after every emulator restart. */
+  private readonly held = new Set<Record<string, unknown>[]>();
+  /** Scenarios last long (minutes of outage): they run beside the other disruptions. */
+  private readonly scenariosRunning = new Set<Promise<void>>();
   private busy = false;
   private queue: Kind[] = [];
   private stopped = false;
@@ -36,7 +52,7 @@ export class Disruptor {
     private readonly stack: ChaosStack,
     private readonly random: Random,
     private readonly plan: DisruptionPlan,
-    private readonly options: { dtsTimeoutMs: number; synchronizingInstance: () => string | undefined; log: (line: string) => void },
+    private readonly options: { dtsTimeoutMs: number; synchronizingInstance: () => string | undefined; log: (line: string) => void; setups: Setup[]; seed: number },
   ) {}
 
   /** The run's steady drizzle of faults: every mutating call may apply and lose its answer. */
@@ -58,7 +74,18 @@ export class Disruptor {
   }
 
   async injectBackgroundFaults(): Promise<void> {
-    for (const fault of this.backgroundFaults()) await this.stack.admin('faults', fault);
+    for (const fault of [...this.backgroundFaults(), ...[...this.held].flat()]) await this.stack.admin('faults', fault);
+  }
+
+  /** Holds faults for `ms`, then takes them (and only them, with any burst in flight) away again. */
+  private async hold(faults: Record<string, unknown>[], ms: number): Promise<void> {
+    this.held.add(faults);
+    for (const fault of faults) await this.stack.admin('faults', fault);
+    await sleep(ms);
+    this.held.delete(faults);
+    if (this.stopped) return; // calm() clears everything
+    await this.stack.admin('faults', undefined, 'DELETE');
+    await this.injectBackgroundFaults();
   }
 
   private note(line: string): void {
@@ -74,6 +101,10 @@ export class Disruptor {
       if (until() || this.stopped) break;
       const kind = this.nextKind();
       if (!kind) break;
+      if ((SCENARIO_KINDS as readonly string[]).includes(kind)) {
+        this.startScenario(kind as ScenarioKind);
+        continue;
+      }
       while (this.busy) await sleep(100); // the supervisor is restarting something
       this.busy = true;
       try {
@@ -91,6 +122,25 @@ export class Disruptor {
     this.stopped = true;
   }
 
+  private startScenario(kind: ScenarioKind): void {
+    this.done[kind] += 1;
+    const running: Promise<void> = runScenario(kind, {
+      stack: this.stack,
+      random: this.random,
+      setups: this.options.setups,
+      seed: this.options.seed,
+      timings: this.plan.timings ?? DEFAULT_TIMINGS,
+      hold: (faults, ms) => this.hold(faults, ms),
+      note: (line) => this.note(line),
+    })
+      .then((happened) => {
+        if (!happened) this.done[kind] -= 1; // nothing to act on yet: a later round tries again
+      })
+      .catch((err: unknown) => this.note(`${kind} went wrong: ${String(err)}`))
+      .finally(() => this.scenariosRunning.delete(running));
+    this.scenariosRunning.add(running);
+  }
+
   /**
    * Shuffled rounds, so every kind happens early and often whatever the seed (pure weighting
    * could leave a short run without a single server restart).
@@ -101,6 +151,7 @@ export class Disruptor {
       'emulator-restart': this.plan.emulatorRestarts,
       'temporal-restart': this.plan.temporalRestarts,
       'fault-burst': this.plan.faultBursts,
+      ...(Object.fromEntries(SCENARIO_KINDS.map((k) => [k, this.plan.scenarios?.[k] ?? 0])) as Record<ScenarioKind, number>),
     };
     for (let refills = 0; refills < 2; refills += 1) {
       while (this.queue.length > 0) {
@@ -188,8 +239,9 @@ export class Disruptor {
     }
   }
 
-  /** Everything up, faults off: the end of the storm. */
+  /** Everything up, faults off: the end of the storm (scenarios finish their outages first). */
   async calm(): Promise<void> {
+    while (this.scenariosRunning.size > 0) await Promise.all([...this.scenariosRunning]);
     this.stop();
     while (this.busy) await sleep(200);
     for (const p of [this.stack.temporal, this.stack.emulator, this.stack.worker]) if (!p.running) await p.start();

@@ -53,6 +53,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const disruptor = new Disruptor(stack, random, options.plan, {
     dtsTimeoutMs,
     log,
+    setups,
+    seed: options.seed,
     synchronizingInstance: () => {
       const ids = setups.filter((s) => s.phase === 'synchronizing').map((s) => s.request.source.instanceId!);
       return ids.length > 0 ? random.pick(ids) : undefined;
@@ -88,7 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     finished = true;
     await supervisor;
     const { faultsFired, dtsCalls } = tallyEmulatorLog(join(stack.dir, 'emulator.log'));
-    const ok = figures.duplicates.length === 0 && figures.lost.length === 0 && figures.configureAnomalies.length === 0 && leftRunning.length === 0;
+    const ok =
+      figures.duplicates.length === 0 &&
+      figures.lost.length === 0 &&
+      figures.configureAnomalies.length === 0 &&
+      leftRunning.length === 0 &&
+      figures.healthySyncsReleased.length === 0 &&
+      figures.leakedInstances.length === 0;
     return {
       seed: options.seed,
       ...figures,
@@ -209,13 +217,16 @@ export function formatResult(r: ChaosResult, command: string): string {
     `  configure anomalies       ${r.configureAnomalies.length}`,
     `  Start calls applied       ${r.startsAfterSynchronizing} (keeper restarts after fail-later faults)`,
     `  released at the end       ${r.releasedAtEnd}; instances left running ${r.leftRunning.length}`,
+    `  healthy syncs released    ${r.healthySyncsReleased.length}`,
+    `  leaked instances          ${r.leakedInstances.length}`,
+    `  scenario setups           ${r.scenarioSetups} (cancelled during purchase)`,
     `  disruptions               ${Object.entries(r.disruptions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  died on their own         ${Object.entries(r.unexpectedExits).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  DTS calls served          ${r.dtsCalls}; faults fired ${Object.values(r.faultsFired).reduce((a, b) => a + b, 0)}`,
     ...Object.entries(r.faultsFired).sort().map(([k, v]) => `      ${k}: ${v}`),
     `  wall time                 ${r.wallSeconds} s`,
     `  logs                      ${r.dir}`,
-    ...[...r.failedWithReason.map((l) => `FAILED ${l}`), ...r.lost.map((l) => `LOST ${l}`), ...r.duplicates.map((l) => `DUPLICATE ${l}`), ...r.configureAnomalies.map((l) => `CONFIGURE ${l}`), ...r.leftRunning.map((j) => `LEFT RUNNING ${j}`)],
+    ...[...r.failedWithReason.map((l) => `FAILED ${l}`), ...r.lost.map((l) => `LOST ${l}`), ...r.duplicates.map((l) => `DUPLICATE ${l}`), ...r.configureAnomalies.map((l) => `CONFIGURE ${l}`), ...r.leftRunning.map((j) => `LEFT RUNNING ${j}`), ...r.healthySyncsReleased.map((j) => `HEALTHY RELEASED ${j}`), ...r.leakedInstances.map((j) => `LEAKED ${j}`)],
     r.ok ? 'RESULT: PASS' : 'RESULT: FAIL',
   ];
   return lines.join('\n');

@@ -8,7 +8,9 @@ export interface EmulatorJobView {
   topology: string;
   clientToken?: string;
   released: boolean;
-  directions: Partial<Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; source?: { instanceId?: string } }>>;
+  directions: Partial<
+    Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; source?: { instanceId?: string }; history?: { status: string }[] }>
+  >;
 }
 
 /** Where a setup ended, from its status query (or, failing that, the execution's). */
@@ -34,6 +36,12 @@ export interface ChaosFigures {
   /** Automatic restarts of Failed directions (fail-later faults) the keeper made. */
   startsAfterSynchronizing: number;
   secondsToSynchronizing: { median: number; p95: number; max: number };
+  /** Jobs that reached Synchronizing and were released although nobody asked for a teardown. */
+  healthySyncsReleased: string[];
+  /** Live jobs nothing will release: their setup has ended (or they belong to none). */
+  leakedInstances: string[];
+  /** Setups a scenario started itself (cancel during purchase), beside the requested ones. */
+  scenarioSetups: number;
 }
 
 /** Never buy twice, never lose a sync: the figures that prove (or disprove) it. */
@@ -46,19 +54,24 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
   const configureAnomalies: string[] = [];
   let startsAfterSynchronizing = 0;
 
+  const owner = new Map<string, Setup>();
   for (const setup of setups.filter((s) => s.firstRunId)) {
     const token = purchaseClientToken(setup.firstRunId!);
     const pair = [setup.request.source.instanceId, setup.request.destination.instanceId];
     // Bought under its token, or configured on its pair under any other token.
     const mine = jobs.filter((j) => j.clientToken === token || pair.includes(j.directions.Forward?.source?.instanceId));
-    for (const job of mine) claimed.add(job.jobId);
+    for (const job of mine) {
+      claimed.add(job.jobId);
+      owner.set(job.jobId, setup);
+    }
     if (mine.length > 1) duplicates.push(`${setup.workflowId}: ${mine.length} jobs (${mine.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`);
     const outcome = outcomes.find((o) => o.setup === setup);
     if (outcome?.status?.dtsJobId && mine[0] && outcome.status.dtsJobId !== mine[0].jobId) {
       duplicates.push(`${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`);
     }
     const job = mine[0];
-    if (!job) continue;
+    // A setup cancelled during its purchase never configures: judged by its leak, not its configures.
+    if (!job || setup.scenario === 'cancel-during-purchase') continue;
     const wanted = setup.request.topology === 'bidirectional' ? (['Forward', 'Reverse'] as const) : (['Forward'] as const);
     for (const dir of wanted) {
       const count = job.directions[dir]?.configureCount ?? 0;
@@ -76,11 +89,14 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
   const failedWithReason = outcomes
     .filter((o) => o.executionStatus === 'FAILED' && (o.status?.error?.type || o.failure))
     .map((o) => `${o.setup.workflowId}: ${o.status?.error?.type ?? ''} ${o.status?.error?.message ?? o.failure}`);
-  const lost = setups
+  const requested = setups.filter((s) => s.scenario !== 'cancel-during-purchase');
+  // A setup's intended ending: synchronizing, or released after the run asked for its teardown.
+  const intended = (s: Setup, o: SetupOutcome) => o.status?.phase === 'synchronizing' || (s.releaseRequested === true && o.status?.phase === 'released');
+  const lost = requested
     .filter((s) => {
       const o = outcomes.find((x) => x.setup === s);
       if (!o) return true; // never started
-      return o.status?.phase !== 'synchronizing' && !(o.executionStatus === 'FAILED' && (o.status?.error?.type || o.failure));
+      return !intended(s, o) && !(o.executionStatus === 'FAILED' && (o.status?.error?.type || o.failure));
     })
     .map((s) => {
       const o = outcomes.find((x) => x.setup === s);
@@ -96,9 +112,22 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     .sort((a, b) => a - b);
   const at = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))] ?? 0;
 
+  const reachedSynchronizing = (job: EmulatorJobView) => Object.values(job.directions).some((d) => d?.history?.some((h) => h.status === 'Synchronizing'));
+  const healthySyncsReleased = jobs
+    .filter((j) => j.released && reachedSynchronizing(j) && !owner.get(j.jobId)?.releaseRequested)
+    .map((j) => `${j.jobId} of ${owner.get(j.jobId)?.workflowId ?? 'no setup'}`);
+  const leakedInstances = jobs
+    .filter((j) => !j.released)
+    .filter((j) => {
+      const setup = owner.get(j.jobId);
+      const o = setup && outcomes.find((x) => x.setup === setup);
+      return !o || o.executionStatus !== 'RUNNING';
+    })
+    .map((j) => `${j.jobId} of ${owner.get(j.jobId)?.workflowId ?? 'no setup'}`);
+
   return {
-    setupsRequested: setups.length,
-    setupsStarted: setups.filter((s) => s.firstRunId).length,
+    setupsRequested: requested.length,
+    setupsStarted: requested.filter((s) => s.firstRunId).length,
     setupsCompleted: completed.length,
     failedWithReason,
     lost,
@@ -109,6 +138,9 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     configureAnomalies: [...new Set(configureAnomalies)],
     startsAfterSynchronizing,
     secondsToSynchronizing: { median: round(at(0.5)), p95: round(at(0.95)), max: round(seconds[seconds.length - 1] ?? 0) },
+    healthySyncsReleased,
+    leakedInstances,
+    scenarioSetups: setups.length - requested.length,
   };
 }
 

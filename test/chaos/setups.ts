@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { syncWorkflowId } from '../../workflows/ids';
-import { redisSync } from '../../workflows/redis-sync';
-import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import type { redisSync } from '../../workflows/redis-sync';
+import { syncStartOptions } from '../../api/sync-start';
+import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
 import type { WaitTuning } from '../../workflows/tuning';
 import type { SyncRequest, Topology } from '../../workflows/types';
 import { syncRequest } from '../support/requests';
@@ -22,6 +23,11 @@ export interface Setup {
   phase?: string;
   executionStatus?: string;
   synchronizingAt?: number;
+  dtsJobId?: string;
+  /** A setup a scenario (test/chaos/scenarios.ts) took: judged by its own rule, not as a plain setup. */
+  scenario?: string;
+  /** The run asked for its teardown: its release is not harm done to a healthy sync. */
+  releaseRequested?: boolean;
 }
 
 export function planSetups(count: number, seed: number, random: Random): Setup[] {
@@ -53,27 +59,14 @@ export function instancesOf(setup: Setup) {
 }
 
 /**
- * Starts the workflow with the API's start options (api/routes/syncs.ts). Retries while the
+ * Starts the workflow with the API's start options (api/sync-start.ts). Retries while the
  * server restarts; "already started" means an earlier attempt got through.
  */
 export async function startSetup(client: Client, taskQueue: string, setup: Setup, deadline: number): Promise<void> {
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start(redisSync, {
-        workflowId: setup.workflowId,
-        taskQueue,
-        args: [{ request, tuning: CHAOS_TUNING }],
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `${request.source.instanceId} ${request.topology === 'bidirectional' ? '↔' : '→'} ${request.destination.instanceId} · ${request.name}`,
-        typedSearchAttributes: [
-          { key: SyncPhaseKey, value: 'purchasing' },
-          { key: SyncTopologyKey, value: request.topology },
-          { key: SourceInstanceIdKey, value: request.source.instanceId! },
-          { key: DestinationInstanceIdKey, value: request.destination.instanceId! },
-        ],
-      });
+      const handle = await client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request, taskQueue, CHAOS_TUNING));
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {
@@ -102,6 +95,7 @@ export async function refreshPhases(client: Client, setups: Setup[]): Promise<vo
     if (!setup || execution.status.name === 'CONTINUED_AS_NEW') continue;
     setup.phase = execution.typedSearchAttributes.get(SyncPhaseKey);
     setup.executionStatus = execution.status.name;
+    setup.dtsJobId = execution.typedSearchAttributes.get(DtsJobIdKey) ?? setup.dtsJobId;
     if (setup.phase === 'synchronizing' && !setup.synchronizingAt) setup.synchronizingAt = Date.now();
   }
 }

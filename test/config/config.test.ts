@@ -37,4 +37,12 @@ describe('process configuration', () => {
     expect(open.join('\n')).toMatch(/CODEC_REQUIRE_TOKEN=false is allowed only when API_HOST is a loopback address/);
     expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', CODEC_REQUIRE_TOKEN: 'false' }))).toEqual([]);
   });
+
+  it('gives the API read access to DTS only when an AccessKey is set', () => {
+    const base = { PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token' };
+    expect(loadApiConfig(base).dts).toBeUndefined();
+    expect(problemsOf(() => loadApiConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' })).join('\n')).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_SECRET is required/);
+    const config = loadApiConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', DTS_ENDPOINT: 'http://127.0.0.1:8780' });
+    expect(config.dts).toMatchObject({ endpoint: 'http://127.0.0.1:8780', accessKeyId: 'id' });
+  });
 });

@@ -1,0 +1,72 @@
+import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, type TemporalFailure } from '@temporalio/common';
+import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../workflows/search-attributes';
+import type { SyncStatus } from '../workflows/types';
+import { REQUEST_MEMO, type PublicRequest } from './sync-start';
+
+/** What GET /v1/syncs/:id answers: the workflow's own status, or as much as Temporal still knows. */
+export type SetupView = Omit<Partial<SyncStatus>, 'topology' | 'phase'> & {
+  id: string;
+  name: string;
+  topology: string;
+  phase: string;
+  workflowStatus: string;
+};
+
+const RESULT_DEADLINE_MS = 5_000;
+/** Memo key a run may upsert with its final status before it ends. */
+export const FINAL_STATUS_MEMO = 'status';
+
+/**
+ * A closed setup from what its run left behind: the result (a completed run returns its status),
+ * a failure's details (when the workflow attached its status), else the memo and search attributes.
+ * Reads one history event at most; no worker replays anything.
+ */
+export async function closedSetupView(client: Client, description: WorkflowExecutionDescription): Promise<SetupView> {
+  const handle = client.workflow.getHandle(description.workflowId, description.runId, { followRuns: false });
+  let status: SyncStatus | undefined;
+  let failure: SyncStatus['error'] | undefined;
+  try {
+    status = (await client.withDeadline(Date.now() + RESULT_DEADLINE_MS, () => handle.result())) as SyncStatus;
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    const attached = cause instanceof ApplicationFailure ? cause.details?.find(isSyncStatus) : undefined;
+    if (attached) status = attached;
+    failure = failureSummary(cause);
+  }
+  // A run that cannot attach its status to how it ended (a cancel) may leave it in the memo.
+  const memoized = description.memo?.[FINAL_STATUS_MEMO];
+  if (!status && isSyncStatus(memoized)) status = memoized;
+  const view = status && isSyncStatus(status) ? status : fromVisibility(description);
+  return { ...view, ...(failure && !view.error ? { error: failure } : {}), workflowStatus: description.status.name };
+}
+
+/** What the memo and search attributes tell without a worker (a running setup whose worker is away). */
+export function fromVisibility(description: WorkflowExecutionDescription): SetupView {
+  const attrs = description.typedSearchAttributes;
+  const request = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
+  const dtsJobId = attrs.get(DtsJobIdKey);
+  return {
+    id: description.workflowId,
+    name: request?.name ?? '',
+    topology: attrs.get(SyncTopologyKey) ?? request?.topology ?? 'unknown',
+    phase: attrs.get(SyncPhaseKey) ?? 'unknown',
+    ...(dtsJobId ? { dtsJobId } : {}),
+    ...(request ? { payType: request.payType, source: request.source, destination: request.destination } : {}),
+    workflowStatus: description.status.name,
+  };
+}
+
+function isSyncStatus(value: unknown): value is SyncStatus {
+  const status = value as SyncStatus | null;
+  if (typeof status !== 'object' || status === null) return false;
+  return typeof status.phase === 'string' && typeof status.id === 'string';
+}
+
+function failureSummary(cause: TemporalFailure | Error | undefined): SyncStatus['error'] {
+  if (cause instanceof CancelledFailure) return undefined; // a cancel is an answer, not an error
+  if (cause instanceof TerminatedFailure) return { type: 'Terminated', message: cause.message || 'terminated' };
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  return cause ? { type: cause.name, message: cause.message } : undefined;
+}

@@ -1,0 +1,52 @@
+import type { WorkflowStartOptions } from '@temporalio/client';
+import type { redisSync } from '../workflows/redis-sync';
+import {
+  DestinationInstanceIdKey,
+  SourceInstanceIdKey,
+  SyncPhaseKey,
+  SyncTopologyKey,
+} from '../workflows/search-attributes';
+import type { WaitTuning } from '../workflows/tuning';
+import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SyncRequest } from '../workflows/types';
+import { syncWorkflowId } from '../workflows/ids';
+
+/** A request without its passwords: kept in the workflow memo to compare later requests and describe closed setups. */
+export type PublicRequest = Omit<SyncRequest, 'source' | 'destination'> & {
+  source: EndpointSummary;
+  destination: EndpointSummary;
+};
+
+export const REQUEST_MEMO = 'request';
+
+export function publicRequest(request: SyncRequest): PublicRequest {
+  return { ...request, source: summarizeEndpoint(request.source), destination: summarizeEndpoint(request.destination) };
+}
+
+/** How every setup is started (the API, and the chaos run that stands in for it). */
+export function syncStartOptions(
+  request: SyncRequest,
+  taskQueue: string,
+  tuning?: Partial<WaitTuning>,
+): WorkflowStartOptions<typeof redisSync> {
+  const arrow = request.topology === 'bidirectional' ? '↔' : '→';
+  const databases = request.databases.map((d) => `${d.from}→${d.to}`).join(', ');
+  const where = (e: RedisEndpoint) => e.instanceId ?? `${e.ip}:${e.port}`;
+  return {
+    workflowId: syncWorkflowId(request),
+    taskQueue,
+    args: [{ request, ...(tuning ? { tuning } : {}) }],
+    // One live setup per pair; a finished (released, failed) one may be set up again.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowIdConflictPolicy: 'FAIL',
+    memo: { [REQUEST_MEMO]: publicRequest(request) },
+    staticSummary: `${where(request.source)} ${arrow} ${where(request.destination)} · ${request.name}`,
+    staticDetails: `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, `
+      + `databases ${databases}`,
+    typedSearchAttributes: [
+      { key: SyncPhaseKey, value: 'purchasing' },
+      { key: SyncTopologyKey, value: request.topology },
+      { key: SourceInstanceIdKey, value: where(request.source) },
+      { key: DestinationInstanceIdKey, value: where(request.destination) },
+    ],
+  };
+}
