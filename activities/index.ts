@@ -7,16 +7,21 @@ import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 import { watchDtsStatuses, type WatchInput } from './watch-statuses';
+import { createPreflightActivities } from './preflight';
+import type { RkvstoreClient } from './rkvstore/client';
 
 export interface ActivityDeps {
   dts: DtsClient;
   /** For the status watcher: reads visibility and signals setups. */
   client: Client;
+  /** R-KVStore reads of the preflight (workflows/preflight.ts). */
+  rkvstore: RkvstoreClient;
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client }: ActivityDeps) {
+export function createActivities({ dts, client, rkvstore }: ActivityDeps) {
   return {
+    ...createPreflightActivities({ dts, client, rkvstore }),
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),

@@ -1,3 +1,4 @@
 // Entry point of the workflow bundle: every workflow the worker runs.
 export { redisSync } from './redis-sync';
 export { dtsStatusWatcher } from './status-watcher';
+export { preflight } from './preflight';

@@ -99,3 +99,8 @@ function toPopShape(err: unknown): unknown {
     entry: { response: { statusCode: e.statusCode ?? (typeof data?.statusCode === 'number' ? data.statusCode : undefined) } },
   };
 }
+
+/** Alibaba's R-KVStore endpoint next to Alibaba's DTS; otherwise (the emulator) the DTS endpoint itself. */
+export function defaultRkvstoreEndpoint(dtsEndpoint: string): string {
+  return /(^|\.)aliyuncs\.com$/.test(new URL(dtsEndpoint).hostname) ? 'https://r-kvstore.aliyuncs.com' : dtsEndpoint;
+}
