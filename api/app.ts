@@ -10,6 +10,7 @@ import { requireBearerToken, TokenSet } from './auth';
 import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { preflightRoutes } from './routes/preflight';
 import { syncRoutes } from './routes/syncs';
 import type { TemporalDeps } from './temporal';
 
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions) {
   registerMetrics(app, options.temporal);
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal });
+  await app.register(preflightRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;
     await app.register(async (scope) => {

@@ -14,6 +14,8 @@ import {
 import type { SyncStatus } from '../../workflows/types';
 import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
 import { toSyncRequest } from '../sync-request';
+import { PreflightRefusal } from '../preflight-schemas';
+import { refusalOf, runPreflight, warningsOf } from './preflight';
 import type { TemporalDeps } from '../temporal';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
@@ -24,12 +26,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
   // A query needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
   const statusOf = (handle: WorkflowHandle<typeof redisSync>) => client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
 
-  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, ...errors } } }, async (req, reply) => {
+  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, 422: PreflightRefusal, ...errors } } }, async (req, reply) => {
     const { request, problems } = toSyncRequest(req.body);
     if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
     const id = syncWorkflowId(request);
+    // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
+    const report = await runPreflight(temporal, request, req.body.acceptRisks ?? []);
+    if (!report.ok) return reply.code(422).send(refusalOf(report));
+    const preflightWarnings = warningsOf(report);
     try {
       await client.workflow.start(redisSync, {
+        memo: { preflightWarnings },
         workflowId: id,
         taskQueue,
         args: [{ request }],
@@ -46,7 +53,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
         ],
       });
       req.log.info({ syncId: id, topology: request.topology }, 'sync started');
-      return reply.code(202).send({ id, phase: 'purchasing' });
+      return reply.code(202).send({ id, phase: 'purchasing', preflightWarnings });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const status = await statusOf(handleOf(id)).catch(() => undefined);

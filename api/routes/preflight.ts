@@ -1,0 +1,77 @@
+// POST /v1/syncs/preflight, and the preflight POST /v1/syncs runs before starting anything. The API holds no
+// cloud credentials: the reads run in the `preflight` workflow on the worker.
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { preflight } from '../../workflows/preflight';
+import type { AcceptedRisk, PreflightInput, PreflightReport } from '../../workflows/preflight-checks';
+import { summarizeEndpoint, type SyncRequest } from '../../workflows/types';
+import { PreflightReportReply } from '../preflight-schemas';
+import { CreateSyncBody, ErrorReply } from '../schemas';
+import { toSyncRequest } from '../sync-request';
+import type { TemporalDeps } from '../temporal';
+
+const PREFLIGHT_TIMEOUT = '30s';
+
+export class PreflightUnavailableError extends Error {
+  statusCode = 503;
+}
+
+/** Runs the preflight workflow and waits for its report (a few cloud reads). */
+export async function runPreflight(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []): Promise<PreflightReport> {
+  const input: PreflightInput = {
+    topology: request.topology,
+    region: request.region,
+    source: summarizeEndpoint(request.source),
+    destination: summarizeEndpoint(request.destination),
+    acceptRisks,
+  };
+  try {
+    return await temporal.client.workflow.execute(preflight, {
+      workflowId: `preflight.${randomUUID()}`,
+      taskQueue: temporal.taskQueue,
+      args: [input],
+      workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
+      staticSummary: `Preflight ${input.source.instanceId ?? input.source.ip} → ${input.destination.instanceId ?? input.destination.ip}`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) throw new PreflightUnavailableError('the preflight got no answer from a worker in time; try again later');
+    throw err;
+  }
+}
+
+/** One line naming every failed check, for the 422's message. */
+export function refusalOf(report: PreflightReport) {
+  const failed = report.items.filter((i) => i.outcome === 'fail');
+  return {
+    statusCode: 422,
+    error: 'Unprocessable Entity',
+    message: `preflight failed, nothing was started or bought: ${failed.map((i) => `${i.check}: ${i.message}`).join('; ')}`,
+    preflight: report,
+  };
+}
+
+/** The warnings a started setup keeps (reply and memo). */
+export function warningsOf(report: PreflightReport) {
+  return report.items.filter((i) => i.outcome === 'warn');
+}
+
+export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+  app.post(
+    '/v1/syncs/preflight',
+    {
+      schema: {
+        summary: 'Check a sync request against the seed’s rules without buying anything',
+        body: CreateSyncBody,
+        response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      const { request, problems } = toSyncRequest(req.body);
+      if (!request) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
+      }
+      return runPreflight(temporal, request, req.body.acceptRisks ?? []);
+    },
+  );
+};
