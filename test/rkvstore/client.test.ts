@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type RunningEmulator } from '../../emulator';
+import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type RedisInstance, type RunningEmulator } from '../../emulator';
 import { RkvstoreClient } from '../../activities/rkvstore/client';
 import { tairInstance } from '../support/stack';
 
@@ -14,7 +14,7 @@ beforeAll(async () => {
     instances: [
       tairInstance('r-rkv-tair-0001', 'pw-1', { engineVersion: '6.0', directConnection: true, architecture: 'cluster' }),
       tairInstance('r-rkv-comm-0002', 'pw-2', { edition: 'community', maxmemoryPolicy: 'allkeys-lru', region: 'cn-shanghai', status: 'Changing' }),
-    ],
+    ] as RedisInstance[],
   });
 });
 afterAll(async () => emulator?.close());
@@ -79,8 +79,8 @@ describe('R-KVStore in the emulator, through the typed SDK', () => {
     params.Signature = signRpc('GET', params, DEFAULT_ACCESS_KEY_SECRET);
     const res = await fetch(`${emulator.url}/?${new URLSearchParams(params)}`);
     expect(res.status).toBe(404);
-    expect((await res.json()).Code).toBe('InvalidAction.NotFound');
+    expect(((await res.json()) as { Code: string }).Code).toBe('InvalidAction.NotFound');
     const again = await fetch(`${emulator.url}/?${new URLSearchParams(params)}`);
-    expect((await again.json()).Code).toBe('SignatureNonceUsed');
+    expect(((await again.json()) as { Code: string }).Code).toBe('SignatureNonceUsed');
   });
 });
