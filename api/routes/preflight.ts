@@ -11,10 +11,25 @@ import { CreateSyncBody, ErrorReply } from '../schemas';
 import { toSyncRequest } from '../sync-request';
 import type { TemporalDeps } from '../temporal';
 
-const PREFLIGHT_TIMEOUT = '30s';
+// A few reads; without a worker polling, the caller hears 503 after this rather than waiting on.
+const PREFLIGHT_TIMEOUT = '15s';
 
-export class PreflightUnavailableError extends Error {
-  statusCode = 503;
+export class PreflightUnavailableError extends Error {}
+
+const unavailable = (err: PreflightUnavailableError) => ({ statusCode: 503, error: 'Service Unavailable', message: err.message });
+
+/**
+ * What POST /v1/syncs does first: a refusal to send (422 with the report, or 503 without an answer),
+ * or the warnings the started setup keeps.
+ */
+export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []) {
+  try {
+    const report = await runPreflight(temporal, request, acceptRisks);
+    return report.ok ? { preflightWarnings: warningsOf(report) } : { refusal: refusalOf(report) };
+  } catch (err) {
+    if (err instanceof PreflightUnavailableError) return { refusal: unavailable(err) };
+    throw err;
+  }
 }
 
 /** Runs the preflight workflow and waits for its report (a few cloud reads). */
@@ -71,7 +86,12 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
       if (!request) {
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
       }
-      return runPreflight(temporal, request, req.body.acceptRisks ?? []);
+      try {
+        return await runPreflight(temporal, request, req.body.acceptRisks ?? []);
+      } catch (err) {
+        if (err instanceof PreflightUnavailableError) return reply.code(503).send(unavailable(err));
+        throw err;
+      }
     },
   );
 };

@@ -15,7 +15,7 @@ import type { SyncStatus } from '../../workflows/types';
 import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
 import { toSyncRequest } from '../sync-request';
 import { PreflightRefusal } from '../preflight-schemas';
-import { refusalOf, runPreflight, warningsOf } from './preflight';
+import { checkBeforeStart } from './preflight';
 import type { TemporalDeps } from '../temporal';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
@@ -31,9 +31,9 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
     if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
     const id = syncWorkflowId(request);
     // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
-    const report = await runPreflight(temporal, request, req.body.acceptRisks ?? []);
-    if (!report.ok) return reply.code(422).send(refusalOf(report));
-    const preflightWarnings = warningsOf(report);
+    const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
+    if (checked.refusal) return reply.code(checked.refusal.statusCode).send(checked.refusal);
+    const { preflightWarnings } = checked;
     try {
       await client.workflow.start(redisSync, {
         memo: { preflightWarnings },

@@ -164,4 +164,18 @@ describe('preflight', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toContain('/acceptRisks/0');
   });
+
+  it('answers 503 when no worker runs the preflight, and starts nothing', async () => {
+    const body = await pair('oneway');
+    await stack.stopWorker();
+    try {
+      const before = await creates();
+      const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().message).toContain('preflight');
+      expect(await creates()).toBe(before);
+    } finally {
+      await stack.startWorker();
+    }
+  });
 });
