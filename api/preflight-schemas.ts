@@ -23,5 +23,6 @@ export const PreflightRefusal = Type.Object({
 export const AcceptRisks = Type.Array(Type.Union([Type.Literal('eviction-policy')]), {
   uniqueItems: true,
   maxItems: 8,
-  description: 'Risks accepted: "eviction-policy" turns a destination maxmemory-policy other than noeviction into a warning',
+  description:
+    'Risks accepted: "eviction-policy" turns a destination maxmemory-policy other than noeviction into a warning',
 });

@@ -23,7 +23,8 @@ export function refreshingCredentials(
 ): CredentialsGetter {
   let current: ExpiringCredentials | undefined;
   let pending: Promise<ExpiringCredentials> | undefined;
-  const fresh = (c: ExpiringCredentials | undefined) => c !== undefined && (c.expiresAt === undefined || c.expiresAt - now() > marginMs);
+  const fresh = (c: ExpiringCredentials | undefined) =>
+    c !== undefined && (c.expiresAt === undefined || c.expiresAt - now() > marginMs);
   return async () => {
     if (!fresh(current)) {
       pending ??= fetch().finally(() => (pending = undefined));
@@ -35,10 +36,13 @@ export function refreshingCredentials(
 }
 
 /** The default provider chain; its session providers (STS, RAM role, OIDC) refresh before expiry themselves. */
-export function defaultChainCredentials(credential: Pick<Credential, 'getCredential'> = new Credential()): CredentialsGetter {
+export function defaultChainCredentials(
+  credential: Pick<Credential, 'getCredential'> = new Credential(),
+): CredentialsGetter {
   return async () => {
     const model = await credential.getCredential();
-    if (!model.accessKeyId || !model.accessKeySecret) throw new Error('Alibaba Cloud credentials: the provider chain gave no AccessKey');
+    if (!model.accessKeyId || !model.accessKeySecret)
+      throw new Error('Alibaba Cloud credentials: the provider chain gave no AccessKey');
     return {
       accessKeyId: model.accessKeyId,
       accessKeySecret: model.accessKeySecret,

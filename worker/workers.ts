@@ -41,13 +41,17 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
+  const limiter = new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers);
   const dts = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
     activities: createActivities({
       client: deps.client,
-      dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers), credentials),
-      rkvstore: new RkvstoreClient({ endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint), timeoutMs: config.dts.timeoutMs }, credentials),
+      dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
+      rkvstore: new RkvstoreClient(
+        { endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint), timeoutMs: config.dts.timeoutMs },
+        credentials,
+      ),
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,

@@ -2,7 +2,14 @@
 // and answers the report. Nothing is bought; the API runs it before every purchase.
 import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PreflightActivities } from '../activities/preflight';
-import { evaluatePreflight, type PreflightFacts, type PreflightInput, type PreflightReport, type Read, type ReadError } from './preflight-checks';
+import {
+  evaluatePreflight,
+  type PreflightFacts,
+  type PreflightInput,
+  type PreflightReport,
+  type Read,
+  type ReadError,
+} from './preflight-checks';
 import { DTS_TASK_QUEUE_SUFFIX } from './redis-sync';
 
 export type { PreflightInput, PreflightReport } from './preflight-checks';
@@ -19,14 +26,19 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
   const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {
     if (!cloud(e)) return undefined;
-    return reads.preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region }).catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
+    return reads
+      .preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region })
+      .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
   const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
   const [source, destination, dtsDirections, ownDirections] = await Promise.all([
     describe(input.source),
     describe(input.destination),
     reads
-      .preflightListDtsDirections({ regionIds: [input.region, input.source.region, input.destination.region], instanceIds: ids })
+      .preflightListDtsDirections({
+        regionIds: [input.region, input.source.region, input.destination.region],
+        instanceIds: ids,
+      })
       .catch((err) => failed(err, 'DTS', 'DescribeSynchronizationJobs')),
     reads.preflightListOwnDirections({ instanceIds: ids }),
   ]);
@@ -36,5 +48,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
 function failed(err: unknown, api: ReadError['api'], action: string): Read<never> {
   if (!(err instanceof ActivityFailure)) throw err;
   const cause = err.cause as { type?: string; message?: string } | undefined;
-  return { ok: false, error: { api, action, type: cause?.type ?? 'unavailable', message: cause?.message ?? 'no answer in time' } };
+  return {
+    ok: false,
+    error: { api, action, type: cause?.type ?? 'unavailable', message: cause?.message ?? 'no answer in time' },
+  };
 }

@@ -80,7 +80,8 @@ export class DtsClient {
   private async client(): Promise<RPCClient> {
     if (!this.credentials) return this.rpc as RPCClient;
     const c = await this.credentials();
-    const same = (a?: CloudCredentials) => a?.accessKeyId === c.accessKeyId && a.accessKeySecret === c.accessKeySecret && a.securityToken === c.securityToken;
+    const same = (a?: CloudCredentials) =>
+      a?.accessKeyId === c.accessKeyId && a.accessKeySecret === c.accessKeySecret && a.securityToken === c.securityToken;
     if (!same(this.signedWith)) {
       this.rpc = new RPCClient({ endpoint: this.config.endpoint, apiVersion: this.config.apiVersion, ...c });
       this.signedWith = c;

@@ -10,7 +10,15 @@ import {
 } from './reads';
 
 /** The preflight's activities, on the DTS task queue with the others (workflows/preflight.ts). */
-export function createPreflightActivities({ dts, client, rkvstore }: { dts: DtsClient; client: Client; rkvstore: RkvstoreClient }) {
+export function createPreflightActivities({
+  dts,
+  client,
+  rkvstore,
+}: {
+  dts: DtsClient;
+  client: Client;
+  rkvstore: RkvstoreClient;
+}) {
   return {
     preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input),
     preflightListDtsDirections: (input: ListDirectionsInput) => preflightListDtsDirections(dts, input),

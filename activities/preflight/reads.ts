@@ -28,7 +28,10 @@ function asReadError(err: unknown, api: ReadError['api'], action: string): ReadE
   return { api, action, type: err.type ?? 'error', ...(code ? { code } : {}), message: err.message };
 }
 
-export async function preflightDescribeInstance(rkvstore: RkvstoreClient, input: DescribeInstanceInput): Promise<Read<InstanceFacts>> {
+export async function preflightDescribeInstance(
+  rkvstore: RkvstoreClient,
+  input: DescribeInstanceInput,
+): Promise<Read<InstanceFacts>> {
   try {
     return { ok: true, value: await rkvstore.describeInstance(input.instanceId, input.regionId) };
   } catch (err) {
@@ -38,19 +41,34 @@ export async function preflightDescribeInstance(rkvstore: RkvstoreClient, input:
 }
 
 /** Configured directions of every live DTS sync job in the regions that touch either instance. */
-export async function preflightListDtsDirections(dts: DtsClient, input: ListDirectionsInput): Promise<Read<ExistingDirection[]>> {
+export async function preflightListDtsDirections(
+  dts: DtsClient,
+  input: ListDirectionsInput,
+): Promise<Read<ExistingDirection[]>> {
   const found: ExistingDirection[] = [];
   const wanted = new Set(input.instanceIds);
   try {
     for (const regionId of [...new Set(input.regionIds)]) {
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const body = await dts.call('DescribeSynchronizationJobs', { RegionId: regionId, PageSize: PAGE_SIZE, PageNum: page });
-        const items = Array.isArray(body.SynchronizationInstances) ? (body.SynchronizationInstances as Record<string, unknown>[]) : [];
+        const body = await dts.call('DescribeSynchronizationJobs', {
+          RegionId: regionId,
+          PageSize: PAGE_SIZE,
+          PageNum: page,
+        });
+        const items = Array.isArray(body.SynchronizationInstances)
+          ? (body.SynchronizationInstances as Record<string, unknown>[])
+          : [];
         for (const direction of items) {
           const source = endpointId(direction.SourceEndpoint);
           const destination = endpointId(direction.DestinationEndpoint);
           if (!source || !destination || (!wanted.has(source) && !wanted.has(destination))) continue;
-          found.push({ source, destination, seenIn: `DTS ${String(direction.SynchronizationJobId ?? '')} ${String(direction.SynchronizationDirection ?? '')}`.trim() });
+          found.push({
+            source,
+            destination,
+            seenIn: ['DTS', direction.SynchronizationJobId, direction.SynchronizationDirection]
+              .filter(Boolean)
+              .join(' '),
+          });
         }
         const total = Number(body.TotalRecordCount ?? 0);
         if (items.length === 0 || page * PAGE_SIZE >= total) break;
@@ -63,9 +81,14 @@ export async function preflightListDtsDirections(dts: DtsClient, input: ListDire
 }
 
 /** Directions of our own running setups (any task queue of the namespace) that touch either instance. */
-export async function preflightListOwnDirections(client: Client, input: { instanceIds: string[] }): Promise<ExistingDirection[]> {
+export async function preflightListOwnDirections(
+  client: Client,
+  input: { instanceIds: string[] },
+): Promise<ExistingDirection[]> {
   const ids = input.instanceIds.map((id) => `'${id.replace(/[^A-Za-z0-9.:_-]/g, '')}'`).join(', ');
-  const query = `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running' AND (SourceInstanceId IN (${ids}) OR DestinationInstanceId IN (${ids}))`;
+  const query =
+    `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running'` +
+    ` AND (SourceInstanceId IN (${ids}) OR DestinationInstanceId IN (${ids}))`;
   const found: ExistingDirection[] = [];
   for await (const execution of client.workflow.list({ query })) {
     const source = execution.typedSearchAttributes.get(SourceInstanceIdKey);

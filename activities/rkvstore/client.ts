@@ -30,7 +30,10 @@ export class RkvstoreClient {
   private readonly runtime: $dara.RuntimeOptions;
   private lastCredentials: CloudCredentials | undefined;
 
-  constructor(config: RkvstoreClientConfig, private readonly credentials: CredentialsGetter) {
+  constructor(
+    config: RkvstoreClientConfig,
+    private readonly credentials: CredentialsGetter,
+  ) {
     const url = new URL(config.endpoint);
     this.sdk = new RKVStore(
       new $OpenApiUtil.Config({
@@ -41,21 +44,39 @@ export class RkvstoreClient {
         credential: { getCredential: () => this.credentialModel() } as never,
       }),
     );
-    this.runtime = new $dara.RuntimeOptions({ readTimeout: config.timeoutMs, connectTimeout: config.timeoutMs, autoretry: false });
+    this.runtime = new $dara.RuntimeOptions({
+      readTimeout: config.timeoutMs,
+      connectTimeout: config.timeoutMs,
+      autoretry: false,
+    });
   }
 
   async describeInstance(instanceId: string, regionId: string): Promise<InstanceFacts> {
     const attribute = await this.call('DescribeInstanceAttribute', () =>
-      this.sdk.describeInstanceAttributeWithOptions(new $RKV.DescribeInstanceAttributeRequest({ instanceId }), this.runtime),
+      this.sdk.describeInstanceAttributeWithOptions(
+        new $RKV.DescribeInstanceAttributeRequest({ instanceId }),
+        this.runtime,
+      ),
     );
     const a = attribute.body?.instances?.DBInstanceAttribute?.[0];
-    if (!a) throw classifyDtsError({ code: 'InvalidInstanceId.NotFound', message: `${instanceId} not found` }, 'DescribeInstanceAttribute', []);
+    if (!a)
+      throw classifyDtsError(
+        { code: 'InvalidInstanceId.NotFound', message: `${instanceId} not found` },
+        'DescribeInstanceAttribute',
+        [],
+      );
     const parameters = await this.call('DescribeParameters', () =>
-      this.sdk.describeParametersWithOptions(new $RKV.DescribeParametersRequest({ DBInstanceId: instanceId, regionId }), this.runtime),
+      this.sdk.describeParametersWithOptions(
+        new $RKV.DescribeParametersRequest({ DBInstanceId: instanceId, regionId }),
+        this.runtime,
+      ),
     );
     const policy = parameters.body?.runningParameters?.parameter?.find((p) => p.parameterName === 'maxmemory-policy');
     const net = await this.call('DescribeDBInstanceNetInfo', () =>
-      this.sdk.describeDBInstanceNetInfoWithOptions(new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }), this.runtime),
+      this.sdk.describeDBInstanceNetInfoWithOptions(
+        new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }),
+        this.runtime,
+      ),
     );
     const items = net.body?.netInfoItems?.instanceNetInfo ?? [];
     return {
@@ -73,7 +94,12 @@ export class RkvstoreClient {
   private async credentialModel() {
     const c = await this.credentials();
     this.lastCredentials = c;
-    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken, type: c.securityToken ? 'sts' : 'access_key' };
+    return {
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken,
+      type: c.securityToken ? 'sts' : 'access_key',
+    };
   }
 
   private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
@@ -88,15 +114,24 @@ export class RkvstoreClient {
 
 // The SDK's errors carry code, statusCode and data; classifyDtsError reads pop-core's shape.
 function toPopShape(err: unknown): unknown {
-  const e = (err ?? {}) as { name?: string; code?: unknown; message?: string; statusCode?: number; data?: Record<string, unknown> };
-  if (/timeout/i.test(e.name ?? '') || /timeout/i.test(e.message ?? '')) return { name: 'RequestTimeoutError', message: e.message };
+  const e = (err ?? {}) as {
+    name?: string;
+    code?: unknown;
+    message?: string;
+    statusCode?: number;
+    data?: Record<string, unknown>;
+  };
+  if (/timeout/i.test(e.name ?? '') || /timeout/i.test(e.message ?? ''))
+    return { name: 'RequestTimeoutError', message: e.message };
   const data = e.data && typeof e.data === 'object' ? e.data : undefined;
   return {
     name: e.name,
     code: typeof e.code === 'string' ? e.code : undefined,
     message: String(data?.Message ?? e.message ?? ''),
     data: data ? { RequestId: data.RequestId, Message: data.Message } : undefined,
-    entry: { response: { statusCode: e.statusCode ?? (typeof data?.statusCode === 'number' ? data.statusCode : undefined) } },
+    entry: {
+      response: { statusCode: e.statusCode ?? (typeof data?.statusCode === 'number' ? data.statusCode : undefined) },
+    },
   };
 }
 

@@ -16,7 +16,11 @@ const PREFLIGHT_TIMEOUT = '15s';
 
 export class PreflightUnavailableError extends Error {}
 
-const unavailable = (err: PreflightUnavailableError) => ({ statusCode: 503, error: 'Service Unavailable', message: err.message });
+const unavailable = (err: PreflightUnavailableError) => ({
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: err.message,
+});
 
 /**
  * What POST /v1/syncs does first: a refusal to send (422 with the report, or 503 without an answer),
@@ -33,7 +37,11 @@ export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequ
 }
 
 /** Runs the preflight workflow and waits for its report (a few cloud reads). */
-export async function runPreflight(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []): Promise<PreflightReport> {
+export async function runPreflight(
+  temporal: TemporalDeps,
+  request: SyncRequest,
+  acceptRisks: AcceptedRisk[] = [],
+): Promise<PreflightReport> {
   const input: PreflightInput = {
     topology: request.topology,
     region: request.region,
@@ -47,21 +55,25 @@ export async function runPreflight(temporal: TemporalDeps, request: SyncRequest,
       taskQueue: temporal.taskQueue,
       args: [input],
       workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
-      staticSummary: `Preflight ${input.source.instanceId ?? input.source.ip} → ${input.destination.instanceId ?? input.destination.ip}`,
+      staticSummary: `Preflight ${idOf(input.source)} → ${idOf(input.destination)}`,
     });
   } catch (err) {
-    if (err instanceof WorkflowFailedError) throw new PreflightUnavailableError('the preflight got no answer from a worker in time; try again later');
+    if (err instanceof WorkflowFailedError)
+      throw new PreflightUnavailableError('the preflight got no answer from a worker in time; try again later');
     throw err;
   }
 }
 
+const idOf = (e: PreflightInput['source']) => e.instanceId ?? `${e.ip}:${e.port}`;
+
 /** One line naming every failed check, for the 422's message. */
 export function refusalOf(report: PreflightReport) {
   const failed = report.items.filter((i) => i.outcome === 'fail');
+  const describe = (i: PreflightReport['items'][number]) => `${i.check}: ${i.message}`;
   return {
     statusCode: 422,
     error: 'Unprocessable Entity',
-    message: `preflight failed, nothing was started or bought: ${failed.map((i) => `${i.check}: ${i.message}`).join('; ')}`,
+    message: `preflight failed, nothing was started or bought: ${failed.map(describe).join('; ')}`,
     preflight: report,
   };
 }
@@ -84,7 +96,12 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
     async (req, reply) => {
       const { request, problems } = toSyncRequest(req.body);
       if (!request) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          fields: problems,
+        });
       }
       try {
         return await runPreflight(temporal, request, req.body.acceptRisks ?? []);

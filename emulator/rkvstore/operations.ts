@@ -20,7 +20,11 @@ function instanceOf(params: Params, registry: InstanceRegistry, name: string): R
   return instance;
 }
 
-const ARCHITECTURE: Record<RedisInstance['architecture'], string> = { standard: 'standard', cluster: 'cluster', rwsplit: 'rwsplit' };
+const ARCHITECTURE: Record<RedisInstance['architecture'], string> = {
+  standard: 'standard',
+  cluster: 'cluster',
+  rwsplit: 'rwsplit',
+};
 
 export const rkvstoreOperations: Readonly<Record<string, Operation>> = {
   DescribeInstanceAttribute: (params, registry) => {
@@ -53,10 +57,20 @@ export const rkvstoreOperations: Readonly<Record<string, Operation>> = {
   DescribeParameters: (params, registry) => {
     const i = instanceOf(params, registry, 'DBInstanceId');
     const running = [
-      { ParameterName: 'maxmemory-policy', ParameterValue: i.maxmemoryPolicy, ModifiableStatus: 'true', ForceRestart: 'false' },
+      {
+        ParameterName: 'maxmemory-policy',
+        ParameterValue: i.maxmemoryPolicy,
+        ModifiableStatus: 'true',
+        ForceRestart: 'false',
+      },
       { ParameterName: 'appendonly', ParameterValue: 'yes', ModifiableStatus: 'true', ForceRestart: 'false' },
     ];
-    return { Engine: 'Redis', EngineVersion: i.engineVersion, RunningParameters: { Parameter: running }, ConfigParameters: { Parameter: [] } };
+    return {
+      Engine: 'Redis',
+      EngineVersion: i.engineVersion,
+      RunningParameters: { Parameter: running },
+      ConfigParameters: { Parameter: [] },
+    };
   },
   DescribeDBInstanceNetInfo: (params, registry) => {
     const i = instanceOf(params, registry, 'InstanceId');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, evaluatePreflight, type InstanceFacts, type PreflightInput } from '../../workflows/preflight-checks';
+import {
+  compareVersions,
+  evaluatePreflight,
+  type InstanceFacts,
+  type PreflightInput,
+} from '../../workflows/preflight-checks';
 
 // The rules alone, for the outcomes a working emulator cannot produce (a RAM denial, a failed read).
 const input: PreflightInput = {
@@ -9,15 +14,41 @@ const input: PreflightInput = {
   destination: { kind: 'enterprise', instanceId: 'r-b', region: 'cn-hangzhou' },
   acceptRisks: [],
 };
-const tair = (instanceId: string): InstanceFacts => ({ instanceId, status: 'Normal', regionId: 'cn-hangzhou', instanceType: 'Tair', engineVersion: '5.0', maxmemoryPolicy: 'noeviction', directConnection: true });
+const tair = (instanceId: string): InstanceFacts => ({
+  instanceId,
+  status: 'Normal',
+  regionId: 'cn-hangzhou',
+  instanceType: 'Tair',
+  engineVersion: '5.0',
+  maxmemoryPolicy: 'noeviction',
+  directConnection: true,
+});
 const ok = <T>(value: T) => ({ ok: true as const, value });
 
 describe('preflight rules', () => {
   it('fails the credentials check naming the API a RAM policy denies', () => {
     const report = evaluatePreflight(input, {
       source: ok(tair('r-a')),
-      destination: { ok: false, error: { api: 'R-KVStore', action: 'DescribeInstanceAttribute', type: 'DtsCredentialsError', code: 'Forbidden.RAM', message: 'denied' } },
-      dtsDirections: { ok: false, error: { api: 'DTS', action: 'DescribeSynchronizationJobs', type: 'DtsCredentialsError', code: 'Forbidden.RAM', message: 'denied' } },
+      destination: {
+        ok: false,
+        error: {
+          api: 'R-KVStore',
+          action: 'DescribeInstanceAttribute',
+          type: 'DtsCredentialsError',
+          code: 'Forbidden.RAM',
+          message: 'denied',
+        },
+      },
+      dtsDirections: {
+        ok: false,
+        error: {
+          api: 'DTS',
+          action: 'DescribeSynchronizationJobs',
+          type: 'DtsCredentialsError',
+          code: 'Forbidden.RAM',
+          message: 'denied',
+        },
+      },
       ownDirections: [],
     });
     expect(report.ok).toBe(false);
@@ -31,16 +62,30 @@ describe('preflight rules', () => {
     const report = evaluatePreflight(input, {
       source: ok(tair('r-a')),
       destination: ok(tair('r-b')),
-      dtsDirections: { ok: false, error: { api: 'DTS', action: 'DescribeSynchronizationJobs', type: 'DtsUnavailable', message: 'no answer in time' } },
+      dtsDirections: {
+        ok: false,
+        error: {
+          api: 'DTS',
+          action: 'DescribeSynchronizationJobs',
+          type: 'DtsUnavailable',
+          message: 'no answer in time',
+        },
+      },
       ownDirections: [],
     });
-    expect(report.items.find((i) => i.check === 'credentials')).toMatchObject({ outcome: 'fail', message: expect.stringContaining('no answer') });
+    expect(report.items.find((i) => i.check === 'credentials')).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining('no answer'),
+    });
   });
 
   it('allows different mainland regions but not across Hong Kong or overseas', () => {
     const facts = { source: ok(tair('r-a')), destination: ok(tair('r-b')), dtsDirections: ok([]), ownDirections: [] };
     const regions = (s: string, d: string) =>
-      evaluatePreflight({ ...input, source: { ...input.source, region: s }, destination: { ...input.destination, region: d } }, facts).items.find((i) => i.check === 'regions')?.outcome;
+      evaluatePreflight(
+        { ...input, source: { ...input.source, region: s }, destination: { ...input.destination, region: d } },
+        facts,
+      ).items.find((i) => i.check === 'regions')?.outcome;
     expect(regions('cn-hangzhou', 'cn-beijing')).toBe('pass');
     expect(regions('cn-hongkong', 'cn-shenzhen')).toBe('fail');
     expect(regions('ap-southeast-1', 'ap-southeast-1')).toBe('pass');

@@ -7,8 +7,16 @@ import { tairInstance } from '../support/stack';
 
 // Two STS credentials the emulator knows; the first expires during the run and must be replaced before then.
 const STS: { accessKeyId: string; accessKeySecret: string; securityToken: string }[] = [
-  { accessKeyId: 'STS.first-key-id', accessKeySecret: 'first-sts-secret-not-real', securityToken: 'first-sts-token-not-real' },
-  { accessKeyId: 'STS.second-key-id', accessKeySecret: 'second-sts-secret-not-real', securityToken: 'second-sts-token-not-real' },
+  {
+    accessKeyId: 'STS.first-key-id',
+    accessKeySecret: 'first-sts-secret-not-real',
+    securityToken: 'first-sts-token-not-real',
+  },
+  {
+    accessKeyId: 'STS.second-key-id',
+    accessKeySecret: 'second-sts-secret-not-real',
+    securityToken: 'second-sts-token-not-real',
+  },
 ];
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -22,26 +30,36 @@ beforeAll(async () => {
 afterAll(async () => emulator?.close());
 
 describe('worker credentials', () => {
-  it('replaces an expiring STS credential before it expires, for DTS and R-KVStore alike, without a failed call', async () => {
+  it('replaces an expiring STS credential before expiry, for DTS and R-KVStore, without a failed call', async () => {
     const lifetimeMs = 1_500;
     const marginMs = 500;
     const issued: ExpiringCredentials[] = [];
     const getter = refreshingCredentials(
       async () => {
-        const next: ExpiringCredentials = { ...STS[Math.min(issued.length, STS.length - 1)]!, expiresAt: Date.now() + (issued.length === 0 ? lifetimeMs : 60_000) };
+        const next: ExpiringCredentials = {
+          ...STS[Math.min(issued.length, STS.length - 1)]!,
+          expiresAt: Date.now() + (issued.length === 0 ? lifetimeMs : 60_000),
+        };
         issued.push(next);
         return next;
       },
       { marginMs },
     );
-    const dts = new DtsClient({ endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: '', accessKeySecret: '', timeoutMs: 2_000 }, () => {}, undefined, getter);
+    const dts = new DtsClient(
+      { endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: '', accessKeySecret: '', timeoutMs: 2_000 },
+      () => {},
+      undefined,
+      getter,
+    );
     const rkvstore = new RkvstoreClient({ endpoint: emulator.url, timeoutMs: 2_000 }, getter);
 
     const deadline = Date.now() + lifetimeMs + 800;
     const failures: unknown[] = [];
     while (Date.now() < deadline) {
       await Promise.all([
-        dts.call('DescribeSynchronizationJobs', { RegionId: 'cn-hangzhou', PageSize: 10 }).catch((e: unknown) => failures.push(e)),
+        dts
+          .call('DescribeSynchronizationJobs', { RegionId: 'cn-hangzhou', PageSize: 10 })
+          .catch((e: unknown) => failures.push(e)),
         rkvstore.describeInstance('r-cred-0001', 'cn-hangzhou').catch((e: unknown) => failures.push(e)),
       ]);
       await new Promise((r) => setTimeout(r, 100));
@@ -49,7 +67,10 @@ describe('worker credentials', () => {
     expect(failures).toEqual([]);
     expect(issued).toHaveLength(2); // fetched once, refreshed once (single flight), not per call
 
-    const calls = ((await (await fetch(`${emulator.url}/__emulator/calls`)).json()) as { calls: unknown }).calls as { time: string; params: Record<string, string> }[];
+    const calls = ((await (await fetch(`${emulator.url}/__emulator/calls`)).json()) as { calls: unknown }).calls as {
+      time: string;
+      params: Record<string, string>;
+    }[];
     const firstExpiry = issued[0]!.expiresAt as number;
     const usedFirst = calls.filter((c) => c.params.AccessKeyId === STS[0]!.accessKeyId);
     const usedSecond = calls.filter((c) => c.params.AccessKeyId === STS[1]!.accessKeyId);
@@ -71,7 +92,11 @@ describe('worker credentials', () => {
       process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'env-id';
       process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'env-secret';
       process.env.ALIBABA_CLOUD_SECURITY_TOKEN = 'env-token';
-      expect(await workerCredentials({ accessKeyId: '', accessKeySecret: '' })()).toEqual({ accessKeyId: 'env-id', accessKeySecret: 'env-secret', securityToken: 'env-token' });
+      expect(await workerCredentials({ accessKeyId: '', accessKeySecret: '' })()).toEqual({
+        accessKeyId: 'env-id',
+        accessKeySecret: 'env-secret',
+        securityToken: 'env-token',
+      });
     } finally {
       process.env = saved;
     }

@@ -21,7 +21,9 @@ describe('npm run demo', () => {
   it('prints the preflight report, with the demo target’s warning, before the progress line', async () => {
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    const write = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     try {
       const status = await followDemoSync(api, TEST_TOKEN);
       expect(status.phase).toBe('synchronizing');
@@ -31,7 +33,9 @@ describe('npm run demo', () => {
     }
     const reportAt = lines.findIndex((l) => l.startsWith('preflight passed'));
     const warningAt = lines.findIndex((l) => /warn\s+direct-connection: .*r-demo-target-0002/.test(l));
-    const progressAt = lines.findIndex((l) => l.includes('[synchronizing]') || l.includes('[purchasing]') || l.includes('[waiting-'));
+    const progressAt = lines.findIndex(
+      (l) => l.includes('[synchronizing]') || l.includes('[purchasing]') || l.includes('[waiting-'),
+    );
     expect(reportAt).toBeGreaterThanOrEqual(0);
     expect(warningAt).toBeGreaterThan(reportAt);
     expect(progressAt).toBeGreaterThan(warningAt);

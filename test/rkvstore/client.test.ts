@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type RedisInstance, type RunningEmulator } from '../../emulator';
+import {
+  startEmulator,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  type RedisInstance,
+  type RunningEmulator,
+} from '../../emulator';
 import { RkvstoreClient } from '../../activities/rkvstore/client';
 import { tairInstance } from '../support/stack';
 
@@ -12,20 +18,34 @@ beforeAll(async () => {
     port: 0,
     log: () => {},
     instances: [
-      tairInstance('r-rkv-tair-0001', 'pw-1', { engineVersion: '6.0', directConnection: true, architecture: 'cluster' }),
-      tairInstance('r-rkv-comm-0002', 'pw-2', { edition: 'community', maxmemoryPolicy: 'allkeys-lru', region: 'cn-shanghai', status: 'Changing' }),
+      tairInstance('r-rkv-tair-0001', 'pw-1', {
+        engineVersion: '6.0',
+        directConnection: true,
+        architecture: 'cluster',
+      }),
+      tairInstance('r-rkv-comm-0002', 'pw-2', {
+        edition: 'community',
+        maxmemoryPolicy: 'allkeys-lru',
+        region: 'cn-shanghai',
+        status: 'Changing',
+      }),
     ] as RedisInstance[],
   });
 });
 afterAll(async () => emulator?.close());
 
 async function admin<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${emulator.url}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${emulator.url}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return (await res.json()) as T;
 }
 
 describe('R-KVStore in the emulator, through the typed SDK', () => {
-  it('answers DescribeInstanceAttribute, DescribeParameters and DescribeDBInstanceNetInfo from the registry', async () => {
+  it('answers DescribeInstanceAttribute, DescribeParameters, DescribeDBInstanceNetInfo from the registry', async () => {
     const client = new RkvstoreClient({ endpoint: emulator.url, timeoutMs: 2000 }, key);
     expect(await client.describeInstance('r-rkv-tair-0001', 'cn-hangzhou')).toEqual({
       instanceId: 'r-rkv-tair-0001',
@@ -44,8 +64,12 @@ describe('R-KVStore in the emulator, through the typed SDK', () => {
       maxmemoryPolicy: 'allkeys-lru',
       directConnection: false,
     });
-    const calls = (await admin<{ calls: { action: string; outcome: string; params: Record<string, string> }[] }>('calls')).calls;
-    expect(calls.map((c) => c.action)).toEqual(expect.arrayContaining(['DescribeInstanceAttribute', 'DescribeParameters', 'DescribeDBInstanceNetInfo']));
+    const calls = (
+      await admin<{ calls: { action: string; outcome: string; params: Record<string, string> }[] }>('calls')
+    ).calls;
+    expect(calls.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['DescribeInstanceAttribute', 'DescribeParameters', 'DescribeDBInstanceNetInfo']),
+    );
     expect(calls.every((c) => c.params.Version === '2015-01-01' && c.outcome === 'OK')).toBe(true);
   });
 
@@ -59,12 +83,21 @@ describe('R-KVStore in the emulator, through the typed SDK', () => {
     const client = new RkvstoreClient({ endpoint: emulator.url, timeoutMs: 2000 }, key);
     const missing = await client.describeInstance('r-rkv-none-0009', 'cn-hangzhou').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ApplicationFailure);
-    expect(missing).toMatchObject({ nonRetryable: true, message: expect.stringContaining('InvalidInstanceId.NotFound') });
+    expect(missing).toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining('InvalidInstanceId.NotFound'),
+    });
 
     const secret = 'wrong-secret-Zq81x';
     const token = 'sts-token-Zq81x-abcdef';
-    const bad = new RkvstoreClient({ endpoint: emulator.url, timeoutMs: 2000 }, async () => ({ accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: secret, securityToken: token }));
-    const denied = (await bad.describeInstance('r-rkv-tair-0001', 'cn-hangzhou').catch((e: unknown) => e)) as ApplicationFailure;
+    const bad = new RkvstoreClient({ endpoint: emulator.url, timeoutMs: 2000 }, async () => ({
+      accessKeyId: DEFAULT_ACCESS_KEY_ID,
+      accessKeySecret: secret,
+      securityToken: token,
+    }));
+    const denied = (await bad
+      .describeInstance('r-rkv-tair-0001', 'cn-hangzhou')
+      .catch((e: unknown) => e)) as ApplicationFailure;
     expect(denied.type).toBe('DtsCredentialsError');
     expect(denied.nonRetryable).toBe(true);
     expect(JSON.stringify({ m: denied.message, d: denied.details })).not.toMatch(/Zq81x/);
@@ -73,8 +106,14 @@ describe('R-KVStore in the emulator, through the typed SDK', () => {
   it('refuses an unknown R-KVStore action and a reused nonce like the DTS gateway', async () => {
     const { signRpc } = await import('../../emulator');
     const params: Record<string, string> = {
-      Action: 'DescribeInstances', Version: '2015-01-01', Format: 'JSON', AccessKeyId: DEFAULT_ACCESS_KEY_ID,
-      SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: 'nonce-rkv-1', Timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      Action: 'DescribeInstances',
+      Version: '2015-01-01',
+      Format: 'JSON',
+      AccessKeyId: DEFAULT_ACCESS_KEY_ID,
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      SignatureNonce: 'nonce-rkv-1',
+      Timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     };
     params.Signature = signRpc('GET', params, DEFAULT_ACCESS_KEY_SECRET);
     const res = await fetch(`${emulator.url}/?${new URLSearchParams(params)}`);
