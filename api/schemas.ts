@@ -94,6 +94,7 @@ export const SyncStatusReply = Type.Object({
     Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.String() }),
   ),
   released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
+  preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
 });

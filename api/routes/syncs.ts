@@ -16,6 +16,7 @@ import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId
 import { toSyncRequest } from '../sync-request';
 import { PreflightRefusal } from '../preflight-schemas';
 import { checkBeforeStart } from './preflight';
+import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
@@ -71,9 +72,11 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> =
       throw err;
     }
     const workflowStatus = description.status.name;
+    // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
+    const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
     try {
       const status: SyncStatus = await statusOf(handle);
-      return { ...status, workflowStatus };
+      return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
     } catch {
       // No worker to answer the query: fall back to what the search attributes say.
       const attrs = description.typedSearchAttributes;

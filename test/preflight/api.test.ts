@@ -59,7 +59,8 @@ async function untilPhase(id: string, phase: string) {
   return eventually(
     async () => {
       const res = await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
-      return res.json().phase === phase ? res.json() : undefined;
+      const body = res.json() as { phase: string; preflightWarnings?: Item[] };
+      return body.phase === phase ? body : undefined;
     },
     { what: `phase ${phase}`, timeoutMs: 45_000 },
   );
@@ -174,7 +175,8 @@ describe('preflight', () => {
     expect(accepted.statusCode, accepted.body).toBe(202);
     const warning = accepted.json().preflightWarnings.find((w: Item) => w.check === 'eviction-policy');
     expect(warning).toMatchObject({ outcome: 'warn', message: expect.stringContaining('allkeys-lru') });
-    await untilPhase(accepted.json().id, 'synchronizing');
+    const synchronizing = await untilPhase(accepted.json().id, 'synchronizing');
+    expect(synchronizing.preflightWarnings?.map((w) => w.check)).toContain('eviction-policy');
     const memo = await stack.client.workflow
       .getHandle(accepted.json().id)
       .describe()
