@@ -218,6 +218,8 @@ describe('preflight', () => {
     expect(cascade.json().preflight.items.find((i: Item) => i.check === 'topology').message).toMatch(
       new RegExp(`cascade: ${a} → ${b} → ${c}`),
     );
+    // Seen first in our own running setup (Temporal visibility).
+    expect(JSON.stringify(cascade.json().preflight.items)).toContain(`(setup ${started.json().id})`);
     const loop = await preflight({ ...first, source: first.destination, destination: first.source });
     expect(loop.items.find((i) => i.check === 'topology')?.message).toContain('loop');
 
