@@ -9,6 +9,8 @@ import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 import { suspendDirection, type SuspendInput } from './dts/suspend';
 import { watchDtsStatuses, type WatchInput } from './watch-statuses';
+import { createPreflightActivities } from './preflight';
+import type { RkvstoreClient } from './rkvstore/client';
 
 export interface ActivityDeps {
   dts: DtsClient;
@@ -16,11 +18,14 @@ export interface ActivityDeps {
   client: Client;
   /** Who owns which DTS instance (a purchase claims what it buys; the watcher reports what nobody claims). */
   claims?: InstanceClaims;
+  /** R-KVStore reads of the preflight (workflows/preflight.ts). */
+  rkvstore: RkvstoreClient;
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client, claims }: ActivityDeps) {
+export function createActivities({ dts, client, claims, rkvstore }: ActivityDeps) {
   return {
+    ...createPreflightActivities({ dts, client, rkvstore }),
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),

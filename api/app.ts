@@ -10,6 +10,7 @@ import { requireBearerToken, TokenSet } from './auth';
 import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { preflightRoutes } from './routes/preflight';
 import { syncRoutes } from './routes/syncs';
 import type { DtsJobLookup } from './dts-jobs';
 import type { TemporalDeps } from './temporal';
@@ -90,6 +91,7 @@ export async function buildApp(options: AppOptions) {
   await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
+  await app.register(preflightRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;
     await app.register(async (scope) => {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { AcceptRisks, PreflightReportReply } from './preflight-schemas';
 
 // DTS's own formats (dts-api.md §1, §7), checked before anything is started or bought.
 const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
@@ -35,6 +36,7 @@ export const CreateSyncBody = Type.Object(
     keepInstanceOnFailure: Type.Optional(Type.Boolean()),
     waitDeadline: Type.Optional(DurationText),
     attentionDeadline: Type.Optional(DurationText),
+    acceptRisks: Type.Optional(AcceptRisks),
   },
   {
     additionalProperties: false,
@@ -92,11 +94,18 @@ export const SyncStatusReply = Type.Object({
     Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.Optional(Type.String()), kind: Type.Optional(Type.String()) }),
   ),
   released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
+  preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
 });
 
-export const AcceptedReply = Type.Object({ id: Type.String(), phase: Type.String(), existing: Type.Optional(Type.Boolean()) });
+export const AcceptedReply = Type.Object({
+  id: Type.String(),
+  phase: Type.String(),
+  existing: Type.Optional(Type.Boolean()),
+  /** The preflight's warnings for a setup just started (they are also in its memo). */
+  preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
+});
 
 export const ListQuery = Type.Object(
   {

@@ -13,6 +13,8 @@ export interface GatewayDeps {
   knownActions: ReadonlySet<string>;
   nonces: NonceStore;
   now: number;
+  /** Another product's versions (R-KVStore), checked instead of DTS's. */
+  versions?: readonly string[];
 }
 
 export interface VerifiedRequest {
@@ -53,8 +55,9 @@ export function verifyRequest(method: string, params: Params, deps: GatewayDeps)
   if (!deps.nonces.use(`${accessKeyId}\n${params.SignatureNonce}`, deps.now)) throw gatewayErrors.nonceUsed();
 
   const version = params.Version as string;
-  if (version === LEGACY_VERSION && !deps.allowLegacyVersion) throw gatewayErrors.legacyVersionRetired(version);
-  if (version !== CURRENT_VERSION && version !== LEGACY_VERSION) throw gatewayErrors.invalidVersion(version);
+  if (deps.versions && !deps.versions.includes(version)) throw gatewayErrors.invalidVersion(version);
+  if (!deps.versions && version === LEGACY_VERSION && !deps.allowLegacyVersion) throw gatewayErrors.legacyVersionRetired(version);
+  if (!deps.versions && version !== CURRENT_VERSION && version !== LEGACY_VERSION) throw gatewayErrors.invalidVersion(version);
   const action = params.Action as string;
   if (!deps.knownActions.has(action)) throw gatewayErrors.actionNotFound();
   return { action, accessKeyId, version };

@@ -44,6 +44,9 @@ export function parseInstance(input: unknown): RedisInstance {
   const ip = optionalString(raw.ip, 'ip');
   const port = optionalNumber(raw.port, 'port');
   if (dataSizeMb !== undefined) instance.dataSizeMb = dataSizeMb;
+  const status = optionalString(raw.status, 'status');
+  if (status !== undefined) instance.status = status;
+  if (raw.directConnection !== undefined) instance.directConnection = raw.directConnection === true;
   if (ip !== undefined) instance.ip = ip;
   if (port !== undefined) instance.port = port;
   return instance;

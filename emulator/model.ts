@@ -25,6 +25,9 @@ export interface RedisInstance {
   region: string;
   edition: 'enterprise' | 'community' | 'self-managed';
   maxmemoryPolicy: string;
+  /** R-KVStore InstanceStatus (default Normal) and direct connection (default off). */
+  status?: string;
+  directConnection?: boolean;
   dataSizeMb?: number;
   ip?: string;
   port?: number;

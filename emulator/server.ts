@@ -9,6 +9,7 @@ import { parseFormInto, readBody, resetConnection, sendBadGatewayPage, sendJson 
 import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
+import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
 
 export interface ServerDeps extends AdminDeps {
   /** Resolves after `ms`, or early when the emulator closes. */
@@ -38,6 +39,8 @@ async function answer(deps: ServerDeps, method: string, params: Params, call: Pa
   const now = Date.now();
   let fault: Fault | undefined;
   try {
+    // R-KVStore shares the host and the instance registry; its Version picks it (emulator/rkvstore/).
+    if (params.Version === RKVSTORE_VERSION) return { answer: answerRkvstore(deps, method, params, requestId, now) };
     const { action, accessKeyId } = verifyRequest(method, params, {
       accessKeys: deps.options.accessKeys,
       allowLegacyVersion: deps.options.allowLegacyVersion,

@@ -22,6 +22,7 @@ interface Status {
 
 export async function followDemoSync(api: string, token?: string): Promise<Status> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  await printPreflight(api, headers);
   const res = await fetch(`${api}/v1/syncs`, { method: 'POST', headers, body: JSON.stringify(DEMO_REQUEST) });
   const accepted = (await res.json()) as { id: string; phase: string; existing?: boolean; message?: string };
   if (!res.ok) throw new Error(`POST /v1/syncs: ${res.status} ${accepted.message ?? ''}`);
@@ -44,6 +45,15 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** The preflight report (POST /v1/syncs/preflight), one line per check; the demo target draws a warning. */
+async function printPreflight(api: string, headers: Record<string, string>): Promise<void> {
+  const res = await fetch(`${api}/v1/syncs/preflight`, { method: 'POST', headers, body: JSON.stringify(DEMO_REQUEST) });
+  if (!res.ok) return console.log(`preflight: ${res.status}`);
+  const report = (await res.json()) as { ok: boolean; items: { check: string; outcome: string; message: string }[] };
+  console.log(`preflight ${report.ok ? 'passed' : 'FAILED'}:`);
+  for (const i of report.items) console.log(`  ${i.outcome.padEnd(4)} ${i.check}: ${i.message}`);
 }
 
 if (require.main === module) {

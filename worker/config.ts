@@ -6,6 +6,8 @@ import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
+  /** R-KVStore endpoint; by default Alibaba's, or the DTS endpoint when that is not Alibaba's (the emulator). */
+  rkvstoreEndpoint?: string;
   /** The account's DTS call budget, enforced for all workers on the DTS task queue. */
   dtsMaxCallsPerSecond: number;
   /** Workers sharing the budget: each spaces its own calls at budget / workers per second. */
@@ -30,11 +32,13 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dts: {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),
-      accessKeyId: env.string('ALIBABA_CLOUD_ACCESS_KEY_ID'),
-      accessKeySecret: env.string('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      // Optional: without them the default provider chain applies (worker/credentials.ts).
+      accessKeyId: env.optional('ALIBABA_CLOUD_ACCESS_KEY_ID') ?? '',
+      accessKeySecret: env.optional('ALIBABA_CLOUD_ACCESS_KEY_SECRET') ?? '',
       securityToken: env.optional('ALIBABA_CLOUD_SECURITY_TOKEN'),
       timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     },
+    rkvstoreEndpoint: env.optional('RKVSTORE_ENDPOINT'),
     dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
@@ -47,6 +51,9 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],
     payloadKeys: readPayloadKeys(env),
   };
+  if (!config.dts.accessKeyId !== !config.dts.accessKeySecret) {
+    env.problem('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET go together (or neither: default chain)');
+  }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion)) env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
   if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
   env.done();

@@ -5,6 +5,8 @@ import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import { RateLimiter } from '../activities/dts/rate-limiter';
+import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
+import { workerCredentials, type CredentialsGetter } from './credentials';
 import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../shared/codec';
@@ -17,6 +19,8 @@ export interface WorkerDeps {
   /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   observeDtsCall?: DtsCallObserver;
+  /** Alibaba Cloud credentials (worker/credentials.ts); by default from the configuration or the provider chain. */
+  credentials?: CredentialsGetter;
 }
 
 export interface SyncWorkers {
@@ -36,13 +40,20 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: join(__dirname, '../workflows/index.ts') }),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
+  // One credentials source for every cloud client: an STS token is refreshed once for all of them.
+  const credentials = deps.credentials ?? workerCredentials(config.dts);
+  const limiter = new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers);
   const dts = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
     activities: createActivities({
       client: deps.client,
-      dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers)),
+      dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
+      rkvstore: new RkvstoreClient(
+        { endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint), timeoutMs: config.dts.timeoutMs },
+        credentials,
+      ),
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,

@@ -1,6 +1,7 @@
 import RPCClient from '@alicloud/pop-core';
 import { businessFailure, classifyDtsError } from './errors';
 import type { RateLimiter } from './rate-limiter';
+import type { CloudCredentials, CredentialsGetter } from '../credentials';
 
 export interface DtsClientConfig {
   endpoint: string;
@@ -22,15 +23,18 @@ export type DtsCallObserver = (call: { action: string; outcome: string; duration
  * plain JSON out, classified and scrubbed errors.
  */
 export class DtsClient {
-  private readonly rpc: RPCClient;
+  private rpc: RPCClient | undefined;
+  private signedWith: CloudCredentials | undefined;
 
   constructor(
     private readonly config: DtsClientConfig,
     private readonly observe: DtsCallObserver = () => {},
     /** Every DTS call of this process passes here: the one place the call rate is capped. */
     private readonly limiter?: RateLimiter,
+    /** Fetched per call (worker/credentials.ts), so refreshed STS credentials are used at once. */
+    private readonly credentials?: CredentialsGetter,
   ) {
-    this.rpc = new RPCClient({
+    if (!credentials) this.rpc = new RPCClient({
       endpoint: config.endpoint,
       apiVersion: config.apiVersion,
       accessKeyId: config.accessKeyId,
@@ -45,12 +49,14 @@ export class DtsClient {
       // pop-core would send undefined as the literal string "undefined".
       if (value !== undefined) wire[key] = String(value);
     }
+    const rpc = await this.client();
     const allSecrets = [...secrets, this.config.accessKeySecret, this.config.securityToken ?? ''];
+    if (this.signedWith) allSecrets.push(this.signedWith.accessKeySecret, this.signedWith.securityToken ?? '');
     await this.limiter?.take();
     const started = Date.now();
     let body: DtsResponse;
     try {
-      const raw = await this.rpc.request<unknown>(action, wire, {
+      const raw = await rpc.request<unknown>(action, wire, {
         method: 'POST',
         formatParams: false,
         timeout: this.config.timeoutMs,
@@ -68,6 +74,19 @@ export class DtsClient {
     }
     this.observe({ action, outcome: 'ok', durationMs: Date.now() - started });
     return body;
+  }
+
+  /** pop-core signs with the keys it was built with: a new one when the credentials changed. */
+  private async client(): Promise<RPCClient> {
+    if (!this.credentials) return this.rpc as RPCClient;
+    const c = await this.credentials();
+    const same = (a?: CloudCredentials) =>
+      a?.accessKeyId === c.accessKeyId && a.accessKeySecret === c.accessKeySecret && a.securityToken === c.securityToken;
+    if (!same(this.signedWith)) {
+      this.rpc = new RPCClient({ endpoint: this.config.endpoint, apiVersion: this.config.apiVersion, ...c });
+      this.signedWith = c;
+    }
+    return this.rpc as RPCClient;
   }
 }
 

@@ -20,6 +20,9 @@ import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId
 import { closedSetupView, fromVisibility } from '../setup-status';
 import { toSyncRequest, type FieldProblem } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
+import { PreflightRefusal } from '../preflight-schemas';
+import { checkBeforeStart } from './preflight';
+import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
@@ -73,7 +76,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     return { dtsJobId, outcome };
   }
 
-  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, ...errors } } }, async (req, reply) => {
+  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, 422: PreflightRefusal, ...errors } } }, async (req, reply) => {
     const { request, problems } = toSyncRequest(req.body);
     if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
     const incoming = publicRequest(request);
@@ -88,8 +91,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         return conflict(reply, `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`, { dtsJobId: kept.dtsJobId });
       }
     }
+    // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
+    const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
+    if (checked.refusal) return reply.code(checked.refusal.statusCode).send(checked.refusal);
+    const { preflightWarnings } = checked;
     try {
-      await client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request, taskQueue));
+      const options = syncStartOptions(request, taskQueue);
+      await client.workflow.start<typeof redisSync>('redisSync', { ...options, memo: { ...options.memo, preflightWarnings } });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // Started by a concurrent request since the check above.
@@ -98,7 +106,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       return existing(reply, description, incoming);
     }
     req.log.info({ syncId: id, topology: request.topology }, 'sync started');
-    return reply.code(202).send({ id, phase: 'purchasing' });
+    return reply.code(202).send({ id, phase: 'purchasing', preflightWarnings });
   });
 
   app.get('/v1/syncs/:id', { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } }, async (req, reply) => {
@@ -107,9 +115,11 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     const workflowStatus = description.status.name;
     // A closed setup is read from what its run left, not replayed through a worker on every call.
     if (workflowStatus !== 'RUNNING') return closedSetupView(client, description);
+    // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
+    const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
     try {
       const status: SyncStatus = await statusOf(handleOf(req.params.id));
-      return { ...status, workflowStatus };
+      return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
     } catch {
       // No worker to answer the query: fall back to what the memo and search attributes say.
       return fromVisibility(description);

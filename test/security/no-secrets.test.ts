@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { Runtime } from '@temporalio/worker';
 import { AUTH, buildTestApp } from '../support/api';
+import { toSyncRequest } from '../../api/sync-request';
+import { syncWorkflowId } from '../../workflows/ids';
+import { redisSync } from '../../workflows/redis-sync';
 import { rawExecutionRecords, type RawRecord } from '../support/history-scan';
 import { describeHits, findSecrets, TEST_PAYLOAD_KEY_BYTES, TEST_SECRETS, TEST_TOKEN_VALUE, type Secret } from '../support/secret-scan';
 import { eventually, startStack, tairInstance, TEST_PAYLOAD_KEYS, TEST_TOKEN, type Stack } from '../support/stack';
@@ -103,9 +106,15 @@ describe('secrets stay secret', () => {
 
   it('fails at once on a permanent DTS error (regions DTS refuses) and says why', async () => {
     // Outside mainland China DTS refuses a destination region other than the source's: InvalidDestRegion.
-    const res = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { name: `nosecret-perm-${tag}`, topology: 'oneway', region: 'ap-southeast-1', source: endpoint(`r-nosecret-ps-${tag}`, OTHER, 'ap-southeast-1'), destination: endpoint(`r-nosecret-pd-${tag}`, REAL.destination, 'ap-southeast-5') } });
-    expect(res.statusCode).toBe(202);
-    const { id } = res.json() as { id: string };
+    const body = { name: `nosecret-perm-${tag}`, topology: 'oneway' as const, region: 'ap-southeast-1', source: endpoint(`r-nosecret-ps-${tag}`, OTHER, 'ap-southeast-1'), destination: endpoint(`r-nosecret-pd-${tag}`, REAL.destination, 'ap-southeast-5') };
+    // The API's preflight refuses it before buying (422, no password echoed) ...
+    const res = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('regions');
+    // ... so the permanent DTS error is reached by starting the workflow directly, as a client without the API would.
+    const { request } = toSyncRequest(body);
+    const id = syncWorkflowId(request!);
+    await stack.client.workflow.start(redisSync, { workflowId: id, taskQueue: stack.taskQueue, args: [{ request: request! }] });
     started.push(id);
     const failed = await untilStatus(id, (s) => s.phase === 'failed' && s.workflowStatus === 'FAILED', 'the permanent failure');
     expect(JSON.stringify(failed)).toMatch(/DestRegion/);

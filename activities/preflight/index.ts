@@ -1,0 +1,29 @@
+import type { Client } from '@temporalio/client';
+import type { DtsClient } from '../dts/client';
+import type { RkvstoreClient } from '../rkvstore/client';
+import {
+  preflightDescribeInstance,
+  preflightListDtsDirections,
+  preflightListOwnDirections,
+  type DescribeInstanceInput,
+  type ListDirectionsInput,
+} from './reads';
+
+/** The preflight's activities, on the DTS task queue with the others (workflows/preflight.ts). */
+export function createPreflightActivities({
+  dts,
+  client,
+  rkvstore,
+}: {
+  dts: DtsClient;
+  client: Client;
+  rkvstore: RkvstoreClient;
+}) {
+  return {
+    preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input),
+    preflightListDtsDirections: (input: ListDirectionsInput) => preflightListDtsDirections(dts, input),
+    preflightListOwnDirections: (input: { instanceIds: string[] }) => preflightListOwnDirections(client, input),
+  };
+}
+
+export type PreflightActivities = ReturnType<typeof createPreflightActivities>;

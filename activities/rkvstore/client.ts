@@ -1,0 +1,141 @@
+// The only module that knows @alicloud/r-kvstore20150101: the reads the preflight needs, credentials per call,
+// errors classified and scrubbed like DTS's (activities/dts/errors.ts).
+import RKVStore, * as $RKV from '@alicloud/r-kvstore20150101';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import * as $dara from '@darabonba/typescript';
+import { classifyDtsError } from '../dts/errors';
+import type { CloudCredentials, CredentialsGetter } from '../credentials';
+
+export interface RkvstoreClientConfig {
+  /** e.g. https://r-kvstore.aliyuncs.com, or the emulator's http://127.0.0.1:PORT */
+  endpoint: string;
+  timeoutMs: number;
+}
+
+/** What the preflight reads about one instance. */
+export interface InstanceFacts {
+  instanceId: string;
+  status: string;
+  regionId: string;
+  /** Tair (Redis Enterprise), Redis (community) or Memcache. */
+  instanceType: string;
+  engineVersion: string;
+  architecture?: string;
+  maxmemoryPolicy?: string;
+  directConnection: boolean;
+}
+
+export class RkvstoreClient {
+  private readonly sdk: RKVStore;
+  private readonly runtime: $dara.RuntimeOptions;
+  private lastCredentials: CloudCredentials | undefined;
+
+  constructor(
+    config: RkvstoreClientConfig,
+    private readonly credentials: CredentialsGetter,
+  ) {
+    const url = new URL(config.endpoint);
+    this.sdk = new RKVStore(
+      new $OpenApiUtil.Config({
+        endpoint: url.host,
+        protocol: url.protocol.replace(':', ''),
+        // The classic RPC signature (HMAC-SHA1 in the query), which R-KVStore and the emulator both check.
+        signatureAlgorithm: 'v2',
+        credential: { getCredential: () => this.credentialModel() } as never,
+      }),
+    );
+    this.runtime = new $dara.RuntimeOptions({
+      readTimeout: config.timeoutMs,
+      connectTimeout: config.timeoutMs,
+      autoretry: false,
+    });
+  }
+
+  async describeInstance(instanceId: string, regionId: string): Promise<InstanceFacts> {
+    const attribute = await this.call('DescribeInstanceAttribute', () =>
+      this.sdk.describeInstanceAttributeWithOptions(
+        new $RKV.DescribeInstanceAttributeRequest({ instanceId }),
+        this.runtime,
+      ),
+    );
+    const a = attribute.body?.instances?.DBInstanceAttribute?.[0];
+    if (!a)
+      throw classifyDtsError(
+        { code: 'InvalidInstanceId.NotFound', message: `${instanceId} not found` },
+        'DescribeInstanceAttribute',
+        [],
+      );
+    const parameters = await this.call('DescribeParameters', () =>
+      this.sdk.describeParametersWithOptions(
+        new $RKV.DescribeParametersRequest({ DBInstanceId: instanceId, regionId }),
+        this.runtime,
+      ),
+    );
+    const policy = parameters.body?.runningParameters?.parameter?.find((p) => p.parameterName === 'maxmemory-policy');
+    const net = await this.call('DescribeDBInstanceNetInfo', () =>
+      this.sdk.describeDBInstanceNetInfoWithOptions(
+        new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }),
+        this.runtime,
+      ),
+    );
+    const items = net.body?.netInfoItems?.instanceNetInfo ?? [];
+    return {
+      instanceId,
+      status: a.instanceStatus ?? 'Unknown',
+      regionId: a.regionId ?? '',
+      instanceType: a.instanceType ?? '',
+      engineVersion: a.engineVersion ?? '',
+      ...(a.architectureType ? { architecture: a.architectureType } : {}),
+      ...(policy?.parameterValue ? { maxmemoryPolicy: policy.parameterValue } : {}),
+      directConnection: items.some((i) => Number(i.directConnection) === 1),
+    };
+  }
+
+  private async credentialModel() {
+    const c = await this.credentials();
+    this.lastCredentials = c;
+    return {
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken,
+      type: c.securityToken ? 'sts' : 'access_key',
+    };
+  }
+
+  private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const secrets = [this.lastCredentials?.accessKeySecret ?? '', this.lastCredentials?.securityToken ?? ''];
+      throw classifyDtsError(toPopShape(err), action, secrets);
+    }
+  }
+}
+
+// The SDK's errors carry code, statusCode and data; classifyDtsError reads pop-core's shape.
+function toPopShape(err: unknown): unknown {
+  const e = (err ?? {}) as {
+    name?: string;
+    code?: unknown;
+    message?: string;
+    statusCode?: number;
+    data?: Record<string, unknown>;
+  };
+  if (/timeout/i.test(e.name ?? '') || /timeout/i.test(e.message ?? ''))
+    return { name: 'RequestTimeoutError', message: e.message };
+  const data = e.data && typeof e.data === 'object' ? e.data : undefined;
+  return {
+    name: e.name,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    message: String(data?.Message ?? e.message ?? ''),
+    data: data ? { RequestId: data.RequestId, Message: data.Message } : undefined,
+    entry: {
+      response: { statusCode: e.statusCode ?? (typeof data?.statusCode === 'number' ? data.statusCode : undefined) },
+    },
+  };
+}
+
+/** Alibaba's R-KVStore endpoint next to Alibaba's DTS; otherwise (the emulator) the DTS endpoint itself. */
+export function defaultRkvstoreEndpoint(dtsEndpoint: string): string {
+  return /(^|\.)aliyuncs\.com$/.test(new URL(dtsEndpoint).hostname) ? 'https://r-kvstore.aliyuncs.com' : dtsEndpoint;
+}

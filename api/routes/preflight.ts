@@ -1,0 +1,114 @@
+// POST /v1/syncs/preflight, and the preflight POST /v1/syncs runs before starting anything. The API holds no
+// cloud credentials: the reads run in the `preflight` workflow on the worker.
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { preflight } from '../../workflows/preflight';
+import type { AcceptedRisk, PreflightInput, PreflightReport } from '../../workflows/preflight-checks';
+import { summarizeEndpoint, type SyncRequest } from '../../workflows/types';
+import { PreflightReportReply } from '../preflight-schemas';
+import { CreateSyncBody, ErrorReply } from '../schemas';
+import { toSyncRequest } from '../sync-request';
+import type { TemporalDeps } from '../temporal';
+
+// A few reads; without a worker polling, the caller hears 503 after this rather than waiting on.
+const PREFLIGHT_TIMEOUT = '15s';
+
+export class PreflightUnavailableError extends Error {}
+
+const unavailable = (err: PreflightUnavailableError) => ({
+  statusCode: 503,
+  error: 'Service Unavailable',
+  message: err.message,
+});
+
+/**
+ * What POST /v1/syncs does first: a refusal to send (422 with the report, or 503 without an answer),
+ * or the warnings the started setup keeps.
+ */
+export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []) {
+  try {
+    const report = await runPreflight(temporal, request, acceptRisks);
+    return report.ok ? { preflightWarnings: warningsOf(report) } : { refusal: refusalOf(report) };
+  } catch (err) {
+    if (err instanceof PreflightUnavailableError) return { refusal: unavailable(err) };
+    throw err;
+  }
+}
+
+/** Runs the preflight workflow and waits for its report (a few cloud reads). */
+export async function runPreflight(
+  temporal: TemporalDeps,
+  request: SyncRequest,
+  acceptRisks: AcceptedRisk[] = [],
+): Promise<PreflightReport> {
+  const input: PreflightInput = {
+    topology: request.topology,
+    region: request.region,
+    source: summarizeEndpoint(request.source),
+    destination: summarizeEndpoint(request.destination),
+    acceptRisks,
+  };
+  try {
+    return await temporal.client.workflow.execute(preflight, {
+      workflowId: `preflight.${randomUUID()}`,
+      taskQueue: temporal.taskQueue,
+      args: [input],
+      workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
+      staticSummary: `Preflight ${idOf(input.source)} → ${idOf(input.destination)}`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowFailedError)
+      throw new PreflightUnavailableError('the preflight got no answer from a worker in time; try again later');
+    throw err;
+  }
+}
+
+const idOf = (e: PreflightInput['source']) => e.instanceId ?? `${e.ip}:${e.port}`;
+
+/** One line naming every failed check, for the 422's message. */
+export function refusalOf(report: PreflightReport) {
+  const failed = report.items.filter((i) => i.outcome === 'fail');
+  const describe = (i: PreflightReport['items'][number]) => `${i.check}: ${i.message}`;
+  return {
+    statusCode: 422,
+    error: 'Unprocessable Entity',
+    message: `preflight failed, nothing was started or bought: ${failed.map(describe).join('; ')}`,
+    preflight: report,
+  };
+}
+
+/** The warnings a started setup keeps (reply and memo). */
+export function warningsOf(report: PreflightReport) {
+  return report.items.filter((i) => i.outcome === 'warn');
+}
+
+export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+  app.post(
+    '/v1/syncs/preflight',
+    {
+      schema: {
+        summary: 'Check a sync request against the seed’s rules without buying anything',
+        body: CreateSyncBody,
+        response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+      },
+    },
+    async (req, reply) => {
+      const { request, problems } = toSyncRequest(req.body);
+      if (!request) {
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          fields: problems,
+        });
+      }
+      try {
+        return await runPreflight(temporal, request, req.body.acceptRisks ?? []);
+      } catch (err) {
+        if (err instanceof PreflightUnavailableError) return reply.code(503).send(unavailable(err));
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { followDemoSync } from '../../scripts/demo';
+import { buildTestApp } from '../support/api';
+import { startStack, TEST_TOKEN, type Stack } from '../support/stack';
+
+let stack: Stack;
+let app: FastifyInstance;
+let api: string;
+beforeAll(async () => {
+  stack = await startStack();
+  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+  api = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await app?.close();
+  await stack?.stop();
+});
+
+describe('npm run demo', () => {
+  it('prints the preflight report, with the demo target’s warning, before the progress line', async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+    const write = vi
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    try {
+      const status = await followDemoSync(api, TEST_TOKEN);
+      expect(status.phase).toBe('synchronizing');
+    } finally {
+      log.mockRestore();
+      write.mockRestore();
+    }
+    const reportAt = lines.findIndex((l) => l.startsWith('preflight passed'));
+    const warningAt = lines.findIndex((l) => /warn\s+direct-connection: .*r-demo-target-0002/.test(l));
+    const progressAt = lines.findIndex(
+      (l) => l.includes('[synchronizing]') || l.includes('[purchasing]') || l.includes('[waiting-'),
+    );
+    expect(reportAt).toBeGreaterThanOrEqual(0);
+    expect(warningAt).toBeGreaterThan(reportAt);
+    expect(progressAt).toBeGreaterThan(warningAt);
+  });
+});
