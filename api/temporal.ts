@@ -5,4 +5,6 @@ export interface TemporalDeps {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /** Where the preflight workflow runs; the setups' own queue unless a deployment splits them. */
+  preflightTaskQueue?: string;
 }

@@ -52,7 +52,7 @@ export async function runPreflight(
   try {
     return await temporal.client.workflow.execute(preflight, {
       workflowId: `preflight.${randomUUID()}`,
-      taskQueue: temporal.taskQueue,
+      taskQueue: temporal.preflightTaskQueue ?? temporal.taskQueue,
       args: [input],
       workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
       staticSummary: `Preflight ${idOf(input.source)} → ${idOf(input.destination)}`,

@@ -24,7 +24,7 @@ const dtsAccess = () => ({ endpoint: stack.emulatorUrl, apiVersion: '2020-01-01'
 beforeAll(async () => {
   stack = await startStack();
   app = (await buildTestApp(stack)) as unknown as FastifyInstance;
-  idle = (await buildTestApp(stack, { temporal: { client: stack.client, namespace: stack.namespace, taskQueue: idleQueue } })) as unknown as FastifyInstance;
+  idle = (await buildTestApp(stack, { temporal: { client: stack.client, namespace: stack.namespace, taskQueue: idleQueue, preflightTaskQueue: stack.taskQueue } })) as unknown as FastifyInstance;
 });
 afterAll(async () => {
   for await (const w of stack.client.workflow.list({ query: `TaskQueue = '${idleQueue}' AND ExecutionStatus = 'Running'` })) {
@@ -95,6 +95,7 @@ describe('API fixes', () => {
 
   it('refuses a different request for a live pair field by field, and answers the same one with the setup', async () => {
     const body = pairBody('bidirectional');
+    await register(body);
     const started = await post(idle, body);
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
@@ -120,6 +121,7 @@ describe('API fixes', () => {
 
   it('serves a closed setup from what its run left, without a worker', async () => {
     const body = pairBody();
+    await register(body);
     const { id } = (await post(idle, body)).json();
     await stack.client.workflow.getHandle(id).terminate('test: ended from outside');
     const t0 = Date.now();
@@ -156,15 +158,17 @@ describe('API fixes', () => {
     expect(legacySyncWorkflowId(a)).toBe(`redis-sync.10.0.0.5:6379.${hangzhou.destination.instanceId}`);
     expect(legacySyncWorkflowId(toSyncRequest(pairBody()).request!)).toBeUndefined();
 
+    // The preflight reads the cloud destination where the request says it is.
+    const registerDestination = (body: { destination: { instanceId: string; password: string; region: string } }) =>
+      stack.admin('instances', tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }));
+    await registerDestination(hangzhou);
     const first = await post(idle, hangzhou);
     expect(first.statusCode).toBe(202);
     expect(first.json().id).toBe(syncWorkflowId(a));
-    const second = await post(idle, shanghai);
-    expect(second.statusCode).toBe(202);
-    expect(second.json().id).toBe(syncWorkflowId(b));
 
     // A setup started before ids named the network keeps its id; the same request finds it.
     const older = express('cn-beijing', '10.9.9.9');
+    await registerDestination(older);
     const request = toSyncRequest(older as never).request!;
     const legacyId = legacySyncWorkflowId(request)!;
     await stack.client.workflow.start<typeof redisSync>('redisSync', { ...syncStartOptions(request, idleQueue), workflowId: legacyId });
