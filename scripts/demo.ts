@@ -33,7 +33,7 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
     const dir = (name: string, d?: Status['forward']) => (d ? ` ${name} ${d.rawStatus ?? '-'} ${d.progress ?? 0}%` : '');
     const line = `[${status.phase}] DTS ${status.dtsJobId ?? '(buying)'}${dir('forward', status.forward)}${dir('reverse', status.reverse)}`;
     if (line !== lastLine) {
-      process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      process.stdout.write(tty ? `\r\x1b[2K${fitTerminal(line)}` : `${line}\n`);
       lastLine = line;
     }
     if (['synchronizing', 'failed', 'cancelled', 'released', 'needs-attention'].includes(status.phase)) {
@@ -44,6 +44,12 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** A line longer than the terminal wraps, and `\r` would then redraw only its last row. */
+function fitTerminal(line: string): string {
+  const columns = process.stdout.columns || 80;
+  return line.length < columns ? line : `${line.slice(0, columns - 2)}…`;
 }
 
 if (require.main === module) {

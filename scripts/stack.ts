@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
@@ -10,11 +10,15 @@ import { ensureTemporalCli } from './temporal-cli';
 
 // `npm start`: the whole local stack on this machine, then the main job (a two-way demo sync).
 // Temporal dev server + UI, DTS emulator, worker and API; state survives in .data/.
+// The terminal shows the summary and the demo's progress; each process's output goes to
+// .data/logs/<process>.log (the emulator's one line per DTS call included), and what a process
+// writes to stderr, or the API logs at LOG_LEVEL=warn, is shown as well.
 const root = join(__dirname, '..');
 const dataDir = join(root, '.data');
+const logDir = join(dataDir, 'logs');
 
 async function main(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
   const env = localEnv(dataDir);
   const cli = ensureTemporalCli();
   const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
@@ -31,16 +35,32 @@ async function main(): Promise<void> {
       extraArgs: env.CODEC_ENDPOINT ? ['--ui-codec-endpoint', env.CODEC_ENDPOINT] : [],
     },
   });
-  console.log(`temporal: dev server on ${env.TEMPORAL_ADDRESS}, UI on http://127.0.0.1:${uiPort}`);
 
   const children: ChildProcess[] = [];
-  const run = (name: string, script: string) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((line) => `${name}: ${line}`).join('\n') + '\n';
-    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  const run = (name: string, script: string, { showStdout = false } = {}) => {
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const child = spawn(process.execPath, [tsx, join(root, script)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(logDir, `${name}.log`));
+    const prefix = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => `${name}: ${line}\n`)
+        .join('');
+    child.stdout.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      if (showStdout) process.stdout.write(prefix(chunk));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      process.stderr.write(prefix(chunk));
+    });
     child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack`);
+      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack (see .data/logs/${name}.log)`);
       void stop(1);
     });
     children.push(child);
@@ -60,15 +80,17 @@ async function main(): Promise<void> {
 
   run('emulator', 'emulator/main.ts');
   run('worker', 'worker/main.ts');
-  run('api', 'api/main.ts');
+  // At LOG_LEVEL=warn the API's log holds only warnings and errors.
+  run('api', 'api/main.ts', { showStdout: true });
 
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitFor(`${api}/readyz`);
   console.log(`
 Local stack is up.
-  Temporal UI  http://127.0.0.1:${uiPort}
+  Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${uiPort}
   API          ${api}   (token in .data/api-token)
   DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
+  Logs         .data/logs/ (emulator.log: one line per DTS call)
 
 Start a two-way sync yourself:
   curl -sS -X POST ${api}/v1/syncs -H "authorization: Bearer $(cat .data/api-token)" -H 'content-type: application/json' \\
