@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
@@ -11,8 +11,8 @@ import { ensureTemporalCli } from './temporal-cli';
 // `npm start`: the whole local stack on this machine, then the main job (a two-way demo sync).
 // Temporal dev server + UI, DTS emulator, worker and API; state survives in .data/.
 // The terminal shows the summary and the demo's progress; each process's output goes to
-// .data/logs/<process>.log (the emulator's one line per DTS call included), and what a process
-// writes to stderr, or the API logs at LOG_LEVEL=warn, is shown as well.
+// .data/logs/<process>.log (the emulator's one line per DTS call included), and what the worker,
+// API or emulator writes to stderr, or the API logs at LOG_LEVEL=warn, is shown as well.
 const root = join(__dirname, '..');
 const dataDir = join(root, '.data');
 const logDir = join(dataDir, 'logs');
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const uiPort = Number(env.TEMPORAL_UI_PORT);
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      executable: cli ? { type: 'existing-path', path: quietCli(cli) } : { type: 'cached-download' },
       ip: '127.0.0.1',
       port: temporalPort,
       ui: true,
@@ -100,6 +100,14 @@ Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
 `);
   if (!process.argv.includes('--no-demo')) await followDemoSync(api, env.API_TOKENS?.split(',')[0]);
   console.log('The stack keeps running; Ctrl-C stops it.');
+}
+
+/** The dev server inherits this terminal: a wrapper sends its banner and log to .data/logs/temporal.log. */
+function quietCli(cli: string): string {
+  const quote = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
+  const wrapper = join(dataDir, 'temporal-quiet.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(cli)} "$@" >${quote(join(logDir, 'temporal.log'))} 2>&1\n`, { mode: 0o755 });
+  return wrapper;
 }
 
 async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
