@@ -43,7 +43,7 @@ const outsideTheSandbox = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.data/', 'coverage/', 'bench/out/', 'test/histories/'],
+    ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', 'bench/out/', 'test/histories/'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
@@ -58,7 +58,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-import-type-side-effects': 'error',
       '@typescript-eslint/no-non-null-assertion': 'warn',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [temporalInternals] }],
       // Fastify handlers and Temporal's PayloadCodec are async by contract, awaiting or not.
       '@typescript-eslint/require-await': 'off',

@@ -6,7 +6,8 @@ async function main(): Promise<void> {
   const path = writeWorkflowBundle(await bundleWorkflows(), process.argv[2]);
   console.log(`workflow bundle: ${relative(process.cwd(), path)}`);
   // Outside the image a stale bundle would hide later changes to workflows/.
-  if (!process.argv[2]) console.log('a worker started from this checkout now loads it: delete dist/ after changing workflows/');
+  if (!process.argv[2])
+    console.log('a worker started from this checkout now loads it: delete dist/ after changing workflows/');
 }
 
 main().catch((err) => {

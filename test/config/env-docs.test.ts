@@ -14,7 +14,10 @@ const codeReads = projectEnvReads();
 
 const composeText = read('docker-compose.yml');
 const compose = parse(composeText, { merge: true }) as {
-  services: Record<string, { build?: unknown; command?: string | string[]; environment?: Record<string, unknown> | string[] }>;
+  services: Record<
+    string,
+    { build?: unknown; command?: string | string[]; environment?: Record<string, unknown> | string[] }
+  >;
 };
 
 /** Every `${NAME...}` outside comments, nested defaults included. */
@@ -53,10 +56,17 @@ describe('docker-compose.yml', () => {
   it.each(ours)('gives %s only variables its code reads', (name, service) => {
     const entry = [service.command].flat().find((arg) => arg?.endsWith('.ts'));
     expect(entry, `${name} runs a .ts entry point`).toBeDefined();
-    const reads = new Set(importClosure(entry!).flatMap(envReads).map((r) => r.name));
+    const reads = new Set(
+      importClosure(entry!)
+        .flatMap(envReads)
+        .map((r) => r.name),
+    );
     const raw = service.environment ?? {};
     const given = Array.isArray(raw) ? raw.map((entry) => entry.split('=')[0]!) : Object.keys(raw);
-    expect(given.filter((variable) => !reads.has(variable)), `remove from services.${name}.environment`).toEqual([]);
+    expect(
+      given.filter((variable) => !reads.has(variable)),
+      `remove from services.${name}.environment`,
+    ).toEqual([]);
   });
 });
 

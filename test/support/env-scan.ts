@@ -24,10 +24,7 @@ export interface EnvRead {
 const READER_METHODS = Object.getOwnPropertyNames(EnvReader.prototype).filter(
   (name) => !['constructor', 'problem', 'done'].includes(name),
 );
-const ENV_READER_CALL = new RegExp(
-  `\\.(${READER_METHODS.join('|')})\\(\\s*(['"])([A-Z][A-Z0-9_]*)\\2\\s*(\\)|,)`,
-  'g',
-);
+const ENV_READER_CALL = new RegExp(`\\.(${READER_METHODS.join('|')})\\(\\s*(['"])([A-Z][A-Z0-9_]*)\\2\\s*(\\)|,)`, 'g');
 const PROCESS_ENV = /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*(['"])([A-Z][A-Z0-9_]*)\2\s*\])/g;
 // `env.X` on an environment object passed around (scripts/temporal.ts, scripts/stack.ts).
 const ENV_PROPERTY = /\benv\??\.([A-Z][A-Z0-9_]*)\b/g;
