@@ -4,7 +4,8 @@
 #   worker    node_modules/.bin/tsx worker/main.ts    (the default CMD)
 #   api       node_modules/.bin/tsx api/main.ts
 #   emulator  node_modules/.bin/tsx emulator/main.ts  (the DTS OpenAPI emulator; trials only)
-# TypeScript runs through tsx, as in development: no separate build step to drift.
+# TypeScript runs through tsx, as in development. The one build step is the workflow bundle
+# (scripts/bundle-workflows.ts, the bundler options the tests use), which the worker loads at start.
 ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE}
 
@@ -25,6 +26,8 @@ COPY activities ./activities
 COPY worker ./worker
 COPY api ./api
 COPY emulator ./emulator
+COPY scripts/bundle-workflows.ts ./scripts/
+RUN node_modules/.bin/tsx scripts/bundle-workflows.ts
 
 # Writable place for the emulator's state file (a named volume in compose).
 RUN mkdir -p /data && chown node:node /data

@@ -19,10 +19,18 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.rateLimitPerMinute,
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
   });
-  const close = async () => {
-    await app.close();
-    await connection.close();
-    process.exit(0);
+  // A signal handler's promise goes nowhere: a failing close must exit non-zero, not become an unhandled rejection.
+  const close = () => {
+    app
+      .close()
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err instanceof Error ? err.message : err);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);

@@ -44,7 +44,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (numeric[flag]) {
       const value = Number(argv[++i]);
       if (!(value > 0)) throw new Error(`${flag} needs a positive number\n${USAGE}`);
-      (args as unknown as Record<string, number>)[numeric[flag]!] = value;
+      (args as unknown as Record<string, number>)[numeric[flag]] = value;
     } else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
   args.setups = Math.round(args.setups);

@@ -8,7 +8,7 @@ import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopolo
 
 /** Runs `task` over items with at most `limit` in flight. */
 export async function inBatches<T, R>(items: T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {

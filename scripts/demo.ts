@@ -34,7 +34,7 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
     const dir = (name: string, d?: Status['forward']) => (d ? ` ${name} ${d.rawStatus ?? '-'} ${d.progress ?? 0}%` : '');
     const line = `[${status.phase}] DTS ${status.dtsJobId ?? '(buying)'}${dir('forward', status.forward)}${dir('reverse', status.reverse)}`;
     if (line !== lastLine) {
-      process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      process.stdout.write(tty ? `\r\x1b[2K${fitTerminal(line)}` : `${line}\n`);
       lastLine = line;
     }
     if (['synchronizing', 'failed', 'cancelled', 'released', 'needs-attention'].includes(status.phase)) {
@@ -54,6 +54,12 @@ async function printPreflight(api: string, headers: Record<string, string>): Pro
   const report = (await res.json()) as { ok: boolean; items: { check: string; outcome: string; message: string }[] };
   console.log(`preflight ${report.ok ? 'passed' : 'FAILED'}:`);
   for (const i of report.items) console.log(`  ${i.outcome.padEnd(4)} ${i.check}: ${i.message}`);
+}
+
+/** A line longer than the terminal wraps, and `\r` would then redraw only its last row. */
+function fitTerminal(line: string): string {
+  const columns = process.stdout.columns || 80;
+  return line.length < columns ? line : `${line.slice(0, columns - 2)}…`;
 }
 
 if (require.main === module) {

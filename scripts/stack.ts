@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
@@ -10,18 +10,22 @@ import { ensureTemporalCli } from './temporal-cli';
 
 // `npm start`: the whole local stack on this machine, then the main job (a two-way demo sync).
 // Temporal dev server + UI, DTS emulator, worker and API; state survives in .data/.
+// The terminal shows the summary and the demo's progress; each process's output goes to
+// .data/logs/<process>.log (the emulator's one line per DTS call included), and what the worker,
+// API or emulator writes to stderr, or the API logs at LOG_LEVEL=warn, is shown as well.
 const root = join(__dirname, '..');
 const dataDir = join(root, '.data');
+const logDir = join(dataDir, 'logs');
 
 async function main(): Promise<void> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
   const env = localEnv(dataDir);
   const cli = ensureTemporalCli();
   const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
   const uiPort = Number(env.TEMPORAL_UI_PORT);
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      executable: cli ? { type: 'existing-path', path: quietCli(cli) } : { type: 'cached-download' },
       ip: '127.0.0.1',
       port: temporalPort,
       ui: true,
@@ -31,16 +35,32 @@ async function main(): Promise<void> {
       extraArgs: env.CODEC_ENDPOINT ? ['--ui-codec-endpoint', env.CODEC_ENDPOINT] : [],
     },
   });
-  console.log(`temporal: dev server on ${env.TEMPORAL_ADDRESS}, UI on http://127.0.0.1:${uiPort}`);
 
   const children: ChildProcess[] = [];
-  const run = (name: string, script: string) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((line) => `${name}: ${line}`).join('\n') + '\n';
-    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  const run = (name: string, script: string, { showStdout = false } = {}) => {
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const child = spawn(process.execPath, [tsx, join(root, script)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(logDir, `${name}.log`));
+    const prefix = (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => `${name}: ${line}\n`)
+        .join('');
+    child.stdout.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      if (showStdout) process.stdout.write(prefix(chunk));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      process.stderr.write(prefix(chunk));
+    });
     child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack`);
+      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack (see .data/logs/${name}.log)`);
       void stop(1);
     });
     children.push(child);
@@ -51,7 +71,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
     await temporal.teardown();
     process.exit(code);
   };
@@ -60,15 +80,17 @@ async function main(): Promise<void> {
 
   run('emulator', 'emulator/main.ts');
   run('worker', 'worker/main.ts');
-  run('api', 'api/main.ts');
+  // At LOG_LEVEL=warn the API's log holds only warnings and errors.
+  run('api', 'api/main.ts', { showStdout: true });
 
   const api = `http://127.0.0.1:${env.API_PORT}`;
   await waitFor(`${api}/readyz`);
   console.log(`
 Local stack is up.
-  Temporal UI  http://127.0.0.1:${uiPort}
+  Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${uiPort}
   API          ${api}   (token in .data/api-token)
   DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
+  Logs         .data/logs/ (emulator.log: one line per DTS call)
 
 Start a two-way sync yourself:
   curl -sS -X POST ${api}/v1/syncs -H "authorization: Bearer $(cat .data/api-token)" -H 'content-type: application/json' \\
@@ -78,6 +100,14 @@ Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
 `);
   if (!process.argv.includes('--no-demo')) await followDemoSync(api, env.API_TOKENS?.split(',')[0]);
   console.log('The stack keeps running; Ctrl-C stops it.');
+}
+
+/** The dev server inherits this terminal: a wrapper sends its banner and log to .data/logs/temporal.log. */
+function quietCli(cli: string): string {
+  const quote = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
+  const wrapper = join(dataDir, 'temporal-quiet.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(cli)} "$@" >${quote(join(logDir, 'temporal.log'))} 2>&1\n`, { mode: 0o755 });
+  return wrapper;
 }
 
 async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, type LogMetadata, NativeConnection, Runtime } from '@temporalio/worker';
 import { encryptingDataConverter } from '../shared/codec';
 import { loadWorkerConfig } from './config';
 import { dtsCallMetrics } from './metrics';
@@ -9,7 +9,7 @@ import { createSyncWorkers } from './workers';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   Runtime.install({
-    logger: new DefaultLogger(config.logLevel),
+    logger: new WorkerLogger(config.logLevel),
     // Prometheus /metrics: the SDK's worker metrics, DTS calls, workflow phases. 0 turns it off.
     ...(config.metricsPort > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.metricsHost}:${config.metricsPort}` } } } } : {}),
   });
@@ -23,6 +23,14 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await clientConnection.close();
+  }
+}
+
+// Each of the two workers polls one kind of task by design (worker/workers.ts), so the SDK's
+// "No workflows/activities registered, not polling" warnings describe the design, not a problem.
+class WorkerLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (!/^No (workflows|activities) registered, not polling/.test(message)) super.log(level, message, meta);
   }
 }
 

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
@@ -11,12 +10,13 @@ import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../shared/codec';
 import type { WorkerConfig } from './config';
+import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   /** Starts the status watcher; the watcher reads visibility and signals setups through it. */
   client: Client;
-  /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
+  /** A prebuilt bundle (tests); otherwise the image's (Dockerfile), else workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   observeDtsCall?: DtsCallObserver;
   /** Alibaba Cloud credentials (worker/credentials.ts); by default from the configuration or the provider chain. */
@@ -34,10 +34,11 @@ export interface SyncWorkers {
  */
 export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<SyncWorkers> {
   const common = { connection: deps.connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) };
+  const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
   const workflows = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: join(__dirname, '../workflows/index.ts') }),
+    workflowBundle,
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.

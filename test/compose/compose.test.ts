@@ -1,21 +1,18 @@
-// docker-compose.yml, .env.example and the code stay in step, without Docker:
+// docker-compose.yml and the code stay in step, without Docker (.env.example: test/config/env-docs.test.ts):
 //  - the compose file is valid against the Compose Specification JSON schema (the copy that
 //    the `dclint` npm package ships in schemas/compose.schema.json);
 //  - every environment variable a process reads (found by scanning the source reachable
 //    from its entry point) is passed to the compose service that runs it, and every
 //    variable the code requires (no fallback) gets a value that cannot be empty;
-//  - .env.example documents every variable the code and the compose file use;
 //  - the namespace setup registers exactly the search attributes the workflows declare.
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, it, expect } from 'vitest';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-
-const root = resolve(__dirname, '..', '..');
-const read = (path: string) => readFileSync(join(root, path), 'utf8');
+import { envReads, importClosure, read, root, uniqueByName } from '../support/env-scan';
 
 /** The processes docker-compose.yml runs from this repository's image. */
 const PROCESSES = [
@@ -24,83 +21,8 @@ const PROCESSES = [
   { service: 'emulator', entry: 'emulator/main.ts' },
 ] as const;
 
-/** Read by scripts/ but belonging to the OS or toolchain, not to this project. */
-const NOT_PROJECT_VARIABLES = new Set(['XDG_CACHE_HOME', 'CGO_ENABLED', 'HOME', 'PATH', 'CI']);
-
 /** Variables with a secret-like name that are not secrets. */
 const NOT_SECRETS = new Set(['TEMPORAL_CODEC_PASS_ACCESS_TOKEN']);
-
-interface EnvRead {
-  name: string;
-  /** Read through EnvReader.string/url without a fallback: the process fails without it. */
-  required: boolean;
-  file: string;
-}
-
-// ---- scanning the source -------------------------------------------------------------
-
-const IMPORT = /(?:^|[;\s])(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
-const REQUIRE = /\brequire(?:\.resolve)?\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
-
-function resolveModule(fromFile: string, spec: string): string | undefined {
-  const base = resolve(dirname(fromFile), spec);
-  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
-    if (candidate.endsWith('.ts') && existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return undefined; // JSON, assets, or a module outside TypeScript
-}
-
-/** Every .ts file reachable from `entry` through relative imports (type-only imports skipped). */
-function importClosure(entry: string): string[] {
-  const seen = new Set<string>();
-  const queue = [join(root, entry)];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const source = readFileSync(file, 'utf8');
-    for (const pattern of [IMPORT, REQUIRE]) {
-      for (const match of source.matchAll(pattern)) {
-        const target = resolveModule(file, match[1]!);
-        if (target && !seen.has(target)) queue.push(target);
-      }
-    }
-  }
-  return [...seen].sort();
-}
-
-const ENV_READER_CALL = /\.(string|int|number|url|list|bool|optional)\(\s*(['"])([A-Z][A-Z0-9_]*)\2\s*(\)|,)/g;
-const PROCESS_ENV = /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*(['"])([A-Z][A-Z0-9_]*)\2\s*\])/g;
-const ENV_HELPER_CALL = /\b[A-Za-z_$]*[Ee]nv[A-Za-z_$]*\(\s*(['"])([A-Z][A-Z0-9_]*)\1/g;
-
-function envReads(file: string): EnvRead[] {
-  const source = readFileSync(file, 'utf8');
-  const rel = relative(root, file);
-  const reads: EnvRead[] = [];
-  for (const m of source.matchAll(ENV_READER_CALL)) {
-    reads.push({ name: m[3]!, required: (m[1] === 'string' || m[1] === 'url') && m[4] === ')', file: rel });
-  }
-  for (const m of source.matchAll(PROCESS_ENV)) reads.push({ name: (m[1] ?? m[3])!, required: false, file: rel });
-  for (const m of source.matchAll(ENV_HELPER_CALL)) reads.push({ name: m[2]!, required: false, file: rel });
-  return reads;
-}
-
-function tsFilesUnder(dir: string): string[] {
-  const abs = join(root, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts') && !name.includes('node_modules'))
-    .map((name) => join(abs, name));
-}
-
-function uniqueByName(reads: EnvRead[]): Map<string, EnvRead> {
-  const byName = new Map<string, EnvRead>();
-  for (const r of reads) {
-    const known = byName.get(r.name);
-    if (!known || (r.required && !known.required)) byName.set(r.name, r);
-  }
-  return byName;
-}
 
 // ---- reading the compose file --------------------------------------------------------
 
@@ -168,24 +90,6 @@ function neverEmpty(value: string): boolean {
     if (op === '-') return expr.includes(':-') && neverEmpty(rest);
     return false;
   });
-}
-
-/** Every variable name the compose file interpolates. */
-function composeVariables(text: string): Set<string> {
-  const names = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (line.trimStart().startsWith('#')) continue;
-    const stack = [line];
-    while (stack.length > 0) {
-      for (const expr of interpolations(stack.pop()!).vars) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+](.*))?$/s.exec(expr);
-        if (!m) continue;
-        names.add(m[1]!);
-        if (m[2]) stack.push(m[2]);
-      }
-    }
-  }
-  return names;
 }
 
 // ---- the checks ----------------------------------------------------------------------
@@ -275,35 +179,6 @@ describe('docker-compose.yml', () => {
         .map((r) => `${r.name} (${r.file})`);
       expect(unset, 'use a value or ${VAR:?message}').toEqual([]);
     });
-  });
-});
-
-describe('.env.example', () => {
-  const example = read('.env.example');
-  const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
-
-  it('documents every variable the code reads', () => {
-    const files = new Set([
-      ...PROCESSES.flatMap(({ entry }) => importClosure(entry)),
-      ...tsFilesUnder('worker'),
-      ...tsFilesUnder('api'),
-      ...tsFilesUnder('shared'),
-      ...tsFilesUnder('scripts'),
-      join(root, 'emulator/main.ts'),
-    ]);
-    const reads = uniqueByName([...files].flatMap(envReads));
-    const missing = [...reads.values()].filter((r) => !NOT_PROJECT_VARIABLES.has(r.name) && !documented.has(r.name)).map((r) => `${r.name} (${r.file})`);
-    expect(missing).toEqual([]);
-  });
-
-  it('documents every variable docker-compose.yml interpolates', () => {
-    const missing = [...composeVariables(composeText)].filter((name) => !documented.has(name));
-    expect(missing).toEqual([]);
-  });
-
-  it('holds no value for a secret', () => {
-    const filled = [...example.matchAll(/^([A-Z][A-Z0-9_]*(?:SECRET|PASSWORD|TOKENS|_KEYS))=(.+)$/gm)].map((m) => m[1]);
-    expect(filled).toEqual([]);
   });
 });
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   stack = await startStack({ emulator: { log: (line) => emulatorLog.push(line) } });
   lowerWorkerLogLevel(); // the stack installs the Runtime
   const stream = new Writable({ write: (chunk, _enc, done) => (apiLog.push(String(chunk)), done()) });
-  app = (await buildTestApp(stack, { logger: { level: 'trace', stream } })) as unknown as FastifyInstance;
+  app = await buildTestApp(stack, { logger: { level: 'trace', stream } });
 });
 afterAll(async () => {
   await app?.close();
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 async function call(options: InjectOptions) {
   const res = await app.inject(options);
-  responses.push(`${options.method} ${options.url} ${res.statusCode} ${JSON.stringify(res.headers)} ${res.body}`);
+  responses.push(`${options.method} ${JSON.stringify(options.url)} ${res.statusCode} ${JSON.stringify(res.headers)} ${res.body}`);
   return res;
 }
 
@@ -94,7 +94,7 @@ describe('secrets stay secret', () => {
     await registerInstance(destination, REAL.destination);
     const res = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { name: `nosecret-${tag}`, topology: 'oneway', region: 'cn-hangzhou', source: endpoint(source, WRONG), destination: endpoint(destination, REAL.destination) } });
     expect(res.statusCode).toBe(202);
-    const { id } = res.json() as { id: string };
+    const { id } = res.json<{ id: string }>();
     started.push(id);
     const stuck = await untilStatus(id, (s) => s.phase === 'needs-attention', 'needs-attention');
     expect(JSON.stringify(stuck)).toContain('CHECK_AUTH_SRC');
@@ -168,8 +168,8 @@ function captureStdio() {
       // The lowered worker log level is for the scan, not for the test output.
       if (/^\S+ \[(TRACE|DEBUG|INFO)\]/.test(text)) return true;
       return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-    restore.push(() => (stream.write = original as typeof stream.write));
+    });
+    restore.push(() => (stream.write = original));
   }
 }
 

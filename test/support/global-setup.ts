@@ -1,14 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
-import { FAILURE_CONVERTER_PATH } from '../../shared/codec';
+import { bundleWorkflows, writeWorkflowBundle } from '../../worker/workflow-bundle';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { assertNoSecretsOnServer } from './history-scan';
-
 
 /** One real Temporal dev server and one workflow bundle for the whole run. */
 export default async function setup(project: TestProject) {
@@ -21,10 +19,9 @@ export default async function setup(project: TestProject) {
       ui: true,
     },
   });
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '../../workflows/index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
+  // The same bundle the image builds (scripts/bundle-workflows.ts), written where tests load it.
   const dir = mkdtempSync(join(tmpdir(), 'redis-dts-sync-test-'));
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  const bundlePath = writeWorkflowBundle(await bundleWorkflows(), join(dir, 'workflow-bundle.js'));
   project.provide('temporalAddress', env.address);
   project.provide('temporalUiUrl', `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`);
   project.provide('workflowBundlePath', bundlePath);
@@ -37,12 +34,3 @@ export default async function setup(project: TestProject) {
     }
   };
 }
-
-const quietLogger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-  log: () => {},
-};

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import Long from 'long';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerSearchAttributes } from '../../scripts/register-search-attributes';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -12,7 +12,7 @@ let connection: Connection;
 /** A namespace of its own, so the first run really adds (the run's `default` has them already). */
 async function freshNamespace(): Promise<string> {
   const namespace = `sa-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
   // The server's namespace cache picks it up shortly after.
   for (let tries = 0; ; tries++) {
     try {

@@ -27,7 +27,7 @@ beforeAll(async () => {
   if (!chromium) return;
   stack = await startStack();
   // The codec over a real port, open to the UI's origin, as an operator runs it locally.
-  app = (await buildTestApp(stack, { codecRequiresToken: false, codecCorsOrigins: [uiUrl] })) as unknown as FastifyInstance;
+  app = await buildTestApp(stack, { codecRequiresToken: false, codecCorsOrigins: [uiUrl] });
   codecUrl = `${await app.listen({ host: '127.0.0.1', port: 0 })}/codec`;
   browser = await playwright.launch({ executablePath: chromium, headless: true });
 });

@@ -1,0 +1,96 @@
+// ESLint with type information (typescript-eslint); Prettier owns formatting (.prettierrc.json).
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Public SDK entry points only: `lib/` paths are internals that move between releases.
+const temporalInternals = {
+  group: ['@temporalio/*/lib', '@temporalio/*/lib/*'],
+  message: 'Import from the package entry point (@temporalio/<package>); lib/ is SDK-internal.',
+};
+
+// The workflow bundle runs in Temporal's deterministic sandbox: no Node built-ins, and no code that
+// belongs to other processes. Type-only imports are erased, so they stay allowed.
+const outsideTheSandbox = [
+  {
+    group: [...builtinModules, ...builtinModules.map((name) => `${name}/*`), 'node:*'],
+    message: 'Workflows run in the deterministic sandbox: no Node built-ins (import type is fine).',
+    allowTypeImports: true,
+  },
+  {
+    group: [
+      '**/activities',
+      '**/activities/*',
+      '**/api/*',
+      '**/worker/*',
+      '**/emulator',
+      '**/emulator/*',
+      '**/scripts/*',
+      '**/shared/*',
+      '**/bench/*',
+      '**/test/*',
+      '@temporalio/activity',
+      '@temporalio/client',
+      '@temporalio/worker',
+      '@temporalio/testing',
+    ],
+    message: 'Workflows may import only workflows/, @temporalio/workflow and @temporalio/common (import type is fine).',
+    allowTypeImports: true,
+  },
+];
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', 'bench/out/', 'test/histories/'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'warn',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [temporalInternals] }],
+      // Fastify handlers and Temporal's PayloadCodec are async by contract, awaiting or not.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Tests read JSON bodies (`any`) and check their shape with expect(); typing each one adds nothing.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [temporalInternals, ...outsideTheSandbox] }],
+    },
+  },
+  {
+    // Plain JavaScript (CommonJS helpers, the bench probe, this file): no type information.
+    files: ['**/*.{js,cjs,mjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);
