@@ -36,11 +36,12 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),
       accessKeyId,
-      accessKeySecret: env.string('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      accessKeySecret: env.optional('ALIBABA_CLOUD_ACCESS_KEY_SECRET') ?? '',
       securityToken: env.optional('ALIBABA_CLOUD_SECURITY_TOKEN'),
       timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     };
   }
+  if (config.dts && !config.dts.accessKeySecret) env.problem('ALIBABA_CLOUD_ACCESS_KEY_SECRET is required with ALIBABA_CLOUD_ACCESS_KEY_ID');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   if (config.tokens.length === 0) env.problem('API_TOKENS is required: one or more bearer tokens, comma-separated');
   for (const token of config.tokens) if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');

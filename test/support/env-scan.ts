@@ -43,7 +43,7 @@ export function envReads(file: string): EnvRead[] {
   for (const m of source.matchAll(PROCESS_ENV)) reads.push({ name: (m[1] ?? m[3])!, required: false, file: rel });
   for (const m of source.matchAll(ENV_PROPERTY)) reads.push({ name: m[1]!, required: false, file: rel });
   for (const m of source.matchAll(ENV_HELPER_CALL)) reads.push({ name: m[2]!, required: false, file: rel });
-  if (/process\.env\[key\]/.test(source)) {
+  if (rel === 'scripts/local-env.ts' && /process\.env\[key\]/.test(source)) {
     for (const m of source.matchAll(DEFAULTS_KEY)) reads.push({ name: m[1]!, required: false, file: rel });
   }
   return reads;
