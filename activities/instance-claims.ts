@@ -90,7 +90,11 @@ export class InstanceClaims {
       });
       const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       if (!started) return undefined;
-      return await decodeFromPayloadsAtIndex<T>(this.client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
+      return await decodeFromPayloadsAtIndex<T>(
+        this.client.workflow.options.loadedDataConverter,
+        0,
+        started.input?.payloads,
+      );
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined;
       throw err;

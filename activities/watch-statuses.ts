@@ -42,7 +42,9 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const seen = new Map<string, string>(); // `${jobId}/${direction}` → normalised status
   const regions = new RegionCache(deps.client, input.namespace);
   const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
-  const unclaimed = deps.claims ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs) : undefined;
+  const unclaimed = deps.claims
+    ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
+    : undefined;
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
@@ -52,7 +54,10 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       try {
         board = await describeStatusList(deps.dts, regionId, jobIds);
       } catch (err) {
-        context.log.warn('status list read failed; the setups keep their own slower polls', { regionId, error: (err as Error).message });
+        context.log.warn('status list read failed; the setups keep their own slower polls', {
+          regionId,
+          error: (err as Error).message,
+        });
         continue;
       }
       for (const [jobId, directions] of Object.entries(board)) {
@@ -64,7 +69,10 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
           const setup = setups.get(jobId);
           // Only a status the setup must act on is worth a read; progress it polls for itself.
           if (!setup || !isNews(setup.phase, status)) continue;
-          await deps.client.workflow.getHandle(setup.workflowId).signal(dtsStatusSignal, { direction: direction as Direction, status }).catch(() => undefined);
+          await deps.client.workflow
+            .getHandle(setup.workflowId)
+            .signal(dtsStatusSignal, { direction: direction as Direction, status })
+            .catch(() => undefined);
         }
       }
     }
@@ -184,7 +192,9 @@ class UnclaimedSweep {
       }
     }
     const context = Context.current();
-    context.metricMeter.createGauge('dts_unclaimed_instances', 'int', '1', 'DTS instances no setup owns').set(found.length);
+    context.metricMeter
+      .createGauge('dts_unclaimed_instances', 'int', '1', 'DTS instances no setup owns')
+      .set(found.length);
     const report = JSON.stringify(found);
     if (report === this.reported) return;
     this.reported = report;
@@ -239,7 +249,8 @@ async function watchedSetups(client: Client, input: WatchInput): Promise<Map<str
       const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
       const jobId = attributes.get(DtsJobIdKey);
       const { workflowId, runId } = execution.execution ?? {};
-      if (jobId && workflowId) setups.set(jobId, { workflowId, runId: runId ?? '', phase: attributes.get(SyncPhaseKey) ?? '' });
+      if (jobId && workflowId)
+        setups.set(jobId, { workflowId, runId: runId ?? '', phase: attributes.get(SyncPhaseKey) ?? '' });
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);

@@ -55,18 +55,31 @@ export async function buildApp(options: AppOptions) {
         const field = missing ? `${base}/${missing}` : extra ? `${base}/${extra}` : base || '/';
         return { field, rule: v.keyword, message: extra ? `unknown field ${extra}` : (v.message ?? 'invalid') };
       });
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields });
+      return reply.code(400).send({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+        fields,
+      });
     }
     const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (statusCode === 500) req.log.error({ err: { type: err.name, message: err.message } }, 'request failed');
     // 5xx details stay in the log: they may name internals.
-    return reply.code(statusCode).send({ statusCode, error: statusCode === 500 ? 'Internal Server Error' : (err.name ?? 'Error'), message: statusCode === 500 ? 'internal error' : err.message });
+    return reply.code(statusCode).send({
+      statusCode,
+      error: statusCode === 500 ? 'Internal Server Error' : (err.name ?? 'Error'),
+      message: statusCode === 500 ? 'internal error' : err.message,
+    });
   });
 
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'redis-dts-sync API', version: '1.0.0', description: 'Start, follow and tear down DTS sync setups for Redis' },
+      info: {
+        title: 'redis-dts-sync API',
+        version: '1.0.0',
+        description: 'Start, follow and tear down DTS sync setups for Redis',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

@@ -32,15 +32,20 @@ declare module 'fastify' {
 }
 
 /** Every route needs a token unless its config says `public: true`. */
-export function requireBearerToken(app: FastifyInstance, tokens: TokenSet, isPublic: (request: FastifyRequest) => boolean): void {
+export function requireBearerToken(
+  app: FastifyInstance,
+  tokens: TokenSet,
+  isPublic: (request: FastifyRequest) => boolean,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;
     const caller = tokens.identify(request);
     if (!caller) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ statusCode: 401, error: 'Unauthorized', message: 'a valid bearer token is required (Authorization: Bearer <token>)' });
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'a valid bearer token is required (Authorization: Bearer <token>)',
+      });
     }
     request.caller = caller;
   });

@@ -41,10 +41,13 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
       timeoutMs: env.int('DTS_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     };
   }
-  if (config.dts && !config.dts.accessKeySecret) env.problem('ALIBABA_CLOUD_ACCESS_KEY_SECRET is required with ALIBABA_CLOUD_ACCESS_KEY_ID');
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
+  if (config.dts && !config.dts.accessKeySecret)
+    env.problem('ALIBABA_CLOUD_ACCESS_KEY_SECRET is required with ALIBABA_CLOUD_ACCESS_KEY_ID');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel))
+    env.problem(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${config.logLevel}")`);
   if (config.tokens.length === 0) env.problem('API_TOKENS is required: one or more bearer tokens, comma-separated');
-  for (const token of config.tokens) if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');
+  for (const token of config.tokens)
+    if (token.length < 16) env.problem('API_TOKENS: each token must be at least 16 characters');
   // Without a token anyone who reaches the port could decrypt payloads: loopback only.
   if (!config.codecRequiresToken && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     env.problem(`CODEC_REQUIRE_TOKEN=false is allowed only when API_HOST is a loopback address (got "${config.host}")`);

@@ -8,7 +8,11 @@ import { dtsJobLookup } from './dts-jobs';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptingDataConverter(config.payloadKeys),
+  });
   const app = await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     tokens: config.tokens,

@@ -3,14 +3,33 @@ import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
 import type { TemporalDeps } from './temporal';
 
-const PHASES: SyncPhase[] = ['purchasing', 'configuring-forward', 'waiting-forward', 'configuring-reverse', 'waiting-reverse', 'needs-attention', 'synchronizing', 'releasing'];
+const PHASES: SyncPhase[] = [
+  'purchasing',
+  'configuring-forward',
+  'waiting-forward',
+  'configuring-reverse',
+  'waiting-reverse',
+  'needs-attention',
+  'synchronizing',
+  'releasing',
+];
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
 export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'api_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const latency = new Histogram({ name: 'api_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers: [registry] });
+  const requests = new Counter({
+    name: 'api_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'api_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'sync_setups',
     help: 'Running setups by phase',

@@ -5,14 +5,29 @@ import { AcceptRisks, PreflightReportReply } from './preflight-schemas';
 const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
 const EcsInstanceId = '^i-[a-z0-9]{8,30}$';
 const Region = Type.String({ pattern: '^[a-z]{2,}(-[a-z0-9]+){1,3}$', description: 'Region id, e.g. cn-hangzhou' });
-const Password = Type.String({ minLength: 1, maxLength: 128, description: 'Redis password (write-only; never returned)', writeOnly: true });
+const Password = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'Redis password (write-only; never returned)',
+  writeOnly: true,
+});
 const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
 
 export const EndpointBody = Type.Object(
   {
-    kind: Type.Optional(Type.Union([Type.Literal('enterprise'), Type.Literal('community'), Type.Literal('ecs'), Type.Literal('express')], { default: 'enterprise' })),
-    instanceId: Type.Optional(Type.String({ pattern: `(${RedisInstanceId})|(${EcsInstanceId})`, description: 'r-… for Redis instances, i-… for a self-managed Redis on ECS' })),
+    kind: Type.Optional(
+      Type.Union(
+        [Type.Literal('enterprise'), Type.Literal('community'), Type.Literal('ecs'), Type.Literal('express')],
+        { default: 'enterprise' },
+      ),
+    ),
+    instanceId: Type.Optional(
+      Type.String({
+        pattern: `(${RedisInstanceId})|(${EcsInstanceId})`,
+        description: 'r-… for Redis instances, i-… for a self-managed Redis on ECS',
+      }),
+    ),
     region: Region,
     password: Password,
     ip: Type.Optional(Type.String({ format: 'ipv4' })),
@@ -28,8 +43,15 @@ export const CreateSyncBody = Type.Object(
     region: Region,
     source: EndpointBody,
     destination: EndpointBody,
-    databases: Type.Optional(Type.Array(Type.Object({ from: DbNumber, to: DbNumber }, { additionalProperties: false }), { minItems: 1, maxItems: 256 })),
-    jobClass: Type.Optional(Type.Union([Type.Literal('micro'), Type.Literal('small'), Type.Literal('medium'), Type.Literal('large')])),
+    databases: Type.Optional(
+      Type.Array(Type.Object({ from: DbNumber, to: DbNumber }, { additionalProperties: false }), {
+        minItems: 1,
+        maxItems: 256,
+      }),
+    ),
+    jobClass: Type.Optional(
+      Type.Union([Type.Literal('micro'), Type.Literal('small'), Type.Literal('medium'), Type.Literal('large')]),
+    ),
     payType: Type.Optional(Type.Union([Type.Literal('PostPaid'), Type.Literal('PrePaid')])),
     period: Type.Optional(Type.Union([Type.Literal('Year'), Type.Literal('Month')])),
     usedTime: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
@@ -54,9 +76,16 @@ export const CreateSyncBody = Type.Object(
 );
 export type CreateSyncBody = Static<typeof CreateSyncBody>;
 
-export const SyncId = Type.Object({ id: Type.String({ pattern: '^redis-sync\\.[A-Za-z0-9.:_-]{3,200}$' }) }, { additionalProperties: false });
+export const SyncId = Type.Object(
+  { id: Type.String({ pattern: '^redis-sync\\.[A-Za-z0-9.:_-]{3,200}$' }) },
+  { additionalProperties: false },
+);
 
-const Failure = Type.Object({ item: Type.String(), message: Type.String(), repairMethod: Type.Optional(Type.String()) });
+const Failure = Type.Object({
+  item: Type.String(),
+  message: Type.String(),
+  repairMethod: Type.Optional(Type.String()),
+});
 const DirectionState = Type.Object({
   configured: Type.Boolean(),
   status: Type.Optional(Type.String({ description: 'normalised DTS status (lower case)' })),
@@ -89,9 +118,23 @@ export const SyncStatusReply = Type.Object({
   destination: Type.Optional(EndpointSummary),
   forward: Type.Optional(DirectionState),
   reverse: Type.Optional(DirectionState),
-  error: Type.Optional(Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()), requestId: Type.Optional(Type.String()) })),
+  error: Type.Optional(
+    Type.Object({
+      type: Type.String(),
+      message: Type.String(),
+      code: Type.Optional(Type.String()),
+      requestId: Type.Optional(Type.String()),
+    }),
+  ),
   attention: Type.Optional(
-    Type.Object({ direction: Type.String(), reason: Type.String(), failures: Type.Array(Failure), since: Type.String(), deadline: Type.Optional(Type.String()), kind: Type.Optional(Type.String()) }),
+    Type.Object({
+      direction: Type.String(),
+      reason: Type.String(),
+      failures: Type.Array(Failure),
+      since: Type.String(),
+      deadline: Type.Optional(Type.String()),
+      kind: Type.Optional(Type.String()),
+    }),
   ),
   released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),

@@ -14,27 +14,54 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
   const source = toEndpoint(body.source, '/source', problems);
   const destination = toEndpoint(body.destination, '/destination', problems);
   if (body.topology === 'bidirectional') {
-    for (const [field, endpoint] of [['/source/kind', source], ['/destination/kind', destination]] as const) {
+    for (const [field, endpoint] of [
+      ['/source/kind', source],
+      ['/destination/kind', destination],
+    ] as const) {
       if (endpoint.kind !== 'enterprise') {
-        problems.push({ field, rule: 'bidirectional-needs-enterprise', message: 'two-way sync needs two Redis Enterprise (Tair) instances' });
+        problems.push({
+          field,
+          rule: 'bidirectional-needs-enterprise',
+          message: 'two-way sync needs two Redis Enterprise (Tair) instances',
+        });
       }
     }
   }
   if (sameEndpoint(source, destination)) {
-    problems.push({ field: '/destination', rule: 'distinct-endpoints', message: 'source and destination must be different Redis instances' });
+    problems.push({
+      field: '/destination',
+      rule: 'distinct-endpoints',
+      message: 'source and destination must be different Redis instances',
+    });
   }
   const payType = body.payType ?? 'PostPaid';
   if (payType === 'PrePaid') {
-    if (!body.period) problems.push({ field: '/period', rule: 'required-for-prepaid', message: 'period (Year or Month) is required when payType is PrePaid' });
-    if (body.usedTime === undefined) problems.push({ field: '/usedTime', rule: 'required-for-prepaid', message: 'usedTime is required when payType is PrePaid' });
-    else if (body.period === 'Year' && body.usedTime > 5) problems.push({ field: '/usedTime', rule: 'maximum', message: 'usedTime must be 1 to 5 years' });
+    if (!body.period)
+      problems.push({
+        field: '/period',
+        rule: 'required-for-prepaid',
+        message: 'period (Year or Month) is required when payType is PrePaid',
+      });
+    if (body.usedTime === undefined)
+      problems.push({
+        field: '/usedTime',
+        rule: 'required-for-prepaid',
+        message: 'usedTime is required when payType is PrePaid',
+      });
+    else if (body.period === 'Year' && body.usedTime > 5)
+      problems.push({ field: '/usedTime', rule: 'maximum', message: 'usedTime must be 1 to 5 years' });
   } else if (body.period || body.usedTime !== undefined) {
-    problems.push({ field: body.period ? '/period' : '/usedTime', rule: 'prepaid-only', message: 'period and usedTime apply only when payType is PrePaid' });
+    problems.push({
+      field: body.period ? '/period' : '/usedTime',
+      rule: 'prepaid-only',
+      message: 'period and usedTime apply only when payType is PrePaid',
+    });
   }
   const databases = body.databases ?? [{ from: 0, to: 0 }];
   const seen = new Set<number>();
   databases.forEach((db, i) => {
-    if (seen.has(db.from)) problems.push({ field: `/databases/${i}/from`, rule: 'unique', message: `database ${db.from} is mapped twice` });
+    if (seen.has(db.from))
+      problems.push({ field: `/databases/${i}/from`, rule: 'unique', message: `database ${db.from} is mapped twice` });
     seen.add(db.from);
   });
   if (problems.length > 0) return { problems };
@@ -60,23 +87,27 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
 function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldProblem[]): RedisEndpoint {
   const kind = body.kind ?? 'enterprise';
   const need = (field: 'instanceId' | 'ip' | 'port', why: string) => {
-    if (body[field] === undefined) problems.push({ field: `${at}/${field}`, rule: 'required', message: `${field} is required ${why}` });
+    if (body[field] === undefined)
+      problems.push({ field: `${at}/${field}`, rule: 'required', message: `${field} is required ${why}` });
   };
   const refuse = (field: 'instanceId' | 'ip' | 'port', why: string) => {
-    if (body[field] !== undefined) problems.push({ field: `${at}/${field}`, rule: 'not-allowed', message: `${field} is not allowed ${why}` });
+    if (body[field] !== undefined)
+      problems.push({ field: `${at}/${field}`, rule: 'not-allowed', message: `${field} is not allowed ${why}` });
   };
   const redisId = /^r-/.test(body.instanceId ?? '');
   switch (kind) {
     case 'enterprise':
     case 'community':
       need('instanceId', `for a ${kind} instance`);
-      if (body.instanceId !== undefined && !redisId) problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'a Redis instance id starts with r-' });
+      if (body.instanceId !== undefined && !redisId)
+        problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'a Redis instance id starts with r-' });
       refuse('ip', `for a ${kind} instance`);
       refuse('port', `for a ${kind} instance`);
       break;
     case 'ecs':
       need('instanceId', 'for a self-managed Redis on ECS');
-      if (body.instanceId !== undefined && redisId) problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'an ECS instance id starts with i-' });
+      if (body.instanceId !== undefined && redisId)
+        problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'an ECS instance id starts with i-' });
       need('port', 'for a self-managed Redis on ECS');
       refuse('ip', 'for a self-managed Redis on ECS (DTS finds it by instance id)');
       break;

@@ -40,8 +40,9 @@ export function syncStartOptions(
     workflowIdConflictPolicy: 'FAIL',
     memo: { [REQUEST_MEMO]: publicRequest(request) },
     staticSummary: `${where(request.source)} ${arrow} ${where(request.destination)} · ${request.name}`,
-    staticDetails: `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, `
-      + `databases ${databases}`,
+    staticDetails:
+      `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, ` +
+      `databases ${databases}`,
     typedSearchAttributes: [
       { key: SyncPhaseKey, value: 'purchasing' },
       { key: SyncTopologyKey, value: request.topology },

@@ -23,7 +23,16 @@ const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const args: BenchArgs = { setups: 1000, rate: 20, timeScale: 1, minDataMb: 512, maxDataMb: 3072, timeoutMin: 40, emulator: 'child', outDir: 'bench/out' };
+  const args: BenchArgs = {
+    setups: 1000,
+    rate: 20,
+    timeScale: 1,
+    minDataMb: 512,
+    maxDataMb: 3072,
+    timeoutMin: 40,
+    emulator: 'child',
+    outDir: 'bench/out',
+  };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
     '--rate': 'rate',

@@ -28,11 +28,19 @@ export class CallCollector {
 
   async collect(): Promise<void> {
     const res = await fetch(`${this.emulatorUrl}/__emulator/calls`);
-    const { calls } = (await res.json()) as { calls: { seq: number; time: string; action?: string; outcome: string; jobId?: string }[] };
+    const { calls } = (await res.json()) as {
+      calls: { seq: number; time: string; action?: string; outcome: string; jobId?: string }[];
+    };
     if (calls.length > 0 && this.maxSeq > 0 && calls[0]!.seq > this.maxSeq + 1) this.gap = true;
     for (const call of calls) {
       if (call.seq <= this.maxSeq) continue;
-      this.bySeq.set(call.seq, { seq: call.seq, atMs: Date.parse(call.time), action: call.action ?? '-', outcome: call.outcome, jobId: call.jobId });
+      this.bySeq.set(call.seq, {
+        seq: call.seq,
+        atMs: Date.parse(call.time),
+        action: call.action ?? '-',
+        outcome: call.outcome,
+        jobId: call.jobId,
+      });
     }
     this.maxSeq = Math.max(this.maxSeq, ...calls.map((c) => c.seq));
   }

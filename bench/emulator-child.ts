@@ -6,7 +6,11 @@ import { startEmulator } from '../emulator';
 async function main(): Promise<void> {
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
-  const emulator = await startEmulator({ port: 0, timeScale: Number(process.env.BENCH_TIME_SCALE ?? 1), log: () => {} });
+  const emulator = await startEmulator({
+    port: 0,
+    timeScale: Number(process.env.BENCH_TIME_SCALE ?? 1),
+    log: () => {},
+  });
   process.send?.({ url: emulator.url });
   process.on('message', (message: { report?: boolean }) => {
     if (message?.report) process.send?.({ lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6 });

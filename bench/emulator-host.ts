@@ -15,10 +15,15 @@ export async function startBenchEmulator(where: 'child' | 'inline', timeScale: n
     const emulator = await startEmulator({ port: 0, timeScale, log: () => {} });
     return { url: emulator.url, lag: async () => undefined, close: () => emulator.close() };
   }
-  const child = fork(join(__dirname, 'emulator-child.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TIME_SCALE: String(timeScale) } });
+  const child = fork(join(__dirname, 'emulator-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_TIME_SCALE: String(timeScale) },
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error('emulator child: no url'))));
+    child.once('message', (m: { url?: string }) =>
+      m.url ? resolve(m.url) : reject(new Error('emulator child: no url')),
+    );
     child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
   });
   return {

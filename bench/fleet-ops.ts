@@ -4,10 +4,19 @@ import type { CreateSyncBody } from '../api/schemas';
 import { toSyncRequest } from '../api/sync-request';
 import { syncWorkflowId } from '../workflows/ids';
 import { releaseSignal } from '../workflows/messages';
-import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../workflows/search-attributes';
+import {
+  DestinationInstanceIdKey,
+  SourceInstanceIdKey,
+  SyncPhaseKey,
+  SyncTopologyKey,
+} from '../workflows/search-attributes';
 
 /** Runs `task` over items with at most `limit` in flight. */
-export async function inBatches<T, R>(items: T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
@@ -50,14 +59,28 @@ export async function releaseSetup(client: Client, workflowId: string): Promise<
   await client.workflow.getHandle(workflowId).signal(releaseSignal);
 }
 
-export const PHASES = ['purchasing', 'configuring-forward', 'waiting-forward', 'configuring-reverse', 'waiting-reverse', 'synchronizing', 'needs-attention', 'releasing', 'released', 'failed', 'cancelled'] as const;
+export const PHASES = [
+  'purchasing',
+  'configuring-forward',
+  'waiting-forward',
+  'configuring-reverse',
+  'waiting-reverse',
+  'synchronizing',
+  'needs-attention',
+  'releasing',
+  'released',
+  'failed',
+  'cancelled',
+] as const;
 
 /** Running setups on this task queue, by SyncPhase, from visibility (no query to any workflow). */
 export async function phaseCounts(client: Client, taskQueue: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await Promise.all(
     PHASES.map(async (phase) => {
-      const { count } = await client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`);
+      const { count } = await client.workflow.count(
+        `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+      );
       if (count > 0) counts[phase] = count;
     }),
   );
@@ -66,7 +89,11 @@ export async function phaseCounts(client: Client, taskQueue: string): Promise<Re
 
 export async function runningCount(client: Client, taskQueue: string): Promise<number> {
   // Setups only: the status watcher on the same queue runs for ever.
-  return (await client.workflow.count(`WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`)).count;
+  return (
+    await client.workflow.count(
+      `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    )
+  ).count;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,8 +23,26 @@ export function makePairs(count: number, minDataMb: number, maxDataMb: number): 
     const dataSizeMb = Math.round(minDataMb + spread * (maxDataMb - minDataMb));
     pairs.push({
       name: `bench-${n}`,
-      source: { instanceId: `r-bench-src-${n}`, password: `src-${n}-Pa55`, engineVersion: '5.0', architecture: 'standard', region: REGION, edition: 'enterprise', maxmemoryPolicy: 'noeviction', dataSizeMb },
-      target: { instanceId: `r-bench-dst-${n}`, password: `dst-${n}-Pa55`, engineVersion: '5.0', architecture: 'standard', region: REGION, edition: 'enterprise', maxmemoryPolicy: 'noeviction', dataSizeMb: 64 },
+      source: {
+        instanceId: `r-bench-src-${n}`,
+        password: `src-${n}-Pa55`,
+        engineVersion: '5.0',
+        architecture: 'standard',
+        region: REGION,
+        edition: 'enterprise',
+        maxmemoryPolicy: 'noeviction',
+        dataSizeMb,
+      },
+      target: {
+        instanceId: `r-bench-dst-${n}`,
+        password: `dst-${n}-Pa55`,
+        engineVersion: '5.0',
+        architecture: 'standard',
+        region: REGION,
+        edition: 'enterprise',
+        maxmemoryPolicy: 'noeviction',
+        dataSizeMb: 64,
+      },
     });
   }
   return pairs;
@@ -32,6 +50,19 @@ export function makePairs(count: number, minDataMb: number, maxDataMb: number): 
 
 /** The body an operator would POST to /v1/syncs for this pair. */
 export function createBody(pair: Pair): CreateSyncBody {
-  const endpoint = (i: RedisInstance) => ({ kind: 'enterprise' as const, instanceId: i.instanceId, region: REGION, password: i.password });
-  return { name: pair.name, topology: 'bidirectional', region: REGION, source: endpoint(pair.source), destination: endpoint(pair.target), jobClass: 'small', payType: 'PostPaid' };
+  const endpoint = (i: RedisInstance) => ({
+    kind: 'enterprise' as const,
+    instanceId: i.instanceId,
+    region: REGION,
+    password: i.password,
+  });
+  return {
+    name: pair.name,
+    topology: 'bidirectional',
+    region: REGION,
+    source: endpoint(pair.source),
+    destination: endpoint(pair.target),
+    jobClass: 'small',
+    payType: 'PostPaid',
+  };
 }

@@ -7,7 +7,15 @@ if (isMainThread && process.send) {
   const timer = setInterval(() => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
-    process.send?.({ probe: true, at: Date.now(), rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, external: memory.external, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send?.({
+      probe: true,
+      at: Date.now(),
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      heapTotal: memory.heapTotal,
+      external: memory.external,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
   }, 1000);
   timer.unref();
 }

@@ -48,7 +48,10 @@ export function analyse(d: RunData) {
   const monitorWindows: { jobId: string; fromMs: number }[] = [];
   for (const s of d.statuses) {
     const job = jobsById.get(s.dtsJobId ?? '');
-    for (const [dir, state] of [['Forward', s.forward], ['Reverse', s.reverse]] as const) {
+    for (const [dir, state] of [
+      ['Forward', s.forward],
+      ['Reverse', s.reverse],
+    ] as const) {
       const seen = state?.synchronizingAt ? Date.parse(state.synchronizingAt) : undefined;
       const happened = firstSynchronizing(job, dir);
       if (seen !== undefined && happened !== undefined) reaction[dir].push(seen - happened);
@@ -64,8 +67,14 @@ export function analyse(d: RunData) {
   // Calls are attributed by phase of the run; describes after a setup reached Synchronizing are health checks.
   const setupCalls = d.calls.filter((c) => c.atMs <= d.allSynchronizingAtMs);
   const monitorFrom = new Map(monitorWindows.map((w) => [w.jobId, w.fromMs]));
-  const healthChecks = d.calls.filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs > (monitorFrom.get(c.jobId) ?? Infinity)).length;
-  const waitDescribes = d.calls.filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs <= (monitorFrom.get(c.jobId) ?? Infinity)).length;
+  const healthChecks = d.calls.filter(
+    (c) =>
+      c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs > (monitorFrom.get(c.jobId) ?? Infinity),
+  ).length;
+  const waitDescribes = d.calls.filter(
+    (c) =>
+      c.action === 'DescribeSynchronizationJobStatus' && c.jobId && c.atMs <= (monitorFrom.get(c.jobId) ?? Infinity),
+  ).length;
   const times = d.calls.map((c) => c.atMs);
   const window = peakInWindow(times);
   // Longer windows show whether the limit holds on average even when single seconds burst.
@@ -82,32 +91,81 @@ export function analyse(d: RunData) {
   const synchronizing = d.statuses.filter((s) => s.reverse?.synchronizingAt).length;
 
   const rows: [string, string][] = [
-    ['setups (two-way)', `${d.setups} started, ${synchronizing} reached synchronizing, ${d.statuses.filter((s) => s.phase === 'released').length} released`],
-    ['DTS budget', `${d.rate} calls/s (maxTaskQueueActivitiesPerSecond); task queue partitions ${d.partitions ?? 'server default (4)'}`],
-    ['emulator lifecycle', `timeScale ${d.timeScale}; Forward = 8 s precheck + 6 s structure + 30 s/GB data (${d.dataMb[0]}–${d.dataMb[1]} MB); Reverse = 8 s precheck`],
+    [
+      'setups (two-way)',
+      `${d.setups} started, ${synchronizing} reached synchronizing, ${d.statuses.filter((s) => s.phase === 'released').length} released`,
+    ],
+    [
+      'DTS budget',
+      `${d.rate} calls/s (maxTaskQueueActivitiesPerSecond); task queue partitions ${d.partitions ?? 'server default (4)'}`,
+    ],
+    [
+      'emulator lifecycle',
+      `timeScale ${d.timeScale}; Forward = 8 s precheck + 6 s structure + 30 s/GB data (${d.dataMb[0]}–${d.dataMb[1]} MB); Reverse = 8 s precheck`,
+    ],
     ['all started after', secs(d.allStartedAtMs - d.startedAtMs)],
     ['all synchronizing after', secs(d.allSynchronizingAtMs - d.startedAtMs)],
     ['all released after', secs(d.releasedAtMs - d.startedAtMs)],
     ['setup time, start → workflow sees Reverse Synchronizing (p50 / p95 / max)', fmt(summary(setupMs))],
     ['  same, if DTS were watched continuously (emulator Reverse Synchronizing − start)', fmt(summary(idealMs))],
-    ['reaction latency Forward (DTS Synchronizing → workflow records it) p50 / p95 / max', fmt(summary(reaction.Forward))],
+    [
+      'reaction latency Forward (DTS Synchronizing → workflow records it) p50 / p95 / max',
+      fmt(summary(reaction.Forward)),
+    ],
     ['reaction latency Reverse p50 / p95 / max', fmt(summary(reaction.Reverse))],
-    ['DTS calls total', `${d.calls.length}${d.callLogGap ? ' (some calls fell out of the emulator log: a lower bound)' : ''} = ${(d.calls.length / d.setups).toFixed(1)} per setup`],
-    ['DTS calls by action', Object.entries(countBy(d.calls, (c) => c.action)).sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ')],
-    ['DTS client timeouts (retried), from the worker log', Object.entries(d.clientTimeouts).map(([a, n]) => `${a} ${n}`).join(', ') || 'none'],
-    ['DTS call outcomes', Object.entries(countBy(d.calls, (c) => c.outcome)).map(([a, n]) => `${a} ${n}`).join(', ')],
-    ['status reads while waiting / health checks after Synchronizing', `${waitDescribes} (${(waitDescribes / Math.max(1, 2 * synchronizing)).toFixed(1)} per direction) / ${healthChecks}`],
-    ['DTS calls until all synchronizing', `${setupCalls.length} in ${secs(d.allSynchronizingAtMs - d.startedAtMs)} = ${(setupCalls.length / Math.max(1, (d.allSynchronizingAtMs - d.startedAtMs) / 1000)).toFixed(1)} calls/s average`],
-    ['peak DTS calls in any sliding 1 s window (≤ budget?)', `${window.count} vs budget ${d.rate} → ${window.count <= d.rate ? 'within' : 'OVER'}`],
+    [
+      'DTS calls total',
+      `${d.calls.length}${d.callLogGap ? ' (some calls fell out of the emulator log: a lower bound)' : ''} = ${(d.calls.length / d.setups).toFixed(1)} per setup`,
+    ],
+    [
+      'DTS calls by action',
+      Object.entries(countBy(d.calls, (c) => c.action))
+        .sort((a, b) => b[1] - a[1])
+        .map(([a, n]) => `${a} ${n}`)
+        .join(', '),
+    ],
+    [
+      'DTS client timeouts (retried), from the worker log',
+      Object.entries(d.clientTimeouts)
+        .map(([a, n]) => `${a} ${n}`)
+        .join(', ') || 'none',
+    ],
+    [
+      'DTS call outcomes',
+      Object.entries(countBy(d.calls, (c) => c.outcome))
+        .map(([a, n]) => `${a} ${n}`)
+        .join(', '),
+    ],
+    [
+      'status reads while waiting / health checks after Synchronizing',
+      `${waitDescribes} (${(waitDescribes / Math.max(1, 2 * synchronizing)).toFixed(1)} per direction) / ${healthChecks}`,
+    ],
+    [
+      'DTS calls until all synchronizing',
+      `${setupCalls.length} in ${secs(d.allSynchronizingAtMs - d.startedAtMs)} = ${(setupCalls.length / Math.max(1, (d.allSynchronizingAtMs - d.startedAtMs) / 1000)).toFixed(1)} calls/s average`,
+    ],
+    [
+      'peak DTS calls in any sliding 1 s window (≤ budget?)',
+      `${window.count} vs budget ${d.rate} → ${window.count <= d.rate ? 'within' : 'OVER'}`,
+    ],
     ['peak DTS calls in one calendar second', String(peakPerSecond(times))],
     ['peak DTS calls in any 10 s, 60 s, 120 s window (calls/budget)', longer],
     ['average DTS call rate over the whole run', `${(d.calls.length / durationS).toFixed(1)} calls/s`],
     ['worker process RSS peak / heapUsed peak', `${mb(peakRss)} / ${mb(peakHeap)}`],
-    ['worker process CPU', `${workerCpuS.toFixed(0)} CPU-s over ${workerSpanS.toFixed(0)} s = ${((100 * workerCpuS) / workerSpanS).toFixed(0)} % of one core`],
-    ['Temporal dev server CPU / RSS peak', `${d.server.cpuSeconds?.toFixed(0) ?? 'n/a'} CPU-s = ${d.server.cpuSeconds ? ((100 * d.server.cpuSeconds) / durationS).toFixed(0) : 'n/a'} % of one core / ${d.server.rssPeak ? mb(d.server.rssPeak) : 'n/a'}`],
+    [
+      'worker process CPU',
+      `${workerCpuS.toFixed(0)} CPU-s over ${workerSpanS.toFixed(0)} s = ${((100 * workerCpuS) / workerSpanS).toFixed(0)} % of one core`,
+    ],
+    [
+      'Temporal dev server CPU / RSS peak',
+      `${d.server.cpuSeconds?.toFixed(0) ?? 'n/a'} CPU-s = ${d.server.cpuSeconds ? ((100 * d.server.cpuSeconds) / durationS).toFixed(0) : 'n/a'} % of one core / ${d.server.rssPeak ? mb(d.server.rssPeak) : 'n/a'}`,
+    ],
     ['history length: max of any run; sample of 5', `${d.histories.maxLength}; ${d.histories.sample.join(', ')}`],
     ['continue-as-new', `${d.histories.continuedAsNew} of ${d.histories.runs} runs`],
-    ['worst event-loop stall: bench process / emulator process', `${secs(d.lagMs.bench)} / ${d.lagMs.emulator === undefined ? `n/a (emulator ${d.lagMs.emulatorWhere} in the bench process)` : secs(d.lagMs.emulator)}`],
+    [
+      'worst event-loop stall: bench process / emulator process',
+      `${secs(d.lagMs.bench)} / ${d.lagMs.emulator === undefined ? `n/a (emulator ${d.lagMs.emulatorWhere} in the bench process)` : secs(d.lagMs.emulator)}`,
+    ],
     ['load average before / after', `${d.loadBefore} / ${d.loadAfter}`],
   ];
   return { rows, reaction, setupMs, idealMs, peakWindow: window, peakRss, peakHeap };

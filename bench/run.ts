@@ -24,7 +24,10 @@ import { startWorkerProcess } from './worker-process';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loadBefore = load();
-  log(`${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, load ${loadBefore}`);
+  log(
+    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, load ${loadBefore}`,
+  );
 
   const cli = ensureTemporalCli(log);
   const env = await TestWorkflowEnvironment.createLocal({
@@ -40,7 +45,10 @@ async function main(): Promise<void> {
       executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
       searchAttributes: SEARCH_ATTRIBUTES,
       extraArgs: args.partitions
-        ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => ['--dynamic-config-value', `matching.${k}=${args.partitions}`])
+        ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => [
+            '--dynamic-config-value',
+            `matching.${k}=${args.partitions}`,
+          ])
         : [],
     },
   });
@@ -54,15 +62,31 @@ async function main(): Promise<void> {
   benchLag.enable();
   for (let i = 0; i < pairs.length; i += 250) {
     const batch = pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target]);
-    const res = await fetch(`${emulator.url}/__emulator/instances`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    const res = await fetch(`${emulator.url}/__emulator/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    });
     if (!res.ok) throw new Error(`registering instances: ${res.status} ${await res.text()}`);
   }
 
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  log(`Temporal ${env.address} (pid ${serverPid ?? '?'}), emulator ${emulator.url}, task queue ${taskQueue}; starting the worker process`);
-  const worker = await startWorkerProcess({ temporalAddress: env.address, taskQueue, dtsEndpoint: emulator.url, dtsMaxCallsPerSecond: args.rate, logFile: join(outDir, `worker-${args.setups}.log`) });
+  log(
+    `Temporal ${env.address} (pid ${serverPid ?? '?'}), emulator ${emulator.url}, task queue ${taskQueue}; starting the worker process`,
+  );
+  const worker = await startWorkerProcess({
+    temporalAddress: env.address,
+    taskQueue,
+    dtsEndpoint: emulator.url,
+    dtsMaxCallsPerSecond: args.rate,
+    logFile: join(outDir, `worker-${args.setups}.log`),
+  });
   const connection = await Connection.connect({ address: env.address });
-  const client = new Client({ connection, namespace: 'default', dataConverter: encryptingDataConverter(BENCH_PAYLOAD_KEYS) });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: encryptingDataConverter(BENCH_PAYLOAD_KEYS),
+  });
   const calls = new CallCollector(emulator.url);
   calls.start();
   const sampler = setInterval(() => {
@@ -88,9 +112,12 @@ async function main(): Promise<void> {
     await sleep(5_000);
     const counts = await phaseCounts(client, taskQueue);
     const latest = worker.samples.at(-1);
-    log(`${Math.round((Date.now() - startedAtMs) / 1000)} s ${JSON.stringify(counts)} worker rss ${latest ? Math.round(latest.rss / 1048576) : '?'} MB`);
+    log(
+      `${Math.round((Date.now() - startedAtMs) / 1000)} s ${JSON.stringify(counts)} worker rss ${latest ? Math.round(latest.rss / 1048576) : '?'} MB`,
+    );
     if ((counts.synchronizing ?? 0) >= args.setups) break;
-    if ((counts.failed ?? 0) + (counts['needs-attention'] ?? 0) > 0) log('some setups failed or need attention: see the worker log');
+    if ((counts.failed ?? 0) + (counts['needs-attention'] ?? 0) > 0)
+      log('some setups failed or need attention: see the worker log');
     if (Date.now() > deadline) {
       log(`timed out after ${args.timeoutMin} min; releasing what there is`);
       break;
@@ -121,7 +148,9 @@ async function main(): Promise<void> {
   const emulatorLag = await emulator.lag();
   const lengths: number[] = [];
   let continuedAsNew = 0;
-  for await (const execution of client.workflow.list({ query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'` })) {
+  for await (const execution of client.workflow.list({
+    query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'`,
+  })) {
     lengths.push(execution.historyLength);
     if (execution.status.name === 'CONTINUED_AS_NEW') continuedAsNew++;
   }
@@ -146,8 +175,17 @@ async function main(): Promise<void> {
     calls: calls.all(),
     callLogGap: calls.gap,
     workerSamples: worker.samples,
-    server: { cpuSeconds: serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined, rssPeak: serverRssPeak || undefined },
-    histories: { maxLength: Math.max(0, ...lengths), sample: lengths.slice(0, 5), continuedAsNew, runs: lengths.length },
+    server: {
+      cpuSeconds:
+        serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined,
+      rssPeak: serverRssPeak || undefined,
+    },
+    histories: {
+      maxLength: Math.max(0, ...lengths),
+      sample: lengths.slice(0, 5),
+      continuedAsNew,
+      runs: lengths.length,
+    },
     clientTimeouts,
     lagMs: { bench: benchLag.max / 1e6, emulator: emulatorLag?.lagMaxMs, emulatorWhere: args.emulator },
     loadBefore,
@@ -156,7 +194,10 @@ async function main(): Promise<void> {
   const table = markdownTable(rows);
   console.log(`\n${table}\n`);
   writeFileSync(join(outDir, `table-${args.setups}.md`), `${table}\n`);
-  writeFileSync(join(outDir, `raw-${args.setups}.json`), JSON.stringify({ args, rows, reaction, setupMs, workerSamples: worker.samples, calls: calls.all() }));
+  writeFileSync(
+    join(outDir, `raw-${args.setups}.json`),
+    JSON.stringify({ args, rows, reaction, setupMs, workerSamples: worker.samples, calls: calls.all() }),
+  );
   log(`wrote ${join(outDir, `table-${args.setups}.md`)} and raw-${args.setups}.json`);
 
   await worker.stop();

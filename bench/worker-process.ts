@@ -57,7 +57,15 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.on('message', (message: unknown) => {
     const m = message as WorkerSample & { probe?: boolean };
-    if (m?.probe) samples.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, cpuMs: m.cpuMs });
+    if (m?.probe)
+      samples.push({
+        at: m.at,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+        cpuMs: m.cpuMs,
+      });
   });
   // worker/main.ts prints one line once both workers poll.
   await new Promise<void>((resolve, reject) => {
@@ -66,7 +74,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       out += chunk.toString();
       if (out.includes('worker: polling')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before polling; see ${options.logFile}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`worker exited with ${code} before polling; see ${options.logFile}`)),
+    );
   });
   return {
     pid: child.pid!,

@@ -76,17 +76,25 @@ function parseJson(text: string): unknown {
  * What the DTS console does from outside the API: pause a Synchronizing direction, or resume a Suspending one.
  * The change shows in the next Describe call like any other, and in the direction's history.
  */
-function consoleAction(deps: AdminDeps, jobId: string, action: 'suspend' | 'resume', body: unknown, now: number): AdminReply {
+function consoleAction(
+  deps: AdminDeps,
+  jobId: string,
+  action: 'suspend' | 'resume',
+  body: unknown,
+  now: number,
+): AdminReply {
   const raw = (body ?? {}) as Record<string, unknown>;
   const name = (raw.direction ?? 'Forward') as Direction;
-  if (name !== 'Forward' && name !== 'Reverse') return { status: 400, body: { error: 'direction must be Forward or Reverse' } };
+  if (name !== 'Forward' && name !== 'Reverse')
+    return { status: 400, body: { error: 'direction must be Forward or Reverse' } };
   const job = deps.state.allJobs().find((j) => j.jobId === jobId && !j.released);
   const direction = job?.directions[name];
   if (!job || !direction) return { status: 404, body: { error: `no live job ${jobId} with a ${name} direction` } };
   const status = currentStatus(direction, now);
   recordHistory(direction, now);
   if (action === 'suspend') {
-    if (status !== 'Synchronizing' || !direction.run) return { status: 409, body: { error: `${name} is ${status}, not Synchronizing` } };
+    if (status !== 'Synchronizing' || !direction.run)
+      return { status: 409, body: { error: `${name} is ${status}, not Synchronizing` } };
     direction.run.suspendedAt = now;
   } else {
     if (status !== 'Suspending') return { status: 409, body: { error: `${name} is ${status}, not Suspending` } };
@@ -106,7 +114,13 @@ export function handleAdmin(deps: AdminDeps, method: string, path: string, body:
     const consoleRoute = CONSOLE_ROUTE.exec(route);
     if (consoleRoute) {
       const [, jobId, action] = consoleRoute;
-      return consoleAction(deps, decodeURIComponent(jobId as string), action as 'suspend' | 'resume', parseJson(body), now);
+      return consoleAction(
+        deps,
+        decodeURIComponent(jobId as string),
+        action as 'suspend' | 'resume',
+        parseJson(body),
+        now,
+      );
     }
     switch (route) {
       case 'GET dialect':

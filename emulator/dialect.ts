@@ -40,15 +40,19 @@ export class DialectError extends Error {}
 function setSwitch(dialect: Dialect, key: string, value: string): void {
   if (key === 'statusListPageSize') {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new DialectError('statusListPageSize must be an integer >= 0 (0 = no limit)');
+    if (!Number.isInteger(n) || n < 0)
+      throw new DialectError('statusListPageSize must be an integer >= 0 (0 = no limit)');
     dialect.statusListPageSize = n;
     return;
   }
   if (!(key in DIALECT_CHOICES)) {
-    throw new DialectError(`unknown dialect switch "${key}"; known: ${[...Object.keys(DIALECT_CHOICES), 'statusListPageSize'].join(', ')}`);
+    throw new DialectError(
+      `unknown dialect switch "${key}"; known: ${[...Object.keys(DIALECT_CHOICES), 'statusListPageSize'].join(', ')}`,
+    );
   }
   const allowed = DIALECT_CHOICES[key as keyof Choices] as readonly string[];
-  if (!allowed.includes(value)) throw new DialectError(`dialect ${key} must be one of ${allowed.join('|')} (got "${value}")`);
+  if (!allowed.includes(value))
+    throw new DialectError(`dialect ${key} must be one of ${allowed.join('|')} (got "${value}")`);
   (dialect as Record<string, unknown>)[key] = value;
 }
 

@@ -42,22 +42,19 @@ export const gatewayErrors = {
     new ApiError('InvalidSignatureMethod', 400, 'Specified signature method is not valid; use HMAC-SHA1.'),
   unsupportedSignatureVersion: () =>
     new ApiError('UnsupportedSignatureVersion', 400, 'Specified signature version is not supported; use 1.0.'),
-  unsupportedFormat: () =>
-    new ApiError('InvalidParameter.Format', 400, 'This emulator answers only Format=JSON.'),
+  unsupportedFormat: () => new ApiError('InvalidParameter.Format', 400, 'This emulator answers only Format=JSON.'),
   timestampFormat: () =>
     new ApiError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
   timestampExpired: () =>
     new ApiError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
-  accessKeyNotFound: () =>
-    new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.'),
+  accessKeyNotFound: () => new ApiError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.'),
   signatureMismatch: (stringToSign: string) =>
     new ApiError(
       'SignatureDoesNotMatch',
       400,
       `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
     ),
-  nonceUsed: () =>
-    new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
+  nonceUsed: () => new ApiError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
   invalidVersion: (version: string) =>
     new ApiError('InvalidVersion', 400, `Specified parameter Version "${version}" is not valid.`),
   legacyVersionRetired: (version: string) =>

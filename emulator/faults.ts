@@ -58,7 +58,8 @@ export function isRequestFault(fault: Fault): fault is Fault & { kind: RequestFa
 function optionalNonNegative(raw: Record<string, unknown>, field: string): number | undefined {
   const value = raw[field];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new FaultInputError(`${field} must be a number >= 0`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new FaultInputError(`${field} must be a number >= 0`);
   return value;
 }
 
@@ -76,12 +77,14 @@ function parseItems(value: unknown): PrecheckItem[] | undefined {
     const raw = (item ?? {}) as Record<string, unknown>;
     if (typeof raw.ItemName !== 'string') throw new FaultInputError('each item needs an ItemName');
     const status = raw.CheckStatus ?? 'Failed';
-    if (status !== 'Failed' && status !== 'Success' && status !== 'Warning') throw new FaultInputError('CheckStatus must be Failed, Success or Warning');
+    if (status !== 'Failed' && status !== 'Success' && status !== 'Warning')
+      throw new FaultInputError('CheckStatus must be Failed, Success or Warning');
     return {
       ItemName: raw.ItemName,
       CheckStatus: status,
       ErrorMessage: typeof raw.ErrorMessage === 'string' ? raw.ErrorMessage : 'Injected precheck failure.',
-      RepairMethod: typeof raw.RepairMethod === 'string' ? raw.RepairMethod : 'Fix the cause, then call StartSynchronizationJob.',
+      RepairMethod:
+        typeof raw.RepairMethod === 'string' ? raw.RepairMethod : 'Fix the cause, then call StartSynchronizationJob.',
     };
   });
 }
@@ -90,16 +93,20 @@ function parseItems(value: unknown): PrecheckItem[] | undefined {
 export function parseFault(input: unknown): Fault {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new FaultInputError('fault must be an object');
   const raw = input as Record<string, unknown>;
-  if (!isKind(raw.kind)) throw new FaultInputError(`kind must be one of ${[...REQUEST_FAULT_KINDS, ...LIFECYCLE_FAULT_KINDS].join(', ')}`);
+  if (!isKind(raw.kind))
+    throw new FaultInputError(`kind must be one of ${[...REQUEST_FAULT_KINDS, ...LIFECYCLE_FAULT_KINDS].join(', ')}`);
   const direction = raw.direction;
-  if (direction !== undefined && direction !== 'Forward' && direction !== 'Reverse') throw new FaultInputError('direction must be Forward or Reverse');
+  if (direction !== undefined && direction !== 'Forward' && direction !== 'Reverse')
+    throw new FaultInputError('direction must be Forward or Reverse');
   const probability = optionalNonNegative(raw, 'probability');
   if (probability !== undefined && probability > 1) throw new FaultInputError('probability must be within 0..1');
   const count = optionalNonNegative(raw, 'count');
-  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new FaultInputError('count must be an integer >= 1');
+  if (count !== undefined && (!Number.isInteger(count) || count < 1))
+    throw new FaultInputError('count must be an integer >= 1');
   const code = optionalText(raw, 'code');
   const httpStatus = optionalNonNegative(raw, 'httpStatus');
-  if (raw.kind === 'error' && code === undefined) throw new FaultInputError('kind error needs a code, e.g. "Forbidden.RAM"');
+  if (raw.kind === 'error' && code === undefined)
+    throw new FaultInputError('kind error needs a code, e.g. "Forbidden.RAM"');
   if (httpStatus !== undefined && (!Number.isInteger(httpStatus) || httpStatus < 400 || httpStatus > 599)) {
     throw new FaultInputError('httpStatus must be an integer from 400 to 599');
   }
@@ -111,7 +118,7 @@ export function parseFault(input: unknown): Fault {
   };
   const extras = {
     jobId: optionalText(raw, 'jobId'),
-    direction: direction as Direction | undefined,
+    direction: direction,
     instanceId: optionalText(raw, 'instanceId'),
     probability,
     delayMs: optionalNonNegative(raw, 'delayMs'),

@@ -23,7 +23,15 @@ export interface VerifiedRequest {
   version: string;
 }
 
-const REQUIRED = ['Action', 'Version', 'AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'];
+const REQUIRED = [
+  'Action',
+  'Version',
+  'AccessKeyId',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'Timestamp',
+];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 function present(params: Params, name: string): string | undefined {
@@ -56,8 +64,10 @@ export function verifyRequest(method: string, params: Params, deps: GatewayDeps)
 
   const version = params.Version as string;
   if (deps.versions && !deps.versions.includes(version)) throw gatewayErrors.invalidVersion(version);
-  if (!deps.versions && version === LEGACY_VERSION && !deps.allowLegacyVersion) throw gatewayErrors.legacyVersionRetired(version);
-  if (!deps.versions && version !== CURRENT_VERSION && version !== LEGACY_VERSION) throw gatewayErrors.invalidVersion(version);
+  if (!deps.versions && version === LEGACY_VERSION && !deps.allowLegacyVersion)
+    throw gatewayErrors.legacyVersionRetired(version);
+  if (!deps.versions && version !== CURRENT_VERSION && version !== LEGACY_VERSION)
+    throw gatewayErrors.invalidVersion(version);
   const action = params.Action as string;
   if (!deps.knownActions.has(action)) throw gatewayErrors.actionNotFound();
   return { action, accessKeyId, version };

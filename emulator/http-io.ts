@@ -31,7 +31,8 @@ export function parseFormInto(into: Record<string, string>, text: string): void 
     const eq = pair.indexOf('=');
     const name = decode(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    if (Object.prototype.hasOwnProperty.call(into, name)) throw gatewayErrors.malformedRequest(`parameter ${name} appears twice`);
+    if (Object.prototype.hasOwnProperty.call(into, name))
+      throw gatewayErrors.malformedRequest(`parameter ${name} appears twice`);
     into[name] = value;
   }
 }
@@ -47,7 +48,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, req
 }
 
 export function sendBadGatewayPage(res: ServerResponse): void {
-  const html = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n';
+  const html =
+    '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n';
   res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
   res.end(html);
 }

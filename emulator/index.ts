@@ -26,7 +26,8 @@ export { signRpc } from './signature';
 function seedInstances(options: EmulatorOptions): RedisInstance[] {
   const fromFile = options.instancesFile ? loadInstancesFile(options.instancesFile) : [];
   const byId = new Map<string, RedisInstance>();
-  for (const instance of [...fromFile, ...parseInstances(options.instances ?? [])]) byId.set(instance.instanceId, instance);
+  for (const instance of [...fromFile, ...parseInstances(options.instances ?? [])])
+    byId.set(instance.instanceId, instance);
   return [...byId.values()];
 }
 
@@ -38,10 +39,14 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Runnin
     new Promise<void>((resolve) => {
       if (closing.signal.aborted) return resolve();
       const timer = setTimeout(resolve, ms);
-      closing.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      closing.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   const handler = createRequestHandler({
     state,

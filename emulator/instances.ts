@@ -27,9 +27,11 @@ function optionalString(value: unknown, field: string): string | undefined {
 
 /** Validate one registry entry; the defaults describe a Tair 5.0 standard instance in cn-hangzhou. */
 export function parseInstance(input: unknown): RedisInstance {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new InstanceInputError('instance must be an object');
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new InstanceInputError('instance must be an object');
   const raw = input as Record<string, unknown>;
-  if (typeof raw.instanceId !== 'string' || raw.instanceId === '') throw new InstanceInputError('instanceId is required');
+  if (typeof raw.instanceId !== 'string' || raw.instanceId === '')
+    throw new InstanceInputError('instanceId is required');
   if (typeof raw.password !== 'string') throw new InstanceInputError('password is required (may be empty)');
   const instance: RedisInstance = {
     instanceId: raw.instanceId,
@@ -99,9 +101,16 @@ export class InstanceRegistry {
     }
     if (type === 'ecs') {
       return all.find(
-        (i) => i.edition === 'self-managed' && i.instanceId === endpoint.instanceId && (i.port ?? 6379) === endpoint.port,
+        (i) =>
+          i.edition === 'self-managed' && i.instanceId === endpoint.instanceId && (i.port ?? 6379) === endpoint.port,
       );
     }
-    return all.find((i) => i.edition === 'self-managed' && i.ip !== undefined && i.ip === endpoint.ip && (i.port ?? 6379) === endpoint.port);
+    return all.find(
+      (i) =>
+        i.edition === 'self-managed' &&
+        i.ip !== undefined &&
+        i.ip === endpoint.ip &&
+        (i.port ?? 6379) === endpoint.port,
+    );
   }
 }

@@ -108,7 +108,12 @@ function moduleStatus(run: RunPlan, module: RunModule, start: number, units: num
   if (t < start) return notStarted;
   if (t < end) {
     const pct = percent(t - start, module.ms);
-    return { Status: 'Migrating', Percent: String(pct), Progress: String(Math.floor((pct / 100) * units)), ErrorMessage: '' };
+    return {
+      Status: 'Migrating',
+      Percent: String(pct),
+      Progress: String(Math.floor((pct / 100) * units)),
+      ErrorMessage: '',
+    };
   }
   return { Status: 'Finished', Percent: '100', Progress: String(units), ErrorMessage: '' };
 }
@@ -148,15 +153,36 @@ export function dataSynchronizationStatus(direction: DirectionRecord, now: numbe
   const checkpointAt = (at: number) => String(Math.floor(at / 1000));
   if (status === 'Synchronizing') {
     const lag = delayMillis(now);
-    return { Status: 'Migrating', Percent: '100', Delay: String(Math.floor(lag / 1000)), DelayMillis: lag, Checkpoint: checkpointAt(now - lag), ErrorMessage: '' };
+    return {
+      Status: 'Migrating',
+      Percent: '100',
+      Delay: String(Math.floor(lag / 1000)),
+      DelayMillis: lag,
+      Checkpoint: checkpointAt(now - lag),
+      ErrorMessage: '',
+    };
   }
   if (status === 'Suspending' && run.suspendedAt !== undefined) {
     const lag = now - run.suspendedAt;
-    return { Status: 'Suspending', Percent: '100', Delay: String(Math.floor(lag / 1000)), DelayMillis: lag, Checkpoint: checkpointAt(run.suspendedAt), ErrorMessage: '' };
+    return {
+      Status: 'Suspending',
+      Percent: '100',
+      Delay: String(Math.floor(lag / 1000)),
+      DelayMillis: lag,
+      Checkpoint: checkpointAt(run.suspendedAt),
+      ErrorMessage: '',
+    };
   }
   if (status === 'Failed' && run.failAt !== undefined) {
     const lag = now - run.failAt;
-    return { Status: 'Failed', Percent: '100', Delay: String(Math.floor(lag / 1000)), DelayMillis: lag, Checkpoint: checkpointAt(run.failAt), ErrorMessage: run.failMessage ?? '' };
+    return {
+      Status: 'Failed',
+      Percent: '100',
+      Delay: String(Math.floor(lag / 1000)),
+      DelayMillis: lag,
+      Checkpoint: checkpointAt(run.failAt),
+      ErrorMessage: run.failMessage ?? '',
+    };
   }
   return idle;
 }

@@ -29,8 +29,12 @@ async function main(): Promise<void> {
   };
   env.done();
   const emulator = await startEmulator(options);
-  const switches = Object.entries(dialect).map(([key, value]) => `${key}=${value}`).join(',');
-  process.stdout.write(`[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches})\n`);
+  const switches = Object.entries(dialect)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  process.stdout.write(
+    `[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches})\n`,
+  );
 
   const shutdown = (signal: string) => {
     process.stdout.write(`[dts-emulator] ${signal}: closing\n`);

@@ -39,7 +39,9 @@ export class ParamReader {
   enumOf<T extends string>(name: string, allowed: readonly T[], options: EnumOptions = {}): T | undefined {
     const value = this.optional(name);
     if (value === undefined) return undefined;
-    const match = allowed.find((a) => (options.caseInsensitive ? a.toLowerCase() === value.toLowerCase() : a === value));
+    const match = allowed.find((a) =>
+      options.caseInsensitive ? a.toLowerCase() === value.toLowerCase() : a === value,
+    );
     if (!match) throw operationErrors.invalid(name, `expected one of ${allowed.join(', ')}`);
     return match;
   }

@@ -11,7 +11,12 @@ export interface PrecheckInput {
   jobs: JobRecord[];
 }
 
-const ok = (ItemName: string): PrecheckItem => ({ ItemName, CheckStatus: 'Success', ErrorMessage: '', RepairMethod: '' });
+const ok = (ItemName: string): PrecheckItem => ({
+  ItemName,
+  CheckStatus: 'Success',
+  ErrorMessage: '',
+  RepairMethod: '',
+});
 const failed = (ItemName: string, ErrorMessage: string, RepairMethod: string): PrecheckItem => ({
   ItemName,
   CheckStatus: 'Failed',
@@ -43,13 +48,21 @@ function connectionItems(
   const auth = `CHECK_AUTH_${side}`;
   if (!instance) {
     return [
-      failed(conn, `DTS-070211: Connect ${label} DB failed. cause by [instance ${where} not found or unreachable]`, `Check that ${where} exists, is running and allows the DTS server IP ranges in its whitelist.`),
+      failed(
+        conn,
+        `DTS-070211: Connect ${label} DB failed. cause by [instance ${where} not found or unreachable]`,
+        `Check that ${where} exists, is running and allows the DTS server IP ranges in its whitelist.`,
+      ),
       failed(auth, `Authentication was not checked because the connection to ${where} failed.`, `Fix ${conn} first.`),
     ];
   }
   if (instance.edition !== 'self-managed' && !allowedRegions.includes(instance.region)) {
     return [
-      failed(conn, `DTS-070211: Connect ${label} DB failed. cause by [instance ${where} is in region ${instance.region}, not ${allowedRegions.join('/')}]`, 'Use the region of the instance when buying the synchronization instance.'),
+      failed(
+        conn,
+        `DTS-070211: Connect ${label} DB failed. cause by [instance ${where} is in region ${instance.region}, not ${allowedRegions.join('/')}]`,
+        'Use the region of the instance when buying the synchronization instance.',
+      ),
       failed(auth, `Authentication was not checked because the connection to ${where} failed.`, `Fix ${conn} first.`),
     ];
   }
@@ -57,7 +70,11 @@ function connectionItems(
   items.push(
     (endpoint.password ?? '') === instance.password
       ? ok(auth)
-      : failed(auth, `DTS-070201: Authentication to ${label} DB ${where} failed: invalid password.`, `Check the password of ${where} and configure the job again, or fix it and call StartSynchronizationJob.`),
+      : failed(
+          auth,
+          `DTS-070201: Authentication to ${label} DB ${where} failed: invalid password.`,
+          `Check the password of ${where} and configure the job again, or fix it and call StartSynchronizationJob.`,
+        ),
   );
   return items;
 }
@@ -74,7 +91,11 @@ function compareVersions(a: string, b: string): number {
 
 function versionItem(source: RedisInstance | undefined, destination: RedisInstance | undefined): PrecheckItem {
   if (source && destination && compareVersions(destination.engineVersion, source.engineVersion) < 0) {
-    return failed('CHECK_REDIS_VERSION', `The destination engine version ${destination.engineVersion} is older than the source version ${source.engineVersion}.`, 'Use a destination whose engine version is the same as or newer than the source.');
+    return failed(
+      'CHECK_REDIS_VERSION',
+      `The destination engine version ${destination.engineVersion} is older than the source version ${source.engineVersion}.`,
+      'Use a destination whose engine version is the same as or newer than the source.',
+    );
   }
   return ok('CHECK_REDIS_VERSION');
 }
@@ -82,10 +103,16 @@ function versionItem(source: RedisInstance | undefined, destination: RedisInstan
 function editionItem(config: DirectionConfig, source?: RedisInstance, destination?: RedisInstance): PrecheckItem {
   const reserved = config.migrationReserved ?? {};
   const wrong: string[] = [];
-  if (reserved.srcRedisType === 'enterprise' && source && source.edition !== 'enterprise') wrong.push(`source ${source.instanceId} is ${source.edition}`);
-  if (reserved.destRedisType === 'enterprise' && destination && destination.edition !== 'enterprise') wrong.push(`destination ${destination.instanceId} is ${destination.edition}`);
+  if (reserved.srcRedisType === 'enterprise' && source && source.edition !== 'enterprise')
+    wrong.push(`source ${source.instanceId} is ${source.edition}`);
+  if (reserved.destRedisType === 'enterprise' && destination && destination.edition !== 'enterprise')
+    wrong.push(`destination ${destination.instanceId} is ${destination.edition}`);
   if (wrong.length === 0) return ok('CHECK_REDIS_TYPE');
-  return failed('CHECK_REDIS_TYPE', `MigrationReserved says enterprise, but the ${wrong.join(' and the ')}.`, 'Remove srcRedisType/destRedisType for non-enterprise instances.');
+  return failed(
+    'CHECK_REDIS_TYPE',
+    `MigrationReserved says enterprise, but the ${wrong.join(' and the ')}.`,
+    'Remove srcRedisType/destRedisType for non-enterprise instances.',
+  );
 }
 
 /** DTS forbids cascading one-way sync: A→B plus B→C, or a loop made of separate jobs. */
@@ -94,7 +121,11 @@ function topologyItem(input: PrecheckInput): PrecheckItem {
   const source = endpointKey(config.source, registry);
   const destination = endpointKey(config.destination, registry);
   if (source === destination) {
-    return failed('CHECK_TOPOLOGY', `Source and destination are the same instance ${source}.`, 'Choose two different instances.');
+    return failed(
+      'CHECK_TOPOLOGY',
+      `Source and destination are the same instance ${source}.`,
+      'Choose two different instances.',
+    );
   }
   for (const other of input.jobs) {
     if (other.released || other.jobId === job.jobId) continue;
@@ -103,7 +134,11 @@ function topologyItem(input: PrecheckInput): PrecheckItem {
       const otherSource = endpointKey(direction.config.source, registry);
       const otherDestination = endpointKey(direction.config.destination, registry);
       if (source === otherDestination || destination === otherSource) {
-        return failed('CHECK_TOPOLOGY', `Cascading synchronization is not supported: job ${other.jobId} already syncs ${otherSource} to ${otherDestination}.`, 'Release the other synchronization job or choose other instances.');
+        return failed(
+          'CHECK_TOPOLOGY',
+          `Cascading synchronization is not supported: job ${other.jobId} already syncs ${otherSource} to ${otherDestination}.`,
+          'Release the other synchronization job or choose other instances.',
+        );
       }
     }
   }
@@ -125,7 +160,12 @@ export function runPrecheck(input: PrecheckInput): PrecheckItem[] {
   const source = registry.resolve(config.source);
   const destination = registry.resolve(config.destination);
   const [sourceRegions, destinationRegions] =
-    direction === 'Forward' ? [[job.sourceRegion], [job.destRegion]] : [[job.sourceRegion, job.destRegion], [job.sourceRegion, job.destRegion]];
+    direction === 'Forward'
+      ? [[job.sourceRegion], [job.destRegion]]
+      : [
+          [job.sourceRegion, job.destRegion],
+          [job.sourceRegion, job.destRegion],
+        ];
   return [
     ...connectionItems('SRC', config.source, source, sourceRegions),
     ...connectionItems('DEST', config.destination, destination, destinationRegions),

@@ -36,7 +36,9 @@ function mergeItems(computed: PrecheckItem[], injected: PrecheckItem[] | undefin
 }
 
 function failMessage(fault: Fault): string {
-  return fault.message ?? 'DTS-070211: Connect Destination DB failed. cause by [injected fault: connection reset by peer]';
+  return (
+    fault.message ?? 'DTS-070211: Connect Destination DB failed. cause by [injected fault: connection reset by peer]'
+  );
 }
 
 function moduleMs(module: RunModule): number {
@@ -60,9 +62,13 @@ export function planFullRun(deps: PlannerDeps, action: string, job: JobRecord, n
   const source = state.registry.resolve(config.source);
   const sizeFactor = source?.dataSizeMb !== undefined ? Math.max(source.dataSizeMb, 1) / REFERENCE_DATA_SIZE_MB : 1;
   const structure: RunModule =
-    name === 'Forward' && config.structureInitialization ? { state: 'run', ms: options.structureInitMs * scale } : { state: 'skip' };
+    name === 'Forward' && config.structureInitialization
+      ? { state: 'run', ms: options.structureInitMs * scale }
+      : { state: 'skip' };
   const data: RunModule =
-    name === 'Forward' && config.dataInitialization ? { state: 'run', ms: options.dataInitMs * sizeFactor * scale } : { state: 'skip' };
+    name === 'Forward' && config.dataInitialization
+      ? { state: 'run', ms: options.dataInitMs * sizeFactor * scale }
+      : { state: 'skip' };
 
   const precheckMs = options.precheckMs * scale;
   const run: RunPlan = {
@@ -80,7 +86,9 @@ export function planFullRun(deps: PlannerDeps, action: string, job: JobRecord, n
   const initFault = faults.take(['init-fail'], target);
   if (initFault) {
     run.initFailAfterMs = precheckMs + (moduleMs(structure) + moduleMs(data)) / 2;
-    run.initFailMessage = initFault.message ?? 'DTS-31009: Full data initialization failed. cause by [injected fault: OOM command not allowed on destination]';
+    run.initFailMessage =
+      initFault.message ??
+      'DTS-31009: Full data initialization failed. cause by [injected fault: OOM command not allowed on destination]';
     return run;
   }
   addFailLater(faults, target, run);
@@ -95,12 +103,24 @@ function addFailLater(faults: FaultStore, target: FaultTarget, run: RunPlan): vo
 }
 
 /** Start on Failed: a short re-initialization, then Synchronizing again. */
-export function planRecoverRun(deps: PlannerDeps, action: string, job: JobRecord, name: Direction, now: number): RunPlan {
+export function planRecoverRun(
+  deps: PlannerDeps,
+  action: string,
+  job: JobRecord,
+  name: Direction,
+  now: number,
+): RunPlan {
   return continuation(deps, action, job, name, now, 'recover', deps.options.recoverMs * deps.options.timeScale);
 }
 
 /** Start on Suspending: incremental sync resumes at once. */
-export function planResumeRun(deps: PlannerDeps, action: string, job: JobRecord, name: Direction, now: number): RunPlan {
+export function planResumeRun(
+  deps: PlannerDeps,
+  action: string,
+  job: JobRecord,
+  name: Direction,
+  now: number,
+): RunPlan {
   return continuation(deps, action, job, name, now, 'resume', 0);
 }
 

@@ -26,7 +26,9 @@ const knownActions = new Set(Object.keys(operations));
 function faultTarget(deps: ServerDeps, action: string, params: Params) {
   const jobId = params.SynchronizationJobId || undefined;
   const direction = (params.SynchronizationDirection || 'Forward') as Direction;
-  const instanceIds = [params['SourceEndpoint.InstanceId'], params['DestinationEndpoint.InstanceId']].filter((id): id is string => !!id);
+  const instanceIds = [params['SourceEndpoint.InstanceId'], params['DestinationEndpoint.InstanceId']].filter(
+    (id): id is string => !!id,
+  );
   const job = jobId ? deps.state.allJobs().find((j) => j.jobId === jobId) : undefined;
   const configuredSource = job?.directions.Forward.config?.source.instanceId;
   if (configuredSource) instanceIds.push(configuredSource);
@@ -34,7 +36,12 @@ function faultTarget(deps: ServerDeps, action: string, params: Params) {
 }
 
 /** Gateway checks, faults that answer before any change, then the operation itself. */
-async function answer(deps: ServerDeps, method: string, params: Params, call: Partial<CallRecord>): Promise<{ answer: Answer; fault?: Fault }> {
+async function answer(
+  deps: ServerDeps,
+  method: string,
+  params: Params,
+  call: Partial<CallRecord>,
+): Promise<{ answer: Answer; fault?: Fault }> {
   const requestId = newRequestId();
   const now = Date.now();
   let fault: Fault | undefined;
@@ -52,8 +59,10 @@ async function answer(deps: ServerDeps, method: string, params: Params, call: Pa
     if (fault?.kind === 'throttling') throw faultErrors.throttling();
     if (fault?.kind === 'unavailable') throw faultErrors.unavailable();
     if (fault?.kind === 'internal-error') throw faultErrors.internalError();
-    if (fault?.kind === 'error') throw faultErrors.custom(fault.code ?? 'InternalError', fault.httpStatus, fault.message);
-    if (fault?.kind === 'bad-gateway-html' || fault?.kind === 'reset-connection') return { answer: { status: 0, body: {} }, fault };
+    if (fault?.kind === 'error')
+      throw faultErrors.custom(fault.code ?? 'InternalError', fault.httpStatus, fault.message);
+    if (fault?.kind === 'bad-gateway-html' || fault?.kind === 'reset-connection')
+      return { answer: { status: 0, body: {} }, fault };
     if (fault?.kind === 'delay-before') await deps.sleep(fault.delayMs ?? 0);
 
     rejectClientBugLiterals(params);
@@ -77,12 +86,19 @@ async function answer(deps: ServerDeps, method: string, params: Params, call: Pa
     return { answer: { status: 200, body: { RequestId: requestId, ...fields } }, fault };
   } catch (error) {
     const apiError = error instanceof ApiError ? error : faultErrors.internalError();
-    if (!(error instanceof ApiError)) deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
+    if (!(error instanceof ApiError))
+      deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
     return { answer: { status: apiError.httpStatus, body: errorBody(apiError, requestId) }, fault };
   }
 }
 
-async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, query: string, started: number): Promise<void> {
+async function handleApi(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: string,
+  started: number,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const params: Record<string, string> = {};
   const call: Partial<CallRecord> = {};
@@ -157,7 +173,8 @@ export function createRequestHandler(deps: ServerDeps) {
       await handleApi(deps, req, res, query, started);
     } catch (error) {
       deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody(faultErrors.internalError(), newRequestId()));
+      if (!res.headersSent && !res.destroyed)
+        sendJson(res, 500, errorBody(faultErrors.internalError(), newRequestId()));
     }
   };
 }

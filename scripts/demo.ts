@@ -21,7 +21,10 @@ interface Status {
 }
 
 export async function followDemoSync(api: string, token?: string): Promise<Status> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   await printPreflight(api, headers);
   const res = await fetch(`${api}/v1/syncs`, { method: 'POST', headers, body: JSON.stringify(DEMO_REQUEST) });
   const accepted = (await res.json()) as { id: string; phase: string; existing?: boolean; message?: string };
@@ -30,8 +33,11 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
   const tty = process.stdout.isTTY;
   let lastLine = '';
   for (;;) {
-    const status = (await (await fetch(`${api}/v1/syncs/${encodeURIComponent(accepted.id)}`, { headers })).json()) as Status;
-    const dir = (name: string, d?: Status['forward']) => (d ? ` ${name} ${d.rawStatus ?? '-'} ${d.progress ?? 0}%` : '');
+    const status = (await (
+      await fetch(`${api}/v1/syncs/${encodeURIComponent(accepted.id)}`, { headers })
+    ).json()) as Status;
+    const dir = (name: string, d?: Status['forward']) =>
+      d ? ` ${name} ${d.rawStatus ?? '-'} ${d.progress ?? 0}%` : '';
     const line = `[${status.phase}] DTS ${status.dtsJobId ?? '(buying)'}${dir('forward', status.forward)}${dir('reverse', status.reverse)}`;
     if (line !== lastLine) {
       process.stdout.write(tty ? `\r\x1b[2K${fitTerminal(line)}` : `${line}\n`);
@@ -39,7 +45,8 @@ export async function followDemoSync(api: string, token?: string): Promise<Statu
     }
     if (['synchronizing', 'failed', 'cancelled', 'released', 'needs-attention'].includes(status.phase)) {
       if (tty) process.stdout.write('\n');
-      if (status.attention) for (const f of status.attention.failures) console.log(`  ${f.item}: ${f.message} → ${f.repairMethod ?? ''}`);
+      if (status.attention)
+        for (const f of status.attention.failures) console.log(`  ${f.item}: ${f.message} → ${f.repairMethod ?? ''}`);
       if (status.error) console.log(`  ${status.error.type}: ${status.error.message}`);
       return status;
     }

@@ -7,7 +7,14 @@ import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator/op
  * Environment of the local stack: the user's own variables win; a local API token is
  * generated once into .data/ so no secret is committed.
  */
-export function localEnv(dataDir: string): Record<string, string> & { TEMPORAL_ADDRESS: string; API_PORT: string; TEMPORAL_UI_PORT: string; DTS_ENDPOINT: string; API_TOKENS?: string; CODEC_ENDPOINT?: string } {
+export function localEnv(dataDir: string): Record<string, string> & {
+  TEMPORAL_ADDRESS: string;
+  API_PORT: string;
+  TEMPORAL_UI_PORT: string;
+  DTS_ENDPOINT: string;
+  API_TOKENS?: string;
+  CODEC_ENDPOINT?: string;
+} {
   const emulatorPort = process.env.EMULATOR_PORT ?? '8780';
   const apiPort = process.env.API_PORT ?? '3000';
   const defaults: Record<string, string> = {

@@ -19,7 +19,10 @@ async function customAttributes(connection: OperatorConnection, namespace: strin
   return custom ?? {};
 }
 
-export async function registerSearchAttributes(connection: OperatorConnection, namespace: string): Promise<RegistrationReport> {
+export async function registerSearchAttributes(
+  connection: OperatorConnection,
+  namespace: string,
+): Promise<RegistrationReport> {
   const existing = await customAttributes(connection, namespace);
   const clashes: string[] = [];
   const missing: Record<string, number> = {};
@@ -32,7 +35,9 @@ export async function registerSearchAttributes(connection: OperatorConnection, n
     else clashes.push(`${key.name} is ${typeName(have)}, not ${key.type}`);
   }
   if (clashes.length > 0) {
-    throw new Error(`search attributes in namespace ${namespace} have the wrong type: ${clashes.join('; ')}. Remove them (temporal operator search-attribute remove) or use another namespace.`);
+    throw new Error(
+      `search attributes in namespace ${namespace} have the wrong type: ${clashes.join('; ')}. Remove them (temporal operator search-attribute remove) or use another namespace.`,
+    );
   }
   const added = Object.keys(missing);
   if (added.length > 0) {
@@ -57,7 +62,9 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const { added, present } = await registerSearchAttributes(connection, namespace);
-    console.log(`search attributes on ${address} namespace ${namespace}: added [${added.join(', ')}], already present [${present.join(', ')}]`);
+    console.log(
+      `search attributes on ${address} namespace ${namespace}: added [${added.join(', ')}], already present [${present.join(', ')}]`,
+    );
   } finally {
     await connection.close();
   }

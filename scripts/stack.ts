@@ -60,7 +60,8 @@ async function main(): Promise<void> {
       process.stderr.write(prefix(chunk));
     });
     child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`${name} exited (${signal ?? code}); stopping the stack (see .data/logs/${name}.log)`);
+      if (!stopping)
+        console.error(`${name} exited (${signal ?? code}); stopping the stack (see .data/logs/${name}.log)`);
       void stop(1);
     });
     children.push(child);
@@ -71,7 +72,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())));
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
+    );
     await temporal.teardown();
     process.exit(code);
   };
@@ -106,7 +109,9 @@ Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
 function quietCli(cli: string): string {
   const quote = (path: string) => `'${path.replaceAll("'", `'\\''`)}'`;
   const wrapper = join(dataDir, 'temporal-quiet.sh');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(cli)} "$@" >${quote(join(logDir, 'temporal.log'))} 2>&1\n`, { mode: 0o755 });
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${quote(cli)} "$@" >${quote(join(logDir, 'temporal.log'))} 2>&1\n`, {
+    mode: 0o755,
+  });
   return wrapper;
 }
 
@@ -122,7 +127,6 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   }
   throw new Error(`${url} did not become ready within ${timeoutMs / 1000}s`);
 }
-
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

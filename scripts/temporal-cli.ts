@@ -8,7 +8,9 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 /** Outside the clone, so CI and every checkout reuse one build. */
 export function temporalCliDir(): string {
-  const cache = process.env.TEMPORAL_CLI_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'redis-dts-sync');
+  const cache =
+    process.env.TEMPORAL_CLI_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'redis-dts-sync');
   return join(cache, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 

@@ -9,7 +9,10 @@ import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli';
 const CLIENT_COMMANDS = new Set(['activity', 'batch', 'operator', 'schedule', 'task-queue', 'worker', 'workflow']);
 
 function gives(args: string[], long: string, short?: string): boolean {
-  return args.some((a) => a === long || a.startsWith(`${long}=`) || (short !== undefined && !a.startsWith('--') && a.startsWith(short)));
+  return args.some(
+    (a) =>
+      a === long || a.startsWith(`${long}=`) || (short !== undefined && !a.startsWith('--') && a.startsWith(short)),
+  );
 }
 
 /** The user's args plus --address/--namespace from the environment unless given. */

@@ -44,7 +44,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const data = Buffer.from(payload.data ?? []);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }
@@ -69,7 +72,8 @@ export function readPayloadKeys(env: EnvReader): PayloadKeys {
       keys.set(id, key);
     }
   }
-  if (keys.size === 0) env.problem('PAYLOAD_KEYS is required (keyId:base64 of 32 random bytes; `npm start` makes a local one)');
+  if (keys.size === 0)
+    env.problem('PAYLOAD_KEYS is required (keyId:base64 of 32 random bytes; `npm start` makes a local one)');
   const ids = [...keys.keys()];
   const chosen = env.optional('PAYLOAD_KEY_ID');
   if (chosen === undefined && keys.size > 1) {
@@ -78,7 +82,8 @@ export function readPayloadKeys(env: EnvReader): PayloadKeys {
     );
   }
   const currentKeyId = chosen ?? ids[0] ?? '';
-  if (keys.size > 0 && !keys.has(currentKeyId)) env.problem(`PAYLOAD_KEY_ID "${currentKeyId}" is not one of the ids in PAYLOAD_KEYS`);
+  if (keys.size > 0 && !keys.has(currentKeyId))
+    env.problem(`PAYLOAD_KEY_ID "${currentKeyId}" is not one of the ids in PAYLOAD_KEYS`);
   return { currentKeyId, keys };
 }
 

@@ -50,13 +50,19 @@ export class EnvReader {
 
   url(name: string, fallback?: string): string {
     const value = this.string(name, fallback);
-    if (value && !/^https?:\/\/[^\s/]+/.test(value)) this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
+    if (value && !/^https?:\/\/[^\s/]+/.test(value))
+      this.problems.push(`${name} must be an http(s) URL (got "${value}")`);
     return value.replace(/\/+$/, '');
   }
 
   list(name: string, fallback: string[] = []): string[] {
     const raw = this.optional(name);
-    return raw === undefined ? fallback : raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw === undefined
+      ? fallback
+      : raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
 
   bool(name: string, fallback: boolean): boolean {

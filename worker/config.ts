@@ -52,10 +52,14 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     payloadKeys: readPayloadKeys(env),
   };
   if (!config.dts.accessKeyId !== !config.dts.accessKeySecret) {
-    env.problem('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET go together (or neither: default chain)');
+    env.problem(
+      'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET go together (or neither: default chain)',
+    );
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion)) env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
-  if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel)) env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(config.dts.apiVersion))
+    env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
+  if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel))
+    env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
   env.done();
   return config;
 }

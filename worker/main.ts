@@ -11,14 +11,24 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new WorkerLogger(config.logLevel),
     // Prometheus /metrics: the SDK's worker metrics, DTS calls, workflow phases. 0 turns it off.
-    ...(config.metricsPort > 0 ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.metricsHost}:${config.metricsPort}` } } } } : {}),
+    ...(config.metricsPort > 0
+      ? {
+          telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.metricsHost}:${config.metricsPort}` } } },
+        }
+      : {}),
   });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptingDataConverter(config.payloadKeys),
+  });
   try {
     const workers = await createSyncWorkers(config, { connection, client, observeDtsCall: dtsCallMetrics() });
-    console.log(`worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`);
+    console.log(
+      `worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`,
+    );
     await workers.run();
   } finally {
     await connection.close();

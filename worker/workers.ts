@@ -33,7 +33,11 @@ export interface SyncWorkers {
  * whose server-side rate limit is the one place that caps DTS calls across every worker.
  */
 export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<SyncWorkers> {
-  const common = { connection: deps.connection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) };
+  const common = {
+    connection: deps.connection,
+    namespace: config.temporal.namespace,
+    dataConverter: encryptingDataConverter(config.payloadKeys),
+  };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
   const workflows = await Worker.create({
     ...common,
@@ -52,7 +56,10 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
       dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
       rkvstore: new RkvstoreClient(
-        { endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint), timeoutMs: config.dts.timeoutMs },
+        {
+          endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
+          timeoutMs: config.dts.timeoutMs,
+        },
         credentials,
       ),
     }),
@@ -75,7 +82,15 @@ async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promis
   await client.workflow.start(dtsStatusWatcher, {
     workflowId: statusWatcherId(config.temporal.taskQueue),
     taskQueue: config.temporal.taskQueue,
-    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize, unclaimedSettleMs: config.unclaimedSettleMs }],
+    args: [
+      {
+        taskQueue: config.temporal.taskQueue,
+        namespace: config.temporal.namespace,
+        intervalMs: config.statusWatchIntervalMs,
+        batchSize: config.statusBatchSize,
+        unclaimedSettleMs: config.unclaimedSettleMs,
+      },
+    ],
     workflowIdConflictPolicy: 'USE_EXISTING',
     staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
   });

@@ -8,4 +8,10 @@ export const SyncTopologyKey = defineSearchAttributeKey('SyncTopology', SearchAt
 export const SourceInstanceIdKey = defineSearchAttributeKey('SourceInstanceId', SearchAttributeType.KEYWORD);
 export const DestinationInstanceIdKey = defineSearchAttributeKey('DestinationInstanceId', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [DtsJobIdKey, SyncPhaseKey, SyncTopologyKey, SourceInstanceIdKey, DestinationInstanceIdKey];
+export const SEARCH_ATTRIBUTES = [
+  DtsJobIdKey,
+  SyncPhaseKey,
+  SyncTopologyKey,
+  SourceInstanceIdKey,
+  DestinationInstanceIdKey,
+];

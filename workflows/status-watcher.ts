@@ -20,7 +20,9 @@ export interface UnclaimedInstance {
 /** The watch activity's latest sweep; sent only when the list changes. */
 export const unclaimedInstancesSignal = defineSignal<[UnclaimedInstance[]]>('unclaimedInstances');
 /** What the API lists at GET /v1/instances/unclaimed. */
-export const unclaimedInstancesQuery = defineQuery<{ instances: UnclaimedInstance[]; checkedAt?: string }>('unclaimedInstances');
+export const unclaimedInstancesQuery = defineQuery<{ instances: UnclaimedInstance[]; checkedAt?: string }>(
+  'unclaimedInstances',
+);
 
 /**
  * One per task queue: keeps the batched DTS status watch running somewhere in the fleet.

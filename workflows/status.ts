@@ -26,7 +26,9 @@ export const FAILED_STATUSES: ReadonlySet<DtsStatus> = new Set(['failed', 'initi
 
 /** Direction names compared case-insensitively: `forward` and `Forward` are the same direction. */
 export function normalizeDirection(raw: unknown): Direction | undefined {
-  const name = String(raw ?? '').trim().toLowerCase();
+  const name = String(raw ?? '')
+    .trim()
+    .toLowerCase();
   if (name === 'forward') return 'Forward';
   if (name === 'reverse') return 'Reverse';
   return undefined;

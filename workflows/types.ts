@@ -157,7 +157,11 @@ export interface SyncStatus {
     /** DTS's own status and words at the time, when DTS said something. */
     dtsStatus?: string;
   };
-  released?: { at: string; outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released'; suspended?: boolean };
+  released?: {
+    at: string;
+    outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released';
+    suspended?: boolean;
+  };
   /** The last failed release attempt (phase release-failed); `error` keeps what ended the setup. */
   releaseError?: ErrorSummary;
   /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */

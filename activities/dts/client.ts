@@ -34,13 +34,14 @@ export class DtsClient {
     /** Fetched per call (worker/credentials.ts), so refreshed STS credentials are used at once. */
     private readonly credentials?: CredentialsGetter,
   ) {
-    if (!credentials) this.rpc = new RPCClient({
-      endpoint: config.endpoint,
-      apiVersion: config.apiVersion,
-      accessKeyId: config.accessKeyId,
-      accessKeySecret: config.accessKeySecret,
-      ...(config.securityToken ? { securityToken: config.securityToken } : {}),
-    });
+    if (!credentials)
+      this.rpc = new RPCClient({
+        endpoint: config.endpoint,
+        apiVersion: config.apiVersion,
+        accessKeyId: config.accessKeyId,
+        accessKeySecret: config.accessKeySecret,
+        ...(config.securityToken ? { securityToken: config.securityToken } : {}),
+      });
   }
 
   async call(action: string, params: DtsParams, secrets: string[] = []): Promise<DtsResponse> {
@@ -81,7 +82,9 @@ export class DtsClient {
     if (!this.credentials) return this.rpc as RPCClient;
     const c = await this.credentials();
     const same = (a?: CloudCredentials) =>
-      a?.accessKeyId === c.accessKeyId && a.accessKeySecret === c.accessKeySecret && a.securityToken === c.securityToken;
+      a?.accessKeyId === c.accessKeyId &&
+      a.accessKeySecret === c.accessKeySecret &&
+      a.securityToken === c.securityToken;
     if (!same(this.signedWith)) {
       this.rpc = new RPCClient({ endpoint: this.config.endpoint, apiVersion: this.config.apiVersion, ...c });
       this.signedWith = c;

@@ -35,7 +35,9 @@ export async function configureDirection(dts: DtsClient, input: ConfigureInput):
       ...endpointParams('SourceEndpoint', source),
       ...endpointParams('DestinationEndpoint', destination),
       // srcRedisType/destRedisType=enterprise only applies to Tair↔Tair (dts-api.md §1.2).
-      MigrationReserved: bothEnterprise ? JSON.stringify({ srcRedisType: 'enterprise', destRedisType: 'enterprise' }) : undefined,
+      MigrationReserved: bothEnterprise
+        ? JSON.stringify({ srcRedisType: 'enterprise', destRedisType: 'enterprise' })
+        : undefined,
     },
     [source.password, destination.password],
   );
@@ -45,7 +47,11 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
   switch (endpoint.kind) {
     case 'enterprise':
     case 'community':
-      return { [`${prefix}.InstanceType`]: 'Redis', [`${prefix}.InstanceId`]: endpoint.instanceId, [`${prefix}.Password`]: endpoint.password };
+      return {
+        [`${prefix}.InstanceType`]: 'Redis',
+        [`${prefix}.InstanceId`]: endpoint.instanceId,
+        [`${prefix}.Password`]: endpoint.password,
+      };
     case 'ecs':
       // Configure's table: IP is "available and required" for ECS too (docs/dts-api.md §1.2); sent when known.
       return {

@@ -59,7 +59,12 @@ function overallProgress(status: string, precheck = 0, structure = 0, data = 0):
   return Math.round(Math.min(100, precheck * 0.1 + structure * 0.1 + data * 0.8));
 }
 
-function currentStage(status: string, precheck: Json, structure: Json, data: Json): [DirectionSnapshot['stage'], number] {
+function currentStage(
+  status: string,
+  precheck: Json,
+  structure: Json,
+  data: Json,
+): [DirectionSnapshot['stage'], number] {
   if (status === 'prechecking') return ['precheck', number(precheck.Percent) ?? 0];
   if (status !== 'initializing') return ['other', 0];
   const running = (o: Json) => String(o.Status ?? '').toLowerCase() === 'migrating';

@@ -29,38 +29,91 @@ interface Rule {
   retryable: boolean;
 }
 
-const exact = (...codes: string[]) => (code: string) => codes.includes(code);
-const prefix = (...prefixes: string[]) => (code: string) => prefixes.some((p) => code.startsWith(p));
+const exact =
+  (...codes: string[]) =>
+  (code: string) =>
+    codes.includes(code);
+const prefix =
+  (...prefixes: string[]) =>
+  (code: string) =>
+    prefixes.some((p) => code.startsWith(p));
 
 // dts-api.md §4.2. Order matters: the first rule that matches wins.
 const RULES: Rule[] = [
   { test: prefix('Throttling', 'Rejected.Throttling'), type: DtsFailure.Throttled, retryable: true },
   {
-    test: exact('ServiceUnavailable', 'InternalError', 'SignatureNonceUsed', 'CheckJobFailed.ServerUnAvailable', 'DTS.Msg.CheckJobFailed.ServerUnAvailable', 'SQLExecuteError'),
+    test: exact(
+      'ServiceUnavailable',
+      'InternalError',
+      'SignatureNonceUsed',
+      'CheckJobFailed.ServerUnAvailable',
+      'DTS.Msg.CheckJobFailed.ServerUnAvailable',
+      'SQLExecuteError',
+    ),
     type: DtsFailure.Unavailable,
     retryable: true,
   },
   {
-    test: prefix('InvalidAccessKeyId', 'SignatureDoesNotMatch', 'IncompleteSignature', 'InvalidSecurityToken', 'InvalidTimeStamp', 'IllegalTimestamp', 'Forbidden.RAM', 'Forbidden.RiskControl', 'NoPermission', 'DTS.Msg.RamPermissionDenied', 'AssumeRoleFail'),
+    test: prefix(
+      'InvalidAccessKeyId',
+      'SignatureDoesNotMatch',
+      'IncompleteSignature',
+      'InvalidSecurityToken',
+      'InvalidTimeStamp',
+      'IllegalTimestamp',
+      'Forbidden.RAM',
+      'Forbidden.RiskControl',
+      'NoPermission',
+      'DTS.Msg.RamPermissionDenied',
+      'AssumeRoleFail',
+    ),
     type: DtsFailure.Credentials,
     retryable: false,
   },
-  { test: prefix('InsufficientBalance', 'Account.Arrearage', 'OrderFailed'), type: DtsFailure.Billing, retryable: false },
-  { test: prefix('Forbidden.InstanceNotFound', 'InvalidJobId', 'InvalidSynchronizationJobId.NotFound'), type: DtsFailure.NotFound, retryable: false },
+  {
+    test: prefix('InsufficientBalance', 'Account.Arrearage', 'OrderFailed'),
+    type: DtsFailure.Billing,
+    retryable: false,
+  },
+  {
+    test: prefix('Forbidden.InstanceNotFound', 'InvalidJobId', 'InvalidSynchronizationJobId.NotFound'),
+    type: DtsFailure.NotFound,
+    retryable: false,
+  },
   { test: prefix('IdempotentParameterMismatch'), type: DtsFailure.IdempotencyMismatch, retryable: false },
   {
     test: (code) => /JobStatus|TaskStatus|OperationDenied|InitStatus/.test(code),
     type: DtsFailure.JobStatusConflict,
     retryable: false,
   },
-  { test: prefix('Missing', 'Invalid', 'DTS.Msg.InvalidParameter', 'UnsupportedOperation', 'NoSuchVersion'), type: DtsFailure.InvalidParameter, retryable: false },
+  {
+    test: prefix('Missing', 'Invalid', 'DTS.Msg.InvalidParameter', 'UnsupportedOperation', 'NoSuchVersion'),
+    type: DtsFailure.InvalidParameter,
+    retryable: false,
+  },
 ];
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /** A classified DTS error, free of URLs, signatures and passwords. */
 export function classifyDtsError(err: unknown, action: string, secrets: string[]): ApplicationFailure {
-  const e = (err ?? {}) as { name?: string; code?: unknown; message?: string; data?: Record<string, unknown>; entry?: { response?: { statusCode?: number } } };
+  const e = (err ?? {}) as {
+    name?: string;
+    code?: unknown;
+    message?: string;
+    data?: Record<string, unknown>;
+    entry?: { response?: { statusCode?: number } };
+  };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const details: DtsErrorDetails = { action, code, httpStatus: e.entry?.response?.statusCode };
   if (e.data && typeof e.data.RequestId === 'string') details.requestId = e.data.RequestId;
@@ -71,7 +124,12 @@ export function classifyDtsError(err: unknown, action: string, secrets: string[]
     return failure(`${action} timed out`, DtsFailure.Timeout, true, details);
   }
   if (e.name === 'SyntaxError' && !e.data) {
-    return failure(`${action}: DTS answered with a non-JSON body (a gateway error page)`, DtsFailure.Unavailable, true, details);
+    return failure(
+      `${action}: DTS answered with a non-JSON body (a gateway error page)`,
+      DtsFailure.Unavailable,
+      true,
+      details,
+    );
   }
   if (code && NETWORK_CODES.has(code)) {
     return failure(`${action}: network error ${code}`, DtsFailure.Network, true, details);
@@ -81,25 +139,42 @@ export function classifyDtsError(err: unknown, action: string, secrets: string[]
   }
   if (code) {
     const rule = RULES.find((r) => r.test(code));
-    const message = scrub(`${action} failed: ${code}: ${stripUrl(String(e.data?.Message ?? e.message ?? ''))}`, secrets);
+    const message = scrub(
+      `${action} failed: ${code}: ${stripUrl(String(e.data?.Message ?? e.message ?? ''))}`,
+      secrets,
+    );
     if (rule) return failure(message, rule.type, rule.retryable, details);
     const serverSide = (details.httpStatus ?? 0) >= 500;
     return failure(message, serverSide ? DtsFailure.Unavailable : DtsFailure.Permanent, serverSide, details);
   }
-  return failure(scrub(`${action} failed: ${stripUrl(e.message ?? String(err))}`, secrets), DtsFailure.Network, true, details);
+  return failure(
+    scrub(`${action} failed: ${stripUrl(e.message ?? String(err))}`, secrets),
+    DtsFailure.Network,
+    true,
+    details,
+  );
 }
 
 /** DTS business failure inside a 2xx body: `{ Success: false, ErrCode, ErrMessage }`. */
 export function businessFailure(body: Record<string, unknown>, action: string, secrets: string[]): ApplicationFailure {
   const code = String(body.ErrCode ?? body.Code ?? 'UnknownError');
   return classifyDtsError(
-    { code, message: String(body.ErrMessage ?? body.Message ?? ''), data: { RequestId: body.RequestId, Message: body.ErrMessage } },
+    {
+      code,
+      message: String(body.ErrMessage ?? body.Message ?? ''),
+      data: { RequestId: body.RequestId, Message: body.ErrMessage },
+    },
     action,
     secrets,
   );
 }
 
-function failure(message: string, type: DtsFailureType, retryable: boolean, details: DtsErrorDetails): ApplicationFailure {
+function failure(
+  message: string,
+  type: DtsFailureType,
+  retryable: boolean,
+  details: DtsErrorDetails,
+): ApplicationFailure {
   return ApplicationFailure.create({ message, type, nonRetryable: !retryable, details: [details] });
 }
 

@@ -23,7 +23,11 @@ const MAX_PAGES = 1000;
 export async function listInstances(dts: DtsClient, regionId: string): Promise<DtsInstanceSummary[]> {
   const byId = new Map<string, DtsInstanceSummary>();
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const body = await dts.call('DescribeSynchronizationJobs', { RegionId: regionId, PageSize: PAGE_SIZE, PageNum: page });
+    const body = await dts.call('DescribeSynchronizationJobs', {
+      RegionId: regionId,
+      PageSize: PAGE_SIZE,
+      PageNum: page,
+    });
     const items = Array.isArray(body.SynchronizationInstances) ? (body.SynchronizationInstances as Json[]) : [];
     const before = byId.size;
     for (const item of items) fold(byId, item);

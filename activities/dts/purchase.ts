@@ -41,7 +41,11 @@ const MAX_REBUYS = 3;
  * activity retry, or a new activity of a workflow that retries purchases itself: a purchase record exists), the
  * instance it may have bought is looked for first and adopted, before anything is bought again.
  */
-export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, claims?: InstanceClaims): Promise<PurchaseResult> {
+export async function purchaseInstance(
+  dts: DtsClient,
+  input: PurchaseInput,
+  claims?: InstanceClaims,
+): Promise<PurchaseResult> {
   const activity = currentActivity();
   const setupId = activity?.info.workflowExecution?.workflowId;
   if (!claims || !activity || !setupId) return { dtsJobId: await create(dts, input, input.clientToken) };
@@ -49,10 +53,18 @@ export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, cla
 
   const scheduledMs = activity.info.scheduledTimestampMs;
   const earlier = await claims.earlierPurchase(input.clientToken, { setupId, firstScheduledMs: scheduledMs });
-  const unknownSince = [earlier, input.outcomeUnknownSince ? Date.parse(input.outcomeUnknownSince) : undefined]
-    .filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  const unknownSince = [earlier, input.outcomeUnknownSince ? Date.parse(input.outcomeUnknownSince) : undefined].filter(
+    (ms): ms is number => ms !== undefined && Number.isFinite(ms),
+  );
   if (activity.info.attempt > 1 || unknownSince.length > 0) {
-    const adopted = await adoptLostPurchase(dts, claims, input, activity, setupId, Math.min(scheduledMs, ...unknownSince));
+    const adopted = await adoptLostPurchase(
+      dts,
+      claims,
+      input,
+      activity,
+      setupId,
+      Math.min(scheduledMs, ...unknownSince),
+    );
     if (adopted) return { dtsJobId: adopted };
   }
   for (let rebuy = 0; rebuy <= MAX_REBUYS; rebuy++) {
@@ -60,9 +72,15 @@ export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, cla
     const owner = await claims.claim({ dtsJobId, setupId, how: 'bought', claimedAt });
     if (owner.setupId === setupId) return { dtsJobId };
     // The token answered with an instance another setup adopted as its own lost purchase: buy another one.
-    activity.log.warn('bought instance already claimed by another setup; buying again', { dtsJobId, owner: owner.setupId });
+    activity.log.warn('bought instance already claimed by another setup; buying again', {
+      dtsJobId,
+      owner: owner.setupId,
+    });
   }
-  throw ApplicationFailure.retryable(`every instance bought for ${setupId} was claimed by another setup`, 'PurchaseClaimLost');
+  throw ApplicationFailure.retryable(
+    `every instance bought for ${setupId} was claimed by another setup`,
+    'PurchaseClaimLost',
+  );
 }
 
 /**
@@ -94,7 +112,12 @@ async function adoptLostPurchase(
       waitFor = Math.max(waitFor, claimWindowMs - age);
       continue;
     }
-    const owner = await claims.claim({ dtsJobId: candidate.dtsJobId, setupId, how: 'adopted', claimedAt: new Date().toISOString() });
+    const owner = await claims.claim({
+      dtsJobId: candidate.dtsJobId,
+      setupId,
+      how: 'adopted',
+      claimedAt: new Date().toISOString(),
+    });
     if (owner.setupId === setupId) {
       activity.log.info('adopted the instance of a purchase whose answer was lost', { dtsJobId: candidate.dtsJobId });
       return candidate.dtsJobId;

@@ -48,11 +48,15 @@ export async function describeStatusList(dts: DtsClient, regionId: string, jobId
 /** Adds one answer's jobs to the board; returns how many were new. */
 function readPage(body: Json, board: StatusBoard): number {
   let fresh = 0;
-  const jobs = Array.isArray(body.SynchronizationJobListStatusList) ? (body.SynchronizationJobListStatusList as Json[]) : [];
+  const jobs = Array.isArray(body.SynchronizationJobListStatusList)
+    ? (body.SynchronizationJobListStatusList as Json[])
+    : [];
   for (const job of jobs) {
     const jobId = String(job.SynchronizationJobId ?? '');
     if (!jobId) continue;
-    const directions = Array.isArray(job.SynchronizationDirectionInfoList) ? (job.SynchronizationDirectionInfoList as Json[]) : [];
+    const directions = Array.isArray(job.SynchronizationDirectionInfoList)
+      ? (job.SynchronizationDirectionInfoList as Json[])
+      : [];
     const entry: Partial<Record<Direction, string>> = {};
     for (const d of directions) {
       const name = normalizeDirection(d.SynchronizationDirection);

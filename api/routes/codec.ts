@@ -13,14 +13,18 @@ type JsonPayload = { metadata?: Record<string, string> | null; data?: string | n
 
 function fromJson({ metadata, data }: JsonPayload): Payload {
   return {
-    metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])) : {},
+    metadata: metadata
+      ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]))
+      : {},
     data: data ? Buffer.from(data, 'base64') : undefined,
   };
 }
 
 function toJson({ metadata, data }: Payload): JsonPayload {
   return {
-    metadata: metadata ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) : {},
+    metadata: metadata
+      ? Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')]))
+      : {},
     ...(data ? { data: Buffer.from(data).toString('base64') } : {}),
   };
 }
@@ -32,7 +36,9 @@ export function redactForDisplay(payload: Payload): Payload {
   if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== 'json/plain' || !payload.data) return payload;
   try {
     const value = JSON.parse(Buffer.from(payload.data).toString('utf8')) as unknown;
-    const redacted = JSON.stringify(value, (key, v: unknown) => (SECRET_KEY.test(key) && typeof v === 'string' ? '***' : v));
+    const redacted = JSON.stringify(value, (key, v: unknown) =>
+      SECRET_KEY.test(key) && typeof v === 'string' ? '***' : v,
+    );
     return { ...payload, data: Buffer.from(redacted) };
   } catch {
     return payload;
@@ -42,15 +48,29 @@ export function redactForDisplay(payload: Payload): Payload {
 /** /codec/decode and /codec/encode, so an operator can read payloads in the Temporal UI. */
 export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = async (app, { codec }) => {
   for (const op of ['decode', 'encode'] as const) {
-    app.post(`/codec/${op}`, { schema: { summary: `Temporal remote codec: ${op}`, body: Payloads, response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply } } }, async (req, reply) => {
-      let result: Payload[];
-      try {
-        result = await codec[op](req.body.payloads.map(fromJson));
-      } catch (err) {
-        // A payload this codec cannot open (unknown key id, tampered or truncated ciphertext) is the caller's input, not a server fault.
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `cannot ${op} payloads: ${(err as Error).message}` });
-      }
-      return { payloads: (op === 'decode' ? result.map(redactForDisplay) : result).map(toJson) };
-    });
+    app.post(
+      `/codec/${op}`,
+      {
+        schema: {
+          summary: `Temporal remote codec: ${op}`,
+          body: Payloads,
+          response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply },
+        },
+      },
+      async (req, reply) => {
+        let result: Payload[];
+        try {
+          result = await codec[op](req.body.payloads.map(fromJson));
+        } catch (err) {
+          // A payload this codec cannot open (unknown key id, tampered or truncated ciphertext) is the caller's input, not a server fault.
+          return reply.code(400).send({
+            statusCode: 400,
+            error: 'Bad Request',
+            message: `cannot ${op} payloads: ${(err as Error).message}`,
+          });
+        }
+        return { payloads: (op === 'decode' ? result.map(redactForDisplay) : result).map(toJson) };
+      },
+    );
   }
 };

@@ -20,7 +20,12 @@ const Unclaimed = Type.Object({ instances: Type.Array(Instance), checkedAt: Type
 export const instanceRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
   app.get(
     '/v1/instances/unclaimed',
-    { schema: { summary: 'DTS instances no setup owns (reported, never released automatically)', response: { 200: Unclaimed } } },
+    {
+      schema: {
+        summary: 'DTS instances no setup owns (reported, never released automatically)',
+        response: { 200: Unclaimed },
+      },
+    },
     async () => {
       const watcher = temporal.client.workflow.getHandle(statusWatcherId(temporal.taskQueue));
       return watcher.query(unclaimedInstancesQuery);

@@ -12,7 +12,13 @@ import type { FastifyReply } from 'fastify';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
 import { abortSignal, releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
 import type { redisSync } from '../../workflows/redis-sync';
-import { DestinationInstanceIdKey, DtsJobIdKey, SourceInstanceIdKey, SyncPhaseKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import {
+  DestinationInstanceIdKey,
+  DtsJobIdKey,
+  SourceInstanceIdKey,
+  SyncPhaseKey,
+  SyncTopologyKey,
+} from '../../workflows/search-attributes';
 import type { SyncStatus } from '../../workflows/types';
 import type { DtsJobLookup } from '../dts-jobs';
 import { requestDifferences } from '../request-diff';
@@ -36,11 +42,15 @@ const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
 /** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
 const CLOSED_PHASES = new Set(['released', 'failed', 'cancelled']);
 
-export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (app, { temporal, dtsJobs }) => {
+export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
+  app,
+  { temporal, dtsJobs },
+) => {
   const { client, taskQueue } = temporal;
   const handleOf = (id: string) => client.workflow.getHandle<typeof redisSync>(id);
   // A query or update needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
-  const statusOf = (handle: WorkflowHandle<typeof redisSync>) => client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+  const statusOf = (handle: WorkflowHandle<typeof redisSync>) =>
+    client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
   const describe = (id: string) =>
     handleOf(id)
       .describe()
@@ -59,14 +69,20 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     const differences = running ? requestDifferences(running, incoming) : [];
     if (differences.length > 0) {
       const list = differences.map((d) => d.field).join(', ');
-      return conflict(reply, `sync ${id} is already running for this pair with a different request (${list}); tear it down first or repeat its request`, { fields: differences });
+      return conflict(
+        reply,
+        `sync ${id} is already running for this pair with a different request (${list}); tear it down first or repeat its request`,
+        { fields: differences },
+      );
     }
     const status = await statusOf(handleOf(id)).catch(() => undefined);
     return reply.code(200).send({ id, phase: status?.phase ?? fromVisibility(description).phase, existing: true });
   }
 
   /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
-  async function keptJob(description: WorkflowExecutionDescription): Promise<{ dtsJobId: string; outcome: string } | undefined> {
+  async function keptJob(
+    description: WorkflowExecutionDescription,
+  ): Promise<{ dtsJobId: string; outcome: string } | undefined> {
     const ended = await closedSetupView(client, description).catch(() => undefined);
     const dtsJobId = ended?.dtsJobId;
     const outcome = ended?.released?.outcome;
@@ -76,106 +92,159 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     return { dtsJobId, outcome };
   }
 
-  app.post('/v1/syncs', { schema: { summary: 'Start a sync setup', body: CreateSyncBody, response: { 200: AcceptedReply, 202: AcceptedReply, 422: PreflightRefusal, ...errors } } }, async (req, reply) => {
-    const { request, problems } = toSyncRequest(req.body);
-    if (!request) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fields: problems });
-    const incoming = publicRequest(request);
-    const id = syncWorkflowId(request);
-    for (const candidate of [legacySyncWorkflowId(request), id]) {
-      if (!candidate) continue;
-      const description = await describe(candidate);
-      if (!description) continue;
-      if (description.status.name === 'RUNNING') return existing(reply, description, incoming);
-      const kept = await keptJob(description);
-      if (kept) {
-        return conflict(reply, `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`, { dtsJobId: kept.dtsJobId });
+  app.post(
+    '/v1/syncs',
+    {
+      schema: {
+        summary: 'Start a sync setup',
+        body: CreateSyncBody,
+        response: { 200: AcceptedReply, 202: AcceptedReply, 422: PreflightRefusal, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { request, problems } = toSyncRequest(req.body);
+      if (!request)
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+          fields: problems,
+        });
+      const incoming = publicRequest(request);
+      const id = syncWorkflowId(request);
+      for (const candidate of [legacySyncWorkflowId(request), id]) {
+        if (!candidate) continue;
+        const description = await describe(candidate);
+        if (!description) continue;
+        if (description.status.name === 'RUNNING') return existing(reply, description, incoming);
+        const kept = await keptJob(description);
+        if (kept) {
+          return conflict(
+            reply,
+            `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`,
+            { dtsJobId: kept.dtsJobId },
+          );
+        }
       }
-    }
-    // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
-    const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
-    if (checked.refusal) return reply.code(checked.refusal.statusCode).send(checked.refusal);
-    const { preflightWarnings } = checked;
-    try {
-      const options = syncStartOptions(request, taskQueue);
-      await client.workflow.start<typeof redisSync>('redisSync', { ...options, memo: { ...options.memo, preflightWarnings } });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Started by a concurrent request since the check above.
-      const description = await describe(id);
-      if (!description) throw err;
-      return existing(reply, description, incoming);
-    }
-    req.log.info({ syncId: id, topology: request.topology }, 'sync started');
-    return reply.code(202).send({ id, phase: 'purchasing', preflightWarnings });
-  });
+      // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
+      const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
+      if (checked.refusal) return reply.code(checked.refusal.statusCode).send(checked.refusal);
+      const { preflightWarnings } = checked;
+      try {
+        const options = syncStartOptions(request, taskQueue);
+        await client.workflow.start<typeof redisSync>('redisSync', {
+          ...options,
+          memo: { ...options.memo, preflightWarnings },
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        // Started by a concurrent request since the check above.
+        const description = await describe(id);
+        if (!description) throw err;
+        return existing(reply, description, incoming);
+      }
+      req.log.info({ syncId: id, topology: request.topology }, 'sync started');
+      return reply.code(202).send({ id, phase: 'purchasing', preflightWarnings });
+    },
+  );
 
-  app.get('/v1/syncs/:id', { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } }, async (req, reply) => {
-    const description = await describe(req.params.id);
-    if (!description) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
-    const workflowStatus = description.status.name;
-    // A closed setup is read from what its run left, not replayed through a worker on every call.
-    if (workflowStatus !== 'RUNNING') return closedSetupView(client, description);
-    // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
-    const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
-    try {
-      const status: SyncStatus = await statusOf(handleOf(req.params.id));
-      return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
-    } catch {
-      // No worker to answer the query: fall back to what the memo and search attributes say.
-      return fromVisibility(description);
-    }
-  });
+  app.get(
+    '/v1/syncs/:id',
+    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } },
+    async (req, reply) => {
+      const description = await describe(req.params.id);
+      if (!description)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
+      const workflowStatus = description.status.name;
+      // A closed setup is read from what its run left, not replayed through a worker on every call.
+      if (workflowStatus !== 'RUNNING') return closedSetupView(client, description);
+      // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
+      const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
+      try {
+        const status: SyncStatus = await statusOf(handleOf(req.params.id));
+        return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
+      } catch {
+        // No worker to answer the query: fall back to what the memo and search attributes say.
+        return fromVisibility(description);
+      }
+    },
+  );
 
-  app.get('/v1/syncs', { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } }, async (req, reply) => {
-    const wanted = req.query.phase;
-    // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
-    const phase = wanted ? ` AND SyncPhase = '${wanted}'${CLOSED_PHASES.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}` : '';
-    const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
-    // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
-    // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
-    const badToken = () => reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: '/querystring/pageToken: not a page token this API handed out', fields: [{ field: '/querystring/pageToken', rule: 'page-token', message: 'not a page token this API handed out' }] });
-    if (pageToken && !isJsonObject(pageToken)) return badToken();
-    let page;
-    try {
-      page = await client.workflowService.listWorkflowExecutions({
-        namespace: temporal.namespace,
-        pageSize: Number(req.query.pageSize ?? 20),
-        nextPageToken: pageToken,
-        // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
-        // This deployment's setups only: its task queue scopes them within a shared namespace.
-        query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
+  app.get(
+    '/v1/syncs',
+    { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } },
+    async (req, reply) => {
+      const wanted = req.query.phase;
+      // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
+      const phase = wanted
+        ? ` AND SyncPhase = '${wanted}'${CLOSED_PHASES.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}`
+        : '';
+      const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
+      // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
+      // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
+      const badToken = () =>
+        reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: '/querystring/pageToken: not a page token this API handed out',
+          fields: [
+            { field: '/querystring/pageToken', rule: 'page-token', message: 'not a page token this API handed out' },
+          ],
+        });
+      if (pageToken && !isJsonObject(pageToken)) return badToken();
+      let page;
+      try {
+        page = await client.workflowService.listWorkflowExecutions({
+          namespace: temporal.namespace,
+          pageSize: Number(req.query.pageSize ?? 20),
+          nextPageToken: pageToken,
+          // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
+          // This deployment's setups only: its task queue scopes them within a shared namespace.
+          query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
+        });
+      } catch (err) {
+        if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
+        throw err;
+      }
+      const items = (page.executions ?? []).map((execution) => {
+        const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+        const seconds = execution.startTime?.seconds;
+        return {
+          id: execution.execution?.workflowId ?? '',
+          phase: attrs.get(SyncPhaseKey),
+          topology: attrs.get(SyncTopologyKey),
+          dtsJobId: attrs.get(DtsJobIdKey),
+          sourceInstanceId: attrs.get(SourceInstanceIdKey),
+          destinationInstanceId: attrs.get(DestinationInstanceIdKey),
+          workflowStatus: workflowStatusName(execution.status),
+          ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
+        };
       });
-    } catch (err) {
-      if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
-      throw err;
-    }
-    const items = (page.executions ?? []).map((execution) => {
-      const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-      const seconds = execution.startTime?.seconds;
-      return {
-        id: execution.execution?.workflowId ?? '',
-        phase: attrs.get(SyncPhaseKey),
-        topology: attrs.get(SyncTopologyKey),
-        dtsJobId: attrs.get(DtsJobIdKey),
-        sourceInstanceId: attrs.get(SourceInstanceIdKey),
-        destinationInstanceId: attrs.get(DestinationInstanceIdKey),
-        workflowStatus: workflowStatusName(execution.status),
-        ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
-      };
-    });
-    const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : undefined;
-    return { items, ...(token ? { nextPageToken: token } : {}) };
-  });
+      const token =
+        page.nextPageToken && page.nextPageToken.length > 0
+          ? Buffer.from(page.nextPageToken).toString('base64url')
+          : undefined;
+      return { items, ...(token ? { nextPageToken: token } : {}) };
+    },
+  );
 
   /** Looks the setup up; a reply already sent (404, 409) when there is nothing live to act on. */
   async function liveHandle(id: string, reply: FastifyReply) {
     const description = await describe(id);
-    if (!description) return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${id}` });
-    if (description.status.name !== 'RUNNING') return void conflict(reply, `sync ${id} has already ended (${description.status.name})`);
+    if (!description)
+      return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${id}` });
+    if (description.status.name !== 'RUNNING')
+      return void conflict(reply, `sync ${id} has already ended (${description.status.name})`);
     return handleOf(id);
   }
 
-  const operate = (method: 'POST' | 'DELETE', url: string, summary: string, action: Action, fallbackRule?: (s: SyncStatus) => string | undefined) =>
+  const operate = (
+    method: 'POST' | 'DELETE',
+    url: string,
+    summary: string,
+    action: Action,
+    fallbackRule?: (s: SyncStatus) => string | undefined,
+  ) =>
     app.route({
       method,
       url,
@@ -186,7 +255,9 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         if (!handle) return reply;
         try {
           // What the workflow accepted, or its validator's reason.
-          const status = await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate<SyncStatus, []>(action));
+          const status = await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+            handle.executeUpdate<SyncStatus, []>(action),
+          );
           return reply.code(200).send({ ...status, workflowStatus: 'RUNNING' });
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) {
@@ -195,7 +266,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
             // A run started by older code: the signal it understands, checked as before.
           } else if (err instanceof WorkflowNotFoundError || grpcCode(err) === GRPC_NOT_FOUND) {
             return conflict(reply, `sync ${id} has already ended`);
-          } else if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCode(err) === GRPC_DEADLINE_EXCEEDED) {
+          } else if (
+            err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+            grpcCode(err) === GRPC_DEADLINE_EXCEEDED
+          ) {
             return noWorker(reply, id);
           } else throw err;
         }
@@ -203,7 +277,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       },
     });
 
-  async function signalFallback(reply: FastifyReply, handle: WorkflowHandle<typeof redisSync>, id: string, action: Action, rule?: (s: SyncStatus) => string | undefined) {
+  async function signalFallback(
+    reply: FastifyReply,
+    handle: WorkflowHandle<typeof redisSync>,
+    id: string,
+    action: Action,
+    rule?: (s: SyncStatus) => string | undefined,
+  ) {
     let status: SyncStatus;
     try {
       status = await statusOf(handle);
@@ -222,13 +302,23 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     return reply.code(202).send({ id, phase: status.phase });
   }
 
-  app.post('/v1/syncs/:id/cancel', { schema: { summary: 'Cancel a setup (a pay-as-you-go instance is released unless kept)', params: SyncId, response: { 202: AcceptedReply, ...errors } } }, async (req, reply) => {
-    const handle = await liveHandle(req.params.id, reply);
-    if (!handle) return reply;
-    await handle.cancel();
-    const status = await statusOf(handle).catch(() => undefined);
-    return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
-  });
+  app.post(
+    '/v1/syncs/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a setup (a pay-as-you-go instance is released unless kept)',
+        params: SyncId,
+        response: { 202: AcceptedReply, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const handle = await liveHandle(req.params.id, reply);
+      if (!handle) return reply;
+      await handle.cancel();
+      const status = await statusOf(handle).catch(() => undefined);
+      return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
+    },
+  );
   operate('POST', '/v1/syncs/:id/retry', 'Run the precheck again after fixing its cause', 'retry', (s) =>
     s.phase === 'needs-attention' ? undefined : `retry applies to a setup in needs-attention, not ${s.phase}`,
   );
@@ -250,7 +340,11 @@ function grpcCode(err: unknown): number | undefined {
 }
 
 function noWorker(reply: FastifyReply, id: string) {
-  return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: `no worker answered for sync ${id}; try again later` });
+  return reply.code(503).send({
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: `no worker answered for sync ${id}; try again later`,
+  });
 }
 
 function isJsonObject(bytes: Buffer): boolean {
@@ -262,9 +356,16 @@ function isJsonObject(bytes: Buffer): boolean {
   }
 }
 
-const STATUS_NAMES = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+const STATUS_NAMES = [
+  'UNSPECIFIED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+];
 function workflowStatusName(status: number | null | undefined): string {
   return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
 }
-
-

@@ -11,12 +11,18 @@ export function targetJob(ctx: OperationContext): JobRecord {
 }
 
 /** SynchronizationDirection (default Forward); Reverse exists only on a bidirectional instance. */
-export function targetDirection(ctx: OperationContext, job: JobRecord): { name: Direction; direction: DirectionRecord } {
+export function targetDirection(
+  ctx: OperationContext,
+  job: JobRecord,
+): { name: Direction; direction: DirectionRecord } {
   const name = ctx.reader.enumOf('SynchronizationDirection', ['Forward', 'Reverse'] as const) ?? 'Forward';
   ctx.call.direction = name;
   const direction = job.directions[name];
   if (!direction) {
-    throw operationErrors.invalid('SynchronizationDirection', `Reverse is only available on a bidirectional instance; ${job.jobId} is oneway`);
+    throw operationErrors.invalid(
+      'SynchronizationDirection',
+      `Reverse is only available on a bidirectional instance; ${job.jobId} is oneway`,
+    );
   }
   return { name, direction };
 }

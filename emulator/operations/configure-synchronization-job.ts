@@ -17,8 +17,18 @@ function readObjects(reader: ParamReader): unknown[] {
   const valid =
     Array.isArray(objects) &&
     objects.length > 0 &&
-    objects.every((o) => o !== null && typeof o === 'object' && !Array.isArray(o) && typeof (o as Record<string, unknown>).DBName === 'string');
-  if (!valid) throw operationErrors.invalid('SynchronizationObjects', 'expected a JSON array of objects with a DBName, e.g. [{"DBName":"0","NewDBName":"0"}]');
+    objects.every(
+      (o) =>
+        o !== null &&
+        typeof o === 'object' &&
+        !Array.isArray(o) &&
+        typeof (o as Record<string, unknown>).DBName === 'string',
+    );
+  if (!valid)
+    throw operationErrors.invalid(
+      'SynchronizationObjects',
+      'expected a JSON array of objects with a DBName, e.g. [{"DBName":"0","NewDBName":"0"}]',
+    );
   return objects;
 }
 
@@ -28,13 +38,18 @@ function readMigrationReserved(reader: ParamReader): Record<string, unknown> | u
   const bad = (why: string) => operationErrors.invalid('MigrationReserved', why);
   if (reserved === null || typeof reserved !== 'object' || Array.isArray(reserved)) throw bad('expected a JSON object');
   const r = reserved as Record<string, unknown>;
-  if (r.autoStartModulesAfterConfig !== undefined && r.autoStartModulesAfterConfig !== 'all' && r.autoStartModulesAfterConfig !== 'none') {
+  if (
+    r.autoStartModulesAfterConfig !== undefined &&
+    r.autoStartModulesAfterConfig !== 'all' &&
+    r.autoStartModulesAfterConfig !== 'none'
+  ) {
     throw bad('autoStartModulesAfterConfig must be all or none');
   }
   for (const key of ['srcRedisType', 'destRedisType']) {
     if (r[key] !== undefined && r[key] !== 'enterprise') throw bad(`${key} must be enterprise`);
   }
-  if (r.targetTableMode !== undefined && !['0', '2'].includes(String(r.targetTableMode))) throw bad('targetTableMode must be 0 or 2');
+  if (r.targetTableMode !== undefined && !['0', '2'].includes(String(r.targetTableMode)))
+    throw bad('targetTableMode must be 0 or 2');
   return r;
 }
 
@@ -45,7 +60,8 @@ function readConfig(ctx: OperationContext, job: JobRecord): DirectionConfig {
   const dataInitialization = reader.requiredBoolean('DataInitialization');
   reader.region('RegionId', false);
   const name = reader.optional('SynchronizationJobName');
-  if (name !== undefined && name.length > 128) throw operationErrors.invalid('SynchronizationJobName', 'at most 128 characters');
+  if (name !== undefined && name.length > 128)
+    throw operationErrors.invalid('SynchronizationJobName', 'at most 128 characters');
   const source = readEndpoint(reader, 'SourceEndpoint', job.sourceEngine);
   const destination = readEndpoint(reader, 'DestinationEndpoint', job.destinationEngine);
   for (const unit of ['Year', 'Month', 'Day', 'Hour', 'Minute']) reader.boolean(`PartitionKey.ModifyTime_${unit}`);
@@ -77,9 +93,11 @@ function checkReversePair(ctx: OperationContext, job: JobRecord, config: Directi
   const destination = endpointKey(config.destination, registry);
   const order = ctx.options.dialect.reverseEndpoints;
   const expected =
-    order === 'swapped' ? { source: [to], destination: [from] } :
-    order === 'same' ? { source: [from], destination: [to] } :
-    { source: [from, to], destination: [from, to] };
+    order === 'swapped'
+      ? { source: [to], destination: [from] }
+      : order === 'same'
+        ? { source: [from], destination: [to] }
+        : { source: [from, to], destination: [from, to] };
   const why = {
     either: `the Reverse direction must use the instances of the Forward direction (${from}, ${to})`,
     swapped: `the Reverse direction's source must be the Forward destination (${to}) and its destination the Forward source (${from})`,
@@ -105,13 +123,17 @@ export const configureSynchronizationJob: Operation = (ctx) => {
   const config = readConfig(ctx, job);
   const status = wireStatus(currentStatus(direction, ctx.now), ctx.options.dialect);
   if (direction.config) {
-    throw operationErrors.jobStatus(`the ${name} direction of ${job.jobId} is already configured (status ${status}); reset it before configuring again`);
+    throw operationErrors.jobStatus(
+      `the ${name} direction of ${job.jobId} is already configured (status ${status}); reset it before configuring again`,
+    );
   }
   if (name === 'Reverse') {
     const forwardStatus = currentStatus(job.directions.Forward, ctx.now);
     if (forwardStatus !== 'Synchronizing') {
       const shown = wireStatus(forwardStatus, ctx.options.dialect);
-      throw operationErrors.jobStatus(`the Reverse direction can be configured only when Forward is Synchronizing (Forward is ${shown})`);
+      throw operationErrors.jobStatus(
+        `the Reverse direction can be configured only when Forward is Synchronizing (Forward is ${shown})`,
+      );
     }
     checkReversePair(ctx, job, config);
     checkReverseInitialization(ctx, config);

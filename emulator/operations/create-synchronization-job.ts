@@ -14,12 +14,23 @@ const BIDIRECTIONAL_ENGINES = ['MySQL', 'PolarDB', 'Redis'];
 
 /** Parameters that are part of the signature envelope, not of the request itself. */
 const ENVELOPE = new Set([
-  'AccessKeyId', 'Format', 'Signature', 'SignatureMethod', 'SignatureNonce', 'SignatureVersion',
-  'Timestamp', 'Version', 'SecurityToken', 'ClientToken',
+  'AccessKeyId',
+  'Format',
+  'Signature',
+  'SignatureMethod',
+  'SignatureNonce',
+  'SignatureVersion',
+  'Timestamp',
+  'Version',
+  'SecurityToken',
+  'ClientToken',
 ]);
 
 function fingerprint(params: Params): string {
-  const entries = Object.keys(params).filter((k) => !ENVELOPE.has(k)).sort().map((k) => [k, params[k]]);
+  const entries = Object.keys(params)
+    .filter((k) => !ENVELOPE.has(k))
+    .sort()
+    .map((k) => [k, params[k]]);
   return JSON.stringify(entries);
 }
 
@@ -45,7 +56,10 @@ export const createSynchronizationJob: Operation = (ctx) => {
   const sourceRegion = reader.region('SourceRegion', true) as string;
   const destRegion = reader.region('DestRegion', true) as string;
   if (!isMainland(sourceRegion) && destRegion !== sourceRegion) {
-    throw operationErrors.invalid('DestRegion', 'outside mainland China the destination region must equal SourceRegion');
+    throw operationErrors.invalid(
+      'DestRegion',
+      'outside mainland China the destination region must equal SourceRegion',
+    );
   }
   const jobClass = reader.requiredEnum('SynchronizationJobClass', JOB_CLASSES);
   const payType = reader.requiredEnum('PayType', PAY_TYPES, { caseInsensitive: true });
@@ -57,9 +71,14 @@ export const createSynchronizationJob: Operation = (ctx) => {
     usedTime = reader.integer('UsedTime', 1, period === 'Year' ? 5 : 60);
   }
   const topology = reader.enumOf('Topology', ['oneway', 'bidirectional'] as const) ?? 'oneway';
-  const sourceEngine = reader.enumOf('SourceEndpoint.InstanceType', SOURCE_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
-  const destinationEngine = reader.enumOf('DestinationEndpoint.InstanceType', DESTINATION_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
-  if (topology === 'bidirectional' && !(BIDIRECTIONAL_ENGINES.includes(sourceEngine) && BIDIRECTIONAL_ENGINES.includes(destinationEngine))) {
+  const sourceEngine =
+    reader.enumOf('SourceEndpoint.InstanceType', SOURCE_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
+  const destinationEngine =
+    reader.enumOf('DestinationEndpoint.InstanceType', DESTINATION_ENGINES, { caseInsensitive: true }) ?? 'MySQL';
+  if (
+    topology === 'bidirectional' &&
+    !(BIDIRECTIONAL_ENGINES.includes(sourceEngine) && BIDIRECTIONAL_ENGINES.includes(destinationEngine))
+  ) {
     throw operationErrors.invalid('Topology', 'bidirectional needs MySQL, PolarDB or Redis on both sides');
   }
   reader.enumOf('networkType', ['Intranet'] as const);
@@ -73,7 +92,11 @@ export const createSynchronizationJob: Operation = (ctx) => {
   const tokenPolicy = ctx.options.dialect.clientToken;
   const honoured = clientToken !== undefined && tokenPolicy !== 'ignored';
   if (honoured) {
-    const seen = ctx.state.findToken(ctx.accessKeyId, clientToken, tokenExpiry(ctx.now, tokenPolicy, ctx.options.timeScale));
+    const seen = ctx.state.findToken(
+      ctx.accessKeyId,
+      clientToken,
+      tokenExpiry(ctx.now, tokenPolicy, ctx.options.timeScale),
+    );
     if (seen) {
       if (seen.fingerprint !== fingerprint(ctx.params)) throw operationErrors.idempotentMismatch();
       ctx.call.jobId = seen.jobId;

@@ -40,7 +40,13 @@ export const describeSynchronizationJobStatusList: Operation = (ctx) => {
         const direction = job.directions[name];
         if (!direction) return [];
         const status = wireStatus(currentStatus(direction, ctx.now), dialect);
-        return [{ SynchronizationDirection: name, Status: status, Checkpoint: dataSynchronizationStatus(direction, ctx.now).Checkpoint }];
+        return [
+          {
+            SynchronizationDirection: name,
+            Status: status,
+            Checkpoint: dataSynchronizationStatus(direction, ctx.now).Checkpoint,
+          },
+        ];
       }),
     })),
   };

@@ -9,4 +9,3 @@ export const describeSynchronizationJobStatus: Operation = (ctx) => {
   const { name } = targetDirection(ctx, job);
   return { ...directionView(job, name, ctx.now, ctx.options.dialect), Success: true };
 };
-

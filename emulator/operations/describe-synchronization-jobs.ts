@@ -24,14 +24,17 @@ export const describeSynchronizationJobs: Operation = (ctx) => {
   const regionId = reader.region('RegionId', false);
   reader.clientToken();
   const pageSize = reader.integer('PageSize', 1, 100) ?? 30;
-  if (!PAGE_SIZES.includes(pageSize)) throw operationErrors.invalid('PageSize', `expected one of ${PAGE_SIZES.join(', ')}`);
+  if (!PAGE_SIZES.includes(pageSize))
+    throw operationErrors.invalid('PageSize', `expected one of ${PAGE_SIZES.join(', ')}`);
   const pageNumber = reader.integer('PageNum', 1, 1_000_000) ?? 1;
   const filter = reader.optional('SynchronizationJobName');
 
   const jobs = ctx.state
     .allJobs()
     // RegionId is the region of the instances listed (the purchase's RegionId, else its DestRegion).
-    .filter((job) => !job.released && matchesName(job, filter) && (regionId === undefined || jobRegion(job) === regionId))
+    .filter(
+      (job) => !job.released && matchesName(job, filter) && (regionId === undefined || jobRegion(job) === regionId),
+    )
     .sort((a, b) => b.createdAt - a.createdAt);
   const page = jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   const items = page.flatMap((job) =>

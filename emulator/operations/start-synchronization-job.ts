@@ -20,7 +20,9 @@ export const startSynchronizationJob: Operation = (ctx) => {
     case 'PrecheckFailed':
       // Start's page lists only NotStarted, Failed and Suspending (docs/dts-api.md §1.3).
       if (ctx.options.dialect.startAfterPrecheckFailed === 'refused') {
-        throw operationErrors.jobStatus(`StartSynchronizationJob is not allowed while the ${name} direction is ${shown}; reset and configure it again`);
+        throw operationErrors.jobStatus(
+          `StartSynchronizationJob is not allowed while the ${name} direction is ${shown}; reset and configure it again`,
+        );
       }
       direction.run = planFullRun(ctx, ctx.action, job, name, ctx.now);
       break;
@@ -33,7 +35,9 @@ export const startSynchronizationJob: Operation = (ctx) => {
     case 'Suspending': {
       const pausedFor = ctx.now - (direction.run?.suspendedAt ?? ctx.now);
       if (pausedFor > MAX_SUSPENSION_MS * ctx.options.timeScale) {
-        throw operationErrors.jobStatus(`the ${name} direction was suspended for more than 6 hours and cannot be started again`);
+        throw operationErrors.jobStatus(
+          `the ${name} direction was suspended for more than 6 hours and cannot be started again`,
+        );
       }
       direction.run = planResumeRun(ctx, ctx.action, job, name, ctx.now);
       break;

@@ -11,7 +11,9 @@ export const suspendSynchronizationJob: Operation = (ctx) => {
   const { name, direction } = targetDirection(ctx, job);
   const status = currentStatus(direction, ctx.now);
   if (status !== 'Synchronizing' || !direction.run) {
-    throw operationErrors.jobStatus(`SuspendSynchronizationJob is allowed only while Synchronizing; the ${name} direction is ${wireStatus(status, ctx.options.dialect)}`);
+    throw operationErrors.jobStatus(
+      `SuspendSynchronizationJob is allowed only while Synchronizing; the ${name} direction is ${wireStatus(status, ctx.options.dialect)}`,
+    );
   }
   direction.run.suspendedAt = ctx.now;
   recordHistory(direction, ctx.now);

@@ -65,12 +65,20 @@ export function directionView(job: JobRecord, name: Direction, now: number, dial
     DestinationEndpoint: endpointView(config?.destination, destinationEngine),
     SynchronizationObjects: (config?.synchronizationObjects ?? []).map((o) => {
       const object = o as Record<string, unknown>;
-      return { SchemaName: String(object.DBName ?? ''), NewSchemaName: String(object.NewDBName ?? object.DBName ?? ''), TableIncludes: [], TableExcludes: [] };
+      return {
+        SchemaName: String(object.DBName ?? ''),
+        NewSchemaName: String(object.NewDBName ?? object.DBName ?? ''),
+        TableIncludes: [],
+        TableExcludes: [],
+      };
     }),
     PrecheckStatus: precheckView(run, now, dialect),
     StructureInitializationStatus: structureInitializationStatus(run, now),
     DataInitializationStatus: dataInitializationStatus(run, now),
     DataSynchronizationStatus: sync,
-    Performance: { RPS: sync.Status === 'Migrating' ? '120' : '0', FLOW: sync.Status === 'Migrating' ? '0.05MB/s' : '0.00MB/s' },
+    Performance: {
+      RPS: sync.Status === 'Migrating' ? '120' : '0',
+      FLOW: sync.Status === 'Migrating' ? '0.05MB/s' : '0.00MB/s',
+    },
   };
 }

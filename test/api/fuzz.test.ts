@@ -27,7 +27,7 @@ beforeAll(async () => {
   // No registered instances: whatever the fuzzer sets up fails its precheck and buys nothing that matters.
   stack = await startStack({ emulator: { instancesFile: undefined } });
   // The rate limit is real but would turn a fast fuzzer's requests into (undocumented) 429s.
-  app = (await buildTestApp(stack, { rateLimitPerMinute: 1_000_000 })) as unknown as FastifyInstance;
+  app = await buildTestApp(stack, { rateLimitPerMinute: 1_000_000 });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -41,17 +41,28 @@ describe('API fuzzing (schemathesis)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
     const started = Date.now();
     const run = await runSchemathesis(dir, [
-      'run', `${baseUrl}/docs/json`,
-      '--header', `Authorization: Bearer ${TEST_TOKEN}`,
-      '--checks', CHECKS,
-      '--mode', 'all', // positive and negative (schema-violating) inputs
-      '--phases', 'examples,coverage,fuzzing,stateful',
-      '--max-examples', '25',
-      '--max-time', '60',
-      '--seed', '20240611',
-      '--workers', '1', // several workers trip a CPython 3.11 ast thread-safety bug inside hypothesis
-      '--generation-database', 'none',
-      '--request-timeout', '10',
+      'run',
+      `${baseUrl}/docs/json`,
+      '--header',
+      `Authorization: Bearer ${TEST_TOKEN}`,
+      '--checks',
+      CHECKS,
+      '--mode',
+      'all', // positive and negative (schema-violating) inputs
+      '--phases',
+      'examples,coverage,fuzzing,stateful',
+      '--max-examples',
+      '25',
+      '--max-time',
+      '60',
+      '--seed',
+      '20240611',
+      '--workers',
+      '1', // several workers trip a CPython 3.11 ast thread-safety bug inside hypothesis
+      '--generation-database',
+      'none',
+      '--request-timeout',
+      '10',
       '--no-color',
     ]);
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -73,20 +84,39 @@ describe('API fuzzing (schemathesis)', () => {
     // Cancel first (the workflow releases what it bought), then terminate whatever still lingers.
     const fuzzed = await running();
     console.log(`fuzz cleanup: ${fuzzed.length} setups still running`);
-    for (const id of fuzzed) await stack.client.workflow.getHandle(id).cancel().catch(() => undefined);
-    await eventually(async () => ((await running()).length === 0 ? true : undefined), { timeoutMs: 20_000, what: 'fuzzed setups to end' }).catch(() => undefined);
-    for (const id of await running()) await stack.client.workflow.getHandle(id).terminate('fuzz cleanup').catch(() => undefined);
-    await eventually(async () => ((await running()).length === 0 ? true : undefined), { timeoutMs: 20_000, what: 'no fuzzed setup left running' });
+    for (const id of fuzzed)
+      await stack.client.workflow
+        .getHandle(id)
+        .cancel()
+        .catch(() => undefined);
+    await eventually(async () => ((await running()).length === 0 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'fuzzed setups to end',
+    }).catch(() => undefined);
+    for (const id of await running())
+      await stack.client.workflow
+        .getHandle(id)
+        .terminate('fuzz cleanup')
+        .catch(() => undefined);
+    await eventually(async () => ((await running()).length === 0 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'no fuzzed setup left running',
+    });
   }, 90_000);
 });
 
 function runSchemathesis(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Async: the app under test lives in this process and must keep serving.
-    execFile(SCHEMATHESIS, args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      SCHEMATHESIS,
+      args,
+      { cwd, maxBuffer: 64 * 1024 * 1024, timeout: 180_000, env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

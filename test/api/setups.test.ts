@@ -19,16 +19,34 @@ let app: FastifyInstance;
 /** The same API on a task queue no worker polls: setups it starts stay where they are. */
 let idle: FastifyInstance;
 const idleQueue = `idle-${randomUUID()}`;
-const dtsAccess = () => ({ endpoint: stack.emulatorUrl, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000 });
+const dtsAccess = () => ({
+  endpoint: stack.emulatorUrl,
+  apiVersion: '2020-01-01',
+  accessKeyId: DEFAULT_ACCESS_KEY_ID,
+  accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+  timeoutMs: 2_000,
+});
 
 beforeAll(async () => {
   stack = await startStack();
-  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
-  idle = (await buildTestApp(stack, { temporal: { client: stack.client, namespace: stack.namespace, taskQueue: idleQueue, preflightTaskQueue: stack.taskQueue } })) as unknown as FastifyInstance;
+  app = await buildTestApp(stack);
+  idle = await buildTestApp(stack, {
+    temporal: {
+      client: stack.client,
+      namespace: stack.namespace,
+      taskQueue: idleQueue,
+      preflightTaskQueue: stack.taskQueue,
+    },
+  });
 });
 afterAll(async () => {
-  for await (const w of stack.client.workflow.list({ query: `TaskQueue = '${idleQueue}' AND ExecutionStatus = 'Running'` })) {
-    await stack.client.workflow.getHandle(w.workflowId).terminate('test over').catch(() => undefined);
+  for await (const w of stack.client.workflow.list({
+    query: `TaskQueue = '${idleQueue}' AND ExecutionStatus = 'Running'`,
+  })) {
+    await stack.client.workflow
+      .getHandle(w.workflowId)
+      .terminate('test over')
+      .catch(() => undefined);
   }
   await app?.close();
   await idle?.close();
@@ -48,50 +66,84 @@ function pairBody(topology: 'oneway' | 'bidirectional' = 'oneway') {
 type Body = ReturnType<typeof pairBody> & Record<string, unknown>;
 
 async function register(body: Body, passwords: { source?: string } = {}) {
-  await stack.admin('instances', tairInstance(body.source.instanceId, passwords.source ?? body.source.password, { region: body.source.region }));
-  await stack.admin('instances', tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }));
+  await stack.admin(
+    'instances',
+    tairInstance(body.source.instanceId, passwords.source ?? body.source.password, { region: body.source.region }),
+  );
+  await stack.admin(
+    'instances',
+    tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }),
+  );
 }
 
-const post = (api: FastifyInstance, payload: unknown) => api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
+const post = (api: FastifyInstance, payload: unknown) =>
+  api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
 const get = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
 const untilPhase = (id: string, phase: string, timeoutMs = 30_000) =>
-  eventually(async () => {
-    const body = await get(id);
-    return body.phase === phase ? body : undefined;
-  }, { what: `phase ${phase} of ${id}`, timeoutMs });
-const listed = async (query: string) => (await app.inject({ method: 'GET', url: `/v1/syncs?pageSize=100${query}`, headers: AUTH })).json().items as { id: string; workflowStatus: string; phase: string }[];
+  eventually(
+    async () => {
+      const body = await get(id);
+      return body.phase === phase ? body : undefined;
+    },
+    { what: `phase ${phase} of ${id}`, timeoutMs },
+  );
+const listed = async (query: string) =>
+  (await app.inject({ method: 'GET', url: `/v1/syncs?pageSize=100${query}`, headers: AUTH })).json().items as {
+    id: string;
+    workflowStatus: string;
+    phase: string;
+  }[];
 
 describe('API fixes', () => {
-  it('lists a setup that continued as new once, and ?phase=synchronizing only running setups', { timeout: 90_000 }, async () => {
-    const body = pairBody();
-    await register(body);
-    const { request } = toSyncRequest(body);
-    // Through the API's own start options, with a history short enough to continue as new within seconds.
-    const handle = await stack.client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }));
-    await eventually(async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined), { what: 'continue-as-new', timeoutMs: 60_000 });
-    await untilPhase(handle.workflowId, 'synchronizing');
-    const runs = await eventually(async () => {
-      const items = (await listed('')).filter((i) => i.id === handle.workflowId);
-      return items.length === 1 && items[0]!.phase === 'synchronizing' ? items : undefined;
-    }, { what: 'one list entry' });
-    expect(runs[0]).toMatchObject({ workflowStatus: 'RUNNING' });
-    // The request memo outlives continue-as-new: a different request is still told apart.
-    const different = await post(app, { ...body, jobClass: 'large' });
-    expect(different.statusCode).toBe(409);
-    expect(different.json().fields).toEqual([expect.objectContaining({ field: '/jobClass' })]);
+  it(
+    'lists a setup that continued as new once, and ?phase=synchronizing only running setups',
+    { timeout: 90_000 },
+    async () => {
+      const body = pairBody();
+      await register(body);
+      const { request } = toSyncRequest(body);
+      // Through the API's own start options, with a history short enough to continue as new within seconds.
+      const handle = await stack.client.workflow.start<typeof redisSync>(
+        'redisSync',
+        syncStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }),
+      );
+      await eventually(
+        async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined),
+        { what: 'continue-as-new', timeoutMs: 60_000 },
+      );
+      await untilPhase(handle.workflowId, 'synchronizing');
+      const runs = await eventually(
+        async () => {
+          const items = (await listed('')).filter((i) => i.id === handle.workflowId);
+          return items.length === 1 && items[0]!.phase === 'synchronizing' ? items : undefined;
+        },
+        { what: 'one list entry' },
+      );
+      expect(runs[0]).toMatchObject({ workflowStatus: 'RUNNING' });
+      // The request memo outlives continue-as-new: a different request is still told apart.
+      const different = await post(app, { ...body, jobClass: 'large' });
+      expect(different.statusCode).toBe(409);
+      expect(different.json().fields).toEqual([expect.objectContaining({ field: '/jobClass' })]);
 
-    // A terminated setup keeps its last phase attribute, `synchronizing`: it is not a synchronizing setup.
-    await handle.terminate('test: ended from outside');
-    await eventually(async () => {
-      const items = await listed('&phase=synchronizing');
-      return items.some((i) => i.id === handle.workflowId) ? undefined : items;
-    }, { what: 'terminated setup gone from ?phase=synchronizing' });
-    const all = await eventually(async () => {
-      const items = (await listed('')).filter((i) => i.id === handle.workflowId);
-      return items.length === 1 && items[0]!.workflowStatus === 'TERMINATED' ? items : undefined;
-    }, { what: 'terminated setup listed once' });
-    expect(all).toHaveLength(1);
-  });
+      // A terminated setup keeps its last phase attribute, `synchronizing`: it is not a synchronizing setup.
+      await handle.terminate('test: ended from outside');
+      await eventually(
+        async () => {
+          const items = await listed('&phase=synchronizing');
+          return items.some((i) => i.id === handle.workflowId) ? undefined : items;
+        },
+        { what: 'terminated setup gone from ?phase=synchronizing' },
+      );
+      const all = await eventually(
+        async () => {
+          const items = (await listed('')).filter((i) => i.id === handle.workflowId);
+          return items.length === 1 && items[0]!.workflowStatus === 'TERMINATED' ? items : undefined;
+        },
+        { what: 'terminated setup listed once' },
+      );
+      expect(all).toHaveLength(1);
+    },
+  );
 
   it('refuses a different request for a live pair field by field, and answers the same one with the setup', async () => {
     const body = pairBody('bidirectional');
@@ -104,13 +156,22 @@ describe('API fixes', () => {
     expect(same.statusCode).toBe(200);
     expect(same.json()).toMatchObject({ id, existing: true });
     // Passwords are not stored, so a new password is not a difference.
-    expect((await post(idle, { ...body, source: { ...body.source, password: 'another-Pa55-word' } })).statusCode).toBe(200);
+    expect((await post(idle, { ...body, source: { ...body.source, password: 'another-Pa55-word' } })).statusCode).toBe(
+      200,
+    );
 
-    const different = await post(idle, { ...body, name: 'renamed', jobClass: 'large', databases: [{ from: 1, to: 2 }] });
+    const different = await post(idle, {
+      ...body,
+      name: 'renamed',
+      jobClass: 'large',
+      databases: [{ from: 1, to: 2 }],
+    });
     expect(different.statusCode).toBe(409);
     const reply = different.json();
     expect(reply.fields.map((f: { field: string }) => f.field)).toEqual(['/databases', '/jobClass', '/name']);
-    expect(reply.fields.find((f: { field: string }) => f.field === '/jobClass').message).toBe('the running setup has "small", this request "large"');
+    expect(reply.fields.find((f: { field: string }) => f.field === '/jobClass').message).toBe(
+      'the running setup has "small", this request "large"',
+    );
     expect(reply.message).toContain(id);
     expect(different.body).not.toContain(body.source.password);
 
@@ -160,7 +221,10 @@ describe('API fixes', () => {
 
     // The preflight reads the cloud destination where the request says it is.
     const registerDestination = (body: { destination: { instanceId: string; password: string; region: string } }) =>
-      stack.admin('instances', tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }));
+      stack.admin(
+        'instances',
+        tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }),
+      );
     await registerDestination(hangzhou);
     const first = await post(idle, hangzhou);
     expect(first.statusCode).toBe(202);
@@ -171,43 +235,56 @@ describe('API fixes', () => {
     await registerDestination(older);
     const request = toSyncRequest(older as never).request!;
     const legacyId = legacySyncWorkflowId(request)!;
-    await stack.client.workflow.start<typeof redisSync>('redisSync', { ...syncStartOptions(request, idleQueue), workflowId: legacyId });
+    await stack.client.workflow.start<typeof redisSync>('redisSync', {
+      ...syncStartOptions(request, idleQueue),
+      workflowId: legacyId,
+    });
     const again = await post(idle, older);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ id: legacyId, existing: true });
   });
 
-  it('refuses a new setup beside a kept DTS job, naming it, until that job is released', { timeout: 90_000 }, async () => {
-    const body = { ...pairBody(), keepInstanceOnFailure: true };
-    await register(body, { source: 'not-the-password' });
-    const { id } = (await post(app, body)).json();
-    const stuck = await untilPhase(id, 'needs-attention');
-    const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
-    expect([200, 202]).toContain(abort.statusCode);
-    const ended = await eventually(async () => {
-      const view = await get(id);
-      return view.workflowStatus !== 'RUNNING' && view.released ? view : undefined;
-    }, { what: 'setup ended with its job kept' });
-    expect(ended.released.outcome).toBe('kept');
-    expect(ended.dtsJobId).toBe(stuck.dtsJobId);
+  it(
+    'refuses a new setup beside a kept DTS job, naming it, until that job is released',
+    { timeout: 90_000 },
+    async () => {
+      const body = { ...pairBody(), keepInstanceOnFailure: true };
+      await register(body, { source: 'not-the-password' });
+      const { id } = (await post(app, body)).json();
+      const stuck = await untilPhase(id, 'needs-attention');
+      const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
+      expect([200, 202]).toContain(abort.statusCode);
+      const ended = await eventually(
+        async () => {
+          const view = await get(id);
+          return view.workflowStatus !== 'RUNNING' && view.released ? view : undefined;
+        },
+        { what: 'setup ended with its job kept' },
+      );
+      expect(ended.released.outcome).toBe('kept');
+      expect(ended.dtsJobId).toBe(stuck.dtsJobId);
 
-    const refused = await post(app, body);
-    expect(refused.statusCode).toBe(409);
-    expect(refused.json()).toMatchObject({ dtsJobId: stuck.dtsJobId });
-    expect(refused.json().message).toContain(stuck.dtsJobId);
+      const refused = await post(app, body);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ dtsJobId: stuck.dtsJobId });
+      expect(refused.json().message).toContain(stuck.dtsJobId);
 
-    // With read access to DTS the API sees the job released since (here through the DTS API itself).
-    const seeing = (await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) })) as unknown as FastifyInstance;
-    try {
-      expect((await post(seeing, body)).statusCode).toBe(409);
-      await new DtsClient(dtsAccess()).call('DeleteSynchronizationJob', { SynchronizationJobId: stuck.dtsJobId, RegionId: 'cn-hangzhou' });
-      const next = await post(seeing, body);
-      expect(next.statusCode).toBe(202);
-      await seeing.inject({ method: 'POST', url: `/v1/syncs/${next.json().id}/cancel`, headers: AUTH });
-    } finally {
-      await seeing.close();
-    }
-  });
+      // With read access to DTS the API sees the job released since (here through the DTS API itself).
+      const seeing = (await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) })) as unknown as FastifyInstance;
+      try {
+        expect((await post(seeing, body)).statusCode).toBe(409);
+        await new DtsClient(dtsAccess()).call('DeleteSynchronizationJob', {
+          SynchronizationJobId: stuck.dtsJobId,
+          RegionId: 'cn-hangzhou',
+        });
+        const next = await post(seeing, body);
+        expect(next.statusCode).toBe(202);
+        await seeing.inject({ method: 'POST', url: `/v1/syncs/${next.json().id}/cancel`, headers: AUTH });
+      } finally {
+        await seeing.close();
+      }
+    },
+  );
 
   it('answers an operator action the workflow refuses with 409 and its reason', async () => {
     const body = pairBody();

@@ -27,7 +27,7 @@ beforeAll(async () => {
     dataConverter: encryptingDataConverter(stack.workerConfig.payloadKeys),
   });
   running = worker.run();
-  app = (await buildTestApp(stack, { temporal: { client: stack.client, namespace: stack.namespace, taskQueue } })) as unknown as FastifyInstance;
+  app = await buildTestApp(stack, { temporal: { client: stack.client, namespace: stack.namespace, taskQueue } });
 }, 120_000);
 afterAll(async () => {
   await app?.close();
@@ -40,7 +40,11 @@ afterAll(async () => {
 describe('operator actions on runs of older code', () => {
   it('fall back to the signals, checked as before', async () => {
     const id = `redis-sync.r-old-${randomUUID().slice(0, 8)}.r-old-peer`;
-    const handle = await stack.client.workflow.start('redisSync', { workflowId: id, taskQueue, args: [{ request: { name: 'old', topology: 'oneway' } }] });
+    const handle = await stack.client.workflow.start('redisSync', {
+      workflowId: id,
+      taskQueue,
+      args: [{ request: { name: 'old', topology: 'oneway' } }],
+    });
     const signals = async () => ((await handle.query<{ signals: string[] }>('status')).signals ?? []).join();
 
     const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
@@ -48,7 +52,9 @@ describe('operator actions on runs of older code', () => {
     expect(retry.json()).toEqual({ id, phase: 'needs-attention' });
     const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
     expect(abort.statusCode).toBe(202);
-    await eventually(async () => ((await signals()) === 'retry,abort' ? true : undefined), { what: 'retry and abort signals' });
+    await eventually(async () => ((await signals()) === 'retry,abort' ? true : undefined), {
+      what: 'retry and abort signals',
+    });
 
     const release = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
     expect(release.statusCode).toBe(202);

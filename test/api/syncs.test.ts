@@ -9,7 +9,7 @@ let stack: Stack;
 let app: FastifyInstance;
 beforeAll(async () => {
   stack = await startStack();
-  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+  app = await buildTestApp(stack);
 });
 afterAll(async () => {
   await app?.close();
@@ -39,16 +39,27 @@ async function getStatus(id: string) {
 }
 
 async function untilPhase(id: string, phase: string) {
-  return eventually(async () => {
-    const { body } = await getStatus(id);
-    return body.phase === phase ? body : undefined;
-  }, { what: `phase ${phase}` });
+  return eventually(
+    async () => {
+      const { body } = await getStatus(id);
+      return body.phase === phase ? body : undefined;
+    },
+    { what: `phase ${phase}` },
+  );
 }
 
 describe('HTTP API', () => {
   it('needs a bearer token everywhere but the health checks', async () => {
     expect((await app.inject({ method: 'GET', url: '/v1/syncs' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/v1/syncs', headers: { authorization: 'Bearer wrong-token-wrong-token' } })).statusCode).toBe(401);
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/v1/syncs',
+          headers: { authorization: 'Bearer wrong-token-wrong-token' },
+        })
+      ).statusCode,
+    ).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.json()).toEqual({ ok: true, temporal: 'reachable' });
@@ -67,17 +78,32 @@ describe('HTTP API', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: bad });
     expect(res.statusCode).toBe(400);
     const fields = (res.json().fields as { field: string }[]).map((f) => f.field);
-    expect(fields).toEqual(expect.arrayContaining(['/topology', '/region', '/source/instanceId', '/databases/0/to', '/surprise']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['/topology', '/region', '/source/instanceId', '/databases/0/to', '/surprise']),
+    );
     expect(res.body).not.toContain(body.source.password);
 
-    const crossField = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: { ...body.source, kind: 'express', ip: '10.0.0.1', port: 6379, instanceId: undefined } } });
+    const crossField = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: AUTH,
+      payload: {
+        ...body,
+        source: { ...body.source, kind: 'express', ip: '10.0.0.1', port: 6379, instanceId: undefined },
+      },
+    });
     expect(crossField.statusCode).toBe(400);
     expect(crossField.json().fields.map((f: { field: string }) => f.field)).toContain('/source/kind');
 
     const calls = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
     expect(calls.filter((c) => c.action === 'CreateSynchronizationJob')).toHaveLength(0);
     const list = await app.inject({ method: 'GET', url: '/v1/syncs', headers: AUTH });
-    expect(list.json().items.map((i: { id: string }) => i.id).join()).not.toContain(body.source.instanceId);
+    expect(
+      list
+        .json()
+        .items.map((i: { id: string }) => i.id)
+        .join(),
+    ).not.toContain(body.source.instanceId);
   });
 
   it('starts a two-way sync, reports it to synchronizing, returns the same setup for a repeated request, and tears it down', async () => {
@@ -88,32 +114,51 @@ describe('HTTP API', () => {
     const { id } = started.json();
     expect(id).toContain(body.source.instanceId);
 
-    const again = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: body.destination, destination: body.source } });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: AUTH,
+      payload: { ...body, source: body.destination, destination: body.source },
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ id, existing: true });
 
     const done = await untilPhase(id, 'synchronizing');
-    expect(done).toMatchObject({ topology: 'bidirectional', forward: { status: 'synchronizing' }, reverse: { status: 'synchronizing' } });
+    expect(done).toMatchObject({
+      topology: 'bidirectional',
+      forward: { status: 'synchronizing' },
+      reverse: { status: 'synchronizing' },
+    });
     expect(JSON.stringify(done)).not.toContain(body.source.password);
     const jobs = (await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.filter((j) => j.jobId === done.dtsJobId);
     expect(jobs).toHaveLength(1);
-    const purchases = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter((c) => c.action === 'CreateSynchronizationJob' && c.jobId === done.dtsJobId);
+    const purchases = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter(
+      (c) => c.action === 'CreateSynchronizationJob' && c.jobId === done.dtsJobId,
+    );
     expect(purchases).toHaveLength(1);
 
     const listed = await app.inject({ method: 'GET', url: '/v1/syncs?pageSize=50', headers: AUTH });
-    expect(listed.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({ dtsJobId: done.dtsJobId, topology: 'bidirectional' });
+    expect(listed.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({
+      dtsJobId: done.dtsJobId,
+      topology: 'bidirectional',
+    });
 
     // An update: the answer is what the workflow accepted, not only that a signal was sent.
     const teardown = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
     expect(teardown.statusCode).toBe(200);
     expect(teardown.json()).toMatchObject({ id, dtsJobId: done.dtsJobId, workflowStatus: 'RUNNING' });
     // The run says `released` a moment before it completes: wait for both.
-    const released = await eventually(async () => {
-      const { body } = await getStatus(id);
-      return body.phase === 'released' && body.workflowStatus === 'COMPLETED' ? body : undefined;
-    }, { what: 'released and completed' });
+    const released = await eventually(
+      async () => {
+        const { body } = await getStatus(id);
+        return body.phase === 'released' && body.workflowStatus === 'COMPLETED' ? body : undefined;
+      },
+      { what: 'released and completed' },
+    );
     expect(released.released.outcome).toBe('released');
-    expect((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.find((j) => j.jobId === done.dtsJobId)?.released).toBe(true);
+    expect(
+      (await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.find((j) => j.jobId === done.dtsJobId)?.released,
+    ).toBe(true);
 
     // The pair may be set up again once released.
     const next = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
@@ -124,7 +169,12 @@ describe('HTTP API', () => {
   it('shows a failed precheck with its repair hints and resumes on retry', async () => {
     const body = pairBody('oneway');
     await register(body);
-    const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, source: { ...body.source, password: 'wrong-password' } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: AUTH,
+      payload: { ...body, source: { ...body.source, password: 'wrong-password' } },
+    });
     const { id } = res.json();
     const early = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
     expect(early.statusCode).toBe(409);
@@ -150,18 +200,44 @@ describe('HTTP API', () => {
   });
 
   it('decodes payloads for the Temporal UI through /codec', async () => {
-    const [encrypted] = await stack.codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"hello":"world"}') }]);
-    const toJson = (p: NonNullable<typeof encrypted>) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data!).toString('base64') });
-    const unauth = await app.inject({ method: 'POST', url: '/codec/decode', payload: { payloads: [toJson(encrypted!)] } });
+    const [encrypted] = await stack.codec.encode([
+      { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"hello":"world"}') },
+    ]);
+    const toJson = (p: NonNullable<typeof encrypted>) => ({
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+      data: Buffer.from(p.data!).toString('base64'),
+    });
+    const unauth = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      payload: { payloads: [toJson(encrypted!)] },
+    });
     expect(unauth.statusCode).toBe(401);
-    const res = await app.inject({ method: 'POST', url: '/codec/decode', headers: { ...AUTH, origin: 'http://localhost:8233' }, payload: { payloads: [toJson(encrypted!)] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { ...AUTH, origin: 'http://localhost:8233' },
+      payload: { payloads: [toJson(encrypted!)] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:8233');
     expect(Buffer.from(res.json().payloads[0].data, 'base64').toString()).toBe('{"hello":"world"}');
 
     // A workflow input decoded for the UI shows the request, never the passwords in it.
-    const [input] = await stack.codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ request: { source: { instanceId: 'r-x', password: 'ui-Pa55' } } })) }]);
-    const shown = await app.inject({ method: 'POST', url: '/codec/decode', headers: AUTH, payload: { payloads: [toJson(input!)] } });
+    const [input] = await stack.codec.encode([
+      {
+        metadata: { encoding: Buffer.from('json/plain') },
+        data: Buffer.from(JSON.stringify({ request: { source: { instanceId: 'r-x', password: 'ui-Pa55' } } })),
+      },
+    ]);
+    const shown = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: AUTH,
+      payload: { payloads: [toJson(input!)] },
+    });
     const text = Buffer.from(shown.json().payloads[0].data, 'base64').toString();
     expect(text).toContain('"instanceId":"r-x"');
     expect(text).not.toContain('ui-Pa55');
@@ -184,8 +260,12 @@ describe('HTTP API', () => {
     try {
       const address = real.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as { paths: Record<string, unknown> };
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/syncs', '/v1/syncs/{id}', '/v1/syncs/{id}/retry']));
+      const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/v1/syncs', '/v1/syncs/{id}', '/v1/syncs/{id}/retry']),
+      );
       const res = await fetch(`http://127.0.0.1:${port}/v1/syncs`, { headers: AUTH });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -22,9 +22,26 @@ export interface DisruptionPlan {
 
 type Kind = 'worker-kill' | 'emulator-restart' | 'temporal-restart' | 'fault-burst' | ScenarioKind;
 /** One round of disruptions; worker kills and fault bursts are cheap, so twice as many. */
-const ROUND: Kind[] = ['worker-kill', 'fault-burst', 'emulator-restart', 'temporal-restart', 'worker-kill', 'fault-burst', ...SCENARIO_KINDS];
-const DEFAULT_TIMINGS: ScenarioTimings = { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 31 * 60_000 * 0.25 };
-const MUTATING = ['CreateSynchronizationJob', 'ConfigureSynchronizationJob', 'StartSynchronizationJob', 'DeleteSynchronizationJob'];
+const ROUND: Kind[] = [
+  'worker-kill',
+  'fault-burst',
+  'emulator-restart',
+  'temporal-restart',
+  'worker-kill',
+  'fault-burst',
+  ...SCENARIO_KINDS,
+];
+const DEFAULT_TIMINGS: ScenarioTimings = {
+  credentialOutageMs: 120_000,
+  suspendMs: 60_000,
+  teardownOutageMs: 31 * 60_000 * 0.25,
+};
+const MUTATING = [
+  'CreateSynchronizationJob',
+  'ConfigureSynchronizationJob',
+  'StartSynchronizationJob',
+  'DeleteSynchronizationJob',
+];
 
 /**
  * Kills, restarts and faults, one at a time, at random moments. Also a supervisor: a process
@@ -52,7 +69,13 @@ export class Disruptor {
     private readonly stack: ChaosStack,
     private readonly random: Random,
     private readonly plan: DisruptionPlan,
-    private readonly options: { dtsTimeoutMs: number; synchronizingInstance: () => string | undefined; log: (line: string) => void; setups: Setup[]; seed: number },
+    private readonly options: {
+      dtsTimeoutMs: number;
+      synchronizingInstance: () => string | undefined;
+      log: (line: string) => void;
+      setups: Setup[];
+      seed: number;
+    },
   ) {}
 
   /** The run's steady drizzle of faults: every mutating call may apply and lose its answer. */
@@ -151,7 +174,10 @@ export class Disruptor {
       'emulator-restart': this.plan.emulatorRestarts,
       'temporal-restart': this.plan.temporalRestarts,
       'fault-burst': this.plan.faultBursts,
-      ...(Object.fromEntries(SCENARIO_KINDS.map((k) => [k, this.plan.scenarios?.[k] ?? 0])) as Record<ScenarioKind, number>),
+      ...(Object.fromEntries(SCENARIO_KINDS.map((k) => [k, this.plan.scenarios?.[k] ?? 0])) as Record<
+        ScenarioKind,
+        number
+      >),
     };
     for (let refills = 0; refills < 2; refills += 1) {
       while (this.queue.length > 0) {
@@ -208,7 +234,11 @@ export class Disruptor {
     const instanceId = this.options.synchronizingInstance();
     const choices: Record<string, unknown>[] = [
       { action: '*', kind: 'throttling', probability: 0.6, count: 40 },
-      { action: '*', kind: this.random.pick(['unavailable', 'internal-error', 'bad-gateway-html', 'reset-connection']), count: 8 },
+      {
+        action: '*',
+        kind: this.random.pick(['unavailable', 'internal-error', 'bad-gateway-html', 'reset-connection']),
+        count: 8,
+      },
       { action, kind: 'delay-after', delayMs: lateMs, count: 3 },
       { action, kind: 'drop-after', count: 3 },
       { action, kind: 'delay-before', delayMs: lateMs, count: 3 },

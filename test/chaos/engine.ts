@@ -84,9 +84,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const jobs = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs;
     const figures = computeFigures(setups, outcomes, jobs);
     // Teardown under lost answers too: a retried Delete meets "not found" and counts as released.
-    if (options.plan.backgroundFaults) await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 });
+    if (options.plan.backgroundFaults)
+      await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 });
     const releasedAtEnd = await releaseAll(stack, outcomes, Date.now() + (options.releaseMs ?? 120_000), log);
-    const leftRunning = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs.filter((j) => !j.released).map((j) => j.jobId);
+    const leftRunning = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs
+      .filter((j) => !j.released)
+      .map((j) => j.jobId);
     finished = true;
     await supervisor;
     const { faultsFired, dtsCalls } = tallyEmulatorLog(join(stack.dir, 'emulator.log'));
@@ -101,7 +104,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       seed: options.seed,
       ...figures,
       disruptions: { ...disruptor.done },
-      unexpectedExits: { worker: stack.worker.unexpectedExits, emulator: stack.emulator.unexpectedExits, temporal: stack.temporal.unexpectedExits },
+      unexpectedExits: {
+        worker: stack.worker.unexpectedExits,
+        emulator: stack.emulator.unexpectedExits,
+        temporal: stack.temporal.unexpectedExits,
+      },
       faultsFired,
       dtsCalls,
       releasedAtEnd,
@@ -118,7 +125,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 /** Keeps `concurrency` setups in flight until all are started and settled, or the storm ends. */
-async function launchAndWatch(stack: ChaosStack, setups: Setup[], concurrency: number, deadline: number, over: () => boolean, log: (l: string) => void): Promise<void> {
+async function launchAndWatch(
+  stack: ChaosStack,
+  setups: Setup[],
+  concurrency: number,
+  deadline: number,
+  over: () => boolean,
+  log: (l: string) => void,
+): Promise<void> {
   let lastReport = 0;
   while (!over()) {
     const inFlight = setups.filter((s) => s.firstRunId && !settled(s)).length;
@@ -136,7 +150,12 @@ async function launchAndWatch(stack: ChaosStack, setups: Setup[], concurrency: n
   }
 }
 
-async function waitSettled(stack: ChaosStack, setups: Setup[], deadline: number, log: (l: string) => void): Promise<void> {
+async function waitSettled(
+  stack: ChaosStack,
+  setups: Setup[],
+  deadline: number,
+  log: (l: string) => void,
+): Promise<void> {
   const started = setups.filter((s) => s.firstRunId);
   while (Date.now() < deadline) {
     await refreshPhases(stack.client(), setups).catch(() => {});
@@ -158,12 +177,18 @@ async function collectOutcomes(stack: ChaosStack, setups: Setup[]): Promise<Setu
     const description = await handle.describe();
     const outcome: SetupOutcome = { setup, executionStatus: description.status.name };
     // Deadlines on the gRPC calls themselves: nothing may still be retrying once the connection closes.
-    outcome.status = await stack.client().withDeadline(Date.now() + 15_000, () => handle.query(statusQuery)).catch(() => undefined);
+    outcome.status = await stack
+      .client()
+      .withDeadline(Date.now() + 15_000, () => handle.query(statusQuery))
+      .catch(() => undefined);
     if (outcome.executionStatus === 'FAILED') {
-      outcome.failure = await stack.client().withDeadline(Date.now() + 15_000, () => handle.result()).then(
-        () => undefined,
-        (err: unknown) => (err instanceof WorkflowFailedError ? `${err.cause?.message ?? err.message}` : String(err)),
-      );
+      outcome.failure = await stack
+        .client()
+        .withDeadline(Date.now() + 15_000, () => handle.result())
+        .then(
+          () => undefined,
+          (err: unknown) => (err instanceof WorkflowFailedError ? `${err.cause?.message ?? err.message}` : String(err)),
+        );
     }
     outcomes.push(outcome);
   }
@@ -171,17 +196,25 @@ async function collectOutcomes(stack: ChaosStack, setups: Setup[]): Promise<Setu
 }
 
 /** Tear every live setup down; each releases its instance (not-found counts as released). */
-async function releaseAll(stack: ChaosStack, outcomes: SetupOutcome[], deadline: number, log: (l: string) => void): Promise<number> {
+async function releaseAll(
+  stack: ChaosStack,
+  outcomes: SetupOutcome[],
+  deadline: number,
+  log: (l: string) => void,
+): Promise<number> {
   const live = outcomes.filter((o) => o.executionStatus === 'RUNNING');
   await Promise.all(live.map((o) => stack.client().workflow.getHandle(o.setup.workflowId).signal(releaseSignal)));
   let released = 0;
   await Promise.all(
     live.map(async (o) => {
       const handle = stack.client().workflow.getHandle(o.setup.workflowId);
-      const final = await stack.client().withDeadline(Math.max(Date.now() + 1_000, deadline), () => handle.result() as Promise<SyncStatus>).catch((err: unknown) => {
-        log(`chaos: release of ${o.setup.workflowId} did not finish: ${String(err)}`);
-        return undefined;
-      });
+      const final = await stack
+        .client()
+        .withDeadline(Math.max(Date.now() + 1_000, deadline), () => handle.result() as Promise<SyncStatus>)
+        .catch((err: unknown) => {
+          log(`chaos: release of ${o.setup.workflowId} did not finish: ${String(err)}`);
+          return undefined;
+        });
       if (final?.phase === 'released') released += 1;
     }),
   );
@@ -220,13 +253,27 @@ export function formatResult(r: ChaosResult, command: string): string {
     `  healthy syncs released    ${r.healthySyncsReleased.length}`,
     `  leaked instances          ${r.leakedInstances.length}`,
     `  scenario setups           ${r.scenarioSetups} (cancelled during purchase)`,
-    `  disruptions               ${Object.entries(r.disruptions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  died on their own         ${Object.entries(r.unexpectedExits).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  disruptions               ${Object.entries(r.disruptions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  died on their own         ${Object.entries(r.unexpectedExits)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `  DTS calls served          ${r.dtsCalls}; faults fired ${Object.values(r.faultsFired).reduce((a, b) => a + b, 0)}`,
-    ...Object.entries(r.faultsFired).sort().map(([k, v]) => `      ${k}: ${v}`),
+    ...Object.entries(r.faultsFired)
+      .sort()
+      .map(([k, v]) => `      ${k}: ${v}`),
     `  wall time                 ${r.wallSeconds} s`,
     `  logs                      ${r.dir}`,
-    ...[...r.failedWithReason.map((l) => `FAILED ${l}`), ...r.lost.map((l) => `LOST ${l}`), ...r.duplicates.map((l) => `DUPLICATE ${l}`), ...r.configureAnomalies.map((l) => `CONFIGURE ${l}`), ...r.leftRunning.map((j) => `LEFT RUNNING ${j}`), ...r.healthySyncsReleased.map((j) => `HEALTHY RELEASED ${j}`), ...r.leakedInstances.map((j) => `LEAKED ${j}`)],
+    ...[
+      ...r.failedWithReason.map((l) => `FAILED ${l}`),
+      ...r.lost.map((l) => `LOST ${l}`),
+      ...r.duplicates.map((l) => `DUPLICATE ${l}`),
+      ...r.configureAnomalies.map((l) => `CONFIGURE ${l}`),
+      ...r.leftRunning.map((j) => `LEFT RUNNING ${j}`),
+      ...r.healthySyncsReleased.map((j) => `HEALTHY RELEASED ${j}`),
+      ...r.leakedInstances.map((j) => `LEAKED ${j}`),
+    ],
     r.ok ? 'RESULT: PASS' : 'RESULT: FAIL',
   ];
   return lines.join('\n');

@@ -15,7 +15,13 @@ export const FULL: Preset = {
     temporalRestarts: Infinity,
     faultBursts: Infinity,
     backgroundFaults: true,
-    scenarios: { 'credential-errors': 2, 'console-suspend': 3, 'cancel-during-purchase': 3, 'teardown-outage': 1, 'old-payload-signal': 2 },
+    scenarios: {
+      'credential-errors': 2,
+      'console-suspend': 3,
+      'cancel-during-purchase': 3,
+      'teardown-outage': 1,
+      'old-payload-signal': 2,
+    },
     // The old teardown gave up after 30 min: DTS refuses the Delete for 31 min at the run's time scale (0.25).
     timings: { credentialOutageMs: 120_000, suspendMs: 60_000, teardownOutageMs: 31 * 60_000 * 0.25 },
   },
@@ -37,7 +43,13 @@ export const SMALL: Preset = {
     temporalRestarts: 0,
     faultBursts: 2,
     backgroundFaults: true,
-    scenarios: { 'credential-errors': 1, 'console-suspend': 1, 'cancel-during-purchase': 1, 'teardown-outage': 1, 'old-payload-signal': 1 },
+    scenarios: {
+      'credential-errors': 1,
+      'console-suspend': 1,
+      'cancel-during-purchase': 1,
+      'teardown-outage': 1,
+      'old-payload-signal': 1,
+    },
     timings: { credentialOutageMs: 15_000, suspendMs: 8_000, teardownOutageMs: 20_000 },
   },
 };

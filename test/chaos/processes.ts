@@ -59,9 +59,10 @@ export class ManagedProcess {
     child.stderr?.pipe(this.log, { end: false });
     this.sawReadyLine = false;
     const readyLine = this.spec.readyLine;
-    if (readyLine) child.stdout?.on('data', (chunk: Buffer) => {
-      if (readyLine.test(chunk.toString())) this.sawReadyLine = true;
-    });
+    if (readyLine)
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (readyLine.test(chunk.toString())) this.sawReadyLine = true;
+      });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.log.write(`=== exit code=${code} signal=${signal} at ${new Date().toISOString()}\n`);
@@ -77,7 +78,9 @@ export class ManagedProcess {
       if (this.sawReadyLine || (this.spec.ready && (await this.spec.ready().catch(() => false)))) return;
       await sleep(200);
     }
-    throw new Error(`${this.spec.name} not ready within ${this.spec.readyTimeoutMs ?? 60_000} ms (see ${this.spec.logFile})`);
+    throw new Error(
+      `${this.spec.name} not ready within ${this.spec.readyTimeoutMs ?? 60_000} ms (see ${this.spec.logFile})`,
+    );
   }
 
   /** SIGKILL: no goodbye. SIGTERM: graceful, escalated to SIGKILL after graceMs. */

@@ -9,7 +9,16 @@ export interface EmulatorJobView {
   clientToken?: string;
   released: boolean;
   directions: Partial<
-    Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; source?: { instanceId?: string }; history?: { status: string }[] }>
+    Record<
+      'Forward' | 'Reverse',
+      {
+        status: string;
+        configureCount: number;
+        startCount: number;
+        source?: { instanceId?: string };
+        history?: { status: string }[];
+      }
+    >
   >;
 }
 
@@ -47,7 +56,8 @@ export interface ChaosFigures {
 /** Never buy twice, never lose a sync: the figures that prove (or disprove) it. */
 export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: EmulatorJobView[]): ChaosFigures {
   const byToken = new Map<string, EmulatorJobView[]>();
-  for (const job of jobs) byToken.set(job.clientToken ?? '(none)', [...(byToken.get(job.clientToken ?? '(none)') ?? []), job]);
+  for (const job of jobs)
+    byToken.set(job.clientToken ?? '(none)', [...(byToken.get(job.clientToken ?? '(none)') ?? []), job]);
   const duplicates: string[] = [];
   const claimed = new Set<string>();
   const configures = { Forward: {} as Record<string, number>, Reverse: {} as Record<string, number> };
@@ -64,26 +74,36 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
       claimed.add(job.jobId);
       owner.set(job.jobId, setup);
     }
-    if (mine.length > 1) duplicates.push(`${setup.workflowId}: ${mine.length} jobs (${mine.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`);
+    if (mine.length > 1)
+      duplicates.push(
+        `${setup.workflowId}: ${mine.length} jobs (${mine.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`,
+      );
     const outcome = outcomes.find((o) => o.setup === setup);
     if (outcome?.status?.dtsJobId && mine[0] && outcome.status.dtsJobId !== mine[0].jobId) {
-      duplicates.push(`${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`);
+      duplicates.push(
+        `${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`,
+      );
     }
     const job = mine[0];
     // A setup cancelled during its purchase never configures: judged by its leak, not its configures.
     if (!job || setup.scenario === 'cancel-during-purchase') continue;
-    const wanted = setup.request.topology === 'bidirectional' ? (['Forward', 'Reverse'] as const) : (['Forward'] as const);
+    const wanted =
+      setup.request.topology === 'bidirectional' ? (['Forward', 'Reverse'] as const) : (['Forward'] as const);
     for (const dir of wanted) {
       const count = job.directions[dir]?.configureCount ?? 0;
       configures[dir][count] = (configures[dir][count] ?? 0) + 1;
       // No init-fail is injected, so a second configure is never legitimate here.
-      if (count !== 1 && outcome?.status?.phase === 'synchronizing') configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}×`);
-      if (count > 1) configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}× (${outcome?.status?.phase})`);
+      if (count !== 1 && outcome?.status?.phase === 'synchronizing')
+        configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}×`);
+      if (count > 1)
+        configureAnomalies.push(`${setup.workflowId} ${dir} configured ${count}× (${outcome?.status?.phase})`);
       startsAfterSynchronizing += job.directions[dir]?.startCount ?? 0;
     }
   }
-  for (const [token, sameToken] of byToken) if (sameToken.length > 1) duplicates.push(`ClientToken ${token}: ${sameToken.length} jobs`);
-  for (const job of jobs) if (!claimed.has(job.jobId)) duplicates.push(`job ${job.jobId} (token ${job.clientToken}) belongs to no setup`);
+  for (const [token, sameToken] of byToken)
+    if (sameToken.length > 1) duplicates.push(`ClientToken ${token}: ${sameToken.length} jobs`);
+  for (const job of jobs)
+    if (!claimed.has(job.jobId)) duplicates.push(`job ${job.jobId} (token ${job.clientToken}) belongs to no setup`);
 
   const completed = outcomes.filter((o) => o.status?.phase === 'synchronizing');
   const failedWithReason = outcomes
@@ -91,7 +111,8 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     .map((o) => `${o.setup.workflowId}: ${o.status?.error?.type ?? ''} ${o.status?.error?.message ?? o.failure}`);
   const requested = setups.filter((s) => s.scenario !== 'cancel-during-purchase');
   // A setup's intended ending: synchronizing, or released after the run asked for its teardown.
-  const intended = (s: Setup, o: SetupOutcome) => o.status?.phase === 'synchronizing' || (s.releaseRequested === true && o.status?.phase === 'released');
+  const intended = (s: Setup, o: SetupOutcome) =>
+    o.status?.phase === 'synchronizing' || (s.releaseRequested === true && o.status?.phase === 'released');
   const lost = requested
     .filter((s) => {
       const o = outcomes.find((x) => x.setup === s);
@@ -105,14 +126,17 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
 
   const seconds = completed
     .map((o) => {
-      const done = [o.status!.forward.synchronizingAt, o.status!.reverse?.synchronizingAt].filter(Boolean).map((at) => Date.parse(at!));
+      const done = [o.status!.forward.synchronizingAt, o.status!.reverse?.synchronizingAt]
+        .filter(Boolean)
+        .map((at) => Date.parse(at!));
       return (Math.max(...done) - Date.parse(o.status!.createdAt)) / 1000;
     })
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
   const at = (q: number) => seconds[Math.min(seconds.length - 1, Math.floor(q * seconds.length))] ?? 0;
 
-  const reachedSynchronizing = (job: EmulatorJobView) => Object.values(job.directions).some((d) => d?.history?.some((h) => h.status === 'Synchronizing'));
+  const reachedSynchronizing = (job: EmulatorJobView) =>
+    Object.values(job.directions).some((d) => d?.history?.some((h) => h.status === 'Synchronizing'));
   const healthySyncsReleased = jobs
     .filter((j) => j.released && reachedSynchronizing(j) && !owner.get(j.jobId)?.releaseRequested)
     .map((j) => `${j.jobId} of ${owner.get(j.jobId)?.workflowId ?? 'no setup'}`);
@@ -137,7 +161,11 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     configures,
     configureAnomalies: [...new Set(configureAnomalies)],
     startsAfterSynchronizing,
-    secondsToSynchronizing: { median: round(at(0.5)), p95: round(at(0.95)), max: round(seconds[seconds.length - 1] ?? 0) },
+    secondsToSynchronizing: {
+      median: round(at(0.5)),
+      p95: round(at(0.95)),
+      max: round(seconds[seconds.length - 1] ?? 0),
+    },
     healthySyncsReleased,
     leakedInstances,
     scenarioSetups: setups.length - requested.length,

@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const setups = Number(values.setups);
   const seed = Number(values.seed);
   const minutes = Number(values.minutes);
-  if (![setups, seed, minutes].every((n) => Number.isFinite(n) && n > 0)) throw new Error('--setups, --seed and --minutes must be positive numbers');
+  if (![setups, seed, minutes].every((n) => Number.isFinite(n) && n > 0))
+    throw new Error('--setups, --seed and --minutes must be positive numbers');
   const preset = values.preset === 'small' ? SMALL : FULL;
   const command = `npm run chaos -- --setups ${setups} --seed ${seed} --minutes ${minutes}${values.preset === 'small' ? ' --preset small' : ''}`;
   console.log(`chaos: ${command}`);

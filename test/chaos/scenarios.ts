@@ -109,7 +109,8 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       setup.releaseRequested = true;
       ctx.note(`teardown of ${setup.workflowId} while DTS refuses its Delete for ${ctx.timings.teardownOutageMs} ms`);
       const refused = {
-        action: 'DeleteSynchronizationJob', jobId: setup.dtsJobId,
+        action: 'DeleteSynchronizationJob',
+        jobId: setup.dtsJobId,
         kind: 'unavailable',
         probability: 1,
       };

@@ -10,7 +10,12 @@ import { sleep } from './processes';
 import type { Random } from './random';
 
 /** Same logic as production, shorter pauses: a chaos run lasts minutes, not days. */
-export const CHAOS_TUNING: Partial<WaitTuning> = { firstPoll: '500ms', maxPoll: '3s', monitorInterval: '10s', restartBackoff: '1s' };
+export const CHAOS_TUNING: Partial<WaitTuning> = {
+  firstPoll: '500ms',
+  maxPoll: '3s',
+  monitorInterval: '10s',
+  restartBackoff: '1s',
+};
 
 export interface Setup {
   index: number;
@@ -33,7 +38,8 @@ export interface Setup {
 export function planSetups(count: number, seed: number, random: Random): Setup[] {
   return Array.from({ length: count }, (_, index) => {
     // Both topologies always appear, whatever the seed.
-    const topology: Topology = index === 0 ? 'oneway' : index === 1 ? 'bidirectional' : random.pick(['oneway', 'bidirectional']);
+    const topology: Topology =
+      index === 0 ? 'oneway' : index === 1 ? 'bidirectional' : random.pick(['oneway', 'bidirectional']);
     const id = (side: string) => `r-chaos${seed}-${String(index).padStart(3, '0')}-${side}`;
     const request = syncRequest({
       name: `chaos-${seed}-${index}`,
@@ -66,7 +72,10 @@ export async function startSetup(client: Client, taskQueue: string, setup: Setup
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start<typeof redisSync>('redisSync', syncStartOptions(request, taskQueue, CHAOS_TUNING));
+      const handle = await client.workflow.start<typeof redisSync>(
+        'redisSync',
+        syncStartOptions(request, taskQueue, CHAOS_TUNING),
+      );
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {
@@ -102,5 +111,7 @@ export async function refreshPhases(client: Client, setups: Setup[]): Promise<vo
 
 /** Settled: synchronizing, or the workflow has ended (which the report then judges). */
 export function settled(setup: Setup): boolean {
-  return setup.phase === 'synchronizing' || (setup.executionStatus !== undefined && setup.executionStatus !== 'RUNNING');
+  return (
+    setup.phase === 'synchronizing' || (setup.executionStatus !== undefined && setup.executionStatus !== 'RUNNING')
+  );
 }

@@ -49,8 +49,17 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     name: 'temporal',
     command: cli,
     args: [
-      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(temporalPort),
-      '--db-filename', join(dir, 'temporal.db'), '--log-level', 'error',
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(temporalPort),
+      '--db-filename',
+      join(dir, 'temporal.db'),
+      '--log-level',
+      'error',
       ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ],
     logFile: join(dir, 'temporal.log'),
@@ -98,7 +107,11 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   // Server and emulator first, in parallel; the worker needs both addresses to answer.
   await Promise.all([temporal.start(), emulator.start()]);
   await worker.start();
-  client = new Client({ connection: connection!, namespace, dataConverter: encryptingDataConverter(CHAOS_PAYLOAD_KEYS) });
+  client = new Client({
+    connection: connection!,
+    namespace,
+    dataConverter: encryptingDataConverter(CHAOS_PAYLOAD_KEYS),
+  });
 
   return {
     dir,
@@ -108,9 +121,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     temporalAddress,
     emulatorUrl,
     taskQueue: TASK_QUEUE,
-    client: () => client!,
+    client: () => client,
     async admin<T>(path: string, body?: unknown, method?: string): Promise<T> {
-      const init: RequestInit = body === undefined ? { method: method ?? 'GET' } : { method: method ?? 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      const init: RequestInit =
+        body === undefined
+          ? { method: method ?? 'GET' }
+          : { method: method ?? 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
       const res = await fetch(`${emulatorUrl}/__emulator/${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
       if (!res.ok) throw new Error(`emulator admin ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;

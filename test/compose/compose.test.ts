@@ -132,7 +132,8 @@ describe('docker-compose.yml', () => {
     const noHealthCheck = new Set(['worker']); // serves no endpoint yet (see the comment in the file)
     for (const [name, service] of Object.entries(compose.services)) {
       expect(service.restart, `${name} restart`).toBe(oneShot.has(name) ? 'no' : 'unless-stopped');
-      if (!oneShot.has(name) && !noHealthCheck.has(name)) expect(service.healthcheck, `${name} healthcheck`).toBeDefined();
+      if (!oneShot.has(name) && !noHealthCheck.has(name))
+        expect(service.healthcheck, `${name} healthcheck`).toBeDefined();
       const deps = service.depends_on;
       if (deps === undefined) continue;
       expect(Array.isArray(deps), `${name} depends_on uses conditions`).toBe(false);
@@ -140,7 +141,8 @@ describe('docker-compose.yml', () => {
         expect(compose.services[dep], `${name} depends on a defined service ${dep}`).toBeDefined();
         const expected = oneShot.has(dep) ? 'service_completed_successfully' : 'service_healthy';
         expect(spec.condition, `${name} → ${dep}`).toBe(expected);
-        if (expected === 'service_healthy') expect(compose.services[dep]!.healthcheck, `${dep} has the health check ${name} waits for`).toBeDefined();
+        if (expected === 'service_healthy')
+          expect(compose.services[dep]!.healthcheck, `${dep} has the health check ${name} waits for`).toBeDefined();
       }
     }
   });
@@ -186,7 +188,15 @@ describe('Temporal namespace setup', () => {
   it('registers exactly the search attributes the workflows declare', () => {
     const script = read('deploy/temporal/setup-namespace.sh');
     const listed = /^SEARCH_ATTRIBUTES="([^"]*)"/m.exec(script)?.[1]?.split(/\s+/).filter(Boolean).sort();
-    const cliType: Record<string, string> = { TEXT: 'Text', KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+    const cliType: Record<string, string> = {
+      TEXT: 'Text',
+      KEYWORD: 'Keyword',
+      INT: 'Int',
+      DOUBLE: 'Double',
+      BOOL: 'Bool',
+      DATETIME: 'Datetime',
+      KEYWORD_LIST: 'KeywordList',
+    };
     const declared = SEARCH_ATTRIBUTES.map((key) => `${key.name}:${cliType[key.type]}`).sort();
     expect(listed).toEqual(declared);
   });

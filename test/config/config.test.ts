@@ -17,7 +17,14 @@ function problemsOf(load: () => unknown): string[] {
 
 describe('process configuration', () => {
   it('stops the worker at start naming every missing or invalid variable', () => {
-    const problems = problemsOf(() => loadWorkerConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', DTS_ENDPOINT: 'dts.aliyuncs.com', DTS_TIMEOUT_MS: 'soon', PAYLOAD_KEYS: 'k1:short' }));
+    const problems = problemsOf(() =>
+      loadWorkerConfig({
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
+        DTS_ENDPOINT: 'dts.aliyuncs.com',
+        DTS_TIMEOUT_MS: 'soon',
+        PAYLOAD_KEYS: 'k1:short',
+      }),
+    );
     expect(problems.join('\n')).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET go together/);
     expect(problems.join('\n')).toMatch(/DTS_ENDPOINT must be an http\(s\) URL/);
     expect(problems.join('\n')).toMatch(/DTS_TIMEOUT_MS must be an integer/);
@@ -25,23 +32,45 @@ describe('process configuration', () => {
   });
 
   it('defaults the worker to the real DTS endpoint and API version', () => {
-    const config = loadWorkerConfig({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', PAYLOAD_KEYS: KEY });
+    const config = loadWorkerConfig({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret',
+      PAYLOAD_KEYS: KEY,
+    });
     expect(config.dts).toMatchObject({ endpoint: 'https://dts.aliyuncs.com', apiVersion: '2020-01-01' });
     expect(config.payloadKeys.currentKeyId).toBe('k1');
   });
 
   it('requires API tokens and refuses an open codec off loopback', () => {
     expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY })).join('\n')).toMatch(/API_TOKENS is required/);
-    const open = problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', API_HOST: '0.0.0.0', CODEC_REQUIRE_TOKEN: 'false' }));
+    const open = problemsOf(() =>
+      loadApiConfig({
+        PAYLOAD_KEYS: KEY,
+        API_TOKENS: 'a-long-enough-token',
+        API_HOST: '0.0.0.0',
+        CODEC_REQUIRE_TOKEN: 'false',
+      }),
+    );
     expect(open.join('\n')).toMatch(/CODEC_REQUIRE_TOKEN=false is allowed only when API_HOST is a loopback address/);
-    expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', CODEC_REQUIRE_TOKEN: 'false' }))).toEqual([]);
+    expect(
+      problemsOf(() =>
+        loadApiConfig({ PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token', CODEC_REQUIRE_TOKEN: 'false' }),
+      ),
+    ).toEqual([]);
   });
 
   it('gives the API read access to DTS only when an AccessKey is set', () => {
     const base = { PAYLOAD_KEYS: KEY, API_TOKENS: 'a-long-enough-token' };
     expect(loadApiConfig(base).dts).toBeUndefined();
-    expect(problemsOf(() => loadApiConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' })).join('\n')).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_SECRET is required/);
-    const config = loadApiConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', DTS_ENDPOINT: 'http://127.0.0.1:8780' });
+    expect(problemsOf(() => loadApiConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' })).join('\n')).toMatch(
+      /ALIBABA_CLOUD_ACCESS_KEY_SECRET is required/,
+    );
+    const config = loadApiConfig({
+      ...base,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret',
+      DTS_ENDPOINT: 'http://127.0.0.1:8780',
+    });
     expect(config.dts).toMatchObject({ endpoint: 'http://127.0.0.1:8780', accessKeyId: 'id' });
   });
 });

@@ -15,13 +15,24 @@ const PASSWORD = 'client-test-Pa55-secret';
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, timeScale: 0.01, log: () => {} });
-  config = { endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 1_000 };
+  config = {
+    endpoint: emulator.url,
+    apiVersion: '2020-01-01',
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    timeoutMs: 1_000,
+  };
 });
 afterAll(() => emulator?.close());
 beforeEach(() => admin('reset', {}));
 
 async function admin<T = unknown>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${emulator.url}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${emulator.url}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return (await res.json()) as T;
 }
 
@@ -35,7 +46,15 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 const purchase = (client: DtsClient, clientToken = `t-${Math.random()}`) =>
-  purchaseInstance(client, { clientToken, regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou', topology: 'bidirectional', jobClass: 'small', payType: 'PostPaid' });
+  purchaseInstance(client, {
+    clientToken,
+    regionId: 'cn-hangzhou',
+    sourceRegion: 'cn-hangzhou',
+    destinationRegion: 'cn-hangzhou',
+    topology: 'bidirectional',
+    jobClass: 'small',
+    payType: 'PostPaid',
+  });
 
 const configure = (client: DtsClient, dtsJobId: string) =>
   configureDirection(client, {
@@ -53,7 +72,9 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
     const client = new DtsClient(config);
     const { dtsJobId } = await purchase(client);
     await configure(client, dtsJobId);
-    const { calls } = await admin<{ calls: { action: string; method: string; params: Record<string, string> }[] }>('calls');
+    const { calls } = await admin<{ calls: { action: string; method: string; params: Record<string, string> }[] }>(
+      'calls',
+    );
     const configureCall = calls.find((c) => c.action === 'ConfigureSynchronizationJob')!;
     expect(configureCall.method).toBe('POST');
     expect(configureCall.params).toMatchObject({
@@ -64,7 +85,10 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
       SynchronizationDirection: 'Forward',
     });
     expect(Object.values(configureCall.params)).not.toContain('undefined');
-    const body = await client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: dtsJobId, SynchronizationDirection: 'Forward' });
+    const body = await client.call('DescribeSynchronizationJobStatus', {
+      SynchronizationJobId: dtsJobId,
+      SynchronizationDirection: 'Forward',
+    });
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
   });
 
@@ -97,11 +121,31 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
     expect(unknownKey).toMatchObject({ type: DtsFailure.Credentials, nonRetryable: true });
 
     const client = new DtsClient(config);
-    const badClass = await failureOf(purchaseInstance(client, { clientToken: 'x', regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou', topology: 'oneway', jobClass: 'huge' as never, payType: 'PostPaid' }));
+    const badClass = await failureOf(
+      purchaseInstance(client, {
+        clientToken: 'x',
+        regionId: 'cn-hangzhou',
+        sourceRegion: 'cn-hangzhou',
+        destinationRegion: 'cn-hangzhou',
+        topology: 'oneway',
+        jobClass: 'huge' as never,
+        payType: 'PostPaid',
+      }),
+    );
     expect(badClass).toMatchObject({ type: DtsFailure.InvalidParameter, nonRetryable: true });
 
     await purchase(client, 'same-token');
-    const mismatch = await failureOf(purchaseInstance(client, { clientToken: 'same-token', regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou', topology: 'oneway', jobClass: 'large', payType: 'PostPaid' }));
+    const mismatch = await failureOf(
+      purchaseInstance(client, {
+        clientToken: 'same-token',
+        regionId: 'cn-hangzhou',
+        sourceRegion: 'cn-hangzhou',
+        destinationRegion: 'cn-hangzhou',
+        topology: 'oneway',
+        jobClass: 'large',
+        payType: 'PostPaid',
+      }),
+    );
     expect(mismatch).toMatchObject({ type: DtsFailure.IdempotencyMismatch, nonRetryable: true });
   });
 
@@ -131,7 +175,14 @@ describe('DTS client against a gateway that answers Success:false', () => {
   beforeAll(async () => {
     server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ RequestId: 'req-1', Success: false, ErrCode: 'InvalidParameter.JobClass', ErrMessage: 'bad class' }));
+      res.end(
+        JSON.stringify({
+          RequestId: 'req-1',
+          Success: false,
+          ErrCode: 'InvalidParameter.JobClass',
+          ErrMessage: 'bad class',
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();

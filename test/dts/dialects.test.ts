@@ -19,15 +19,23 @@ afterEach(async () => {
 async function clientFor(dialect: string): Promise<DtsClient> {
   emulator = await startEmulator({ port: 0, timeScale: 0.005, log: () => {}, dialect });
   return new DtsClient({
-    endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID,
-    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000,
+    endpoint: emulator.url,
+    apiVersion: '2020-01-01',
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    timeoutMs: 2_000,
   });
 }
 
 const buy = (client: DtsClient, region: string) =>
   purchaseInstance(client, {
-    clientToken: `t-${Math.random()}`, regionId: region, sourceRegion: region, destinationRegion: region,
-    topology: 'bidirectional', jobClass: 'small', payType: 'PostPaid',
+    clientToken: `t-${Math.random()}`,
+    regionId: region,
+    sourceRegion: region,
+    destinationRegion: region,
+    topology: 'bidirectional',
+    jobClass: 'small',
+    payType: 'PostPaid',
   }).then((r) => r.dtsJobId);
 
 describe('status and direction spellings', () => {
@@ -37,7 +45,11 @@ describe('status and direction spellings', () => {
     }
     expect(normalizeStatus('precheckFailed')).toBe('precheckfailed');
     expect(normalizeStatus('notconfigured')).toBe('notconfigured');
-    expect([normalizeDirection('forward'), normalizeDirection(' REVERSE '), normalizeDirection('sideways')]).toEqual(['Forward', 'Reverse', undefined]);
+    expect([normalizeDirection('forward'), normalizeDirection(' REVERSE '), normalizeDirection('sideways')]).toEqual([
+      'Forward',
+      'Reverse',
+      undefined,
+    ]);
   });
 
   it('reads a legacy body: lower case, Finished precheck, boolean flags, lower-case sub-statuses', () => {
@@ -45,18 +57,32 @@ describe('status and direction spellings', () => {
       Status: 'initializating',
       StructureInitialization: true,
       DataInitialization: false,
-      PrecheckStatus: { Status: 'Finished', Percent: '100', Detail: [{ ItemName: 'CHECK_CONN_SRC', CheckStatus: 'success' }] },
+      PrecheckStatus: {
+        Status: 'Finished',
+        Percent: '100',
+        Detail: [{ ItemName: 'CHECK_CONN_SRC', CheckStatus: 'success' }],
+      },
       StructureInitializationStatus: { Status: 'finished', Percent: '100' },
       DataInitializationStatus: { Status: 'migrating', Percent: '40' },
     });
-    expect(snapshot).toMatchObject({ status: 'initializing', rawStatus: 'initializating', stage: 'data', stagePercent: 40, precheckFailures: [] });
+    expect(snapshot).toMatchObject({
+      status: 'initializing',
+      rawStatus: 'initializating',
+      stage: 'data',
+      stagePercent: 40,
+      precheckFailures: [],
+    });
     expect(snapshot.progress).toBe(Math.round(10 + 10 + 40 * 0.8));
   });
 
   it('describes a direction of the strictest dialect through pop-core', async () => {
     const client = await clientFor(STRICTEST_DIALECT);
     const jobId = await buy(client, 'cn-hangzhou');
-    const snapshot = await describeDirection(client, { dtsJobId: jobId, regionId: 'cn-hangzhou', direction: 'Reverse' });
+    const snapshot = await describeDirection(client, {
+      dtsJobId: jobId,
+      regionId: 'cn-hangzhou',
+      direction: 'Reverse',
+    });
     expect([snapshot.status, snapshot.rawStatus, snapshot.progress]).toEqual(['notstarted', 'notStarted', 0]);
   });
 });
@@ -71,7 +97,8 @@ describe('DescribeSynchronizationJobStatusList: one region a call, every page', 
     expect(Object.keys(board).sort()).toEqual([...hangzhou].sort());
     expect(board[hangzhou[0]!]).toEqual({ Forward: 'notconfigured', Reverse: 'notconfigured' });
     expect(Object.keys(await describeStatusList(client, 'cn-shanghai', [...hangzhou, shanghai]))).toEqual([shanghai]);
-    const calls = ((await (await fetch(`${emulator!.url}/__emulator/calls`)).json()) as { calls: { action: string }[] }).calls;
+    const calls = ((await (await fetch(`${emulator!.url}/__emulator/calls`)).json()) as { calls: { action: string }[] })
+      .calls;
     expect(calls.filter((c) => c.action === 'DescribeSynchronizationJobStatusList')).toHaveLength(3 + 1);
   });
 
@@ -80,7 +107,10 @@ describe('DescribeSynchronizationJobStatusList: one region a call, every page', 
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await buy(client, 'cn-hangzhou'));
     // A DTS that ignores PageNumber always answers page 1: emulate it by a client that drops the parameter.
-    const ignoring = { call: (action: string, params: Record<string, unknown>) => client.call(action, { ...params, PageNumber: undefined } as never) };
+    const ignoring = {
+      call: (action: string, params: Record<string, unknown>) =>
+        client.call(action, { ...params, PageNumber: undefined }),
+    };
     const board = await describeStatusList(ignoring as unknown as DtsClient, 'cn-hangzhou', ids);
     expect(Object.keys(board).sort()).toEqual([...ids].sort());
   });

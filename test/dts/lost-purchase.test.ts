@@ -43,18 +43,28 @@ function memoryClaims(othersBuying = 0) {
 }
 
 const input: PurchaseInput = {
-  clientToken: 'setup-a-purchase', regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou',
-  topology: 'oneway', jobClass: 'small', payType: 'PostPaid',
+  clientToken: 'setup-a-purchase',
+  regionId: 'cn-hangzhou',
+  sourceRegion: 'cn-hangzhou',
+  destinationRegion: 'cn-hangzhou',
+  topology: 'oneway',
+  jobClass: 'small',
+  payType: 'PostPaid',
 };
 
 async function setUp() {
   emulator = await startEmulator({ port: 0, timeScale: 0.01, log: () => {}, dialect: STRICTEST_DIALECT });
   const dts = new DtsClient({
-    endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID,
-    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000,
+    endpoint: emulator.url,
+    apiVersion: '2020-01-01',
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    timeoutMs: 2_000,
   });
   const liveJobs = async () => {
-    const { jobs } = (await (await fetch(`${emulator!.url}/__emulator/jobs`)).json()) as { jobs: { jobId: string; released: boolean }[] };
+    const { jobs } = (await (await fetch(`${emulator!.url}/__emulator/jobs`)).json()) as {
+      jobs: { jobId: string; released: boolean }[];
+    };
     return jobs.filter((j) => !j.released).map((j) => j.jobId);
   };
   return { dts, liveJobs };
@@ -94,10 +104,12 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { dts, liveJobs } = await setUp();
     const { claims } = memoryClaims(1);
     const young = (await purchaseInstance(dts, input)).dtsJobId;
-    const failure = await attempt(2).run(() => purchaseInstance(dts, input, claims)).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const failure = await attempt(2)
+      .run(() => purchaseInstance(dts, input, claims))
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect((failure as ApplicationFailure).type).toBe('PurchaseCandidateUnsettled');
     expect((failure as ApplicationFailure).nextRetryDelay).toBeDefined();

@@ -58,7 +58,9 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
   });
 
   it('names the bad switch or value', () => {
-    expect(() => parseDialect('statusSpelling=shouting')).toThrow(/statusSpelling must be one of pascal\|lower\|legacy/);
+    expect(() => parseDialect('statusSpelling=shouting')).toThrow(
+      /statusSpelling must be one of pascal\|lower\|legacy/,
+    );
     expect(() => parseDialect('colour=blue')).toThrow(/unknown dialect switch "colour"/);
     expect(() => parseDialect('statusListPageSize=-1')).toThrow(/statusListPageSize/);
   });
@@ -114,7 +116,11 @@ describe('statusSpelling', () => {
     const jobId = await createJob(client);
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     const body = await waitForStatus(client, jobId, 'Synchronizing');
-    expect([body.Status, body.PrecheckStatus.Status, body.StructureInitialization]).toEqual(['Synchronizing', 'Success', 'true']);
+    expect([body.Status, body.PrecheckStatus.Status, body.StructureInitialization]).toEqual([
+      'Synchronizing',
+      'Success',
+      'true',
+    ]);
   });
 
   it('lower: every top-level status in lower case, in all three read calls', async () => {
@@ -124,7 +130,9 @@ describe('statusSpelling', () => {
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     await waitForStatus(client, jobId, 'Synchronizing');
     expect((await describeStatus(client, jobId)).Status).toBe('synchronizing');
-    const list = await client.call('DescribeSynchronizationJobStatusList', { SynchronizationJobIdListJsonStr: JSON.stringify([jobId]) });
+    const list = await client.call('DescribeSynchronizationJobStatusList', {
+      SynchronizationJobIdListJsonStr: JSON.stringify([jobId]),
+    });
     expect(list.SynchronizationJobListStatusList[0].SynchronizationDirectionInfoList[0].Status).toBe('synchronizing');
     const jobs = await client.call('DescribeSynchronizationJobs');
     expect(jobs.SynchronizationInstances[0].Status).toBe('synchronizing');
@@ -142,7 +150,11 @@ describe('statusSpelling', () => {
       body = await describeStatus(client, jobId);
     }
     expect(seen.has('initializating')).toBe(true);
-    expect([body.PrecheckStatus.Status, body.StructureInitialization, body.DataInitialization]).toEqual(['Finished', true, true]);
+    expect([body.PrecheckStatus.Status, body.StructureInitialization, body.DataInitialization]).toEqual([
+      'Finished',
+      true,
+      true,
+    ]);
     await admin(emulator, 'POST', 'faults', failedPrecheck);
     const second = await createJob(client);
     await client.call('ConfigureSynchronizationJob', configureParams(second));
@@ -182,7 +194,11 @@ describe('clientToken', () => {
 
 describe('reverseEndpoints', () => {
   const sameOrder = (jobId: string) =>
-    configureParams(jobId, { SynchronizationDirection: 'Reverse', StructureInitialization: true, DataInitialization: true });
+    configureParams(jobId, {
+      SynchronizationDirection: 'Reverse',
+      StructureInitialization: true,
+      DataInitialization: true,
+    });
 
   it('either (default): swapped and same order are both accepted', async () => {
     const { client } = await start();
@@ -225,7 +241,11 @@ describe('reverseInitialization', () => {
     const jobId = await twoWayForwardSynchronizing(client);
     const error = await callError(client, 'ConfigureSynchronizationJob', reverseParams(jobId, noInit));
     expect(error.code).toBe('InvalidStructureInitialization');
-    const half = await callError(client, 'ConfigureSynchronizationJob', reverseParams(jobId, { DataInitialization: false }));
+    const half = await callError(
+      client,
+      'ConfigureSynchronizationJob',
+      reverseParams(jobId, { DataInitialization: false }),
+    );
     expect(half.code).toBe('InvalidDataInitialization');
     await client.call('ConfigureSynchronizationJob', reverseParams(jobId));
     await waitForStatus(client, jobId, 'Synchronizing', 'Reverse');
@@ -235,7 +255,11 @@ describe('reverseInitialization', () => {
 describe('statusListScope', () => {
   async function twoRegions(client: DtsClient): Promise<{ hangzhou: string; shanghai: string }> {
     const hangzhou = await createJob(client);
-    const shanghai = await createJob(client, { RegionId: 'cn-shanghai', SourceRegion: 'cn-shanghai', DestRegion: 'cn-shanghai' });
+    const shanghai = await createJob(client, {
+      RegionId: 'cn-shanghai',
+      SourceRegion: 'cn-shanghai',
+      DestRegion: 'cn-shanghai',
+    });
     return { hangzhou, shanghai };
   }
   const listed = async (client: DtsClient, ids: string[], regionId?: string) => {
@@ -243,7 +267,9 @@ describe('statusListScope', () => {
       SynchronizationJobIdListJsonStr: JSON.stringify(ids),
       ...(regionId ? { RegionId: regionId } : {}),
     });
-    return (body.SynchronizationJobListStatusList as { SynchronizationJobId: string }[]).map((j) => j.SynchronizationJobId);
+    return (body.SynchronizationJobListStatusList as { SynchronizationJobId: string }[]).map(
+      (j) => j.SynchronizationJobId,
+    );
   };
 
   it('global (default): jobs of every region, with or without RegionId', async () => {
@@ -285,7 +311,9 @@ describe('statusListPageSize', () => {
         PageNumber: page,
       });
       expect([body.PageNumber, body.PageRecordCount, body.TotalRecordCount]).toEqual([page, page < 3 ? 2 : 1, 5]);
-      seen.push(...body.SynchronizationJobListStatusList.map((j: { SynchronizationJobId: string }) => j.SynchronizationJobId));
+      seen.push(
+        ...body.SynchronizationJobListStatusList.map((j: { SynchronizationJobId: string }) => j.SynchronizationJobId),
+      );
     }
     expect(seen.sort()).toEqual([...ids].sort());
   });
@@ -296,7 +324,11 @@ describe('admin API and faults that every dialect shares', () => {
     const { emulator, client } = await start(STRICTEST_DIALECT);
     const jobId = await createJob(client);
     await admin(emulator, 'POST', 'faults', {
-      action: 'DescribeSynchronizationJobStatus', kind: 'error', code: 'Forbidden.RAM', httpStatus: 403, count: 2,
+      action: 'DescribeSynchronizationJobStatus',
+      kind: 'error',
+      code: 'Forbidden.RAM',
+      httpStatus: 403,
+      count: 2,
     });
     for (let i = 0; i < 2; i++) {
       const error = await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId });
@@ -328,9 +360,13 @@ describe('admin API and faults that every dialect shares', () => {
     const { emulator, client } = await start();
     await admin(emulator, 'POST', 'instances', { instanceId: TARGET.id, password: 'NaN' });
     const jobId = await createJob(client);
-    await client.call('ConfigureSynchronizationJob', configureParams(jobId, {
-      SynchronizationJobName: 'null', 'DestinationEndpoint.Password': 'NaN',
-    }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(jobId, {
+        SynchronizationJobName: 'null',
+        'DestinationEndpoint.Password': 'NaN',
+      }),
+    );
     const body = await waitForStatus(client, jobId, 'Synchronizing');
     expect(body.SynchronizationJobName).toBe('null');
     const error = await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: 'undefined' });

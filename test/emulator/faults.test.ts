@@ -81,7 +81,11 @@ describe('faults', () => {
   it('applies the change and then answers too late (the ambiguous timeout); the ClientToken recovers it', async () => {
     await addFault({ action: 'CreateSynchronizationJob', kind: 'delay-after', delayMs: 400 });
     const impatient = dtsClient(emulator, 'POST', 100);
-    const error = await callError(impatient, 'CreateSynchronizationJob', createParams({ ClientToken: 'wf-ambiguous-1' }));
+    const error = await callError(
+      impatient,
+      'CreateSynchronizationJob',
+      createParams({ ClientToken: 'wf-ambiguous-1' }),
+    );
     expect(error.name).toBe('RequestTimeoutError');
     const [bought] = (await admin(emulator, 'GET', 'jobs')).body.jobs;
     expect(bought.clientToken).toBe('wf-ambiguous-1');
@@ -96,17 +100,36 @@ describe('faults', () => {
     const [bought] = (await admin(emulator, 'GET', 'jobs')).body.jobs;
     expect(await createJob(client, { ClientToken: 'wf-dropped-1' })).toBe(bought.jobId);
     const { calls } = (await admin(emulator, 'GET', 'calls')).body;
-    expect(calls[0]).toMatchObject({ outcome: 'dropped', httpStatus: 0, jobId: bought.jobId, clientToken: 'wf-dropped-1' });
+    expect(calls[0]).toMatchObject({
+      outcome: 'dropped',
+      httpStatus: 0,
+      jobId: bought.jobId,
+      clientToken: 'wf-dropped-1',
+    });
   });
 
   it('fires by probability and matches per job and direction', async () => {
     const a = await createJob(client, { Topology: 'bidirectional' });
     const b = await createJob(client, { Topology: 'bidirectional' });
-    await addFault({ action: 'DescribeSynchronizationJobStatus', jobId: a, direction: 'Reverse', kind: 'throttling', probability: 1 });
+    await addFault({
+      action: 'DescribeSynchronizationJobStatus',
+      jobId: a,
+      direction: 'Reverse',
+      kind: 'throttling',
+      probability: 1,
+    });
     await addFault({ action: 'DescribeSynchronizationJobs', kind: 'unavailable', probability: 0 });
     expect((await describeStatus(client, a, 'Forward')).Success).toBe(true);
     expect((await describeStatus(client, b, 'Reverse')).Success).toBe(true);
-    for (let i = 0; i < 3; i++) expect((await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: a, SynchronizationDirection: 'Reverse' })).code).toBe('Throttling.User');
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await callError(client, 'DescribeSynchronizationJobStatus', {
+            SynchronizationJobId: a,
+            SynchronizationDirection: 'Reverse',
+          })
+        ).code,
+      ).toBe('Throttling.User');
     expect((await client.call('DescribeSynchronizationJobs')).Success).toBe(true);
     await admin(emulator, 'DELETE', 'faults');
     expect((await describeStatus(client, a, 'Reverse')).Success).toBe(true);
@@ -118,7 +141,12 @@ describe('faults', () => {
     const jobId = await createJob(client);
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     const failed = await waitForStatus(client, jobId, 'PrecheckFailed');
-    expect(failed.PrecheckStatus.Detail).toContainEqual({ ItemName: 'CHECK_REDIS_MEMORY', CheckStatus: 'Failed', ErrorMessage: 'not enough memory', RepairMethod: 'scale up' });
+    expect(failed.PrecheckStatus.Detail).toContainEqual({
+      ItemName: 'CHECK_REDIS_MEMORY',
+      CheckStatus: 'Failed',
+      ErrorMessage: 'not enough memory',
+      RepairMethod: 'scale up',
+    });
     await client.call('StartSynchronizationJob', { SynchronizationJobId: jobId });
     await waitForStatus(client, jobId, 'Synchronizing');
   });
@@ -130,14 +158,22 @@ describe('faults', () => {
     const failed = await waitForStatus(client, jobId, 'InitializeFailed');
     expect(failed.ErrorMessage).toBe('DTS-31009: disk full');
     expect([failed.StructureInitializationStatus.Status, failed.DataInitializationStatus.Status]).toContain('Failed');
-    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('OperationDenied.JobStatus');
+    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'OperationDenied.JobStatus',
+    );
   });
 
   it('turns a Synchronizing direction Failed later; Start recovers it', async () => {
     const jobId = await createJob(client);
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     await waitForStatus(client, jobId, 'Synchronizing');
-    await addFault({ kind: 'fail-later', jobId, direction: 'Forward', afterMs: 50, message: 'DTS-070211: Connect Destination DB failed' });
+    await addFault({
+      kind: 'fail-later',
+      jobId,
+      direction: 'Forward',
+      afterMs: 50,
+      message: 'DTS-070211: Connect Destination DB failed',
+    });
     const failed = await waitForStatus(client, jobId, 'Failed');
     expect(failed.ErrorMessage).toBe('DTS-070211: Connect Destination DB failed');
     expect(failed.DataSynchronizationStatus.Status).toBe('Failed');
@@ -145,7 +181,9 @@ describe('faults', () => {
     await client.call('StartSynchronizationJob', { SynchronizationJobId: jobId });
     expect((await describeStatus(client, jobId)).Status).toBe('Initializing');
     await waitForStatus(client, jobId, 'Synchronizing');
-    const history = (await adminJob(emulator, jobId)).directions.Forward.history.map((h: { status: string }) => h.status);
+    const history = (await adminJob(emulator, jobId)).directions.Forward.history.map(
+      (h: { status: string }) => h.status,
+    );
     expect(history.slice(-4)).toEqual(['Synchronizing', 'Failed', 'Initializing', 'Synchronizing']);
   });
 
@@ -165,7 +203,14 @@ describe('faults', () => {
     const text = JSON.stringify(calls);
     expect(text).not.toContain(SOURCE.password);
     expect(text).not.toContain('Signature"');
-    expect(calls[1]).toMatchObject({ action: 'ConfigureSynchronizationJob', jobId, direction: 'Forward', outcome: 'OK', httpStatus: 200, method: 'POST' });
+    expect(calls[1]).toMatchObject({
+      action: 'ConfigureSynchronizationJob',
+      jobId,
+      direction: 'Forward',
+      outcome: 'OK',
+      httpStatus: 200,
+      method: 'POST',
+    });
     expect(calls[1].params['SourceEndpoint.Password']).toBe('***');
   });
 });

@@ -58,16 +58,30 @@ describe('API gateway', () => {
   });
 
   it('rejects an unknown AccessKeyId with InvalidAccessKeyId.NotFound (404) and the full error shape', async () => {
-    const client = new RPCClient({ endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: 'nobody', accessKeySecret: 'x' });
-    const error = (await client.request('DescribeSynchronizationJobs', {}, { method: 'POST', formatParams: false }).catch((e: unknown) => e)) as Body;
+    const client = new RPCClient({
+      endpoint: emulator.url,
+      apiVersion: '2020-01-01',
+      accessKeyId: 'nobody',
+      accessKeySecret: 'x',
+    });
+    const error = (await client
+      .request('DescribeSynchronizationJobs', {}, { method: 'POST', formatParams: false })
+      .catch((e: unknown) => e)) as Body;
     expect(error.code).toBe('InvalidAccessKeyId.NotFound');
     expect(error.entry.response.statusCode).toBe(404);
     expect(Object.keys(error.data).sort()).toEqual(['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
   });
 
   it('rejects a wrong secret with SignatureDoesNotMatch (400) and echoes the string to sign', async () => {
-    const client = new RPCClient({ endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: 'emulator-key-id', accessKeySecret: 'wrong' });
-    const error = (await client.request('DescribeSynchronizationJobs', {}, { method: 'POST', formatParams: false }).catch((e: unknown) => e)) as Body;
+    const client = new RPCClient({
+      endpoint: emulator.url,
+      apiVersion: '2020-01-01',
+      accessKeyId: 'emulator-key-id',
+      accessKeySecret: 'wrong',
+    });
+    const error = (await client
+      .request('DescribeSynchronizationJobs', {}, { method: 'POST', formatParams: false })
+      .catch((e: unknown) => e)) as Body;
     expect(error.code).toBe('SignatureDoesNotMatch');
     expect(error.entry.response.statusCode).toBe(400);
     expect(error.data.Message).toContain('server string to sign is:POST&%2F&');
@@ -107,11 +121,16 @@ describe('API gateway', () => {
       expect([status, body.Code]).toEqual([400, 'InvalidTimeStamp.Expired']);
     }
     const nearEdge = new Date(Date.now() - 14 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    expect((await rawPost(emulator, signedParams('DescribeSynchronizationJobs', {}, { timestamp: nearEdge }))).status).toBe(200);
+    expect(
+      (await rawPost(emulator, signedParams('DescribeSynchronizationJobs', {}, { timestamp: nearEdge }))).status,
+    ).toBe(200);
   });
 
   it('rejects a malformed timestamp with InvalidTimeStamp.Format', async () => {
-    const { body } = await rawPost(emulator, signedParams('DescribeSynchronizationJobs', {}, { timestamp: '2024-01-01 10:00:00' }));
+    const { body } = await rawPost(
+      emulator,
+      signedParams('DescribeSynchronizationJobs', {}, { timestamp: '2024-01-01 10:00:00' }),
+    );
     expect(body.Code).toBe('InvalidTimeStamp.Format');
   });
 
@@ -137,7 +156,10 @@ describe('API gateway', () => {
 
     const lenient = await startTestEmulator({ allowLegacyVersion: true });
     try {
-      const accepted = await rawPost(lenient, signedParams('DescribeSynchronizationJobs', {}, { version: '2018-08-01' }));
+      const accepted = await rawPost(
+        lenient,
+        signedParams('DescribeSynchronizationJobs', {}, { version: '2018-08-01' }),
+      );
       expect(accepted.status).toBe(200);
     } finally {
       await lenient.close();

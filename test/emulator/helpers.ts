@@ -1,7 +1,13 @@
 // Shared test helpers: an in-process emulator, the real pop-core client, and the admin API.
 import RPCClient from '@alicloud/pop-core';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
+import {
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCESS_KEY_SECRET,
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from '../../emulator';
 import { signRpc } from '../../emulator/signature';
 
 export const SOURCE = { id: 'r-demo-source-0001', password: 'demo-source-Pa55' };
@@ -44,7 +50,11 @@ export function dtsClient(emulator: RunningEmulator, method: 'POST' | 'GET' = 'P
 }
 
 /** The error pop-core throws for a call, for asserting on `code` and `data`. */
-export async function callError(client: DtsClient, action: string, params: Record<string, unknown> = {}): Promise<Body> {
+export async function callError(
+  client: DtsClient,
+  action: string,
+  params: Record<string, unknown> = {},
+): Promise<Body> {
   try {
     await client.call(action, params);
   } catch (error) {
@@ -99,8 +109,15 @@ export async function createJob(client: DtsClient, overrides: Record<string, unk
   return body.SynchronizationJobId as string;
 }
 
-export function describeStatus(client: DtsClient, jobId: string, direction: 'Forward' | 'Reverse' = 'Forward'): Promise<Body> {
-  return client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId, SynchronizationDirection: direction });
+export function describeStatus(
+  client: DtsClient,
+  jobId: string,
+  direction: 'Forward' | 'Reverse' = 'Forward',
+): Promise<Body> {
+  return client.call('DescribeSynchronizationJobStatus', {
+    SynchronizationJobId: jobId,
+    SynchronizationDirection: direction,
+  });
 }
 
 /** Polls DescribeSynchronizationJobStatus until Status matches (compared case-insensitively). */
@@ -125,7 +142,12 @@ export async function waitForStatus(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function admin(emulator: RunningEmulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+export async function admin(
+  emulator: RunningEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(`${emulator.url}/__emulator/${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -145,7 +167,14 @@ export async function adminJob(emulator: RunningEmulator, jobId: string): Promis
 export function signedParams(
   action: string,
   params: Record<string, string> = {},
-  options: { method?: string; secret?: string; accessKeyId?: string; timestamp?: string; nonce?: string; version?: string } = {},
+  options: {
+    method?: string;
+    secret?: string;
+    accessKeyId?: string;
+    timestamp?: string;
+    nonce?: string;
+    version?: string;
+  } = {},
 ): Record<string, string> {
   const all: Record<string, string> = {
     Action: action,
@@ -162,7 +191,10 @@ export function signedParams(
   return all;
 }
 
-export async function rawPost(emulator: RunningEmulator, params: Record<string, string>): Promise<{ status: number; body: Body; text: string }> {
+export async function rawPost(
+  emulator: RunningEmulator,
+  params: Record<string, string>,
+): Promise<{ status: number; body: Body; text: string }> {
   const response = await fetch(`${emulator.url}/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

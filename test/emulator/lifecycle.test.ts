@@ -17,7 +17,9 @@ import {
 } from './helpers';
 
 const failedItems = (status: Record<string, any>) =>
-  (status.PrecheckStatus.Detail as Array<Record<string, string>>).filter((i) => i.CheckStatus === 'Failed').map((i) => i.ItemName);
+  (status.PrecheckStatus.Detail as Array<Record<string, string>>)
+    .filter((i) => i.CheckStatus === 'Failed')
+    .map((i) => i.ItemName);
 
 describe('lifecycle', () => {
   let emulator: RunningEmulator;
@@ -90,7 +92,10 @@ describe('lifecycle', () => {
 
   it('does not start when autoStartModulesAfterConfig is none, then starts on StartSynchronizationJob', async () => {
     const jobId = await createJob(client);
-    await client.call('ConfigureSynchronizationJob', configureParams(jobId, { MigrationReserved: '{"autoStartModulesAfterConfig":"none"}' }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(jobId, { MigrationReserved: '{"autoStartModulesAfterConfig":"none"}' }),
+    );
     await new Promise((r) => setTimeout(r, 60));
     const idle = await describeStatus(client, jobId);
     expect(idle.Status).toBe('NotStarted');
@@ -103,15 +108,22 @@ describe('lifecycle', () => {
 
   it('fails the precheck for an unknown instance and for a wrong password', async () => {
     const unknown = await createJob(client);
-    await client.call('ConfigureSynchronizationJob', configureParams(unknown, { 'DestinationEndpoint.InstanceId': 'r-missing' }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(unknown, { 'DestinationEndpoint.InstanceId': 'r-missing' }),
+    );
     const failed = await waitForStatus(client, unknown, 'PrecheckFailed');
     expect(failedItems(failed)).toContain('CHECK_CONN_DEST');
     expect(failed.ErrorMessage).toContain('DTS-');
-    for (const item of failed.PrecheckStatus.Detail) expect(Object.keys(item).sort()).toEqual(['CheckStatus', 'ErrorMessage', 'ItemName', 'RepairMethod']);
+    for (const item of failed.PrecheckStatus.Detail)
+      expect(Object.keys(item).sort()).toEqual(['CheckStatus', 'ErrorMessage', 'ItemName', 'RepairMethod']);
 
     await admin(emulator, 'POST', 'reset');
     const wrongPassword = await createJob(client);
-    await client.call('ConfigureSynchronizationJob', configureParams(wrongPassword, { 'SourceEndpoint.Password': 'nope' }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(wrongPassword, { 'SourceEndpoint.Password': 'nope' }),
+    );
     const denied = await waitForStatus(client, wrongPassword, 'PrecheckFailed');
     expect(failedItems(denied)).toEqual(['CHECK_AUTH_SRC']);
     expect(denied.StructureInitializationStatus.Status).toBe('NotStarted');
@@ -119,7 +131,10 @@ describe('lifecycle', () => {
 
   it('re-runs the precheck on Start after PrecheckFailed, with the registry as it is now', async () => {
     const jobId = await createJob(client);
-    await client.call('ConfigureSynchronizationJob', configureParams(jobId, { 'SourceEndpoint.Password': 'rotated-Pa55' }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(jobId, { 'SourceEndpoint.Password': 'rotated-Pa55' }),
+    );
     await waitForStatus(client, jobId, 'PrecheckFailed');
     await admin(emulator, 'POST', 'instances', { instanceId: SOURCE.id, password: 'rotated-Pa55' });
     await client.call('StartSynchronizationJob', { SynchronizationJobId: jobId });
@@ -127,11 +142,17 @@ describe('lifecycle', () => {
   });
 
   it('warns but passes when the destination maxmemory-policy is not noeviction', async () => {
-    await admin(emulator, 'POST', 'instances', { instanceId: TARGET.id, password: TARGET.password, maxmemoryPolicy: 'volatile-lru' });
+    await admin(emulator, 'POST', 'instances', {
+      instanceId: TARGET.id,
+      password: TARGET.password,
+      maxmemoryPolicy: 'volatile-lru',
+    });
     const jobId = await createJob(client);
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     const status = await waitForStatus(client, jobId, 'Initializing');
-    const item = status.PrecheckStatus.Detail.find((i: { ItemName: string }) => i.ItemName === 'CHECK_DEST_EVICTION_POLICY');
+    const item = status.PrecheckStatus.Detail.find(
+      (i: { ItemName: string }) => i.ItemName === 'CHECK_DEST_EVICTION_POLICY',
+    );
     expect(item.CheckStatus).toBe('Warning');
   });
 
@@ -159,12 +180,20 @@ describe('lifecycle', () => {
 
   it('suspends and resumes, and refuses operations in the wrong state', async () => {
     const jobId = await createJob(client);
-    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('OperationDenied.JobStatus');
+    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'OperationDenied.JobStatus',
+    );
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
-    expect((await callError(client, 'SuspendSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('OperationDenied.JobStatus');
-    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('OperationDenied.JobStatus');
+    expect((await callError(client, 'SuspendSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'OperationDenied.JobStatus',
+    );
+    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'OperationDenied.JobStatus',
+    );
     await waitForStatus(client, jobId, 'Synchronizing');
-    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('OperationDenied.JobStatus');
+    expect((await callError(client, 'StartSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'OperationDenied.JobStatus',
+    );
     await client.call('SuspendSynchronizationJob', { SynchronizationJobId: jobId });
     const paused = await describeStatus(client, jobId);
     expect(paused.Status).toBe('Suspending');
@@ -183,8 +212,12 @@ describe('lifecycle', () => {
     expect((await adminJob(emulator, jobId)).directions.Forward.configureCount).toBe(2);
 
     await client.call('DeleteSynchronizationJob', { SynchronizationJobId: jobId });
-    expect((await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId })).code).toBe('Forbidden.InstanceNotFound');
-    expect((await callError(client, 'DeleteSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe('Forbidden.InstanceNotFound');
+    expect((await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId })).code).toBe(
+      'Forbidden.InstanceNotFound',
+    );
+    expect((await callError(client, 'DeleteSynchronizationJob', { SynchronizationJobId: jobId })).code).toBe(
+      'Forbidden.InstanceNotFound',
+    );
     const job = await adminJob(emulator, jobId);
     expect(job.released).toBe(true);
     expect(job.releasedAt).toEqual(expect.any(String));
@@ -217,7 +250,10 @@ describe('bidirectional', () => {
     const foreign = await callError(
       client,
       'ConfigureSynchronizationJob',
-      reverseParams(jobId, { 'DestinationEndpoint.InstanceId': 'r-stranger-0009', 'DestinationEndpoint.Password': 'stranger-Pa55' }),
+      reverseParams(jobId, {
+        'DestinationEndpoint.InstanceId': 'r-stranger-0009',
+        'DestinationEndpoint.Password': 'stranger-Pa55',
+      }),
     );
     expect(foreign.code).toBe('InvalidDestinationEndpoint.InstanceId');
 
@@ -226,19 +262,27 @@ describe('bidirectional', () => {
     expect(reverse.StructureInitializationStatus.Status).toBe('NotStarted');
     expect(reverse.DataInitializationStatus.Status).toBe('NotStarted');
     expect(reverse.SourceEndpoint.InstanceId).toBe(TARGET.id);
-    const history = (await adminJob(emulator, jobId)).directions.Reverse.history.map((h: { status: string }) => h.status);
+    const history = (await adminJob(emulator, jobId)).directions.Reverse.history.map(
+      (h: { status: string }) => h.status,
+    );
     expect(history).toEqual(['NotConfigured', 'Prechecking', 'Synchronizing']);
 
-    const list = await client.call('DescribeSynchronizationJobStatusList', { SynchronizationJobIdListJsonStr: JSON.stringify([jobId]) });
-    expect(list.SynchronizationJobListStatusList[0].SynchronizationDirectionInfoList.map((d: { Status: string }) => d.Status)).toEqual([
-      'Synchronizing',
-      'Synchronizing',
-    ]);
+    const list = await client.call('DescribeSynchronizationJobStatusList', {
+      SynchronizationJobIdListJsonStr: JSON.stringify([jobId]),
+    });
+    expect(
+      list.SynchronizationJobListStatusList[0].SynchronizationDirectionInfoList.map(
+        (d: { Status: string }) => d.Status,
+      ),
+    ).toEqual(['Synchronizing', 'Synchronizing']);
   });
 
   it('accepts the Forward pair in the same order for Reverse', async () => {
     const jobId = await createJob(client, { Topology: 'bidirectional' });
-    await client.call('ConfigureSynchronizationJob', configureParams(jobId, { StructureInitialization: false, DataInitialization: false }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(jobId, { StructureInitialization: false, DataInitialization: false }),
+    );
     await waitForStatus(client, jobId, 'Synchronizing');
     await client.call('ConfigureSynchronizationJob', configureParams(jobId, { SynchronizationDirection: 'Reverse' }));
     await waitForStatus(client, jobId, 'Synchronizing', 'Reverse');
@@ -258,16 +302,27 @@ describe('listing', () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await createJob(client));
     const named = ids[0] as string;
-    await client.call('ConfigureSynchronizationJob', configureParams(named, { SynchronizationJobName: 'orders-cache-sync', MigrationReserved: '{"autoStartModulesAfterConfig":"none"}' }));
+    await client.call(
+      'ConfigureSynchronizationJob',
+      configureParams(named, {
+        SynchronizationJobName: 'orders-cache-sync',
+        MigrationReserved: '{"autoStartModulesAfterConfig":"none"}',
+      }),
+    );
 
     const first = await client.call('DescribeSynchronizationJobs', { PageSize: 10, PageNum: 1 });
     const second = await client.call('DescribeSynchronizationJobs', { PageSize: 10, PageNum: 2 });
     expect([first.TotalRecordCount, first.PageRecordCount, second.PageRecordCount]).toEqual([12, 10, 2]);
-    expect(first.SynchronizationInstances[0]).toMatchObject({ Status: 'NotConfigured', SynchronizationDirection: 'Forward' });
+    expect(first.SynchronizationInstances[0]).toMatchObject({
+      Status: 'NotConfigured',
+      SynchronizationDirection: 'Forward',
+    });
     expect(first.SynchronizationInstances[0].CreateTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.0$/);
 
     const filtered = await client.call('DescribeSynchronizationJobs', { SynchronizationJobName: 'cache' });
-    expect(filtered.SynchronizationInstances.map((i: { SynchronizationJobId: string }) => i.SynchronizationJobId)).toEqual([named]);
+    expect(
+      filtered.SynchronizationInstances.map((i: { SynchronizationJobId: string }) => i.SynchronizationJobId),
+    ).toEqual([named]);
     expect((await callError(client, 'DescribeSynchronizationJobs', { PageSize: 7 })).code).toBe('InvalidPageSize');
   });
 });

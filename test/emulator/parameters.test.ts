@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../emulator';
-import { callError, configureParams, createJob, createParams, dtsClient, type DtsClient, startTestEmulator } from './helpers';
+import {
+  callError,
+  configureParams,
+  createJob,
+  createParams,
+  dtsClient,
+  type DtsClient,
+  startTestEmulator,
+} from './helpers';
 
 describe('parameter validation', () => {
   let emulator: RunningEmulator;
@@ -30,7 +38,10 @@ describe('parameter validation', () => {
     await rejectsCreate({ PayType: 'Free' }, 'InvalidPayType');
     await rejectsCreate({ networkType: 'Internet' }, 'InvalidnetworkType');
     await rejectsCreate({ 'SourceEndpoint.InstanceType': 'Oracle' }, 'InvalidSourceEndpoint.InstanceType');
-    await rejectsCreate({ Topology: 'bidirectional', 'DestinationEndpoint.InstanceType': 'MaxCompute' }, 'InvalidTopology');
+    await rejectsCreate(
+      { Topology: 'bidirectional', 'DestinationEndpoint.InstanceType': 'MaxCompute' },
+      'InvalidTopology',
+    );
     await rejectsCreate({ SourceRegion: 'cn-hongkong', DestRegion: 'cn-hangzhou' }, 'InvalidDestRegion');
   });
 
@@ -57,32 +68,42 @@ describe('parameter validation', () => {
 
   it('refuses JSON parameters that do not parse or have the wrong shape', async () => {
     const jobId = await createJob(client);
-    const configure = (overrides: Record<string, unknown>) => callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
+    const configure = (overrides: Record<string, unknown>) =>
+      callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
     expect((await configure({ SynchronizationObjects: '[{"DBName":"0"' })).code).toBe('InvalidSynchronizationObjects');
     expect((await configure({ SynchronizationObjects: '{"DBName":"0"}' })).code).toBe('InvalidSynchronizationObjects');
     expect((await configure({ SynchronizationObjects: '' })).code).toBe('MissingSynchronizationObjects');
     expect((await configure({ MigrationReserved: '{autoStart' })).code).toBe('InvalidMigrationReserved');
-    expect((await configure({ MigrationReserved: '{"autoStartModulesAfterConfig":"later"}' })).code).toBe('InvalidMigrationReserved');
+    expect((await configure({ MigrationReserved: '{"autoStartModulesAfterConfig":"later"}' })).code).toBe(
+      'InvalidMigrationReserved',
+    );
   });
 
   it('refuses bad ConfigureSynchronizationJob parameters', async () => {
     const jobId = await createJob(client);
-    const configure = (overrides: Record<string, unknown>) => callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
+    const configure = (overrides: Record<string, unknown>) =>
+      callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
     expect((await configure({ StructureInitialization: 'yes' })).code).toBe('InvalidStructureInitialization');
     expect((await configure({ DataInitialization: undefined })).code).toBe('InvalidDataInitialization');
     expect((await configure({ SynchronizationDirection: 'forward' })).code).toBe('InvalidSynchronizationDirection');
     expect((await configure({ SynchronizationDirection: 'Reverse' })).code).toBe('InvalidSynchronizationDirection');
     expect((await configure({ 'SourceEndpoint.InstanceType': 'RDS' })).code).toBe('InvalidSourceEndpoint.InstanceType');
     expect((await configure({ 'SourceEndpoint.InstanceId': '' })).code).toBe('MissingSourceEndpoint.InstanceId');
-    expect((await configure({ 'DestinationEndpoint.InstanceType': 'Express' })).code).toBe('MissingDestinationEndpoint.IP');
-    expect((await configure({ 'SourceEndpoint.InstanceType': 'ECS', 'SourceEndpoint.Port': 70000 })).code).toBe('InvalidSourceEndpoint.Port');
+    expect((await configure({ 'DestinationEndpoint.InstanceType': 'Express' })).code).toBe(
+      'MissingDestinationEndpoint.IP',
+    );
+    expect((await configure({ 'SourceEndpoint.InstanceType': 'ECS', 'SourceEndpoint.Port': 70000 })).code).toBe(
+      'InvalidSourceEndpoint.Port',
+    );
     // Nothing was configured by the refused calls.
     const status = await client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId });
     expect(status.Status).toBe('NotConfigured');
   });
 
   it('answers Forbidden.InstanceNotFound (404) for an unknown job id', async () => {
-    const error = await callError(client, 'DescribeSynchronizationJobStatus', { SynchronizationJobId: 'dtsdoesnotexist' });
+    const error = await callError(client, 'DescribeSynchronizationJobStatus', {
+      SynchronizationJobId: 'dtsdoesnotexist',
+    });
     expect(error.code).toBe('Forbidden.InstanceNotFound');
     expect(error.entry.response.statusCode).toBe(404);
     expect((await callError(client, 'StartSynchronizationJob', {})).code).toBe('MissingSynchronizationJobId');
@@ -101,7 +122,9 @@ describe('ClientToken on CreateSynchronizationJob', () => {
   it('returns the same instance for the same token and parameters', async () => {
     const first = await createJob(client, { ClientToken: 'wf-1234-create' });
     const again = await createJob(client, { ClientToken: 'wf-1234-create' });
-    const viaGet = (await dtsClient(emulator, 'GET').call('CreateSynchronizationJob', createParams({ ClientToken: 'wf-1234-create' }))).SynchronizationJobId;
+    const viaGet = (
+      await dtsClient(emulator, 'GET').call('CreateSynchronizationJob', createParams({ ClientToken: 'wf-1234-create' }))
+    ).SynchronizationJobId;
     expect(again).toBe(first);
     expect(viaGet).toBe(first);
     const list = await client.call('DescribeSynchronizationJobs', {});
@@ -110,7 +133,11 @@ describe('ClientToken on CreateSynchronizationJob', () => {
 
   it('refuses the same token with other parameters with IdempotentParameterMismatch', async () => {
     await createJob(client, { ClientToken: 'wf-5678-create' });
-    const error = await callError(client, 'CreateSynchronizationJob', createParams({ ClientToken: 'wf-5678-create', SynchronizationJobClass: 'large' }));
+    const error = await callError(
+      client,
+      'CreateSynchronizationJob',
+      createParams({ ClientToken: 'wf-5678-create', SynchronizationJobClass: 'large' }),
+    );
     expect(error.code).toBe('IdempotentParameterMismatch');
     expect(error.entry.response.statusCode).toBe(400);
   });

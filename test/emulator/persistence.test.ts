@@ -2,7 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { admin, adminJob, configureParams, createJob, describeStatus, dtsClient, sleep, startTestEmulator, waitForStatus } from './helpers';
+import {
+  admin,
+  adminJob,
+  configureParams,
+  createJob,
+  describeStatus,
+  dtsClient,
+  sleep,
+  startTestEmulator,
+  waitForStatus,
+} from './helpers';
 
 describe('state file', () => {
   it('keeps instances, jobs and ClientTokens across a restart and continues the timeline', async () => {
@@ -13,7 +23,11 @@ describe('state file', () => {
 
     const first = await startTestEmulator(options);
     const client = dtsClient(first);
-    await admin(first, 'POST', 'instances', { instanceId: 'r-added-0003', password: 'added-Pa55', engineVersion: '6.0' });
+    await admin(first, 'POST', 'instances', {
+      instanceId: 'r-added-0003',
+      password: 'added-Pa55',
+      engineVersion: '6.0',
+    });
     const jobId = await createJob(client, { ClientToken: 'wf-restart-1', Topology: 'bidirectional' });
     await client.call('ConfigureSynchronizationJob', configureParams(jobId));
     expect((await describeStatus(client, jobId)).Status).toBe('Prechecking');

@@ -20,12 +20,15 @@ describe('npm run emulator', () => {
     });
     try {
       const deadline = Date.now() + 15_000;
-      while (!/listening on (http:\S+)/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/listening on (http:\S+)/.test(output) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       const url = /listening on (http:\S+)/.exec(output)?.[1];
       expect(url).toBeDefined();
       const emulator = { url: url as string, port: 0, close: async () => {} };
 
-      const instances = (await (await fetch(`${url}/__emulator/instances`)).json()) as { instances: Array<{ instanceId: string }> };
+      const instances = (await (await fetch(`${url}/__emulator/instances`)).json()) as {
+        instances: Array<{ instanceId: string }>;
+      };
       expect(instances.instances.map((i) => i.instanceId)).toEqual(['r-demo-source-0001', 'r-demo-target-0002']);
       await dtsClient(emulator).call('DescribeSynchronizationJobs', {});
       await new Promise((r) => setTimeout(r, 50));
@@ -41,7 +44,12 @@ describe('npm run emulator', () => {
   it('reads EMULATOR_DIALECT and boolean variables through shared/env (1 counts as true)', async () => {
     const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'emulator/main.ts'], {
       cwd: root,
-      env: { ...process.env, EMULATOR_PORT: '0', EMULATOR_DIALECT: STRICTEST_DIALECT, EMULATOR_ALLOW_LEGACY_VERSION: '1' },
+      env: {
+        ...process.env,
+        EMULATOR_PORT: '0',
+        EMULATOR_DIALECT: STRICTEST_DIALECT,
+        EMULATOR_ALLOW_LEGACY_VERSION: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -50,11 +58,21 @@ describe('npm run emulator', () => {
     });
     try {
       const deadline = Date.now() + 15_000;
-      while (!/listening on (http:\S+)/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/listening on (http:\S+)/.test(output) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       const url = /listening on (http:\S+)/.exec(output)?.[1] as string;
-      const { dialect } = (await (await fetch(`${url}/__emulator/dialect`)).json()) as { dialect: Record<string, unknown> };
-      expect(dialect).toMatchObject({ unconfiguredStatus: 'NotStarted', statusSpelling: 'legacy', statusListPageSize: 10 });
-      const legacy = await rawPost({ url, port: 0, close: async () => {} }, signedParams('DescribeSynchronizationJobs', {}, { version: '2018-08-01' }));
+      const { dialect } = (await (await fetch(`${url}/__emulator/dialect`)).json()) as {
+        dialect: Record<string, unknown>;
+      };
+      expect(dialect).toMatchObject({
+        unconfiguredStatus: 'NotStarted',
+        statusSpelling: 'legacy',
+        statusListPageSize: 10,
+      });
+      const legacy = await rawPost(
+        { url, port: 0, close: async () => {} },
+        signedParams('DescribeSynchronizationJobs', {}, { version: '2018-08-01' }),
+      );
       expect(legacy.status).toBe(200);
     } finally {
       child.kill('SIGTERM');

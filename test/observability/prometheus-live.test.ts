@@ -44,7 +44,7 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
   beforeAll(async () => {
     expect(prometheusBin, 'prometheus (run .ci/install-promtool.sh)').toBeDefined();
     stack = await startStack();
-    app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+    app = await buildTestApp(stack);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const apiPort = typeof address === 'object' && address ? address.port : 0;
@@ -83,7 +83,11 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
         const tokenFile = join(dir, 'api-metrics-token');
         writeFileSync(tokenFile, TEST_TOKEN, { mode: 0o600 });
         const auth = job.authorization as Record<string, string>;
-        return { ...job, authorization: { ...auth, credentials_file: tokenFile }, static_configs: [{ targets: [`127.0.0.1:${apiPort}`] }] };
+        return {
+          ...job,
+          authorization: { ...auth, credentials_file: tokenFile },
+          static_configs: [{ targets: [`127.0.0.1:${apiPort}`] }],
+        };
       });
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     const port = await freePort();
@@ -151,7 +155,9 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
       groups: { rules: { alert: string }[] }[];
     };
     expect(rules.map((r) => r.name).sort()).toEqual(file.groups.flatMap((g) => g.rules.map((r) => r.alert)).sort());
-    await eventually(async () => (rules.length > 0 && (await evaluated()) ? true : undefined), { what: 'rules evaluated' });
+    await eventually(async () => (rules.length > 0 && (await evaluated()) ? true : undefined), {
+      what: 'rules evaluated',
+    });
     async function evaluated(): Promise<boolean> {
       const now = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as typeof res;
       const all = now.data.groups.flatMap((g) => g.rules);
@@ -161,7 +167,14 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
     // A healthy stack: nothing fires that is about the processes or the DTS calls.
     const firing = await query<{ metric: Record<string, string> }[]>('ALERTS');
     const names = firing.map((a) => a.metric.alertname);
-    for (const quiet of ['WorkerDown', 'NoWorkerUp', 'ApiDown', 'DtsCallsFailing', 'DtsCallsThrottled', 'SyncSetupNeedsAttention']) {
+    for (const quiet of [
+      'WorkerDown',
+      'NoWorkerUp',
+      'ApiDown',
+      'DtsCallsFailing',
+      'DtsCallsThrottled',
+      'SyncSetupNeedsAttention',
+    ]) {
       expect(names).not.toContain(quiet);
     }
   });
@@ -176,7 +189,12 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
       }
     }
     // Empty today: metrics of the contract not emitted yet, and counts with no setup in that phase.
-    for (const title of ['Setups by phase A', 'DTS calls by action A', 'DTS call latency p95 by action A', 'Workers up A']) {
+    for (const title of [
+      'Setups by phase A',
+      'DTS calls by action A',
+      'DTS call latency p95 by action A',
+      'Workers up A',
+    ]) {
       expect(empty).not.toContain(title);
     }
   });

@@ -10,7 +10,7 @@ let stack: Stack;
 let app: FastifyInstance;
 beforeAll(async () => {
   stack = await startStack();
-  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+  app = await buildTestApp(stack);
 });
 afterAll(async () => {
   await app?.close();

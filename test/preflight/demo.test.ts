@@ -9,7 +9,7 @@ let app: FastifyInstance;
 let api: string;
 beforeAll(async () => {
   stack = await startStack();
-  app = (await buildTestApp(stack)) as unknown as FastifyInstance;
+  app = await buildTestApp(stack);
   api = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {

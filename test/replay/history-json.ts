@@ -15,11 +15,17 @@ interface ProtoJson {
 const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as ProtoJson;
 // The CommonJS module itself (vitest's ESM namespace wrapper hides the nested types from the patch).
 const protoModule = createRequire(__filename)('@temporalio/proto') as typeof proto;
-const historyType = (patchProtobufRoot(protoModule) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+const historyType = (patchProtobufRoot(protoModule) as unknown as { lookupType(name: string): unknown }).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 /** Proto JSON, the format of `temporal workflow show --output json` and the SDK's history files. */
 export function historyToJson(history: History): string {
-  return JSON.stringify(protojson.toJson(historyType, protoModule.temporal.api.history.v1.History.fromObject(history)), null, 2);
+  return JSON.stringify(
+    protojson.toJson(historyType, protoModule.temporal.api.history.v1.History.fromObject(history)),
+    null,
+    2,
+  );
 }
 
 export function historyFromJson(json: unknown): History {

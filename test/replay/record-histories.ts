@@ -22,16 +22,42 @@ const OUT = join(__dirname, '../histories');
 const TUNING = { firstPoll: '200ms', maxPoll: '1s', monitorInterval: '1s', restartBackoff: '200ms' };
 
 function request(name: string, topology: Topology): SyncRequest {
-  const endpoint = (side: string) => ({ kind: 'enterprise' as const, region: 'cn-hangzhou', instanceId: `r-replay-${name}-${side}`, password: `${name}-${side}-Pa55` });
+  const endpoint = (side: string) => ({
+    kind: 'enterprise' as const,
+    region: 'cn-hangzhou',
+    instanceId: `r-replay-${name}-${side}`,
+    password: `${name}-${side}-Pa55`,
+  });
   return {
-    name: `replay-${name}`, topology, region: 'cn-hangzhou', source: endpoint('src'), destination: endpoint('dst'),
-    databases: [{ from: 0, to: 0 }], jobClass: 'small', payType: 'PostPaid', keepInstanceOnFailure: false, waitDeadline: '1h', attentionDeadline: '1h',
+    name: `replay-${name}`,
+    topology,
+    region: 'cn-hangzhou',
+    source: endpoint('src'),
+    destination: endpoint('dst'),
+    databases: [{ from: 0, to: 0 }],
+    jobClass: 'small',
+    payType: 'PostPaid',
+    keepInstanceOnFailure: false,
+    waitDeadline: '1h',
+    attentionDeadline: '1h',
   };
 }
 
-async function register(stack: ChaosStack, req: SyncRequest, destinationPassword = req.destination.password): Promise<void> {
-  const entry = (instanceId: string, password: string) => ({ instanceId, password, region: 'cn-hangzhou', edition: 'enterprise' });
-  await stack.admin('instances', [entry(req.source.instanceId!, req.source.password), entry(req.destination.instanceId!, destinationPassword)]);
+async function register(
+  stack: ChaosStack,
+  req: SyncRequest,
+  destinationPassword = req.destination.password,
+): Promise<void> {
+  const entry = (instanceId: string, password: string) => ({
+    instanceId,
+    password,
+    region: 'cn-hangzhou',
+    edition: 'enterprise',
+  });
+  await stack.admin('instances', [
+    entry(req.source.instanceId!, req.source.password),
+    entry(req.destination.instanceId!, destinationPassword),
+  ]);
 }
 
 async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncPhase): Promise<void> {
@@ -110,7 +136,12 @@ const SCENARIOS: Record<string, Scenario> = {
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
-    await stack.admin('faults', { kind: 'fail-later', instanceId: req.source.instanceId, afterMs: 100, message: 'recorded failure' });
+    await stack.admin('faults', {
+      kind: 'fail-later',
+      instanceId: req.source.instanceId,
+      afterMs: 100,
+      message: 'recorded failure',
+    });
     await untilPhase(handle, 'waiting-forward');
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
@@ -144,7 +175,14 @@ const SCENARIOS: Record<string, Scenario> = {
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
     const jobId = await jobIdOf(handle);
-    await stack.admin('faults', { action: 'DescribeSynchronizationJobStatus', jobId, kind: 'error', code: 'Forbidden.RAM', httpStatus: 403, count: 3 });
+    await stack.admin('faults', {
+      action: 'DescribeSynchronizationJobStatus',
+      jobId,
+      kind: 'error',
+      code: 'Forbidden.RAM',
+      httpStatus: 403,
+      count: 3,
+    });
     await untilPhase(handle, 'needs-attention');
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
@@ -155,11 +193,16 @@ const SCENARIOS: Record<string, Scenario> = {
     await register(stack, req);
     const handle = await start(req, { maxAutoRestarts: 0 });
     await untilPhase(handle, 'synchronizing');
-    await stack.admin('faults', { kind: 'fail-later', instanceId: req.source.instanceId, afterMs: 100, message: 'recorded failure' });
+    await stack.admin('faults', {
+      kind: 'fail-later',
+      instanceId: req.source.instanceId,
+      afterMs: 100,
+      message: 'recorded failure',
+    });
     await untilPhase(handle, 'needs-attention');
     await handle.executeUpdate(retryUpdate);
     await untilPhase(handle, 'synchronizing');
-    await handle.signal('dtsStatusChanged' as never); // a signal without its payload: no news, no crash
+    await handle.signal('dtsStatusChanged'); // a signal without its payload: no news, no crash
     await releaseAndWait(handle);
     return handle;
   },
@@ -168,7 +211,13 @@ const SCENARIOS: Record<string, Scenario> = {
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
-    await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'error', code: 'OperationDenied.Recorded', httpStatus: 400, count: 1 });
+    await stack.admin('faults', {
+      action: 'DeleteSynchronizationJob',
+      kind: 'error',
+      code: 'OperationDenied.Recorded',
+      httpStatus: 400,
+      count: 1,
+    });
     await handle.executeUpdate(releaseUpdate);
     await untilPhase(handle, 'release-failed');
     await handle.executeUpdate(retryUpdate);
@@ -202,7 +251,11 @@ async function main(): Promise<void> {
   try {
     const client = stack.client();
     const start: Start = (req, tuning = {}) =>
-      client.workflow.start(redisSync, { workflowId: syncWorkflowId(req), taskQueue: stack.taskQueue, args: [{ request: req, tuning: { ...TUNING, ...tuning } }] });
+      client.workflow.start(redisSync, {
+        workflowId: syncWorkflowId(req),
+        taskQueue: stack.taskQueue,
+        args: [{ request: req, tuning: { ...TUNING, ...tuning } }],
+      });
     const only = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       if (only.length && !only.includes(name)) continue;

@@ -13,7 +13,9 @@ import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
 // `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
 // a change that alters the commands of a running setup would break it after a deploy.
 const HISTORIES = join(__dirname, '../histories');
-const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) => historyFromJson(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 // Histories hold encrypted payloads; the replay worker needs the codec to read them.
 const dataConverter = encryptingDataConverter(TEST_PAYLOAD_KEYS);
@@ -45,17 +47,29 @@ describe('replay of recorded histories', () => {
 
   it('the state machine recordings carry its patch marker, the old ones do not', () => {
     for (const file of files) {
-      const marked = patchIds(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))).includes('explicit-state-machine-v1');
+      const marked = patchIds(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))).includes(
+        'explicit-state-machine-v1',
+      );
       expect(marked, file).toBe(STATE_MACHINE_PATHS.some((p) => `${p}.json` === file));
     }
   });
 
   it.each(files)('%s replays against the current workflow bundle', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter }, load(file), file);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter },
+      load(file),
+      file,
+    );
   });
 
   it('bites: a workflow that skips a step fails to replay', { timeout: 120_000 }, async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'skips-a-step.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
-    await expect(Worker.runReplayHistory({ workflowBundle: { code }, dataConverter }, load('oneway-released.json'))).rejects.toThrow(DeterminismViolationError);
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, 'skips-a-step.ts'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quiet,
+    });
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { code }, dataConverter }, load('oneway-released.json')),
+    ).rejects.toThrow(DeterminismViolationError);
   });
 });

@@ -8,7 +8,14 @@ import { toSyncRequest } from '../../api/sync-request';
 import { syncWorkflowId } from '../../workflows/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { rawExecutionRecords, type RawRecord } from '../support/history-scan';
-import { describeHits, findSecrets, TEST_PAYLOAD_KEY_BYTES, TEST_SECRETS, TEST_TOKEN_VALUE, type Secret } from '../support/secret-scan';
+import {
+  describeHits,
+  findSecrets,
+  TEST_PAYLOAD_KEY_BYTES,
+  TEST_SECRETS,
+  TEST_TOKEN_VALUE,
+  type Secret,
+} from '../support/secret-scan';
 import { eventually, startStack, tairInstance, TEST_PAYLOAD_KEYS, TEST_TOKEN, type Stack } from '../support/stack';
 
 // One setup through the API that fails its precheck on a wrong password, one that fails at once
@@ -48,15 +55,20 @@ afterAll(async () => {
 
 async function call(options: InjectOptions) {
   const res = await app.inject(options);
-  responses.push(`${options.method} ${JSON.stringify(options.url)} ${res.statusCode} ${JSON.stringify(res.headers)} ${res.body}`);
+  responses.push(
+    `${options.method} ${JSON.stringify(options.url)} ${res.statusCode} ${JSON.stringify(res.headers)} ${res.body}`,
+  );
   return res;
 }
 
 async function untilStatus(id: string, done: (s: { phase: string; workflowStatus?: string }) => boolean, what: string) {
-  return eventually(async () => {
-    const body = (await call({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
-    return done(body) ? body : undefined;
-  }, { what, timeoutMs: 45_000 });
+  return eventually(
+    async () => {
+      const body = (await call({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
+      return done(body) ? body : undefined;
+    },
+    { what, timeoutMs: 45_000 },
+  );
 }
 
 function endpoint(instanceId: string, password: string, region = 'cn-hangzhou') {
@@ -71,7 +83,9 @@ describe('secrets stay secret', () => {
   const started: string[] = [];
 
   it('keeps the scanner honest: it finds secrets in text and bytes, and its list matches the stack', () => {
-    expect(findSecrets(`{"password":"${REAL.source}"}`, SECRETS).map((h) => h.label)).toEqual(expect.arrayContaining(['redis-password(-Pa55)', 'source-password']));
+    expect(findSecrets(`{"password":"${REAL.source}"}`, SECRETS).map((h) => h.label)).toEqual(
+      expect.arrayContaining(['redis-password(-Pa55)', 'source-password']),
+    );
     const hit = findSecrets(Buffer.concat([Buffer.from([0, 1]), Buffer.from(TEST_TOKEN)]), SECRETS)[0];
     expect(hit).toMatchObject({ label: 'api-bearer-token', offset: 2 });
     expect(hit?.context).not.toContain(TEST_TOKEN);
@@ -81,7 +95,18 @@ describe('secrets stay secret', () => {
   });
 
   it('refuses bad input without echoing the password, and refuses a missing token', async () => {
-    const bad = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { name: 'x', topology: 'oneway', region: 'cn-hangzhou', source: endpoint('r-nosecret-src', REAL.source), destination: { ...endpoint('bad id', REAL.destination), extra: REAL.destination } } });
+    const bad = await call({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: AUTH,
+      payload: {
+        name: 'x',
+        topology: 'oneway',
+        region: 'cn-hangzhou',
+        source: endpoint('r-nosecret-src', REAL.source),
+        destination: { ...endpoint('bad id', REAL.destination), extra: REAL.destination },
+      },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).not.toContain('Pa55');
     expect((await call({ method: 'POST', url: '/v1/syncs', payload: { password: REAL.source } })).statusCode).toBe(401);
@@ -92,7 +117,18 @@ describe('secrets stay secret', () => {
     const destination = `r-nosecret-dst-${tag}`;
     await registerInstance(source, REAL.source);
     await registerInstance(destination, REAL.destination);
-    const res = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { name: `nosecret-${tag}`, topology: 'oneway', region: 'cn-hangzhou', source: endpoint(source, WRONG), destination: endpoint(destination, REAL.destination) } });
+    const res = await call({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: AUTH,
+      payload: {
+        name: `nosecret-${tag}`,
+        topology: 'oneway',
+        region: 'cn-hangzhou',
+        source: endpoint(source, WRONG),
+        destination: endpoint(destination, REAL.destination),
+      },
+    });
     expect(res.statusCode).toBe(202);
     const { id } = res.json<{ id: string }>();
     started.push(id);
@@ -101,12 +137,22 @@ describe('secrets stay secret', () => {
     await call({ method: 'GET', url: '/v1/syncs?pageSize=100', headers: AUTH });
     // An update now: 200 with the status the workflow accepted the abort in.
     expect((await call({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH })).statusCode).toBe(200);
-    await untilStatus(id, (s) => s.workflowStatus !== undefined && s.workflowStatus !== 'RUNNING', 'the aborted setup to end');
+    await untilStatus(
+      id,
+      (s) => s.workflowStatus !== undefined && s.workflowStatus !== 'RUNNING',
+      'the aborted setup to end',
+    );
   });
 
   it('fails at once on a permanent DTS error (regions DTS refuses) and says why', async () => {
     // Outside mainland China DTS refuses a destination region other than the source's: InvalidDestRegion.
-    const body = { name: `nosecret-perm-${tag}`, topology: 'oneway' as const, region: 'ap-southeast-1', source: endpoint(`r-nosecret-ps-${tag}`, OTHER, 'ap-southeast-1'), destination: endpoint(`r-nosecret-pd-${tag}`, REAL.destination, 'ap-southeast-5') };
+    const body = {
+      name: `nosecret-perm-${tag}`,
+      topology: 'oneway' as const,
+      region: 'ap-southeast-1',
+      source: endpoint(`r-nosecret-ps-${tag}`, OTHER, 'ap-southeast-1'),
+      destination: endpoint(`r-nosecret-pd-${tag}`, REAL.destination, 'ap-southeast-5'),
+    };
     // The API's preflight refuses it before buying (422, no password echoed) ...
     const res = await call({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
     expect(res.statusCode).toBe(422);
@@ -114,9 +160,17 @@ describe('secrets stay secret', () => {
     // ... so the permanent DTS error is reached by starting the workflow directly, as a client without the API would.
     const { request } = toSyncRequest(body);
     const id = syncWorkflowId(request!);
-    await stack.client.workflow.start(redisSync, { workflowId: id, taskQueue: stack.taskQueue, args: [{ request: request! }] });
+    await stack.client.workflow.start(redisSync, {
+      workflowId: id,
+      taskQueue: stack.taskQueue,
+      args: [{ request: request! }],
+    });
     started.push(id);
-    const failed = await untilStatus(id, (s) => s.phase === 'failed' && s.workflowStatus === 'FAILED', 'the permanent failure');
+    const failed = await untilStatus(
+      id,
+      (s) => s.phase === 'failed' && s.workflowStatus === 'FAILED',
+      'the permanent failure',
+    );
     expect(JSON.stringify(failed)).toMatch(/DestRegion/);
   });
 
@@ -127,7 +181,8 @@ describe('secrets stay secret', () => {
     // Configure really carried the passwords to DTS (masked in the log): the log is looking at the right calls.
     expect(calls).toContain('ConfigureSynchronizationJob');
     const history: RawRecord[] = [];
-    for (const id of started) history.push(...(await rawExecutionRecords(stack.client.connection, stack.namespace, { workflowId: id })));
+    for (const id of started)
+      history.push(...(await rawExecutionRecords(stack.client.connection, stack.namespace, { workflowId: id })));
     const places: [string, string | Uint8Array][] = [
       ['API log', apiLog.join('')],
       ['stdout/stderr (worker, runtime, console)', stdio.join('')],
@@ -146,7 +201,12 @@ describe('secrets stay secret', () => {
   it('would have found the password: the raw workflow input holds it, encrypted, and decrypting reveals it', async () => {
     const [id] = started;
     const records = await rawExecutionRecords(stack.client.connection, stack.namespace, { workflowId: id! });
-    const first = (await stack.client.connection.workflowService.getWorkflowExecutionHistory({ namespace: stack.namespace, execution: { workflowId: id! } })).history!.events![0]!;
+    const first = (
+      await stack.client.connection.workflowService.getWorkflowExecutionHistory({
+        namespace: stack.namespace,
+        execution: { workflowId: id! },
+      })
+    ).history!.events![0]!;
     const input = first.workflowExecutionStartedEventAttributes!.input!.payloads!;
     expect(records[0]!.where).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(Buffer.from(input[0]!.metadata!.encoding!).toString()).toBe('binary/encrypted');
@@ -154,7 +214,9 @@ describe('secrets stay secret', () => {
     // The same bytes through the codec (what the Temporal UI does with the codec endpoint).
     const decoded = await stack.codec.decode(input);
     const clear = Buffer.concat(decoded.map((p) => Buffer.from(p.data ?? [])));
-    expect(findSecrets(clear, SECRETS).map((h) => h.label)).toEqual(expect.arrayContaining(['wrong-password', 'destination-password']));
+    expect(findSecrets(clear, SECRETS).map((h) => h.label)).toEqual(
+      expect.arrayContaining(['wrong-password', 'destination-password']),
+    );
   });
 });
 
@@ -162,13 +224,13 @@ describe('secrets stay secret', () => {
 function captureStdio() {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       stdio.push(text);
       // The lowered worker log level is for the scan, not for the test output.
       if (/^\S+ \[(TRACE|DEBUG|INFO)\]/.test(text)) return true;
       return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    });
+    };
     restore.push(() => (stream.write = original));
   }
 }

@@ -25,7 +25,11 @@ export interface ScanReport {
  * attributes, user metadata, markers), the visibility record and the describe answer (which
  * also carries pending activities' last failures, not yet in history).
  */
-export async function rawExecutionRecords(connection: Pick<Connection, 'workflowService'>, namespace: string, execution: { workflowId: string; runId?: string }): Promise<RawRecord[]> {
+export async function rawExecutionRecords(
+  connection: Pick<Connection, 'workflowService'>,
+  namespace: string,
+  execution: { workflowId: string; runId?: string },
+): Promise<RawRecord[]> {
   const service = connection.workflowService;
   const name = `${namespace}/${execution.workflowId}/${execution.runId ?? 'latest'}`;
   const records: RawRecord[] = [];
@@ -34,7 +38,10 @@ export async function rawExecutionRecords(connection: Pick<Connection, 'workflow
     const page = await service.getWorkflowExecutionHistory({ namespace, execution, nextPageToken });
     for (const event of page.history?.events ?? []) {
       const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? 'unknown';
-      records.push({ where: `${name} event ${String(event.eventId)} ${type}`, bytes: HistoryEvent.encode(event).finish() });
+      records.push({
+        where: `${name} event ${String(event.eventId)} ${type}`,
+        bytes: HistoryEvent.encode(event).finish(),
+      });
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
@@ -59,12 +66,19 @@ export async function scanServerHistories(address: string, secrets: Secret[] = T
       if (!namespace || namespace === 'temporal-system') continue;
       let nextPageToken: Uint8Array | undefined;
       do {
-        const page = await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1000, nextPageToken });
+        const page = await connection.workflowService.listWorkflowExecutions({
+          namespace,
+          pageSize: 1000,
+          nextPageToken,
+        });
         for (const info of page.executions ?? []) {
           const execution = { workflowId: info.execution?.workflowId ?? '', runId: info.execution?.runId ?? undefined };
           report.executions += 1;
           // Visibility: memo, search attributes, summaries as the list API serves them.
-          scan({ where: `${namespace}/${execution.workflowId}/${execution.runId} visibility`, bytes: WorkflowExecutionInfo.encode(info).finish() });
+          scan({
+            where: `${namespace}/${execution.workflowId}/${execution.runId} visibility`,
+            bytes: WorkflowExecutionInfo.encode(info).finish(),
+          });
           for (const record of await rawExecutionRecords(connection, namespace, execution)) scan(record);
         }
         nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
@@ -79,10 +93,14 @@ export async function scanServerHistories(address: string, secrets: Secret[] = T
 /** For the global teardown: throws, naming every place, when a test secret reached the server in clear. */
 export async function assertNoSecretsOnServer(address: string): Promise<void> {
   const report = await scanServerHistories(address);
-  console.log(`secret scan: ${report.executions} executions, ${report.records} records, ${Math.round(report.bytes / 1024)} KiB of raw history: ${report.findings.length} hits`);
+  console.log(
+    `secret scan: ${report.executions} executions, ${report.records} records, ${Math.round(report.bytes / 1024)} KiB of raw history: ${report.findings.length} hits`,
+  );
   if (report.findings.length > 0) {
     // Vitest only logs an error thrown by a global teardown ("error during close"); the exit code makes it fail the run.
     process.exitCode = 1;
-    throw new Error(`test secrets found in clear on the Temporal server:\n${report.findings.slice(0, 50).join('\n')}${report.findings.length > 50 ? `\n… and ${report.findings.length - 50} more` : ''}`);
+    throw new Error(
+      `test secrets found in clear on the Temporal server:\n${report.findings.slice(0, 50).join('\n')}${report.findings.length > 50 ? `\n… and ${report.findings.length - 50} more` : ''}`,
+    );
   }
 }

@@ -28,7 +28,11 @@ export interface EmulatorJob {
   jobId: string;
   released: boolean;
   topology: string;
-  directions: Record<'Forward' | 'Reverse', { status: string; configureCount: number; startCount: number; history: { status: string; at: string }[] } | undefined>;
+  directions: Record<
+    'Forward' | 'Reverse',
+    | { status: string; configureCount: number; startCount: number; history: { status: string; at: string }[] }
+    | undefined
+  >;
 }
 export interface EmulatorCall {
   action: string;

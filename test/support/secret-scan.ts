@@ -18,7 +18,10 @@ export interface SecretHit {
  * Bytes, not parsed JSON: a secret hidden in a proto field or a failure message counts too.
  */
 export function findSecrets(haystack: string | Uint8Array, secrets: Secret[]): SecretHit[] {
-  const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength);
+  const bytes =
+    typeof haystack === 'string'
+      ? Buffer.from(haystack, 'utf8')
+      : Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength);
   const hits: SecretHit[] = [];
   for (const { label, value } of secrets) {
     const needle = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;

@@ -19,15 +19,19 @@ let metricsUrl: string | undefined;
 async function installRuntime(): Promise<string> {
   if (metricsUrl) return metricsUrl;
   const port = await freePort();
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
+  });
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   return metricsUrl;
 }
 
-
-
 /** Test-only key material, made per run: never a real secret. */
-export const TEST_PAYLOAD_KEYS: PayloadKeys = { currentKeyId: 'test-key', keys: new Map([['test-key', TEST_PAYLOAD_KEY_BYTES]]) };
+export const TEST_PAYLOAD_KEYS: PayloadKeys = {
+  currentKeyId: 'test-key',
+  keys: new Map([['test-key', TEST_PAYLOAD_KEY_BYTES]]),
+};
 export const TEST_TOKEN = TEST_TOKEN_VALUE;
 
 export interface Stack {
@@ -50,15 +54,29 @@ export interface Stack {
  * The real pieces for one test file: the run's Temporal server, an emulator over real HTTP,
  * the production workers on a task queue of their own, and a client.
  */
-export async function startStack(options: { emulator?: EmulatorOptions; worker?: Partial<WorkerConfig> } = {}): Promise<Stack> {
+export async function startStack(
+  options: { emulator?: EmulatorOptions; worker?: Partial<WorkerConfig> } = {},
+): Promise<Stack> {
   const address = inject('temporalAddress');
   const workerMetricsUrl = await installRuntime();
-  const emulator = await startEmulator({ port: 0, timeScale: 0.02, log: () => {}, instancesFile: join(__dirname, '../../emulator/demo-instances.json'), ...options.emulator });
+  const emulator = await startEmulator({
+    port: 0,
+    timeScale: 0.02,
+    log: () => {},
+    instancesFile: join(__dirname, '../../emulator/demo-instances.json'),
+    ...options.emulator,
+  });
   const namespace = 'default';
   const taskQueue = `test-${randomUUID()}`;
   const workerConfig: WorkerConfig = {
     temporal: { address, namespace, taskQueue },
-    dts: { endpoint: emulator.url, apiVersion: '2020-01-01', accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET, timeoutMs: 2_000 },
+    dts: {
+      endpoint: emulator.url,
+      apiVersion: '2020-01-01',
+      accessKeyId: DEFAULT_ACCESS_KEY_ID,
+      accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+      timeoutMs: 2_000,
+    },
     dtsMaxCallsPerSecond: 200,
     dtsWorkers: 1,
     statusWatchIntervalMs: 300,
@@ -72,7 +90,11 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     ...options.worker,
   };
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace, dataConverter: encryptingDataConverter(workerConfig.payloadKeys) });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: encryptingDataConverter(workerConfig.payloadKeys),
+  });
   let worker: { workers: SyncWorkers; running: Promise<void>; connection: NativeConnection } | undefined;
 
   const stack: Stack = {
@@ -85,7 +107,12 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
     workerConfig,
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address });
-      const workers = await createSyncWorkers(workerConfig, { connection: nativeConnection, client, workflowBundle: { codePath: inject('workflowBundlePath') }, observeDtsCall: dtsCallMetrics() });
+      const workers = await createSyncWorkers(workerConfig, {
+        connection: nativeConnection,
+        client,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        observeDtsCall: dtsCallMetrics(),
+      });
       worker = { workers, running: workers.run(), connection: nativeConnection };
     },
     async stopWorker() {
@@ -96,12 +123,20 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
       worker = undefined;
     },
     async admin<T>(path: string, body?: unknown): Promise<T> {
-      const res = await fetch(`${emulator.url}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(
+        `${emulator.url}/__emulator/${path}`,
+        body === undefined
+          ? {}
+          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      );
       if (!res.ok) throw new Error(`emulator admin ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },
     async stop() {
-      await client.workflow.getHandle(statusWatcherId(taskQueue)).terminate('test stack stopped').catch(() => undefined);
+      await client.workflow
+        .getHandle(statusWatcherId(taskQueue))
+        .terminate('test stack stopped')
+        .catch(() => undefined);
       await stack.stopWorker();
       await connection.close();
       await emulator.close();
@@ -112,7 +147,10 @@ export async function startStack(options: { emulator?: EmulatorOptions; worker?:
 }
 
 /** Polls until check returns a value; fails with the last seen state instead of hanging. */
-export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -122,12 +160,24 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
 /** A Tair 5.0 instance in the emulator's registry; overrides change what the precheck sees. */
 export function tairInstance(instanceId: string, password: string, overrides: Record<string, unknown> = {}) {
-  return { instanceId, password, engineVersion: '5.0', architecture: 'standard', region: 'cn-hangzhou', edition: 'enterprise', maxmemoryPolicy: 'noeviction', ...overrides };
+  return {
+    instanceId,
+    password,
+    engineVersion: '5.0',
+    architecture: 'standard',
+    region: 'cn-hangzhou',
+    edition: 'enterprise',
+    maxmemoryPolicy: 'noeviction',
+    ...overrides,
+  };
 }

@@ -12,7 +12,10 @@ let connection: Connection;
 /** A namespace of its own, so the first run really adds (the run's `default` has them already). */
 async function freshNamespace(): Promise<string> {
   const namespace = `sa-${randomUUID().slice(0, 8)}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
+  await connection.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) },
+  });
   // The server's namespace cache picks it up shortly after.
   for (let tries = 0; ; tries++) {
     try {
@@ -38,12 +41,16 @@ describe('register-search-attributes', () => {
     expect(await registerSearchAttributes(connection, namespace)).toEqual({ added: names, present: [] });
     expect(await registerSearchAttributes(connection, namespace)).toEqual({ added: [], present: names });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    for (const name of names) expect(customAttributes?.[name]).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    for (const name of names)
+      expect(customAttributes?.[name]).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
   });
 
   it('refuses, naming the attribute, when one exists with another type', async () => {
     const namespace = await freshNamespace();
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { SyncPhase: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT } });
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: { SyncPhase: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT },
+    });
     await expect(registerSearchAttributes(connection, namespace)).rejects.toThrow(/SyncPhase is INT, not KEYWORD/);
     // Nothing half-done: the clash stops the whole registration.
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });

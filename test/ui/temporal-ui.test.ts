@@ -10,12 +10,20 @@ import { eventually, startStack, tairInstance, type Stack } from '../support/sta
 // encrypted summary through the API's /codec endpoint set the way a person sets it.
 
 function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/lib/chromium/chromium',
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ];
   return candidates.find((path): path is string => !!path && existsSync(path));
 }
 
 const chromium = findChromium();
-if (!chromium) console.warn('test/ui: Chromium not found (apt-get install chromium, or set CHROMIUM_PATH); skipping the Temporal UI browser test');
+if (!chromium)
+  console.warn(
+    'test/ui: Chromium not found (apt-get install chromium, or set CHROMIUM_PATH); skipping the Temporal UI browser test',
+  );
 
 const uiUrl = inject('temporalUiUrl');
 let stack: Stack;
@@ -53,11 +61,18 @@ async function startSync() {
   expect(res.statusCode).toBe(202);
   const workflowId: string = res.json().id;
   // Settled in a phase, so the page shows one stable story.
-  const status = await eventually(async () => {
-    const s = (await app.inject({ method: 'GET', url: `/v1/syncs/${workflowId}`, headers: AUTH })).json();
-    return s.phase === 'synchronizing' && s.dtsJobId ? s : undefined;
-  }, { what: 'synchronizing with a DTS job id', timeoutMs: 60_000 });
-  return { workflowId, dtsJobId: status.dtsJobId as string, summary: `${body.source.instanceId} → ${body.destination.instanceId} · ${body.name}` };
+  const status = await eventually(
+    async () => {
+      const s = (await app.inject({ method: 'GET', url: `/v1/syncs/${workflowId}`, headers: AUTH })).json();
+      return s.phase === 'synchronizing' && s.dtsJobId ? s : undefined;
+    },
+    { what: 'synchronizing with a DTS job id', timeoutMs: 60_000 },
+  );
+  return {
+    workflowId,
+    dtsJobId: status.dtsJobId as string,
+    summary: `${body.source.instanceId} → ${body.destination.instanceId} · ${body.name}`,
+  };
 }
 
 async function openContext(withCodec: boolean): Promise<BrowserContext> {
@@ -65,7 +80,10 @@ async function openContext(withCodec: boolean): Promise<BrowserContext> {
   // A missing element fails with its name, well inside the test's own timeout.
   context.setDefaultTimeout(8_000);
   // Where the UI's Codec Server setting lives: local storage key `endpoint`, a JSON string.
-  if (withCodec) await context.addInitScript({ content: `localStorage.setItem('endpoint', ${JSON.stringify(JSON.stringify(codecUrl))});` });
+  if (withCodec)
+    await context.addInitScript({
+      content: `localStorage.setItem('endpoint', ${JSON.stringify(JSON.stringify(codecUrl))});`,
+    });
   return context;
 }
 
@@ -74,37 +92,54 @@ const mainText = (page: Page) => page.locator('main').innerText();
 /** The UI renders summary, details and current details as markdown, each in an iframe of its own. */
 async function renderedMarkdown(page: Page): Promise<string> {
   const frames = page.frames().filter((frame) => frame !== page.mainFrame());
-  return (await Promise.all(frames.map((frame) => frame.locator('body').innerText().catch(() => '')))).join('\n');
+  return (
+    await Promise.all(
+      frames.map((frame) =>
+        frame
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    )
+  ).join('\n');
 }
 
 describe('Temporal UI', () => {
-  it.skipIf(!chromium)('finds a sync by its DTS job id and shows its decoded summary and phase', { timeout: 120_000 }, async () => {
-    const sync = await startSync();
-    const context = await openContext(true);
-    const page = await context.newPage();
-    try {
-      await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`DtsJobId="${sync.dtsJobId}"`)}`);
-      const link = page.getByRole('link', { name: sync.workflowId, exact: true });
-      await link.waitFor({ timeout: 15_000 });
-      expect(await page.getByRole('link', { name: /^redis-sync\./ }).count()).toBe(1);
-      await page.screenshot({ path: '/tmp/ui-list.png' });
+  it.skipIf(!chromium)(
+    'finds a sync by its DTS job id and shows its decoded summary and phase',
+    { timeout: 120_000 },
+    async () => {
+      const sync = await startSync();
+      const context = await openContext(true);
+      const page = await context.newPage();
+      try {
+        await page.goto(
+          `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`DtsJobId="${sync.dtsJobId}"`)}`,
+        );
+        const link = page.getByRole('link', { name: sync.workflowId, exact: true });
+        await link.waitFor({ timeout: 15_000 });
+        expect(await page.getByRole('link', { name: /^redis-sync\./ }).count()).toBe(1);
+        await page.screenshot({ path: '/tmp/ui-list.png' });
 
-      await link.click();
-      await page.getByRole('tab', { name: 'User Metadata' }).click();
-      // Summary and current details are encrypted payloads: readable only through our codec.
-      await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain(sync.summary);
-      await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain(`synchronizing · DTS ${sync.dtsJobId}`);
-      await page.screenshot({ path: '/tmp/ui-workflow.png' });
+        await link.click();
+        await page.getByRole('tab', { name: 'User Metadata' }).click();
+        // Summary and current details are encrypted payloads: readable only through our codec.
+        await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain(sync.summary);
+        await expect
+          .poll(() => renderedMarkdown(page), { timeout: 10_000 })
+          .toContain(`synchronizing · DTS ${sync.dtsJobId}`);
+        await page.screenshot({ path: '/tmp/ui-workflow.png' });
 
-      await page.getByRole('tab', { name: 'Search Attributes' }).click();
-      await expect.poll(() => mainText(page), { timeout: 10_000 }).toContain('"SyncPhase"');
-      const attributes = await mainText(page);
-      expect(attributes).toContain(`"DtsJobId": "${sync.dtsJobId}"`);
-      expect(attributes).toContain('"SyncPhase": "synchronizing"');
-    } finally {
-      await context.close();
-    }
-  });
+        await page.getByRole('tab', { name: 'Search Attributes' }).click();
+        await expect.poll(() => mainText(page), { timeout: 10_000 }).toContain('"SyncPhase"');
+        const attributes = await mainText(page);
+        expect(attributes).toContain(`"DtsJobId": "${sync.dtsJobId}"`);
+        expect(attributes).toContain('"SyncPhase": "synchronizing"');
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
   it.skipIf(!chromium)('shows no summary to a UI without the codec', { timeout: 120_000 }, async () => {
     const sync = await startSync();
@@ -112,7 +147,9 @@ describe('Temporal UI', () => {
     const page = await context.newPage();
     try {
       const { runId } = await stack.client.workflow.getHandle(sync.workflowId).describe();
-      await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(sync.workflowId)}/${runId}/user-metadata`);
+      await page.goto(
+        `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(sync.workflowId)}/${runId}/user-metadata`,
+      );
       // Settled: the UI got the (encrypted) current details back and could not read them.
       await expect.poll(() => renderedMarkdown(page), { timeout: 10_000 }).toContain('No Current Details');
       await page.screenshot({ path: '/tmp/ui-no-codec.png' });

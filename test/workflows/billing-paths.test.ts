@@ -364,7 +364,11 @@ describe('messages', () => {
 
   it('takes over a run continued from the old code (input `resumed`) where it stood: keeps, buys nothing', async () => {
     const dts = new FakeDts();
-    dts.jobs.set('dts-old-1', { id: 'dts-old-1', released: false, status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' } });
+    dts.jobs.set('dts-old-1', {
+      id: 'dts-old-1',
+      released: false,
+      status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' },
+    });
     const at = new Date().toISOString();
     const resumed: SyncStatus = {
       id: 'old-run',

@@ -14,7 +14,10 @@ import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../suppo
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
 type Direction = NonNullable<EmulatorJob['directions']['Forward']> & { source?: { instanceId?: string } };
-type Job = Omit<EmulatorJob, 'directions'> & { createdAt: string; directions: Partial<Record<'Forward' | 'Reverse', Direction>> };
+type Job = Omit<EmulatorJob, 'directions'> & {
+  createdAt: string;
+  directions: Partial<Record<'Forward' | 'Reverse', Direction>>;
+};
 
 describe.each([
   ['default dialect', ''],
@@ -40,8 +43,14 @@ describe.each([
   }
 
   async function register(request: SyncRequest, destinationPassword = request.destination.password) {
-    await stack.admin('instances', tairInstance(request.source.instanceId!, request.source.password, { region: request.source.region }));
-    await stack.admin('instances', tairInstance(request.destination.instanceId!, destinationPassword, { region: request.destination.region }));
+    await stack.admin(
+      'instances',
+      tairInstance(request.source.instanceId!, request.source.password, { region: request.source.region }),
+    );
+    await stack.admin(
+      'instances',
+      tairInstance(request.destination.instanceId!, destinationPassword, { region: request.destination.region }),
+    );
   }
 
   async function start(request: SyncRequest) {
@@ -52,11 +61,16 @@ describe.each([
     });
   }
 
-  async function untilPhase(handle: Awaited<ReturnType<typeof start>>, phase: SyncPhase, timeoutMs = 30_000): Promise<SyncStatus> {
+  async function untilPhase(
+    handle: Awaited<ReturnType<typeof start>>,
+    phase: SyncPhase,
+    timeoutMs = 30_000,
+  ): Promise<SyncStatus> {
     return eventually(
       async () => {
         const status = await handle.query(statusQuery);
-        if (status.phase === 'failed' && phase !== 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
+        if (status.phase === 'failed' && phase !== 'failed')
+          throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
         return status.phase === phase ? status : undefined;
       },
       { timeoutMs, what: `phase ${phase}` },
@@ -72,7 +86,8 @@ describe.each([
       (j) =>
         !j.released &&
         Date.parse(j.createdAt) >= since &&
-        (j.directions.Forward?.source?.instanceId === request.source.instanceId || j.directions.Forward?.source === undefined),
+        (j.directions.Forward?.source?.instanceId === request.source.instanceId ||
+          j.directions.Forward?.source === undefined),
     );
 
   it('one-way: one purchase, Forward configured once, Synchronizing', async () => {
@@ -83,7 +98,9 @@ describe.each([
     expect(status.forward.status).toBe('synchronizing');
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
     // The watcher reads per region: every status-list call names the DTS region of its jobs.
-    const lists = (await calls()).filter((c) => c.action === 'DescribeSynchronizationJobStatusList') as (EmulatorCall & {
+    const lists = (await calls()).filter(
+      (c) => c.action === 'DescribeSynchronizationJobStatusList',
+    ) as (EmulatorCall & {
       params: Record<string, string>;
     })[];
     expect(lists.length).toBeGreaterThan(0);
@@ -140,7 +157,14 @@ describe.each([
   it('Failed after Synchronizing: restarted, Synchronizing again', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
-    await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, direction: 'Forward', kind: 'fail-later', afterMs: 300, count: 1 });
+    await stack.admin('faults', {
+      action: '*',
+      instanceId: request.source.instanceId,
+      direction: 'Forward',
+      kind: 'fail-later',
+      afterMs: 300,
+      count: 1,
+    });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     const job = await eventually(
@@ -164,7 +188,9 @@ describe.each([
     await handle.signal(releaseSignal);
     expect((await handle.result()).phase).toBe('released');
     expect((await jobOf(status.dtsJobId!)).released).toBe(true);
-    const deletes = (await calls()).filter((c) => c.action === 'DeleteSynchronizationJob' && c.jobId === status.dtsJobId);
+    const deletes = (await calls()).filter(
+      (c) => c.action === 'DeleteSynchronizationJob' && c.jobId === status.dtsJobId,
+    );
     expect(deletes.some((c) => c.outcome === 'OK')).toBe(true);
   });
 });
@@ -198,7 +224,10 @@ describe('instances no setup owns (strictest dialect)', () => {
     request.source = { ...request.source, instanceId: `r-uc-src-${tag}` };
     request.destination = { ...request.destination, instanceId: `r-uc-dst-${tag}` };
     for (const endpoint of [request.source, request.destination]) {
-      await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region }));
+      await stack.admin(
+        'instances',
+        tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region }),
+      );
     }
     const handle = await stack.client.workflow.start(redisSync, {
       workflowId: `wf-dialect-${randomUUID()}`,
@@ -210,10 +239,15 @@ describe('instances no setup owns (strictest dialect)', () => {
       return status.phase === 'synchronizing' ? status.dtsJobId : undefined;
     });
     // Someone buys an instance outside any setup (the console, a script, a lost call of another tool).
-    const stray = await purchaseInstance(
-      new DtsClient(stack.workerConfig.dts),
-      { clientToken: `stray-${tag}`, regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou', topology: 'oneway', jobClass: 'small', payType: 'PostPaid' },
-    );
+    const stray = await purchaseInstance(new DtsClient(stack.workerConfig.dts), {
+      clientToken: `stray-${tag}`,
+      regionId: 'cn-hangzhou',
+      sourceRegion: 'cn-hangzhou',
+      destinationRegion: 'cn-hangzhou',
+      topology: 'oneway',
+      jobClass: 'small',
+      payType: 'PostPaid',
+    });
     const app = await buildTestApp(stack);
     const listed = await eventually(
       async () => {

@@ -24,12 +24,20 @@ function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
   const base = syncRequest();
   const src = `r-wf-src-${pair}-${randomUUID().slice(0, 8)}`;
   const dst = `r-wf-dst-${pair}-${randomUUID().slice(0, 8)}`;
-  return { ...base, ...overrides, source: { ...base.source, instanceId: src, ...overrides.source }, destination: { ...base.destination, instanceId: dst, ...overrides.destination } };
+  return {
+    ...base,
+    ...overrides,
+    source: { ...base.source, instanceId: src, ...overrides.source },
+    destination: { ...base.destination, instanceId: dst, ...overrides.destination },
+  };
 }
 
 async function register(request: SyncRequest, overrides: Record<string, unknown> = {}) {
   for (const endpoint of [request.source, request.destination]) {
-    await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region, ...overrides }));
+    await stack.admin(
+      'instances',
+      tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region, ...overrides }),
+    );
   }
 }
 
@@ -41,11 +49,16 @@ async function start(request: SyncRequest, tuning: Record<string, unknown> = {})
   });
 }
 
-async function untilPhase(handle: Awaited<ReturnType<typeof start>>, phase: SyncPhase, timeoutMs = 30_000): Promise<SyncStatus> {
+async function untilPhase(
+  handle: Awaited<ReturnType<typeof start>>,
+  phase: SyncPhase,
+  timeoutMs = 30_000,
+): Promise<SyncStatus> {
   return eventually(
     async () => {
       const status = await handle.query(statusQuery);
-      if (status.phase === 'failed' && phase !== 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
+      if (status.phase === 'failed' && phase !== 'failed')
+        throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
       return status.phase === phase ? status : undefined;
     },
     { timeoutMs, what: `phase ${phase}` },
@@ -85,7 +98,11 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     const job = await jobOf(status.dtsJobId!);
     expect(job.topology).toBe('oneway');
     expect(job.directions.Forward?.configureCount).toBe(1);
-    expect((await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId)).toHaveLength(1);
+    expect(
+      (await calls()).filter(
+        (c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId,
+      ),
+    ).toHaveLength(1);
     await handle.signal(releaseSignal);
     const final = await handle.result();
     expect(final.phase).toBe('released');
@@ -100,9 +117,13 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     const began = Date.now();
     const status = await untilPhase(handle, 'synchronizing', 30_000);
     expect(Date.now() - began).toBeLessThan(25_000);
-    const reads = (await calls()).filter((c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId === status.dtsJobId);
+    const reads = (await calls()).filter(
+      (c) => c.action === 'DescribeSynchronizationJobStatus' && c.jobId === status.dtsJobId,
+    );
     expect(reads.length).toBeLessThanOrEqual(8);
-    expect((await calls()).some((c) => c.action === 'DescribeSynchronizationJobStatusList' && c.outcome === 'OK')).toBe(true);
+    expect((await calls()).some((c) => c.action === 'DescribeSynchronizationJobStatusList' && c.outcome === 'OK')).toBe(
+      true,
+    );
     await handle.cancel();
   });
 
@@ -116,7 +137,9 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     expect(job.directions.Forward?.configureCount).toBe(1);
     expect(job.directions.Reverse?.configureCount).toBe(1);
     const forwardSynchronizing = statusReachedAt(job, 'Forward', 'Synchronizing');
-    const reverseConfigured = Math.min(...job.directions.Reverse!.history.filter((h) => h.status !== 'NotConfigured').map((h) => Date.parse(h.at)));
+    const reverseConfigured = Math.min(
+      ...job.directions.Reverse!.history.filter((h) => h.status !== 'NotConfigured').map((h) => Date.parse(h.at)),
+    );
     expect(reverseConfigured).toBeGreaterThanOrEqual(forwardSynchronizing);
     await handle.cancel();
   });
@@ -134,7 +157,9 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     await handle.signal(retrySignal);
     const status = await untilPhase(handle, 'synchronizing');
     // Where DTS refuses Start after a failed precheck, Reset + Configure runs it again.
-    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(dialectName === 'strictest' ? 2 : 1);
+    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(
+      dialectName === 'strictest' ? 2 : 1,
+    );
     await handle.cancel();
   });
 
@@ -156,8 +181,20 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     const request = freshRequest();
     await register(request);
     // Reverse configures are throttled while Forward turns Failed right after Synchronizing.
-    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', direction: 'Reverse', kind: 'throttling', count: 3 });
-    await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, direction: 'Forward', kind: 'fail-later', afterMs: 1_500, count: 1 });
+    await stack.admin('faults', {
+      action: 'ConfigureSynchronizationJob',
+      direction: 'Reverse',
+      kind: 'throttling',
+      count: 3,
+    });
+    await stack.admin('faults', {
+      action: '*',
+      instanceId: request.source.instanceId,
+      direction: 'Forward',
+      kind: 'fail-later',
+      afterMs: 1_500,
+      count: 1,
+    });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing', 60_000);
     const job = await jobOf(status.dtsJobId!);
@@ -176,7 +213,9 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'bad-gateway-html', count: 1 });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
-    const purchases = (await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId);
+    const purchases = (await calls()).filter(
+      (c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'OK' && c.jobId === status.dtsJobId,
+    );
     expect(purchases).toHaveLength(1);
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
     await handle.cancel();
@@ -184,21 +223,31 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   // Under clientToken=ignored a lost purchase answer buys a second instance: finding and adopting
   // it (issue 10, "No orphan, even without ClientToken") is not built yet.
-  it.skipIf(dialectName === 'strictest')('buys once when the purchase answer is lost after DTS bought the instance', async () => {
-    const request = freshRequest({ topology: 'oneway' });
-    await register(request);
-    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
-    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'delay-after', delayMs: 3_000, count: 1 });
-    const handle = await start(request);
-    const status = await untilPhase(handle, 'synchronizing');
-    const tokenCalls = (await calls()).filter((c) => c.action === 'CreateSynchronizationJob' && c.jobId === status.dtsJobId);
-    expect(tokenCalls.length).toBeGreaterThanOrEqual(1); // the lost answer; the retry adopts it (or repeats the token)
-    const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
-    const token = jobs.find((j) => j.jobId === status.dtsJobId)?.clientToken;
-    expect(jobs.filter((j) => j.clientToken === token)).toHaveLength(1);
-    expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
-    await handle.cancel();
-  });
+  it.skipIf(dialectName === 'strictest')(
+    'buys once when the purchase answer is lost after DTS bought the instance',
+    async () => {
+      const request = freshRequest({ topology: 'oneway' });
+      await register(request);
+      await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+      await stack.admin('faults', {
+        action: 'ConfigureSynchronizationJob',
+        kind: 'delay-after',
+        delayMs: 3_000,
+        count: 1,
+      });
+      const handle = await start(request);
+      const status = await untilPhase(handle, 'synchronizing');
+      const tokenCalls = (await calls()).filter(
+        (c) => c.action === 'CreateSynchronizationJob' && c.jobId === status.dtsJobId,
+      );
+      expect(tokenCalls.length).toBeGreaterThanOrEqual(1); // the lost answer; the retry adopts it (or repeats the token)
+      const { jobs } = await stack.admin<{ jobs: (EmulatorJob & { clientToken?: string })[] }>('jobs');
+      const token = jobs.find((j) => j.jobId === status.dtsJobId)?.clientToken;
+      expect(jobs.filter((j) => j.clientToken === token)).toHaveLength(1);
+      expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+      await handle.cancel();
+    },
+  );
 
   it('releases the pay-as-you-go instance when the setup is cancelled mid-wait', async () => {
     const request = freshRequest({ topology: 'oneway' });
@@ -216,15 +265,28 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
   it('syncs one way from a self-managed Redis reached by IP into Tair', async () => {
     const request = freshRequest({ topology: 'oneway' });
     const ip = `192.0.2.${1 + (pair % 250)}`;
-    const selfManaged = { kind: 'express' as const, ip, port: 6379, region: 'cn-hangzhou', password: 'self-managed-Pa55' };
+    const selfManaged = {
+      kind: 'express' as const,
+      ip,
+      port: 6379,
+      region: 'cn-hangzhou',
+      password: 'self-managed-Pa55',
+    };
     await register(request);
-    await stack.admin('instances', tairInstance(`self-${ip}`, selfManaged.password, { ip, port: 6379, edition: 'self-managed' }));
+    await stack.admin(
+      'instances',
+      tairInstance(`self-${ip}`, selfManaged.password, { ip, port: 6379, edition: 'self-managed' }),
+    );
     const handle = await start({ ...request, source: selfManaged });
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.source).toEqual({ kind: 'express', ip, port: 6379, region: 'cn-hangzhou' });
     const { calls: all } = await stack.admin<{ calls: (EmulatorCall & { params: Record<string, string> })[] }>('calls');
     const configure = all.find((c) => c.action === 'ConfigureSynchronizationJob' && c.jobId === status.dtsJobId)!;
-    expect(configure.params).toMatchObject({ 'SourceEndpoint.InstanceType': 'Express', 'SourceEndpoint.IP': ip, 'SourceEndpoint.Port': '6379' });
+    expect(configure.params).toMatchObject({
+      'SourceEndpoint.InstanceType': 'Express',
+      'SourceEndpoint.IP': ip,
+      'SourceEndpoint.Port': '6379',
+    });
     // srcRedisType/destRedisType=enterprise is for Tair-to-Tair only.
     expect(configure.params.MigrationReserved).toBeUndefined();
     await handle.cancel();

@@ -75,13 +75,20 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   const dts = dtsActivities(info.taskQueue + DTS_TASK_QUEUE_SUFFIX);
   // Replay-safe: the SDK emits workflow metrics only on first execution.
   const phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
-  const timeToSynchronizing = metricMeter.createHistogram('sync_time_to_synchronizing', 'float', 's', 'From request to all directions Synchronizing');
+  const timeToSynchronizing = metricMeter.createHistogram(
+    'sync_time_to_synchronizing',
+    'float',
+    's',
+    'From request to all directions Synchronizing',
+  );
   let operator: 'retry' | 'abort' | undefined;
   let releaseRequested = false;
   let upserted = '';
   let operatorAnsweredAtMs = 0;
   // Once per setup: a keeper's restart re-enters synchronizing without being a new setup.
-  let measuredTimeToSynchronizing = Boolean(input.resumed?.forward.synchronizingAt && (request.topology === 'oneway' || input.resumed.reverse?.synchronizingAt));
+  let measuredTimeToSynchronizing = Boolean(
+    input.resumed?.forward.synchronizingAt && (request.topology === 'oneway' || input.resumed.reverse?.synchronizingAt),
+  );
 
   setHandler(statusQuery, () => status);
   setHandler(retrySignal, () => {
@@ -101,7 +108,8 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   });
   setHandler(abortUpdate, () => ((operator = 'abort'), status), {
     validator: () => {
-      if (status.phase === 'released' || status.phase === 'releasing') throw new Error(`abort is not accepted in ${status.phase}`);
+      if (status.phase === 'released' || status.phase === 'releasing')
+        throw new Error(`abort is not accepted in ${status.phase}`);
     },
   });
   setHandler(releaseUpdate, () => ((releaseRequested = true), status), {
@@ -168,7 +176,11 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     const now = workflowInfo();
     if (now.continueAsNewSuggested || now.historyLength > tuning.maxHistoryEvents) {
       stopIfAsked(); // a release or abort that just arrived must not be lost in the new run
-      await continueAsNew<(input: RedisSyncInput) => Promise<SyncStatus>>({ request, tuning: input.tuning, resumed: status });
+      await continueAsNew<(input: RedisSyncInput) => Promise<SyncStatus>>({
+        request,
+        tuning: input.tuning,
+        resumed: status,
+      });
     }
   }
 
@@ -190,7 +202,8 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
 
   async function configure(dir: Direction): Promise<void> {
     tell({ phase: dir === 'Forward' ? 'configuring-forward' : 'configuring-reverse' });
-    const [source, destination] = dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
+    const [source, destination] =
+      dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
     try {
       await dts(`Configure ${dir} on ${status.dtsJobId}`, MUTATE).configureDirection({
         dtsJobId: status.dtsJobId!,
@@ -199,7 +212,8 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
         jobName: request.name,
         source,
         destination,
-        databases: dir === 'Forward' ? request.databases : request.databases.map((db) => ({ from: db.to, to: db.from })),
+        databases:
+          dir === 'Forward' ? request.databases : request.databases.map((db) => ({ from: db.to, to: db.from })),
       });
     } catch (err) {
       // A configure that took effect but whose answer was lost is refused on retry:
@@ -214,7 +228,11 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   async function start(dir: Direction, why: string): Promise<void> {
     log.info('starting direction', { direction: dir, why });
     try {
-      await dts(`Start ${dir} on ${status.dtsJobId} (${why})`, MUTATE).startDirection({ dtsJobId: status.dtsJobId!, regionId, direction: dir });
+      await dts(`Start ${dir} on ${status.dtsJobId} (${why})`, MUTATE).startDirection({
+        dtsJobId: status.dtsJobId!,
+        regionId,
+        direction: dir,
+      });
     } catch (err) {
       if (failureType(err) !== 'DtsJobStatusConflict') throw err; // already running again
     }
@@ -226,11 +244,17 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     const since = new Date();
     const deadline = new Date(since.getTime() + msToNumber(request.attentionDeadline));
     operator = undefined;
-    tell({ phase: 'needs-attention', attention: { direction: dir, reason, failures, since: since.toISOString(), deadline: deadline.toISOString() } });
+    tell({
+      phase: 'needs-attention',
+      attention: { direction: dir, reason, failures, since: since.toISOString(), deadline: deadline.toISOString() },
+    });
     const answered = await condition(() => operator !== undefined || releaseRequested, request.attentionDeadline);
     stopIfAsked();
     if (!answered) {
-      throw ApplicationFailure.nonRetryable(`No operator action within ${request.attentionDeadline}: ${reason}`, 'AttentionDeadlineExceeded');
+      throw ApplicationFailure.nonRetryable(
+        `No operator action within ${request.attentionDeadline}: ${reason}`,
+        'AttentionDeadlineExceeded',
+      );
     }
     operator = undefined;
     operatorAnsweredAtMs = Date.now();
@@ -249,7 +273,8 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   async function waitForSynchronizing(dir: Direction, sinceMs?: number): Promise<void> {
     tell({ phase: dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse' });
     const state = direction(dir);
-    const deadlineMs = (sinceMs ?? Date.parse(state.configuredAt ?? new Date().toISOString())) + msToNumber(request.waitDeadline);
+    const deadlineMs =
+      (sinceMs ?? Date.parse(state.configuredAt ?? new Date().toISOString())) + msToNumber(request.waitDeadline);
     const minMs = msToNumber(tuning.firstPoll);
     const maxMs = msToNumber(tuning.maxPoll);
     let delayMs = minMs;
@@ -328,7 +353,11 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     if (snapshot.status === 'initializefailed') {
       // DTS refuses Start here: clear the direction and configure it again.
       log.info('resetting direction', { direction: dir, why });
-      await dts(`Reset ${dir} on ${status.dtsJobId} (${why})`, MUTATE).resetDirection({ dtsJobId: status.dtsJobId!, regionId, direction: dir });
+      await dts(`Reset ${dir} on ${status.dtsJobId} (${why})`, MUTATE).resetDirection({
+        dtsJobId: status.dtsJobId!,
+        regionId,
+        direction: dir,
+      });
       await configure(dir);
       tell({ phase: dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse' });
     } else {
@@ -340,7 +369,11 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   async function describe(dir: Direction): Promise<DirectionSnapshot | undefined> {
     dtsChanged = false; // this read answers any news the watcher sent so far
     try {
-      const snapshot = await dts(`Read ${dir} status of ${status.dtsJobId}`, READ).describeDirection({ dtsJobId: status.dtsJobId!, regionId, direction: dir });
+      const snapshot = await dts(`Read ${dir} status of ${status.dtsJobId}`, READ).describeDirection({
+        dtsJobId: status.dtsJobId!,
+        regionId,
+        direction: dir,
+      });
       if (status.error?.type === 'DtsUnreachable') tell({ error: undefined });
       return snapshot;
     } catch (err) {
@@ -382,7 +415,10 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
       tell({ released: { at: at(), outcome: 'prepaid-not-released' } });
       return;
     }
-    const { outcome } = await dts(`Release ${status.dtsJobId}`, RELEASE).releaseInstance({ dtsJobId: status.dtsJobId, regionId });
+    const { outcome } = await dts(`Release ${status.dtsJobId}`, RELEASE).releaseInstance({
+      dtsJobId: status.dtsJobId,
+      regionId,
+    });
     tell({ released: { at: at(), outcome } });
   }
 
@@ -408,14 +444,26 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     }
     const cancelled = isCancellation(err) || type === ABORTED;
     const finalPhase: SyncPhase = cancelled ? 'cancelled' : 'failed';
-    tell({ phase: status.dtsJobId ? 'releasing' : finalPhase, attention: undefined, error: cancelled ? undefined : errorSummary(err) });
+    tell({
+      phase: status.dtsJobId ? 'releasing' : finalPhase,
+      attention: undefined,
+      error: cancelled ? undefined : errorSummary(err),
+    });
     // Cleanup must run even while the workflow itself is being cancelled.
     await CancellationScope.nonCancellable(async () => {
       try {
         await releaseInstance('cleanup');
       } catch (cleanupErr) {
-        log.error('could not release the DTS instance', { dtsJobId: status.dtsJobId, error: failureMessage(cleanupErr) });
-        tell({ error: { type: 'ReleaseFailed', message: `Setup ended but the instance ${status.dtsJobId} was not released: ${failureMessage(cleanupErr)}` } });
+        log.error('could not release the DTS instance', {
+          dtsJobId: status.dtsJobId,
+          error: failureMessage(cleanupErr),
+        });
+        tell({
+          error: {
+            type: 'ReleaseFailed',
+            message: `Setup ended but the instance ${status.dtsJobId} was not released: ${failureMessage(cleanupErr)}`,
+          },
+        });
       }
     });
     tell({ phase: finalPhase });
@@ -452,7 +500,7 @@ function rootCause(err: unknown): unknown {
 
 function failureType(err: unknown): string | undefined {
   const cause = rootCause(err);
-  return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
 }
 
 function failureMessage(err: unknown): string {
@@ -468,7 +516,10 @@ function isTransient(err: unknown): boolean {
 
 function errorSummary(err: unknown): NonNullable<SyncStatus['error']> {
   const cause = rootCause(err);
-  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { code?: string; requestId?: string } | undefined) : undefined;
+  const details =
+    cause instanceof ApplicationFailure
+      ? (cause.details?.[0] as { code?: string; requestId?: string } | undefined)
+      : undefined;
   return {
     type: failureType(err) ?? (cause instanceof Error ? cause.name : 'Error'),
     message: failureMessage(err),
@@ -479,7 +530,9 @@ function errorSummary(err: unknown): NonNullable<SyncStatus['error']> {
 
 function describeForUi(status: SyncStatus): string {
   const line = (name: string, d?: DirectionState) =>
-    d ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ${d.progress ?? 0}% | ${d.errorMessage ?? ''} |` : '';
+    d
+      ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ${d.progress ?? 0}% | ${d.errorMessage ?? ''} |`
+      : '';
   return [
     `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\` · ${status.source.instanceId ?? status.source.ip} → ${status.destination.instanceId ?? status.destination.ip} (${status.topology})`,
     '',
@@ -487,7 +540,9 @@ function describeForUi(status: SyncStatus): string {
     '|---|---|---|---|',
     line('Forward', status.forward),
     line('Reverse', status.reverse),
-    status.attention ? `\n**Needs attention:** ${status.attention.reason}. Signal \`retry\` or \`abort\` before ${status.attention.deadline}.` : '',
+    status.attention
+      ? `\n**Needs attention:** ${status.attention.reason}. Signal \`retry\` or \`abort\` before ${status.attention.deadline}.`
+      : '',
     status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
   ]
     .filter((l) => l !== '')

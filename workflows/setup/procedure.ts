@@ -5,7 +5,7 @@ import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
 import { keep } from './keep';
 import { purchase, purchaseOutcomeUnknown } from './purchase';
-import { Setup, StopRequested } from './setup';
+import { type Setup, StopRequested } from './setup';
 import { teardown } from './teardown';
 import { waitForSynchronizing } from './wait';
 

@@ -85,7 +85,7 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
       if (isCredentials(failure)) delayMs = backoffMs(failedReads, MAX_BACKOFF_MS);
       else if (!errorSummary(failure).code && failedReads > 1) delayMs = Math.min(t.maxPoll, delayMs * 2);
     }
-    if (Date.now() > s.state.waitUntilMs[dir]!) {
+    if (Date.now() > s.state.waitUntilMs[dir]) {
       const state = s.direction(dir);
       const reason =
         `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; ` +
