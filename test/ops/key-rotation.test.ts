@@ -178,6 +178,8 @@ async function phaseOf(api: FastifyInstance, id: string): Promise<string> {
 async function keyIdsInHistory(client: Client, workflowId: string): Promise<{ first: string; all: Set<string> }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  // \x12 is the protobuf tag of the metadata entry's value (field 2, length-delimited) right after the key.
+  // eslint-disable-next-line no-control-regex
   const ids = [...bytes.matchAll(/encryption-key-id\x12(?:.)(old|new)/gs)].map((m) => m[1]!);
   return { first: ids[0] ?? '', all: new Set(ids) };
 }
