@@ -1,6 +1,9 @@
 import RPCClient from '@alicloud/pop-core';
 import { businessFailure, classifyDtsError } from './errors';
-import type { RateLimiter } from './rate-limiter';
+import type { Lane, RateLimiter } from './rate-limiter';
+
+/** Status reads: what lets a waiting setup move on (see RateLimiter). */
+const READ_ACTIONS = new Set(['DescribeSynchronizationJobStatus', 'DescribeSynchronizationJobStatusList']);
 
 export interface DtsClientConfig {
   endpoint: string;
@@ -46,7 +49,10 @@ export class DtsClient {
       if (value !== undefined) wire[key] = String(value);
     }
     const allSecrets = [...secrets, this.config.accessKeySecret, this.config.securityToken ?? ''];
-    await this.limiter?.take();
+    // The call's own timeout starts once it has its slot: the wait is bounded by the limiter and
+    // checked against the activity's timeout in worker/config.ts.
+    const lane: Lane = READ_ACTIONS.has(action) ? 'read' : 'other';
+    await this.limiter?.take(lane);
     const started = Date.now();
     let body: DtsResponse;
     try {
