@@ -7,7 +7,7 @@ import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 import type { InstanceClaims } from './instance-claims';
-import { watchDtsStatuses, type WatchInput } from './watch-statuses';
+import { watchDtsStatuses, type WatchDeps, type WatchInput } from './watch-statuses';
 
 export interface ActivityDeps {
   dts: DtsClient;
@@ -15,10 +15,12 @@ export interface ActivityDeps {
   client: Client;
   /** Who owns which DTS instance (a purchase claims what it buys; the watcher reports what nobody claims). */
   claims?: InstanceClaims;
+  /** The status watcher's liveness (worker/metrics.ts). */
+  onWatchRound?: WatchDeps['onRound'];
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client, claims }: ActivityDeps) {
+export function createActivities({ dts, client, claims, onWatchRound }: ActivityDeps) {
   return {
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
@@ -26,7 +28,7 @@ export function createActivities({ dts, client, claims }: ActivityDeps) {
     startDirection: (input: StartInput) => startDirection(dts, input),
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
-    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims }, input),
+    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims, onRound: onWatchRound }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
   };
 }

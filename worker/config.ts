@@ -17,6 +17,8 @@ export interface WorkerConfig {
   maxConcurrentDtsCalls: number;
   /** How often the status watcher reads every watched job (batched). */
   statusWatchIntervalMs: number;
+  /** Its shortest pause, used while the DTS budget has room (fast reaction at a small share of the budget). */
+  statusWatchMinIntervalMs?: number;
   statusBatchSize: number;
   maxCachedWorkflows: number;
   metricsPort: number;
@@ -40,6 +42,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
+    statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 1_000, { min: 200, max: 600_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     // About 0.9 MB each: 100 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).

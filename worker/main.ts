@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { encryptingDataConverter } from '../shared/codec';
 import { loadWorkerConfig } from './config';
-import { dtsCallMetrics } from './metrics';
+import { dtsCallMetrics, watcherRoundMetrics } from './metrics';
 import { createSyncWorkers } from './workers';
 
 // The worker process. Temporal's runtime turns SIGTERM/SIGINT into a graceful shutdown.
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: encryptingDataConverter(config.payloadKeys) });
   try {
-    const workers = await createSyncWorkers(config, { connection, client, observeDtsCall: dtsCallMetrics() });
+    const workers = await createSyncWorkers(config, { connection, client, observeDtsCall: dtsCallMetrics(), onWatchRound: watcherRoundMetrics() });
     console.log(`worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`);
     await workers.run();
   } finally {

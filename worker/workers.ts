@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
+import type { WatchDeps, WatchInput } from '../activities/watch-statuses';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
@@ -17,6 +18,7 @@ export interface WorkerDeps {
   /** A prebuilt bundle (tests, production images); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   observeDtsCall?: DtsCallObserver;
+  onWatchRound?: WatchDeps['onRound'];
 }
 
 export interface SyncWorkers {
@@ -43,6 +45,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
       client: deps.client,
       dts: new DtsClient(config.dts, deps.observeDtsCall, new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers)),
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
+      onWatchRound: deps.onWatchRound,
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
@@ -58,13 +61,35 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   };
 }
 
-/** One watcher per task queue, wherever it runs; starting it again is a no-op. */
-async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promise<void> {
-  await client.workflow.start(dtsStatusWatcher, {
-    workflowId: statusWatcherId(config.temporal.taskQueue),
+/** Bumped when the watch changes in a way a running watcher must pick up (restarted like a settings change). */
+const WATCHER_VERSION = 2;
+
+/**
+ * One watcher per task queue, wherever it runs. A running watcher started with the same settings is kept; one
+ * started with other settings (or by an older version) is replaced, so a worker with new settings applies them.
+ * The settings are in the watcher's memo, which describe() reads without running its code.
+ */
+export async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promise<void> {
+  const workflowId = statusWatcherId(config.temporal.taskQueue);
+  const input: WatchInput = {
     taskQueue: config.temporal.taskQueue,
-    args: [{ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, intervalMs: config.statusWatchIntervalMs, batchSize: config.statusBatchSize }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    namespace: config.temporal.namespace,
+    intervalMs: config.statusWatchIntervalMs,
+    minIntervalMs: config.statusWatchMinIntervalMs,
+    batchSize: config.statusBatchSize,
+  };
+  const settings = JSON.stringify({ version: WATCHER_VERSION, ...input });
+  const running = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
+  const same = running?.status.name === 'RUNNING' && running.memo?.settings === settings;
+  await client.workflow.start(dtsStatusWatcher, {
+    workflowId,
+    taskQueue: config.temporal.taskQueue,
+    args: [input],
+    memo: { settings },
+    workflowIdConflictPolicy: same ? 'USE_EXISTING' : 'TERMINATE_EXISTING',
     staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
   });
 }

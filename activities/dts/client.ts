@@ -42,6 +42,13 @@ export class DtsClient {
     });
   }
 
+  /** The budget this process spends and the calls waiting for a slot now (the watcher adapts its pace to it). */
+  budget(): { perSecond: number; waiting: number } | undefined {
+    if (!this.limiter) return undefined;
+    const { read, other } = this.limiter.waiting();
+    return { perSecond: this.limiter.perSecond, waiting: read + other };
+  }
+
   async call(action: string, params: DtsParams, secrets: string[] = []): Promise<DtsResponse> {
     const wire: Record<string, string> = {};
     for (const [key, value] of Object.entries(params)) {

@@ -25,7 +25,7 @@ export class RateLimiter {
   private readonly intervalMs: number;
 
   constructor(
-    perSecond: number,
+    readonly perSecond: number,
     private readonly maxLaneWaitMs = DEFAULT_MAX_LANE_WAIT_MS,
   ) {
     this.intervalMs = 1000 / perSecond;
