@@ -19,8 +19,8 @@ export interface SteadyState {
   workerCpuPercentOfOneCore: number;
   workerRssMb: { peak: number; end: number };
   historyEventsPerSetupPerHour: number;
-  /** Hours until a setup's history reaches the workflow's continue-as-new threshold. */
-  continueAsNewEveryHours: number;
+  /** Hours until a setup's history reaches the workflow's continue-as-new threshold (null: no growth seen). */
+  continueAsNewEveryHours: number | null;
 }
 
 export async function keepSteady(options: {
@@ -66,7 +66,7 @@ export async function keepSteady(options: {
       end: Math.round((last?.rss ?? NaN) / 1048576),
     },
     historyEventsPerSetupPerHour: round1(eventsPerHour),
-    continueAsNewEveryHours: round1(DEFAULT_TUNING.maxHistoryEvents / Math.max(eventsPerHour, 1e-9)),
+    continueAsNewEveryHours: eventsPerHour > 0 ? round1(DEFAULT_TUNING.maxHistoryEvents / eventsPerHour) : null,
   };
 }
 
