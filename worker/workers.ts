@@ -35,7 +35,13 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   const workflows = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: join(__dirname, '../workflows/index.ts') }),
+    // A prebuilt bundle carries its own interceptors; reads go first on the .dts queue (workflows/read-priority.ts).
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : {
+          workflowsPath: join(__dirname, '../workflows/index.ts'),
+          interceptors: { workflowModules: [require.resolve('../workflows/read-priority')] },
+        }),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const dts = await Worker.create({
