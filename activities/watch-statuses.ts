@@ -131,8 +131,8 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
 
 /**
  * The pause between round starts: short while the budget has room, so a change is seen within about a
- * second, and never so short that the rounds take more than BUDGET_SHARE of the budget or compete with
- * calls already waiting for a slot.
+ * second, and never so short that the rounds take more than BUDGET_SHARE of the budget. While a backlog
+ * waits for slots, the longest pause.
  */
 export function roundPauseMs(
   input: Pick<WatchInput, 'intervalMs' | 'minIntervalMs'>,
@@ -140,7 +140,8 @@ export function roundPauseMs(
   budget: { perSecond: number; waiting: number } | undefined,
 ): number {
   const min = Math.min(input.minIntervalMs ?? input.intervalMs, input.intervalMs);
-  if (!budget || budget.waiting > 0) return input.intervalMs;
+  // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
+  if (!budget || budget.waiting > budget.perSecond) return input.intervalMs;
   const budgetBound = (1000 * callsPerRound) / (BUDGET_SHARE * budget.perSecond);
   return Math.min(input.intervalMs, Math.max(min, budgetBound));
 }

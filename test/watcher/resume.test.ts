@@ -97,8 +97,9 @@ describe('status watcher pace', () => {
     expect(roundPauseMs(input, 20, { perSecond: 20, waiting: 0 })).toBe(4_000);
     expect(roundPauseMs(input, 100, { perSecond: 20, waiting: 0 })).toBe(5_000);
   });
-  it('falls back to the longest pause while calls wait for a slot', () => {
-    expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 3 })).toBe(5_000);
+  it('falls back to the longest pause while more than a second of calls wait for a slot', () => {
+    expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 3 })).toBe(1_000);
+    expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 25 })).toBe(5_000);
   });
 });
 
