@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
 import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
@@ -6,7 +7,6 @@ import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
-import type { InstanceClaims } from './instance-claims';
 import { watchDtsStatuses, type WatchDeps, type WatchInput } from './watch-statuses';
 
 export interface ActivityDeps {

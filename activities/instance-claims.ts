@@ -1,6 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { dtsInstanceClaim, instanceClaimId, type InstanceClaim } from '../workflows/instance-claim';
+import {
+  dtsInstanceClaim,
+  dtsPurchaseRecord,
+  instanceClaimId,
+  purchaseRecordId,
+  type InstanceClaim,
+  type PurchaseRecord,
+} from '../workflows/instance-claim';
 
 /**
  * Who owns which DTS instance, kept in Temporal: one claim workflow per instance id. Starting it is the claim;
@@ -36,6 +43,30 @@ export class InstanceClaims {
     }
   }
 
+  /**
+   * Records the first purchase activity of a ClientToken. Returns when an earlier purchase activity of the same
+   * token was first scheduled, if there was one: that one may have bought an instance whose answer was lost
+   * (a workflow that retries a purchase with new activities, not with activity retries, looks the same).
+   */
+  async earlierPurchase(clientToken: string, record: PurchaseRecord): Promise<number | undefined> {
+    const workflowId = purchaseRecordId(clientToken);
+    try {
+      await this.client.workflow.start(dtsPurchaseRecord, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [record],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `Purchase of ${record.setupId}`,
+      });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const first = await this.firstInput<PurchaseRecord>(workflowId);
+      return first ? first.firstScheduledMs : record.firstScheduledMs;
+    }
+  }
+
   /** How many other setups are buying now: only they could claim a just-bought instance besides us. */
   async otherPurchases(setupId: string): Promise<number> {
     const { count } = await this.client.workflowService.countWorkflowExecutions({
@@ -46,16 +77,20 @@ export class InstanceClaims {
   }
 
   /** The claim on an instance, if any (read from the claim workflow's input). */
-  async owner(dtsJobId: string): Promise<InstanceClaim | undefined> {
+  owner(dtsJobId: string): Promise<InstanceClaim | undefined> {
+    return this.firstInput<InstanceClaim>(instanceClaimId(dtsJobId));
+  }
+
+  private async firstInput<T>(workflowId: string): Promise<T | undefined> {
     try {
       const history = await this.client.workflowService.getWorkflowExecutionHistory({
         namespace: this.namespace,
-        execution: { workflowId: instanceClaimId(dtsJobId) },
+        execution: { workflowId },
         maximumPageSize: 1,
       });
       const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       if (!started) return undefined;
-      return await decodeFromPayloadsAtIndex<InstanceClaim>(this.client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
+      return await decodeFromPayloadsAtIndex<T>(this.client.workflow.options.loadedDataConverter, 0, started.input?.payloads);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined;
       throw err;

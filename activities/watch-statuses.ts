@@ -29,6 +29,8 @@ export interface WatchInput {
   batchSize: number;
   /** The shortest pause between rounds, used while the budget has room (absent in old watchers). */
   minIntervalMs?: number;
+  /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
+  unclaimedSettleMs?: number;
 }
 
 /** What a retried watch resumes from: the statuses already seen (so it does not signal them again). */
@@ -67,7 +69,10 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('watch cancelled');
   };
   const regions = new RegionCache(deps.client, input.namespace);
-  const unclaimed = deps.claims ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace) : undefined;
+  const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
+  const unclaimed = deps.claims
+    ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
+    : undefined;
   try {
     for (;;) {
       const started = Date.now();
@@ -158,6 +163,8 @@ async function forEachConcurrently<T>(items: T[], limit: number, task: (item: T)
  * The DTS region of each setup: the `region` of the request it was started with (first event of its run),
  * read once per run and kept, since it never changes. Visibility has no region attribute.
  */
+const REGION_READS_AT_ONCE = 20;
+
 class RegionCache {
   private readonly byRun = new Map<string, string>();
 
@@ -169,10 +176,18 @@ class RegionCache {
   /** Region → job ids of the setups; setups whose region cannot be read are left to their own polls. */
   async group(setups: Map<string, WatchedSetup>): Promise<Map<string, string[]>> {
     const groups = new Map<string, string[]>();
-    for (const [jobId, setup] of setups) {
-      const region = await this.regionOf(setup).catch(() => undefined);
-      if (!region) continue;
-      groups.set(region, [...(groups.get(region) ?? []), jobId]);
+    const entries = [...setups];
+    // New setups cost one history read each (then cached); read them a few at a time.
+    for (let i = 0; i < entries.length; i += REGION_READS_AT_ONCE) {
+      const slice = entries.slice(i, i + REGION_READS_AT_ONCE);
+      const regions = await Promise.all(slice.map(([, setup]) => this.regionOf(setup).catch(() => undefined)));
+      slice.forEach(([jobId], k) => {
+        const region = regions[k];
+        if (!region) return;
+        const group = groups.get(region) ?? [];
+        group.push(jobId);
+        groups.set(region, group);
+      });
     }
     return groups;
   }
@@ -204,10 +219,10 @@ class RegionCache {
   }
 }
 
-/** How often the account is checked for instances nobody owns. */
+/** How often the account is checked for instances nobody owns (at most). */
 const SWEEP_EVERY_MS = 60_000;
 /** A younger instance may be a purchase whose buyer has not claimed it yet. */
-const SETTLE_MS = 2 * 60_000;
+const DEFAULT_SETTLE_MS = 2 * 60_000;
 
 /**
  * Instances of the account that no setup owns: not claimed (activities/instance-claims.ts) and not the DtsJobId
@@ -224,16 +239,17 @@ class UnclaimedSweep {
     private readonly client: Client,
     private readonly claims: InstanceClaims,
     private readonly namespace: string,
+    private readonly settleMs: number,
   ) {}
 
   async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>): Promise<void> {
-    if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
+    if (Date.now() - this.lastSweep < Math.min(SWEEP_EVERY_MS, this.settleMs / 2)) return;
     this.lastSweep = Date.now();
     const found: UnclaimedInstance[] = [];
     for (const regionId of regions) {
       for (const instance of await listInstances(this.dts, regionId)) {
         if (setups.has(instance.dtsJobId) || this.owned.has(instance.dtsJobId)) continue;
-        if (Date.now() - instance.createdAtMs < SETTLE_MS) continue;
+        if (Date.now() - instance.createdAtMs < this.settleMs) continue;
         if ((await this.claims.owner(instance.dtsJobId)) || (await this.usedBySetup(instance.dtsJobId))) {
           this.owned.add(instance.dtsJobId);
           continue;

@@ -84,9 +84,9 @@ export async function buildApp(options: AppOptions) {
   });
 
   registerMetrics(app, options.temporal);
+  await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal });
-  await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;
     await app.register(async (scope) => {

@@ -1,5 +1,5 @@
-// Dialects: each point where Alibaba's DTS documents are silent or disagree becomes a switch, so tests can run the
-// client against every reading the documents allow (docs/dts-api.md §10). The first value of each switch is the default.
+// Dialects: each point where Alibaba's DTS documents are silent or disagree becomes a switch, so tests can run
+// the client against every reading the documents allow (docs/dts-api.md §10). The first value is the default.
 import type { JobStatus } from './model';
 
 export const DIALECT_CHOICES = {

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   /** Its shortest pause, used while the DTS budget has room (fast reaction at a small share of the budget). */
   statusWatchMinIntervalMs?: number;
   statusBatchSize: number;
+  /** Instances younger than this may be a purchase not yet claimed; older unowned ones are reported. */
+  unclaimedSettleMs?: number;
   maxCachedWorkflows: number;
   metricsPort: number;
   metricsHost: string;
@@ -44,6 +46,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
     statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 1_000, { min: 200, max: 600_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
+    unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
     // About 0.9 MB each: 100 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 100, { min: 0 }),

@@ -83,6 +83,7 @@ export async function ensureStatusWatcher(config: WorkerConfig, client: Client):
     intervalMs: config.statusWatchIntervalMs,
     minIntervalMs: config.statusWatchMinIntervalMs,
     batchSize: config.statusBatchSize,
+    unclaimedSettleMs: config.unclaimedSettleMs,
   };
   const settings = JSON.stringify({ version: WATCHER_VERSION, ...input });
   const running = await client.workflow

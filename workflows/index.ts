@@ -1,4 +1,4 @@
 // Entry point of the workflow bundle: every workflow the worker runs.
 export { redisSync } from './redis-sync';
 export { dtsStatusWatcher } from './status-watcher';
-export { dtsInstanceClaim } from './instance-claim';
+export { dtsInstanceClaim, dtsPurchaseRecord } from './instance-claim';

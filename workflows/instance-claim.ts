@@ -17,3 +17,18 @@ export function instanceClaimId(dtsJobId: string): string {
 export async function dtsInstanceClaim(claim: InstanceClaim): Promise<InstanceClaim> {
   return claim;
 }
+
+/** The first purchase activity of a setup (by its ClientToken): a later one knows an earlier one may have bought. */
+export interface PurchaseRecord {
+  setupId: string;
+  /** When that first purchase activity was scheduled (ms since epoch). */
+  firstScheduledMs: number;
+}
+
+export function purchaseRecordId(clientToken: string): string {
+  return `dts-purchase.${clientToken}`;
+}
+
+export async function dtsPurchaseRecord(record: PurchaseRecord): Promise<PurchaseRecord> {
+  return record;
+}

@@ -16,6 +16,12 @@ export interface PurchaseInput {
   payType: PayType;
   period?: 'Year' | 'Month';
   usedTime?: number;
+  /**
+   * Set by a workflow that buys again after an earlier purchase activity of its own ended without a known outcome
+   * (cancelled, or failed after a timeout): when that one was first scheduled (ISO time). The window to search for
+   * its instance starts there, even on the first attempt of this activity.
+   */
+  outcomeUnknownSince?: string;
 }
 
 export interface PurchaseResult {
@@ -31,8 +37,9 @@ const MAX_REBUYS = 3;
  * CreateSynchronizationJob, and the instance claimed for this setup (activities/instance-claims.ts).
  *
  * The ClientToken makes a retried purchase return the same instance, if DTS honours it; how long it does is
- * undocumented (docs/dts-api.md §3). So when the outcome of an earlier attempt is unknown (attempt > 1), the
- * instance that attempt may have bought is looked for first and adopted, before anything is bought again.
+ * undocumented (docs/dts-api.md §3). So when an earlier purchase of the same token may have bought something (an
+ * activity retry, or a new activity of a workflow that retries purchases itself: a purchase record exists), the
+ * instance it may have bought is looked for first and adopted, before anything is bought again.
  */
 export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, claims?: InstanceClaims): Promise<PurchaseResult> {
   const activity = currentActivity();
@@ -40,8 +47,12 @@ export async function purchaseInstance(dts: DtsClient, input: PurchaseInput, cla
   if (!claims || !activity || !setupId) return { dtsJobId: await create(dts, input, input.clientToken) };
   const claimedAt = new Date().toISOString();
 
-  if (activity.info.attempt > 1) {
-    const adopted = await adoptLostPurchase(dts, claims, input, activity, setupId);
+  const scheduledMs = activity.info.scheduledTimestampMs;
+  const earlier = await claims.earlierPurchase(input.clientToken, { setupId, firstScheduledMs: scheduledMs });
+  const unknownSince = [earlier, input.outcomeUnknownSince ? Date.parse(input.outcomeUnknownSince) : undefined]
+    .filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  if (activity.info.attempt > 1 || unknownSince.length > 0) {
+    const adopted = await adoptLostPurchase(dts, claims, input, activity, setupId, Math.min(scheduledMs, ...unknownSince));
     if (adopted) return { dtsJobId: adopted };
   }
   for (let rebuy = 0; rebuy <= MAX_REBUYS; rebuy++) {
@@ -66,8 +77,9 @@ async function adoptLostPurchase(
   input: PurchaseInput,
   activity: Context,
   setupId: string,
+  firstScheduledMs: number,
 ): Promise<string | undefined> {
-  const windowStart = activity.info.scheduledTimestampMs - CLOCK_SKEW_MS;
+  const windowStart = firstScheduledMs - CLOCK_SKEW_MS;
   const claimWindowMs = activity.info.startToCloseTimeoutMs;
   const now = Date.now();
   const candidates = (await listInstances(dts, input.regionId))
@@ -91,7 +103,7 @@ async function adoptLostPurchase(
   if (waitFor === 0) return undefined;
   // Too young to tell apart from another setup's purchase: try again once it is old enough.
   throw ApplicationFailure.create({
-    type: 'PurchaseOutcomeUnknown',
+    type: 'PurchaseCandidateUnsettled',
     message: `an unclaimed instance bought ${Math.round((claimWindowMs - waitFor) / 1000)} s ago may be this setup's; checking again`,
     nextRetryDelay: waitFor,
   });

@@ -2,6 +2,7 @@
 import { operationErrors } from '../errors';
 import type { JobRecord } from '../model';
 import type { Operation } from './context';
+import { jobRegion } from './describe-synchronization-job-status-list';
 import { directionView } from './views';
 
 // The docs conflict (30/50/100 vs 10/20/30); both sets are accepted.
@@ -20,7 +21,7 @@ function matchesName(job: JobRecord, filter: string | undefined): boolean {
 
 export const describeSynchronizationJobs: Operation = (ctx) => {
   const { reader } = ctx;
-  reader.region('RegionId', false);
+  const regionId = reader.region('RegionId', false);
   reader.clientToken();
   const pageSize = reader.integer('PageSize', 1, 100) ?? 30;
   if (!PAGE_SIZES.includes(pageSize)) throw operationErrors.invalid('PageSize', `expected one of ${PAGE_SIZES.join(', ')}`);
@@ -29,7 +30,8 @@ export const describeSynchronizationJobs: Operation = (ctx) => {
 
   const jobs = ctx.state
     .allJobs()
-    .filter((job) => !job.released && matchesName(job, filter))
+    // RegionId is the region of the instances listed (the purchase's RegionId, else its DestRegion).
+    .filter((job) => !job.released && matchesName(job, filter) && (regionId === undefined || jobRegion(job) === regionId))
     .sort((a, b) => b.createdAt - a.createdAt);
   const page = jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   const items = page.flatMap((job) =>

@@ -253,6 +253,17 @@ describe('statusListScope', () => {
     expect((await listed(client, [hangzhou, shanghai], 'cn-hangzhou')).sort()).toEqual([hangzhou, shanghai].sort());
   });
 
+  it('DescribeSynchronizationJobs lists only the jobs of its RegionId, in every dialect', async () => {
+    const { client } = await start();
+    const { hangzhou, shanghai } = await twoRegions(client);
+    const ids = async (regionId: string) =>
+      (await client.call('DescribeSynchronizationJobs', { RegionId: regionId })).SynchronizationInstances.map(
+        (i: { SynchronizationJobId: string }) => i.SynchronizationJobId,
+      );
+    expect(await ids('cn-hangzhou')).toEqual([hangzhou]);
+    expect(await ids('cn-shanghai')).toEqual([shanghai]);
+  });
+
   it('region: only jobs of the RegionId; none without it', async () => {
     const { client } = await start('statusListScope=region');
     const { hangzhou, shanghai } = await twoRegions(client);

@@ -2,10 +2,14 @@
 // (emulator/dialect.ts, docs/dts-api.md §10). The workflow must not depend on which reading real DTS follows.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DtsClient } from '../../activities/dts/client';
+import { purchaseInstance } from '../../activities/dts/purchase';
+import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
@@ -78,6 +82,12 @@ describe.each([
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
+    // The watcher reads per region: every status-list call names the DTS region of its jobs.
+    const lists = (await calls()).filter((c) => c.action === 'DescribeSynchronizationJobStatusList') as (EmulatorCall & {
+      params: Record<string, string>;
+    })[];
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every((c) => c.params.RegionId === 'cn-hangzhou')).toBe(true);
     await handle.cancel();
   });
 
@@ -156,5 +166,70 @@ describe.each([
     expect((await jobOf(status.dtsJobId!)).released).toBe(true);
     const deletes = (await calls()).filter((c) => c.action === 'DeleteSynchronizationJob' && c.jobId === status.dtsJobId);
     expect(deletes.some((c) => c.outcome === 'OK')).toBe(true);
+  });
+});
+
+describe('instances no setup owns (strictest dialect)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { dialect: STRICTEST_DIALECT }, worker: { unclaimedSettleMs: 1_000 } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('a claim is atomic: of many setups claiming one instance at once, exactly one owns it', async () => {
+    const claims = new InstanceClaims(stack.client, stack.namespace, stack.taskQueue);
+    const dtsJobId = `dts-claim-race-${randomUUID().slice(0, 8)}`;
+    const setups = Array.from({ length: 8 }, (_, i) => `setup-${i}`);
+    const answers = await Promise.all(
+      setups.map((setupId) => claims.claim({ dtsJobId, setupId, how: 'adopted', claimedAt: new Date().toISOString() })),
+    );
+    const owners = new Set(answers.map((a) => a.setupId));
+    expect(owners.size).toBe(1);
+    expect((await claims.owner(dtsJobId))?.setupId).toBe([...owners][0]);
+    // The owner claiming again (a retried activity) is told it owns it; nobody else is.
+    const owner = [...owners][0]!;
+    expect((await claims.claim({ dtsJobId, setupId: owner, how: 'bought', claimedAt: '' })).setupId).toBe(owner);
+    expect(await claims.owner(`dts-never-claimed-${randomUUID()}`)).toBeUndefined();
+  });
+
+  it('are reported by the watcher (API list and metric), never released; owned ones are not reported', async () => {
+    const request = { ...syncRequest({ topology: 'oneway' }) };
+    const tag = randomUUID().slice(0, 8);
+    request.source = { ...request.source, instanceId: `r-uc-src-${tag}` };
+    request.destination = { ...request.destination, instanceId: `r-uc-dst-${tag}` };
+    for (const endpoint of [request.source, request.destination]) {
+      await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region }));
+    }
+    const handle = await stack.client.workflow.start(redisSync, {
+      workflowId: `wf-dialect-${randomUUID()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ request, tuning: FAST }],
+    });
+    const owned = await eventually(async () => {
+      const status = await handle.query(statusQuery);
+      return status.phase === 'synchronizing' ? status.dtsJobId : undefined;
+    });
+    // Someone buys an instance outside any setup (the console, a script, a lost call of another tool).
+    const stray = await purchaseInstance(
+      new DtsClient(stack.workerConfig.dts),
+      { clientToken: `stray-${tag}`, regionId: 'cn-hangzhou', sourceRegion: 'cn-hangzhou', destinationRegion: 'cn-hangzhou', topology: 'oneway', jobClass: 'small', payType: 'PostPaid' },
+    );
+    const app = await buildTestApp(stack);
+    const listed = await eventually(
+      async () => {
+        const res = await app.inject({ method: 'GET', url: '/v1/instances/unclaimed', headers: AUTH });
+        const body = res.json() as { instances: { dtsJobId: string; regionId: string }[] };
+        return body.instances.length > 0 ? body.instances : undefined;
+      },
+      { timeoutMs: 20_000, what: 'an unclaimed instance in the API' },
+    );
+    expect(listed).toEqual([expect.objectContaining({ dtsJobId: stray.dtsJobId, regionId: 'cn-hangzhou' })]);
+    expect(listed.map((i) => i.dtsJobId)).not.toContain(owned);
+    const metrics = await (await fetch(stack.workerMetricsUrl)).text();
+    expect(metrics).toMatch(/dts_unclaimed_instances(\{[^}]*\})? 1/);
+    const { jobs } = await stack.admin<{ jobs: { jobId: string; released: boolean }[] }>('jobs');
+    expect(jobs.find((j) => j.jobId === stray.dtsJobId)?.released).toBe(false);
+    await app.close();
+    await handle.cancel();
   });
 });
