@@ -79,7 +79,9 @@ async function main(): Promise<void> {
   const load = (title: string, request: autocannon.Request) =>
     new Promise<autocannon.Result>((done, fail) => {
       log(`${title}: ${rate} req/s for ${seconds} s`);
-      autocannon({ url, connections: 20, overallRate: rate, duration: seconds, requests: [request] }, (err, result) => (err ? fail(err) : done(result)));
+      // One connection per request a second: slow answers must not lower the rate offered.
+      const options = { url, connections: rate, overallRate: rate, duration: seconds, requests: [request] };
+      autocannon(options, (err, result) => (err ? fail(err) : done(result)));
     });
   const post = await load('POST /v1/syncs', {
     method: 'POST',
