@@ -45,8 +45,6 @@ async function main(): Promise<void> {
       executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
       searchAttributes: SEARCH_ATTRIBUTES,
       extraArgs: [
-        // Task queue priority (workflows/read-priority.ts); the default in newer servers.
-        ...['--dynamic-config-value', 'matching.useNewMatcher=true'],
         ...(args.partitions
           ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => ['--dynamic-config-value', `matching.${k}=${args.partitions}`])
           : []),

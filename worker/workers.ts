@@ -35,13 +35,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   const workflows = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
-    // A prebuilt bundle carries its own interceptors; reads go first on the .dts queue (workflows/read-priority.ts).
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : {
-          workflowsPath: join(__dirname, '../workflows/index.ts'),
-          interceptors: { workflowModules: [require.resolve('../workflows/read-priority')] },
-        }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: join(__dirname, '../workflows/index.ts') }),
     maxCachedWorkflows: config.maxCachedWorkflows,
   });
   const dts = await Worker.create({
