@@ -8,7 +8,7 @@ import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 import { suspendDirection, type SuspendInput } from './dts/suspend';
-import { watchDtsStatuses, type WatchInput } from './watch-statuses';
+import { watchDtsStatuses, type WatchDeps, type WatchInput } from './watch-statuses';
 import { createPreflightActivities } from './preflight';
 import type { RkvstoreClient } from './rkvstore/client';
 
@@ -20,10 +20,12 @@ export interface ActivityDeps {
   claims?: InstanceClaims;
   /** R-KVStore reads of the preflight (workflows/preflight.ts). */
   rkvstore: RkvstoreClient;
+  /** The status watcher's liveness (worker/metrics.ts). */
+  onWatchRound?: WatchDeps['onRound'];
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client, claims, rkvstore }: ActivityDeps) {
+export function createActivities({ dts, client, claims, rkvstore, onWatchRound }: ActivityDeps) {
   return {
     ...createPreflightActivities({ dts, client, rkvstore }),
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
@@ -33,7 +35,7 @@ export function createActivities({ dts, client, claims, rkvstore }: ActivityDeps
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
     suspendDirection: (input: SuspendInput) => suspendDirection(dts, input),
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
-    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims }, input),
+    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims, onRound: onWatchRound }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
   };
 }

@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
 import { listInstances } from './dts/list-instances';
 import { describeStatusList, type StatusBoard } from './dts/status-list';
@@ -10,80 +9,155 @@ import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
-import type { Direction } from '../workflows/types';
+import type { Direction, DtsStatus } from '../workflows/types';
 
 export interface WatchDeps {
   dts: DtsClient;
   client: Client;
   claims?: InstanceClaims;
+  /** Told at the end of each completed round (the liveness metric), and with undefined when the watch stops here. */
+  onRound?: (input: WatchInput, completedAtMs: number | undefined) => void;
 }
 
 export interface WatchInput {
   taskQueue: string;
   namespace: string;
+  /** The longest pause between rounds (used while the DTS budget is busy). */
   intervalMs: number;
   /** Kept for watchers started before per-region calls; each region is now one call, read page by page. */
   batchSize: number;
+  /** The shortest pause between rounds, used while the budget has room (absent in old watchers). */
+  minIntervalMs?: number;
   /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
   unclaimedSettleMs?: number;
 }
 
+/** What a retried watch resumes from: the statuses already seen (so it does not signal them again). */
+export interface WatchProgress {
+  round: number;
+  /** Which step of the round the last heartbeat came from, and how far it got. */
+  step: 'listing' | 'reading' | 'signalling' | 'sleeping';
+  done: number;
+  of: number;
+  /** `${jobId}/${direction}` → normalised status, as already acted upon. */
+  seen: Record<string, string>;
+}
+
 const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
+/** Signals in flight at once: one round's changes reach their setups together, not one by one. */
+const SIGNAL_CONCURRENCY = 20;
+/** A round may use at most this share of the DTS budget when it shortens its pause. */
+const BUDGET_SHARE = 0.25;
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
- * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose
- * status changed. One such activity runs per task queue (see workflows/status-watcher.ts), so
- * reaction time does not grow with the number of setups while DTS is called a few times per
- * interval. Runs until cancelled; heartbeats every round.
+ * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose status changed.
+ * One such activity runs per task queue (see workflows/status-watcher.ts), so reaction time does not grow with
+ * the number of setups while DTS is called a few times per interval. Runs until cancelled.
+ * It heartbeats after every step with the statuses seen so far, so a round longer than the heartbeat timeout
+ * is no reason for a second copy, and a retry resumes without signalling everything again.
  */
 export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Promise<void> {
   const context = Context.current();
-  const seen = new Map<string, string>(); // `${jobId}/${direction}` → normalised status
+  const resumed = context.info.heartbeatDetails as WatchProgress | undefined;
+  const seen = new Map<string, string>(Object.entries(resumed?.seen ?? {}));
+  let round = resumed?.round ?? 0;
+  const beat = (step: WatchProgress['step'], done: number, of: number) => {
+    context.heartbeat({ round, step, done, of, seen: Object.fromEntries(seen) } satisfies WatchProgress);
+    // Cancelled (watcher ended) or timed out (a retry took over): stop here, not at the end of the round.
+    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('watch cancelled');
+  };
   const regions = new RegionCache(deps.client, input.namespace);
   const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
   const unclaimed = deps.claims
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
-  for (;;) {
-    const started = Date.now();
-    const setups = await watchedSetups(deps.client, input);
-    // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
-    for (const [regionId, jobIds] of await regions.group(setups)) {
-      let board: StatusBoard;
-      try {
-        board = await describeStatusList(deps.dts, regionId, jobIds);
-      } catch (err) {
-        context.log.warn('status list read failed; the setups keep their own slower polls', {
-          regionId,
-          error: (err as Error).message,
-        });
-        continue;
-      }
-      for (const [jobId, directions] of Object.entries(board)) {
-        for (const [direction, raw] of Object.entries(directions)) {
-          const key = `${jobId}/${direction}`;
-          const status = normalizeStatus(raw);
-          if (seen.get(key) === status) continue;
-          seen.set(key, status);
-          const setup = setups.get(jobId);
-          // Only a status the setup must act on is worth a read; progress it polls for itself.
-          if (!setup || !isNews(setup.phase, status)) continue;
-          await deps.client.workflow
-            .getHandle(setup.workflowId)
-            .signal(dtsStatusSignal, { direction: direction as Direction, status })
-            .catch(() => undefined);
+  try {
+    for (;;) {
+      const started = Date.now();
+      round += 1;
+      beat('listing', 0, 0);
+      const setups = await watchedSetups(deps.client, input);
+      const groups = await regions.group(setups);
+      let callsThisRound = 0;
+      let regionsDone = 0;
+      const changes: { key: string; status: DtsStatus; setup: WatchedSetup; direction: Direction }[] = [];
+      // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
+      for (const [regionId, jobIds] of groups) {
+        let board: StatusBoard;
+        try {
+          board = await describeStatusList(deps.dts, regionId, jobIds);
+          callsThisRound += Math.max(1, Math.ceil(jobIds.length / Math.max(1, input.batchSize)));
+        } catch (err) {
+          context.log.warn('status list read failed; the setups keep their own slower polls', {
+            regionId,
+            error: (err as Error).message,
+          });
+          continue;
         }
+        for (const [jobId, directions] of Object.entries(board)) {
+          for (const [direction, raw] of Object.entries(directions)) {
+            const key = `${jobId}/${direction}`;
+            const status = normalizeStatus(raw);
+            if (seen.get(key) === status) continue;
+            const setup = setups.get(jobId);
+            // Only a status the setup must act on is worth a read; progress it polls for itself.
+            if (!setup || !isNews(setup.phase, status)) seen.set(key, status);
+            else changes.push({ key, status, setup, direction: direction as Direction });
+          }
+        }
+        beat('reading', ++regionsDone, groups.size);
       }
+      // A status counts as seen once its signal went out, so a retry signals only what this copy had not.
+      let signalled = 0;
+      await forEachConcurrently(changes, SIGNAL_CONCURRENCY, async ({ key, status, setup, direction }) => {
+        await deps.client.workflow
+          .getHandle(setup.workflowId)
+          .signal(dtsStatusSignal, { direction, status })
+          .catch(() => undefined);
+        seen.set(key, status);
+        if (++signalled % SIGNAL_CONCURRENCY === 0) beat('signalling', signalled, changes.length);
+      });
+      for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
+      regions.forgetAllBut(setups);
+      await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
+        context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
+      });
+      beat('sleeping', signalled, changes.length);
+      deps.onRound?.(input, Date.now());
+      const pauseMs = roundPauseMs(input, callsThisRound, deps.dts.budget());
+      await context.sleep(Math.max(0, pauseMs - (Date.now() - started)));
     }
-    for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
-    regions.forgetAllBut(setups);
-    await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
-      context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
-    });
-    context.heartbeat({ watched: setups.size });
-    await context.sleep(Math.max(0, input.intervalMs - (Date.now() - started)));
+  } finally {
+    deps.onRound?.(input, undefined);
   }
+}
+
+/**
+ * The pause between round starts: short while the budget has room, so a change is seen within about a
+ * second; the configured interval while a backlog waits for slots; and never so short that the rounds
+ * take more than BUDGET_SHARE of the budget.
+ */
+export function roundPauseMs(
+  input: Pick<WatchInput, 'intervalMs' | 'minIntervalMs'>,
+  callsPerRound: number,
+  budget: { perSecond: number; waiting: number } | undefined,
+): number {
+  const min = Math.min(input.minIntervalMs ?? input.intervalMs, input.intervalMs);
+  if (!budget) return input.intervalMs;
+  // Never more than BUDGET_SHARE of the budget, however large the fleet (5,000 setups: 100 pages a round).
+  const budgetBound = (1000 * callsPerRound) / (BUDGET_SHARE * budget.perSecond);
+  // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
+  const wanted = budget.waiting > budget.perSecond ? input.intervalMs : min;
+  return Math.max(wanted, budgetBound);
+}
+
+async function forEachConcurrently<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**
@@ -138,8 +212,11 @@ class RegionCache {
       maximumPageSize: 1,
     });
     const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const converter = this.client.workflow.options.loadedDataConverter;
-    const arg = await decodeFromPayloadsAtIndex<unknown>(converter, 0, started?.input?.payloads);
+    // The input as the client would decode it: codecs in reverse, then the payload converter.
+    const { payloadConverter, payloadCodecs } = this.client.workflow.options.loadedDataConverter;
+    let payloads = started?.input?.payloads ?? [];
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    const arg = payloads.length > 0 ? fromPayloadsAtIndex<unknown>(payloadConverter, 0, payloads) : undefined;
     const region = requestRegion(arg);
     if (region) this.byRun.set(key, region);
     return region;
@@ -237,22 +314,17 @@ interface WatchedSetup {
 async function watchedSetups(client: Client, input: WatchInput): Promise<Map<string, WatchedSetup>> {
   const setups = new Map<string, WatchedSetup>();
   const phases = WATCHED_PHASES.map((p) => `'${p}'`).join(', ');
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace: input.namespace,
-      pageSize: 1000,
-      nextPageToken,
-      query: `WorkflowType = 'redisSync' AND TaskQueue = '${input.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`,
-    });
-    for (const execution of page.executions ?? []) {
-      const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-      const jobId = attributes.get(DtsJobIdKey);
-      const { workflowId, runId } = execution.execution ?? {};
-      if (jobId && workflowId)
-        setups.set(jobId, { workflowId, runId: runId ?? '', phase: attributes.get(SyncPhaseKey) ?? '' });
+  const query = `WorkflowType = 'redisSync' AND TaskQueue = '${input.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
+  // The SDK's listing pages for us and decodes the search attributes.
+  for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
+    const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);
+    if (jobId) {
+      setups.set(jobId, {
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        phase: execution.typedSearchAttributes.get(SyncPhaseKey) ?? '',
+      });
     }
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
+  }
   return setups;
 }

@@ -17,10 +17,16 @@ export interface BenchArgs {
   emulator: 'child' | 'inline';
   /** Where the worker log and the raw results go. */
   outDir: string;
+  /** Also run the same setups the naive way (a script polling each job every 5 s), for the side-by-side. */
+  naive: boolean;
+  /** Keep every setup synchronizing this many minutes before the release (steady state); 0 = release at once. */
+  keepMin: number;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick]
-  --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)`;
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN]
+  --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)
+  --naive   then run the same setups as a script would (own 5 s polls, no watcher, no limiter) and compare
+  --keep M  hold every setup in synchronizing for M minutes and report the steady state`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
@@ -32,6 +38,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     timeoutMin: 40,
     emulator: 'child',
     outDir: 'bench/out',
+    naive: false,
+    keepMin: 0,
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
@@ -41,12 +49,14 @@ export function parseArgs(argv: string[]): BenchArgs {
     '--max-data-mb': 'maxDataMb',
     '--timeout-min': 'timeoutMin',
     '--partitions': 'partitions',
+    '--keep': 'keepMin',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     if (flag === '--quick') Object.assign(args, { setups: 50, timeScale: 0.5 });
     else if (flag === '--out') args.outDir = argv[++i] ?? args.outDir;
     else if (flag === '--emulator-inline') args.emulator = 'inline';
+    else if (flag === '--naive') args.naive = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);

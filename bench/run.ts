@@ -21,6 +21,11 @@ import { BENCH_PAYLOAD_KEYS } from './keys';
 import { analyse, markdownTable, type EmulatorJob } from './report';
 import { findChildPid, procCpuSeconds, procRssBytes } from './stats';
 import { startWorkerProcess } from './worker-process';
+import { runChart, type PhaseSample } from './chart';
+import { naivePairs, NAIVE_POLL_MS, runNaive, type NaiveSetup } from './naive';
+import { keepSteady, type SteadyState } from './steady';
+import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
+import { peakPerSecond } from './calls';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -44,12 +49,14 @@ async function main(): Promise<void> {
     server: {
       executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
       searchAttributes: SEARCH_ATTRIBUTES,
-      extraArgs: args.partitions
-        ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => [
-            '--dynamic-config-value',
-            `matching.${k}=${args.partitions}`,
-          ])
-        : [],
+      extraArgs: [
+        ...(args.partitions
+          ? ['numTaskqueueReadPartitions', 'numTaskqueueWritePartitions'].flatMap((k) => [
+              '--dynamic-config-value',
+              `matching.${k}=${args.partitions}`,
+            ])
+          : []),
+      ],
     },
   });
   const serverPid = findChildPid('temporal');
@@ -108,9 +115,11 @@ async function main(): Promise<void> {
 
   // 2. Wait until visibility says every setup is synchronizing (no workflow is queried for this).
   const deadline = startedAtMs + args.timeoutMin * 60_000;
+  const phases: PhaseSample[] = [];
   for (;;) {
     await sleep(5_000);
     const counts = await phaseCounts(client, taskQueue);
+    phases.push({ atMs: Date.now(), counts });
     const latest = worker.samples.at(-1);
     log(
       `${Math.round((Date.now() - startedAtMs) / 1000)} s ${JSON.stringify(counts)} worker rss ${latest ? Math.round(latest.rss / 1048576) : '?'} MB`,
@@ -124,10 +133,28 @@ async function main(): Promise<void> {
     }
   }
   const allSynchronizingAtMs = Date.now();
+  let steady: SteadyState | undefined;
+  if (args.keepMin > 0) {
+    log(`keeping ${args.setups} setups synchronizing for ${args.keepMin} min`);
+    steady = await keepSteady({
+      client,
+      taskQueue,
+      minutes: args.keepMin,
+      setups: args.setups,
+      calls,
+      workerSamples: worker.samples,
+      log,
+    });
+    log(`steady state: ${JSON.stringify(steady)}`);
+    phases.push({ atMs: Date.now(), counts: await phaseCounts(client, taskQueue) });
+  }
 
   // 3. Tear every setup down (the release signal) and wait for the workflows to end.
   await inBatches(ids, 20, (id) => releaseSetup(client, id).catch((err: Error) => log(err.message)));
-  while ((await runningCount(client, taskQueue)) > 0 && Date.now() < deadline + 10 * 60_000) await sleep(2_000);
+  while ((await runningCount(client, taskQueue)) > 0 && Date.now() < deadline + 10 * 60_000) {
+    await sleep(2_000);
+    phases.push({ atMs: Date.now(), counts: await phaseCounts(client, taskQueue) });
+  }
   const releasedAtMs = Date.now();
   log(`released after ${((releasedAtMs - startedAtMs) / 1000).toFixed(0)} s; collecting figures`);
   clearInterval(sampler);
@@ -144,7 +171,9 @@ async function main(): Promise<void> {
     )
   ).filter((s): s is SyncStatus => s !== undefined);
   const { jobs } = (await (await fetch(`${emulator.url}/__emulator/jobs`)).json()) as { jobs: EmulatorJob[] };
-  await calls.stop();
+  await calls.collect();
+  // The product's calls end here; a naive run after it has a window of its own.
+  const productCalls = calls.all();
   const emulatorLag = await emulator.lag();
   const lengths: number[] = [];
   let continuedAsNew = 0;
@@ -172,7 +201,7 @@ async function main(): Promise<void> {
     statuses,
     startMs,
     jobs,
-    calls: calls.all(),
+    calls: productCalls,
     callLogGap: calls.gap,
     workerSamples: worker.samples,
     server: {
@@ -196,14 +225,125 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, `table-${args.setups}.md`), `${table}\n`);
   writeFileSync(
     join(outDir, `raw-${args.setups}.json`),
-    JSON.stringify({ args, rows, reaction, setupMs, workerSamples: worker.samples, calls: calls.all() }),
+    JSON.stringify({
+      args,
+      rows,
+      reaction,
+      setupMs,
+      workerSamples: worker.samples,
+      calls: productCalls,
+      phases,
+      steady,
+    }),
   );
   log(`wrote ${join(outDir, `table-${args.setups}.md`)} and raw-${args.setups}.json`);
-
   await worker.stop();
+
+  // The summary: setup-phase calls only (a kept fleet's calls are in `steady`).
+  const jobsById = new Map(jobs.map((j) => [j.jobId, j]));
+  const setupPhaseCalls = productCalls.filter((c) => c.atMs <= allSynchronizingAtMs);
+  const slowestLifecycleMs = Math.max(
+    0,
+    ...statuses.map(
+      (st) =>
+        (firstSynchronizingMs(jobsById.get(st.dtsJobId ?? ''), 'Reverse') ?? 0) - (startMs.get(st.id) ?? Infinity),
+    ),
+  );
+  const setupP = pcts(setupMs);
+  const summary: RunSummary & { naive?: RunSummary; oursOverNaive?: ReturnType<typeof ratios>; steady?: SteadyState } =
+    {
+      setups: args.setups,
+      synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
+      duplicates: Math.max(
+        0,
+        productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
+      ),
+      workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
+      reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },
+      dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
+      peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
+      budgetPerSecond: args.rate,
+      setupMs: { p50: setupP.p50, p95: setupP.p95 },
+      minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
+      ...(steady ? { steady } : {}),
+    };
+  writeFileSync(
+    join(outDir, `chart-${args.setups}.svg`),
+    runChart(`${args.setups} two-way setups, budget ${args.rate}/s`, startedAtMs, productCalls, phases, args.rate),
+  );
+
+  if (args.naive) {
+    const naive = naivePairs(pairs);
+    for (let i = 0; i < naive.length; i += 250) {
+      const batch = naive.slice(i, i + 250).flatMap((p) => [p.source, p.target]);
+      const res = await fetch(`${emulator.url}/__emulator/instances`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch),
+      });
+      if (!res.ok) throw new Error(`registering naive instances: ${res.status} ${await res.text()}`);
+    }
+    log(`naive: ${naive.length} setups, each polling its own status every ${NAIVE_POLL_MS / 1000} s, no limiter`);
+    const naiveFromMs = Date.now();
+    const naiveSetups = await runNaive(emulator.url, naive);
+    await calls.collect();
+    const naiveIds = new Set(naiveSetups.map((n) => n.dtsJobId).filter(Boolean));
+    const naiveCalls = calls
+      .all()
+      .filter(
+        (c) =>
+          c.atMs >= naiveFromMs && (!c.jobId || naiveIds.has(c.jobId)) && c.action !== 'DescribeSynchronizationJobs',
+      );
+    const { jobs: allJobs } = (await (await fetch(`${emulator.url}/__emulator/jobs`)).json()) as {
+      jobs: EmulatorJob[];
+    };
+    summary.naive = naiveSummary(
+      naiveSetups,
+      allJobs.filter((j) => naiveIds.has(j.jobId)),
+      naiveCalls,
+    );
+    summary.naive.budgetPerSecond = undefined;
+    summary.oursOverNaive = ratios(summary, summary.naive);
+    const errors = naiveSetups.filter((n) => n.error);
+    if (errors.length) log(`naive: ${errors.length} setups failed, e.g. ${errors[0]!.error}`);
+    writeFileSync(
+      join(outDir, `chart-${args.setups}-naive.svg`),
+      runChart(
+        `naive: ${args.setups} setups polling every 5 s, no limiter`,
+        naiveFromMs,
+        naiveCalls,
+        naivePhases(naiveSetups, naiveFromMs),
+        args.rate,
+      ),
+    );
+  }
+  writeFileSync(join(outDir, `summary-${args.setups}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+  log(`wrote summary-${args.setups}.json and chart-${args.setups}.svg: ${JSON.stringify(summary)}`);
+  await calls.stop();
+
   await connection.close();
   await emulator.close();
   await env.teardown();
+}
+
+/** The naive setups by phase every 5 s, from when each saw its directions Synchronizing. */
+function naivePhases(setups: NaiveSetup[], fromMs: number): PhaseSample[] {
+  const endMs = Math.max(fromMs, ...setups.map((n) => n.seenMs.Reverse ?? n.startedAtMs));
+  const samples: PhaseSample[] = [];
+  for (let t = fromMs; t <= endMs + 5_000; t += 5_000) {
+    const counts: Record<string, number> = {};
+    for (const n of setups) {
+      const phase =
+        (n.seenMs.Forward ?? Infinity) > t
+          ? 'waiting-forward'
+          : (n.seenMs.Reverse ?? Infinity) > t
+            ? 'waiting-reverse'
+            : 'synchronizing';
+      counts[phase] = (counts[phase] ?? 0) + 1;
+    }
+    samples.push({ atMs: t, counts });
+  }
+  return samples;
 }
 
 main().catch((err) => {

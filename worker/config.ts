@@ -2,6 +2,10 @@ import { EnvReader, type Env } from '../shared/env';
 import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
+import { DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
+
+/** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */
+export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
@@ -15,6 +19,8 @@ export interface WorkerConfig {
   maxConcurrentDtsCalls: number;
   /** How often the status watcher reads every watched job (batched). */
   statusWatchIntervalMs: number;
+  /** Its shortest pause, used while the DTS budget has room (fast reaction at a small share of the budget). */
+  statusWatchMinIntervalMs?: number;
   statusBatchSize: number;
   /** Instances younger than this may be a purchase not yet claimed; older unowned ones are reported. */
   unclaimedSettleMs?: number;
@@ -42,10 +48,12 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
+    statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 1_000, { min: 200, max: 600_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
-    maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 2000, { min: 0 }),
+    // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
+    maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],
@@ -60,6 +68,23 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
   if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel))
     env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
+  checkDtsTimeout(env, config);
   env.done();
   return config;
+}
+
+/**
+ * A DTS call waits for its rate-limit slot inside the activity, then runs for up to DTS_TIMEOUT_MS: both
+ * must fit in the activity's start-to-close timeout, or a slow call would be cut off as a timeout and retried.
+ */
+function checkDtsTimeout(env: EnvReader, config: WorkerConfig): void {
+  const perWorker = config.dtsMaxCallsPerSecond / config.dtsWorkers;
+  const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + (1000 * config.maxConcurrentDtsCalls) / perWorker);
+  if (!Number.isFinite(worstWaitMs) || !(config.dts.timeoutMs + worstWaitMs > DTS_ACTIVITY_START_TO_CLOSE_MS)) return;
+  env.problem(
+    `DTS_TIMEOUT_MS (${config.dts.timeoutMs} ms) plus the longest wait for a rate-limit slot (${worstWaitMs} ms: ` +
+      `${DEFAULT_MAX_LANE_WAIT_MS} ms + DTS_MAX_CONCURRENT_CALLS / (DTS_MAX_CALLS_PER_SECOND / DTS_WORKERS)) must fit ` +
+      `in the DTS activities' ${DTS_ACTIVITY_START_TO_CLOSE_MS} ms start-to-close timeout: lower DTS_TIMEOUT_MS ` +
+      `to at most ${Math.max(0, DTS_ACTIVITY_START_TO_CLOSE_MS - worstWaitMs)} or DTS_MAX_CONCURRENT_CALLS`,
+  );
 }

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, type LogMetadata, NativeConnection, Runtime } from '@temporalio/worker';
 import { encryptingDataConverter } from '../shared/codec';
 import { loadWorkerConfig } from './config';
-import { dtsCallMetrics } from './metrics';
+import { dtsCallMetrics, watcherRoundMetrics } from './metrics';
 import { createSyncWorkers } from './workers';
 
 // The worker process. Temporal's runtime turns SIGTERM/SIGINT into a graceful shutdown.
@@ -25,7 +25,12 @@ async function main(): Promise<void> {
     dataConverter: encryptingDataConverter(config.payloadKeys),
   });
   try {
-    const workers = await createSyncWorkers(config, { connection, client, observeDtsCall: dtsCallMetrics() });
+    const workers = await createSyncWorkers(config, {
+      connection,
+      client,
+      observeDtsCall: dtsCallMetrics(),
+      onWatchRound: watcherRoundMetrics(),
+    });
     console.log(
       `worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`,
     );

@@ -1,5 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import type { DtsCallObserver } from '../activities/dts/client';
+import type { WatchDeps } from '../activities/watch-statuses';
+import { WATCHER_ROUND_METRIC } from './health';
 
 /**
  * DTS call metrics on the SDK's own Prometheus exporter (WORKER_METRICS_PORT), next to the
@@ -13,4 +15,22 @@ export function dtsCallMetrics(): DtsCallObserver {
     calls.add(1, { action, outcome });
     latency.record(durationMs, { action });
   };
+}
+
+/**
+ * Liveness of the status watcher: Unix time of its last completed round, by task queue; 0 once the watch
+ * stopped in this process (it runs on one worker of the fleet at a time, so alerts take the max).
+ */
+export function watcherRoundMetrics(): NonNullable<WatchDeps['onRound']> {
+  const gauge = Runtime.instance().metricMeter.createGauge(
+    WATCHER_ROUND_METRIC,
+    'float',
+    's',
+    'Unix time of the DTS status watcher last completed round',
+  );
+  return (input, completedAtMs) =>
+    gauge.set(completedAtMs === undefined ? 0 : completedAtMs / 1000, {
+      namespace: input.namespace,
+      task_queue: input.taskQueue,
+    });
 }

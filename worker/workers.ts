@@ -3,6 +3,7 @@ import { type NativeConnection, Worker, type WorkflowBundleOption } from '@tempo
 import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
+import type { WatchDeps, WatchInput } from '../activities/watch-statuses';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
@@ -21,6 +22,7 @@ export interface WorkerDeps {
   observeDtsCall?: DtsCallObserver;
   /** Alibaba Cloud credentials (worker/credentials.ts); by default from the configuration or the provider chain. */
   credentials?: CredentialsGetter;
+  onWatchRound?: WatchDeps['onRound'];
 }
 
 export interface SyncWorkers {
@@ -62,6 +64,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
         },
         credentials,
       ),
+      onWatchRound: deps.onWatchRound,
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
@@ -77,21 +80,36 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   };
 }
 
-/** One watcher per task queue, wherever it runs; starting it again is a no-op. */
-async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promise<void> {
-  await client.workflow.start(dtsStatusWatcher, {
-    workflowId: statusWatcherId(config.temporal.taskQueue),
+/** Bumped when the watch changes in a way a running watcher must pick up (restarted like a settings change). */
+const WATCHER_VERSION = 2;
+
+/**
+ * One watcher per task queue, wherever it runs. A running watcher started with the same settings is kept; one
+ * started with other settings (or by an older version) is replaced, so a worker with new settings applies them.
+ * The settings are in the watcher's memo, which describe() reads without running its code.
+ */
+export async function ensureStatusWatcher(config: WorkerConfig, client: Client): Promise<void> {
+  const workflowId = statusWatcherId(config.temporal.taskQueue);
+  const input: WatchInput = {
     taskQueue: config.temporal.taskQueue,
-    args: [
-      {
-        taskQueue: config.temporal.taskQueue,
-        namespace: config.temporal.namespace,
-        intervalMs: config.statusWatchIntervalMs,
-        batchSize: config.statusBatchSize,
-        unclaimedSettleMs: config.unclaimedSettleMs,
-      },
-    ],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    namespace: config.temporal.namespace,
+    intervalMs: config.statusWatchIntervalMs,
+    minIntervalMs: config.statusWatchMinIntervalMs,
+    batchSize: config.statusBatchSize,
+    unclaimedSettleMs: config.unclaimedSettleMs,
+  };
+  const settings = JSON.stringify({ version: WATCHER_VERSION, ...input });
+  const running = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
+  const same = running?.status.name === 'RUNNING' && running.memo?.settings === settings;
+  await client.workflow.start(dtsStatusWatcher, {
+    workflowId,
+    taskQueue: config.temporal.taskQueue,
+    args: [input],
+    memo: { settings },
+    workflowIdConflictPolicy: same ? 'USE_EXISTING' : 'TERMINATE_EXISTING',
     staticSummary: `Batched DTS status watch for ${config.temporal.taskQueue}`,
   });
 }

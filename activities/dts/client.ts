@@ -1,7 +1,10 @@
 import RPCClient from '@alicloud/pop-core';
 import { businessFailure, classifyDtsError } from './errors';
-import type { RateLimiter } from './rate-limiter';
+import type { Lane, RateLimiter } from './rate-limiter';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
+
+/** Status reads: what lets a waiting setup move on (see RateLimiter). */
+const READ_ACTIONS = new Set(['DescribeSynchronizationJobStatus', 'DescribeSynchronizationJobStatusList']);
 
 export interface DtsClientConfig {
   endpoint: string;
@@ -44,6 +47,13 @@ export class DtsClient {
       });
   }
 
+  /** The budget this process spends and the calls waiting for a slot now (the watcher adapts its pace to it). */
+  budget(): { perSecond: number; waiting: number } | undefined {
+    if (!this.limiter) return undefined;
+    const { read, other } = this.limiter.waiting();
+    return { perSecond: this.limiter.perSecond, waiting: read + other };
+  }
+
   async call(action: string, params: DtsParams, secrets: string[] = []): Promise<DtsResponse> {
     const wire: Record<string, string> = {};
     for (const [key, value] of Object.entries(params)) {
@@ -53,7 +63,10 @@ export class DtsClient {
     const rpc = await this.client();
     const allSecrets = [...secrets, this.config.accessKeySecret, this.config.securityToken ?? ''];
     if (this.signedWith) allSecrets.push(this.signedWith.accessKeySecret, this.signedWith.securityToken ?? '');
-    await this.limiter?.take();
+    // The call's own timeout starts once it has its slot: the wait is bounded by the limiter and
+    // checked against the activity's timeout in worker/config.ts.
+    const lane: Lane = READ_ACTIONS.has(action) ? 'read' : 'other';
+    await this.limiter?.take(lane);
     const started = Date.now();
     let body: DtsResponse;
     try {

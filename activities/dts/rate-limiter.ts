@@ -1,25 +1,72 @@
 /**
+ * Which queue a call waits in: status reads let a waiting setup move on, so under a burst they go
+ * ahead of purchases and configures (which only add more work to wait for).
+ */
+export type Lane = 'read' | 'other';
+
+/** A call waiting longer than this goes first whatever its lane, so mutations are never starved. */
+export const DEFAULT_MAX_LANE_WAIT_MS = 10_000;
+
+interface Waiter {
+  enqueuedMs: number;
+  release: () => void;
+}
+
+/**
  * Spaces calls at least 1/perSecond apart, measured when each call is let through: the
  * account's DTS quota is per second, Temporal's task-queue limiter alone lets short bursts
  * through, and a busy event loop must not release a backlog of overdue calls at once.
+ * Reads go first; a call of the other lane that has waited `maxLaneWaitMs` goes before new reads.
  */
 export class RateLimiter {
   private lastReleaseMs = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly lanes: Record<Lane, Waiter[]> = { read: [], other: [] };
+  private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
 
-  constructor(perSecond: number) {
+  constructor(
+    readonly perSecond: number,
+    private readonly maxLaneWaitMs = DEFAULT_MAX_LANE_WAIT_MS,
+  ) {
     this.intervalMs = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may make its call; callers go in arrival order. */
-  take(): Promise<void> {
-    const turn = this.queue.then(async () => {
-      const waitMs = this.lastReleaseMs + this.intervalMs - Date.now();
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      this.lastReleaseMs = Date.now();
+  /** Resolves when the caller may make its call; within a lane callers go in arrival order. */
+  take(lane: Lane = 'other'): Promise<void> {
+    return new Promise((release) => {
+      this.lanes[lane].push({ enqueuedMs: Date.now(), release });
+      // Decided on a later turn of the event loop, so callers arriving together are ordered by lane.
+      if (!this.timer) this.timer = setTimeout(() => this.tick(), 0);
     });
-    this.queue = turn;
-    return turn;
+  }
+
+  /** Calls waiting for a slot, by lane. */
+  waiting(): Record<Lane, number> {
+    return { read: this.lanes.read.length, other: this.lanes.other.length };
+  }
+
+  private pump(): void {
+    if (this.timer) return;
+    const waitMs = this.lastReleaseMs + this.intervalMs - Date.now();
+    if (waitMs > 0) {
+      this.timer = setTimeout(() => this.tick(), waitMs);
+      return;
+    }
+    const next = this.next();
+    if (!next) return;
+    this.lastReleaseMs = Date.now();
+    next.release();
+    if (this.lanes.read.length + this.lanes.other.length > 0) this.pump();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.pump();
+  }
+
+  private next(): Waiter | undefined {
+    const oldOther = this.lanes.other[0];
+    if (oldOther && Date.now() - oldOther.enqueuedMs >= this.maxLaneWaitMs) return this.lanes.other.shift();
+    return this.lanes.read.shift() ?? this.lanes.other.shift();
   }
 }

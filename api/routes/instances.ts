@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { statusWatcherId, unclaimedInstancesQuery } from '../../workflows/status-watcher';
 import type { TemporalDeps } from '../temporal';
+import { ErrorReply } from '../schemas';
 
 const Instance = Type.Object({
   dtsJobId: Type.String(),
@@ -23,7 +24,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps 
     {
       schema: {
         summary: 'DTS instances no setup owns (reported, never released automatically)',
-        response: { 200: Unclaimed },
+        response: { 200: Unclaimed, 401: ErrorReply, 503: ErrorReply },
       },
     },
     async () => {

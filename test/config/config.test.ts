@@ -41,6 +41,19 @@ describe('process configuration', () => {
     expect(config.payloadKeys.currentKeyId).toBe('k1');
   });
 
+  it('refuses a DTS timeout that does not fit in the DTS activity timeout after the rate-limit wait', () => {
+    const base = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', PAYLOAD_KEYS: KEY };
+    // Default wait: 10 s lane limit + 50 calls / 20 per second = 12.5 s, so 17.5 s is the most that fits in 30 s.
+    expect(problemsOf(() => loadWorkerConfig({ ...base, DTS_TIMEOUT_MS: '17500' }))).toEqual([]);
+    const tooLong = problemsOf(() => loadWorkerConfig({ ...base, DTS_TIMEOUT_MS: '20000' })).join('\n');
+    expect(tooLong).toMatch(/DTS_TIMEOUT_MS \(20000 ms\) plus the longest wait for a rate-limit slot \(12500 ms/);
+    expect(tooLong).toMatch(/at most 17500/);
+    // Fewer calls in flight per worker shorten the wait, so the same timeout fits.
+    expect(
+      problemsOf(() => loadWorkerConfig({ ...base, DTS_TIMEOUT_MS: '19000', DTS_MAX_CONCURRENT_CALLS: '20' })),
+    ).toEqual([]);
+  });
+
   it('requires API tokens and refuses an open codec off loopback', () => {
     expect(problemsOf(() => loadApiConfig({ PAYLOAD_KEYS: KEY })).join('\n')).toMatch(/API_TOKENS is required/);
     const open = problemsOf(() =>

@@ -1,0 +1,89 @@
+// `--keep M`: the steady state of a kept fleet. Every setup is synchronizing; for M minutes the bench
+// counts DTS calls, watcher rounds, worker CPU/RSS and history growth, and scales them to an hour.
+import type { Client } from '@temporalio/client';
+import { fromPayloadsAtIndex } from '@temporalio/common';
+import { DEFAULT_TUNING } from '../workflows/tuning';
+import { statusWatcherId } from '../workflows/status-watcher';
+import { countBy, type CallCollector } from './calls';
+import { sleep } from './fleet-ops';
+import { round1 } from './summary';
+import type { WorkerSample } from './worker-process';
+
+export interface SteadyState {
+  minutes: number;
+  setups: number;
+  dtsCallsPerSetupPerHour: number;
+  dtsCallsByAction: Record<string, number>;
+  watcherRounds: number;
+  watcherRoundSeconds: number;
+  workerCpuPercentOfOneCore: number;
+  workerRssMb: { peak: number; end: number };
+  historyEventsPerSetupPerHour: number;
+  /** Hours until a setup's history reaches the workflow's continue-as-new threshold (null: no growth seen). */
+  continueAsNewEveryHours: number | null;
+}
+
+export async function keepSteady(options: {
+  client: Client;
+  taskQueue: string;
+  minutes: number;
+  setups: number;
+  calls: CallCollector;
+  workerSamples: WorkerSample[];
+  log: (line: string) => void;
+}): Promise<SteadyState> {
+  const { client, taskQueue, minutes, setups, calls, workerSamples, log } = options;
+  const fromMs = Date.now();
+  const eventsBefore = await historyEvents(client, taskQueue);
+  const roundsBefore = await watcherRound(client, taskQueue);
+  const untilMs = fromMs + minutes * 60_000;
+  while (Date.now() < untilMs) {
+    await sleep(Math.min(30_000, untilMs - Date.now()));
+    log(`keeping: ${Math.round((Date.now() - fromMs) / 1000)} s of ${minutes * 60} s`);
+  }
+  await calls.collect();
+  const toMs = Date.now();
+  const eventsAfter = await historyEvents(client, taskQueue);
+  const roundsAfter = await watcherRound(client, taskQueue);
+  const hours = (toMs - fromMs) / 3_600_000;
+  const window = calls.all().filter((c) => c.atMs >= fromMs && c.atMs <= toMs);
+  const samples = workerSamples.filter((s) => s.at >= fromMs && s.at <= toMs);
+  const first = samples[0];
+  const last = samples.at(-1);
+  const cpu = first && last && last.at > first.at ? (100 * (last.cpuMs - first.cpuMs)) / (last.at - first.at) : NaN;
+  const rounds = roundsAfter !== undefined && roundsBefore !== undefined ? roundsAfter - roundsBefore : NaN;
+  const eventsPerHour = (eventsAfter - eventsBefore) / Math.max(1, setups) / hours;
+  return {
+    minutes,
+    setups,
+    dtsCallsPerSetupPerHour: round1(window.length / Math.max(1, setups) / hours),
+    dtsCallsByAction: countBy(window, (c) => c.action),
+    watcherRounds: rounds,
+    watcherRoundSeconds: round1((toMs - fromMs) / 1000 / rounds),
+    workerCpuPercentOfOneCore: round1(cpu),
+    workerRssMb: {
+      peak: Math.round(Math.max(0, ...samples.map((s) => s.rss)) / 1048576),
+      end: Math.round((last?.rss ?? NaN) / 1048576),
+    },
+    historyEventsPerSetupPerHour: round1(eventsPerHour),
+    continueAsNewEveryHours: eventsPerHour > 0 ? round1(DEFAULT_TUNING.maxHistoryEvents / eventsPerHour) : null,
+  };
+}
+
+async function historyEvents(client: Client, taskQueue: string): Promise<number> {
+  let total = 0;
+  const query = `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  for await (const execution of client.workflow.list({ query })) total += execution.historyLength;
+  return total;
+}
+
+/** The round the watch activity last reported in its heartbeat (activities/watch-statuses.ts). */
+async function watcherRound(client: Client, taskQueue: string): Promise<number | undefined> {
+  const described = await client.workflow.getHandle(statusWatcherId(taskQueue)).describe();
+  const payloads = described.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads;
+  if (!payloads?.length) return undefined;
+  const { payloadConverter, payloadCodecs } = client.workflow.options.loadedDataConverter;
+  let decoded = payloads;
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return fromPayloadsAtIndex<{ round?: number }>(payloadConverter, 0, decoded)?.round;
+}

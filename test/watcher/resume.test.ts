@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, toPayloads, TypedSearchAttributes } from '@temporalio/common';
+import type { DtsClient } from '../../activities/dts/client';
+import { roundPauseMs, watchDtsStatuses, type WatchProgress } from '../../activities/watch-statuses';
+import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
+import { watcherProblem } from '../../worker/health';
+
+// The watch loop against a scripted DTS status board and visibility listing: which setups it signals
+// when it starts fresh and when a retry resumes from the last heartbeat's details.
+const converter = { payloadConverter: defaultPayloadConverter, payloadCodecs: [] };
+const SETUPS = ['a', 'b', 'c'].map((id) => ({ workflowId: `sync-${id}`, jobId: `dts-${id}` }));
+
+function fakes(signals: string[]) {
+  const client = {
+    workflowService: {
+      getWorkflowExecutionHistory: async () => ({
+        history: {
+          events: [
+            {
+              workflowExecutionStartedEventAttributes: {
+                input: { payloads: toPayloads(defaultPayloadConverter, { request: { region: 'cn-hangzhou' } }) },
+              },
+            },
+          ],
+        },
+      }),
+    },
+    workflow: {
+      options: { loadedDataConverter: converter },
+      list: async function* () {
+        for (const s of SETUPS) {
+          yield {
+            workflowId: s.workflowId,
+            runId: `run-${s.workflowId}`,
+            typedSearchAttributes: new TypedSearchAttributes([
+              { key: DtsJobIdKey, value: s.jobId },
+              { key: SyncPhaseKey, value: 'waiting-forward' },
+            ]),
+          };
+        }
+      },
+      getHandle: (workflowId: string) => ({
+        signal: async (_def: unknown, news: { direction: string; status: string }) => {
+          signals.push(`${workflowId} ${news.direction} ${news.status}`);
+        },
+      }),
+    },
+  } as unknown as Client;
+  const dts = {
+    budget: () => ({ perSecond: 20, waiting: 0 }),
+    call: async () => ({
+      TotalRecordCount: SETUPS.length,
+      SynchronizationJobListStatusList: SETUPS.map((s) => ({
+        SynchronizationJobId: s.jobId,
+        SynchronizationDirectionInfoList: [{ SynchronizationDirection: 'Forward', Status: 'Synchronizing' }],
+      })),
+    }),
+  } as unknown as DtsClient;
+  return { client, dts };
+}
+
+async function oneRound(heartbeatDetails?: WatchProgress) {
+  const signals: string[] = [];
+  const beats: WatchProgress[] = [];
+  const env = new MockActivityEnvironment({ heartbeatDetails, heartbeatTimeoutMs: 30_000 });
+  env.on('heartbeat', (d: WatchProgress) => {
+    beats.push(d);
+    if (d.step === 'sleeping') env.cancel();
+  });
+  const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs: 1_000, batchSize: 50 };
+  await env.run(watchDtsStatuses, { ...fakes(signals) }, input).catch(() => undefined);
+  return { signals, beats };
+}
+
+describe('status watcher heartbeats and resume', () => {
+  it('signals each change once and heartbeats every step with the statuses seen', async () => {
+    const { signals, beats } = await oneRound();
+    expect(signals.sort()).toEqual(SETUPS.map((s) => `${s.workflowId} Forward synchronizing`));
+    expect(beats.map((b) => b.step)).toEqual(['listing', 'reading', 'sleeping']);
+    expect(beats.at(-1)!.seen).toEqual(Object.fromEntries(SETUPS.map((s) => [`${s.jobId}/Forward`, 'synchronizing'])));
+  });
+
+  it('a retry resumes from the heartbeat details: only what the first copy had not signalled goes out', async () => {
+    const seen = { 'dts-a/Forward': 'synchronizing', 'dts-b/Forward': 'synchronizing' };
+    const { signals, beats } = await oneRound({ round: 7, step: 'signalling', done: 2, of: 3, seen });
+    expect(signals).toEqual(['sync-c Forward synchronizing']);
+    expect(beats[0]!.round).toBe(8);
+  });
+});
+
+describe('status watcher pace', () => {
+  const input = { intervalMs: 5_000, minIntervalMs: 1_000 };
+  it('rounds every second while the budget has room, slower when a round is a large share of it', () => {
+    expect(roundPauseMs(input, 4, { perSecond: 20, waiting: 0 })).toBe(1_000);
+    expect(roundPauseMs(input, 20, { perSecond: 20, waiting: 0 })).toBe(4_000);
+    // 5,000 setups: 100 pages a round stay within a quarter of the budget.
+    expect(roundPauseMs(input, 100, { perSecond: 20, waiting: 0 })).toBe(20_000);
+  });
+  it('falls back to the longest pause while more than a second of calls wait for a slot', () => {
+    expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 3 })).toBe(1_000);
+    expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 25 })).toBe(5_000);
+  });
+});
+
+describe('worker health check', () => {
+  const line = (at: number) =>
+    `dts_status_watcher_last_round_timestamp_seconds{namespace="default",task_queue="q"} ${at}`;
+  it('fails when this worker runs the watcher and its last round is too old', () => {
+    expect(watcherProblem(`# HELP x\n${line(1000)}\n`, 1100, 120)).toBeUndefined();
+    expect(watcherProblem(`${line(1000)}\n`, 1200, 120)).toMatch(/last round ended 200 s ago/);
+  });
+  it('passes when the watcher runs elsewhere (no gauge, or 0 after it moved)', () => {
+    expect(watcherProblem('dts_calls{action="x"} 3\n', 5000, 120)).toBeUndefined();
+    expect(watcherProblem(`${line(0)}\n`, 5000, 120)).toBeUndefined();
+  });
+});
