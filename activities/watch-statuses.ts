@@ -3,8 +3,9 @@ import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { DtsClient } from './dts/client';
+import { DelayGauges } from './delay-gauges';
 import { listInstances } from './dts/list-instances';
-import { describeStatusList, type StatusBoard } from './dts/status-list';
+import { describeStatusList, type CheckpointBoard, type StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
@@ -45,14 +46,16 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const unclaimed = deps.claims
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
+  const delays = new DelayGauges(context.metricMeter);
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
     // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
     for (const [regionId, jobIds] of await regions.group(setups)) {
       let board: StatusBoard;
+      const checkpoints: CheckpointBoard = {};
       try {
-        board = await describeStatusList(deps.dts, regionId, jobIds);
+        board = await describeStatusList(deps.dts, regionId, jobIds, checkpoints);
       } catch (err) {
         context.log.warn('status list read failed; the setups keep their own slower polls', {
           regionId,
@@ -60,6 +63,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         });
         continue;
       }
+      delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
       for (const [jobId, directions] of Object.entries(board)) {
         for (const [direction, raw] of Object.entries(directions)) {
           const key = `${jobId}/${direction}`;
@@ -78,6 +82,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     }
     for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
     regions.forgetAllBut(setups);
+    delays.forgetAllBut(new Set(setups.keys()));
     await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
       context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
     });
