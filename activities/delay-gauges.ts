@@ -1,6 +1,15 @@
+import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
+import { dtsStatusSignal } from '../workflows/messages';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
 import { normalizeStatus } from '../workflows/status';
+import type { Direction } from '../workflows/types';
+
+interface DelayNews {
+  workflowId: string;
+  direction: Direction;
+  delaySeconds: number;
+}
 
 /**
  * The replication delay gauge `dts_sync_delay_seconds{setup, direction, dts_job_id}`, from the status
@@ -10,14 +19,27 @@ import { normalizeStatus } from '../workflows/status';
  */
 export class DelayGauges {
   private shown = new Map<string, { setup: string; direction: string; dts_job_id: string }>();
+  private readonly buckets = new Map<string, number>();
   private readonly gauge;
 
-  constructor(meter: MetricMeter) {
+  constructor(
+    meter: MetricMeter,
+    private readonly client: Client,
+  ) {
     this.gauge = meter.createGauge('dts_sync_delay_seconds', 'float', 's', 'Replication delay per setup and direction');
   }
 
-  /** One region's answer; `setupOf` maps a job id to its setup's workflow id. */
-  record(board: StatusBoard, checkpoints: CheckpointBoard, setupOf: (jobId: string) => string | undefined): void {
+  /**
+   * One region's answer; `setupOf` maps a job id to its setup's workflow id. Signals the setup when a
+   * Synchronizing direction's delay moved to another octave (10s, 20s, 40s, …): the setup, which alone
+   * knows its maxDelay, then looks at it, without a signal every round.
+   */
+  async record(
+    board: StatusBoard,
+    checkpoints: CheckpointBoard,
+    setupOf: (jobId: string) => string | undefined,
+  ): Promise<void> {
+    const news: DelayNews[] = [];
     const nowSeconds = Date.now() / 1000;
     for (const [jobId, directions] of Object.entries(board)) {
       const setup = setupOf(jobId);
@@ -29,8 +51,18 @@ export class DelayGauges {
         const labels = { setup, direction, dts_job_id: jobId };
         this.gauge.set(seconds, labels);
         this.shown.set(`${jobId}/${direction}`, labels);
+        const key = `${jobId}/${direction}`;
+        const bucket = seconds < 10 ? 0 : Math.floor(Math.log2(seconds / 10)) + 1;
+        if (synchronizing && this.buckets.has(key) && this.buckets.get(key) !== bucket)
+          news.push({ workflowId: setup, direction: direction as Direction, delaySeconds: seconds });
+        this.buckets.set(key, bucket);
       }
     }
+    for (const { workflowId, direction, delaySeconds } of news)
+      await this.client.workflow
+        .getHandle(workflowId)
+        .signal(dtsStatusSignal, { direction, status: 'synchronizing', delaySeconds })
+        .catch(() => undefined);
   }
 
   /** Setups no longer watched (released, ended): their delay reads 0 from now on. */
@@ -39,6 +71,7 @@ export class DelayGauges {
       if (liveJobIds.has(labels.dts_job_id)) continue;
       this.gauge.set(0, labels);
       this.shown.delete(key);
+      this.buckets.delete(key);
     }
   }
 }

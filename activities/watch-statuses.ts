@@ -46,7 +46,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const unclaimed = deps.claims
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
-  const delays = new DelayGauges(context.metricMeter);
+  const delays = new DelayGauges(context.metricMeter, deps.client);
   for (;;) {
     const started = Date.now();
     const setups = await watchedSetups(deps.client, input);
@@ -63,7 +63,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         });
         continue;
       }
-      delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
+      await delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
       for (const [jobId, directions] of Object.entries(board)) {
         for (const [direction, raw] of Object.entries(directions)) {
           const key = `${jobId}/${direction}`;

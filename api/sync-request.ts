@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { DEFAULT_DELAY_GRACE, DEFAULT_MAX_DELAY, type RedisEndpoint, type SyncRequest } from '../workflows/types';
+import type { RedisEndpoint, SyncRequest } from '../workflows/types';
 import type { CreateSyncBody } from './schemas';
 
 export interface FieldProblem {
@@ -80,8 +80,9 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       keepInstanceOnFailure: body.keepInstanceOnFailure ?? false,
       waitDeadline: (body.waitDeadline ?? '48h') as Duration,
       attentionDeadline: (body.attentionDeadline ?? '72h') as Duration,
-      maxDelay: (body.maxDelay ?? DEFAULT_MAX_DELAY) as Duration,
-      delayGrace: (body.delayGrace ?? DEFAULT_DELAY_GRACE) as Duration,
+      // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (workflows/types.ts).
+      ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
+      ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
     },
   };
 }

@@ -46,13 +46,13 @@ export function superviseDelay(s: Setup): number | undefined {
   s.state.delayOverSinceMs ??= now;
   const left = s.state.delayOverSinceMs + graceMs - now;
   if (left > 0) return left;
-  const maxDelay = s.request.maxDelay ?? DEFAULT_MAX_DELAY;
-  const grace = s.request.delayGrace ?? DEFAULT_DELAY_GRACE;
+  const limits = `maxDelay ${String(s.request.maxDelay ?? DEFAULT_MAX_DELAY)}`;
+  const grace = String(s.request.delayGrace ?? DEFAULT_DELAY_GRACE);
   delete s.state.delayOverSinceMs;
   enterAttention(s, {
     kind: 'delay',
     direction: worst.direction,
-    reason: `${worst.direction} lags ${worst.seconds}s behind, above maxDelay ${maxDelay} for longer than ${grace}`,
+    reason: `${worst.direction} lags ${worst.seconds}s behind, above ${limits} for longer than ${grace}`,
   });
   return undefined;
 }
