@@ -14,6 +14,16 @@ export function delayLimitsMs(s: Setup): { maxMs: number; graceMs: number } {
   };
 }
 
+/**
+ * The gauge `dts_sync_max_delay_seconds{setup}` the delay alert compares the watcher's delay with.
+ * No command (workflow metrics are not emitted on replay): safe without a patch.
+ */
+export function showMaxDelay(s: Setup): void {
+  metricMeter
+    .createGauge('dts_sync_max_delay_seconds', 'float', 's', "The setup's maxDelay")
+    .set(delayLimitsMs(s).maxMs / 1000, { setup: workflowInfo().workflowId });
+}
+
 /** The direction lagging most among those Synchronizing, with its delay in seconds. */
 function worstDelay(s: Setup): { direction: Direction; seconds: number } | undefined {
   let worst: { direction: Direction; seconds: number } | undefined;
@@ -32,10 +42,6 @@ function worstDelay(s: Setup): { direction: Direction; seconds: number } | undef
  */
 export function superviseDelay(s: Setup): number | undefined {
   const { maxMs, graceMs } = delayLimitsMs(s);
-  // Workflow metrics are not emitted on replay; the alert compares the watcher's delay gauge with this one.
-  metricMeter
-    .createGauge('dts_sync_max_delay_seconds', 'float', 's', "The setup's maxDelay")
-    .set(maxMs / 1000, { setup: workflowInfo().workflowId });
   const worst = worstDelay(s);
   if (!worst || worst.seconds * 1000 <= maxMs) {
     if (s.state.delayOverSinceMs !== undefined) log.info('delay back within its limit', { ...worst });

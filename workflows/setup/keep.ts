@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
 import { FAILED_STATUSES } from '../status';
 import { attend, enterAttention } from './attention';
-import { DELAY_PATCH, superviseDelay } from './delay';
+import { DELAY_PATCH, showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { restartOrPark, waitForSynchronizing } from './wait';
@@ -30,6 +30,7 @@ export async function keep(s: Setup): Promise<never> {
     if (s.state.attention) continue;
     if (restarted) for (const dir of s.directions) s.direction(dir).restarts = 0;
     s.tell({ phase: 'synchronizing' });
+    showMaxDelay(s);
     await s.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval;
     // A delay above its limit is read again when its grace ends.
