@@ -114,7 +114,7 @@ describe('delay supervision', () => {
     expect(fields).toEqual(expect.arrayContaining(['/maxDelay', '/delayGrace']));
   });
 
-  it('the emulator's delay route answers 404 for an unknown job', async () => {
+  it('the emulator delay route answers 404 for an unknown job', async () => {
     expect(
       await fetch(`${stack.emulatorUrl}/__emulator/jobs/no-such-job/delay`, { method: 'POST', body: '{}' }),
     ).toHaveProperty('status', 404);
