@@ -50,12 +50,15 @@ export class DelayGauges {
         const seconds = synchronizing && checkpoint ? Math.max(0, Math.round(nowSeconds - checkpoint)) : 0;
         const labels = { setup, direction, dts_job_id: jobId };
         this.gauge.set(seconds, labels);
-        this.shown.set(`${jobId}/${direction}`, labels);
         const key = `${jobId}/${direction}`;
-        const bucket = seconds < 10 ? 0 : Math.floor(Math.log2(seconds / 10)) + 1;
-        if (synchronizing && this.buckets.has(key) && this.buckets.get(key) !== bucket)
+        this.shown.set(key, labels);
+        const before = this.buckets.get(key);
+        const bucket = octave(seconds);
+        // Down only once clearly below (by a fifth): a delay wobbling at a boundary is not news each round.
+        const moved = before !== undefined && (bucket > before || (bucket < before && octave(seconds * 1.25) < before));
+        if (moved && synchronizing)
           news.push({ workflowId: setup, direction: direction as Direction, delaySeconds: seconds });
-        this.buckets.set(key, bucket);
+        if (before === undefined || moved) this.buckets.set(key, bucket);
       }
     }
     for (const { workflowId, direction, delaySeconds } of news)
@@ -74,4 +77,9 @@ export class DelayGauges {
       this.buckets.delete(key);
     }
   }
+}
+
+/** 0 below 10 s, then 1 for 10–20 s, 2 for 20–40 s, … */
+function octave(seconds: number): number {
+  return seconds < 10 ? 0 : Math.floor(Math.log2(seconds / 10)) + 1;
 }
