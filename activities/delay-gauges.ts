@@ -45,7 +45,9 @@ export class DelayGauges {
       const setup = setupOf(jobId);
       if (!setup) continue;
       for (const [direction, raw] of Object.entries(directions)) {
-        const checkpoint = checkpoints[jobId]?.[direction as 'Forward' | 'Reverse'];
+        const stamp = checkpoints[jobId]?.[direction as 'Forward' | 'Reverse'];
+        // Unix seconds as documented; milliseconds (13 digits) are read too.
+        const checkpoint = stamp && stamp > 1e12 ? stamp / 1000 : stamp;
         const synchronizing = normalizeStatus(raw) === 'synchronizing';
         const seconds = synchronizing && checkpoint ? Math.max(0, Math.round(nowSeconds - checkpoint)) : 0;
         const labels = { setup, direction, dts_job_id: jobId };

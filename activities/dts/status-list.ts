@@ -60,7 +60,7 @@ function readPage(body: Json, board: StatusBoard, checkpoints?: CheckpointBoard)
     ? (body.SynchronizationJobListStatusList as Json[])
     : [];
   for (const job of jobs) {
-    const jobId = String(job.SynchronizationJobId ?? '');
+    const jobId = text(job.SynchronizationJobId);
     if (!jobId) continue;
     const directions = Array.isArray(job.SynchronizationDirectionInfoList)
       ? (job.SynchronizationDirectionInfoList as Json[])
@@ -68,7 +68,7 @@ function readPage(body: Json, board: StatusBoard, checkpoints?: CheckpointBoard)
     const entry: Partial<Record<Direction, string>> = {};
     for (const d of directions) {
       const name = normalizeDirection(d.SynchronizationDirection);
-      if (name) entry[name] = String(d.Status ?? '');
+      if (name) entry[name] = text(d.Status);
       const checkpoint = count(d.Checkpoint);
       if (name && checkpoints && checkpoint) (checkpoints[jobId] ??= {})[name] = checkpoint;
     }
@@ -79,6 +79,11 @@ function readPage(body: Json, board: StatusBoard, checkpoints?: CheckpointBoard)
 }
 
 function count(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  const n = typeof value === 'number' ? value : Number.parseInt(text(value), 10);
   return Number.isFinite(n) ? n : undefined;
+}
+
+/** A string or number field as text; anything else (absent, an object) as ''. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
