@@ -2,8 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
+import { DelayGauges } from './delay-gauges';
 import { listInstances } from './dts/list-instances';
-import { describeStatusList, type StatusBoard } from './dts/status-list';
+import { describeStatusList, type CheckpointBoard, type StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
@@ -72,6 +73,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const unclaimed = deps.claims
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
+  const delays = new DelayGauges(context.metricMeter, deps.client);
   try {
     for (;;) {
       const started = Date.now();
@@ -85,8 +87,9 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
       for (const [regionId, jobIds] of groups) {
         let board: StatusBoard;
+        const checkpoints: CheckpointBoard = {};
         try {
-          board = await describeStatusList(deps.dts, regionId, jobIds);
+          board = await describeStatusList(deps.dts, regionId, jobIds, checkpoints);
           callsThisRound += Math.max(1, Math.ceil(jobIds.length / Math.max(1, input.batchSize)));
         } catch (err) {
           context.log.warn('status list read failed; the setups keep their own slower polls', {
@@ -95,6 +98,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
           });
           continue;
         }
+        await delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
         for (const [jobId, directions] of Object.entries(board)) {
           for (const [direction, raw] of Object.entries(directions)) {
             const key = `${jobId}/${direction}`;
@@ -120,6 +124,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       });
       for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
       regions.forgetAllBut(setups);
+      delays.forgetAllBut(new Set(setups.keys()));
       await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
         context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
       });

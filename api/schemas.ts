@@ -12,6 +12,7 @@ const Password = Type.String({
   writeOnly: true,
 });
 const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
+const durationText = (description: string) => Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description });
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
 
 export const EndpointBody = Type.Object(
@@ -58,6 +59,8 @@ export const CreateSyncBody = Type.Object(
     keepInstanceOnFailure: Type.Optional(Type.Boolean()),
     waitDeadline: Type.Optional(DurationText),
     attentionDeadline: Type.Optional(DurationText),
+    maxDelay: Type.Optional(durationText('replication delay tolerated, default 5m')),
+    delayGrace: Type.Optional(durationText('how long above maxDelay before needs-attention, default 10m')),
     acceptRisks: Type.Optional(AcceptRisks),
   },
   {

@@ -88,6 +88,9 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       keepInstanceOnFailure: body.keepInstanceOnFailure ?? false,
       waitDeadline: (body.waitDeadline ?? '48h') as Duration,
       attentionDeadline: (body.attentionDeadline ?? '72h') as Duration,
+      // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (workflows/types.ts).
+      ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
+      ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
     },
   };
 }

@@ -106,6 +106,26 @@ function consoleAction(
 }
 
 const CONSOLE_ROUTE = /^POST jobs\/([^/]+)\/(suspend|resume)$/;
+const DELAY_ROUTE = /^POST jobs\/([^/]+)\/delay$/;
+
+/**
+ * Replication falls behind (or catches up): a Synchronizing direction reports `seconds` more delay
+ * (Delay, DelayMillis and an older Checkpoint) until set again; 0 returns it to the usual small lag.
+ */
+function setDelay(deps: AdminDeps, jobId: string, input: unknown): AdminReply {
+  const job = deps.state.allJobs().find((j) => j.jobId === jobId);
+  if (!job) return { status: 404, body: { error: `no job ${jobId}` } };
+  const { direction: name, seconds } = (input ?? {}) as { direction?: unknown; seconds?: unknown };
+  if (name !== 'Forward' && name !== 'Reverse')
+    return { status: 400, body: { error: 'direction must be Forward or Reverse' } };
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+    return { status: 400, body: { error: 'seconds must be a number >= 0' } };
+  const direction = job.directions[name];
+  if (!direction) return { status: 404, body: { error: `job ${jobId} has no ${name} direction` } };
+  direction.extraDelayMs = Math.round(seconds * 1000);
+  deps.state.save();
+  return { status: 200, body: { jobId, direction: name, seconds } };
+}
 
 export function handleAdmin(deps: AdminDeps, method: string, path: string, body: string): AdminReply {
   const route = `${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`;
@@ -122,6 +142,8 @@ export function handleAdmin(deps: AdminDeps, method: string, path: string, body:
         now,
       );
     }
+    const delayRoute = DELAY_ROUTE.exec(route);
+    if (delayRoute) return setDelay(deps, decodeURIComponent(delayRoute[1] as string), parseJson(body));
     switch (route) {
       case 'GET dialect':
         return { status: 200, body: { dialect: deps.options.dialect } };

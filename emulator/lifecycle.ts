@@ -152,7 +152,7 @@ export function dataSynchronizationStatus(direction: DirectionRecord, now: numbe
   if (!run) return idle;
   const checkpointAt = (at: number) => String(Math.floor(at / 1000));
   if (status === 'Synchronizing') {
-    const lag = delayMillis(now);
+    const lag = delayMillis(now) + (direction.extraDelayMs ?? 0);
     return {
       Status: 'Migrating',
       Percent: '100',

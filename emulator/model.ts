@@ -102,6 +102,8 @@ export interface DirectionRecord {
   configuredAt?: number;
   run?: RunPlan;
   history: StatusChange[];
+  /** Extra replication lag while Synchronizing, set by the admin route POST /__emulator/jobs/:id/delay. */
+  extraDelayMs?: number;
 }
 
 export interface JobRecord {

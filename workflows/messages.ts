@@ -24,13 +24,20 @@ export const dtsStatusSignal = defineSignal<[DtsStatusNews?]>('dtsStatusChanged'
 export interface DtsStatusNews {
   direction: Direction;
   status: DtsStatus;
+  /** Replication delay, from the watcher's delay gauges (activities/delay-gauges.ts); older watchers omit it. */
+  delaySeconds?: number;
 }
 
 /** Signal payloads come from outside (older watchers, the CLI): check before use. */
 export function readDtsStatusNews(value: unknown): DtsStatusNews | undefined {
-  const news = value as { direction?: unknown; status?: unknown } | undefined;
+  const news = value as { direction?: unknown; status?: unknown; delaySeconds?: unknown } | undefined;
   if (typeof news !== 'object' || news === null || typeof news.status !== 'string') return undefined;
   const direction = typeof news.direction === 'string' ? news.direction.toLowerCase() : '';
   if (direction !== 'forward' && direction !== 'reverse') return undefined;
-  return { direction: direction === 'forward' ? 'Forward' : 'Reverse', status: news.status as DtsStatus };
+  const delay = news.delaySeconds;
+  return {
+    direction: direction === 'forward' ? 'Forward' : 'Reverse',
+    status: news.status as DtsStatus,
+    ...(typeof delay === 'number' && Number.isFinite(delay) && delay >= 0 ? { delaySeconds: delay } : {}),
+  };
 }

@@ -47,7 +47,14 @@ export interface SyncRequest {
   waitDeadline: Duration;
   /** How long a setup waits for an operator in needs-attention before giving up. */
   attentionDeadline: Duration;
+  /** Replication delay a kept setup tolerates (default DEFAULT_MAX_DELAY); absent in older requests. */
+  maxDelay?: Duration;
+  /** How long the delay may stay above maxDelay before needs-attention (default DEFAULT_DELAY_GRACE). */
+  delayGrace?: Duration;
 }
+
+export const DEFAULT_MAX_DELAY: Duration = '5m';
+export const DEFAULT_DELAY_GRACE: Duration = '10m';
 
 export type SyncPhase =
   | 'purchasing'
@@ -122,7 +129,8 @@ export type AttentionKind =
   | 'wait-deadline'
   | 'dts-unreadable'
   | 'purchase-outcome-unknown'
-  | 'setup-error';
+  | 'setup-error'
+  | 'delay';
 
 export interface EndpointSummary {
   kind: EndpointKind;

@@ -8,6 +8,9 @@ export type StatusBoard = Record<string, Partial<Record<Direction, string>>>;
 
 type Json = Record<string, unknown>;
 
+/** Job id → direction → DTS's Checkpoint (Unix seconds of the last change replicated), where DTS gives one. */
+export type CheckpointBoard = Record<string, Partial<Record<Direction, number>>>;
+
 /** Never loop forever on an answer whose paging fields do not add up. */
 const MAX_PAGES = 1000;
 
@@ -17,7 +20,12 @@ const MAX_PAGES = 1000;
  * Pages are read with `PageNumber` until `TotalRecordCount` jobs arrived; if DTS ignores `PageNumber`
  * (the docs name no paging parameter), the jobs still missing are asked for again by id.
  */
-export async function describeStatusList(dts: DtsClient, regionId: string, jobIds: string[]): Promise<StatusBoard> {
+export async function describeStatusList(
+  dts: DtsClient,
+  regionId: string,
+  jobIds: string[],
+  checkpoints?: CheckpointBoard,
+): Promise<StatusBoard> {
   const board: StatusBoard = {};
   if (jobIds.length === 0) return board;
   let ids = jobIds;
@@ -28,7 +36,7 @@ export async function describeStatusList(dts: DtsClient, regionId: string, jobId
       SynchronizationJobIdListJsonStr: JSON.stringify(ids),
       PageNumber: pageNumber > 1 ? pageNumber : undefined,
     });
-    const fresh = readPage(body, board);
+    const fresh = readPage(body, board, checkpoints);
     // TotalRecordCount counts the jobs of this call's id list that DTS answers for.
     const total = count(body.TotalRecordCount);
     const received = ids.filter((id) => id in board).length;
@@ -47,7 +55,7 @@ export async function describeStatusList(dts: DtsClient, regionId: string, jobId
 }
 
 /** Adds one answer's jobs to the board; returns how many were new. */
-function readPage(body: Json, board: StatusBoard): number {
+function readPage(body: Json, board: StatusBoard, checkpoints?: CheckpointBoard): number {
   let fresh = 0;
   const jobs = Array.isArray(body.SynchronizationJobListStatusList)
     ? (body.SynchronizationJobListStatusList as Json[])
@@ -62,6 +70,8 @@ function readPage(body: Json, board: StatusBoard): number {
     for (const d of directions) {
       const name = normalizeDirection(d.SynchronizationDirection);
       if (name) entry[name] = text(d.Status);
+      const checkpoint = count(d.Checkpoint);
+      if (name && checkpoints && checkpoint) (checkpoints[jobId] ??= {})[name] = checkpoint;
     }
     if (!(jobId in board)) fresh += 1;
     board[jobId] = entry;

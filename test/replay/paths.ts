@@ -26,6 +26,8 @@ export const STATE_MACHINE_PATHS = [
   'v1-release-failed-retried',
   'v1-kept-suspended',
   'v1-twoway-cancelled',
+  // Delay supervision (patch delay-supervision-v1): above maxDelay past delayGrace, then back by itself.
+  'v1-delay-attention-recovered',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]

@@ -242,6 +242,19 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result().catch(() => undefined); // ends cancelled, after releasing the instance
     return handle;
   },
+  'v1-delay-attention-recovered': async (stack, start) => {
+    const req = { ...request('v1-delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SyncRequest;
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const jobId = await jobIdOf(handle);
+    await stack.admin(`jobs/${jobId}/delay`, { direction: 'Forward', seconds: 120 });
+    await untilPhase(handle, 'needs-attention');
+    await stack.admin(`jobs/${jobId}/delay`, { direction: 'Forward', seconds: 0 });
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
 };
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } fro
 import { errorSummary } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { rerunPrecheck, restartDirection, start } from './configure';
+import { delayRecovered } from './delay';
 
 /** DTS statuses that are trouble, not progress: a parked setup does not return to them by itself. */
 const TROUBLE = new Set(['precheckfailed', 'failed', 'initializefailed', 'suspending', 'unknown']);
@@ -84,9 +85,13 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
       continue;
     }
     const recovered =
-      parked.kind === 'dts-unreadable' ||
-      snapshot!.status === 'synchronizing' ||
-      (parked.kind !== 'wait-deadline' && !TROUBLE.has(snapshot!.status) && snapshot!.status !== parked.parkedStatus);
+      parked.kind === 'delay'
+        ? delayRecovered(s, snapshot!.status, snapshot!.delaySeconds)
+        : parked.kind === 'dts-unreadable' ||
+          snapshot!.status === 'synchronizing' ||
+          (parked.kind !== 'wait-deadline' &&
+            !TROUBLE.has(snapshot!.status) &&
+            snapshot!.status !== parked.parkedStatus);
     if (recovered) {
       log.info('DTS recovered by itself; leaving needs-attention', { kind: parked.kind, status: snapshot!.rawStatus });
       // Time parked does not count against the wait.

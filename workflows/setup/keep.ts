@@ -1,5 +1,7 @@
+import { patched } from '@temporalio/workflow';
 import { FAILED_STATUSES } from '../status';
 import { attend, enterAttention } from './attention';
+import { DELAY_PATCH, showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { restartOrPark, waitForSynchronizing } from './wait';
@@ -11,6 +13,7 @@ import { restartOrPark, waitForSynchronizing } from './wait';
  */
 export async function keep(s: Setup): Promise<never> {
   let failedRounds = 0;
+  let graceLeftMs: number | undefined;
   for (;;) {
     s.checkStop();
     if (s.state.attention) {
@@ -27,8 +30,11 @@ export async function keep(s: Setup): Promise<never> {
     if (s.state.attention) continue;
     if (restarted) for (const dir of s.directions) s.direction(dir).restarts = 0;
     s.tell({ phase: 'synchronizing' });
+    showMaxDelay(s);
     await s.maybeContinueAsNew();
-    await s.pause(failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval);
+    const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval;
+    // A delay above its limit is read again when its grace ends.
+    await s.pause(graceLeftMs === undefined ? pauseMs : Math.min(pauseMs, graceLeftMs));
     let failed = false;
     for (const dir of s.directions) {
       const { snapshot, failure } = await s.read(dir);
@@ -58,5 +64,6 @@ export async function keep(s: Setup): Promise<never> {
       if (s.state.attention) break;
     }
     failedRounds = failed ? failedRounds + 1 : 0;
+    graceLeftMs = !s.state.attention && !failed && patched(DELAY_PATCH) ? superviseDelay(s) : undefined;
   }
 }

@@ -25,7 +25,15 @@ import {
   statusQuery,
 } from '../messages';
 import { DtsJobIdKey, SyncPhaseKey } from '../search-attributes';
-import type { Direction, DirectionSnapshot, DirectionState, SyncPhase, SyncRequest, SyncStatus } from '../types';
+import {
+  DEFAULT_MAX_DELAY,
+  type Direction,
+  type DirectionSnapshot,
+  type DirectionState,
+  type SyncPhase,
+  type SyncRequest,
+  type SyncStatus,
+} from '../types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
 import type { SetupState, StopRequest } from './state';
 
@@ -131,6 +139,12 @@ export class Setup {
       if (!news) return; // an old or hand-sent signal without payload is no news, not a crash
       const known = news.direction === 'Forward' ? this.status.forward : this.status.reverse;
       if (known?.status !== news.status) this.dtsChanged = true;
+      // A delay crossing maxDelay (either way) is news too; old payloads carry no delay.
+      else if (
+        news.delaySeconds !== undefined &&
+        this.overMaxDelay(known.delaySeconds) !== this.overMaxDelay(news.delaySeconds)
+      )
+        this.dtsChanged = true;
     });
     // Cancelling the workflow is a stop request like an abort: the steps run non-cancellable
     // (a purchase or a release in flight is never abandoned) and stop at their next safe point.
@@ -138,6 +152,10 @@ export class Setup {
       this.state.cancelled = true;
       this.requestStop('cancel');
     });
+  }
+
+  private overMaxDelay(seconds: number | undefined): boolean {
+    return (seconds ?? 0) * 1000 > durationMs(this.request.maxDelay ?? DEFAULT_MAX_DELAY);
   }
 
   private refuse(reason: string | undefined): void {

@@ -41,6 +41,8 @@ export interface SetupState {
   /** An operator's retry ran Start on a failed precheck: if DTS still shows it failed, Reset + Configure. */
   precheckRerun?: Partial<Record<Direction, boolean>>;
   measuredTimeToSynchronizing?: boolean;
+  /** Since when a direction's delay is above maxDelay (delay supervision, workflows/setup/delay.ts). */
+  delayOverSinceMs?: number;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
