@@ -41,6 +41,8 @@ export interface SetupState {
   /** An operator's retry ran Start on a failed precheck: if DTS still shows it failed, Reset + Configure. */
   precheckRerun?: Partial<Record<Direction, boolean>>;
   measuredTimeToSynchronizing?: boolean;
+  /** The request's initialization window applies (patch initialization-window-v1): Forward's opening, once known. */
+  window?: { opensAtMs?: number; opened?: boolean };
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
