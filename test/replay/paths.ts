@@ -26,6 +26,8 @@ export const STATE_MACHINE_PATHS = [
   'v1-release-failed-retried',
   'v1-kept-suspended',
   'v1-twoway-cancelled',
+  /** Patch initialization-window-v1: Forward held NotStarted, started by the window's timer. */
+  'v1-window-waited',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]
