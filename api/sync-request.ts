@@ -92,7 +92,11 @@ function checkWindow(window: InitializationWindow, problems: FieldProblem[]): vo
   const at = '/initializationWindow';
   for (const field of ['start', 'end'] as const) {
     if (minutesOfDay(window[field]) === undefined)
-      problems.push({ field: `${at}/${field}`, rule: 'format', message: `${field} must be a local time HH:MM, e.g. 01:00` });
+      problems.push({
+        field: `${at}/${field}`,
+        rule: 'format',
+        message: `${field} must be a local time HH:MM, e.g. 01:00`,
+      });
   }
   if (!isTimeZone(window.timeZone))
     problems.push({

@@ -141,7 +141,7 @@ describe('initialization window', () => {
     };
     const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload });
     expect(res.statusCode, res.body).toBe(202);
-    const id = (res.json() as { id: string }).id;
+    const { id } = res.json<{ id: string }>();
     const status = await eventually(
       async () => {
         const body = (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
