@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { fromPayloadsAtIndex } from '@temporalio/common';
 import {
   dtsInstanceClaim,
   dtsPurchaseRecord,
@@ -90,11 +90,11 @@ export class InstanceClaims {
       });
       const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       if (!started) return undefined;
-      return await decodeFromPayloadsAtIndex<T>(
-        this.client.workflow.options.loadedDataConverter,
-        0,
-        started.input?.payloads,
-      );
+      // The client's codecs (encryption) undo the last-applied first, as the SDK decodes workflow inputs.
+      const { payloadConverter, payloadCodecs } = this.client.workflow.options.loadedDataConverter;
+      let payloads = started.input?.payloads ?? [];
+      for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+      return fromPayloadsAtIndex<T>(payloadConverter, 0, payloads);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined;
       throw err;

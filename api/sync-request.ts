@@ -28,6 +28,14 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       }
     }
   }
+  // DTS bills the instance in the destination's region: CreateSynchronizationJob's RegionId is DestRegion.
+  if (body.region !== destination.region) {
+    problems.push({
+      field: '/region',
+      rule: 'equals-destination-region',
+      message: `region must be the destination's region (${destination.region}): DTS buys the instance there`,
+    });
+  }
   if (sameEndpoint(source, destination)) {
     problems.push({
       field: '/destination',
@@ -133,7 +141,7 @@ function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldP
       if (body.instanceId !== undefined && redisId)
         problems.push({ field: `${at}/instanceId`, rule: 'pattern', message: 'an ECS instance id starts with i-' });
       need('port', 'for a self-managed Redis on ECS');
-      refuse('ip', 'for a self-managed Redis on ECS (DTS finds it by instance id)');
+      // ip is optional: DTS's Configure page lists IP for an ECS source (docs/dts-api.md); the client sends it when given.
       break;
     case 'express':
       need('ip', 'for a self-managed Redis reached by IP');

@@ -10,6 +10,7 @@ import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
 import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
+import { text } from '../shared/text';
 
 export interface ServerDeps extends AdminDeps {
   /** Resolves after `ms`, or early when the emulator closes. */
@@ -134,7 +135,7 @@ async function handleApi(
     httpStatus = 502;
     sendBadGatewayPage(res);
   } else if (!res.destroyed) {
-    sendJson(res, httpStatus, result.answer.body, String(result.answer.body.RequestId ?? ''));
+    sendJson(res, httpStatus, result.answer.body, text(result.answer.body.RequestId));
   }
 
   const record = deps.calls.add({

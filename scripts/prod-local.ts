@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir'] ?? join(__dirname, '..', '.data'));
   mkdirSync(dataDir, { recursive: true });
 
+  // stop() reads it before startTopology resolves (a signal during start-up), so it cannot be a const.
+  // eslint-disable-next-line prefer-const
   let topology: Topology | undefined;
   let stopping = false;
   const starting = new AbortController();

@@ -26,9 +26,7 @@ export const FAILED_STATUSES: ReadonlySet<DtsStatus> = new Set(['failed', 'initi
 
 /** Direction names compared case-insensitively: `forward` and `Forward` are the same direction. */
 export function normalizeDirection(raw: unknown): Direction | undefined {
-  const name = String(raw ?? '')
-    .trim()
-    .toLowerCase();
+  const name = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   if (name === 'forward') return 'Forward';
   if (name === 'reverse') return 'Reverse';
   return undefined;

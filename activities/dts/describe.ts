@@ -1,6 +1,7 @@
 import type { DtsClient } from './client';
 import { normalizeStatus } from '../../workflows/status';
 import type { Direction, DirectionSnapshot, PrecheckFailure } from '../../workflows/types';
+import { text } from '../../shared/text';
 
 export interface DescribeInput {
   dtsJobId: string;
@@ -21,7 +22,7 @@ export async function describeDirection(dts: DtsClient, input: DescribeInput): P
 }
 
 export function toSnapshot(body: Json): DirectionSnapshot {
-  const rawStatus = String(body.Status ?? '');
+  const rawStatus = text(body.Status);
   const status = normalizeStatus(rawStatus);
   const precheck = object(body.PrecheckStatus);
   const structure = object(body.StructureInitializationStatus);
@@ -29,11 +30,11 @@ export function toSnapshot(body: Json): DirectionSnapshot {
   const sync = object(body.DataSynchronizationStatus);
   const details = Array.isArray(precheck.Detail) ? (precheck.Detail as Json[]) : [];
   const precheckFailures: PrecheckFailure[] = details
-    .filter((item) => String(item.CheckStatus ?? '').toLowerCase() === 'failed')
+    .filter((item) => text(item.CheckStatus).toLowerCase() === 'failed')
     .map((item) => ({
-      item: String(item.ItemName ?? 'UNKNOWN'),
-      message: String(item.ErrorMessage ?? ''),
-      ...(item.RepairMethod ? { repairMethod: String(item.RepairMethod) } : {}),
+      item: text(item.ItemName, 'UNKNOWN'),
+      message: text(item.ErrorMessage),
+      ...(item.RepairMethod ? { repairMethod: text(item.RepairMethod) } : {}),
     }));
   const errorMessage = firstText(body.ErrorMessage, data.ErrorMessage, structure.ErrorMessage, sync.ErrorMessage);
   const delay = number(body.Delay ?? sync.Delay);
@@ -67,7 +68,7 @@ function currentStage(
 ): [DirectionSnapshot['stage'], number] {
   if (status === 'prechecking') return ['precheck', number(precheck.Percent) ?? 0];
   if (status !== 'initializing') return ['other', 0];
-  const running = (o: Json) => String(o.Status ?? '').toLowerCase() === 'migrating';
+  const running = (o: Json) => text(o.Status).toLowerCase() === 'migrating';
   if (running(structure)) return ['structure', number(structure.Percent) ?? 0];
   return ['data', number(data.Percent) ?? 0];
 }
@@ -77,7 +78,7 @@ function object(value: unknown): Json {
 }
 
 function number(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
+  const n = typeof value === 'number' ? value : Number.parseFloat(text(value));
   return Number.isFinite(n) ? n : undefined;
 }
 

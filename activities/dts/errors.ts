@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { text } from '../../shared/text';
 
 /** Failure types the workflow reacts to. Retryable ones are retried by Temporal's policy. */
 export const DtsFailure = {
@@ -139,10 +140,7 @@ export function classifyDtsError(err: unknown, action: string, secrets: string[]
   }
   if (code) {
     const rule = RULES.find((r) => r.test(code));
-    const message = scrub(
-      `${action} failed: ${code}: ${stripUrl(String(e.data?.Message ?? e.message ?? ''))}`,
-      secrets,
-    );
+    const message = scrub(`${action} failed: ${code}: ${stripUrl(text(e.data?.Message ?? e.message))}`, secrets);
     if (rule) return failure(message, rule.type, rule.retryable, details);
     const serverSide = (details.httpStatus ?? 0) >= 500;
     return failure(message, serverSide ? DtsFailure.Unavailable : DtsFailure.Permanent, serverSide, details);
@@ -157,11 +155,11 @@ export function classifyDtsError(err: unknown, action: string, secrets: string[]
 
 /** DTS business failure inside a 2xx body: `{ Success: false, ErrCode, ErrMessage }`. */
 export function businessFailure(body: Record<string, unknown>, action: string, secrets: string[]): ApplicationFailure {
-  const code = String(body.ErrCode ?? body.Code ?? 'UnknownError');
+  const code = text(body.ErrCode ?? body.Code, 'UnknownError');
   return classifyDtsError(
     {
       code,
-      message: String(body.ErrMessage ?? body.Message ?? ''),
+      message: text(body.ErrMessage ?? body.Message),
       data: { RequestId: body.RequestId, Message: body.ErrMessage },
     },
     action,

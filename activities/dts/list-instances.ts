@@ -1,5 +1,6 @@
 import type { DtsClient } from './client';
 import { normalizeStatus } from '../../workflows/status';
+import { text } from '../../shared/text';
 
 /** One DTS instance as DescribeSynchronizationJobs shows it (its directions folded together). */
 export interface DtsInstanceSummary {
@@ -38,10 +39,10 @@ export async function listInstances(dts: DtsClient, regionId: string): Promise<D
 }
 
 function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
-  const dtsJobId = String(item.SynchronizationJobId ?? '');
+  const dtsJobId = text(item.SynchronizationJobId);
   if (!dtsJobId) return;
-  const name = String(item.SynchronizationJobName ?? '');
-  const status = normalizeStatus(String(item.Status ?? ''));
+  const name = text(item.SynchronizationJobName);
+  const status = normalizeStatus(text(item.Status));
   const unconfigured = status === 'notconfigured' || (status === 'notstarted' && name === '');
   const known = byId.get(dtsJobId);
   if (known) {
@@ -53,8 +54,8 @@ function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
   byId.set(dtsJobId, {
     dtsJobId,
     name,
-    jobClass: String(item.SynchronizationJobClass ?? ''),
-    payType: String(item.PayType ?? ''),
+    jobClass: text(item.SynchronizationJobClass),
+    payType: text(item.PayType),
     directions: 1,
     unconfigured,
     createdAtMs: createdAt(item),
@@ -63,8 +64,8 @@ function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
 
 /** InstanceCreateTime (ISO, UTC) if present, else CreateTime (`yyyy-MM-dd HH:mm:ss.0` in UTC+8). */
 function createdAt(item: Json): number {
-  const iso = Date.parse(String(item.InstanceCreateTime ?? ''));
+  const iso = Date.parse(text(item.InstanceCreateTime));
   if (Number.isFinite(iso)) return iso;
-  const beijing = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(String(item.CreateTime ?? ''));
+  const beijing = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(text(item.CreateTime));
   return beijing ? Date.parse(`${beijing[1]}T${beijing[2]}+08:00`) : Number.NaN;
 }

@@ -1,6 +1,7 @@
 import type { DtsClient } from './client';
 import { normalizeDirection } from '../../workflows/status';
 import type { Direction } from '../../workflows/types';
+import { text } from '../../shared/text';
 
 /** Job id → direction → DTS's raw status. */
 export type StatusBoard = Record<string, Partial<Record<Direction, string>>>;
@@ -52,7 +53,7 @@ function readPage(body: Json, board: StatusBoard): number {
     ? (body.SynchronizationJobListStatusList as Json[])
     : [];
   for (const job of jobs) {
-    const jobId = String(job.SynchronizationJobId ?? '');
+    const jobId = text(job.SynchronizationJobId);
     if (!jobId) continue;
     const directions = Array.isArray(job.SynchronizationDirectionInfoList)
       ? (job.SynchronizationDirectionInfoList as Json[])
@@ -60,7 +61,7 @@ function readPage(body: Json, board: StatusBoard): number {
     const entry: Partial<Record<Direction, string>> = {};
     for (const d of directions) {
       const name = normalizeDirection(d.SynchronizationDirection);
-      if (name) entry[name] = String(d.Status ?? '');
+      if (name) entry[name] = text(d.Status);
     }
     if (!(jobId in board)) fresh += 1;
     board[jobId] = entry;
@@ -69,6 +70,6 @@ function readPage(body: Json, board: StatusBoard): number {
 }
 
 function count(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10);
+  const n = typeof value === 'number' ? value : Number.parseInt(text(value), 10);
   return Number.isFinite(n) ? n : undefined;
 }

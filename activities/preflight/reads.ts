@@ -7,6 +7,7 @@ import type { DtsClient } from '../dts/client';
 import type { RkvstoreClient } from '../rkvstore/client';
 import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../workflows/preflight-checks';
 import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import { text } from '../../shared/text';
 
 export interface DescribeInstanceInput {
   instanceId: string;
@@ -106,6 +107,6 @@ function endpointId(endpoint: unknown): string | undefined {
   if (!endpoint || typeof endpoint !== 'object') return undefined;
   const e = endpoint as Record<string, unknown>;
   if (typeof e.InstanceId === 'string' && e.InstanceId) return e.InstanceId;
-  if (typeof e.IP === 'string' && e.IP) return `${e.IP}:${String(e.Port ?? '')}`;
+  if (typeof e.IP === 'string' && e.IP) return `${e.IP}:${text(e.Port)}`;
   return undefined;
 }

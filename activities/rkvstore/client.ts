@@ -5,6 +5,7 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { classifyDtsError } from '../dts/errors';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
+import { text } from '../../shared/text';
 
 export interface RkvstoreClientConfig {
   /** e.g. https://r-kvstore.aliyuncs.com, or the emulator's http://127.0.0.1:PORT */
@@ -127,7 +128,7 @@ function toPopShape(err: unknown): unknown {
   return {
     name: e.name,
     code: typeof e.code === 'string' ? e.code : undefined,
-    message: String(data?.Message ?? e.message ?? ''),
+    message: text(data?.Message ?? e.message),
     data: data ? { RequestId: data.RequestId, Message: data.Message } : undefined,
     entry: {
       response: { statusCode: e.statusCode ?? (typeof data?.statusCode === 'number' ? data.statusCode : undefined) },

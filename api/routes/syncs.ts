@@ -6,7 +6,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
@@ -207,15 +207,15 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         throw err;
       }
       const items = (page.executions ?? []).map((execution) => {
-        const attrs = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+        const fields = execution.searchAttributes?.indexedFields;
         const seconds = execution.startTime?.seconds;
         return {
           id: execution.execution?.workflowId ?? '',
-          phase: attrs.get(SyncPhaseKey),
-          topology: attrs.get(SyncTopologyKey),
-          dtsJobId: attrs.get(DtsJobIdKey),
-          sourceInstanceId: attrs.get(SourceInstanceIdKey),
-          destinationInstanceId: attrs.get(DestinationInstanceIdKey),
+          phase: keyword(fields, SyncPhaseKey.name),
+          topology: keyword(fields, SyncTopologyKey.name),
+          dtsJobId: keyword(fields, DtsJobIdKey.name),
+          sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),
+          destinationInstanceId: keyword(fields, DestinationInstanceIdKey.name),
           workflowStatus: workflowStatusName(execution.status),
           ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
         };
@@ -368,4 +368,12 @@ const STATUS_NAMES = [
 ];
 function workflowStatusName(status: number | null | undefined): string {
   return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
+}
+
+/** A keyword search attribute of a listed execution: plain JSON payloads (no codec), a one-item list on old servers. */
+function keyword(fields: Record<string, Payload> | null | undefined, name: string): string | undefined {
+  const payload = fields?.[name];
+  const value: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }

@@ -10,6 +10,7 @@ import { planFullRun } from '../run-planner';
 import { targetDirection, targetJob } from './common';
 import type { Operation, OperationContext } from './context';
 import { readEndpoint } from './endpoints';
+import { text } from '../../shared/text';
 
 function readObjects(reader: ParamReader): unknown[] {
   reader.required('SynchronizationObjects');
@@ -48,7 +49,7 @@ function readMigrationReserved(reader: ParamReader): Record<string, unknown> | u
   for (const key of ['srcRedisType', 'destRedisType']) {
     if (r[key] !== undefined && r[key] !== 'enterprise') throw bad(`${key} must be enterprise`);
   }
-  if (r.targetTableMode !== undefined && !['0', '2'].includes(String(r.targetTableMode)))
+  if (r.targetTableMode !== undefined && !['0', '2'].includes(text(r.targetTableMode)))
     throw bad('targetTableMode must be 0 or 2');
   return r;
 }

@@ -9,6 +9,7 @@ import {
 } from '../lifecycle';
 import { wireFlag, wirePrecheckStatus, wireStatus, type Dialect } from '../dialect';
 import type { Direction, EndpointConfig, JobRecord } from '../model';
+import { text } from '../../shared/text';
 
 function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
   return {
@@ -66,8 +67,8 @@ export function directionView(job: JobRecord, name: Direction, now: number, dial
     SynchronizationObjects: (config?.synchronizationObjects ?? []).map((o) => {
       const object = o as Record<string, unknown>;
       return {
-        SchemaName: String(object.DBName ?? ''),
-        NewSchemaName: String(object.NewDBName ?? object.DBName ?? ''),
+        SchemaName: text(object.DBName),
+        NewSchemaName: text(object.NewDBName ?? object.DBName),
         TableIncludes: [],
         TableExcludes: [],
       };

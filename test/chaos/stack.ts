@@ -43,7 +43,6 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const temporalAddress = `127.0.0.1:${temporalPort}`;
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
   let connection: Connection | undefined;
-  let client: Client | undefined;
 
   const temporal = new ManagedProcess({
     name: 'temporal',
@@ -107,7 +106,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   // Server and emulator first, in parallel; the worker needs both addresses to answer.
   await Promise.all([temporal.start(), emulator.start()]);
   await worker.start();
-  client = new Client({
+  const client = new Client({
     connection: connection!,
     namespace,
     dataConverter: encryptingDataConverter(CHAOS_PAYLOAD_KEYS),

@@ -84,7 +84,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { dts, liveJobs } = await setUp();
     const { claims, owners } = memoryClaims();
     const lost = (await purchaseInstance(dts, input)).dtsJobId; // the call whose answer never arrived
-    const { dtsJobId } = (await attempt(2).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
+    const { dtsJobId }: PurchaseResult = await attempt(2).run(() => purchaseInstance(dts, input, claims));
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
     expect(owners.get(lost)).toMatchObject({ setupId: 'setup-a', how: 'adopted' });
@@ -95,7 +95,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { claims } = memoryClaims();
     await claims.earlierPurchase(input.clientToken, { setupId: 'setup-a', firstScheduledMs: Date.now() - 2_000 });
     const lost = (await purchaseInstance(dts, input)).dtsJobId;
-    const { dtsJobId } = (await attempt(1).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
+    const { dtsJobId }: PurchaseResult = await attempt(1).run(() => purchaseInstance(dts, input, claims));
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
   });
@@ -121,7 +121,7 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { claims, owners } = memoryClaims();
     const theirs = (await purchaseInstance(dts, input)).dtsJobId;
     await claims.claim({ dtsJobId: theirs, setupId: 'setup-b', how: 'bought', claimedAt: '' });
-    const { dtsJobId } = (await attempt(2).run(() => purchaseInstance(dts, input, claims))) as PurchaseResult;
+    const { dtsJobId }: PurchaseResult = await attempt(2).run(() => purchaseInstance(dts, input, claims));
     expect(dtsJobId).not.toBe(theirs);
     expect((await liveJobs()).sort()).toEqual([theirs, dtsJobId].sort());
     expect([owners.get(theirs)?.setupId, owners.get(dtsJobId)?.setupId]).toEqual(['setup-b', 'setup-a']);

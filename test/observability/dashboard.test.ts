@@ -56,11 +56,11 @@ function typeErrors(source: string): string[] {
     types: [],
   };
   const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
+  const base = ts.createCompilerHost(options);
   host.getSourceFile = (name, language, ...rest) =>
-    name === file ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest);
-  host.fileExists = (name) => name === file || fileExists.call(host, name);
-  host.readFile = (name) => (name === file ? source : readFile.call(host, name));
+    name === file ? ts.createSourceFile(name, source, language) : base.getSourceFile(name, language, ...rest);
+  host.fileExists = (name) => name === file || base.fileExists(name);
+  host.readFile = (name) => (name === file ? source : base.readFile(name));
   const program = ts.createProgram([file], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;

@@ -178,6 +178,8 @@ async function phaseOf(api: FastifyInstance, id: string): Promise<string> {
 async function keyIdsInHistory(client: Client, workflowId: string): Promise<{ first: string; all: Set<string> }> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+  // \x12 is the protobuf tag of the metadata entry's value (field 2, length-delimited) right after the key.
+  // eslint-disable-next-line no-control-regex
   const ids = [...bytes.matchAll(/encryption-key-id\x12(?:.)(old|new)/gs)].map((m) => m[1]!);
   return { first: ids[0] ?? '', all: new Set(ids) };
 }
@@ -236,11 +238,13 @@ describe('rotating the payload key across a running worker and API', () => {
       );
       const third = await startSetup(apiLearned, 'third');
       // Why two steps: a process that never learned the new key cannot read what the worker now encrypts.
-      // Its GET falls back to search attributes (no name), where the API on step 1 reads the full answer.
+      // Its GET falls back to search attributes and the start memo (no per-direction story), where the
+      // API on step 1 reads the workflow's full answer.
       const stale = await apiBefore.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
-      expect(stale.json().name).toBe('');
+      expect(stale.json().forward).toBeUndefined();
       const learned = await apiLearned.inject({ method: 'GET', url: `/v1/syncs/${first}`, headers: AUTH });
       expect(learned.json().name).toBe(names.get(first));
+      expect(learned.json().forward).toBeDefined();
       const apiSwitched = await startApiProcess(switched);
       const fourth = await startSetup(apiSwitched, 'fourth');
 

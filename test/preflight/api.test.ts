@@ -59,7 +59,7 @@ async function untilPhase(id: string, phase: string) {
   return eventually(
     async () => {
       const res = await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
-      const body = res.json() as { phase: string; preflightWarnings?: Item[] };
+      const body = res.json<{ phase: string; preflightWarnings?: Item[] }>();
       return body.phase === phase ? body : undefined;
     },
     { what: `phase ${phase}`, timeoutMs: 45_000 },

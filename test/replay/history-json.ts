@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as proto from '@temporalio/proto';
+// patchProtobufRoot is not re-exported by the package entry point; the SDK documents it only under lib/ (see below).
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 
 type History = proto.temporal.api.history.v1.IHistory;

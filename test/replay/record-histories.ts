@@ -19,7 +19,7 @@ import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 
 const OUT = join(__dirname, '../histories');
-const TUNING = { firstPoll: '200ms', maxPoll: '1s', monitorInterval: '1s', restartBackoff: '200ms' };
+const TUNING = { firstPoll: '200ms', maxPoll: '1s', monitorInterval: '1s', restartBackoff: '200ms' } as const;
 
 function request(name: string, topology: Topology): SyncRequest {
   const endpoint = (side: string) => ({

@@ -116,10 +116,10 @@ describe('R-KVStore in the emulator, through the typed SDK', () => {
       Timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     };
     params.Signature = signRpc('GET', params, DEFAULT_ACCESS_KEY_SECRET);
-    const res = await fetch(`${emulator.url}/?${new URLSearchParams(params)}`);
+    const res = await fetch(`${emulator.url}/?${new URLSearchParams(params).toString()}`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { Code: string }).Code).toBe('InvalidAction.NotFound');
-    const again = await fetch(`${emulator.url}/?${new URLSearchParams(params)}`);
+    const again = await fetch(`${emulator.url}/?${new URLSearchParams(params).toString()}`);
     expect(((await again.json()) as { Code: string }).Code).toBe('SignatureNonceUsed');
   });
 });

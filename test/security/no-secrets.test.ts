@@ -149,7 +149,7 @@ describe('secrets stay secret', () => {
     const body = {
       name: `nosecret-perm-${tag}`,
       topology: 'oneway' as const,
-      region: 'ap-southeast-1',
+      region: 'ap-southeast-5',
       source: endpoint(`r-nosecret-ps-${tag}`, OTHER, 'ap-southeast-1'),
       destination: endpoint(`r-nosecret-pd-${tag}`, REAL.destination, 'ap-southeast-5'),
     };

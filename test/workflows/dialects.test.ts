@@ -252,7 +252,7 @@ describe('instances no setup owns (strictest dialect)', () => {
     const listed = await eventually(
       async () => {
         const res = await app.inject({ method: 'GET', url: '/v1/instances/unclaimed', headers: AUTH });
-        const body = res.json() as { instances: { dtsJobId: string; regionId: string }[] };
+        const body = res.json<{ instances: { dtsJobId: string; regionId: string }[] }>();
         return body.instances.length > 0 ? body.instances : undefined;
       },
       { timeoutMs: 20_000, what: 'an unclaimed instance in the API' },
