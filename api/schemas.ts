@@ -13,7 +13,11 @@ const Password = Type.String({
 });
 const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
-const WallClock = Type.String({ description: 'local time HH:MM (24-hour)', examples: ['01:00'] });
+const WallClock = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'local time HH:MM (24-hour)',
+  examples: ['01:00'],
+});
 
 /** When the full initialization may run: it loads both databases, so off-peak (README.md). */
 export const InitializationWindowBody = Type.Object(
