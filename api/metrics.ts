@@ -6,6 +6,7 @@ import type { TemporalDeps } from './temporal';
 const PHASES: SyncPhase[] = [
   'purchasing',
   'configuring-forward',
+  'waiting-for-window',
   'waiting-forward',
   'configuring-reverse',
   'waiting-reverse',

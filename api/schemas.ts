@@ -14,6 +14,21 @@ const Password = Type.String({
 const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
 const durationText = (description: string) => Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description });
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
+const WallClock = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'local time HH:MM (24-hour)',
+  examples: ['01:00'],
+});
+
+/** When the full initialization may run: it loads both databases, so off-peak (README.md). */
+export const InitializationWindowBody = Type.Object(
+  {
+    start: WallClock,
+    end: { ...WallClock, description: 'local time HH:MM; before start means the window crosses midnight' },
+    timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' }),
+  },
+  { additionalProperties: false },
+);
 
 export const EndpointBody = Type.Object(
   {
@@ -62,6 +77,7 @@ export const CreateSyncBody = Type.Object(
     maxDelay: Type.Optional(durationText('replication delay tolerated, default 5m')),
     delayGrace: Type.Optional(durationText('how long above maxDelay before needs-attention, default 10m')),
     acceptRisks: Type.Optional(AcceptRisks),
+    initializationWindow: Type.Optional(InitializationWindowBody),
   },
   {
     additionalProperties: false,
@@ -121,6 +137,14 @@ export const SyncStatusReply = Type.Object({
   destination: Type.Optional(EndpointSummary),
   forward: Type.Optional(DirectionState),
   reverse: Type.Optional(DirectionState),
+  window: Type.Optional(
+    Type.Object({
+      start: Type.String(),
+      end: Type.String(),
+      timeZone: Type.String(),
+      opensAt: Type.String({ description: 'when Forward starts (or started): the next opening of the window' }),
+    }),
+  ),
   error: Type.Optional(
     Type.Object({
       type: Type.String(),

@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
-import type { RedisEndpoint, SyncRequest } from '../workflows/types';
+import type { InitializationWindow, RedisEndpoint, SyncRequest } from '../workflows/types';
+import { isTimeZone, minutesOfDay } from '../workflows/window';
 import type { CreateSyncBody } from './schemas';
 
 export interface FieldProblem {
@@ -72,6 +73,7 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       problems.push({ field: `/databases/${i}/from`, rule: 'unique', message: `database ${db.from} is mapped twice` });
     seen.add(db.from);
   });
+  if (body.initializationWindow) checkWindow(body.initializationWindow, problems);
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -91,8 +93,30 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (workflows/types.ts).
       ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
       ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
+      ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),
     },
   };
+}
+
+/** HH:MM times, a zone Intl knows, and a window that is not empty. */
+function checkWindow(window: InitializationWindow, problems: FieldProblem[]): void {
+  const at = '/initializationWindow';
+  for (const field of ['start', 'end'] as const) {
+    if (minutesOfDay(window[field]) === undefined)
+      problems.push({
+        field: `${at}/${field}`,
+        rule: 'format',
+        message: `${field} must be a local time HH:MM, e.g. 01:00`,
+      });
+  }
+  if (!isTimeZone(window.timeZone))
+    problems.push({
+      field: `${at}/timeZone`,
+      rule: 'time-zone',
+      message: `timeZone must be an IANA time zone such as Asia/Shanghai, not ${JSON.stringify(window.timeZone)}`,
+    });
+  if (window.start === window.end)
+    problems.push({ field: `${at}/end`, rule: 'not-empty', message: 'end must differ from start (an empty window)' });
 }
 
 function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldProblem[]): RedisEndpoint {

@@ -62,6 +62,7 @@ export async function releaseSetup(client: Client, workflowId: string): Promise<
 export const PHASES = [
   'purchasing',
   'configuring-forward',
+  'waiting-for-window',
   'waiting-forward',
   'configuring-reverse',
   'waiting-reverse',

@@ -346,7 +346,7 @@ function standingAdvice(topology: Topology): PreflightItem[] {
       'full-load',
       'warn',
       `${DOCS}: the full initialization loads the source and the destination; run it off-peak`,
-      'Start the setup when traffic is low.',
+      'Give the request an initializationWindow (e.g. 01:00-05:00 in your time zone): DTS then starts at its opening.',
     ),
   ];
 }

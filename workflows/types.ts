@@ -29,6 +29,16 @@ export interface DatabaseMapping {
   to: number;
 }
 
+/**
+ * When DTS may run the full initialization (it loads both databases): local wall-clock times
+ * "HH:MM" in an IANA zone; `end` before `start` crosses midnight.
+ */
+export interface InitializationWindow {
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
 export interface SyncRequest {
   name: string;
   topology: Topology;
@@ -51,6 +61,8 @@ export interface SyncRequest {
   maxDelay?: Duration;
   /** How long the delay may stay above maxDelay before needs-attention (default DEFAULT_DELAY_GRACE). */
   delayGrace?: Duration;
+  /** Start the Forward direction (precheck and full initialization) only inside this window. */
+  initializationWindow?: InitializationWindow;
 }
 
 export const DEFAULT_MAX_DELAY: Duration = '5m';
@@ -59,6 +71,8 @@ export const DEFAULT_DELAY_GRACE: Duration = '10m';
 export type SyncPhase =
   | 'purchasing'
   | 'configuring-forward'
+  /** Forward is configured with its automatic start suppressed; a timer starts it at the window's opening. */
+  | 'waiting-for-window'
   | 'waiting-forward'
   | 'configuring-reverse'
   | 'waiting-reverse'
@@ -152,6 +166,8 @@ export interface SyncStatus {
   destination: EndpointSummary;
   forward: DirectionState;
   reverse?: DirectionState;
+  /** The initialization window of the request, and when Forward starts (or started) in it. */
+  window?: InitializationWindow & { opensAt: string };
   error?: ErrorSummary;
   attention?: {
     direction: Direction;

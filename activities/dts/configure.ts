@@ -9,6 +9,8 @@ export interface ConfigureInput {
   source: RedisEndpoint;
   destination: RedisEndpoint;
   databases: DatabaseMapping[];
+  /** false: DTS waits for StartSynchronizationJob (the initialization window); absent: starts at once. */
+  startAutomatically?: boolean;
 }
 
 /**
@@ -34,13 +36,21 @@ export async function configureDirection(dts: DtsClient, input: ConfigureInput):
       ),
       ...endpointParams('SourceEndpoint', source),
       ...endpointParams('DestinationEndpoint', destination),
-      // srcRedisType/destRedisType=enterprise only applies to Tair↔Tair (dts-api.md §1.2).
-      MigrationReserved: bothEnterprise
-        ? JSON.stringify({ srcRedisType: 'enterprise', destRedisType: 'enterprise' })
-        : undefined,
+      MigrationReserved: migrationReserved(bothEnterprise, input.startAutomatically ?? true),
     },
     [source.password, destination.password],
   );
+}
+
+/** DTS's reserved JSON (docs/dts-api.md §1.2); absent when nothing in it applies. */
+function migrationReserved(bothEnterprise: boolean, startAutomatically: boolean): string | undefined {
+  const reserved = {
+    // srcRedisType/destRedisType=enterprise only applies to Tair↔Tair.
+    ...(bothEnterprise ? { srcRedisType: 'enterprise', destRedisType: 'enterprise' } : {}),
+    // none: the direction stays NotStarted (no precheck, no load) until StartSynchronizationJob.
+    ...(startAutomatically ? {} : { autoStartModulesAfterConfig: 'none' }),
+  };
+  return Object.keys(reserved).length > 0 ? JSON.stringify(reserved) : undefined;
 }
 
 function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoint: RedisEndpoint): DtsParams {

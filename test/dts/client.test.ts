@@ -92,6 +92,33 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
     expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
   });
 
+  it('asks DTS not to start by itself for the initialization window, keeping the Tair types', async () => {
+    const client = new DtsClient(config);
+    const { dtsJobId } = await purchase(client);
+    await configureDirection(client, {
+      dtsJobId,
+      regionId: 'cn-hangzhou',
+      direction: 'Forward',
+      jobName: 'client-test',
+      source: { kind: 'enterprise', instanceId: 'r-demo-source-0001', region: 'cn-hangzhou', password: PASSWORD },
+      destination: { kind: 'enterprise', instanceId: 'r-demo-target-0002', region: 'cn-hangzhou', password: PASSWORD },
+      databases: [{ from: 0, to: 0 }],
+      startAutomatically: false,
+    });
+    const { calls } = await admin<{ calls: { action: string; params: Record<string, string> }[] }>('calls');
+    const reserved = calls.find((c) => c.action === 'ConfigureSynchronizationJob')!.params.MigrationReserved!;
+    expect(JSON.parse(reserved)).toEqual({
+      srcRedisType: 'enterprise',
+      destRedisType: 'enterprise',
+      autoStartModulesAfterConfig: 'none',
+    });
+    const body = await client.call('DescribeSynchronizationJobStatus', {
+      SynchronizationJobId: dtsJobId,
+      SynchronizationDirection: 'Forward',
+    });
+    expect(body.Status).toBe('NotStarted');
+  });
+
   it.each([
     ['throttling', DtsFailure.Throttled],
     ['unavailable', DtsFailure.Unavailable],

@@ -28,6 +28,8 @@ export const STATE_MACHINE_PATHS = [
   'v1-twoway-cancelled',
   // Delay supervision (patch delay-supervision-v1): above maxDelay past delayGrace, then back by itself.
   'v1-delay-attention-recovered',
+  /** Patch initialization-window-v1: Forward held NotStarted, started by the window's timer. */
+  'v1-window-waited',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]

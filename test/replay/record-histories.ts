@@ -233,6 +233,21 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result();
     return handle;
   },
+  'v1-window-waited': async (stack, start) => {
+    // The window opens at the next minute boundary at least 5 s away (real time: timers are not scaled).
+    const opensAt = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
+    const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const req = {
+      ...request('v1-window', 'oneway'),
+      initializationWindow: { start: clock(opensAt), end: clock(opensAt + 3600_000), timeZone: 'UTC' },
+    };
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'waiting-for-window');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'v1-twoway-cancelled': async (stack, start) => {
     const req = request('v1-cancelled', 'bidirectional');
     await register(stack, req);

@@ -2,6 +2,7 @@ import { log } from '@temporalio/workflow';
 import type { Direction } from '../types';
 import { failureMessage, isJobStatusConflict } from './failures';
 import { MUTATE, type Setup } from './setup';
+import { windowAhead } from './window';
 
 /**
  * ConfigureSynchronizationJob for one direction (DTS then runs the precheck by itself).
@@ -10,6 +11,8 @@ import { MUTATE, type Setup } from './setup';
 export async function configure(s: Setup, dir: Direction): Promise<void> {
   const { request } = s;
   s.tell({ phase: dir === 'Forward' ? 'configuring-forward' : 'configuring-reverse' });
+  // Before the initialization window opens, DTS must not start by itself (window.ts starts it).
+  const held = dir === 'Forward' && windowAhead(s);
   const [source, destination] =
     dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
   try {
@@ -23,6 +26,7 @@ export async function configure(s: Setup, dir: Direction): Promise<void> {
         destination,
         databases:
           dir === 'Forward' ? request.databases : request.databases.map((db) => ({ from: db.to, to: db.from })),
+        ...(held ? { startAutomatically: false } : {}),
       }),
     );
   } catch (err) {

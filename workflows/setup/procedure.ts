@@ -8,6 +8,7 @@ import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
 import { teardown } from './teardown';
 import { waitForSynchronizing } from './wait';
+import { waitForWindow } from './window';
 
 /**
  * The seed's procedure: buy → configure Forward → wait for Synchronizing → (two-way) configure
@@ -64,6 +65,7 @@ async function setUpAndKeep(s: Setup): Promise<never> {
     const d = s.direction(dir);
     if (d.synchronizingAt && s.state.waitUntilMs[dir] === undefined) continue;
     if (!d.configured) await configure(s, dir);
+    if (dir === 'Forward') await waitForWindow(s);
     await waitForSynchronizing(s, dir);
   }
   return keep(s);

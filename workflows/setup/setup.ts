@@ -348,6 +348,10 @@ function describeForUi(status: SyncStatus): string {
     '|---|---|---|---|',
     line('Forward', status.forward),
     line('Reverse', status.reverse),
+    status.phase === 'waiting-for-window' && status.window
+      ? `\n**Waiting for the initialization window** ${status.window.start}-${status.window.end} ` +
+        `${status.window.timeZone}: Forward starts at ${status.window.opensAt}.`
+      : '',
     status.attention ? `\n**Needs attention:** ${status.attention.reason}. Send \`retry\` or \`abort\`${until}.` : '',
     status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
     status.releaseError

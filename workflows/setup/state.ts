@@ -43,6 +43,8 @@ export interface SetupState {
   measuredTimeToSynchronizing?: boolean;
   /** Since when a direction's delay is above maxDelay (delay supervision, workflows/setup/delay.ts). */
   delayOverSinceMs?: number;
+  /** The request's initialization window applies (patch initialization-window-v1): Forward's opening, once known. */
+  window?: { opensAtMs?: number; opened?: boolean };
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
