@@ -64,26 +64,36 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
   const configureAnomalies: string[] = [];
   let startsAfterSynchronizing = 0;
 
-  const owner = new Map<string, Setup>();
+  // Unconfigured instances are interchangeable: a purchase whose answer was lost may adopt (and atomically
+  // claim) one that another setup's lost call bought (docs/dts-api.md §3). So a job belongs to the setup
+  // whose workflow holds it; only a job nobody holds is attributed by its ClientToken or configured pair.
+  const holder = new Map<string, Setup>();
+  for (const o of outcomes) {
+    const held = o.status?.dtsJobId;
+    if (!held) continue;
+    if (holder.has(held) && holder.get(held) !== o.setup)
+      duplicates.push(`${held} is held by ${holder.get(held)!.workflowId} and ${o.setup.workflowId}`);
+    holder.set(held, o.setup);
+  }
+  const owner = new Map<string, Setup>(holder);
   for (const setup of setups.filter((s) => s.firstRunId)) {
     const token = purchaseClientToken(setup.firstRunId!);
     const pair = [setup.request.source.instanceId, setup.request.destination.instanceId];
-    // Bought under its token, or configured on its pair under any other token.
-    const mine = jobs.filter((j) => j.clientToken === token || pair.includes(j.directions.Forward?.source?.instanceId));
-    for (const job of mine) {
-      claimed.add(job.jobId);
-      owner.set(job.jobId, setup);
-    }
-    if (mine.length > 1)
+    const attributed = (j: EmulatorJobView) =>
+      j.clientToken === token || pair.includes(j.directions.Forward?.source?.instanceId);
+    for (const j of jobs) if (!owner.has(j.jobId) && attributed(j)) owner.set(j.jobId, setup);
+  }
+  for (const setup of setups.filter((s) => s.firstRunId)) {
+    const mine = jobs.filter((j) => owner.get(j.jobId) === setup);
+    for (const job of mine) claimed.add(job.jobId);
+    // Paid twice: more than one instance of this setup still alive at the end.
+    const live = mine.filter((j) => !j.released);
+    if (live.length > 1)
       duplicates.push(
-        `${setup.workflowId}: ${mine.length} jobs (${mine.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`,
+        `${setup.workflowId}: ${live.length} live jobs (${live.map((j) => `${j.jobId} token=${j.clientToken}`).join(', ')})`,
       );
     const outcome = outcomes.find((o) => o.setup === setup);
-    if (outcome?.status?.dtsJobId && mine[0] && outcome.status.dtsJobId !== mine[0].jobId) {
-      duplicates.push(
-        `${setup.workflowId}: workflow holds ${outcome.status.dtsJobId}, its ClientToken bought ${mine[0].jobId}`,
-      );
-    }
+    mine.sort((a, b) => Number(b.jobId === outcome?.status?.dtsJobId) - Number(a.jobId === outcome?.status?.dtsJobId));
     const job = mine[0];
     // A setup cancelled during its purchase never configures: judged by its leak, not its configures.
     if (!job || setup.scenario === 'cancel-during-purchase') continue;
@@ -100,8 +110,10 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
       startsAfterSynchronizing += job.directions[dir]?.startCount ?? 0;
     }
   }
-  for (const [token, sameToken] of byToken)
-    if (sameToken.length > 1) duplicates.push(`ClientToken ${token}: ${sameToken.length} jobs`);
+  for (const [token, sameToken] of byToken) {
+    const live = sameToken.filter((j) => !j.released && !holder.has(j.jobId));
+    if (live.length > 1) duplicates.push(`ClientToken ${token}: ${live.length} live jobs nobody holds`);
+  }
   for (const job of jobs)
     if (!claimed.has(job.jobId)) duplicates.push(`job ${job.jobId} (token ${job.clientToken}) belongs to no setup`);
 
