@@ -10,7 +10,7 @@ import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
-import type { Direction, DtsStatus } from '../workflows/types';
+import type { Direction, DtsStatus, SyncPhase } from '../workflows/types';
 
 export interface WatchDeps {
   dts: DtsClient;
@@ -44,7 +44,7 @@ export interface WatchProgress {
   seen: Record<string, string>;
 }
 
-const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
+const WATCHED_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
 /** A round may use at most this share of the DTS budget when it shortens its pause. */

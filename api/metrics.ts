@@ -1,19 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
+import { SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
 
-const PHASES: SyncPhase[] = [
-  'purchasing',
-  'configuring-forward',
-  'waiting-for-window',
-  'waiting-forward',
-  'configuring-reverse',
-  'waiting-reverse',
-  'needs-attention',
-  'synchronizing',
-  'releasing',
-];
+/** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
+const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
+const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
 export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): void {

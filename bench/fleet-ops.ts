@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { CreateSyncBody } from '../api/schemas';
 import { toSyncRequest } from '../api/sync-request';
 import { syncWorkflowId } from '../workflows/ids';
+import { SYNC_PHASES } from '../workflows/vocabulary';
 import { releaseSignal } from '../workflows/messages';
 import {
   DestinationInstanceIdKey,
@@ -59,20 +60,8 @@ export async function releaseSetup(client: Client, workflowId: string): Promise<
   await client.workflow.getHandle(workflowId).signal(releaseSignal);
 }
 
-export const PHASES = [
-  'purchasing',
-  'configuring-forward',
-  'waiting-for-window',
-  'waiting-forward',
-  'configuring-reverse',
-  'waiting-reverse',
-  'synchronizing',
-  'needs-attention',
-  'releasing',
-  'released',
-  'failed',
-  'cancelled',
-] as const;
+/** Every phase but `release-failed`, which the fleet does not count. */
+export const PHASES = SYNC_PHASES.filter((phase) => phase !== 'release-failed');
 
 /** Running setups on this task queue, by SyncPhase, from visibility (no query to any workflow). */
 export async function phaseCounts(client: Client, taskQueue: string): Promise<Record<string, number>> {
