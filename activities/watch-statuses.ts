@@ -11,6 +11,7 @@ import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/s
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
 import type { Direction, DtsStatus, SyncPhase } from '../workflows/types';
+import { setupsQuery } from '../workflows/visibility';
 
 export interface WatchDeps {
   dts: DtsClient;
@@ -287,7 +288,7 @@ class UnclaimedSweep {
   private async usedBySetup(dtsJobId: string): Promise<boolean> {
     const { count } = await this.client.workflowService.countWorkflowExecutions({
       namespace: this.namespace,
-      query: `WorkflowType = 'redisSync' AND DtsJobId = '${dtsJobId.replace(/'/g, '')}'`,
+      query: `${setupsQuery()} AND DtsJobId = '${dtsJobId.replace(/'/g, '')}'`,
     });
     return Number(count ?? 0) > 0;
   }
@@ -319,7 +320,7 @@ interface WatchedSetup {
 async function watchedSetups(client: Client, input: WatchInput): Promise<Map<string, WatchedSetup>> {
   const setups = new Map<string, WatchedSetup>();
   const phases = WATCHED_PHASES.map((p) => `'${p}'`).join(', ');
-  const query = `WorkflowType = 'redisSync' AND TaskQueue = '${input.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
+  const query = `${setupsQuery(input.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
   // The SDK's listing pages for us and decodes the search attributes.
   for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
     const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
 import { SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
+import { setupsQuery } from '../workflows/visibility';
 
 /** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
 const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
@@ -34,7 +35,7 @@ export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): v
         PHASES.map(async (phase) => {
           const { count } = await temporal.client.workflowService.countWorkflowExecutions({
             namespace: temporal.namespace,
-            query: `WorkflowType = 'redisSync' AND TaskQueue = '${temporal.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+            query: `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
           });
           this.set({ phase }, Number(count ?? 0));
         }),

@@ -5,6 +5,7 @@ import { toSyncRequest } from '../api/sync-request';
 import { syncWorkflowId } from '../workflows/ids';
 import { SYNC_PHASES } from '../workflows/vocabulary';
 import { releaseSignal } from '../workflows/messages';
+import { setupsQuery } from '../workflows/visibility';
 import {
   DestinationInstanceIdKey,
   SourceInstanceIdKey,
@@ -79,11 +80,7 @@ export async function phaseCounts(client: Client, taskQueue: string): Promise<Re
 
 export async function runningCount(client: Client, taskQueue: string): Promise<number> {
   // Setups only: the status watcher on the same queue runs for ever.
-  return (
-    await client.workflow.count(
-      `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
-    )
-  ).count;
+  return (await client.workflow.count(`${setupsQuery(taskQueue)} AND ExecutionStatus = 'Running'`)).count;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

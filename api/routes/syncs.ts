@@ -30,6 +30,7 @@ import { PreflightRefusal } from '../preflight-schemas';
 import { checkBeforeStart } from './preflight';
 import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
+import { setupsQuery } from '../../workflows/visibility';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
 
@@ -200,7 +201,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
           nextPageToken: pageToken,
           // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
           // This deployment's setups only: its task queue scopes them within a shared namespace.
-          query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
+          query: `${setupsQuery(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
         });
       } catch (err) {
         if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
