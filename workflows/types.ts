@@ -119,8 +119,39 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
   restarts: number;
 }
 
+/**
+ * Every `error.type` (and `releaseError.type`) a setup's status can carry; the API returns them as they are.
+ * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
+ */
+export type SyncErrorType =
+  /** A DTS call failed for now (network, throttling, timeout, 5xx) and is retried; cleared by the next success. */
+  | 'DtsUnreachable'
+  /** DTS refused the AccessKey or its permissions; retried slowly, cleared by the next success. */
+  | 'DtsCredentialsRejected'
+  /** DTS refused the call for good (DtsFailure in activities/dts/errors.ts). */
+  | 'DtsInvalidParameter'
+  | 'DtsBillingError'
+  | 'DtsNotFound'
+  | 'DtsJobStatusConflict'
+  | 'DtsIdempotencyMismatch'
+  | 'DtsPermanentError'
+  /** The setup gave up (workflows/setup/). */
+  | 'PurchaseOutcomeUnknown'
+  | 'WaitDeadlineExceeded'
+  | 'AttentionDeadlineExceeded'
+  | 'SetupFailed'
+  /** Setups run by the code before the state machine (workflows/setup/legacy.ts). */
+  | 'ReleaseFailed'
+  | 'AbortedByOperator'
+  | 'ReleaseRequested'
+  /** A closed run read by the API (api/setup-status.ts): terminated, or failed without a type. */
+  | 'Terminated'
+  | 'Error'
+  /** Any other error, by its name. */
+  | (string & {});
+
 export interface ErrorSummary {
-  type: string;
+  type: SyncErrorType;
   message: string;
   /** DTS's error code and RequestId, when DTS answered. */
   code?: string;
