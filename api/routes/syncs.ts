@@ -19,7 +19,7 @@ import {
   SyncPhaseKey,
   SyncTopologyKey,
 } from '../../workflows/search-attributes';
-import type { SyncStatus } from '../../workflows/types';
+import type { SyncPhase, SyncStatus } from '../../workflows/types';
 import type { DtsJobLookup } from '../dts-jobs';
 import { requestDifferences } from '../request-diff';
 import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
@@ -41,7 +41,7 @@ type Action = keyof typeof ACTIONS;
 /** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
 const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
 /** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
-const CLOSED_PHASES = new Set(['released', 'failed', 'cancelled']);
+const CLOSED_PHASES = new Set<string>(['released', 'failed', 'cancelled'] satisfies SyncPhase[]);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
   app,
