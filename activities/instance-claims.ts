@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
+import { setupsQuery } from '../workflows/visibility';
 import {
   dtsInstanceClaim,
   dtsPurchaseRecord,
@@ -71,7 +72,7 @@ export class InstanceClaims {
   async otherPurchases(setupId: string): Promise<number> {
     const { count } = await this.client.workflowService.countWorkflowExecutions({
       namespace: this.namespace,
-      query: `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running' AND SyncPhase = 'purchasing' AND WorkflowId != '${setupId.replace(/'/g, "\\'")}'`,
+      query: `${setupsQuery()} AND ExecutionStatus = 'Running' AND SyncPhase = 'purchasing' AND WorkflowId != '${setupId.replace(/'/g, "\\'")}'`,
     });
     return Number(count ?? 0);
   }

@@ -10,7 +10,8 @@ import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
 import { normalizeStatus } from '../workflows/status';
-import type { Direction, DtsStatus } from '../workflows/types';
+import type { Direction, DtsStatus, SyncPhase } from '../workflows/types';
+import { setupsQuery } from '../workflows/visibility';
 
 export interface WatchDeps {
   dts: DtsClient;
@@ -44,7 +45,7 @@ export interface WatchProgress {
   seen: Record<string, string>;
 }
 
-const WATCHED_PHASES = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
+const WATCHED_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
 /** A round may use at most this share of the DTS budget when it shortens its pause. */
@@ -287,7 +288,7 @@ class UnclaimedSweep {
   private async usedBySetup(dtsJobId: string): Promise<boolean> {
     const { count } = await this.client.workflowService.countWorkflowExecutions({
       namespace: this.namespace,
-      query: `WorkflowType = 'redisSync' AND DtsJobId = '${dtsJobId.replace(/'/g, '')}'`,
+      query: `${setupsQuery()} AND DtsJobId = '${dtsJobId.replace(/'/g, '')}'`,
     });
     return Number(count ?? 0) > 0;
   }
@@ -319,7 +320,7 @@ interface WatchedSetup {
 async function watchedSetups(client: Client, input: WatchInput): Promise<Map<string, WatchedSetup>> {
   const setups = new Map<string, WatchedSetup>();
   const phases = WATCHED_PHASES.map((p) => `'${p}'`).join(', ');
-  const query = `WorkflowType = 'redisSync' AND TaskQueue = '${input.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
+  const query = `${setupsQuery(input.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
   // The SDK's listing pages for us and decodes the search attributes.
   for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
     const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);

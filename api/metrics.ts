@@ -1,19 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
+import { SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
+import { setupsQuery } from '../workflows/visibility';
 
-const PHASES: SyncPhase[] = [
-  'purchasing',
-  'configuring-forward',
-  'waiting-for-window',
-  'waiting-forward',
-  'configuring-reverse',
-  'waiting-reverse',
-  'needs-attention',
-  'synchronizing',
-  'releasing',
-];
+/** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
+const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
+const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
 export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): void {
@@ -41,7 +35,7 @@ export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): v
         PHASES.map(async (phase) => {
           const { count } = await temporal.client.workflowService.countWorkflowExecutions({
             namespace: temporal.namespace,
-            query: `WorkflowType = 'redisSync' AND TaskQueue = '${temporal.taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+            query: `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
           });
           this.set({ phase }, Number(count ?? 0));
         }),

@@ -1,5 +1,15 @@
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TLiteral, type TSchemaOptions, type TUnion } from '@fastify/type-provider-typebox';
+import { ENDPOINT_KINDS, JOB_CLASSES, PAY_TYPES, TOPOLOGIES } from '../workflows/vocabulary';
 import { AcceptRisks, PreflightReportReply } from './preflight-schemas';
+
+/** `Type.Union` of one `Type.Literal` per word of a vocabulary tuple (workflows/vocabulary.ts), typed as such. */
+type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
+function oneOf<const T extends readonly string[]>(words: T, options?: TSchemaOptions): TUnion<Literals<T>> {
+  return Type.Union(
+    words.map((word) => Type.Literal(word)),
+    options,
+  ) as TUnion<Literals<T>>;
+}
 
 // DTS's own formats (dts-api.md §1, §7), checked before anything is started or bought.
 const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
@@ -32,12 +42,7 @@ export const InitializationWindowBody = Type.Object(
 
 export const EndpointBody = Type.Object(
   {
-    kind: Type.Optional(
-      Type.Union(
-        [Type.Literal('enterprise'), Type.Literal('community'), Type.Literal('ecs'), Type.Literal('express')],
-        { default: 'enterprise' },
-      ),
-    ),
+    kind: Type.Optional(oneOf(ENDPOINT_KINDS, { default: 'enterprise' })),
     instanceId: Type.Optional(
       Type.String({
         pattern: `(${RedisInstanceId})|(${EcsInstanceId})`,
@@ -55,7 +60,7 @@ export const EndpointBody = Type.Object(
 export const CreateSyncBody = Type.Object(
   {
     name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'DTS job name' }),
-    topology: Type.Union([Type.Literal('oneway'), Type.Literal('bidirectional')]),
+    topology: oneOf(TOPOLOGIES),
     region: Region,
     source: EndpointBody,
     destination: EndpointBody,
@@ -65,10 +70,8 @@ export const CreateSyncBody = Type.Object(
         maxItems: 256,
       }),
     ),
-    jobClass: Type.Optional(
-      Type.Union([Type.Literal('micro'), Type.Literal('small'), Type.Literal('medium'), Type.Literal('large')]),
-    ),
-    payType: Type.Optional(Type.Union([Type.Literal('PostPaid'), Type.Literal('PrePaid')])),
+    jobClass: Type.Optional(oneOf(JOB_CLASSES)),
+    payType: Type.Optional(oneOf(PAY_TYPES)),
     period: Type.Optional(Type.Union([Type.Literal('Year'), Type.Literal('Month')])),
     usedTime: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
     keepInstanceOnFailure: Type.Optional(Type.Boolean()),

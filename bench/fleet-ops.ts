@@ -3,7 +3,9 @@ import type { Client } from '@temporalio/client';
 import type { CreateSyncBody } from '../api/schemas';
 import { toSyncRequest } from '../api/sync-request';
 import { syncWorkflowId } from '../workflows/ids';
+import { SYNC_PHASES } from '../workflows/vocabulary';
 import { releaseSignal } from '../workflows/messages';
+import { setupsQuery } from '../workflows/visibility';
 import {
   DestinationInstanceIdKey,
   SourceInstanceIdKey,
@@ -59,20 +61,8 @@ export async function releaseSetup(client: Client, workflowId: string): Promise<
   await client.workflow.getHandle(workflowId).signal(releaseSignal);
 }
 
-export const PHASES = [
-  'purchasing',
-  'configuring-forward',
-  'waiting-for-window',
-  'waiting-forward',
-  'configuring-reverse',
-  'waiting-reverse',
-  'synchronizing',
-  'needs-attention',
-  'releasing',
-  'released',
-  'failed',
-  'cancelled',
-] as const;
+/** Every phase but `release-failed`, which the fleet does not count. */
+export const PHASES = SYNC_PHASES.filter((phase) => phase !== 'release-failed');
 
 /** Running setups on this task queue, by SyncPhase, from visibility (no query to any workflow). */
 export async function phaseCounts(client: Client, taskQueue: string): Promise<Record<string, number>> {
@@ -90,11 +80,7 @@ export async function phaseCounts(client: Client, taskQueue: string): Promise<Re
 
 export async function runningCount(client: Client, taskQueue: string): Promise<number> {
   // Setups only: the status watcher on the same queue runs for ever.
-  return (
-    await client.workflow.count(
-      `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
-    )
-  ).count;
+  return (await client.workflow.count(`${setupsQuery(taskQueue)} AND ExecutionStatus = 'Running'`)).count;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -26,6 +26,7 @@ import { naivePairs, NAIVE_POLL_MS, runNaive, type NaiveSetup } from './naive';
 import { keepSteady, type SteadyState } from './steady';
 import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
 import { peakPerSecond } from './calls';
+import { setupsQuery } from '../workflows/visibility';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   const lengths: number[] = [];
   let continuedAsNew = 0;
   for await (const execution of client.workflow.list({
-    query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}'`,
+    query: setupsQuery(taskQueue),
   })) {
     lengths.push(execution.historyLength);
     if (execution.status.name === 'CONTINUED_AS_NEW') continuedAsNew++;

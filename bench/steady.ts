@@ -8,6 +8,7 @@ import { countBy, type CallCollector } from './calls';
 import { sleep } from './fleet-ops';
 import { round1 } from './summary';
 import type { WorkerSample } from './worker-process';
+import { setupsQuery } from '../workflows/visibility';
 
 export interface SteadyState {
   minutes: number;
@@ -72,7 +73,7 @@ export async function keepSteady(options: {
 
 async function historyEvents(client: Client, taskQueue: string): Promise<number> {
   let total = 0;
-  const query = `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`;
+  const query = `${setupsQuery(taskQueue)} AND ExecutionStatus = 'Running'`;
   for await (const execution of client.workflow.list({ query })) total += execution.historyLength;
   return total;
 }

@@ -7,7 +7,7 @@ import type { WatchDeps, WatchInput } from '../activities/watch-statuses';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { DTS_TASK_QUEUE_SUFFIX } from '../workflows/redis-sync';
+import { dtsTaskQueue } from '../workflows/ids';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../shared/codec';
 import type { WorkerConfig } from './config';
@@ -52,7 +52,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   const limiter = new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers);
   const dts = await Worker.create({
     ...common,
-    taskQueue: config.temporal.taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    taskQueue: dtsTaskQueue(config.temporal.taskQueue),
     activities: createActivities({
       client: deps.client,
       dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),

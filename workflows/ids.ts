@@ -41,3 +41,8 @@ function legacyEndpointKey(endpoint: SyncRequest['source']): string {
 export function purchaseClientToken(firstExecutionRunId: string): string {
   return `rds-${firstExecutionRunId}`.slice(0, 64);
 }
+
+/** The task queue of a setup's DTS calls: the worker that holds the DTS rate limit listens there. */
+export function dtsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.dts`;
+}

@@ -10,14 +10,14 @@ import {
   type Read,
   type ReadError,
 } from './preflight-checks';
-import { DTS_TASK_QUEUE_SUFFIX } from './redis-sync';
+import { dtsTaskQueue } from './ids';
 
 export type { PreflightInput, PreflightReport } from './preflight-checks';
 
 /** Reads on the DTS task queue (rate-limited like every cloud call), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
   const reads = proxyActivities<PreflightActivities>({
-    taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '10s',
     // A preflight answers an HTTP request: retry transient errors briefly, then report them.
     scheduleToCloseTimeout: '20s',

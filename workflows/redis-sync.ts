@@ -6,8 +6,6 @@ import { initialState, stateFromStatus, type SetupState } from './setup/state';
 import type { WaitTuning } from './tuning';
 import type { SyncRequest, SyncStatus } from './types';
 
-export { DTS_TASK_QUEUE_SUFFIX } from './setup/setup';
-
 export interface RedisSyncInput {
   request: SyncRequest;
   tuning?: Partial<WaitTuning>;

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WatchInput } from '../activities/watch-statuses';
-import { DTS_TASK_QUEUE_SUFFIX } from './redis-sync';
+import { dtsTaskQueue } from './ids';
 
 export function statusWatcherId(taskQueue: string): string {
   return `dts-status-watcher.${taskQueue}`;
@@ -39,7 +39,7 @@ export async function dtsStatusWatcher(input: WatchInput): Promise<void> {
   });
   setHandler(unclaimedInstancesQuery, () => ({ instances: unclaimed, ...(checkedAt ? { checkedAt } : {}) }));
   const { watchDtsStatuses } = proxyActivities<Activities>({
-    taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
     summary: 'Watch DTS statuses in batches (DescribeSynchronizationJobStatusList)',
     startToCloseTimeout: '3650d',
     heartbeatTimeout: '30s',

@@ -1,19 +1,20 @@
 import type { Duration } from '@temporalio/common';
+import type { ENDPOINT_KINDS, JOB_CLASSES, PAY_TYPES, SYNC_PHASES, TOPOLOGIES } from './vocabulary';
 
 // The contract shared by the API, the workflow and the activities. Plain data only:
 // everything here crosses Temporal payloads.
 
-export type Topology = 'oneway' | 'bidirectional';
+export type Topology = (typeof TOPOLOGIES)[number];
 export type Direction = 'Forward' | 'Reverse';
-export type PayType = 'PostPaid' | 'PrePaid';
-export type JobClass = 'micro' | 'small' | 'medium' | 'large';
+export type PayType = (typeof PAY_TYPES)[number];
+export type JobClass = (typeof JOB_CLASSES)[number];
 
 /**
  * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
  * `ecs` is a self-managed Redis on an ECS instance (id + port); `express` is a self-managed
  * Redis reachable by IP and port. Two-way sync needs two `enterprise` endpoints.
  */
-export type EndpointKind = 'enterprise' | 'community' | 'ecs' | 'express';
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 export interface RedisEndpoint {
   kind: EndpointKind;
@@ -68,22 +69,12 @@ export interface SyncRequest {
 export const DEFAULT_MAX_DELAY: Duration = '5m';
 export const DEFAULT_DELAY_GRACE: Duration = '10m';
 
-export type SyncPhase =
-  | 'purchasing'
-  | 'configuring-forward'
-  /** Forward is configured with its automatic start suppressed; a timer starts it at the window's opening. */
-  | 'waiting-for-window'
-  | 'waiting-forward'
-  | 'configuring-reverse'
-  | 'waiting-reverse'
-  | 'needs-attention'
-  | 'synchronizing'
-  | 'releasing'
-  /** The release failed and waits for an operator's retry (or its own slow retries); the instance may still bill. */
-  | 'release-failed'
-  | 'released'
-  | 'failed'
-  | 'cancelled';
+/**
+ * Where a setup is (SYNC_PHASES in vocabulary.ts). `waiting-for-window`: Forward is configured with its
+ * automatic start suppressed; a timer starts it at the window's opening. `release-failed`: the release
+ * failed and waits for an operator's retry (or its own slow retries); the instance may still bill.
+ */
+export type SyncPhase = (typeof SYNC_PHASES)[number];
 
 export interface PrecheckFailure {
   item: string;
@@ -128,8 +119,39 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
   restarts: number;
 }
 
+/**
+ * Every `error.type` (and `releaseError.type`) a setup's status can carry; the API returns them as they are.
+ * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
+ */
+export type SyncErrorType =
+  /** A DTS call failed for now (network, throttling, timeout, 5xx) and is retried; cleared by the next success. */
+  | 'DtsUnreachable'
+  /** DTS refused the AccessKey or its permissions; retried slowly, cleared by the next success. */
+  | 'DtsCredentialsRejected'
+  /** DTS refused the call for good (DtsFailure in activities/dts/errors.ts). */
+  | 'DtsInvalidParameter'
+  | 'DtsBillingError'
+  | 'DtsNotFound'
+  | 'DtsJobStatusConflict'
+  | 'DtsIdempotencyMismatch'
+  | 'DtsPermanentError'
+  /** The setup gave up (workflows/setup/). */
+  | 'PurchaseOutcomeUnknown'
+  | 'WaitDeadlineExceeded'
+  | 'AttentionDeadlineExceeded'
+  | 'SetupFailed'
+  /** Setups run by the code before the state machine (workflows/setup/legacy.ts). */
+  | 'ReleaseFailed'
+  | 'AbortedByOperator'
+  | 'ReleaseRequested'
+  /** A closed run read by the API (api/setup-status.ts): terminated, or failed without a type. */
+  | 'Terminated'
+  | 'Error'
+  /** Any other error, by its name. */
+  | (string & {});
+
 export interface ErrorSummary {
-  type: string;
+  type: SyncErrorType;
   message: string;
   /** DTS's error code and RequestId, when DTS answered. */
   code?: string;

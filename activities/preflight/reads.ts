@@ -8,6 +8,7 @@ import type { RkvstoreClient } from '../rkvstore/client';
 import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../workflows/preflight-checks';
 import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../workflows/search-attributes';
 import { text } from '../../shared/text';
+import { setupsQuery } from '../../workflows/visibility';
 
 export interface DescribeInstanceInput {
   instanceId: string;
@@ -88,7 +89,7 @@ export async function preflightListOwnDirections(
 ): Promise<ExistingDirection[]> {
   const ids = input.instanceIds.map((id) => `'${id.replace(/[^A-Za-z0-9.:_-]/g, '')}'`).join(', ');
   const query =
-    `WorkflowType = 'redisSync' AND ExecutionStatus = 'Running'` +
+    `${setupsQuery()} AND ExecutionStatus = 'Running'` +
     ` AND (SourceInstanceId IN (${ids}) OR DestinationInstanceId IN (${ids}))`;
   const found: ExistingDirection[] = [];
   for await (const execution of client.workflow.list({ query })) {

@@ -19,7 +19,7 @@ import {
   SyncPhaseKey,
   SyncTopologyKey,
 } from '../../workflows/search-attributes';
-import type { SyncStatus } from '../../workflows/types';
+import type { SyncPhase, SyncStatus } from '../../workflows/types';
 import type { DtsJobLookup } from '../dts-jobs';
 import { requestDifferences } from '../request-diff';
 import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
@@ -30,6 +30,7 @@ import { PreflightRefusal } from '../preflight-schemas';
 import { checkBeforeStart } from './preflight';
 import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
+import { setupsQuery } from '../../workflows/visibility';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
 
@@ -40,7 +41,7 @@ type Action = keyof typeof ACTIONS;
 /** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
 const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
 /** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
-const CLOSED_PHASES = new Set(['released', 'failed', 'cancelled']);
+const CLOSED_PHASES = new Set<string>(['released', 'failed', 'cancelled'] satisfies SyncPhase[]);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
   app,
@@ -200,7 +201,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
           nextPageToken: pageToken,
           // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
           // This deployment's setups only: its task queue scopes them within a shared namespace.
-          query: `WorkflowType = 'redisSync' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
+          query: `${setupsQuery(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
         });
       } catch (err) {
         if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();

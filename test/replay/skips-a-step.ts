@@ -4,12 +4,12 @@
 // incompatible change.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { purchaseClientToken } from '../../workflows/ids';
+import { dtsTaskQueue, purchaseClientToken } from '../../workflows/ids';
 import type { RedisSyncInput } from '../../workflows/redis-sync';
 
 export async function redisSync({ request }: RedisSyncInput): Promise<void> {
   const info = workflowInfo();
-  const dts = proxyActivities<Activities>({ startToCloseTimeout: '30s', taskQueue: `${info.taskQueue}.dts` });
+  const dts = proxyActivities<Activities>({ startToCloseTimeout: '30s', taskQueue: dtsTaskQueue(info.taskQueue) });
   await dts.purchaseInstance({
     clientToken: purchaseClientToken(info.firstExecutionRunId),
     regionId: request.region,

@@ -17,7 +17,8 @@ import {
   retryUpdate,
   statusQuery,
 } from '../../workflows/messages';
-import { DTS_TASK_QUEUE_SUFFIX, redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
+import { dtsTaskQueue } from '../../workflows/ids';
+import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
@@ -58,7 +59,7 @@ async function withSetup(
   });
   const activities = await Worker.create({
     connection: nativeConnection,
-    taskQueue: taskQueue + DTS_TASK_QUEUE_SUFFIX,
+    taskQueue: dtsTaskQueue(taskQueue),
     activities: dts.activities(),
     dataConverter,
   });

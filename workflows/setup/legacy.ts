@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs as msToNumber } from '../duration';
-import { purchaseClientToken } from '../ids';
+import { dtsTaskQueue, purchaseClientToken } from '../ids';
 import {
   abortSignal,
   abortUpdate,
@@ -49,7 +49,6 @@ import type { RedisSyncInput } from '../redis-sync';
 
 // The workflow as it ran before the explicit state machine (workflows/setup/procedure.ts). Setups
 // started by that code replay through it until they continue-as-new; do not change its commands.
-const DTS_TASK_QUEUE_SUFFIX = '.dts';
 
 // Retry policies by kind of call. Every DTS error the activity marks permanent stops at once.
 const RETRY_FOREVER = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' } as const;
@@ -72,7 +71,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   const tuning: WaitTuning = { ...DEFAULT_TUNING, ...input.tuning };
   const info = workflowInfo();
   const status: SyncStatus = input.resumed ?? initialStatus(info.workflowId, request);
-  const dts = dtsActivities(info.taskQueue + DTS_TASK_QUEUE_SUFFIX);
+  const dts = dtsActivities(dtsTaskQueue(info.taskQueue));
   // Replay-safe: the SDK emits workflow metrics only on first execution.
   const phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
   const timeToSynchronizing = metricMeter.createHistogram(

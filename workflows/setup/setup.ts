@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs } from '../duration';
+import { dtsTaskQueue } from '../ids';
 import {
   abortSignal,
   abortUpdate,
@@ -36,8 +37,6 @@ import {
 } from '../types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
 import type { SetupState, StopRequest } from './state';
-
-export const DTS_TASK_QUEUE_SUFFIX = '.dts';
 
 // Each call is tried a few times inside Temporal (no history); the step's own loop then shows
 // the error in the status, waits, honours an abort or release, and tries again.
@@ -217,7 +216,7 @@ export class Setup {
   dts(summary: string, options: ActivityOptions) {
     return proxyActivities<Activities>({
       ...options,
-      taskQueue: workflowInfo().taskQueue + DTS_TASK_QUEUE_SUFFIX,
+      taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
       summary,
     });
   }
