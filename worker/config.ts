@@ -51,7 +51,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 1_000, { min: 200, max: 600_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
-    maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', 50, { min: 1, max: 1000 }),
+    maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', defaultConcurrentDtsCalls(env), { min: 1, max: 1000 }),
     // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
@@ -77,6 +77,17 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
  * A DTS call waits for its rate-limit slot inside the activity, then runs for up to DTS_TIMEOUT_MS: both
  * must fit in the activity's start-to-close timeout, or a slow call would be cut off as a timeout and retried.
  */
+/**
+ * Unset, a worker runs at most 10 s of its budget at once (and never more than 50 calls), so the wait for a
+ * rate-limit slot fits in the DTS activity's timeout on a small budget too.
+ */
+function defaultConcurrentDtsCalls(env: EnvReader): number {
+  const perWorker =
+    env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }) /
+    env.int('DTS_WORKERS', 1, { min: 1, max: 1000 });
+  return Math.min(50, Math.max(1, Math.floor(perWorker * 10)));
+}
+
 function checkDtsTimeout(env: EnvReader, config: WorkerConfig): void {
   const perWorker = config.dtsMaxCallsPerSecond / config.dtsWorkers;
   const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + (1000 * config.maxConcurrentDtsCalls) / perWorker);
