@@ -154,9 +154,12 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
       // Advanced visibility on PostgreSQL: a list query by the custom search attribute, and the row itself.
       const listed = await eventually(
         async () => {
-          const found: string[] = [];
-          for await (const execution of client.workflow.list({ query: `DtsJobId = '${dtsJobId}'` }))
-            found.push(execution.workflowId);
+          // Raw listing: this client has no payload keys, and the SDK's list() would decode the encrypted memo.
+          const { executions } = await client.workflowService.listWorkflowExecutions({
+            namespace: topology.namespace,
+            query: `DtsJobId = '${dtsJobId}'`,
+          });
+          const found = (executions ?? []).map((e) => e.execution?.workflowId ?? '');
           return found.length > 0 ? found : undefined;
         },
         { timeoutMs: 30_000, what: `a visibility record with DtsJobId ${dtsJobId}` },
