@@ -178,8 +178,12 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
       const survivor = topology.workers.find((w) => w !== victim)!;
       expect(victim, `worker pid ${holder.pid} is one of ours`).toBeDefined();
       // Where the status watcher's long-running activity runs decides how soon DTS news flows again.
-      const watcher = await client.workflow.getHandle(statusWatcherId(topology.taskQueue)).describe();
-      const watcherWorker = watcher.raw.pendingActivities?.[0]?.lastWorkerIdentity ?? '';
+      // Raw describe: the watcher's memo is encrypted and this client has no payload keys.
+      const watcher = await client.workflowService.describeWorkflowExecution({
+        namespace: topology.namespace,
+        execution: { workflowId: statusWatcherId(topology.taskQueue) },
+      });
+      const watcherWorker = watcher.pendingActivities?.[0]?.lastWorkerIdentity ?? '';
       const killedAt = Date.now();
       await victim!.stop('SIGKILL');
       const phaseAtKill = (await second(`/v1/syncs/${encodeURIComponent(id)}`)).body.phase;
