@@ -3,6 +3,8 @@ import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
 import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
+import { describeJob, type DescribeJobInput } from './dts/describe-job';
+import { claimAdoptedJob, releaseJobClaim, type JobClaimInput } from './adopted-claims';
 import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
@@ -31,6 +33,10 @@ export function createActivities({ dts, client, claims, rkvstore, onWatchRound }
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
+    /** An existing job, read for an adoption (workflows/adoption.ts). */
+    describeJob: (input: DescribeJobInput) => describeJob(dts, input),
+    claimAdoptedJob: (input: JobClaimInput) => claimAdoptedJob(claims, input),
+    releaseJobClaim: (input: JobClaimInput) => releaseJobClaim(claims, input),
     startDirection: (input: StartInput) => startDirection(dts, input),
     resetDirection: (input: ResetInput) => resetDirection(dts, input),
     suspendDirection: (input: SuspendInput) => suspendDirection(dts, input),

@@ -45,6 +45,42 @@ export class InstanceClaims {
   }
 
   /**
+   * Claims a job bought outside for the setup adopting it. A claim of the same setup (an earlier adoption of the
+   * pair, or its purchase) or a released one is taken over with a new run of the claim workflow; a claim of another
+   * setup is returned as it is (the caller refuses). Two setups adopting one job would be setups of one pair (the
+   * job's endpoints are the request's), which Temporal already keeps to one running setup.
+   */
+  async claimExisting(claim: InstanceClaim): Promise<InstanceClaim> {
+    const first = await this.claim(claim);
+    if (first === claim) return claim;
+    if (first.setupId !== claim.setupId && first.how !== 'released') return first;
+    await this.restart(claim);
+    return (await this.owner(claim.dtsJobId)) ?? claim;
+  }
+
+  /** The adopting setup lets go of the job: a `released` claim, so no setup holds it any more. */
+  async release(dtsJobId: string, setupId: string): Promise<void> {
+    const owner = await this.owner(dtsJobId);
+    if (!owner || owner.setupId !== setupId || owner.how === 'released') return;
+    await this.restart({ dtsJobId, setupId, how: 'released', claimedAt: new Date().toISOString() });
+  }
+
+  /** A new run of the (closed) claim workflow: the owner() read returns its input from now on. */
+  private async restart(claim: InstanceClaim): Promise<void> {
+    await this.client.workflow.start(dtsInstanceClaim, {
+      workflowId: instanceClaimId(claim.dtsJobId),
+      taskQueue: this.taskQueue,
+      args: [claim],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary:
+        claim.how === 'released'
+          ? `DTS instance ${claim.dtsJobId} left in place by ${claim.setupId}`
+          : `DTS instance ${claim.dtsJobId} belongs to ${claim.setupId}`,
+    });
+  }
+
+  /**
    * Records the first purchase activity of a ClientToken. Returns when an earlier purchase activity of the same
    * token was first scheduled, if there was one: that one may have bought an instance whose answer was lost
    * (a workflow that retries a purchase with new activities, not with activity retries, looks the same).

@@ -231,6 +231,8 @@ class RegionCache {
 
 /** How often the account is checked for instances nobody owns (at most). */
 const SWEEP_EVERY_MS = 60_000;
+/** An owned instance is checked again after this long: an adopting setup may have let go of it. */
+const OWNED_RECHECK_MS = 10 * 60_000;
 /** A younger instance may be a purchase whose buyer has not claimed it yet. */
 const DEFAULT_SETTLE_MS = 2 * 60_000;
 
@@ -242,7 +244,8 @@ const DEFAULT_SETTLE_MS = 2 * 60_000;
 class UnclaimedSweep {
   private lastSweep = 0;
   private reported = '[]';
-  private readonly owned = new Set<string>();
+  /** Owned instances, and when that was last checked (an adopted job may be let go of later). */
+  private readonly owned = new Map<string, number>();
 
   constructor(
     private readonly dts: DtsClient,
@@ -258,12 +261,14 @@ class UnclaimedSweep {
     const found: UnclaimedInstance[] = [];
     for (const regionId of regions) {
       for (const instance of await listInstances(this.dts, regionId)) {
-        if (setups.has(instance.dtsJobId) || this.owned.has(instance.dtsJobId)) continue;
+        if (setups.has(instance.dtsJobId)) continue;
+        if (Date.now() - (this.owned.get(instance.dtsJobId) ?? -Infinity) < OWNED_RECHECK_MS) continue;
         if (Date.now() - instance.createdAtMs < this.settleMs) continue;
-        if ((await this.claims.owner(instance.dtsJobId)) || (await this.usedBySetup(instance.dtsJobId))) {
-          this.owned.add(instance.dtsJobId);
+        if (await this.owns(instance.dtsJobId)) {
+          this.owned.set(instance.dtsJobId, Date.now());
           continue;
         }
+        this.owned.delete(instance.dtsJobId);
         found.push({
           dtsJobId: instance.dtsJobId,
           regionId,
@@ -283,6 +288,13 @@ class UnclaimedSweep {
     this.reported = report;
     const watcher = context.info.workflowExecution?.workflowId;
     if (watcher) await this.client.workflow.getHandle(watcher).signal(unclaimedInstancesSignal, found);
+  }
+
+  /** A claim says who holds it (a released claim: nobody, the job was left in place); else any setup's DtsJobId. */
+  private async owns(dtsJobId: string): Promise<boolean> {
+    const claim = await this.claims.owner(dtsJobId);
+    if (claim) return claim.how !== 'released';
+    return this.usedBySetup(dtsJobId);
   }
 
   private async usedBySetup(dtsJobId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Type, type Static, type TLiteral, type TSchemaOptions, type TUnion } from '@fastify/type-provider-typebox';
 import { ENDPOINT_KINDS, JOB_CLASSES, PAY_TYPES, TOPOLOGIES } from '../workflows/vocabulary';
-import { AcceptRisks, PreflightReportReply } from './preflight-schemas';
+import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
 /** `Type.Union` of one `Type.Literal` per word of a vocabulary tuple (workflows/vocabulary.ts), typed as such. */
 type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
@@ -36,6 +36,17 @@ export const InitializationWindowBody = Type.Object(
     start: WallClock,
     end: { ...WallClock, description: 'local time HH:MM; before start means the window crosses midnight' },
     timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Take over an existing DTS job instead of buying one (README.md, "Adopting a DTS job"). */
+export const AdoptBody = Type.Object(
+  {
+    dtsJobId: Type.String({
+      pattern: '^dts[A-Za-z0-9]{6,40}$',
+      description: 'the DTS sync instance to adopt, e.g. dtsb0rr0699xczrn; it must run between source and destination',
+    }),
   },
   { additionalProperties: false },
 );
@@ -81,6 +92,7 @@ export const CreateSyncBody = Type.Object(
     delayGrace: Type.Optional(durationText('how long above maxDelay before needs-attention, default 10m')),
     acceptRisks: Type.Optional(AcceptRisks),
     initializationWindow: Type.Optional(InitializationWindowBody),
+    adopt: Type.Optional(AdoptBody),
   },
   {
     additionalProperties: false,
@@ -166,7 +178,24 @@ export const SyncStatusReply = Type.Object({
       kind: Type.Optional(Type.String()),
     }),
   ),
-  released: Type.Optional(Type.Object({ at: Type.String(), outcome: Type.String() })),
+  released: Type.Optional(
+    Type.Object({
+      at: Type.String(),
+      outcome: Type.String({
+        description: 'released, already-gone, kept, prepaid-not-released, or left-in-place (an adopted job let go of)',
+      }),
+    }),
+  ),
+  adopted: Type.Optional(
+    Type.Object(
+      {
+        dtsJobId: Type.String(),
+        at: Type.String({ description: 'when the setup took the job over' }),
+        releaseInstance: Type.Optional(Type.Boolean({ description: 'a DELETE ?release=true is deleting the job' })),
+      },
+      { description: 'the setup adopted an existing DTS job instead of buying one' },
+    ),
+  ),
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
@@ -213,3 +242,18 @@ export const ErrorReply = Type.Object({
   dtsJobId: Type.Optional(Type.String()),
   fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), rule: Type.String(), message: Type.String() }))),
 });
+
+/** DELETE /v1/syncs/:id: `release=true` deletes an adopted job too; without it an adopted job is left as it is. */
+export const ReleaseQuery = Type.Object(
+  {
+    release: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: 'true: delete the DTS job even though the setup adopted it (setups that bought theirs always do)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** 422 of POST /v1/syncs: the preflight's report, or an adopted job that does not match (`fields` names each field). */
+export const UnprocessableReply = Type.Union([PreflightRefusal, ErrorReply]);

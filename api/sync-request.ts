@@ -44,7 +44,8 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
     });
   }
   const payType = body.payType ?? 'PostPaid';
-  if (payType === 'PrePaid') {
+  if (body.adopt) refusePurchaseFields(body, problems);
+  else if (payType === 'PrePaid') {
     if (!body.period)
       problems.push({
         field: '/period',
@@ -94,8 +95,26 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
       ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
       ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),
+      ...(body.adopt ? { adopt: { dtsJobId: body.adopt.dtsJobId } } : {}),
     },
   };
+}
+
+/**
+ * An adoption buys nothing: the purchase's terms have no meaning, and no failure ever releases an adopted job
+ * (only DELETE ?release=true does), so keepInstanceOnFailure would promise nothing. The initialization window
+ * decides when a bought job's first load starts; an adopted job's Forward is its owner's. jobClass and payType
+ * are allowed: they are compared with the job's (api/adopt.ts).
+ */
+function refusePurchaseFields(body: CreateSyncBody, problems: FieldProblem[]): void {
+  for (const field of ['period', 'usedTime', 'keepInstanceOnFailure', 'initializationWindow'] as const) {
+    if (body[field] !== undefined)
+      problems.push({
+        field: `/${field}`,
+        rule: 'not-allowed-with-adopt',
+        message: `${field} is not allowed with adopt: nothing is bought, and an adopted job is released only by DELETE ?release=true`,
+      });
+  }
 }
 
 /** HH:MM times, a zone Intl knows, and a window that is not empty. */

@@ -39,12 +39,14 @@ export function syncStartOptions(
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowIdConflictPolicy: 'FAIL',
     memo: { [REQUEST_MEMO]: publicRequest(request) },
-    staticSummary: `${where(request.source)} ${arrow} ${where(request.destination)} · ${request.name}`,
+    staticSummary:
+      `${where(request.source)} ${arrow} ${where(request.destination)} · ${request.name}` +
+      (request.adopt ? ` · adopts ${request.adopt.dtsJobId}` : ''),
     staticDetails:
       `Redis ${request.topology} DTS sync in ${request.region}, ${request.jobClass}, ${request.payType}, ` +
       `databases ${databases}`,
     typedSearchAttributes: [
-      { key: SyncPhaseKey, value: 'purchasing' },
+      { key: SyncPhaseKey, value: request.adopt ? 'adopting' : 'purchasing' },
       { key: SyncTopologyKey, value: request.topology },
       { key: SourceInstanceIdKey, value: where(request.source) },
       { key: DestinationInstanceIdKey, value: where(request.destination) },

@@ -3,3 +3,4 @@ export { redisSync } from './redis-sync';
 export { dtsStatusWatcher } from './status-watcher';
 export { dtsInstanceClaim, dtsPurchaseRecord } from './instance-claim';
 export { preflight } from './preflight';
+export { adoptionCheck } from './adoption-check';

@@ -5,8 +5,12 @@ export interface InstanceClaim {
   dtsJobId: string;
   /** Workflow id of the setup that owns the instance. */
   setupId: string;
-  /** `bought`: the purchase answered with it; `adopted`: found after a purchase whose answer was lost. */
-  how: 'bought' | 'adopted';
+  /**
+   * `bought`: the purchase answered with it; `adopted`: found after a purchase whose answer was lost;
+   * `adopted-existing`: a job bought outside, adopted on request (`adopt`); `released`: the adopting setup let
+   * go of it, leaving the job in place (no setup holds it any more).
+   */
+  how: 'bought' | 'adopted' | 'adopted-existing' | 'released';
   claimedAt: string;
 }
 

@@ -14,6 +14,16 @@ export const retryUpdate = defineUpdate<SyncStatus>('retry');
 export const abortUpdate = defineUpdate<SyncStatus>('abort');
 /** Tear the sync down: release the DTS instance and finish. */
 export const releaseUpdate = defineUpdate<SyncStatus>('release');
+/**
+ * The same update with its options (the state machine's handler; the API's DELETE). An adopted job is
+ * released only with `releaseInstance` (DELETE ?release=true); without it the setup leaves the job as it is.
+ */
+export const releaseWithOptionsUpdate = defineUpdate<SyncStatus, [ReleaseOptions | undefined]>('release');
+
+export interface ReleaseOptions {
+  /** Delete the DTS instance even though the setup adopted it. Runs of older code ignore it. */
+  releaseInstance?: boolean;
+}
 
 export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');

@@ -64,6 +64,8 @@ export interface SyncRequest {
   delayGrace?: Duration;
   /** Start the Forward direction (precheck and full initialization) only inside this window. */
   initializationWindow?: InitializationWindow;
+  /** Take over this existing DTS job instead of buying one (patch adopt-existing-job-v1). */
+  adopt?: { dtsJobId: string };
 }
 
 export const DEFAULT_MAX_DELAY: Duration = '5m';
@@ -140,6 +142,9 @@ export type SyncErrorType =
   | 'WaitDeadlineExceeded'
   | 'AttentionDeadlineExceeded'
   | 'SetupFailed'
+  /** An adoption refused by the workflow: the job differs from the request, or another setup holds it. */
+  | 'AdoptedJobMismatch'
+  | 'AdoptedJobHeld'
   /** Setups run by the code before the state machine (workflows/setup/legacy.ts). */
   | 'ReleaseFailed'
   | 'AbortedByOperator'
@@ -205,11 +210,17 @@ export interface SyncStatus {
   };
   released?: {
     at: string;
-    outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released';
+    /** `left-in-place`: an adopted job the setup let go of without touching it (no `?release=true`). */
+    outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released' | 'left-in-place';
     suspended?: boolean;
   };
   /** The last failed release attempt (phase release-failed); `error` keeps what ended the setup. */
   releaseError?: ErrorSummary;
+  /**
+   * The setup adopted an existing DTS job (request `adopt`): nothing was bought, and only a release asked
+   * with `releaseInstance` (DELETE ?release=true) deletes the job; every other ending leaves it as it is.
+   */
+  adopted?: { dtsJobId: string; at: string; releaseInstance?: boolean };
   /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */
   everSynchronizing?: boolean;
   createdAt: string;

@@ -11,6 +11,8 @@ export const ENDPOINT_KINDS = ['enterprise', 'community', 'ecs', 'express'] as c
 /** Every phase a setup reports (SyncPhase), in the order a setup goes through them. */
 export const SYNC_PHASES = [
   'purchasing',
+  /** Instead of purchasing: taking over a DTS job bought outside (request `adopt`). */
+  'adopting',
   'configuring-forward',
   'waiting-for-window',
   'waiting-forward',

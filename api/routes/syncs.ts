@@ -10,7 +10,13 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
-import { abortSignal, releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import {
+  abortSignal,
+  releaseSignal,
+  releaseWithOptionsUpdate,
+  retrySignal,
+  statusQuery,
+} from '../../workflows/messages';
 import type { redisSync } from '../../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
@@ -22,11 +28,21 @@ import {
 import type { SyncPhase, SyncStatus } from '../../workflows/types';
 import type { DtsJobLookup } from '../dts-jobs';
 import { requestDifferences } from '../request-diff';
-import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
+import { checkAdoption, withoutJobDefaults } from '../adopt';
+import {
+  AcceptedReply,
+  CreateSyncBody,
+  ErrorReply,
+  ReleaseQuery,
+  UnprocessableReply,
+  ListQuery,
+  ListReply,
+  SyncId,
+  SyncStatusReply,
+} from '../schemas';
 import { closedSetupView, fromVisibility } from '../setup-status';
 import { toSyncRequest, type FieldProblem } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
-import { PreflightRefusal } from '../preflight-schemas';
 import { checkBeforeStart } from './preflight';
 import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
@@ -38,8 +54,8 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorRe
 const ACTIONS = { retry: retrySignal, abort: abortSignal, release: releaseSignal } as const;
 type Action = keyof typeof ACTIONS;
 
-/** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
-const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
+/** Previous endings that leave a DTS job alive (suspended, or an adopted job left running), which a new setup of the pair would write beside. */
+const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released', 'left-in-place']);
 /** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
 const CLOSED_PHASES = new Set<string>(['released', 'failed', 'cancelled'] satisfies SyncPhase[]);
 
@@ -63,11 +79,16 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     reply.code(409).send({ statusCode: 409, error: 'Conflict', message, ...extra });
 
   /** A live setup of the pair: the same request is answered with it, a different one is refused field by field. */
-  async function existing(reply: FastifyReply, description: WorkflowExecutionDescription, incoming: PublicRequest) {
+  async function existing(
+    reply: FastifyReply,
+    description: WorkflowExecutionDescription,
+    incoming: PublicRequest,
+    body: CreateSyncBody,
+  ) {
     const id = description.workflowId;
     const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
     // Setups started before the memo existed cannot be compared: answered as the same, as before.
-    const differences = running ? requestDifferences(running, incoming) : [];
+    const differences = running ? withoutJobDefaults(requestDifferences(running, incoming), body) : [];
     if (differences.length > 0) {
       const list = differences.map((d) => d.field).join(', ');
       return conflict(
@@ -99,11 +120,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       schema: {
         summary: 'Start a sync setup',
         body: CreateSyncBody,
-        response: { 200: AcceptedReply, 202: AcceptedReply, 422: PreflightRefusal, ...errors },
+        response: { 200: AcceptedReply, 202: AcceptedReply, 422: UnprocessableReply, ...errors },
       },
     },
     async (req, reply) => {
-      const { request, problems } = toSyncRequest(req.body);
+      const parsed = toSyncRequest(req.body);
+      const problems = parsed.problems;
+      let request = parsed.request;
       if (!request)
         return reply.code(400).send({
           statusCode: 400,
@@ -117,15 +140,22 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         if (!candidate) continue;
         const description = await describe(candidate);
         if (!description) continue;
-        if (description.status.name === 'RUNNING') return existing(reply, description, incoming);
+        if (description.status.name === 'RUNNING') return existing(reply, description, incoming, req.body);
         const kept = await keptJob(description);
-        if (kept) {
+        // Adopting the kept job itself is how the pair is set up again around it.
+        if (kept && kept.dtsJobId !== request.adopt?.dtsJobId) {
           return conflict(
             reply,
             `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`,
             { dtsJobId: kept.dtsJobId },
           );
         }
+      }
+      // An adoption: the job exists, no other setup holds it, it matches the request (api/adopt.ts).
+      if (request.adopt) {
+        const adoption = await checkAdoption(temporal, request, req.body, id);
+        if ('refusal' in adoption) return reply.code(adoption.refusal.statusCode).send(adoption.refusal);
+        request = adoption.request;
       }
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
       const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
@@ -142,10 +172,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         // Started by a concurrent request since the check above.
         const description = await describe(id);
         if (!description) throw err;
-        return existing(reply, description, incoming);
+        return existing(reply, description, incoming, req.body);
       }
-      req.log.info({ syncId: id, topology: request.topology }, 'sync started');
-      return reply.code(202).send({ id, phase: 'purchasing', preflightWarnings });
+      req.log.info({ syncId: id, topology: request.topology, adopt: request.adopt?.dtsJobId }, 'sync started');
+      return reply.code(202).send({ id, phase: request.adopt ? 'adopting' : 'purchasing', preflightWarnings });
     },
   );
 
@@ -249,15 +279,24 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     app.route({
       method,
       url,
-      schema: { summary, params: SyncId, response: { 200: SyncStatusReply, 202: AcceptedReply, ...errors } },
+      schema: {
+        summary,
+        params: SyncId,
+        ...(action === 'release' ? { querystring: ReleaseQuery } : {}),
+        response: { 200: SyncStatusReply, 202: AcceptedReply, ...errors },
+      },
       handler: async (req, reply) => {
         const id = req.params.id;
         const handle = await liveHandle(id, reply);
         if (!handle) return reply;
+        // DELETE ?release=true: an adopted job is deleted too (without it, the setup leaves the job in place).
+        const releaseInstance = (req.query as { release?: string } | undefined)?.release === 'true';
         try {
           // What the workflow accepted, or its validator's reason.
           const status = await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-            handle.executeUpdate<SyncStatus, []>(action),
+            releaseInstance
+              ? handle.executeUpdate(releaseWithOptionsUpdate, { args: [{ releaseInstance }] })
+              : handle.executeUpdate<SyncStatus, []>(action),
           );
           return reply.code(200).send({ ...status, workflowStatus: 'RUNNING' });
         } catch (err) {
@@ -324,7 +363,12 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     s.phase === 'needs-attention' ? undefined : `retry applies to a setup in needs-attention, not ${s.phase}`,
   );
   operate('POST', '/v1/syncs/:id/abort', 'Give up a setup (the instance is released unless kept)', 'abort');
-  operate('DELETE', '/v1/syncs/:id', 'Tear a sync down and release its DTS instance', 'release');
+  operate(
+    'DELETE',
+    '/v1/syncs/:id',
+    'Tear a sync down and release its DTS instance (an adopted job only with ?release=true)',
+    'release',
+  );
 };
 
 const GRPC_INVALID_ARGUMENT = 3;

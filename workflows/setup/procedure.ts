@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew, log } from '@temporalio/workflow';
 import type { SyncStatus } from '../types';
+import { adopt, adopts } from './adopt';
 import { attend, enterAttention } from './attention';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
@@ -60,7 +61,10 @@ async function procedure(s: Setup): Promise<SyncStatus> {
 
 async function setUpAndKeep(s: Setup): Promise<never> {
   s.checkStop();
-  if (!s.status.dtsJobId) await purchase(s);
+  if (!s.status.dtsJobId) {
+    if (adopts(s)) await adopt(s);
+    else await purchase(s);
+  }
   for (const dir of s.directions) {
     const d = s.direction(dir);
     if (d.synchronizingAt && s.state.waitUntilMs[dir] === undefined) continue;

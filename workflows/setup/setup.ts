@@ -19,8 +19,9 @@ import {
   abortUpdate,
   dtsStatusSignal,
   readDtsStatusNews,
+  type ReleaseOptions,
   releaseSignal,
-  releaseUpdate,
+  releaseWithOptionsUpdate,
   retrySignal,
   retryUpdate,
   statusQuery,
@@ -123,13 +124,18 @@ export class Setup {
       { validator: () => this.refuse(this.abortRefusal()) },
     );
     setHandler(
-      releaseUpdate,
-      () => {
+      releaseWithOptionsUpdate,
+      (options: ReleaseOptions | undefined) => {
+        if (options?.releaseInstance && !this.state.teardown) {
+          this.state.releaseInstance = true;
+          if (this.status.adopted) this.tell({ adopted: { ...this.status.adopted, releaseInstance: true } });
+        }
         this.requestStop('release');
         return this.status;
       },
       {
-        validator: () => this.refuse(this.status.phase === 'released' ? 'the instance is already released' : undefined),
+        validator: (_options: ReleaseOptions | undefined) =>
+          this.refuse(this.status.phase === 'released' ? 'the instance is already released' : undefined),
       },
     );
     // The watcher saw DTS change this job's status: read now rather than at the next tick.
@@ -341,7 +347,7 @@ function describeForUi(status: SyncStatus): string {
   const side = (e: SyncStatus['source']) => e.instanceId ?? e.ip;
   const pair = `${side(status.source)} → ${side(status.destination)}`;
   return [
-    `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\` · ${pair} (${status.topology})`,
+    `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\`${status.adopted ? ' (adopted)' : ''} · ${pair} (${status.topology})`,
     '',
     '| direction | DTS status | progress | error |',
     '|---|---|---|---|',

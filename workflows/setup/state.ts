@@ -45,6 +45,8 @@ export interface SetupState {
   delayOverSinceMs?: number;
   /** The request's initialization window applies (patch initialization-window-v1): Forward's opening, once known. */
   window?: { opensAtMs?: number; opened?: boolean };
+  /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
+  releaseInstance?: boolean;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
@@ -64,7 +66,7 @@ export function initialState(
       id,
       name: request.name,
       topology: request.topology,
-      phase: 'purchasing',
+      phase: request.adopt ? 'adopting' : 'purchasing',
       payType: request.payType,
       source: summarizeEndpoint(request.source),
       destination: summarizeEndpoint(request.destination),

@@ -1,4 +1,5 @@
 import { condition, log } from '@temporalio/workflow';
+import { leaveInPlace } from './adopt';
 import { errorSummary, failureType, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup';
 
@@ -8,11 +9,14 @@ import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup'
  * holds. A kept or PrePaid instance is suspended first (kept means stopped). Runs to completion:
  * the whole workflow is non-cancellable, and a release that keeps failing waits in release-failed
  * for an operator's retry (or its own slow retries) with the original error kept in `error`.
+ * An adopted job (workflows/setup/adopt.ts) is left as it is unless the release asked for the instance.
  */
 export async function teardown(s: Setup, why: 'release' | 'cleanup'): Promise<void> {
   if (!s.status.dtsJobId || s.status.released) return;
   s.tell({ phase: 'releasing', attention: undefined });
   s.state.attention = undefined;
+  // An adopted job is someone's: deleted only on an explicit release of the instance (DELETE ?release=true).
+  if (s.status.adopted && !s.state.releaseInstance) return leaveInPlace(s);
   const keep = why === 'cleanup' && s.request.keepInstanceOnFailure;
   if (keep || s.request.payType === 'PrePaid') {
     await untilDone(s, () => suspendAll(s));

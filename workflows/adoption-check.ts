@@ -1,0 +1,31 @@
+// A short workflow the API runs before starting a setup that adopts a DTS job: reads the job on the worker
+// (which holds the cloud credentials) and answers where it differs from the request. Nothing is bought or changed.
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from './adoption';
+import { dtsTaskQueue } from './ids';
+
+export interface AdoptionCheckInput {
+  dtsJobId: string;
+  request: AdoptionRequest;
+}
+
+export interface AdoptionCheck {
+  /** DTS knows the job. */
+  found: boolean;
+  job?: DtsJobFacts;
+  differences: AdoptionDifference[];
+}
+
+export async function adoptionCheck(input: AdoptionCheckInput): Promise<AdoptionCheck> {
+  const { describeJob } = proxyActivities<Activities>({
+    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '10s',
+    // It answers an HTTP request: retry transient errors briefly, then fail (the API answers 503).
+    scheduleToCloseTimeout: '20s',
+    retry: { initialInterval: '200ms', maximumInterval: '2s' },
+  });
+  const job = await describeJob({ dtsJobId: input.dtsJobId, regionId: input.request.region });
+  if (!job) return { found: false, differences: [] };
+  return { found: true, job, differences: adoptionDifferences(input.request, job) };
+}

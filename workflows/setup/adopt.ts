@@ -1,0 +1,72 @@
+import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
+import { adoptionDifferences, adoptionRequestOf } from '../adoption';
+import type { Direction } from '../types';
+import { MUTATE, READ, type Setup } from './setup';
+
+/** Patch of adopting an existing DTS job (issue 13). Only setups whose request has `adopt` reach it. */
+export const ADOPT_PATCH = 'adopt-existing-job-v1';
+
+/** The request adopts a job instead of buying one. Asked only for such requests: older histories never meet the patch. */
+export function adopts(s: Setup): boolean {
+  return Boolean(s.request.adopt) && patched(ADOPT_PATCH);
+}
+
+/**
+ * Take over the job named by `adopt` instead of buying one: read it, prove it is the job the request describes
+ * (the API checked it before starting; this is the durable check), claim it, and record where each direction
+ * stands. The steps that follow go on from there: configure what is not configured (Reverse of a two-way job that
+ * has only Forward), wait for what is not Synchronizing yet, keep what runs. Nothing is bought.
+ */
+export async function adopt(s: Setup): Promise<void> {
+  const { dtsJobId } = s.request.adopt!;
+  const regionId = s.request.region;
+  s.tell({ phase: 'adopting' });
+  const job = await s.persist(() =>
+    s.dts(`Read DTS job ${dtsJobId} to adopt it`, READ).describeJob({ dtsJobId, regionId }),
+  );
+  if (!job)
+    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} does not exist in ${regionId}`, 'AdoptedJobMismatch');
+  const differences = adoptionDifferences(adoptionRequestOf(s.request), job);
+  if (differences.length > 0)
+    throw ApplicationFailure.nonRetryable(
+      `DTS job ${dtsJobId} differs from the request: ${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
+      'AdoptedJobMismatch',
+    );
+  const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, MUTATE).claimAdoptedJob({ dtsJobId }));
+  if (claim.setupId !== workflowInfo().workflowId)
+    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} is held by setup ${claim.setupId}`, 'AdoptedJobHeld');
+  const now = new Date().toISOString();
+  for (const [dir, facts] of [
+    ['Forward', job.forward],
+    ['Reverse', job.reverse],
+  ] as [Direction, typeof job.forward | undefined][]) {
+    if (!facts || !s.directions.includes(dir)) continue;
+    const state = s.direction(dir);
+    Object.assign(state, { configured: facts.configured, status: facts.status, rawStatus: facts.rawStatus });
+    if (facts.configured) state.configuredAt = now;
+    if (facts.status === 'synchronizing') {
+      state.synchronizingAt = now;
+      s.status.everSynchronizing = true;
+    }
+  }
+  log.info('adopted an existing DTS job', {
+    dtsJobId,
+    forward: job.forward.rawStatus,
+    reverse: job.reverse?.rawStatus,
+  });
+  s.tell({ dtsJobId, adopted: { dtsJobId, at: now } });
+}
+
+/** Let go of an adopted job without touching it: no suspend, no delete; the claim is released. */
+export async function leaveInPlace(s: Setup): Promise<void> {
+  const dtsJobId = s.status.dtsJobId!;
+  try {
+    await s.persist(() => s.dts(`Let go of DTS job ${dtsJobId}`, MUTATE).releaseJobClaim({ dtsJobId }), {
+      stoppable: false,
+    });
+  } catch (err) {
+    // Bookkeeping only: the job is left as it is either way.
+    log.warn('could not release the claim of the adopted job', { dtsJobId, error: String(err) });
+  }
+  s.tell({ released: { at: new Date().toISOString(), outcome: 'left-in-place' } });
+}
