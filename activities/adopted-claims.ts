@@ -14,18 +14,29 @@ function setupId(): string {
   return id;
 }
 
-/** Claims an adopted job for the calling setup; returns the claim in force (another setup's when it holds the job). */
+export interface JobClaimResult {
+  /** The calling setup holds the job now. */
+  ours: boolean;
+  /** Who holds it (the caller when `ours`). */
+  holder: string;
+}
+
+/**
+ * Claims an adopted job for the calling setup. The answer says whether it is ours (decided here, from the
+ * activity's own workflow id, so the workflow's decision is in its history and replays anywhere).
+ */
 export async function claimAdoptedJob(
   claims: InstanceClaims | undefined,
   input: JobClaimInput,
-): Promise<InstanceClaim> {
+): Promise<JobClaimResult> {
   const claim: InstanceClaim = {
     dtsJobId: input.dtsJobId,
     setupId: setupId(),
     how: 'adopted-existing',
     claimedAt: new Date().toISOString(),
   };
-  return claims ? claims.claimExisting(claim) : claim;
+  const owner = claims ? await claims.claimExisting(claim) : claim;
+  return { ours: owner.setupId === claim.setupId && owner.how !== 'released', holder: owner.setupId };
 }
 
 /** The adopting setup lets go of the job it leaves in place. */

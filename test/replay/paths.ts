@@ -30,6 +30,10 @@ export const STATE_MACHINE_PATHS = [
   'v1-delay-attention-recovered',
   /** Patch initialization-window-v1: Forward held NotStarted, started by the window's timer. */
   'v1-window-waited',
+  /** Patch adopt-existing-job-v1: a job bought outside, adopted; released with ?release=true, or left in place. */
+  'v1-adopted-twoway-released',
+  'v1-adopted-forward-only-reverse-configured',
+  'v1-adopted-left-in-place',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]

@@ -12,9 +12,20 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { STATE_MACHINE_PATHS } from './paths';
 import { syncWorkflowId } from '../../workflows/ids';
-import { abortUpdate, releaseSignal, releaseUpdate, retryUpdate, statusQuery } from '../../workflows/messages';
+import {
+  abortUpdate,
+  releaseSignal,
+  releaseUpdate,
+  releaseWithOptionsUpdate,
+  retryUpdate,
+  statusQuery,
+} from '../../workflows/messages';
+import { DtsClient } from '../../activities/dts/client';
+import { configureDirection } from '../../activities/dts/configure';
+import { describeDirection } from '../../activities/dts/describe';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, Topology } from '../../workflows/types';
+import type { Direction, SyncPhase, SyncRequest, Topology } from '../../workflows/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 
@@ -96,6 +107,65 @@ async function jobIdOf(handle: WorkflowHandle<typeof redisSync>): Promise<string
 async function releaseAndWait(handle: WorkflowHandle<typeof redisSync>): Promise<void> {
   await handle.executeUpdate(releaseUpdate);
   await handle.result().catch(() => undefined);
+}
+
+/** A job bought and configured outside the service (as in the console), straight through the DTS client. */
+async function jobBoughtOutside(stack: ChaosStack, req: SyncRequest, directions: Direction[]): Promise<string> {
+  const dts = new DtsClient({
+    endpoint: stack.emulatorUrl,
+    apiVersion: '2020-01-01',
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    timeoutMs: 5_000,
+  });
+  const created = await dts.call('CreateSynchronizationJob', {
+    RegionId: req.region,
+    SourceRegion: req.source.region,
+    DestRegion: req.destination.region,
+    SynchronizationJobClass: req.jobClass,
+    PayType: req.payType,
+    Topology: req.topology,
+    'SourceEndpoint.InstanceType': 'Redis',
+    'DestinationEndpoint.InstanceType': 'Redis',
+  });
+  const dtsJobId = created.SynchronizationJobId as string;
+  for (const direction of directions) {
+    const [source, destination] =
+      direction === 'Forward' ? [req.source, req.destination] : [req.destination, req.source];
+    await configureDirection(dts, {
+      dtsJobId,
+      regionId: req.region,
+      direction,
+      jobName: req.name,
+      source,
+      destination,
+      databases: req.databases,
+    });
+    const deadline = Date.now() + 120_000;
+    while ((await describeDirection(dts, { dtsJobId, regionId: req.region, direction })).status !== 'synchronizing') {
+      if (Date.now() > deadline) throw new Error(`${direction} of ${dtsJobId} never synchronized`);
+      await sleep(200);
+    }
+  }
+  return dtsJobId;
+}
+
+/** Adopt a job bought outside (patch adopt-existing-job-v1), reach synchronizing, then release or leave it. */
+async function adopted(
+  stack: ChaosStack,
+  start: Start,
+  req: SyncRequest,
+  directions: Direction[],
+  releaseInstance: boolean,
+): Promise<WorkflowHandle<typeof redisSync>> {
+  await register(stack, req);
+  const dtsJobId = await jobBoughtOutside(stack, req, directions);
+  const handle = await start({ ...req, adopt: { dtsJobId } });
+  await untilPhase(handle, 'synchronizing');
+  if (releaseInstance) await handle.executeUpdate(releaseWithOptionsUpdate, { args: [{ releaseInstance }] });
+  else await handle.executeUpdate(releaseUpdate);
+  await handle.result();
+  return handle;
 }
 
 // Paths of the explicit state machine (patch explicit-state-machine-v1 present). The files
@@ -257,6 +327,12 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result().catch(() => undefined); // ends cancelled, after releasing the instance
     return handle;
   },
+  'v1-adopted-twoway-released': (stack, start) =>
+    adopted(stack, start, request('v1-adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
+  'v1-adopted-forward-only-reverse-configured': (stack, start) =>
+    adopted(stack, start, request('v1-adopted-forward-only', 'bidirectional'), ['Forward'], true),
+  'v1-adopted-left-in-place': (stack, start) =>
+    adopted(stack, start, request('v1-adopted-left', 'oneway'), ['Forward'], false),
   'v1-delay-attention-recovered': async (stack, start) => {
     const req = { ...request('v1-delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SyncRequest;
     await register(stack, req);

@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import { adoptionDifferences, adoptionRequestOf } from '../adoption';
 import type { Direction } from '../types';
 import { MUTATE, READ, type Setup } from './setup';
@@ -33,8 +33,8 @@ export async function adopt(s: Setup): Promise<void> {
       'AdoptedJobMismatch',
     );
   const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, MUTATE).claimAdoptedJob({ dtsJobId }));
-  if (claim.setupId !== workflowInfo().workflowId)
-    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} is held by setup ${claim.setupId}`, 'AdoptedJobHeld');
+  if (!claim.ours)
+    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} is held by setup ${claim.holder}`, 'AdoptedJobHeld');
   const now = new Date().toISOString();
   for (const [dir, facts] of [
     ['Forward', job.forward],
