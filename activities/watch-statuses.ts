@@ -231,7 +231,7 @@ class RegionCache {
 
 /** How often the account is checked for instances nobody owns (at most). */
 const SWEEP_EVERY_MS = 60_000;
-/** An owned instance is checked again after this long: an adopting setup may have let go of it. */
+/** An owned instance is checked again after this long (at most; 5 settle times when shorter): an adopting setup may have let go of it. */
 const OWNED_RECHECK_MS = 10 * 60_000;
 /** A younger instance may be a purchase whose buyer has not claimed it yet. */
 const DEFAULT_SETTLE_MS = 2 * 60_000;
@@ -262,7 +262,8 @@ class UnclaimedSweep {
     for (const regionId of regions) {
       for (const instance of await listInstances(this.dts, regionId)) {
         if (setups.has(instance.dtsJobId)) continue;
-        if (Date.now() - (this.owned.get(instance.dtsJobId) ?? -Infinity) < OWNED_RECHECK_MS) continue;
+        const recheckMs = Math.min(OWNED_RECHECK_MS, this.settleMs * 5);
+        if (Date.now() - (this.owned.get(instance.dtsJobId) ?? -Infinity) < recheckMs) continue;
         if (Date.now() - instance.createdAtMs < this.settleMs) continue;
         if (await this.owns(instance.dtsJobId)) {
           this.owned.set(instance.dtsJobId, Date.now());

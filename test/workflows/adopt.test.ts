@@ -245,31 +245,40 @@ describe('adopting an existing DTS job', () => {
     expect((await jobOf(dtsJobId)).released).toBe(false);
   });
 
-  it('the unclaimed-instance report stops listing a job once it is adopted', { timeout: 90_000 }, async () => {
-    const [first, second] = [await freshPair(), await freshPair()];
-    const firstJob = await jobBoughtOutside(first, 'oneway', ['Forward']);
-    const secondJob = await jobBoughtOutside(second, 'oneway', ['Forward']);
-    const unclaimed = async () =>
-      (await app.inject({ method: 'GET', url: '/v1/instances/unclaimed', headers: AUTH }))
-        .json<{ instances: { dtsJobId: string }[] }>()
-        .instances.map((i) => i.dtsJobId);
-    // A setup in the region makes the watcher sweep it: the other job, bought outside, is nobody's.
-    const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
-    await untilPhase(firstId, 'synchronizing');
-    await eventually(async () => ((await unclaimed()).includes(secondJob) ? true : undefined), {
-      what: 'the job bought outside reported unclaimed',
-    });
-    expect(await unclaimed()).not.toContain(firstJob);
-    const { id: secondId } = (await post(body(second, 'oneway', secondJob))).json();
-    await untilPhase(secondId, 'synchronizing');
-    await eventually(async () => ((await unclaimed()).includes(secondJob) ? undefined : true), {
-      what: 'the adopted job no longer reported',
-    });
-    for (const id of [firstId, secondId]) {
-      expect((await del(id, '?release=true')).statusCode).toBe(200);
-      await untilClosed(id);
-    }
-  });
+  it(
+    'the unclaimed-instance report stops listing a job once it is adopted, and lists it again once left in place',
+    { timeout: 90_000 },
+    async () => {
+      const [first, second] = [await freshPair(), await freshPair()];
+      const firstJob = await jobBoughtOutside(first, 'oneway', ['Forward']);
+      const secondJob = await jobBoughtOutside(second, 'oneway', ['Forward']);
+      const unclaimed = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/instances/unclaimed', headers: AUTH }))
+          .json<{ instances: { dtsJobId: string }[] }>()
+          .instances.map((i) => i.dtsJobId);
+      // A setup in the region makes the watcher sweep it: the other job, bought outside, is nobody's.
+      const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
+      await untilPhase(firstId, 'synchronizing');
+      await eventually(async () => ((await unclaimed()).includes(secondJob) ? true : undefined), {
+        what: 'the job bought outside reported unclaimed',
+      });
+      expect(await unclaimed()).not.toContain(firstJob);
+      const { id: secondId } = (await post(body(second, 'oneway', secondJob))).json();
+      await untilPhase(secondId, 'synchronizing');
+      await eventually(async () => ((await unclaimed()).includes(secondJob) ? undefined : true), {
+        what: 'the adopted job no longer reported',
+      });
+      // Let go of without ?release=true: the job is nobody's again, and reported again.
+      expect((await del(secondId)).statusCode).toBe(200);
+      await untilClosed(secondId);
+      await eventually(async () => ((await unclaimed()).includes(secondJob) ? true : undefined), {
+        what: 'the job left in place reported again',
+      });
+      expect((await del(firstId, '?release=true')).statusCode).toBe(200);
+      await untilClosed(firstId);
+      await dts.call('DeleteSynchronizationJob', { SynchronizationJobId: secondJob, RegionId: 'cn-hangzhou' });
+    },
+  );
 
   it('refuses with 409 a job another setup holds', { timeout: 90_000 }, async () => {
     const pair = await freshPair();
