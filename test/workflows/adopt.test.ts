@@ -280,6 +280,22 @@ describe('adopting an existing DTS job', () => {
     },
   );
 
+  it('a cancel leaves an adopted job as it found it too', { timeout: 90_000 }, async () => {
+    const pair = await freshPair();
+    const dtsJobId = await jobBoughtOutside(pair, 'oneway', ['Forward']);
+    const { id } = (await post(body(pair, 'oneway', dtsJobId))).json();
+    await untilPhase(id, 'synchronizing');
+    const before = (await calls()).length;
+    expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/cancel`, headers: AUTH })).statusCode).toBe(202);
+    expect(await untilClosed(id)).toMatchObject({ workflowStatus: 'CANCELLED' });
+    const job = await jobOf(dtsJobId);
+    expect([job.released, job.directions.Forward?.status]).toEqual([false, 'Synchronizing']);
+    expect(
+      (await calls()).slice(before).filter((c) => c.jobId === dtsJobId && !c.action.startsWith('Describe')),
+    ).toEqual([]);
+    await dts.call('DeleteSynchronizationJob', { SynchronizationJobId: dtsJobId, RegionId: 'cn-hangzhou' });
+  });
+
   it('refuses with 409 a job another setup holds', { timeout: 90_000 }, async () => {
     const pair = await freshPair();
     const request = syncRequest({
