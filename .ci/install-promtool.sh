@@ -4,14 +4,15 @@
 # UI (web/, passed as --web.local-assets) for the /alerts screenshot of scripts/dashboard-snapshot.ts.
 # Taken from Debian's `prometheus` package, but only the two binaries and the UI are extracted: installing
 # the package would run its postinst, which starts a Prometheus server (invoke-rc.d) on this machine.
-# The UI's jQuery, Bootstrap and Popper come from their own Debian packages (the UI links to them).
+# The UI's jQuery, Bootstrap, Popper and icon font come from their own Debian packages (the UI links to them).
 # Idempotent: does nothing when all three are already extracted.
 # They land in $PROMTOOL_DIR (default ~/.cache/redis-dts-sync/promtool), which
 # test/observability/promtool.ts also searches.
 set -euo pipefail
 
 dir="${PROMTOOL_DIR:-${HOME}/.cache/redis-dts-sync/promtool}"
-if [ -x "$dir/promtool" ] && [ -x "$dir/prometheus" ] && [ -f "$dir/web/templates/alerts.html" ]; then
+glyphs=static/vendor/bootstrap4-glyphicons/fonts/glyphicons/glyphicons-halflings-regular.woff
+if [ -x "$dir/promtool" ] && [ -x "$dir/prometheus" ] && [ -f "$dir/web/$glyphs" ]; then
   echo "promtool: $dir/promtool ($("$dir/promtool" --version 2>&1 | head -1))"
   exit 0
 fi
@@ -26,7 +27,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # apt-get download needs no root; _apt cannot write into a private temp dir, hence the chmod.
 chmod 0777 "$work"
-(cd "$work" && apt-get download -qq prometheus libjs-jquery libjs-bootstrap4 libjs-popper.js)
+(cd "$work" && apt-get download -qq prometheus libjs-jquery libjs-bootstrap4 libjs-popper.js \
+  fonts-glyphicons-halflings)
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
 mkdir -p "$dir"
 install -m 0755 "$work/root/usr/bin/promtool" "$dir/promtool"

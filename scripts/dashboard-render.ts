@@ -212,16 +212,37 @@ interface Line {
   max?: number;
 }
 
-/** Nice round upper bound for an axis. */
-export function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const f of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (f * magnitude >= max) return f * magnitude;
-  return 10 * magnitude;
+/** Axis ticks: a round step (1, 2, 2.5 or 5 × 10^k) giving at most `count` intervals up to `max`. */
+export function niceTicks(max: number, count = 4): number[] {
+  const top = max > 0 ? max : 1;
+  const rough = top / count;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 2.5, 5, 10].find((f) => f * magnitude >= rough) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let v = 0; v < top + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  if (ticks[ticks.length - 1]! < top - step * 1e-9) ticks.push(Number((ticks.length * step).toPrecision(12)));
+  return ticks;
 }
 
-function clock(unixS: number): string {
-  return new Date(unixS * 1000).toISOString().slice(11, 16);
+/** Time ticks at round clock times (30 s … 1 h apart), at most `count` of them. */
+export function timeTicks(startS: number, endS: number, count = 8): number[] {
+  const span = endS - startS;
+  const step = [30, 60, 120, 300, 600, 900, 1800, 3600].find((s) => span / s <= count) ?? 3600;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(startS / step) * step; t <= endS; t += step) ticks.push(t);
+  return ticks;
+}
+
+/** A legend name that fits `chars` characters: the middle gives way (setup ids share long prefixes). */
+export function shorten(name: string, chars: number): string {
+  if (name.length <= chars) return name;
+  const keep = chars - 1;
+  const head = Math.ceil(keep / 2);
+  return `${name.slice(0, head)}…${name.slice(name.length - (keep - head))}`;
+}
+
+function clock(unixS: number, seconds = false): string {
+  return new Date(unixS * 1000).toISOString().slice(11, seconds ? 19 : 16);
 }
 
 function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box, window: QueryWindow): string {
@@ -256,27 +277,30 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
     for (let i = 1; i < drawn.length; i++)
       drawn[i] = drawn[i]!.map((v, t) => (v === undefined ? undefined : v + (drawn[i - 1]![t] ?? 0)));
   const top = Math.max(0, ...drawn.flat().filter((v): v is number => v !== undefined));
-  const yMax = niceMax(top);
+  const yTicks = niceTicks(top);
+  const yMax = yTicks[yTicks.length - 1]!;
 
-  const legendWidth = Math.min(300, Math.round(box.width * 0.42));
-  const chartW = box.width - legendWidth - 16;
-  const chartH = box.height - 40;
-  const axisW = 58;
-  const plotW = chartW - axisW - 8;
+  // Grafana keeps the table legend on the right; in a narrow panel it goes below the lines here.
+  const below = box.width < 700;
+  const legendWidth = below ? box.width - 16 : Math.min(420, Math.round(box.width * 0.42));
+  const legendHeight = below ? Math.min(18 + 18 * lines.length, Math.round((box.height - 40) * 0.4)) : 0;
+  const chartW = below ? box.width - 16 : box.width - legendWidth - 24;
+  const chartH = box.height - 40 - legendHeight;
+  const axisW = 62;
+  const plotW = chartW - axisW - 12;
   const plotH = chartH - 22;
   const x = (i: number) => axisW + (plotW * i) / Math.max(1, times.length - 1);
-  const y = (v: number) => 4 + plotH - (plotH * v) / yMax;
+  const xt = (t: number) => axisW + (plotW * (t - window.startS)) / Math.max(1, window.endS - window.startS);
+  const y = (v: number) => 6 + plotH - (plotH * v) / yMax;
   const parts: string[] = [];
-  for (let k = 0; k <= 4; k++) {
-    const v = (yMax * k) / 4;
+  for (const v of yTicks) {
     parts.push(`<line x1="${axisW}" x2="${axisW + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="${THEME.grid}"/>`);
     parts.push(`<text x="${axisW - 6}" y="${y(v) + 4}" text-anchor="end">${escapeHtml(formatValue(v, unit))}</text>`);
   }
-  const ticks = 6;
-  for (let k = 0; k <= ticks; k++) {
-    const i = Math.round(((times.length - 1) * k) / ticks);
-    parts.push(`<text x="${x(i)}" y="${plotH + 20}" text-anchor="middle">${clock(times[i]!)}</text>`);
-  }
+  const tTicks = timeTicks(window.startS, window.endS);
+  const withSeconds = tTicks.some((t) => t % 60 !== 0);
+  for (const t of tTicks)
+    parts.push(`<text x="${xt(t)}" y="${plotH + 22}" text-anchor="middle">${clock(t, withSeconds)}</text>`);
   const segments = (values: (number | undefined)[]) => {
     const runs: [number, number][][] = [];
     let run: [number, number][] = [];
@@ -319,31 +343,32 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
           `<line x1="${axisW}" x2="${axisW + plotW}" y1="${y(step.value)}" y2="${y(step.value)}" stroke="${color(step.color)}" stroke-dasharray="6 4"/>`,
         );
 
+  const nameChars = Math.max(12, Math.floor((legendWidth - 170) / 6.2));
   const legendRows = lines
     .map(
       (line) =>
-        `<tr><td><span class="swatch" style="background:${line.color}"></span>${escapeHtml(line.name)}</td>` +
+        `<tr><td><span class="swatch" style="background:${line.color}"></span>${escapeHtml(shorten(line.name, nameChars))}</td>` +
         `<td>${escapeHtml(formatValue(line.last, unit))}</td><td>${escapeHtml(formatValue(line.max, unit))}</td></tr>`,
     )
     .join('');
   return (
-    `<div class="ts"><svg width="${chartW}" height="${chartH}">${parts.join('')}</svg>` +
-    `<div class="legend" style="width:${legendWidth}px"><table><tr><th>Name</th><th>Last *</th><th>Max</th></tr>${legendRows}</table></div></div>`
+    `<div class="ts${below ? ' below' : ''}"><svg width="${chartW}" height="${chartH}">${parts.join('')}</svg>` +
+    `<div class="legend" style="width:${legendWidth}px${below ? `;height:${legendHeight}px` : ''}"><table><tr><th>Name</th><th>Last *</th><th>Max</th></tr>${legendRows}</table></div></div>`
   );
 }
 
 export interface RenderOptions {
   width: number;
   window: QueryWindow;
-  /** Shown under the title: where the picture comes from. */
-  caption: string;
+  /** Lines shown under the title: where the picture comes from. */
+  caption: string[];
 }
 
 /** The whole dashboard as an HTML page `options.width` pixels wide. */
 export function renderDashboard(dashboard: Dashboard, data: PanelData, options: RenderOptions): string {
   const pad = 16;
   const inner = options.width - 2 * pad;
-  const header = 78;
+  const header = 62 + 16 * options.caption.length;
   const vars = (dashboard.templating?.list ?? []).map((v) => `${v.name}: All`).join(' · ');
   const range = `${new Date(options.window.startS * 1000).toISOString().slice(0, 16).replace('T', ' ')} – ${clock(options.window.endS)} UTC`;
   let bottom = 0;
@@ -371,18 +396,19 @@ body{margin:0;background:${THEME.page};color:${THEME.text};font:12px Inter,"Helv
 .stat{position:absolute;left:8px;right:8px;top:34px;bottom:8px;display:flex;align-items:center;justify-content:center;font-size:30px;font-weight:500;color:#fff;border-radius:2px}
 .stat.nodata,.nodata{color:${THEME.weak};font-size:14px;background:none;display:flex;align-items:center;justify-content:center;height:calc(100% - 40px)}
 .ts{display:flex;gap:8px;padding:0 8px}
+.ts.below{flex-direction:column;gap:0}
 svg text{fill:${THEME.weak};font-size:10px}
 .legend{overflow:hidden;font-size:11px}
 .legend table{border-collapse:collapse;width:100%}
 .legend th{color:#6e9fff;font-weight:500;text-align:right;padding:2px 4px}
 .legend th:first-child{text-align:left}
 .legend td{padding:2px 4px;text-align:right;white-space:nowrap;border-top:1px solid ${THEME.grid}}
-.legend td:first-child{text-align:left;max-width:170px;overflow:hidden;text-overflow:ellipsis}
+.legend td:first-child{text-align:left;width:100%}
 .swatch{display:inline-block;width:12px;height:3px;margin-right:6px;vertical-align:middle}
 </style></head><body>
 <div class="head"><h1>${escapeHtml(dashboard.title)}</h1>
 <div class="meta">${escapeHtml(range)} · step ${options.window.stepS}s · ${escapeHtml(vars)}</div>
-<div class="caption">${escapeHtml(options.caption)}</div></div>
+${options.caption.map((line) => `<div class="caption">${escapeHtml(line)}</div>`).join('')}</div>
 <div class="grid">${panels.join('\n')}</div>
 </body></html>`;
 }

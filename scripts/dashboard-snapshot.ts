@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -96,9 +105,12 @@ async function main(): Promise<void> {
     const html = renderDashboard(dashboard, data, {
       width: 1600,
       window,
-      caption:
-        'Drawn by scripts/dashboard-snapshot.ts (not Grafana) from the panels and queries of deploy/grafana/dashboards/redis-dts-sync.json, ' +
-        `run against a real Prometheus scraping a local stack (npm start pieces, DTS emulator) every ${SCRAPE_INTERVAL_S}s.`,
+      caption: [
+        'Drawn by scripts/dashboard-snapshot.ts, not by Grafana: the panels and queries of deploy/grafana/dashboards/redis-dts-sync.json, ' +
+          `answered by a real Prometheus that scraped a local stack (emulated DTS) every ${SCRAPE_INTERVAL_S} s.`,
+        'Workload: the demo two-way sync; "orders" (one-way, maxDelay 30s, delayGrace 1m) whose delay the emulator raised to 95 s; ' +
+          '"sessions" (two-way), torn down after it synchronized; a minute of injected DTS faults (20% throttled, 10% unavailable).',
+      ],
     });
     mkdirSync(resolve(root, args.out), { recursive: true });
     writeFileSync(join(dataDir, 'dashboard.html'), html);
@@ -149,7 +161,12 @@ function startPrometheus(dataDir: string, ports: Ports, token: string): void {
     prometheus: `127.0.0.1:${ports.prometheus}`,
   };
   config.global = { scrape_interval: `${SCRAPE_INTERVAL_S}s`, evaluation_interval: `${SCRAPE_INTERVAL_S}s` };
-  config.rule_files = config.rule_files.map((file) => join(root, 'deploy/prometheus', file));
+  // Prometheus runs in dataDir with a copy of the rules at their repository path, which its /alerts page shows.
+  mkdirSync(join(dataDir, 'deploy/prometheus'), { recursive: true });
+  config.rule_files = config.rule_files.map((file) => {
+    copyFileSync(join(root, 'deploy/prometheus', file), join(dataDir, 'deploy/prometheus', file));
+    return `deploy/prometheus/${file}`;
+  });
   config.scrape_configs = config.scrape_configs.map((job) => {
     // Compose finds the workers through Docker's DNS; here there is one, at a known port.
     const { dns_sd_configs: _dns, static_configs: _static, ...rest } = job;
@@ -164,13 +181,13 @@ function startPrometheus(dataDir: string, ports: Ports, token: string): void {
   const prometheus = spawn(
     join(promDir, 'prometheus'),
     [
-      `--config.file=${join(dataDir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dataDir, 'prometheus')}`,
+      '--config.file=prometheus.yml',
+      '--storage.tsdb.path=prometheus',
       `--web.listen-address=127.0.0.1:${ports.prometheus}`,
       `--web.local-assets=${join(promDir, 'web')}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: dataDir, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   children.push(prometheus);
 }
@@ -318,6 +335,8 @@ async function screenshots(html: string, alertsUrl: string, outDir: string): Pro
 
     const alerts = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await alerts.goto(alertsUrl, { waitUntil: 'networkidle' });
+    // The navigation bar is fixed to the viewport: in a full-page picture it would cover the middle.
+    await alerts.addStyleTag({ content: 'nav.navbar{position:absolute!important}' });
     // Open the pending and firing rules, as an operator would.
     for (const header of await alerts.locator('tr.alert_header.alert-warning, tr.alert_header.alert-danger').all())
       await header.click();
