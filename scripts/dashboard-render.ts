@@ -212,12 +212,19 @@ interface Line {
   max?: number;
 }
 
-/** Axis ticks: a round step (1, 2, 2.5 or 5 × 10^k) giving at most `count` intervals up to `max`. */
-export function niceTicks(max: number, count = 4): number[] {
+/**
+ * Axis ticks: a round step (1, 2, 2.5 or 5 × 10^k; whole minutes or hours for seconds above a
+ * minute) giving at most `count` intervals up to `max`.
+ */
+export function niceTicks(max: number, count = 4, unit?: string): number[] {
   const top = max > 0 ? max : 1;
   const rough = top / count;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = ([1, 2, 2.5, 5, 10].find((f) => f * magnitude >= rough) ?? 10) * magnitude;
+  const clockStep = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((s) => s >= rough);
+  const step =
+    unit === 's' && top >= 60 && clockStep
+      ? clockStep
+      : ([1, 2, 2.5, 5, 10].find((f) => f * magnitude >= rough) ?? 10) * magnitude;
   const ticks: number[] = [];
   for (let v = 0; v < top + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   if (ticks[ticks.length - 1]! < top - step * 1e-9) ticks.push(Number((ticks.length * step).toPrecision(12)));
@@ -277,12 +284,12 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
     for (let i = 1; i < drawn.length; i++)
       drawn[i] = drawn[i]!.map((v, t) => (v === undefined ? undefined : v + (drawn[i - 1]![t] ?? 0)));
   const top = Math.max(0, ...drawn.flat().filter((v): v is number => v !== undefined));
-  const yTicks = niceTicks(top);
+  const yTicks = niceTicks(top, 5, unit);
   const yMax = yTicks[yTicks.length - 1]!;
 
   // Grafana keeps the table legend on the right; in a narrow panel it goes below the lines here.
   const below = box.width < 700;
-  const legendWidth = below ? box.width - 16 : Math.min(420, Math.round(box.width * 0.42));
+  const legendWidth = below ? box.width - 16 : Math.min(420, Math.max(240, Math.round(box.width * 0.35)));
   const legendHeight = below ? Math.min(18 + 18 * lines.length, Math.round((box.height - 40) * 0.4)) : 0;
   const chartW = below ? box.width - 16 : box.width - legendWidth - 24;
   const chartH = box.height - 40 - legendHeight;
@@ -299,7 +306,7 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
   }
   const tTicks = timeTicks(window.startS, window.endS);
   const withSeconds = tTicks.some((t) => t % 60 !== 0);
-  for (const t of tTicks)
+  for (const t of tTicks.filter((t) => xt(t) + 28 <= chartW))
     parts.push(`<text x="${xt(t)}" y="${plotH + 22}" text-anchor="middle">${clock(t, withSeconds)}</text>`);
   const segments = (values: (number | undefined)[]) => {
     const runs: [number, number][][] = [];
@@ -400,7 +407,7 @@ body{margin:0;background:${THEME.page};color:${THEME.text};font:12px Inter,"Helv
 svg text{fill:${THEME.weak};font-size:10px}
 .legend{overflow:hidden;font-size:11px}
 .legend table{border-collapse:collapse;width:100%}
-.legend th{color:#6e9fff;font-weight:500;text-align:right;padding:2px 4px}
+.legend th{color:#6e9fff;font-weight:500;text-align:right;padding:2px 4px;white-space:nowrap}
 .legend th:first-child{text-align:left}
 .legend td{padding:2px 4px;text-align:right;white-space:nowrap;border-top:1px solid ${THEME.grid}}
 .legend td:first-child{text-align:left;width:100%}

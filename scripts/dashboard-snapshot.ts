@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     });
     mkdirSync(resolve(root, args.out), { recursive: true });
     writeFileSync(join(dataDir, 'dashboard.html'), html);
+    writeFileSync(join(dataDir, 'dashboard-data.json'), JSON.stringify({ window, data }));
     await screenshots(html, `${prom}/classic/alerts`, resolve(root, args.out));
   } finally {
     for (const child of children.reverse()) await stopChild(child);

@@ -68,6 +68,9 @@ describe('dashboard layout', () => {
     expect(niceTicks(1.6)).toEqual([0, 0.5, 1, 1.5, 2]);
     expect(niceTicks(300)).toEqual([0, 100, 200, 300]);
     expect(niceTicks(0)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    // Seconds above a minute: whole minutes.
+    expect(niceTicks(300, 4, 's')).toEqual([0, 120, 240, 360]);
+    expect(niceTicks(98, 4, 's')).toEqual([0, 30, 60, 90, 120]);
     // 600 s: every 2 minutes, on the minute.
     expect(timeTicks(1_000_000, 1_000_600)).toEqual([1_000_080, 1_000_200, 1_000_320, 1_000_440, 1_000_560]);
   });
