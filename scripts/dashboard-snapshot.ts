@@ -201,8 +201,11 @@ interface Setup {
 
 /** The setups whose metrics the dashboard shows, until `untilS`. */
 async function drive(api: string, emulator: string, token: string, untilS: number): Promise<void> {
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
