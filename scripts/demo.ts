@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 
 // `npm run demo`: start a two-way sync of the demo instances through the API and follow it.
-const DEMO_REQUEST = {
+export const DEMO_REQUEST = {
   name: 'demo',
   topology: 'bidirectional',
   region: 'cn-hangzhou',

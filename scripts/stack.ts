@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -13,9 +13,11 @@ import { ensureTemporalCli } from './temporal-cli';
 // The terminal shows the summary and the demo's progress; each process's output goes to
 // .data/logs/<process>.log (the emulator's one line per DTS call included), and what the worker,
 // API or emulator writes to stderr, or the API logs at LOG_LEVEL=warn, is shown as well.
+// LOCAL_DATA_DIR puts that state elsewhere (scripts/dashboard-snapshot.ts runs a fresh stack in a temp dir).
 const root = join(__dirname, '..');
-const dataDir = join(root, '.data');
+const dataDir = resolve(root, process.env.LOCAL_DATA_DIR || '.data');
 const logDir = join(dataDir, 'logs');
+const shown = (path: string) => relative(process.cwd(), path) || '.';
 
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
@@ -61,7 +63,9 @@ async function main(): Promise<void> {
     });
     child.on('exit', (code, signal) => {
       if (!stopping)
-        console.error(`${name} exited (${signal ?? code}); stopping the stack (see .data/logs/${name}.log)`);
+        console.error(
+          `${name} exited (${signal ?? code}); stopping the stack (see ${shown(join(logDir, `${name}.log`))})`,
+        );
       void stop(1);
     });
     children.push(child);
@@ -91,12 +95,12 @@ async function main(): Promise<void> {
   console.log(`
 Local stack is up.
   Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${uiPort}
-  API          ${api}   (token in .data/api-token)
+  API          ${api}   (token in ${shown(join(dataDir, 'api-token'))})
   DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
-  Logs         .data/logs/ (emulator.log: one line per DTS call)
+  Logs         ${shown(logDir)}/ (emulator.log: one line per DTS call)
 
 Start a two-way sync yourself:
-  curl -sS -X POST ${api}/v1/syncs -H "authorization: Bearer $(cat .data/api-token)" -H 'content-type: application/json' \\
+  curl -sS -X POST ${api}/v1/syncs -H "authorization: Bearer $(cat ${shown(join(dataDir, 'api-token'))})" -H 'content-type: application/json' \\
     -d '{"name":"demo","topology":"bidirectional","region":"cn-hangzhou","source":{"instanceId":"r-demo-source-0001","region":"cn-hangzhou","password":"demo-source-Pa55"},"destination":{"instanceId":"r-demo-target-0002","region":"cn-hangzhou","password":"demo-target-Pa55"}}'
 
 Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
