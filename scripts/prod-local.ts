@@ -83,8 +83,10 @@ async function main(): Promise<void> {
     else starting.abort(); // startTopology stops what it started, then fails
     if (topology) process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // The parts run in their own process groups (so Ctrl-C reaches only this script, which stops them in
+  // order): every signal that ends this script must stop them too, or they outlive it. A closed terminal
+  // sends SIGHUP; `npm run` passes SIGTERM on to this script (the npm script `exec`s it).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(0));
 
   const started = Date.now();
   topology = await startTopology({
