@@ -76,15 +76,19 @@ async function main(): Promise<void> {
   let stopping = false;
   const starting = new AbortController();
   const stop = async (code: number) => {
-    if (stopping) return;
+    if (stopping) return console.log('prod-local: still stopping, in order (the data is safe)');
     stopping = true;
     console.log(`prod-local: stopping (data stays in ${join(dataDir, 'prod-local')})`);
     if (topology) await topology.stop();
     else starting.abort(); // startTopology stops what it started, then fails
     if (topology) process.exit(code);
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // The parts run in their own process groups (so Ctrl-C reaches only this script, which stops them in
+  // order): every signal that ends this script must stop them too, or they outlive it. A closed terminal
+  // sends SIGHUP; `npm run` passes SIGTERM on to this script (the npm script `exec`s it). A signal often
+  // comes twice (Ctrl-C reaches npm and tsx, and npm passes it on too), and a second Ctrl-C must not kill
+  // this script halfway through the stop either: `on`, not `once`.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
 
   const started = Date.now();
   topology = await startTopology({

@@ -2,7 +2,7 @@ import { EnvReader, type Env } from '../shared/env';
 import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
-import { DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
+import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */
 export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
@@ -85,16 +85,17 @@ function defaultConcurrentDtsCalls(env: EnvReader): number {
   const perWorker =
     env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }) /
     env.int('DTS_WORKERS', 1, { min: 1, max: 1000 });
-  return Math.min(50, Math.max(1, Math.floor(perWorker * 10)));
+  return Math.min(50, Math.max(1, Math.floor(10_000 / callSpacingMs(perWorker))));
 }
 
 function checkDtsTimeout(env: EnvReader, config: WorkerConfig): void {
   const perWorker = config.dtsMaxCallsPerSecond / config.dtsWorkers;
-  const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + (1000 * config.maxConcurrentDtsCalls) / perWorker);
+  const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + config.maxConcurrentDtsCalls * callSpacingMs(perWorker));
   if (!Number.isFinite(worstWaitMs) || !(config.dts.timeoutMs + worstWaitMs > DTS_ACTIVITY_START_TO_CLOSE_MS)) return;
   env.problem(
     `DTS_TIMEOUT_MS (${config.dts.timeoutMs} ms) plus the longest wait for a rate-limit slot (${worstWaitMs} ms: ` +
-      `${DEFAULT_MAX_LANE_WAIT_MS} ms + DTS_MAX_CONCURRENT_CALLS / (DTS_MAX_CALLS_PER_SECOND / DTS_WORKERS)) must fit ` +
+      `${DEFAULT_MAX_LANE_WAIT_MS} ms + DTS_MAX_CONCURRENT_CALLS × the spacing of DTS_MAX_CALLS_PER_SECOND / DTS_WORKERS, ` +
+      `5 % wider than the budget) must fit ` +
       `in the DTS activities' ${DTS_ACTIVITY_START_TO_CLOSE_MS} ms start-to-close timeout: lower DTS_TIMEOUT_MS ` +
       `to at most ${Math.max(0, DTS_ACTIVITY_START_TO_CLOSE_MS - worstWaitMs)} or DTS_MAX_CONCURRENT_CALLS`,
   );

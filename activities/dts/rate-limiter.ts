@@ -7,13 +7,25 @@ export type Lane = 'read' | 'other';
 /** A call waiting longer than this goes first whatever its lane, so mutations are never starved. */
 export const DEFAULT_MAX_LANE_WAIT_MS = 10_000;
 
+/**
+ * How much wider than the budget calls are spaced. Calls released exactly 1/perSecond apart reach DTS
+ * a few ms sooner or later (seen: 489 ms apart for 500 ms at release), so a sliding second could hold
+ * one call over the budget; 5 % (26 ms at 2 calls/s) absorbs that, in every worker's share.
+ */
+export const SPACING_HEADROOM = 1.05;
+
+/** The gap the limiter keeps between two calls of a process spending `perSecond`. */
+export function callSpacingMs(perSecond: number): number {
+  return (1000 / perSecond) * SPACING_HEADROOM;
+}
+
 interface Waiter {
   enqueuedMs: number;
   release: () => void;
 }
 
 /**
- * Spaces calls at least 1/perSecond apart, measured when each call is let through: the
+ * Spaces calls at least 1/perSecond apart (plus SPACING_HEADROOM), measured when each call is let through: the
  * account's DTS quota is per second, Temporal's task-queue limiter alone lets short bursts
  * through, and a busy event loop must not release a backlog of overdue calls at once.
  * Reads go first; a call of the other lane that has waited `maxLaneWaitMs` goes before new reads.
@@ -28,7 +40,7 @@ export class RateLimiter {
     readonly perSecond: number,
     private readonly maxLaneWaitMs = DEFAULT_MAX_LANE_WAIT_MS,
   ) {
-    this.intervalMs = 1000 / perSecond;
+    this.intervalMs = callSpacingMs(perSecond);
   }
 
   /** Resolves when the caller may make its call; within a lane callers go in arrival order. */

@@ -12,6 +12,7 @@ import { startTopology, type Topology, type TopologyPorts } from '../../scripts/
 import { freePort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
 import { statusWatcherId } from '../../workflows/status-watcher';
+import { RKVSTORE_VERSION } from '../../emulator/rkvstore/operations';
 import { eventually } from '../support/stack';
 
 // `npm run prod-local`'s topology for real: PostgreSQL, the Temporal server built from source with both
@@ -235,9 +236,13 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
         },
         { timeoutMs: 240_000, intervalMs: 1000, what: 'every setup synchronizing' },
       );
-      const { calls } = (await (await fetch(`${topology.emulatorUrl}/__emulator/calls`)).json()) as {
-        calls: { time: string; action: string }[];
+      const { calls: all } = (await (await fetch(`${topology.emulatorUrl}/__emulator/calls`)).json()) as {
+        calls: { time: string; action: string; params: { Version?: string } }[];
       };
+      // The emulator also answers the preflight's R-KVStore reads (DescribeInstanceAttribute, ...): another
+      // product with its own quota, not the DTS budget. Counted with the DTS calls they made 8–10 in a second.
+      const calls = all.filter((c) => c.params.Version !== RKVSTORE_VERSION);
+      figures['R-KVStore calls (preflight, not DTS)'] = String(all.length - calls.length);
       const times = calls.map((c) => Date.parse(c.time));
       const peak = peakInWindow(times);
       figures['DTS calls'] = `${calls.length} over ${((Math.max(...times) - Math.min(...times)) / 1000).toFixed(0)} s`;
@@ -247,14 +252,12 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
         .filter((c) => Date.parse(c.time) >= peak.startMs && Date.parse(c.time) < peak.startMs + 1000)
         .map((c) => `${c.time.slice(17, 23)} ${c.action}`)
         .join(', ');
-      // Each worker spaces its calls exactly 1 / (budget / workers) apart when it releases them, with no
-      // headroom; they reach DTS a few ms sooner or later (seen: 489 ms apart at the emulator for 500 ms at
-      // release). So a sliding 1 s window can hold one call more than the budget; a calendar second may too,
-      // rarely. Over 10 s the rate holds: at most 10 × budget plus one edge call per worker.
-      expect(peak.count).toBeLessThanOrEqual(BUDGET + 1);
+      // Each worker spaces its calls 5 % wider than 1 / (budget / workers) when it releases them, so the few
+      // ms sooner or later they reach DTS cannot put a call over the budget in any sliding second or 10 s.
+      expect(peak.count).toBeLessThanOrEqual(BUDGET);
       const tenSeconds = peakInWindow(times, 10_000).count;
       figures['peak DTS calls in any 10 s window'] = `${tenSeconds} (budget ${10 * BUDGET})`;
-      expect(tenSeconds).toBeLessThanOrEqual(10 * BUDGET + topology.workers.length);
+      expect(tenSeconds).toBeLessThanOrEqual(10 * BUDGET);
       // …and the calls did come from both processes (the survivor's own /metrics counts its share).
       expect(await dtsCallsOf(topology.workers.indexOf(survivor))).toBeGreaterThan(0);
     },
