@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loadBefore = load();
   log(
-    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, load ${loadBefore}`,
+    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, worker ${args.worker}, load ${loadBefore}`,
   );
 
   const cli = ensureTemporalCli(log);
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     dtsEndpoint: emulator.url,
     dtsMaxCallsPerSecond: args.rate,
     logFile: join(outDir, `worker-${args.setups}.log`),
+    runtime: args.worker,
   });
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({
