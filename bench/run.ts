@@ -26,6 +26,7 @@ import { naivePairs, NAIVE_POLL_MS, runNaive, type NaiveSetup } from './naive';
 import { keepSteady, type SteadyState } from './steady';
 import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
 import { peakPerSecond } from './calls';
+import { reactionBreakdown, type ReactionBreakdown } from './reaction';
 import { setupsQuery } from '../workflows/visibility';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
   // The product's calls end here; a naive run after it has a window of its own.
   const productCalls = calls.all();
   const emulatorLag = await emulator.lag();
+  const breakdown = await reactionBreakdown(client, statuses, jobs, productCalls);
+  log(`reaction breakdown: ${JSON.stringify(breakdown)}`);
   const lengths: number[] = [];
   let continuedAsNew = 0;
   for await (const execution of client.workflow.list({
@@ -252,23 +255,28 @@ async function main(): Promise<void> {
     ),
   );
   const setupP = pcts(setupMs);
-  const summary: RunSummary & { naive?: RunSummary; oursOverNaive?: ReturnType<typeof ratios>; steady?: SteadyState } =
-    {
-      setups: args.setups,
-      synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
-      duplicates: Math.max(
-        0,
-        productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
-      ),
-      workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
-      reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },
-      dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
-      peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
-      budgetPerSecond: args.rate,
-      setupMs: { p50: setupP.p50, p95: setupP.p95 },
-      minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
-      ...(steady ? { steady } : {}),
-    };
+  const summary: RunSummary & {
+    reactionBreakdown?: ReactionBreakdown;
+    naive?: RunSummary;
+    oursOverNaive?: ReturnType<typeof ratios>;
+    steady?: SteadyState;
+  } = {
+    setups: args.setups,
+    synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
+    duplicates: Math.max(
+      0,
+      productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
+    ),
+    workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
+    reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },
+    reactionBreakdown: breakdown,
+    dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
+    peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
+    budgetPerSecond: args.rate,
+    setupMs: { p50: setupP.p50, p95: setupP.p95 },
+    minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
+    ...(steady ? { steady } : {}),
+  };
   writeFileSync(
     join(outDir, `chart-${args.setups}.svg`),
     runChart(`${args.setups} two-way setups, budget ${args.rate}/s`, startedAtMs, productCalls, phases, args.rate),
