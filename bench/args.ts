@@ -25,12 +25,24 @@ export interface BenchArgs {
   keepMin: number;
   /** How the worker process runs (bench/worker-process.ts); `js` is how the image runs it. */
   worker: WorkerRuntime;
+  /**
+   * With --keep, a larger DTS budget and workflow cache for getting the fleet to synchronizing faster; the worker
+   * then restarts with the defaults and --rate before the kept window, which is what is measured.
+   */
+  setupRate?: number;
+  setupCache?: number;
+  /** With --keep: the setups' own health check runs every 30 min × this, so a short window stands for an hour. */
+  keepTimeScale: number;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN]
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN] [--setup-rate R] [--setup-cache C] [--keep-time-scale K] [--worker js|tsx]
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)
   --naive   then run the same setups as a script would (own 5 s polls, no watcher, no limiter) and compare
   --keep M  hold every setup in synchronizing for M minutes and report the steady state
+  --setup-rate R, --setup-cache C  with --keep: DTS budget and WORKER_MAX_CACHED_WORKFLOWS while setting up;
+            the worker restarts with --rate and the default cache for the kept window (what is measured)
+  --keep-time-scale K  with --keep: the setups' own 30-min health check runs every 30 min × K; the kept window's
+            figures driven by it are scaled back to a real hour (the watcher's are not)
   --worker  js (default: compiled, workflow bundle built ahead, as the image runs it) or tsx (bundles at start)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
@@ -46,6 +58,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     naive: false,
     keepMin: 0,
     worker: 'js',
+    keepTimeScale: 1,
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
@@ -56,6 +69,9 @@ export function parseArgs(argv: string[]): BenchArgs {
     '--timeout-min': 'timeoutMin',
     '--partitions': 'partitions',
     '--keep': 'keepMin',
+    '--setup-rate': 'setupRate',
+    '--setup-cache': 'setupCache',
+    '--keep-time-scale': 'keepTimeScale',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;

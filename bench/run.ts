@@ -28,6 +28,8 @@ import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round
 import { peakPerSecond } from './calls';
 import { reactionBreakdown, type ReactionBreakdown } from './reaction';
 import { setupsQuery } from '../workflows/visibility';
+import { DEFAULT_TUNING, type WaitTuning } from '../workflows/tuning';
+import { durationMs } from '../workflows/duration';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -83,14 +85,21 @@ async function main(): Promise<void> {
   log(
     `Temporal ${env.address} (pid ${serverPid ?? '?'}), emulator ${emulator.url}, task queue ${taskQueue}; starting the worker process`,
   );
-  const worker = await startWorkerProcess({
+  const workerOptions = {
     temporalAddress: env.address,
     taskQueue,
     dtsEndpoint: emulator.url,
-    dtsMaxCallsPerSecond: args.rate,
-    logFile: join(outDir, `worker-${args.setups}.log`),
     runtime: args.worker,
+  };
+  // --setup-rate / --setup-cache (with --keep): a faster way to a kept fleet; the kept window runs with the defaults.
+  const setupDiffers = args.keepMin > 0 && (args.setupRate !== undefined || args.setupCache !== undefined);
+  let worker = await startWorkerProcess({
+    ...workerOptions,
+    dtsMaxCallsPerSecond: (setupDiffers && args.setupRate) || args.rate,
+    logFile: join(outDir, `worker-${args.setups}.log`),
+    env: setupDiffers && args.setupCache ? { WORKER_MAX_CACHED_WORKFLOWS: String(args.setupCache) } : undefined,
   });
+  const setupWorkerSamples = worker.samples;
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({
     connection,
@@ -109,7 +118,7 @@ async function main(): Promise<void> {
   const startMs = new Map<string, number>();
   const ids = await inBatches(pairs, 20, async (pair) => {
     const t = Date.now();
-    const id = await startSetup(client, taskQueue, createBody(pair));
+    const id = await startSetup(client, taskQueue, createBody(pair), keepTuning(args.keepTimeScale));
     startMs.set(id, t);
     return id;
   });
@@ -138,8 +147,18 @@ async function main(): Promise<void> {
   const allSynchronizingAtMs = Date.now();
   let steady: SteadyState | undefined;
   if (args.keepMin > 0) {
+    if (setupDiffers) {
+      await worker.stop();
+      worker = await startWorkerProcess({
+        ...workerOptions,
+        dtsMaxCallsPerSecond: args.rate,
+        logFile: join(outDir, `worker-${args.setups}-keep.log`),
+      });
+      log(`worker restarted for the kept window: budget ${args.rate}/s, default workflow cache`);
+    }
     log(`keeping ${args.setups} setups synchronizing for ${args.keepMin} min`);
     steady = await keepSteady({
+      keepTimeScale: args.keepTimeScale,
       client,
       taskQueue,
       minutes: args.keepMin,
@@ -208,7 +227,7 @@ async function main(): Promise<void> {
     jobs,
     calls: productCalls,
     callLogGap: calls.gap,
-    workerSamples: worker.samples,
+    workerSamples: setupWorkerSamples === worker.samples ? worker.samples : [...setupWorkerSamples, ...worker.samples],
     server: {
       cpuSeconds:
         serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined,
@@ -334,6 +353,12 @@ async function main(): Promise<void> {
   await connection.close();
   await emulator.close();
   await env.teardown();
+}
+
+/** --keep-time-scale: the setups' own health check comes that much sooner, the rest of their timing as in production. */
+function keepTuning(scale: number): Partial<WaitTuning> | undefined {
+  if (scale === 1) return undefined;
+  return { monitorInterval: `${Math.max(1, Math.round(durationMs(DEFAULT_TUNING.monitorInterval) * scale))}ms` };
 }
 
 /** The naive setups by phase every 5 s, from when each saw its directions Synchronizing. */
