@@ -75,14 +75,20 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
   const delays = new DelayGauges(context.metricMeter, deps.client);
+  let listed: { atMs: number; setups: Map<string, WatchedSetup>; groups: Map<string, string[]> } | undefined;
   try {
     for (;;) {
       const started = Date.now();
       round += 1;
-      beat('listing', 0, 0);
-      const setups = await watchedSetups(deps.client, input);
-      const groups = await regions.group(setups);
-      let callsThisRound = 0;
+      // The watched setups change slowly (a new one is first news seconds after it starts waiting), so the
+      // listing, which costs the visibility store more than the status read costs DTS, is not repeated every round.
+      if (!listed || started - listed.atMs >= input.intervalMs) {
+        beat('listing', 0, 0);
+        const setups = await watchedSetups(deps.client, input);
+        listed = { atMs: started, setups, groups: await regions.group(setups) };
+      }
+      const { setups, groups } = listed;
+      const calls = { count: 0 };
       let regionsDone = 0;
       const changes: { key: string; status: DtsStatus; setup: WatchedSetup; direction: Direction }[] = [];
       // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
@@ -90,8 +96,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         let board: StatusBoard;
         const checkpoints: CheckpointBoard = {};
         try {
-          board = await describeStatusList(deps.dts, regionId, jobIds, checkpoints);
-          callsThisRound += Math.max(1, Math.ceil(jobIds.length / Math.max(1, input.batchSize)));
+          board = await describeStatusList(deps.dts, regionId, jobIds, checkpoints, calls);
         } catch (err) {
           context.log.warn('status list read failed; the setups keep their own slower polls', {
             regionId,
@@ -131,7 +136,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       });
       beat('sleeping', signalled, changes.length);
       deps.onRound?.(input, Date.now());
-      const pauseMs = roundPauseMs(input, callsThisRound, deps.dts.budget());
+      const pauseMs = roundPauseMs(input, calls.count, deps.dts.budget());
       await context.sleep(Math.max(0, pauseMs - (Date.now() - started)));
     }
   } finally {

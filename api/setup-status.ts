@@ -42,6 +42,28 @@ export async function closedSetupView(client: Client, description: WorkflowExecu
   return { ...view, ...(failure && !view.error ? { error: failure } : {}), workflowStatus: description.status.name };
 }
 
+/**
+ * Answers of the status query by run and history length. A run's status changes only with its history (queries
+ * change nothing), so while describe() reports the same length the last answer still holds, and the query is
+ * skipped: for a setup out of the worker's workflow cache that query is a replay of its whole history, the
+ * main cost of GET /v1/syncs/:id under load (docs/performance.md). The oldest entries go first.
+ */
+export class StatusCache {
+  private readonly entries = new Map<string, { historyLength: number; status: SyncStatus }>();
+
+  constructor(private readonly maxEntries = 5_000) {}
+
+  async get(description: WorkflowExecutionDescription, query: () => Promise<SyncStatus>): Promise<SyncStatus> {
+    const key = `${description.workflowId}/${description.runId}`;
+    const known = this.entries.get(key);
+    this.entries.delete(key);
+    const status = known && known.historyLength === description.historyLength ? known.status : await query();
+    this.entries.set(key, { historyLength: description.historyLength, status });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return status;
+  }
+}
+
 /** What the memo and search attributes tell without a worker (a running setup whose worker is away). */
 export function fromVisibility(description: WorkflowExecutionDescription): SetupView {
   const attrs = description.typedSearchAttributes;

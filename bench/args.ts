@@ -1,4 +1,6 @@
 // Command-line flags of `npm run bench`.
+import { WORKER_RUNTIMES, type WorkerRuntime } from './worker-process';
+
 export interface BenchArgs {
   /** Concurrent two-way setups. */
   setups: number;
@@ -21,12 +23,27 @@ export interface BenchArgs {
   naive: boolean;
   /** Keep every setup synchronizing this many minutes before the release (steady state); 0 = release at once. */
   keepMin: number;
+  /** How the worker process runs (bench/worker-process.ts); `js` is how the image runs it. */
+  worker: WorkerRuntime;
+  /**
+   * With --keep, a larger DTS budget and workflow cache for getting the fleet to synchronizing faster; the worker
+   * then restarts with the defaults and --rate before the kept window, which is what is measured.
+   */
+  setupRate?: number;
+  setupCache?: number;
+  /** With --keep: the setups' own health check runs every 30 min × this, so a short window stands for an hour. */
+  keepTimeScale: number;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN]
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN] [--setup-rate R] [--setup-cache C] [--keep-time-scale K] [--worker js|tsx]
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)
   --naive   then run the same setups as a script would (own 5 s polls, no watcher, no limiter) and compare
-  --keep M  hold every setup in synchronizing for M minutes and report the steady state`;
+  --keep M  hold every setup in synchronizing for M minutes and report the steady state
+  --setup-rate R, --setup-cache C  with --keep: DTS budget and WORKER_MAX_CACHED_WORKFLOWS while setting up;
+            the worker restarts with --rate and the default cache for the kept window (what is measured)
+  --keep-time-scale K  with --keep: the setups' own 30-min health check runs every 30 min × K; the kept window's
+            figures driven by it are scaled back to a real hour (the watcher's are not)
+  --worker  js (default: compiled, workflow bundle built ahead, as the image runs it) or tsx (bundles at start)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
@@ -40,6 +57,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     outDir: 'bench/out',
     naive: false,
     keepMin: 0,
+    worker: 'js',
+    keepTimeScale: 1,
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
@@ -50,6 +69,9 @@ export function parseArgs(argv: string[]): BenchArgs {
     '--timeout-min': 'timeoutMin',
     '--partitions': 'partitions',
     '--keep': 'keepMin',
+    '--setup-rate': 'setupRate',
+    '--setup-cache': 'setupCache',
+    '--keep-time-scale': 'keepTimeScale',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -57,7 +79,12 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--out') args.outDir = argv[++i] ?? args.outDir;
     else if (flag === '--emulator-inline') args.emulator = 'inline';
     else if (flag === '--naive') args.naive = true;
-    else if (flag === '--help' || flag === '-h') {
+    else if (flag === '--worker') {
+      const runtime = argv[++i] as WorkerRuntime;
+      if (!WORKER_RUNTIMES.includes(runtime))
+        throw new Error(`--worker is one of ${WORKER_RUNTIMES.join(', ')}\n${USAGE}`);
+      args.worker = runtime;
+    } else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else if (numeric[flag]) {

@@ -1,6 +1,7 @@
 // Driving the fleet the way the API does: start, watch (visibility only), release.
 import type { Client } from '@temporalio/client';
 import type { CreateSyncBody } from '../api/schemas';
+import type { WaitTuning } from '../workflows/tuning';
 import { toSyncRequest } from '../api/sync-request';
 import { syncWorkflowId } from '../workflows/ids';
 import { SYNC_PHASES } from '../workflows/vocabulary';
@@ -35,14 +36,19 @@ export async function inBatches<T, R>(
  * Starts one setup with the options POST /v1/syncs uses (api/routes/syncs.ts), by workflow type
  * name: importing the workflow function would load workflow-only code into this process.
  */
-export async function startSetup(client: Client, taskQueue: string, body: CreateSyncBody): Promise<string> {
+export async function startSetup(
+  client: Client,
+  taskQueue: string,
+  body: CreateSyncBody,
+  tuning?: Partial<WaitTuning>,
+): Promise<string> {
   const { request, problems } = toSyncRequest(body);
   if (!request) throw new Error(`bad bench request: ${JSON.stringify(problems)}`);
   const workflowId = syncWorkflowId(request);
   await client.workflow.start('redisSync', {
     workflowId,
     taskQueue,
-    args: [{ request }],
+    args: [{ request, ...(tuning ? { tuning } : {}) }],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowIdConflictPolicy: 'FAIL',
     staticSummary: `${request.source.instanceId} ↔ ${request.destination.instanceId} · ${request.name}`,

@@ -26,7 +26,10 @@ import { naivePairs, NAIVE_POLL_MS, runNaive, type NaiveSetup } from './naive';
 import { keepSteady, type SteadyState } from './steady';
 import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
 import { peakPerSecond } from './calls';
+import { reactionBreakdown, type ReactionBreakdown } from './reaction';
 import { setupsQuery } from '../workflows/visibility';
+import { DEFAULT_TUNING, type WaitTuning } from '../workflows/tuning';
+import { durationMs } from '../workflows/duration';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loadBefore = load();
   log(
-    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, load ${loadBefore}`,
+    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, worker ${args.worker}, load ${loadBefore}`,
   );
 
   const cli = ensureTemporalCli(log);
@@ -82,13 +85,21 @@ async function main(): Promise<void> {
   log(
     `Temporal ${env.address} (pid ${serverPid ?? '?'}), emulator ${emulator.url}, task queue ${taskQueue}; starting the worker process`,
   );
-  const worker = await startWorkerProcess({
+  const workerOptions = {
     temporalAddress: env.address,
     taskQueue,
     dtsEndpoint: emulator.url,
-    dtsMaxCallsPerSecond: args.rate,
+    runtime: args.worker,
+  };
+  // --setup-rate / --setup-cache (with --keep): a faster way to a kept fleet; the kept window runs with the defaults.
+  const setupDiffers = args.keepMin > 0 && (args.setupRate !== undefined || args.setupCache !== undefined);
+  let worker = await startWorkerProcess({
+    ...workerOptions,
+    dtsMaxCallsPerSecond: (setupDiffers && args.setupRate) || args.rate,
     logFile: join(outDir, `worker-${args.setups}.log`),
+    env: setupDiffers && args.setupCache ? { WORKER_MAX_CACHED_WORKFLOWS: String(args.setupCache) } : undefined,
   });
+  const setupWorkerSamples = worker.samples;
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({
     connection,
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
   const startMs = new Map<string, number>();
   const ids = await inBatches(pairs, 20, async (pair) => {
     const t = Date.now();
-    const id = await startSetup(client, taskQueue, createBody(pair));
+    const id = await startSetup(client, taskQueue, createBody(pair), keepTuning(args.keepTimeScale));
     startMs.set(id, t);
     return id;
   });
@@ -136,8 +147,18 @@ async function main(): Promise<void> {
   const allSynchronizingAtMs = Date.now();
   let steady: SteadyState | undefined;
   if (args.keepMin > 0) {
+    if (setupDiffers) {
+      await worker.stop();
+      worker = await startWorkerProcess({
+        ...workerOptions,
+        dtsMaxCallsPerSecond: args.rate,
+        logFile: join(outDir, `worker-${args.setups}-keep.log`),
+      });
+      log(`worker restarted for the kept window: budget ${args.rate}/s, default workflow cache`);
+    }
     log(`keeping ${args.setups} setups synchronizing for ${args.keepMin} min`);
     steady = await keepSteady({
+      keepTimeScale: args.keepTimeScale,
       client,
       taskQueue,
       minutes: args.keepMin,
@@ -176,6 +197,8 @@ async function main(): Promise<void> {
   // The product's calls end here; a naive run after it has a window of its own.
   const productCalls = calls.all();
   const emulatorLag = await emulator.lag();
+  const breakdown = await reactionBreakdown(client, statuses, jobs, productCalls);
+  log(`reaction breakdown: ${JSON.stringify(breakdown)}`);
   const lengths: number[] = [];
   let continuedAsNew = 0;
   for await (const execution of client.workflow.list({
@@ -204,7 +227,7 @@ async function main(): Promise<void> {
     jobs,
     calls: productCalls,
     callLogGap: calls.gap,
-    workerSamples: worker.samples,
+    workerSamples: setupWorkerSamples === worker.samples ? worker.samples : [...setupWorkerSamples, ...worker.samples],
     server: {
       cpuSeconds:
         serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined,
@@ -251,23 +274,28 @@ async function main(): Promise<void> {
     ),
   );
   const setupP = pcts(setupMs);
-  const summary: RunSummary & { naive?: RunSummary; oursOverNaive?: ReturnType<typeof ratios>; steady?: SteadyState } =
-    {
-      setups: args.setups,
-      synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
-      duplicates: Math.max(
-        0,
-        productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
-      ),
-      workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
-      reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },
-      dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
-      peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
-      budgetPerSecond: args.rate,
-      setupMs: { p50: setupP.p50, p95: setupP.p95 },
-      minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
-      ...(steady ? { steady } : {}),
-    };
+  const summary: RunSummary & {
+    reactionBreakdown?: ReactionBreakdown;
+    naive?: RunSummary;
+    oursOverNaive?: ReturnType<typeof ratios>;
+    steady?: SteadyState;
+  } = {
+    setups: args.setups,
+    synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
+    duplicates: Math.max(
+      0,
+      productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
+    ),
+    workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
+    reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },
+    reactionBreakdown: breakdown,
+    dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
+    peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
+    budgetPerSecond: args.rate,
+    setupMs: { p50: setupP.p50, p95: setupP.p95 },
+    minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
+    ...(steady ? { steady } : {}),
+  };
   writeFileSync(
     join(outDir, `chart-${args.setups}.svg`),
     runChart(`${args.setups} two-way setups, budget ${args.rate}/s`, startedAtMs, productCalls, phases, args.rate),
@@ -325,6 +353,12 @@ async function main(): Promise<void> {
   await connection.close();
   await emulator.close();
   await env.teardown();
+}
+
+/** --keep-time-scale: the setups' own health check comes that much sooner, the rest of their timing as in production. */
+function keepTuning(scale: number): Partial<WaitTuning> | undefined {
+  if (scale === 1) return undefined;
+  return { monitorInterval: `${Math.max(1, Math.round(durationMs(DEFAULT_TUNING.monitorInterval) * scale))}ms` };
 }
 
 /** The naive setups by phase every 5 s, from when each saw its directions Synchronizing. */

@@ -13,7 +13,12 @@ import { setupsQuery } from '../workflows/visibility';
 export interface SteadyState {
   minutes: number;
   setups: number;
+  /** The setups' own health check ran every 30 min × this (--keep-time-scale); their figures are scaled back. */
+  keepTimeScale: number;
   dtsCallsPerSetupPerHour: number;
+  /** Of which the watcher's status lists and instance sweeps (real time), and the setups' own reads (scaled). */
+  watcherCallsPerSetupPerHour: number;
+  ownCallsPerSetupPerHour: number;
   dtsCallsByAction: Record<string, number>;
   watcherRounds: number;
   watcherRoundSeconds: number;
@@ -24,16 +29,21 @@ export interface SteadyState {
   continueAsNewEveryHours: number | null;
 }
 
+/** The watcher's calls (activities/watch-statuses.ts): its status lists and the unclaimed-instance sweep. */
+const WATCHER_ACTIONS = new Set(['DescribeSynchronizationJobStatusList', 'DescribeSynchronizationJobs']);
+
 export async function keepSteady(options: {
   client: Client;
   taskQueue: string;
   minutes: number;
   setups: number;
+  keepTimeScale?: number;
   calls: CallCollector;
   workerSamples: WorkerSample[];
   log: (line: string) => void;
 }): Promise<SteadyState> {
   const { client, taskQueue, minutes, setups, calls, workerSamples, log } = options;
+  const scale = options.keepTimeScale ?? 1;
   const fromMs = Date.now();
   const eventsBefore = await historyEvents(client, taskQueue);
   const roundsBefore = await watcherRound(client, taskQueue);
@@ -53,11 +63,19 @@ export async function keepSteady(options: {
   const last = samples.at(-1);
   const cpu = first && last && last.at > first.at ? (100 * (last.cpuMs - first.cpuMs)) / (last.at - first.at) : NaN;
   const rounds = roundsAfter !== undefined && roundsBefore !== undefined ? roundsAfter - roundsBefore : NaN;
-  const eventsPerHour = (eventsAfter - eventsBefore) / Math.max(1, setups) / hours;
+  // History grows with the setups' own checks (and the rare signal), so it is scaled like them.
+  const eventsPerHour = ((eventsAfter - eventsBefore) * scale) / Math.max(1, setups) / hours;
+  const watcherCalls = window.filter((c) => WATCHER_ACTIONS.has(c.action)).length;
+  const perSetupHour = (n: number) => n / Math.max(1, setups) / hours;
+  const watcherPerHour = perSetupHour(watcherCalls);
+  const ownPerHour = perSetupHour((window.length - watcherCalls) * scale);
   return {
     minutes,
     setups,
-    dtsCallsPerSetupPerHour: round1(window.length / Math.max(1, setups) / hours),
+    keepTimeScale: scale,
+    dtsCallsPerSetupPerHour: round1(watcherPerHour + ownPerHour),
+    watcherCallsPerSetupPerHour: round1(watcherPerHour),
+    ownCallsPerSetupPerHour: round1(ownPerHour),
     dtsCallsByAction: countBy(window, (c) => c.action),
     watcherRounds: rounds,
     watcherRoundSeconds: round1((toMs - fromMs) / 1000 / rounds),

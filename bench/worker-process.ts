@@ -1,8 +1,10 @@
 // Runs the production worker entry (worker/main.ts) as a child process, so its RSS, heap and CPU
-// are measured apart from the bench, the emulator and the client.
+// are measured apart from the bench, the emulator and the client. By default it runs as the image
+// runs it: compiled by scripts/build.ts, with the workflow bundle built ahead.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { buildWorker } from '../scripts/build';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator';
 import { payloadKeysEnv } from './keys';
 
@@ -27,14 +29,27 @@ export interface WorkerProcessOptions {
   dtsEndpoint: string;
   dtsMaxCallsPerSecond: number;
   logFile: string;
+  /**
+   * How the worker runs: `js` as the image runs it (scripts/build.ts: compiled, the workflow bundle built ahead
+   * next to it), `tsx` from the TypeScript, bundling the workflows at start.
+   */
+  runtime?: WorkerRuntime;
+  /** More environment for the worker (settings under test). */
+  env?: Record<string, string>;
 }
+
+export type WorkerRuntime = 'js' | 'tsx';
+export const WORKER_RUNTIMES: WorkerRuntime[] = ['js', 'tsx'];
 
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const root = join(__dirname, '..');
+  const runtime = options.runtime ?? 'js';
+  // Built into the output directory, not dist/, which a worker started from this checkout would pick up.
+  const built = runtime === 'js' ? await buildWorker(join(dirname(options.logFile), 'build')) : undefined;
   const log = createWriteStream(options.logFile);
-  const child: ChildProcess = fork(join(root, 'worker/main.ts'), [], {
+  const child: ChildProcess = fork(built?.entry ?? join(root, 'worker/main.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--import', join(__dirname, 'probe.mjs')],
+    execArgv: [...(runtime === 'js' ? [] : ['--import', 'tsx']), '--import', join(__dirname, 'probe.mjs')],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       ...process.env,
@@ -49,6 +64,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       // No Prometheus port (it could clash with other runs on this machine); quiet log.
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
   });
   child.stdout?.pipe(log);

@@ -25,6 +25,8 @@ export async function describeStatusList(
   regionId: string,
   jobIds: string[],
   checkpoints?: CheckpointBoard,
+  /** Counts the calls made (pages), for the watcher's pace. */
+  calls?: { count: number },
 ): Promise<StatusBoard> {
   const board: StatusBoard = {};
   if (jobIds.length === 0) return board;
@@ -36,6 +38,7 @@ export async function describeStatusList(
       SynchronizationJobIdListJsonStr: JSON.stringify(ids),
       PageNumber: pageNumber > 1 ? pageNumber : undefined,
     });
+    if (calls) calls.count += 1;
     const fresh = readPage(body, board, checkpoints);
     // TotalRecordCount counts the jobs of this call's id list that DTS answers for.
     const total = count(body.TotalRecordCount);

@@ -40,7 +40,7 @@ import {
   SyncId,
   SyncStatusReply,
 } from '../schemas';
-import { closedSetupView, fromVisibility } from '../setup-status';
+import { closedSetupView, fromVisibility, StatusCache } from '../setup-status';
 import { toSyncRequest, type FieldProblem } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
 import { checkBeforeStart } from './preflight';
@@ -75,6 +75,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         if (err instanceof WorkflowNotFoundError) return undefined;
         throw err;
       });
+  const statusCache = new StatusCache();
   const conflict = (reply: FastifyReply, message: string, extra: { fields?: FieldProblem[]; dtsJobId?: string } = {}) =>
     reply.code(409).send({ statusCode: 409, error: 'Conflict', message, ...extra });
 
@@ -192,7 +193,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
       const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
       try {
-        const status: SyncStatus = await statusOf(handleOf(req.params.id));
+        const status: SyncStatus = await statusCache.get(description, () => statusOf(handleOf(req.params.id)));
         return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.

@@ -54,7 +54,11 @@ describe('docker-compose.yml', () => {
   const ours = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
 
   it.each(ours)('gives %s only variables its code reads', (name, service) => {
-    const entry = [service.command].flat().find((arg) => arg?.endsWith('.ts'));
+    // A .ts entry point, or the JavaScript scripts/build.ts compiles from one (dist/worker/main.js).
+    const entry = [service.command]
+      .flat()
+      .map((arg) => arg?.replace(/^dist\/(.*)\.js$/, '$1.ts'))
+      .find((arg) => arg?.endsWith('.ts'));
     expect(entry, `${name} runs a .ts entry point`).toBeDefined();
     const reads = new Set(
       importClosure(entry!)

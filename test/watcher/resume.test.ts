@@ -12,7 +12,7 @@ import { watcherProblem } from '../../worker/health';
 const converter = { payloadConverter: defaultPayloadConverter, payloadCodecs: [] };
 const SETUPS = ['a', 'b', 'c'].map((id) => ({ workflowId: `sync-${id}`, jobId: `dts-${id}` }));
 
-function fakes(signals: string[]) {
+function fakes(signals: string[], listings = { count: 0 }) {
   const client = {
     workflowService: {
       getWorkflowExecutionHistory: async () => ({
@@ -30,6 +30,7 @@ function fakes(signals: string[]) {
     workflow: {
       options: { loadedDataConverter: converter },
       list: async function* () {
+        listings.count += 1;
         for (const s of SETUPS) {
           yield {
             workflowId: s.workflowId,
@@ -61,18 +62,21 @@ function fakes(signals: string[]) {
   return { client, dts };
 }
 
-async function oneRound(heartbeatDetails?: WatchProgress) {
+async function rounds(count: number, heartbeatDetails?: WatchProgress, minIntervalMs = 1_000) {
   const signals: string[] = [];
   const beats: WatchProgress[] = [];
+  const listings = { count: 0 };
   const env = new MockActivityEnvironment({ heartbeatDetails, heartbeatTimeoutMs: 30_000 });
   env.on('heartbeat', (d: WatchProgress) => {
     beats.push(d);
-    if (d.step === 'sleeping') env.cancel();
+    if (d.step === 'sleeping' && beats.filter((b) => b.step === 'sleeping').length === count) env.cancel();
   });
-  const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs: 1_000, batchSize: 50 };
-  await env.run(watchDtsStatuses, { ...fakes(signals) }, input).catch(() => undefined);
-  return { signals, beats };
+  const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs, batchSize: 50 };
+  await env.run(watchDtsStatuses, { ...fakes(signals, listings) }, input).catch(() => undefined);
+  return { signals, beats, listings: listings.count };
 }
+
+const oneRound = (heartbeatDetails?: WatchProgress) => rounds(1, heartbeatDetails);
 
 describe('status watcher heartbeats and resume', () => {
   it('signals each change once and heartbeats every step with the statuses seen', async () => {
@@ -87,6 +91,13 @@ describe('status watcher heartbeats and resume', () => {
     const { signals, beats } = await oneRound({ round: 7, step: 'signalling', done: 2, of: 3, seen });
     expect(signals).toEqual(['sync-c Forward synchronizing']);
     expect(beats[0]!.round).toBe(8);
+  });
+
+  it('lists the watched setups again only after the longest pause, not every round', async () => {
+    const { beats, listings, signals } = await rounds(3, undefined, 200);
+    expect(beats.filter((b) => b.step === 'sleeping').map((b) => b.round)).toEqual([1, 2, 3]);
+    expect(listings).toBe(1);
+    expect(signals).toHaveLength(SETUPS.length);
   });
 });
 
