@@ -24,3 +24,10 @@ export const SYNC_PHASES = [
   'failed',
   'cancelled',
 ] as const;
+
+/** The phases a setup reports only once it has ended (its run is closed or closing). */
+export const ENDED_PHASES = [
+  'released',
+  'failed',
+  'cancelled',
+] as const satisfies readonly (typeof SYNC_PHASES)[number][];

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { DtsClient } from '../../activities/dts/client';
 import { dtsJobLookup } from '../../api/dts-jobs';
 import { syncStartOptions } from '../../api/sync-start';
@@ -11,13 +10,14 @@ import type { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // API fixes of issue 9: one list entry per setup, conflicts named field by field, closed setups
 // read without a worker, IP endpoints keyed by their network, no second job beside a kept one.
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 /** The same API on a task queue no worker polls: setups it starts stay where they are. */
-let idle: FastifyInstance;
+let idle: App;
 const idleQueue = `idle-${randomUUID()}`;
 const dtsAccess = () => ({
   endpoint: stack.emulatorUrl,
@@ -76,7 +76,7 @@ async function register(body: Body, passwords: { source?: string } = {}) {
   );
 }
 
-const post = (api: FastifyInstance, payload: unknown) =>
+const post = (api: App, payload: unknown) =>
   api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
 const get = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
 const untilPhase = (id: string, phase: string, timeoutMs = 30_000) =>
@@ -270,7 +270,7 @@ describe('API fixes', () => {
       expect(refused.json().message).toContain(stuck.dtsJobId);
 
       // With read access to DTS the API sees the job released since (here through the DTS API itself).
-      const seeing = (await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) })) as unknown as FastifyInstance;
+      const seeing = await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) });
       try {
         expect((await post(seeing, body)).statusCode).toBe(409);
         await new DtsClient(dtsAccess()).call('DeleteSynchronizationJob', {

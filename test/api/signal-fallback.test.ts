@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { encryptingDataConverter } from '../../shared/codec';
 import { AUTH, buildTestApp } from '../support/api';
 import { eventually, startStack, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // Runs started by code without the operator Updates answer an update with "no handler": the API
 // then sends the signal that code understands (202), after the same checks as before.
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let worker: Worker;
 let running: Promise<void>;
 let connection: NativeConnection;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, statusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
@@ -7,9 +6,10 @@ import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);

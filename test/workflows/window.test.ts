@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, statusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
@@ -7,6 +6,7 @@ import type { InitializationWindow, SyncPhase, SyncRequest, SyncStatus } from '.
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // The initialization window against the real Temporal server and the emulator. The window's
 // timer is real time: the future window opens at the next minute boundary at least 8 s away.
@@ -14,7 +14,7 @@ import { eventually, startStack, tairInstance, type Stack } from '../support/sta
 const ZONE = 'Asia/Kathmandu';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);
