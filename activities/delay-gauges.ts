@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
 import { dtsStatusSignal } from '../workflows/messages';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
-import { normalizeStatus } from '../workflows/status';
+import { normalizeDtsStatus } from '../workflows/normalize-dts';
 import type { Direction } from '../workflows/types';
 
 interface DelayNews {
@@ -48,7 +48,7 @@ export class DelayGauges {
         const stamp = checkpoints[jobId]?.[direction as 'Forward' | 'Reverse'];
         // Unix seconds as documented; milliseconds (13 digits) are read too.
         const checkpoint = stamp && stamp > 1e12 ? stamp / 1000 : stamp;
-        const synchronizing = normalizeStatus(raw) === 'synchronizing';
+        const synchronizing = normalizeDtsStatus(raw) === 'synchronizing';
         const seconds = synchronizing && checkpoint ? Math.max(0, Math.round(nowSeconds - checkpoint)) : 0;
         const labels = { setup, direction, dts_job_id: jobId };
         this.gauge.set(seconds, labels);

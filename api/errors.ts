@@ -56,8 +56,14 @@ function validationProblems(err: FastifyError): FieldProblem[] {
   return (err.validation ?? []).map((v) => {
     const missing = (v.params as { missingProperty?: string }).missingProperty;
     const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    const allowed = (v.params as { allowedValues?: unknown[] }).allowedValues;
     const base = `${err.validationContext === 'body' ? '' : `/${err.validationContext}`}${v.instancePath}`;
     const field = missing ? `${base}/${missing}` : extra ? `${base}/${extra}` : base || '/';
-    return { field, rule: v.keyword, message: extra ? `unknown field ${extra}` : (v.message ?? 'invalid') };
+    const message = extra
+      ? `unknown field ${extra}`
+      : allowed
+        ? `must be one of ${allowed.join(', ')}`
+        : (v.message ?? 'invalid');
+    return { field, rule: v.keyword, message };
   });
 }

@@ -14,10 +14,10 @@ import {
   releaseUpdate,
   retrySignal,
   retryUpdate,
-  statusQuery,
+  setupStatusQuery,
 } from '../workflows/messages';
 import type { redisSync } from '../workflows/redis-sync';
-import type { SyncPhase, SyncStatus } from '../workflows/types';
+import type { SyncPhase, SetupStatus } from '../workflows/types';
 
 /** Operator actions: Workflow Updates the workflow validates; the signals of the same name for runs started before. */
 const ACTIONS = {
@@ -28,7 +28,7 @@ const ACTIONS = {
 export type OperatorAction = keyof typeof ACTIONS;
 
 /** How an action was taken: the status the workflow accepted it in (update), or only sent to older code (signal). */
-export type ActionTaken = { status: SyncStatus; accepted?: never } | { accepted: { id: string; phase: string } };
+export type ActionTaken = { status: SetupStatus; accepted?: never } | { accepted: { id: string; phase: SyncPhase } };
 
 const QUERY_DEADLINE_MS = 5_000;
 const UPDATE_DEADLINE_MS = 10_000;
@@ -65,8 +65,8 @@ export class Setups {
   }
 
   /** The setup's own status. A query needs a worker: with none polling it would hang for the whole gRPC timeout. */
-  status(handle: WorkflowHandle<typeof redisSync>): Promise<SyncStatus> {
-    return this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+  status(handle: WorkflowHandle<typeof redisSync>): Promise<SetupStatus> {
+    return this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(setupStatusQuery));
   }
 
   /**

@@ -1,5 +1,5 @@
 // Turns what the bench saw into the figures of docs/performance.md.
-import type { SyncStatus } from '../workflows/types';
+import type { SetupStatus } from '../workflows/types';
 import { countBy, peakInWindow, peakPerSecond, type SeenCall } from './calls';
 import { mb, secs, summary } from './stats';
 import type { WorkerSample } from './worker-process';
@@ -19,7 +19,7 @@ export interface RunData {
   allStartedAtMs: number;
   allSynchronizingAtMs: number;
   releasedAtMs: number;
-  statuses: SyncStatus[];
+  statuses: SetupStatus[];
   /** When each setup was started, by workflow id. */
   startMs: Map<string, number>;
   jobs: EmulatorJob[];

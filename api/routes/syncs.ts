@@ -12,13 +12,14 @@ import {
   SyncTopologyKey,
 } from '../../workflows/search-attributes';
 import { setupsQuery } from '../../workflows/visibility';
-import { ENDED_PHASES } from '../../workflows/vocabulary';
+import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../workflows/vocabulary';
 import type { DtsJobLookup } from '../dts-jobs';
 import { badFields, refusal } from '../errors';
+import { wordOr } from '../literals';
 import { PreflightRefusal } from '../preflight-schemas';
 import { requestDifferences } from '../request-diff';
-import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SyncStatusReply } from '../schemas';
-import { closedSetupView, fromVisibility } from '../setup-status';
+import { AcceptedReply, CreateSyncBody, ErrorReply, ListQuery, ListReply, SyncId, SetupStatusReply } from '../schemas';
+import { closedSetupView, fromVisibility } from '../setup-view';
 import { Setups } from '../setups';
 import { toSyncRequest } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
@@ -30,7 +31,7 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorRe
 const operatorSchema = (summary: string) => ({
   summary,
   params: SyncId,
-  response: { 200: SyncStatusReply, 202: AcceptedReply, ...errors },
+  response: { 200: SetupStatusReply, 202: AcceptedReply, ...errors },
 });
 
 /** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
@@ -118,7 +119,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 
   app.get(
     '/v1/syncs/:id',
-    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } },
+    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SetupStatusReply, ...errors } } },
     async (req) => {
       const description = await setups.describe(req.params.id);
       if (!description) throw app.httpErrors.notFound(`no sync ${req.params.id}`);
@@ -169,8 +170,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         const seconds = execution.startTime?.seconds;
         return {
           id: execution.execution?.workflowId ?? '',
-          phase: keyword(fields, SyncPhaseKey.name),
-          topology: keyword(fields, SyncTopologyKey.name),
+          phase: known(SYNC_PHASES, keyword(fields, SyncPhaseKey.name)),
+          topology: known(TOPOLOGIES, keyword(fields, SyncTopologyKey.name)),
           dtsJobId: keyword(fields, DtsJobIdKey.name),
           sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),
           destinationInstanceId: keyword(fields, DestinationInstanceIdKey.name),
@@ -274,4 +275,9 @@ function keyword(fields: Record<string, Payload> | null | undefined, name: strin
   const value: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
+}
+
+/** A search attribute's word, `unknown` when it is not one this code knows, absent when the run has none. */
+function known<const T extends readonly string[]>(words: T, value: string | undefined) {
+  return value === undefined ? undefined : wordOr(words, value);
 }

@@ -12,7 +12,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { STATE_MACHINE_PATHS } from './paths';
 import { syncWorkflowId } from '../../workflows/ids';
-import { abortUpdate, releaseSignal, releaseUpdate, retryUpdate, statusQuery } from '../../workflows/messages';
+import { abortUpdate, releaseSignal, releaseUpdate, retryUpdate, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { SyncPhase, SyncRequest, Topology } from '../../workflows/types';
 import { sleep } from '../chaos/processes';
@@ -63,7 +63,7 @@ async function register(
 async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncPhase): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if ((await handle.query(statusQuery).catch(() => undefined))?.phase === phase) return;
+    if ((await handle.query(setupStatusQuery).catch(() => undefined))?.phase === phase) return;
     await sleep(200);
   }
   throw new Error(`${handle.workflowId} never reached ${phase}`);
@@ -83,7 +83,7 @@ async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Sce
 }
 
 async function statusOf(handle: WorkflowHandle<typeof redisSync>) {
-  return handle.query(statusQuery);
+  return handle.query(setupStatusQuery);
 }
 
 /** The setup's DTS job id, once bought. */
