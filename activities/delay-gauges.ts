@@ -45,7 +45,7 @@ export class DelayGauges {
       const setup = setupOf(jobId);
       if (!setup) continue;
       for (const [direction, raw] of Object.entries(directions)) {
-        const stamp = checkpoints[jobId]?.[direction as 'Forward' | 'Reverse'];
+        const stamp = checkpoints[jobId]?.[direction as Direction];
         // Unix seconds as documented; milliseconds (13 digits) are read too.
         const checkpoint = stamp && stamp > 1e12 ? stamp / 1000 : stamp;
         const synchronizing = normalizeDtsStatus(raw) === 'synchronizing';

@@ -45,6 +45,7 @@ export interface WatchProgress {
   seen: Record<string, string>;
 }
 
+/** The phases in which a setup's DTS job is watched for it (a subset of SYNC_PHASES). */
 const WATCHED_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;

@@ -1,12 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
-import { SYNC_PHASES } from '../workflows/vocabulary';
+import { ENDED_PHASES, SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
 import { setupsQuery } from '../workflows/visibility';
 
-/** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
-const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
+/** The phases of a running setup that the gauge labels (the ended ones and `release-failed` are not counted). */
+const UNLABELLED: readonly SyncPhase[] = ['release-failed', ...ENDED_PHASES];
 const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */

@@ -1,5 +1,5 @@
 // Turns what the bench saw into the figures of docs/performance.md.
-import type { SetupStatus } from '../workflows/types';
+import type { Direction, SetupStatus } from '../workflows/types';
 import { countBy, peakInWindow, peakPerSecond, type SeenCall } from './calls';
 import { mb, secs, summary } from './stats';
 import type { WorkerSample } from './worker-process';
@@ -42,7 +42,7 @@ const firstSynchronizing = (job: EmulatorJob | undefined, dir: string) => {
 
 export function analyse(d: RunData) {
   const jobsById = new Map(d.jobs.map((j) => [j.jobId, j]));
-  const reaction: Record<'Forward' | 'Reverse', number[]> = { Forward: [], Reverse: [] };
+  const reaction: Record<Direction, number[]> = { Forward: [], Reverse: [] };
   const setupMs: number[] = [];
   const idealMs: number[] = [];
   const monitorWindows: { jobId: string; fromMs: number }[] = [];

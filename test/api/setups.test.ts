@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
+import type { App } from '../../api/app';
 import { dtsJobLookup } from '../../api/dts-jobs';
 import { syncStartOptions } from '../../api/sync-start';
 import { toSyncRequest } from '../../api/sync-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
-import type { redisSync } from '../../workflows/redis-sync';
+import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
-import type { App } from '../../api/app';
 
 // API fixes of issue 9: one list entry per setup, conflicts named field by field, closed setups
 // read without a worker, IP endpoints keyed by their network, no second job beside a kept one.
@@ -103,8 +103,8 @@ describe('API fixes', () => {
       await register(body);
       const { request } = toSyncRequest(body);
       // Through the API's own start options, with a history short enough to continue as new within seconds.
-      const handle = await stack.client.workflow.start<typeof redisSync>(
-        'redisSync',
+      const handle = await stack.client.workflow.start(
+        redisSync,
         syncStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }),
       );
       await eventually(
@@ -235,7 +235,7 @@ describe('API fixes', () => {
     await registerDestination(older);
     const request = toSyncRequest(older as never).request!;
     const legacyId = legacySyncWorkflowId(request)!;
-    await stack.client.workflow.start<typeof redisSync>('redisSync', {
+    await stack.client.workflow.start(redisSync, {
       ...syncStartOptions(request, idleQueue),
       workflowId: legacyId,
     });

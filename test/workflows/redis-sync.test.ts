@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
+import type { Direction, SetupStatus, SyncPhase, SyncRequest } from '../../workflows/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
@@ -76,7 +76,7 @@ async function calls(): Promise<EmulatorCall[]> {
   return (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
 }
 
-function statusReachedAt(job: EmulatorJob, direction: 'Forward' | 'Reverse', status: string): number {
+function statusReachedAt(job: EmulatorJob, direction: Direction, status: string): number {
   const entry = job.directions[direction]?.history.find((h) => h.status.toLowerCase() === status.toLowerCase());
   if (!entry) throw new Error(`${direction} never reached ${status}`);
   return Date.parse(entry.at);
