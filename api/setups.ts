@@ -74,7 +74,11 @@ export class Setups {
    * validator's reason (409). A run of older code has no update handler: it gets the signal, when its status shows
    * the action applies (`signalOnlyIn`), as before the updates.
    */
-  async act(id: string, action: OperatorAction, signalOnlyIn?: SyncPhase): Promise<ActionTaken> {
+  async act(
+    id: string,
+    action: OperatorAction,
+    { signalOnlyIn }: { signalOnlyIn?: SyncPhase } = {},
+  ): Promise<ActionTaken> {
     const handle = await this.live(id);
     try {
       const status = await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>

@@ -3,6 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
 import type { PreflightItem } from '../../workflows/preflight-checks';
+import type { ReleaseOutcome } from '../../workflows/types';
 import { redisSync } from '../../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
@@ -35,8 +36,8 @@ const operatorSchema = (summary: string) => ({
 });
 
 /** Previous endings that leave a DTS job alive (suspended), which a new setup of the pair would write beside. */
-const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released']);
-/** A closed run that last said `synchronizing` is not synchronizing: other phases are asked of live setups only. */
+const KEPT_OUTCOMES: ReadonlySet<string> = new Set(['kept', 'prepaid-not-released'] satisfies ReleaseOutcome[]);
+/** Phases only an ended setup reports; any other is asked of running setups (a closed run is not `synchronizing`). */
 const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
@@ -208,7 +209,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs/:id/retry',
     { schema: operatorSchema('Run the precheck again after fixing its cause') },
     async (req, reply) => {
-      const taken = await setups.act(req.params.id, 'retry', 'needs-attention');
+      const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention' });
       return taken.accepted
         ? reply.code(202).send(taken.accepted)
         : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
