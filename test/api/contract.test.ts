@@ -39,16 +39,16 @@ describe('OpenAPI document', () => {
       paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { name: string; schema: Schema }[] }>>;
     };
     const setup = (
-      doc.paths['/v1/syncs/{id}']!.get as unknown as {
+      doc.paths['/v1/syncs/{id}']?.get as unknown as {
         responses: Record<string, { content: Record<string, { schema: Schema }> }>;
       }
-    ).responses['200']!.content['application/json']!.schema;
-    expect(setup.properties!.phase!.enum).toEqual([...SYNC_PHASES, 'unknown']);
-    expect(setup.properties!.topology!.enum).toEqual([...TOPOLOGIES, 'unknown']);
-    expect(setup.properties!.source!.properties!.kind!.enum).toEqual([...ENDPOINT_KINDS]);
-    expect(setup.properties!.attention!.properties!.kind!.enum).toEqual([...ATTENTION_KINDS]);
-    const phase = doc.paths['/v1/syncs']!.get!.parameters!.find((p) => p.name === 'phase');
-    expect(phase!.schema.enum).toEqual([...SYNC_PHASES]);
+    ).responses['200']?.content['application/json']?.schema;
+    expect(setup?.properties?.phase?.enum).toEqual([...SYNC_PHASES, 'unknown']);
+    expect(setup?.properties?.topology?.enum).toEqual([...TOPOLOGIES, 'unknown']);
+    expect(setup?.properties?.source?.properties?.kind?.enum).toEqual([...ENDPOINT_KINDS]);
+    expect(setup?.properties?.attention?.properties?.kind?.enum).toEqual([...ATTENTION_KINDS]);
+    const phase = doc.paths['/v1/syncs']?.get?.parameters?.find((p) => p.name === 'phase');
+    expect(phase?.schema.enum).toEqual([...SYNC_PHASES]);
   });
 });
 
