@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
@@ -256,7 +260,8 @@ function isJsonObject(bytes: Buffer): boolean {
   }
 }
 
-const STATUS_NAMES = [
+/** Temporal's execution statuses by their number in the protocol, named as `describe()` names them. */
+const EXECUTION_STATUS_NAMES: readonly WorkflowExecutionStatusName[] = [
   'UNSPECIFIED',
   'RUNNING',
   'COMPLETED',
@@ -266,8 +271,8 @@ const STATUS_NAMES = [
   'CONTINUED_AS_NEW',
   'TIMED_OUT',
 ];
-function workflowStatusName(status: number | null | undefined): string {
-  return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
+function workflowStatusName(status: number | null | undefined): WorkflowExecutionStatusName {
+  return EXECUTION_STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
 }
 
 /** A keyword search attribute of a listed execution: plain JSON payloads (no codec), a one-item list on old servers. */
