@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Two tiers (README "Tests"). A test file is an integration test when it needs the run's real
-// Temporal dev server, that is when it calls inject() (directly or through test/support/stack.ts),
+// Temporal dev server, that is when it calls vitest's inject() (directly or through test/support/stack.ts;
+// Fastify's `app.inject(` does not count),
 // or when it lives in test/chaos/ (which starts its own). Everything else is a unit test:
 // no Temporal server, no CLI build, no workflow bundle.
 const root = import.meta.dirname;
@@ -11,7 +12,7 @@ const testFiles = readdirSync(join(root, 'test'), { recursive: true, encoding: '
   .filter((name) => name.endsWith('.test.ts'))
   .map((name) => `test/${name.split('\\').join('/')}`);
 const needsTemporal = (file: string) =>
-  file.startsWith('test/chaos/') || /\binject\(|support\/stack['"]/.test(readFileSync(join(root, file), 'utf8'));
+  file.startsWith('test/chaos/') || /(?<!\.)\binject\(|support\/stack['"]/.test(readFileSync(join(root, file), 'utf8'));
 const integration = testFiles.filter(needsTemporal);
 const unit = testFiles.filter((file) => !needsTemporal(file));
 

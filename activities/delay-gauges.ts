@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
 import { dtsStatusSignal } from '../workflows/messages';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
-import { normalizeStatus } from '../workflows/status';
+import { normalizeDtsStatus } from '../workflows/normalize-dts';
 import type { Direction } from '../workflows/types';
 
 interface DelayNews {
@@ -45,10 +45,10 @@ export class DelayGauges {
       const setup = setupOf(jobId);
       if (!setup) continue;
       for (const [direction, raw] of Object.entries(directions)) {
-        const stamp = checkpoints[jobId]?.[direction as 'Forward' | 'Reverse'];
+        const stamp = checkpoints[jobId]?.[direction as Direction];
         // Unix seconds as documented; milliseconds (13 digits) are read too.
         const checkpoint = stamp && stamp > 1e12 ? stamp / 1000 : stamp;
-        const synchronizing = normalizeStatus(raw) === 'synchronizing';
+        const synchronizing = normalizeDtsStatus(raw) === 'synchronizing';
         const seconds = synchronizing && checkpoint ? Math.max(0, Math.round(nowSeconds - checkpoint)) : 0;
         const labels = { setup, direction, dts_job_id: jobId };
         this.gauge.set(seconds, labels);

@@ -9,8 +9,8 @@ import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../workflows/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
-import { normalizeStatus } from '../workflows/status';
-import type { Direction, DtsStatus, SyncPhase } from '../workflows/types';
+import { normalizeDtsStatus } from '../workflows/normalize-dts';
+import type { Direction, DtsDirectionStatus, SyncPhase } from '../workflows/types';
 import { setupsQuery } from '../workflows/visibility';
 
 export interface WatchDeps {
@@ -45,6 +45,7 @@ export interface WatchProgress {
   seen: Record<string, string>;
 }
 
+/** The phases in which a setup's DTS job is watched for it (a subset of SYNC_PHASES). */
 const WATCHED_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
@@ -90,7 +91,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       const { setups, groups } = listed;
       const calls = { count: 0 };
       let regionsDone = 0;
-      const changes: { key: string; status: DtsStatus; setup: WatchedSetup; direction: Direction }[] = [];
+      const changes: { key: string; status: DtsDirectionStatus; setup: WatchedSetup; direction: Direction }[] = [];
       // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
       for (const [regionId, jobIds] of groups) {
         let board: StatusBoard;
@@ -108,7 +109,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         for (const [jobId, directions] of Object.entries(board)) {
           for (const [direction, raw] of Object.entries(directions)) {
             const key = `${jobId}/${direction}`;
-            const status = normalizeStatus(raw);
+            const status = normalizeDtsStatus(raw);
             if (seen.get(key) === status) continue;
             const setup = setups.get(jobId);
             // Only a status the setup must act on is worth a read; progress it polls for itself.

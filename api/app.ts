@@ -1,7 +1,8 @@
-import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import sensible from '@fastify/sensible';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,9 +11,11 @@ import { requireBearerToken, TokenSet } from './auth';
 import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { instanceRoutes } from './routes/instances';
 import { preflightRoutes } from './routes/preflight';
 import { syncRoutes } from './routes/syncs';
 import type { DtsJobLookup } from './dts-jobs';
+import { replyWithError } from './errors';
 import type { TemporalDeps } from './temporal';
 
 export interface AppOptions {
@@ -46,31 +49,8 @@ export async function buildApp(options: AppOptions) {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err.validation) {
-      const fields = err.validation.map((v) => {
-        const missing = (v.params as { missingProperty?: string }).missingProperty;
-        const extra = (v.params as { additionalProperty?: string }).additionalProperty;
-        const base = `${err.validationContext === 'body' ? '' : `/${err.validationContext}`}${v.instancePath}`;
-        const field = missing ? `${base}/${missing}` : extra ? `${base}/${extra}` : base || '/';
-        return { field, rule: v.keyword, message: extra ? `unknown field ${extra}` : (v.message ?? 'invalid') };
-      });
-      return reply.code(400).send({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
-        fields,
-      });
-    }
-    const statusCode = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (statusCode === 500) req.log.error({ err: { type: err.name, message: err.message } }, 'request failed');
-    // 5xx details stay in the log: they may name internals.
-    return reply.code(statusCode).send({
-      statusCode,
-      error: statusCode === 500 ? 'Internal Server Error' : (err.name ?? 'Error'),
-      message: statusCode === 500 ? 'internal error' : err.message,
-    });
-  });
+  app.setErrorHandler(replyWithError);
+  await app.register(sensible);
 
   await app.register(helmet, { contentSecurityPolicy: false });
   await app.register(swagger, {
@@ -101,7 +81,7 @@ export async function buildApp(options: AppOptions) {
   });
 
   registerMetrics(app, options.temporal);
-  await app.register((await import('./routes/instances')).instanceRoutes, { temporal: options.temporal });
+  await app.register(instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   await app.register(preflightRoutes, { temporal: options.temporal });
@@ -119,3 +99,6 @@ export async function buildApp(options: AppOptions) {
   }
   return app;
 }
+
+/** The app as built, with its type provider and decorators: what tests and scripts hold. */
+export type App = Awaited<ReturnType<typeof buildApp>>;

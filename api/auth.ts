@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { httpErrors } from '@fastify/sensible';
 
 /** Bearer tokens; several at once so they can be rotated. Compared in constant time. */
 export class TokenSet {
@@ -41,11 +42,8 @@ export function requireBearerToken(
     if (isPublic(request)) return;
     const caller = tokens.identify(request);
     if (!caller) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({
-        statusCode: 401,
-        error: 'Unauthorized',
-        message: 'a valid bearer token is required (Authorization: Bearer <token>)',
-      });
+      reply.header('www-authenticate', 'Bearer');
+      throw httpErrors.unauthorized('a valid bearer token is required (Authorization: Bearer <token>)');
     }
     request.caller = caller;
   });

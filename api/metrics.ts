@@ -1,12 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { SyncPhase } from '../workflows/types';
-import { SYNC_PHASES } from '../workflows/vocabulary';
+import { ENDED_PHASES, SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
+import { SyncPhaseKey } from '../workflows/search-attributes';
 import { setupsQuery } from '../workflows/visibility';
 
-/** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
-const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
+/** The phases of a running setup that the gauge labels (the ended ones and `release-failed` are not counted). */
+const UNLABELLED: readonly SyncPhase[] = ['release-failed', ...ENDED_PHASES];
 const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
@@ -33,11 +34,10 @@ export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): v
     async collect() {
       await Promise.all(
         PHASES.map(async (phase) => {
-          const { count } = await temporal.client.workflowService.countWorkflowExecutions({
-            namespace: temporal.namespace,
-            query: `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
-          });
-          this.set({ phase }, Number(count ?? 0));
+          const { count } = await temporal.client.workflow.count(
+            `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running' AND ${SyncPhaseKey.name} = '${phase}'`,
+          );
+          this.set({ phase }, count);
         }),
       );
     },

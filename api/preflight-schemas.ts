@@ -1,4 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { ACCEPTABLE_RISKS, PREFLIGHT_OUTCOMES } from '../workflows/preflight-checks';
+import { oneOf } from './literals';
 
 // The preflight report (workflows/preflight-checks.ts) as the API shows it.
 export const PreflightReportReply = Type.Object({
@@ -6,7 +8,7 @@ export const PreflightReportReply = Type.Object({
   items: Type.Array(
     Type.Object({
       check: Type.String(),
-      outcome: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+      outcome: oneOf(PREFLIGHT_OUTCOMES),
       message: Type.String(),
       advice: Type.String(),
     }),
@@ -20,7 +22,7 @@ export const PreflightRefusal = Type.Object({
   preflight: PreflightReportReply,
 });
 
-export const AcceptRisks = Type.Array(Type.Union([Type.Literal('eviction-policy')]), {
+export const AcceptRisks = Type.Array(oneOf(ACCEPTABLE_RISKS), {
   uniqueItems: true,
   maxItems: 8,
   description:

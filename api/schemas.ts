@@ -1,15 +1,23 @@
-import { Type, type Static, type TLiteral, type TSchemaOptions, type TUnion } from '@fastify/type-provider-typebox';
-import { ENDPOINT_KINDS, JOB_CLASSES, PAY_TYPES, TOPOLOGIES } from '../workflows/vocabulary';
+import { Type, type Static } from '@fastify/type-provider-typebox';
+import {
+  ATTENTION_KINDS,
+  DIRECTIONS,
+  DTS_DIRECTION_STATUSES,
+  ENDPOINT_KINDS,
+  JOB_CLASSES,
+  PAY_TYPES,
+  PREPAID_PERIODS,
+  RELEASE_OUTCOMES,
+  SYNC_PHASES,
+  TOPOLOGIES,
+} from '../workflows/vocabulary';
+import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
-/** `Type.Union` of one `Type.Literal` per word of a vocabulary tuple (workflows/vocabulary.ts), typed as such. */
-type Literals<T extends readonly string[]> = { -readonly [K in keyof T]: TLiteral<T[K]> };
-function oneOf<const T extends readonly string[]>(words: T, options?: TSchemaOptions): TUnion<Literals<T>> {
-  return Type.Union(
-    words.map((word) => Type.Literal(word)),
-    options,
-  ) as TUnion<Literals<T>>;
-}
+/** A setup's phase in a reply; `unknown` when Temporal keeps none (a setup read without its worker). */
+export const REPLY_PHASES = [...SYNC_PHASES, 'unknown'] as const;
+/** A setup's topology in a reply; `unknown` for a setup started before the request was kept in its memo. */
+export const REPLY_TOPOLOGIES = [...TOPOLOGIES, 'unknown'] as const;
 
 // DTS's own formats (dts-api.md §1, §7), checked before anything is started or bought.
 const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
@@ -83,7 +91,7 @@ export const CreateSyncBody = Type.Object(
     ),
     jobClass: Type.Optional(oneOf(JOB_CLASSES)),
     payType: Type.Optional(oneOf(PAY_TYPES)),
-    period: Type.Optional(Type.Union([Type.Literal('Year'), Type.Literal('Month')])),
+    period: Type.Optional(oneOf(PREPAID_PERIODS)),
     usedTime: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
     keepInstanceOnFailure: Type.Optional(Type.Boolean()),
     waitDeadline: Type.Optional(DurationText),
@@ -122,7 +130,7 @@ const Failure = Type.Object({
 });
 const DirectionState = Type.Object({
   configured: Type.Boolean(),
-  status: Type.Optional(Type.String({ description: 'normalised DTS status (lower case)' })),
+  status: Type.Optional(oneOf(DTS_DIRECTION_STATUSES, { description: "DTS's status of the direction, normalised" })),
   rawStatus: Type.Optional(Type.String({ description: "DTS's own spelling" })),
   progress: Type.Optional(Type.Number()),
   precheckFailures: Type.Optional(Type.Array(Failure)),
@@ -134,20 +142,20 @@ const DirectionState = Type.Object({
   restarts: Type.Integer(),
 });
 const EndpointSummary = Type.Object({
-  kind: Type.String(),
+  kind: oneOf(ENDPOINT_KINDS),
   instanceId: Type.Optional(Type.String()),
   region: Type.String(),
   ip: Type.Optional(Type.String()),
   port: Type.Optional(Type.Integer()),
 });
-export const SyncStatusReply = Type.Object({
+export const SetupStatusReply = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  topology: Type.String(),
-  phase: Type.String(),
-  workflowStatus: Type.Optional(Type.String({ description: 'Temporal execution status' })),
+  topology: oneOf(REPLY_TOPOLOGIES),
+  phase: oneOf(REPLY_PHASES),
+  workflowStatus: Type.Optional(Type.String({ description: "Temporal's execution status of the setup's workflow" })),
   dtsJobId: Type.Optional(Type.String()),
-  payType: Type.Optional(Type.String()),
+  payType: Type.Optional(oneOf(PAY_TYPES)),
   source: Type.Optional(EndpointSummary),
   destination: Type.Optional(EndpointSummary),
   forward: Type.Optional(DirectionState),
@@ -162,7 +170,7 @@ export const SyncStatusReply = Type.Object({
   ),
   error: Type.Optional(
     Type.Object({
-      type: Type.String(),
+      type: Type.String({ description: 'SyncErrorType (workflows/types.ts), or the name of an unexpected error' }),
       message: Type.String(),
       code: Type.Optional(Type.String()),
       requestId: Type.Optional(Type.String()),
@@ -170,22 +178,15 @@ export const SyncStatusReply = Type.Object({
   ),
   attention: Type.Optional(
     Type.Object({
-      direction: Type.String(),
+      direction: oneOf(DIRECTIONS),
       reason: Type.String(),
       failures: Type.Array(Failure),
       since: Type.String(),
       deadline: Type.Optional(Type.String()),
-      kind: Type.Optional(Type.String()),
+      kind: Type.Optional(oneOf(ATTENTION_KINDS)),
     }),
   ),
-  released: Type.Optional(
-    Type.Object({
-      at: Type.String(),
-      outcome: Type.String({
-        description: 'released, already-gone, kept, prepaid-not-released, or left-in-place (an adopted job let go of)',
-      }),
-    }),
-  ),
+  released: Type.Optional(Type.Object({ at: Type.String(), outcome: oneOf(RELEASE_OUTCOMES) })),
   adopted: Type.Optional(
     Type.Object(
       {
@@ -203,7 +204,9 @@ export const SyncStatusReply = Type.Object({
 
 export const AcceptedReply = Type.Object({
   id: Type.String(),
-  phase: Type.String(),
+  phase: oneOf([...REPLY_PHASES, 'cancelling'], {
+    description: '`cancelling`: the cancel was sent and no worker has answered with the phase yet',
+  }),
   existing: Type.Optional(Type.Boolean()),
   /** The preflight's warnings for a setup just started (they are also in its memo). */
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
@@ -213,7 +216,7 @@ export const ListQuery = Type.Object(
   {
     pageSize: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100, default 20' })),
     pageToken: Type.Optional(Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9+/=_-]*$' })),
-    phase: Type.Optional(Type.String({ pattern: '^[a-z-]{3,30}$' })),
+    phase: Type.Optional(oneOf(SYNC_PHASES)),
   },
   { additionalProperties: false },
 );
@@ -222,8 +225,8 @@ export const ListReply = Type.Object({
   items: Type.Array(
     Type.Object({
       id: Type.String(),
-      phase: Type.Optional(Type.String()),
-      topology: Type.Optional(Type.String()),
+      phase: Type.Optional(oneOf(REPLY_PHASES)),
+      topology: Type.Optional(oneOf(REPLY_TOPOLOGIES)),
       dtsJobId: Type.Optional(Type.String()),
       sourceInstanceId: Type.Optional(Type.String()),
       destinationInstanceId: Type.Optional(Type.String()),

@@ -3,16 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { CreateSyncBody } from '../api/schemas';
 import type { WaitTuning } from '../workflows/tuning';
 import { toSyncRequest } from '../api/sync-request';
-import { syncWorkflowId } from '../workflows/ids';
+import { syncStartOptions } from '../api/sync-start';
+import { redisSync } from '../workflows/redis-sync';
 import { SYNC_PHASES } from '../workflows/vocabulary';
 import { releaseSignal } from '../workflows/messages';
 import { setupsQuery } from '../workflows/visibility';
-import {
-  DestinationInstanceIdKey,
-  SourceInstanceIdKey,
-  SyncPhaseKey,
-  SyncTopologyKey,
-} from '../workflows/search-attributes';
+import { SyncPhaseKey } from '../workflows/search-attributes';
 
 /** Runs `task` over items with at most `limit` in flight. */
 export async function inBatches<T, R>(
@@ -32,10 +28,7 @@ export async function inBatches<T, R>(
   return results;
 }
 
-/**
- * Starts one setup with the options POST /v1/syncs uses (api/routes/syncs.ts), by workflow type
- * name: importing the workflow function would load workflow-only code into this process.
- */
+/** Starts one setup with the options POST /v1/syncs uses (api/sync-start.ts), without its preflight. */
 export async function startSetup(
   client: Client,
   taskQueue: string,
@@ -44,22 +37,9 @@ export async function startSetup(
 ): Promise<string> {
   const { request, problems } = toSyncRequest(body);
   if (!request) throw new Error(`bad bench request: ${JSON.stringify(problems)}`);
-  const workflowId = syncWorkflowId(request);
-  await client.workflow.start('redisSync', {
-    workflowId,
-    taskQueue,
-    args: [{ request, ...(tuning ? { tuning } : {}) }],
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowIdConflictPolicy: 'FAIL',
-    staticSummary: `${request.source.instanceId} ↔ ${request.destination.instanceId} · ${request.name}`,
-    typedSearchAttributes: [
-      { key: SyncPhaseKey, value: 'purchasing' },
-      { key: SyncTopologyKey, value: request.topology },
-      { key: SourceInstanceIdKey, value: request.source.instanceId! },
-      { key: DestinationInstanceIdKey, value: request.destination.instanceId! },
-    ],
-  });
-  return workflowId;
+  const options = syncStartOptions(request, taskQueue, tuning);
+  await client.workflow.start(redisSync, options);
+  return options.workflowId;
 }
 
 /** What DELETE /v1/syncs/:id does once it has checked the setup is running. */
@@ -76,7 +56,7 @@ export async function phaseCounts(client: Client, taskQueue: string): Promise<Re
   await Promise.all(
     PHASES.map(async (phase) => {
       const { count } = await client.workflow.count(
-        `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND SyncPhase = '${phase}'`,
+        `${setupsQuery(taskQueue)} AND ExecutionStatus = 'Running' AND ${SyncPhaseKey.name} = '${phase}'`,
       );
       if (count > 0) counts[phase] = count;
     }),

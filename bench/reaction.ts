@@ -4,8 +4,8 @@
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { normalizeStatus } from '../workflows/status';
-import type { Direction, SyncStatus } from '../workflows/types';
+import { normalizeDtsStatus } from '../workflows/normalize-dts';
+import type { Direction, SetupStatus } from '../workflows/types';
 import type { SeenCall } from './calls';
 import { inBatches } from './fleet-ops';
 import { firstSynchronizingMs, pcts, type Percentiles } from './summary';
@@ -43,7 +43,7 @@ const eventMs = (e: Event) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.fl
 
 export async function reactionBreakdown(
   client: Client,
-  statuses: SyncStatus[],
+  statuses: SetupStatus[],
   jobs: EmulatorJob[],
   calls: SeenCall[],
 ): Promise<ReactionBreakdown> {
@@ -85,7 +85,7 @@ export async function reactionBreakdown(
         const attrs = e.workflowExecutionSignaledEventAttributes;
         if (attrs?.signalName !== 'dtsStatusChanged' || eventMs(e) < changeMs) continue;
         const news = await decode<{ direction?: Direction; status?: string }>(attrs.input?.payloads);
-        if (news?.direction === dir && normalizeStatus(news.status ?? '') === 'synchronizing') {
+        if (news?.direction === dir && normalizeDtsStatus(news.status ?? '') === 'synchronizing') {
           signal = e;
           break;
         }

@@ -1,5 +1,5 @@
 // Turns what the bench saw into the figures of docs/performance.md.
-import type { SyncStatus } from '../workflows/types';
+import type { Direction, SetupStatus } from '../workflows/types';
 import { countBy, peakInWindow, peakPerSecond, type SeenCall } from './calls';
 import { mb, secs, summary } from './stats';
 import type { WorkerSample } from './worker-process';
@@ -19,7 +19,7 @@ export interface RunData {
   allStartedAtMs: number;
   allSynchronizingAtMs: number;
   releasedAtMs: number;
-  statuses: SyncStatus[];
+  statuses: SetupStatus[];
   /** When each setup was started, by workflow id. */
   startMs: Map<string, number>;
   jobs: EmulatorJob[];
@@ -42,7 +42,7 @@ const firstSynchronizing = (job: EmulatorJob | undefined, dir: string) => {
 
 export function analyse(d: RunData) {
   const jobsById = new Map(d.jobs.map((j) => [j.jobId, j]));
-  const reaction: Record<'Forward' | 'Reverse', number[]> = { Forward: [], Reverse: [] };
+  const reaction: Record<Direction, number[]> = { Forward: [], Reverse: [] };
   const setupMs: number[] = [];
   const idealMs: number[] = [];
   const monitorWindows: { jobId: string; fromMs: number }[] = [];

@@ -11,7 +11,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { encryptingDataConverter } from '../shared/codec';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import type { SyncStatus } from '../workflows/types';
+import type { SetupStatus } from '../workflows/types';
 import { parseArgs } from './args';
 import { CallCollector, countBy } from './calls';
 import { startBenchEmulator } from './emulator-host';
@@ -188,10 +188,10 @@ async function main(): Promise<void> {
       client.workflow
         .getHandle(id)
         .result()
-        .then((s) => s as SyncStatus)
+        .then((s) => s as SetupStatus)
         .catch(() => undefined),
     )
-  ).filter((s): s is SyncStatus => s !== undefined);
+  ).filter((s): s is SetupStatus => s !== undefined);
   const { jobs } = (await (await fetch(`${emulator.url}/__emulator/jobs`)).json()) as { jobs: EmulatorJob[] };
   await calls.collect();
   // The product's calls end here; a naive run after it has a window of its own.

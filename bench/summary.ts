@@ -1,4 +1,5 @@
 // The machine-readable result of a run: bench/out/summary-<N>.json.
+import type { Direction } from '../workflows/types';
 import { peakPerSecond, type SeenCall } from './calls';
 import type { NaiveSetup } from './naive';
 import type { EmulatorJob } from './report';
@@ -45,7 +46,7 @@ export function minimumSetupMs(setups: number, budget: number, slowestLifecycleM
 /** The naive script's run, from its own records, the emulator's job histories and the calls of its window. */
 export function naiveSummary(setups: NaiveSetup[], jobs: EmulatorJob[], calls: SeenCall[]): RunSummary {
   const byId = new Map(jobs.map((j) => [j.jobId, j]));
-  const reaction: Record<'Forward' | 'Reverse', number[]> = { Forward: [], Reverse: [] };
+  const reaction: Record<Direction, number[]> = { Forward: [], Reverse: [] };
   const setupMs: number[] = [];
   for (const s of setups) {
     const job = byId.get(s.dtsJobId ?? '');

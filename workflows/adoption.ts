@@ -1,7 +1,7 @@
 // Adopting a DTS job bought outside the service: what DTS says about the job, and where it differs from
 // the request. Pure data and functions: the adoption check (workflows/adoption-check.ts), the setup's
 // adopt step (workflows/setup/adopt.ts) and the API (api/adopt.ts) share them.
-import type { DatabaseMapping, DtsStatus, EndpointSummary, SyncRequest, Topology } from './types';
+import type { DatabaseMapping, DtsDirectionStatus, EndpointSummary, SyncRequest, Topology } from './types';
 
 /** One endpoint of a configured direction, as DTS reports it (`InstanceType` `Redis`, `ECS`, `Express`, …). */
 export interface JobEndpointFacts {
@@ -14,7 +14,7 @@ export interface JobEndpointFacts {
 export interface JobDirectionFacts {
   /** DTS holds a configuration for it (an unconfigured direction has no endpoints). */
   configured: boolean;
-  status: DtsStatus;
+  status: DtsDirectionStatus;
   rawStatus: string;
   source?: JobEndpointFacts;
   destination?: JobEndpointFacts;

@@ -1,24 +1,24 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Direction, DtsStatus, SyncStatus } from './types';
+import type { Direction, DtsDirectionStatus, SetupStatus } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
-export const statusQuery = defineQuery<SyncStatus>('status');
+export const setupStatusQuery = defineQuery<SetupStatus>('status');
 
 // Operator actions. The updates answer with the status the workflow accepted them in, or are
 // refused by their validator with the reason as the error message. The signals of the same names
 // stay accepted (runs already in flight, hand-sent CLI signals).
 
 /** Operator fixed what stopped the setup (failed precheck, failed release): try again. */
-export const retryUpdate = defineUpdate<SyncStatus>('retry');
+export const retryUpdate = defineUpdate<SetupStatus>('retry');
 /** Operator gives up on the setup; the instance is released unless kept. */
-export const abortUpdate = defineUpdate<SyncStatus>('abort');
+export const abortUpdate = defineUpdate<SetupStatus>('abort');
 /** Tear the sync down: release the DTS instance and finish. */
-export const releaseUpdate = defineUpdate<SyncStatus>('release');
+export const releaseUpdate = defineUpdate<SetupStatus>('release');
 /**
  * The same update with its options (the state machine's handler; the API's DELETE). An adopted job is
  * released only with `releaseInstance` (DELETE ?release=true); without it the setup leaves the job as it is.
  */
-export const releaseWithOptionsUpdate = defineUpdate<SyncStatus, [ReleaseOptions | undefined]>('release');
+export const releaseWithOptionsUpdate = defineUpdate<SetupStatus, [ReleaseOptions | undefined]>('release');
 
 export interface ReleaseOptions {
   /** Delete the DTS instance even though the setup adopted it. Runs of older code ignore it. */
@@ -33,7 +33,7 @@ export const dtsStatusSignal = defineSignal<[DtsStatusNews?]>('dtsStatusChanged'
 
 export interface DtsStatusNews {
   direction: Direction;
-  status: DtsStatus;
+  status: DtsDirectionStatus;
   /** Replication delay, from the watcher's delay gauges (activities/delay-gauges.ts); older watchers omit it. */
   delaySeconds?: number;
 }
@@ -47,7 +47,7 @@ export function readDtsStatusNews(value: unknown): DtsStatusNews | undefined {
   const delay = news.delaySeconds;
   return {
     direction: direction === 'forward' ? 'Forward' : 'Reverse',
-    status: news.status as DtsStatus,
+    status: news.status as DtsDirectionStatus,
     ...(typeof delay === 'number' && Number.isFinite(delay) && delay >= 0 ? { delaySeconds: delay } : {}),
   };
 }

@@ -2,7 +2,8 @@
 // the rule of Alibaba's guide to Redis Enterprise (Tair) DTS sync it enforces. Plain data, no I/O.
 import type { EndpointSummary, Topology } from './types';
 
-export type PreflightOutcome = 'pass' | 'warn' | 'fail';
+export const PREFLIGHT_OUTCOMES = ['pass', 'warn', 'fail'] as const;
+export type PreflightOutcome = (typeof PREFLIGHT_OUTCOMES)[number];
 
 export interface PreflightItem {
   check: string;

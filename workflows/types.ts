@@ -1,13 +1,25 @@
 import type { Duration } from '@temporalio/common';
-import type { ENDPOINT_KINDS, JOB_CLASSES, PAY_TYPES, SYNC_PHASES, TOPOLOGIES } from './vocabulary';
+import type {
+  ATTENTION_KINDS,
+  DIRECTIONS,
+  DTS_DIRECTION_STATUSES,
+  ENDPOINT_KINDS,
+  JOB_CLASSES,
+  PAY_TYPES,
+  PREPAID_PERIODS,
+  RELEASE_OUTCOMES,
+  SYNC_PHASES,
+  TOPOLOGIES,
+} from './vocabulary';
 
 // The contract shared by the API, the workflow and the activities. Plain data only:
 // everything here crosses Temporal payloads.
 
 export type Topology = (typeof TOPOLOGIES)[number];
-export type Direction = 'Forward' | 'Reverse';
+export type Direction = (typeof DIRECTIONS)[number];
 export type PayType = (typeof PAY_TYPES)[number];
 export type JobClass = (typeof JOB_CLASSES)[number];
+export type PrepaidPeriod = (typeof PREPAID_PERIODS)[number];
 
 /**
  * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
@@ -50,7 +62,7 @@ export interface SyncRequest {
   databases: DatabaseMapping[];
   jobClass: JobClass;
   payType: PayType;
-  period?: 'Year' | 'Month';
+  period?: PrepaidPeriod;
   usedTime?: number;
   /** Keep the paid DTS instance when the setup fails or is aborted. */
   keepInstanceOnFailure: boolean;
@@ -86,7 +98,7 @@ export interface PrecheckFailure {
 
 /** What DTS says about one direction, normalised (see status.ts). */
 export interface DirectionSnapshot {
-  status: DtsStatus;
+  status: DtsDirectionStatus;
   /** DTS's own spelling, for operators. */
   rawStatus: string;
   /** Overall progress 0..100 across precheck, structure and data initialization. */
@@ -100,19 +112,8 @@ export interface DirectionSnapshot {
   checkpoint?: string;
 }
 
-export type DtsStatus =
-  | 'notconfigured'
-  | 'notstarted'
-  | 'prechecking'
-  | 'precheckfailed'
-  | 'initializing'
-  | 'initializefailed'
-  | 'synchronizing'
-  | 'failed'
-  | 'suspending'
-  | 'modifying'
-  | 'finished'
-  | 'unknown';
+/** DTS's status of one direction (DTS_DIRECTION_STATUSES), not the setup's phase nor Temporal's execution status. */
+export type DtsDirectionStatus = (typeof DTS_DIRECTION_STATUSES)[number];
 
 export interface DirectionState extends Partial<DirectionSnapshot> {
   configured: boolean;
@@ -149,7 +150,7 @@ export type SyncErrorType =
   | 'ReleaseFailed'
   | 'AbortedByOperator'
   | 'ReleaseRequested'
-  /** A closed run read by the API (api/setup-status.ts): terminated, or failed without a type. */
+  /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
   | 'Terminated'
   | 'Error'
   /** Any other error, by its name. */
@@ -163,15 +164,8 @@ export interface ErrorSummary {
   requestId?: string;
 }
 
-export type AttentionKind =
-  | 'precheck-failed'
-  | 'suspended-outside'
-  | 'restarts-exhausted'
-  | 'wait-deadline'
-  | 'dts-unreadable'
-  | 'purchase-outcome-unknown'
-  | 'setup-error'
-  | 'delay';
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 export interface EndpointSummary {
   kind: EndpointKind;
@@ -181,8 +175,12 @@ export interface EndpointSummary {
   port?: number;
 }
 
-/** The story of one setup, as the API and the Temporal UI show it. Never holds a secret. */
-export interface SyncStatus {
+/**
+ * The setup's own status: the story of one setup as its workflow tells it (the `status` query, its result), shown by
+ * the API and the Temporal UI. Not DTS's status of a direction (DtsDirectionStatus) nor Temporal's execution status
+ * (`workflowStatus` in the API). Never holds a secret.
+ */
+export interface SetupStatus {
   id: string;
   name: string;
   topology: Topology;
@@ -210,8 +208,7 @@ export interface SyncStatus {
   };
   released?: {
     at: string;
-    /** `left-in-place`: an adopted job the setup let go of without touching it (no `?release=true`). */
-    outcome: 'released' | 'already-gone' | 'kept' | 'prepaid-not-released' | 'left-in-place';
+    outcome: ReleaseOutcome;
     suspended?: boolean;
   };
   /** The last failed release attempt (phase release-failed); `error` keeps what ended the setup. */

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
 import { DtsFailure } from './errors';
-import { normalizeStatus } from '../../workflows/status';
+import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../workflows/adoption';
 import type { DatabaseMapping } from '../../workflows/types';
 import { text } from '../../shared/text';
@@ -80,7 +80,7 @@ function direction(item: Json): string {
 
 function directionFacts(body: Json): JobDirectionFacts {
   const rawStatus = text(body.Status);
-  const status = normalizeStatus(rawStatus);
+  const status = normalizeDtsStatus(rawStatus);
   const source = endpoint(body.SourceEndpoint);
   const destination = endpoint(body.DestinationEndpoint);
   // DTS may report an unconfigured direction as NotStarted: then it has no endpoints (docs/dts-api.md §2.2).

@@ -1,5 +1,5 @@
 import type { DtsClient } from './client';
-import { normalizeStatus } from '../../workflows/status';
+import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 import type { Direction, DirectionSnapshot, PrecheckFailure } from '../../workflows/types';
 import { text } from '../../shared/text';
 
@@ -23,7 +23,7 @@ export async function describeDirection(dts: DtsClient, input: DescribeInput): P
 
 export function toSnapshot(body: Json): DirectionSnapshot {
   const rawStatus = text(body.Status);
-  const status = normalizeStatus(rawStatus);
+  const status = normalizeDtsStatus(rawStatus);
   const precheck = object(body.PrecheckStatus);
   const structure = object(body.StructureInitializationStatus);
   const data = object(body.DataInitializationStatus);

@@ -1,5 +1,5 @@
 import type { DtsClient } from './client';
-import { normalizeStatus } from '../../workflows/status';
+import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 import { text } from '../../shared/text';
 
 /** One DTS instance as DescribeSynchronizationJobs shows it (its directions folded together). */
@@ -42,7 +42,7 @@ function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
   const dtsJobId = text(item.SynchronizationJobId);
   if (!dtsJobId) return;
   const name = text(item.SynchronizationJobName);
-  const status = normalizeStatus(text(item.Status));
+  const status = normalizeDtsStatus(text(item.Status));
   const unconfigured = status === 'notconfigured' || (status === 'notstarted' && name === '');
   const known = byId.get(dtsJobId);
   if (known) {

@@ -1,5 +1,5 @@
 import type { DtsClient } from './client';
-import { normalizeDirection } from '../../workflows/status';
+import { normalizeDirection } from '../../workflows/normalize-dts';
 import type { Direction } from '../../workflows/types';
 import { text } from '../../shared/text';
 

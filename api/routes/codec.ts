@@ -57,17 +57,13 @@ export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = a
           response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply },
         },
       },
-      async (req, reply) => {
+      async (req) => {
         let result: Payload[];
         try {
           result = await codec[op](req.body.payloads.map(fromJson));
         } catch (err) {
           // A payload this codec cannot open (unknown key id, tampered or truncated ciphertext) is the caller's input, not a server fault.
-          return reply.code(400).send({
-            statusCode: 400,
-            error: 'Bad Request',
-            message: `cannot ${op} payloads: ${(err as Error).message}`,
-          });
+          throw app.httpErrors.badRequest(`cannot ${op} payloads: ${(err as Error).message}`);
         }
         return { payloads: (op === 'decode' ? result.map(redactForDisplay) : result).map(toJson) };
       },

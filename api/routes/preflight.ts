@@ -2,10 +2,12 @@
 // cloud credentials: the reads run in the `preflight` workflow on the worker.
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
+import { httpErrors } from '@fastify/sensible';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { preflight } from '../../workflows/preflight';
 import type { AcceptedRisk, PreflightInput, PreflightReport } from '../../workflows/preflight-checks';
 import { summarizeEndpoint, type SyncRequest } from '../../workflows/types';
+import { badFields, refusal } from '../errors';
 import { PreflightReportReply } from '../preflight-schemas';
 import { CreateSyncBody, ErrorReply } from '../schemas';
 import { toSyncRequest } from '../sync-request';
@@ -14,29 +16,17 @@ import type { TemporalDeps } from '../temporal';
 // A few reads; without a worker polling, the caller hears 503 after this rather than waiting on.
 const PREFLIGHT_TIMEOUT = '15s';
 
-export class PreflightUnavailableError extends Error {}
-
-const unavailable = (err: PreflightUnavailableError) => ({
-  statusCode: 503,
-  error: 'Service Unavailable',
-  message: err.message,
-});
-
 /**
- * What POST /v1/syncs does first: a refusal to send (422 with the report, or 503 without an answer),
- * or the warnings the started setup keeps.
+ * What POST /v1/syncs does first: the warnings the started setup keeps, or a refusal thrown (422 with the report,
+ * 503 without an answer).
  */
 export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []) {
-  try {
-    const report = await runPreflight(temporal, request, acceptRisks);
-    return report.ok ? { preflightWarnings: warningsOf(report) } : { refusal: refusalOf(report) };
-  } catch (err) {
-    if (err instanceof PreflightUnavailableError) return { refusal: unavailable(err) };
-    throw err;
-  }
+  const report = await runPreflight(temporal, request, acceptRisks);
+  if (!report.ok) throw refusalOf(report);
+  return { preflightWarnings: warningsOf(report) };
 }
 
-/** Runs the preflight workflow and waits for its report (a few cloud reads). */
+/** Runs the preflight workflow and waits for its report (a few cloud reads); 503 when no worker answers in time. */
 export async function runPreflight(
   temporal: TemporalDeps,
   request: SyncRequest,
@@ -59,23 +49,19 @@ export async function runPreflight(
     });
   } catch (err) {
     if (err instanceof WorkflowFailedError)
-      throw new PreflightUnavailableError('the preflight got no answer from a worker in time; try again later');
+      throw httpErrors.serviceUnavailable('the preflight got no answer from a worker in time; try again later');
     throw err;
   }
 }
 
 const idOf = (e: PreflightInput['source']) => e.instanceId ?? `${e.ip}:${e.port}`;
 
-/** One line naming every failed check, for the 422's message. */
-export function refusalOf(report: PreflightReport) {
+/** 422 with the report, and one line naming every failed check. */
+function refusalOf(report: PreflightReport) {
   const failed = report.items.filter((i) => i.outcome === 'fail');
   const describe = (i: PreflightReport['items'][number]) => `${i.check}: ${i.message}`;
-  return {
-    statusCode: 422,
-    error: 'Unprocessable Entity',
-    message: `preflight failed, nothing was started or bought: ${failed.map(describe).join('; ')}`,
-    preflight: report,
-  };
+  const message = `preflight failed, nothing was started or bought: ${failed.map(describe).join('; ')}`;
+  return refusal(422, message, { preflight: report });
 }
 
 /** The warnings a started setup keeps (reply and memo). */
@@ -93,22 +79,10 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
         response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { request, problems } = toSyncRequest(req.body);
-      if (!request) {
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-          fields: problems,
-        });
-      }
-      try {
-        return await runPreflight(temporal, request, req.body.acceptRisks ?? []);
-      } catch (err) {
-        if (err instanceof PreflightUnavailableError) return reply.code(503).send(unavailable(err));
-        throw err;
-      }
+      if (!request) throw badFields(problems);
+      return runPreflight(temporal, request, req.body.acceptRisks ?? []);
     },
   );
 };

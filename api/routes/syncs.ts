@@ -1,23 +1,14 @@
 import {
   WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowExecutionDescription,
-  type WorkflowHandle,
+  type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
-import {
-  abortSignal,
-  releaseSignal,
-  releaseWithOptionsUpdate,
-  retrySignal,
-  statusQuery,
-} from '../../workflows/messages';
-import type { redisSync } from '../../workflows/redis-sync';
+import type { PreflightItem } from '../../workflows/preflight-checks';
+import type { ReleaseOutcome } from '../../workflows/types';
+import { redisSync } from '../../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
   DtsJobIdKey,
@@ -25,94 +16,89 @@ import {
   SyncPhaseKey,
   SyncTopologyKey,
 } from '../../workflows/search-attributes';
-import type { SyncPhase, SyncStatus } from '../../workflows/types';
+import { setupsQuery } from '../../workflows/visibility';
+import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../workflows/vocabulary';
 import type { DtsJobLookup } from '../dts-jobs';
+import { badFields, refusal } from '../errors';
+import { wordOr } from '../literals';
 import { requestDifferences } from '../request-diff';
 import { checkAdoption, withoutJobDefaults } from '../adopt';
 import {
   AcceptedReply,
   CreateSyncBody,
   ErrorReply,
-  ReleaseQuery,
-  UnprocessableReply,
   ListQuery,
   ListReply,
+  ReleaseQuery,
+  SetupStatusReply,
   SyncId,
-  SyncStatusReply,
+  UnprocessableReply,
 } from '../schemas';
-import { closedSetupView, fromVisibility, StatusCache } from '../setup-status';
-import { toSyncRequest, type FieldProblem } from '../sync-request';
+import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
+import { Setups } from '../setups';
+import { toSyncRequest } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
-import { checkBeforeStart } from './preflight';
-import type { PreflightItem } from '../../workflows/preflight-checks';
 import type { TemporalDeps } from '../temporal';
-import { setupsQuery } from '../../workflows/visibility';
+import { checkBeforeStart } from './preflight';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
+/** What an operator action answers: the status the workflow accepted it in, or 202 for runs of older code. */
+const operatorSchema = (summary: string) => ({
+  summary,
+  params: SyncId,
+  response: { 200: SetupStatusReply, 202: AcceptedReply, ...errors },
+});
 
-/** Operator actions: Workflow Updates the workflow validates; signals for runs started before it had them. */
-const ACTIONS = { retry: retrySignal, abort: abortSignal, release: releaseSignal } as const;
-type Action = keyof typeof ACTIONS;
-
-/** Previous endings that leave a DTS job alive (suspended, or an adopted job left running), which a new setup of the pair would write beside. */
-const KEPT_OUTCOMES = new Set(['kept', 'prepaid-not-released', 'left-in-place']);
-/** Phases a setup holds only while running: a closed run that last said `synchronizing` is not synchronizing. */
-const CLOSED_PHASES = new Set<string>(['released', 'failed', 'cancelled'] satisfies SyncPhase[]);
+/** Previous endings that leave a DTS job alive (suspended, or adopted and left running), not to be written beside. */
+const KEPT_OUTCOMES: ReadonlySet<string> = new Set([
+  'kept',
+  'prepaid-not-released',
+  'left-in-place',
+] satisfies ReleaseOutcome[]);
+/** Phases only an ended setup reports; any other is asked of running setups (a closed run is not `synchronizing`). */
+const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 
 export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
   app,
   { temporal, dtsJobs },
 ) => {
   const { client, taskQueue } = temporal;
-  const handleOf = (id: string) => client.workflow.getHandle<typeof redisSync>(id);
-  // A query or update needs a worker; with none polling it would hang for the whole gRPC timeout (found by fuzzing).
-  const statusOf = (handle: WorkflowHandle<typeof redisSync>) =>
-    client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
-  const describe = (id: string) =>
-    handleOf(id)
-      .describe()
-      .catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
+  const setups = new Setups(client);
   const statusCache = new StatusCache();
-  const conflict = (reply: FastifyReply, message: string, extra: { fields?: FieldProblem[]; dtsJobId?: string } = {}) =>
-    reply.code(409).send({ statusCode: 409, error: 'Conflict', message, ...extra });
 
   /** A live setup of the pair: the same request is answered with it, a different one is refused field by field. */
-  async function existing(
-    reply: FastifyReply,
-    description: WorkflowExecutionDescription,
-    incoming: PublicRequest,
-    body: CreateSyncBody,
-  ) {
+  async function existing(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSyncBody) {
     const id = description.workflowId;
     const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
     // Setups started before the memo existed cannot be compared: answered as the same, as before.
     const differences = running ? withoutJobDefaults(requestDifferences(running, incoming), body) : [];
     if (differences.length > 0) {
       const list = differences.map((d) => d.field).join(', ');
-      return conflict(
-        reply,
+      throw refusal(
+        409,
         `sync ${id} is already running for this pair with a different request (${list}); tear it down first or repeat its request`,
         { fields: differences },
       );
     }
-    const status = await statusOf(handleOf(id)).catch(() => undefined);
-    return reply.code(200).send({ id, phase: status?.phase ?? fromVisibility(description).phase, existing: true });
+    const status = await setups.status(setups.handle(id)).catch(() => undefined);
+    return { id, phase: status?.phase ?? fromVisibility(description).phase, existing: true };
   }
 
   /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
-  async function keptJob(
-    description: WorkflowExecutionDescription,
-  ): Promise<{ dtsJobId: string; outcome: string } | undefined> {
+  async function refuseBesideKeptJob(description: WorkflowExecutionDescription, adopting?: string): Promise<void> {
     const ended = await closedSetupView(client, description).catch(() => undefined);
     const dtsJobId = ended?.dtsJobId;
     const outcome = ended?.released?.outcome;
-    if (!dtsJobId || !outcome || !KEPT_OUTCOMES.has(outcome)) return undefined;
+    if (!dtsJobId || !outcome || !KEPT_OUTCOMES.has(outcome)) return;
+    // Adopting the kept job itself is how the pair is set up again around it.
+    if (dtsJobId === adopting) return;
     // Released since (DTS console, expiry): nothing is left to collide with.
-    if (dtsJobs && !(await dtsJobs.exists(dtsJobId, ended.source?.region ?? ''))) return undefined;
-    return { dtsJobId, outcome };
+    if (dtsJobs && !(await dtsJobs.exists(dtsJobId, ended.source?.region ?? ''))) return;
+    throw refusal(
+      409,
+      `the previous setup of this pair (${description.workflowId}) ended with DTS job ${dtsJobId} kept (${outcome}); release that job first, then set the pair up again`,
+      { dtsJobId },
+    );
   }
 
   app.post(
@@ -126,31 +112,16 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     },
     async (req, reply) => {
       const parsed = toSyncRequest(req.body);
-      const problems = parsed.problems;
+      if (!parsed.request) throw badFields(parsed.problems);
       let request = parsed.request;
-      if (!request)
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-          fields: problems,
-        });
       const incoming = publicRequest(request);
       const id = syncWorkflowId(request);
       for (const candidate of [legacySyncWorkflowId(request), id]) {
         if (!candidate) continue;
-        const description = await describe(candidate);
+        const description = await setups.describe(candidate);
         if (!description) continue;
-        if (description.status.name === 'RUNNING') return existing(reply, description, incoming, req.body);
-        const kept = await keptJob(description);
-        // Adopting the kept job itself is how the pair is set up again around it.
-        if (kept && kept.dtsJobId !== request.adopt?.dtsJobId) {
-          return conflict(
-            reply,
-            `the previous setup of this pair (${candidate}) ended with DTS job ${kept.dtsJobId} kept (${kept.outcome}); release that job first, then set the pair up again`,
-            { dtsJobId: kept.dtsJobId },
-          );
-        }
+        if (description.status.name === 'RUNNING') return existing(description, incoming, req.body);
+        await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
       }
       // An adoption: the job exists, no other setup holds it, it matches the request (api/adopt.ts).
       if (request.adopt) {
@@ -159,21 +130,16 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         request = adoption.request;
       }
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
-      const checked = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
-      if (checked.refusal) return reply.code(checked.refusal.statusCode).send(checked.refusal);
-      const { preflightWarnings } = checked;
+      const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
       try {
         const options = syncStartOptions(request, taskQueue);
-        await client.workflow.start<typeof redisSync>('redisSync', {
-          ...options,
-          memo: { ...options.memo, preflightWarnings },
-        });
+        await client.workflow.start(redisSync, { ...options, memo: { ...options.memo, preflightWarnings } });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         // Started by a concurrent request since the check above.
-        const description = await describe(id);
+        const description = await setups.describe(id);
         if (!description) throw err;
-        return existing(reply, description, incoming, req.body);
+        return existing(description, incoming, req.body);
       }
       req.log.info({ syncId: id, topology: request.topology, adopt: request.adopt?.dtsJobId }, 'sync started');
       return reply.code(202).send({ id, phase: request.adopt ? 'adopting' : 'purchasing', preflightWarnings });
@@ -182,18 +148,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 
   app.get(
     '/v1/syncs/:id',
-    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SyncStatusReply, ...errors } } },
-    async (req, reply) => {
-      const description = await describe(req.params.id);
-      if (!description)
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${req.params.id}` });
+    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SetupStatusReply, ...errors } } },
+    async (req) => {
+      const description = await setups.describe(req.params.id);
+      if (!description) throw app.httpErrors.notFound(`no sync ${req.params.id}`);
       const workflowStatus = description.status.name;
       // A closed setup is read from what its run left, not replayed through a worker on every call.
       if (workflowStatus !== 'RUNNING') return closedSetupView(client, description);
       // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
       const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
       try {
-        const status: SyncStatus = await statusCache.get(description, () => statusOf(handleOf(req.params.id)));
+        const status = await statusCache.get(description, () => setups.status(setups.handle(req.params.id)));
         return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.
@@ -205,25 +170,16 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   app.get(
     '/v1/syncs',
     { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } },
-    async (req, reply) => {
+    async (req) => {
       const wanted = req.query.phase;
       // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
       const phase = wanted
-        ? ` AND SyncPhase = '${wanted}'${CLOSED_PHASES.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}`
+        ? ` AND SyncPhase = '${wanted}'${ENDED.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}`
         : '';
       const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
       // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
       // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
-      const badToken = () =>
-        reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: '/querystring/pageToken: not a page token this API handed out',
-          fields: [
-            { field: '/querystring/pageToken', rule: 'page-token', message: 'not a page token this API handed out' },
-          ],
-        });
-      if (pageToken && !isJsonObject(pageToken)) return badToken();
+      if (pageToken && !isJsonObject(pageToken)) throw badPageToken();
       let page;
       try {
         page = await client.workflowService.listWorkflowExecutions({
@@ -235,7 +191,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
           query: `${setupsQuery(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
         });
       } catch (err) {
-        if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) return badToken();
+        if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) throw badPageToken();
         throw err;
       }
       const items = (page.executions ?? []).map((execution) => {
@@ -243,8 +199,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         const seconds = execution.startTime?.seconds;
         return {
           id: execution.execution?.workflowId ?? '',
-          phase: keyword(fields, SyncPhaseKey.name),
-          topology: keyword(fields, SyncTopologyKey.name),
+          phase: known(SYNC_PHASES, keyword(fields, SyncPhaseKey.name)),
+          topology: known(TOPOLOGIES, keyword(fields, SyncTopologyKey.name)),
           dtsJobId: keyword(fields, DtsJobIdKey.name),
           sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),
           destinationInstanceId: keyword(fields, DestinationInstanceIdKey.name),
@@ -260,89 +216,6 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     },
   );
 
-  /** Looks the setup up; a reply already sent (404, 409) when there is nothing live to act on. */
-  async function liveHandle(id: string, reply: FastifyReply) {
-    const description = await describe(id);
-    if (!description)
-      return void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no sync ${id}` });
-    if (description.status.name !== 'RUNNING')
-      return void conflict(reply, `sync ${id} has already ended (${description.status.name})`);
-    return handleOf(id);
-  }
-
-  const operate = (
-    method: 'POST' | 'DELETE',
-    url: string,
-    summary: string,
-    action: Action,
-    fallbackRule?: (s: SyncStatus) => string | undefined,
-  ) =>
-    app.route({
-      method,
-      url,
-      schema: {
-        summary,
-        params: SyncId,
-        ...(action === 'release' ? { querystring: ReleaseQuery } : {}),
-        response: { 200: SyncStatusReply, 202: AcceptedReply, ...errors },
-      },
-      handler: async (req, reply) => {
-        const id = req.params.id;
-        const handle = await liveHandle(id, reply);
-        if (!handle) return reply;
-        // DELETE ?release=true: an adopted job is deleted too (without it, the setup leaves the job in place).
-        const releaseInstance = (req.query as { release?: string } | undefined)?.release === 'true';
-        try {
-          // What the workflow accepted, or its validator's reason.
-          const status = await client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-            releaseInstance
-              ? handle.executeUpdate(releaseWithOptionsUpdate, { args: [{ releaseInstance }] })
-              : handle.executeUpdate<SyncStatus, []>(action),
-          );
-          return reply.code(200).send({ ...status, workflowStatus: 'RUNNING' });
-        } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) {
-            const reason = err.cause?.message ?? err.message;
-            if (!NO_HANDLER.test(reason)) return conflict(reply, reason);
-            // A run started by older code: the signal it understands, checked as before.
-          } else if (err instanceof WorkflowNotFoundError || grpcCode(err) === GRPC_NOT_FOUND) {
-            return conflict(reply, `sync ${id} has already ended`);
-          } else if (
-            err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-            grpcCode(err) === GRPC_DEADLINE_EXCEEDED
-          ) {
-            return noWorker(reply, id);
-          } else throw err;
-        }
-        return signalFallback(reply, handle, id, action, fallbackRule);
-      },
-    });
-
-  async function signalFallback(
-    reply: FastifyReply,
-    handle: WorkflowHandle<typeof redisSync>,
-    id: string,
-    action: Action,
-    rule?: (s: SyncStatus) => string | undefined,
-  ) {
-    let status: SyncStatus;
-    try {
-      status = await statusOf(handle);
-    } catch {
-      return noWorker(reply, id);
-    }
-    const refusal = rule?.(status);
-    if (refusal) return conflict(reply, refusal);
-    try {
-      await handle.signal(ACTIONS[action]);
-    } catch (err) {
-      // It ended between describe and the signal (found by fuzzing: a 500 before).
-      if (err instanceof WorkflowNotFoundError) return conflict(reply, `sync ${id} has already ended`);
-      throw err;
-    }
-    return reply.code(202).send({ id, phase: status.phase });
-  }
-
   app.post(
     '/v1/syncs/:id/cancel',
     {
@@ -353,44 +226,60 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       },
     },
     async (req, reply) => {
-      const handle = await liveHandle(req.params.id, reply);
-      if (!handle) return reply;
+      const handle = await setups.live(req.params.id);
       await handle.cancel();
-      const status = await statusOf(handle).catch(() => undefined);
+      const status = await setups.status(handle).catch(() => undefined);
       return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
     },
   );
-  operate('POST', '/v1/syncs/:id/retry', 'Run the precheck again after fixing its cause', 'retry', (s) =>
-    s.phase === 'needs-attention' ? undefined : `retry applies to a setup in needs-attention, not ${s.phase}`,
+
+  app.post(
+    '/v1/syncs/:id/retry',
+    { schema: operatorSchema('Run the precheck again after fixing its cause') },
+    async (req, reply) => {
+      const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention' });
+      return taken.accepted
+        ? reply.code(202).send(taken.accepted)
+        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+    },
   );
-  operate('POST', '/v1/syncs/:id/abort', 'Give up a setup (the instance is released unless kept)', 'abort');
-  operate(
-    'DELETE',
+
+  app.post(
+    '/v1/syncs/:id/abort',
+    { schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
+    async (req, reply) => {
+      const taken = await setups.act(req.params.id, 'abort');
+      return taken.accepted
+        ? reply.code(202).send(taken.accepted)
+        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+    },
+  );
+
+  app.delete(
     '/v1/syncs/:id',
-    'Tear a sync down and release its DTS instance (an adopted job only with ?release=true)',
-    'release',
+    {
+      schema: {
+        ...operatorSchema('Tear a sync down and release its DTS instance (an adopted job only with ?release=true)'),
+        querystring: ReleaseQuery,
+      },
+    },
+    async (req, reply) => {
+      // ?release=true: an adopted job is deleted too; without it the setup leaves the job in place.
+      const releaseInstance = req.query.release === 'true';
+      const taken = await setups.act(req.params.id, 'release', { releaseInstance });
+      return taken.accepted
+        ? reply.code(202).send(taken.accepted)
+        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+    },
   );
 };
 
 const GRPC_INVALID_ARGUMENT = 3;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_NOT_FOUND = 5;
-const QUERY_DEADLINE_MS = 5_000;
-const UPDATE_DEADLINE_MS = 10_000;
-/** The SDK's rejection of an update the running code has no handler for. */
-const NO_HANDLER = /No registered handler for update/;
 
-function grpcCode(err: unknown): number | undefined {
-  const cause = (err as { cause?: { code?: number }; code?: number }) ?? {};
-  return cause.code ?? cause.cause?.code;
-}
-
-function noWorker(reply: FastifyReply, id: string) {
-  return reply.code(503).send({
-    statusCode: 503,
-    error: 'Service Unavailable',
-    message: `no worker answered for sync ${id}; try again later`,
-  });
+/** A page token this API did not hand out: named like a schema violation of the query string. */
+function badPageToken() {
+  const message = 'not a page token this API handed out';
+  return badFields([{ field: '/querystring/pageToken', rule: 'page-token', message }]);
 }
 
 function isJsonObject(bytes: Buffer): boolean {
@@ -402,7 +291,8 @@ function isJsonObject(bytes: Buffer): boolean {
   }
 }
 
-const STATUS_NAMES = [
+/** Temporal's execution statuses by their number in the protocol, named as `describe()` names them. */
+const EXECUTION_STATUS_NAMES: readonly WorkflowExecutionStatusName[] = [
   'UNSPECIFIED',
   'RUNNING',
   'COMPLETED',
@@ -412,8 +302,8 @@ const STATUS_NAMES = [
   'CONTINUED_AS_NEW',
   'TIMED_OUT',
 ];
-function workflowStatusName(status: number | null | undefined): string {
-  return STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
+function workflowStatusName(status: number | null | undefined): WorkflowExecutionStatusName {
+  return EXECUTION_STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
 }
 
 /** A keyword search attribute of a listed execution: plain JSON payloads (no codec), a one-item list on old servers. */
@@ -422,4 +312,9 @@ function keyword(fields: Record<string, Payload> | null | undefined, name: strin
   const value: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
+}
+
+/** A search attribute's word, `unknown` when it is not one this code knows, absent when the run has none. */
+function known<const T extends readonly string[]>(words: T, value: string | undefined) {
+  return value === undefined ? undefined : wordOr(words, value);
 }

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../support/api';
 import { eventually, startStack, TEST_TOKEN, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // Property-based fuzzing of the API from its own OpenAPI document (schemathesis, installed by
 // .ci/install-python-tools.sh). Bounded and seeded so a run costs about a minute and repeats.
@@ -20,7 +20,7 @@ const CHECKS = [
 ].join(',');
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let baseUrl: string;
 beforeAll(async () => {
   if (!installed) return;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { DtsClient } from '../../activities/dts/client';
+import type { App } from '../../api/app';
 import { dtsJobLookup } from '../../api/dts-jobs';
 import { syncStartOptions } from '../../api/sync-start';
 import { toSyncRequest } from '../../api/sync-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
-import type { redisSync } from '../../workflows/redis-sync';
+import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -15,9 +15,9 @@ import { eventually, startStack, tairInstance, type Stack } from '../support/sta
 // API fixes of issue 9: one list entry per setup, conflicts named field by field, closed setups
 // read without a worker, IP endpoints keyed by their network, no second job beside a kept one.
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 /** The same API on a task queue no worker polls: setups it starts stay where they are. */
-let idle: FastifyInstance;
+let idle: App;
 const idleQueue = `idle-${randomUUID()}`;
 const dtsAccess = () => ({
   endpoint: stack.emulatorUrl,
@@ -76,7 +76,7 @@ async function register(body: Body, passwords: { source?: string } = {}) {
   );
 }
 
-const post = (api: FastifyInstance, payload: unknown) =>
+const post = (api: App, payload: unknown) =>
   api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
 const get = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
 const untilPhase = (id: string, phase: string, timeoutMs = 30_000) =>
@@ -103,8 +103,8 @@ describe('API fixes', () => {
       await register(body);
       const { request } = toSyncRequest(body);
       // Through the API's own start options, with a history short enough to continue as new within seconds.
-      const handle = await stack.client.workflow.start<typeof redisSync>(
-        'redisSync',
+      const handle = await stack.client.workflow.start(
+        redisSync,
         syncStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }),
       );
       await eventually(
@@ -235,7 +235,7 @@ describe('API fixes', () => {
     await registerDestination(older);
     const request = toSyncRequest(older as never).request!;
     const legacyId = legacySyncWorkflowId(request)!;
-    await stack.client.workflow.start<typeof redisSync>('redisSync', {
+    await stack.client.workflow.start(redisSync, {
       ...syncStartOptions(request, idleQueue),
       workflowId: legacyId,
     });
@@ -270,7 +270,7 @@ describe('API fixes', () => {
       expect(refused.json().message).toContain(stuck.dtsJobId);
 
       // With read access to DTS the API sees the job released since (here through the DTS API itself).
-      const seeing = (await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) })) as unknown as FastifyInstance;
+      const seeing = await buildTestApp(stack, { dtsJobs: dtsJobLookup(dtsAccess()) });
       try {
         expect((await post(seeing, body)).statusCode).toBe(409);
         await new DtsClient(dtsAccess()).call('DeleteSynchronizationJob', {

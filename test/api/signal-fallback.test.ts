@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../../api/app';
 import { encryptingDataConverter } from '../../shared/codec';
+import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { eventually, startStack, type Stack } from '../support/stack';
 
 // Runs started by code without the operator Updates answer an update with "no handler": the API
 // then sends the signal that code understands (202), after the same checks as before.
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let worker: Worker;
 let running: Promise<void>;
 let connection: NativeConnection;
@@ -40,7 +41,7 @@ afterAll(async () => {
 describe('operator actions on runs of older code', () => {
   it('fall back to the signals, checked as before', async () => {
     const id = `redis-sync.r-old-${randomUUID().slice(0, 8)}.r-old-peer`;
-    const handle = await stack.client.workflow.start('redisSync', {
+    const handle = await stack.client.workflow.start(redisSync.name, {
       workflowId: id,
       taskQueue,
       args: [{ request: { name: 'old', topology: 'oneway' } }],

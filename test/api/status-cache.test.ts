@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { StatusCache } from '../../api/setup-status';
-import type { SyncStatus } from '../../workflows/types';
+import { StatusCache } from '../../api/setup-view';
+import type { SetupStatus } from '../../workflows/types';
 
 // GET /v1/syncs/:id answers from the last status query while the run's history has not grown: the
 // workflow's state changes only with its history, and a query of a setup out of the worker's cache
 // is a replay of its whole history.
 const described = (runId: string, historyLength: number) =>
   ({ workflowId: 'sync-a', runId, historyLength }) as WorkflowExecutionDescription;
-const status = (progress: number) => ({ id: 'sync-a', phase: 'waiting-forward', progress }) as unknown as SyncStatus;
+const status = (progress: number) => ({ id: 'sync-a', phase: 'waiting-forward', progress }) as unknown as SetupStatus;
 
 describe('status answers by history length', () => {
   it('answers from the last query while the history is the same, and asks again once it grew', async () => {

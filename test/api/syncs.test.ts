@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { AUTH, buildTestApp } from '../support/api';
 import type { EmulatorCall, EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { releaseSignal, statusQuery } from '../../workflows/messages';
-import type { SyncStatus } from '../../workflows/types';
+import { releaseSignal, setupStatusQuery } from '../../workflows/messages';
+import type { SetupStatus } from '../../workflows/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
 import { sleep } from './processes';
 import { Random } from './random';
@@ -179,7 +179,7 @@ async function collectOutcomes(stack: ChaosStack, setups: Setup[]): Promise<Setu
     // Deadlines on the gRPC calls themselves: nothing may still be retrying once the connection closes.
     outcome.status = await stack
       .client()
-      .withDeadline(Date.now() + 15_000, () => handle.query(statusQuery))
+      .withDeadline(Date.now() + 15_000, () => handle.query(setupStatusQuery))
       .catch(() => undefined);
     if (outcome.executionStatus === 'FAILED') {
       outcome.failure = await stack
@@ -210,7 +210,7 @@ async function releaseAll(
       const handle = stack.client().workflow.getHandle(o.setup.workflowId);
       const final = await stack
         .client()
-        .withDeadline(Math.max(Date.now() + 1_000, deadline), () => handle.result() as Promise<SyncStatus>)
+        .withDeadline(Math.max(Date.now() + 1_000, deadline), () => handle.result() as Promise<SetupStatus>)
         .catch((err: unknown) => {
           log(`chaos: release of ${o.setup.workflowId} did not finish: ${String(err)}`);
           return undefined;

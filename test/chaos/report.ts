@@ -1,5 +1,5 @@
 import { purchaseClientToken } from '../../workflows/ids';
-import type { SyncStatus } from '../../workflows/types';
+import type { Direction, SetupStatus } from '../../workflows/types';
 import type { Setup } from './setups';
 
 /** A job as GET /__emulator/jobs shows it (the fields the report needs). */
@@ -10,7 +10,7 @@ export interface EmulatorJobView {
   released: boolean;
   directions: Partial<
     Record<
-      'Forward' | 'Reverse',
+      Direction,
       {
         status: string;
         configureCount: number;
@@ -26,7 +26,7 @@ export interface EmulatorJobView {
 export interface SetupOutcome {
   setup: Setup;
   executionStatus: string;
-  status?: SyncStatus;
+  status?: SetupStatus;
   /** The workflow's failure, when it failed. */
   failure?: string;
 }

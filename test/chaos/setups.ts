@@ -1,9 +1,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { syncWorkflowId } from '../../workflows/ids';
-import type { redisSync } from '../../workflows/redis-sync';
+import { redisSync } from '../../workflows/redis-sync';
 import { syncStartOptions } from '../../api/sync-start';
 import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
 import type { WaitTuning } from '../../workflows/tuning';
+import { setupsQuery } from '../../workflows/visibility';
 import type { SyncRequest, Topology } from '../../workflows/types';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
@@ -72,10 +73,7 @@ export async function startSetup(client: Client, taskQueue: string, setup: Setup
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start<typeof redisSync>(
-        'redisSync',
-        syncStartOptions(request, taskQueue, CHAOS_TUNING),
-      );
+      const handle = await client.workflow.start(redisSync, syncStartOptions(request, taskQueue, CHAOS_TUNING));
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {
@@ -98,7 +96,7 @@ export async function firstRunIdOf(client: Client, workflowId: string): Promise<
 /** One visibility listing refreshes every setup's phase; needs no worker, unlike a query. */
 export async function refreshPhases(client: Client, setups: Setup[]): Promise<void> {
   const byId = new Map(setups.map((s) => [s.workflowId, s]));
-  for await (const execution of client.workflow.list({ query: `WorkflowType = 'redisSync'`, pageSize: 1000 })) {
+  for await (const execution of client.workflow.list({ query: setupsQuery(), pageSize: 1000 })) {
     const setup = byId.get(execution.workflowId);
     // An earlier run of a setup that continued as new says nothing about where it stands.
     if (!setup || execution.status.name === 'CONTINUED_AS_NEW') continue;

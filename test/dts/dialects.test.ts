@@ -8,7 +8,7 @@ import { requestRegion } from '../../activities/watch-statuses';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { normalizeDirection, normalizeStatus } from '../../workflows/status';
+import { normalizeDirection, normalizeDtsStatus } from '../../workflows/normalize-dts';
 
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {
@@ -41,10 +41,10 @@ const buy = (client: DtsClient, region: string) =>
 describe('status and direction spellings', () => {
   it('normalises every spelling of the legacy pages', () => {
     for (const raw of ['Initializing', 'initializating', 'Initializating', 'INITIALIZING']) {
-      expect(normalizeStatus(raw)).toBe('initializing');
+      expect(normalizeDtsStatus(raw)).toBe('initializing');
     }
-    expect(normalizeStatus('precheckFailed')).toBe('precheckfailed');
-    expect(normalizeStatus('notconfigured')).toBe('notconfigured');
+    expect(normalizeDtsStatus('precheckFailed')).toBe('precheckfailed');
+    expect(normalizeDtsStatus('notconfigured')).toBe('notconfigured');
     expect([normalizeDirection('forward'), normalizeDirection(' REVERSE '), normalizeDirection('sideways')]).toEqual([
       'Forward',
       'Reverse',

@@ -8,13 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
 import { freePort } from '../support/ports';
 import { eventually, startStack, tairInstance, TEST_TOKEN, type Stack } from '../support/stack';
 import { findPromtool } from './promtool';
+import type { App } from '../../api/app';
 
 const root = resolve(__dirname, '..', '..');
 const prometheusBin = findPromtool('prometheus');
@@ -28,7 +28,7 @@ const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/dashboards/
 };
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let prometheus: ChildProcess | undefined;
 let promUrl = '';
 let dir = '';

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp } from '../../api/app';
+import { buildApp, type App } from '../../api/app';
 import { loadApiConfig } from '../../api/config';
 import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type RunningEmulator } from '../../emulator';
 import { AesGcmPayloadCodec, encryptingDataConverter } from '../../shared/codec';
@@ -67,7 +66,7 @@ interface WorkerProcess {
   clientConnection: Connection;
 }
 interface ApiProcess {
-  app: FastifyInstance;
+  app: App;
   connection: Connection;
 }
 
@@ -126,7 +125,7 @@ async function rollWorker(env: Env): Promise<void> {
 }
 
 /** api/main.ts from an environment (injected requests instead of a port). */
-async function startApiProcess(env: Env): Promise<FastifyInstance> {
+async function startApiProcess(env: Env): Promise<App> {
   const config = loadApiConfig({ ...env, API_TOKENS: TOKEN });
   const connection = await Connection.connect({ address });
   const client = new Client({
@@ -134,17 +133,17 @@ async function startApiProcess(env: Env): Promise<FastifyInstance> {
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
   });
-  const app = (await buildApp({
+  const app = await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     tokens: config.tokens,
     codec: new AesGcmPayloadCodec(config.payloadKeys),
-  })) as unknown as FastifyInstance;
+  });
   started.push({ app, connection });
   return app;
 }
 
 /** Starts a two-way setup named `label-…` through the API; answers its id. */
-async function startSetup(api: FastifyInstance, label: string): Promise<string> {
+async function startSetup(api: App, label: string): Promise<string> {
   const id = `${label}-${randomUUID().slice(0, 8)}`;
   const source = { instanceId: `r-rot-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` };
   const destination = { instanceId: `r-rot-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` };
@@ -168,7 +167,7 @@ async function startSetup(api: FastifyInstance, label: string): Promise<string> 
   return workflowId;
 }
 
-async function phaseOf(api: FastifyInstance, id: string): Promise<string> {
+async function phaseOf(api: App, id: string): Promise<string> {
   const res = await api.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().phase as string;

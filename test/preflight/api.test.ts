@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { AUTH, buildTestApp } from '../support/api';
 import type { EmulatorCall } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // The preflight end to end: API → preflight workflow → worker's reads (R-KVStore + DTS emulator, visibility).
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);

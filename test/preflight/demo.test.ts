@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { followDemoSync } from '../../scripts/demo';
 import { buildTestApp } from '../support/api';
 import { startStack, TEST_TOKEN, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let api: string;
 beforeAll(async () => {
   stack = await startStack();

@@ -18,7 +18,7 @@ import {
   releaseUpdate,
   releaseWithOptionsUpdate,
   retryUpdate,
-  statusQuery,
+  setupStatusQuery,
 } from '../../workflows/messages';
 import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
@@ -74,7 +74,7 @@ async function register(
 async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncPhase): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if ((await handle.query(statusQuery).catch(() => undefined))?.phase === phase) return;
+    if ((await handle.query(setupStatusQuery).catch(() => undefined))?.phase === phase) return;
     await sleep(200);
   }
   throw new Error(`${handle.workflowId} never reached ${phase}`);
@@ -94,7 +94,7 @@ async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Sce
 }
 
 async function statusOf(handle: WorkflowHandle<typeof redisSync>) {
-  return handle.query(statusQuery);
+  return handle.query(setupStatusQuery);
 }
 
 /** The setup's DTS job id, once bought. */

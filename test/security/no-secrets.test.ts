@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { Runtime } from '@temporalio/worker';
 import { AUTH, buildTestApp } from '../support/api';
 import { toSyncRequest } from '../../api/sync-request';
@@ -17,6 +17,7 @@ import {
   type Secret,
 } from '../support/secret-scan';
 import { eventually, startStack, tairInstance, TEST_PAYLOAD_KEYS, TEST_TOKEN, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // One setup through the API that fails its precheck on a wrong password, one that fails at once
 // on a permanent DTS error; then every trace the run leaves is searched for the passwords.
@@ -38,7 +39,7 @@ const emulatorLog: string[] = [];
 const responses: string[] = [];
 const restore: (() => void)[] = [];
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 
 beforeAll(async () => {
   captureStdio();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // What an operator sees: the run's real Temporal UI, in Debian's Chromium, reading our
 // encrypted summary through the API's /codec endpoint set the way a person sets it.
@@ -27,7 +27,7 @@ if (!chromium)
 
 const uiUrl = inject('temporalUiUrl');
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 let codecUrl: string;
 let browser: Browser;
 

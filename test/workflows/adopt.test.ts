@@ -5,7 +5,7 @@ import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { statusQuery } from '../../workflows/messages';
+import { setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { Direction, RedisEndpoint, Topology } from '../../workflows/types';
 import { AUTH, buildTestApp } from '../support/api';
@@ -310,7 +310,7 @@ describe('adopting an existing DTS job', () => {
       taskQueue: stack.taskQueue,
       args: [{ request, tuning: FAST }],
     });
-    const dtsJobId = await eventually(async () => (await holder.query(statusQuery)).dtsJobId, {
+    const dtsJobId = await eventually(async () => (await holder.query(setupStatusQuery)).dtsJobId, {
       what: 'the holder bought its job',
     });
     const res = await post(body(pair, 'oneway', dtsJobId));

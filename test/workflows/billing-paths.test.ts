@@ -15,11 +15,11 @@ import {
   releaseSignal,
   releaseUpdate,
   retryUpdate,
-  statusQuery,
+  setupStatusQuery,
 } from '../../workflows/messages';
 import { dtsTaskQueue } from '../../workflows/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';
@@ -86,10 +86,10 @@ async function withSetup(
   }
 }
 
-async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 20_000): Promise<SyncStatus> {
+async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 20_000): Promise<SetupStatus> {
   return eventually(
     async () => {
-      const status = await handle.query(statusQuery);
+      const status = await handle.query(setupStatusQuery);
       return status.phase === phase ? status : undefined;
     },
     { timeoutMs, what: `phase ${phase}` },
@@ -153,7 +153,7 @@ describe('a running sync is sacred', () => {
         expect(parked.attention?.kind).toBe('restarts-exhausted');
         expect(parked.attention?.dtsStatus).toContain('Failed');
         await sleep(3_000); // three attention deadlines
-        expect((await handle.query(statusQuery)).phase).toBe('needs-attention');
+        expect((await handle.query(setupStatusQuery)).phase).toBe('needs-attention');
         expect(dts.count('release')).toBe(0);
         dts.job().status.Forward = 'Synchronizing'; // fixed in the console
         await untilPhase(handle, 'synchronizing');
@@ -189,7 +189,7 @@ describe('a running sync is sacred', () => {
     await withSetup(dts, { waitDeadline: '1s' }, async (handle) => {
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
-      const final = await handle.query(statusQuery);
+      const final = await handle.query(setupStatusQuery);
       expect(final.phase).toBe('failed');
       expect(final.error?.type).toBe('WaitDeadlineExceeded');
       expect(final.released?.outcome).toBe('released');
@@ -202,7 +202,7 @@ describe('a running sync is sacred', () => {
     dts.afterConfigure = 'PrecheckFailed';
     await withSetup(dts, { attentionDeadline: '1s' }, async (handle) => {
       await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      const final = await handle.query(statusQuery);
+      const final = await handle.query(setupStatusQuery);
       expect(final.error?.type).toBe('AttentionDeadlineExceeded');
       expect(dts.job().released).toBe(true);
     });
@@ -219,7 +219,7 @@ describe('purchase, abort and teardown never leak or lose', () => {
       await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
       expect(dts.jobs.size).toBe(1);
       expect(dts.job().released).toBe(true);
-      expect((await handle.query(statusQuery)).phase).toBe('cancelled');
+      expect((await handle.query(setupStatusQuery)).phase).toBe('cancelled');
     });
   });
 
@@ -267,13 +267,13 @@ describe('purchase, abort and teardown never leak or lose', () => {
     dts.configureFailure = unavailableError;
     await withSetup(dts, {}, async (handle) => {
       await eventually(
-        async () => ((await handle.query(statusQuery)).error?.type === 'DtsUnreachable' ? true : undefined),
+        async () => ((await handle.query(setupStatusQuery)).error?.type === 'DtsUnreachable' ? true : undefined),
         {
           timeoutMs: 20_000,
           what: 'error shown',
         },
       );
-      expect((await handle.query(statusQuery)).error?.code).toBe('ServiceUnavailable');
+      expect((await handle.query(setupStatusQuery)).error?.code).toBe('ServiceUnavailable');
       await handle.executeUpdate(abortUpdate);
       const final = await handle.result();
       expect(final.phase).toBe('cancelled');
@@ -293,7 +293,7 @@ describe('purchase, abort and teardown never leak or lose', () => {
       dts.releaseFailure = undefined;
       await handle.executeUpdate(retryUpdate);
       await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-      const final = await handle.query(statusQuery);
+      const final = await handle.query(setupStatusQuery);
       expect(final.phase).toBe('failed');
       expect(final.error?.type).toBe('WaitDeadlineExceeded');
       expect(final.released?.outcome).toBe('released');
@@ -371,7 +371,7 @@ describe('messages', () => {
       status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' },
     });
     const at = new Date().toISOString();
-    const resumed: SyncStatus = {
+    const resumed: SetupStatus = {
       id: 'old-run',
       name: 'test-sync',
       topology: 'oneway',

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSignal, statusQuery } from '../../workflows/messages';
+import { releaseSignal, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);
@@ -30,10 +30,10 @@ function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
   };
 }
 
-async function untilPhase(workflowId: string, phase: SyncPhase, timeoutMs = 30_000): Promise<SyncStatus> {
+async function untilPhase(workflowId: string, phase: SyncPhase, timeoutMs = 30_000): Promise<SetupStatus> {
   return eventually(
     async () => {
-      const status = await stack.client.workflow.getHandle(workflowId).query(statusQuery);
+      const status = await stack.client.workflow.getHandle(workflowId).query(setupStatusQuery);
       return status.phase === phase ? status : undefined;
     },
     { timeoutMs, what: `phase ${phase}` },

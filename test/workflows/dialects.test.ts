@@ -6,9 +6,9 @@ import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance } from '../../activities/dts/purchase';
 import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
-import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import { releaseSignal, retrySignal, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import type { SetupStatus, SyncPhase, SyncRequest } from '../../workflows/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -65,10 +65,10 @@ describe.each([
     handle: Awaited<ReturnType<typeof start>>,
     phase: SyncPhase,
     timeoutMs = 30_000,
-  ): Promise<SyncStatus> {
+  ): Promise<SetupStatus> {
     return eventually(
       async () => {
-        const status = await handle.query(statusQuery);
+        const status = await handle.query(setupStatusQuery);
         if (status.phase === 'failed' && phase !== 'failed')
           throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
         return status.phase === phase ? status : undefined;
@@ -235,7 +235,7 @@ describe('instances no setup owns (strictest dialect)', () => {
       args: [{ request, tuning: FAST }],
     });
     const owned = await eventually(async () => {
-      const status = await handle.query(statusQuery);
+      const status = await handle.query(setupStatusQuery);
       return status.phase === 'synchronizing' ? status.dtsJobId : undefined;
     });
     // Someone buys an instance outside any setup (the console, a script, a lost call of another tool).

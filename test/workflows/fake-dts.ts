@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import type { Direction, DirectionSnapshot } from '../../workflows/types';
-import { normalizeStatus } from '../../workflows/status';
+import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 
 /** A DTS error as activities/dts/errors.ts classifies it. */
 export function dtsError(type: string, code: string | undefined, retryable: boolean): ApplicationFailure {
@@ -86,7 +86,7 @@ export class FakeDts {
         const failure = await this.describeFailure?.(direction);
         if (failure) throw failure;
         const raw = this.jobs.get(dtsJobId)!.status[direction];
-        const status = normalizeStatus(raw);
+        const status = normalizeDtsStatus(raw);
         const snapshot: DirectionSnapshot = {
           status,
           rawStatus: raw,

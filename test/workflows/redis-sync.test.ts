@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSignal, retrySignal, statusQuery } from '../../workflows/messages';
+import { releaseSignal, retrySignal, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import type { Direction, SetupStatus, SyncPhase, SyncRequest } from '../../workflows/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
@@ -53,10 +53,10 @@ async function untilPhase(
   handle: Awaited<ReturnType<typeof start>>,
   phase: SyncPhase,
   timeoutMs = 30_000,
-): Promise<SyncStatus> {
+): Promise<SetupStatus> {
   return eventually(
     async () => {
-      const status = await handle.query(statusQuery);
+      const status = await handle.query(setupStatusQuery);
       if (status.phase === 'failed' && phase !== 'failed')
         throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
       return status.phase === phase ? status : undefined;
@@ -76,7 +76,7 @@ async function calls(): Promise<EmulatorCall[]> {
   return (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
 }
 
-function statusReachedAt(job: EmulatorJob, direction: 'Forward' | 'Reverse', status: string): number {
+function statusReachedAt(job: EmulatorJob, direction: Direction, status: string): number {
   const entry = job.directions[direction]?.history.find((h) => h.status.toLowerCase() === status.toLowerCase());
   if (!entry) throw new Error(`${direction} never reached ${status}`);
   return Date.parse(entry.at);
@@ -256,7 +256,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     const waiting = await untilPhase(handle, 'waiting-forward');
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const final = await handle.query(statusQuery);
+    const final = await handle.query(setupStatusQuery);
     expect(final.phase).toBe('cancelled');
     expect(final.released?.outcome).toBe('released');
     expect((await jobOf(waiting.dtsJobId!)).released).toBe(true);
@@ -318,7 +318,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     // The emulator refuses an unknown class exactly as DTS does; the workflow must not retry it.
     const handle = await start({ ...request, jobClass: 'gigantic' as never });
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const final = await handle.query(statusQuery);
+    const final = await handle.query(setupStatusQuery);
     expect(final.phase).toBe('failed');
     expect(final.error?.code).toMatch(/SynchronizationJobClass/);
     expect(final.dtsJobId).toBeUndefined();

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSignal, statusQuery } from '../../workflows/messages';
+import { releaseSignal, setupStatusQuery } from '../../workflows/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { InitializationWindow, SyncPhase, SyncRequest, SyncStatus } from '../../workflows/types';
+import type { InitializationWindow, SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
 
 // The initialization window against the real Temporal server and the emulator. The window's
 // timer is real time: the future window opens at the next minute boundary at least 8 s away.
@@ -14,7 +14,7 @@ import { eventually, startStack, tairInstance, type Stack } from '../support/sta
 const ZONE = 'Asia/Kathmandu';
 
 let stack: Stack;
-let app: FastifyInstance;
+let app: App;
 beforeAll(async () => {
   stack = await startStack();
   app = await buildTestApp(stack);
@@ -57,10 +57,10 @@ async function start(request: SyncRequest) {
 
 type Handle = Awaited<ReturnType<typeof start>>;
 
-async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 30_000): Promise<SyncStatus> {
+async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 30_000): Promise<SetupStatus> {
   return eventually(
     async () => {
-      const status = await handle.query(statusQuery);
+      const status = await handle.query(setupStatusQuery);
       if (status.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
       return status.phase === phase ? status : undefined;
     },
@@ -111,7 +111,7 @@ describe('initialization window', () => {
     expect(held.directions.Forward?.startCount).toBe(0);
     expect(held.directions.Forward?.status).toBe('NotStarted');
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await handle.query(statusQuery)).phase).toBe('waiting-for-window');
+    expect((await handle.query(setupStatusQuery)).phase).toBe('waiting-for-window');
 
     const synchronizing = await untilPhase(handle, 'synchronizing', opensAt - Date.now() + 30_000);
     const job = await jobOf(synchronizing.dtsJobId!);
@@ -145,7 +145,7 @@ describe('initialization window', () => {
     const status = await eventually(
       async () => {
         const body = (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
-        return body.phase === 'waiting-for-window' ? (body as SyncStatus) : undefined;
+        return body.phase === 'waiting-for-window' ? (body as SetupStatus) : undefined;
       },
       { what: 'waiting-for-window through the API' },
     );
@@ -153,7 +153,7 @@ describe('initialization window', () => {
     expect(Math.abs(Date.parse(status.window!.opensAt) - opensAt)).toBeLessThan(60_000);
     // A release during the wait ends the timer at once and releases the instance.
     expect((await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH })).statusCode).toBe(200);
-    const final = (await stack.client.workflow.getHandle(id).result()) as SyncStatus;
+    const final = (await stack.client.workflow.getHandle(id).result()) as SetupStatus;
     expect(final.phase).toBe('released');
     expect((await jobOf(final.dtsJobId!)).released).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { FAILED_STATUSES } from '../status';
+import { FAILED_DTS_STATUSES } from '../normalize-dts';
 import { attend, enterAttention } from './attention';
 import { DELAY_PATCH, showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
@@ -51,7 +51,7 @@ export async function keep(s: Setup): Promise<never> {
         }
         continue;
       }
-      if (FAILED_STATUSES.has(snapshot!.status)) await restartOrPark(s, dir, snapshot!);
+      if (FAILED_DTS_STATUSES.has(snapshot!.status)) await restartOrPark(s, dir, snapshot!);
       else if (snapshot!.status === 'suspending') {
         // A deliberate suspension from outside is not undone; resuming it returns the setup here.
         enterAttention(s, {

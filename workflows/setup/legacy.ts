@@ -28,11 +28,11 @@ import {
   releaseUpdate,
   retrySignal,
   retryUpdate,
-  statusQuery,
+  setupStatusQuery,
 } from '../messages';
 import { nextPollDelayMs, type ProgressSample } from '../poll-delay';
 import { DtsJobIdKey, SyncPhaseKey } from '../search-attributes';
-import { FAILED_STATUSES } from '../status';
+import { FAILED_DTS_STATUSES } from '../normalize-dts';
 import { DEFAULT_TUNING, type WaitTuning } from '../tuning';
 import {
   summarizeEndpoint,
@@ -42,7 +42,7 @@ import {
   type PrecheckFailure,
   type SyncPhase,
   type SyncRequest,
-  type SyncStatus,
+  type SetupStatus,
 } from '../types';
 
 import type { RedisSyncInput } from '../redis-sync';
@@ -66,11 +66,11 @@ const RELEASE_REQUESTED = 'ReleaseRequested';
  * One Redis sync setup, from purchase to Synchronizing, then its keeper until released:
  * buy → configure Forward → wait for Synchronizing → (two-way) configure Reverse → wait.
  */
-export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus> {
+export async function legacyRedisSync(input: RedisSyncInput): Promise<SetupStatus> {
   const { request } = input;
   const tuning: WaitTuning = { ...DEFAULT_TUNING, ...input.tuning };
   const info = workflowInfo();
-  const status: SyncStatus = input.resumed ?? initialStatus(info.workflowId, request);
+  const status: SetupStatus = input.resumed ?? initialStatus(info.workflowId, request);
   const dts = dtsActivities(dtsTaskQueue(info.taskQueue));
   // Replay-safe: the SDK emits workflow metrics only on first execution.
   const phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
@@ -89,7 +89,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     input.resumed?.forward.synchronizingAt && (request.topology === 'oneway' || input.resumed.reverse?.synchronizingAt),
   );
 
-  setHandler(statusQuery, () => status);
+  setHandler(setupStatusQuery, () => status);
   setHandler(retrySignal, () => {
     if (status.phase === 'needs-attention') operator = 'retry';
   });
@@ -130,7 +130,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
   const regionId = request.region;
   const directions: Direction[] = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
 
-  function tell(change: Partial<SyncStatus>): void {
+  function tell(change: Partial<SetupStatus>): void {
     const before = status.phase;
     Object.assign(status, change, { updatedAt: new Date().toISOString() });
     if (status.phase !== before) {
@@ -175,7 +175,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     const now = workflowInfo();
     if (now.continueAsNewSuggested || now.historyLength > tuning.maxHistoryEvents) {
       stopIfAsked(); // a release or abort that just arrived must not be lost in the new run
-      await continueAsNew<(input: RedisSyncInput) => Promise<SyncStatus>>({
+      await continueAsNew<(input: RedisSyncInput) => Promise<SetupStatus>>({
         request,
         tuning: input.tuning,
         resumed: status,
@@ -306,7 +306,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
             await needsAttention(dir, 'The DTS task was suspended outside this workflow', []);
             break;
           default:
-            if (FAILED_STATUSES.has(snapshot.status)) await restartOrAskForHelp(dir, snapshot);
+            if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrAskForHelp(dir, snapshot);
         }
         // Extrapolate within one DTS step: steps run at different speeds.
         const latest = { progress: snapshot.stagePercent, atMs: Date.now() };
@@ -332,7 +332,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
     if (!forward || forward.status === 'synchronizing') return;
     record('Forward', forward);
     log.warn('Forward left Synchronizing before Reverse was configured', { status: forward.rawStatus });
-    if (FAILED_STATUSES.has(forward.status)) await restartOrAskForHelp('Forward', forward);
+    if (FAILED_DTS_STATUSES.has(forward.status)) await restartOrAskForHelp('Forward', forward);
     await waitForSynchronizing('Forward', Date.now());
     tell({ phase: 'configuring-reverse' });
   }
@@ -392,7 +392,7 @@ export async function legacyRedisSync(input: RedisSyncInput): Promise<SyncStatus
         const snapshot = await describe(dir);
         if (!snapshot) continue;
         record(dir, snapshot);
-        if (FAILED_STATUSES.has(snapshot.status) || snapshot.status === 'suspending') {
+        if (FAILED_DTS_STATUSES.has(snapshot.status) || snapshot.status === 'suspending') {
           await restartOrAskForHelp(dir, snapshot);
           await waitForSynchronizing(dir, Date.now());
           direction(dir).restarts = 0;
@@ -476,7 +476,7 @@ function dtsActivities(taskQueue: string) {
   return (summary: string, options: ActivityOptions) => proxyActivities<Activities>({ ...options, taskQueue, summary });
 }
 
-function initialStatus(id: string, request: SyncRequest): SyncStatus {
+function initialStatus(id: string, request: SyncRequest): SetupStatus {
   const now = new Date().toISOString();
   return {
     id,
@@ -513,7 +513,7 @@ function isTransient(err: unknown): boolean {
   return !(cause instanceof ApplicationFailure && cause.nonRetryable);
 }
 
-function errorSummary(err: unknown): NonNullable<SyncStatus['error']> {
+function errorSummary(err: unknown): NonNullable<SetupStatus['error']> {
   const cause = rootCause(err);
   const details =
     cause instanceof ApplicationFailure
@@ -527,7 +527,7 @@ function errorSummary(err: unknown): NonNullable<SyncStatus['error']> {
   };
 }
 
-function describeForUi(status: SyncStatus): string {
+function describeForUi(status: SetupStatus): string {
   const line = (name: string, d?: DirectionState) =>
     d
       ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ${d.progress ?? 0}% | ${d.errorMessage ?? ''} |`

@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew, log } from '@temporalio/workflow';
-import type { SyncStatus } from '../types';
+import type { SetupStatus } from '../types';
 import { adopt, adopts } from './adopt';
 import { attend, enterAttention } from './attention';
 import { configure } from './configure';
@@ -18,13 +18,13 @@ import { waitForWindow } from './window';
  * The rule: once any direction reached Synchronizing, only an explicit release (or an
  * operator's abort) ends the sync; any other trouble parks it in needs-attention.
  */
-export async function runSetup(s: Setup): Promise<SyncStatus> {
+export async function runSetup(s: Setup): Promise<SetupStatus> {
   s.installHandlers();
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
   return CancellationScope.nonCancellable(() => procedure(s));
 }
 
-async function procedure(s: Setup): Promise<SyncStatus> {
+async function procedure(s: Setup): Promise<SetupStatus> {
   while (!s.state.teardown) {
     try {
       await setUpAndKeep(s);

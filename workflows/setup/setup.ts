@@ -24,7 +24,7 @@ import {
   releaseWithOptionsUpdate,
   retrySignal,
   retryUpdate,
-  statusQuery,
+  setupStatusQuery,
 } from '../messages';
 import { DtsJobIdKey, SyncPhaseKey } from '../search-attributes';
 import {
@@ -34,7 +34,7 @@ import {
   type DirectionState,
   type SyncPhase,
   type SyncRequest,
-  type SyncStatus,
+  type SetupStatus,
 } from '../types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
 import type { SetupState, StopRequest } from './state';
@@ -83,7 +83,7 @@ export class Setup {
     this.directions = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
   }
 
-  get status(): SyncStatus {
+  get status(): SetupStatus {
     return this.state.status;
   }
 
@@ -101,7 +101,7 @@ export class Setup {
 
   /** Messages. Updates answer with the status they were accepted in; validators refuse with the reason. */
   installHandlers(): void {
-    setHandler(statusQuery, () => this.status);
+    setHandler(setupStatusQuery, () => this.status);
     setHandler(retrySignal, () => {
       if (!this.retryRefusal()) this.state.retryRequested = true;
     });
@@ -292,11 +292,11 @@ export class Setup {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
-  tell(change: Partial<SyncStatus>): void {
+  tell(change: Partial<SetupStatus>): void {
     const status = this.status;
     const before = status.phase;
     Object.assign(status, change, { updatedAt: new Date().toISOString() });
-    for (const key of Object.keys(change) as (keyof SyncStatus)[]) if (change[key] === undefined) delete status[key];
+    for (const key of Object.keys(change) as (keyof SetupStatus)[]) if (change[key] === undefined) delete status[key];
     if (status.phase !== before) {
       log.info('phase', { from: before, to: status.phase, dtsJobId: status.dtsJobId });
       this.phasesEntered.add(1, { phase: status.phase });
@@ -325,7 +325,7 @@ export class Setup {
     const now = workflowInfo();
     if (this.stopRequested() && !this.state.teardown) return;
     if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
-      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SyncStatus>>({
+      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SetupStatus>>({
         request: this.request,
         state: this.state,
       });
@@ -337,14 +337,14 @@ export function backoffMs(attempt: number, capMs: number): number {
   return Math.min(capMs, 1_000 * 2 ** Math.min(attempt, 20));
 }
 
-function describeForUi(status: SyncStatus): string {
+function describeForUi(status: SetupStatus): string {
   const line = (name: string, d?: DirectionState) =>
     d
       ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ` +
         `${d.progress ?? 0}% | ${d.errorMessage ?? ''} |`
       : '';
   const until = status.attention?.deadline ? ` before ${status.attention.deadline}` : '';
-  const side = (e: SyncStatus['source']) => e.instanceId ?? e.ip;
+  const side = (e: SetupStatus['source']) => e.instanceId ?? e.ip;
   const pair = `${side(status.source)} → ${side(status.destination)}`;
   return [
     `**${status.phase}** · DTS \`${status.dtsJobId ?? 'not bought yet'}\`${status.adopted ? ' (adopted)' : ''} · ${pair} (${status.topology})`,

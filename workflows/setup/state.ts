@@ -6,7 +6,7 @@ import {
   type Direction,
   type SyncPhase,
   type SyncRequest,
-  type SyncStatus,
+  type SetupStatus,
 } from '../types';
 
 /** What ends the setup once it reaches a safe point. A release outranks an abort or a cancel. */
@@ -18,7 +18,7 @@ export type StopRequest = 'release' | 'abort' | 'cancel';
  */
 export interface SetupState {
   version: 1;
-  status: SyncStatus;
+  status: SetupStatus;
   /** Resolved once at start: a later change of DEFAULT_TUNING does not change running setups. */
   tuning: WaitTuning;
   /** Absolute end of the current wait for Synchronizing, per direction; absent when not waiting. */
@@ -80,7 +80,7 @@ export function initialState(
 
 /** A run continued from the code before the state machine carried only its status. */
 export function stateFromStatus(
-  status: SyncStatus,
+  status: SetupStatus,
   request: SyncRequest,
   tuning: Partial<WaitTuning> | undefined,
 ): SetupState {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
 import { nextPollDelayMs, type ProgressSample } from '../poll-delay';
-import { FAILED_STATUSES } from '../status';
+import { FAILED_DTS_STATUSES } from '../normalize-dts';
 import type { Direction, DirectionSnapshot } from '../types';
 import { attend, enterAttention } from './attention';
 import { configure, resetAndConfigure, restartDirection, start } from './configure';
@@ -69,7 +69,7 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
           });
           break;
         default:
-          if (FAILED_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
+          if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
       }
       if (s.state.attention) continue;
       // Extrapolate within one DTS step: steps run at different speeds.
@@ -108,7 +108,7 @@ async function ensureForwardSynchronizing(s: Setup): Promise<void> {
   const { snapshot } = await s.read('Forward');
   if (!snapshot || snapshot.status === 'synchronizing') return;
   log.warn('Forward left Synchronizing before Reverse was configured', { status: snapshot.rawStatus });
-  if (FAILED_STATUSES.has(snapshot.status)) await restartOrPark(s, 'Forward', snapshot);
+  if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrPark(s, 'Forward', snapshot);
   await waitForSynchronizing(s, 'Forward');
   s.tell({ phase: 'configuring-reverse' });
 }

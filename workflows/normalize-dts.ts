@@ -1,6 +1,6 @@
-import type { Direction, DtsStatus } from './types';
+import type { Direction, DtsDirectionStatus } from './types';
 
-const KNOWN: Record<string, DtsStatus> = {
+const KNOWN: Record<string, DtsDirectionStatus> = {
   notconfigured: 'notconfigured',
   notstarted: 'notstarted',
   prechecking: 'prechecking',
@@ -17,12 +17,12 @@ const KNOWN: Record<string, DtsStatus> = {
 };
 
 /** DTS is inconsistent about case and spelling; compare only normalised values. */
-export function normalizeStatus(raw: string | undefined | null): DtsStatus {
+export function normalizeDtsStatus(raw: string | undefined | null): DtsDirectionStatus {
   if (!raw) return 'unknown';
   return KNOWN[raw.replace(/[^a-z]/gi, '').toLowerCase()] ?? 'unknown';
 }
 
-export const FAILED_STATUSES: ReadonlySet<DtsStatus> = new Set(['failed', 'initializefailed']);
+export const FAILED_DTS_STATUSES: ReadonlySet<DtsDirectionStatus> = new Set(['failed', 'initializefailed']);
 
 /** Direction names compared case-insensitively: `forward` and `Forward` are the same direction. */
 export function normalizeDirection(raw: unknown): Direction | undefined {

@@ -1,15 +1,17 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, type TemporalFailure } from '@temporalio/common';
 import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../workflows/search-attributes';
-import type { SyncStatus } from '../workflows/types';
+import type { SetupStatus, SyncPhase, Topology } from '../workflows/types';
+import { SYNC_PHASES, TOPOLOGIES } from '../workflows/vocabulary';
+import { wordOr } from './literals';
 import { REQUEST_MEMO, type PublicRequest } from './sync-start';
 
 /** What GET /v1/syncs/:id answers: the workflow's own status, or as much as Temporal still knows. */
-export type SetupView = Omit<Partial<SyncStatus>, 'topology' | 'phase'> & {
+export type SetupView = Omit<Partial<SetupStatus>, 'topology' | 'phase'> & {
   id: string;
   name: string;
-  topology: string;
-  phase: string;
+  topology: Topology | 'unknown';
+  phase: SyncPhase | 'unknown';
   workflowStatus: string;
 };
 
@@ -24,21 +26,21 @@ export const FINAL_STATUS_MEMO = 'status';
  */
 export async function closedSetupView(client: Client, description: WorkflowExecutionDescription): Promise<SetupView> {
   const handle = client.workflow.getHandle(description.workflowId, description.runId, { followRuns: false });
-  let status: SyncStatus | undefined;
-  let failure: SyncStatus['error'] | undefined;
+  let status: SetupStatus | undefined;
+  let failure: SetupStatus['error'] | undefined;
   try {
-    status = (await client.withDeadline(Date.now() + RESULT_DEADLINE_MS, () => handle.result())) as SyncStatus;
+    status = (await client.withDeadline(Date.now() + RESULT_DEADLINE_MS, () => handle.result())) as SetupStatus;
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     const cause = err.cause;
-    const attached = cause instanceof ApplicationFailure ? cause.details?.find(isSyncStatus) : undefined;
+    const attached = cause instanceof ApplicationFailure ? cause.details?.find(isSetupStatus) : undefined;
     if (attached) status = attached;
     failure = failureSummary(cause);
   }
   // A run that cannot attach its status to how it ended (a cancel) may leave it in the memo.
   const memoized = description.memo?.[FINAL_STATUS_MEMO];
-  if (!status && isSyncStatus(memoized)) status = memoized;
-  const view = status && isSyncStatus(status) ? status : fromVisibility(description);
+  if (!status && isSetupStatus(memoized)) status = memoized;
+  const view = status && isSetupStatus(status) ? status : fromVisibility(description);
   return { ...view, ...(failure && !view.error ? { error: failure } : {}), workflowStatus: description.status.name };
 }
 
@@ -49,11 +51,11 @@ export async function closedSetupView(client: Client, description: WorkflowExecu
  * main cost of GET /v1/syncs/:id under load (docs/performance.md). The oldest entries go first.
  */
 export class StatusCache {
-  private readonly entries = new Map<string, { historyLength: number; status: SyncStatus }>();
+  private readonly entries = new Map<string, { historyLength: number; status: SetupStatus }>();
 
   constructor(private readonly maxEntries = 5_000) {}
 
-  async get(description: WorkflowExecutionDescription, query: () => Promise<SyncStatus>): Promise<SyncStatus> {
+  async get(description: WorkflowExecutionDescription, query: () => Promise<SetupStatus>): Promise<SetupStatus> {
     const key = `${description.workflowId}/${description.runId}`;
     const known = this.entries.get(key);
     this.entries.delete(key);
@@ -72,21 +74,21 @@ export function fromVisibility(description: WorkflowExecutionDescription): Setup
   return {
     id: description.workflowId,
     name: request?.name ?? '',
-    topology: attrs.get(SyncTopologyKey) ?? request?.topology ?? 'unknown',
-    phase: attrs.get(SyncPhaseKey) ?? 'unknown',
+    topology: wordOr(TOPOLOGIES, attrs.get(SyncTopologyKey) ?? request?.topology),
+    phase: wordOr(SYNC_PHASES, attrs.get(SyncPhaseKey)),
     ...(dtsJobId ? { dtsJobId } : {}),
     ...(request ? { payType: request.payType, source: request.source, destination: request.destination } : {}),
     workflowStatus: description.status.name,
   };
 }
 
-function isSyncStatus(value: unknown): value is SyncStatus {
-  const status = value as SyncStatus | null;
+function isSetupStatus(value: unknown): value is SetupStatus {
+  const status = value as SetupStatus | null;
   if (typeof status !== 'object' || status === null) return false;
   return typeof status.phase === 'string' && typeof status.id === 'string';
 }
 
-function failureSummary(cause: TemporalFailure | Error | undefined): SyncStatus['error'] {
+function failureSummary(cause: TemporalFailure | Error | undefined): SetupStatus['error'] {
   if (cause instanceof CancelledFailure) return undefined; // a cancel is an answer, not an error
   if (cause instanceof TerminatedFailure) return { type: 'Terminated', message: cause.message || 'terminated' };
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
