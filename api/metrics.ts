@@ -5,8 +5,11 @@ import { SYNC_PHASES } from '../workflows/vocabulary';
 import type { TemporalDeps } from './temporal';
 import { setupsQuery } from '../workflows/visibility';
 
-/** The phases of a running setup that the gauge labels (the closed ones and `release-failed` are not counted). */
-const UNLABELLED: readonly SyncPhase[] = ['release-failed', 'released', 'failed', 'cancelled'];
+/**
+ * The phases of a running setup that the gauge labels; closed setups are not counted. A setup in
+ * `release-failed` still runs (it waits for a retry) and alert SyncReleaseFailed reads its count.
+ */
+const UNLABELLED: readonly SyncPhase[] = ['released', 'failed', 'cancelled'];
 const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
