@@ -6,8 +6,11 @@ import type { TemporalDeps } from './temporal';
 import { SyncPhaseKey } from '../workflows/search-attributes';
 import { setupsQuery } from '../workflows/visibility';
 
-/** The phases of a running setup that the gauge labels (the ended ones and `release-failed` are not counted). */
-const UNLABELLED: readonly SyncPhase[] = ['release-failed', ...ENDED_PHASES];
+/**
+ * The phases of a running setup that the gauge labels; ended setups are not counted. A setup in
+ * `release-failed` still runs (it waits for a retry) and alert SyncReleaseFailed reads its count.
+ */
+const UNLABELLED: readonly SyncPhase[] = ENDED_PHASES;
 const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */

@@ -290,7 +290,7 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
   // Grafana keeps the table legend on the right; in a narrow panel it goes below the lines here.
   const below = box.width < 700;
   const legendWidth = below ? box.width - 16 : Math.min(420, Math.max(240, Math.round(box.width * 0.35)));
-  const legendHeight = below ? Math.min(18 + 18 * lines.length, Math.round((box.height - 40) * 0.4)) : 0;
+  const legendHeight = below ? Math.min(20 + 18 * lines.length, Math.round((box.height - 40) * 0.5)) : 0;
   const chartW = below ? box.width - 16 : box.width - legendWidth - 24;
   const chartH = box.height - 40 - legendHeight;
   const axisW = 62;
@@ -350,7 +350,7 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
           `<line x1="${axisW}" x2="${axisW + plotW}" y1="${y(step.value)}" y2="${y(step.value)}" stroke="${color(step.color)}" stroke-dasharray="6 4"/>`,
         );
 
-  const nameChars = Math.max(12, Math.floor((legendWidth - 170) / 6.2));
+  const nameChars = Math.max(12, Math.floor((legendWidth - 130) / 6.2));
   const legendRows = lines
     .map(
       (line) =>

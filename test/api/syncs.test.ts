@@ -247,6 +247,8 @@ describe('HTTP API', () => {
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
     const api = await app.inject({ method: 'GET', url: '/metrics', headers: AUTH });
     expect(api.body).toMatch(/sync_setups\{phase="synchronizing"\} \d+/);
+    // Alert SyncReleaseFailed and the dashboard's "Release failed" panel read this series.
+    expect(api.body).toMatch(/sync_setups\{phase="release-failed"\} 0/);
     expect(api.body).toMatch(/api_requests_total\{method="POST",route="\/v1\/syncs",status="202"\} [1-9]/);
     const worker = await (await fetch(stack.workerMetricsUrl)).text();
     expect(worker).toMatch(/dts_calls\{[^}]*action="CreateSynchronizationJob"[^}]*outcome="ok"[^}]*\} [1-9]/);
