@@ -93,9 +93,10 @@ async function main(): Promise<void> {
   };
   // --setup-rate / --setup-cache (with --keep): a faster way to a kept fleet; the kept window runs with the defaults.
   const setupDiffers = args.keepMin > 0 && (args.setupRate !== undefined || args.setupCache !== undefined);
+  const setupRate = (setupDiffers && args.setupRate) || args.rate;
   let worker = await startWorkerProcess({
     ...workerOptions,
-    dtsMaxCallsPerSecond: (setupDiffers && args.setupRate) || args.rate,
+    dtsMaxCallsPerSecond: setupRate,
     logFile: join(outDir, `worker-${args.setups}.log`),
     env: setupDiffers && args.setupCache ? { WORKER_MAX_CACHED_WORKFLOWS: String(args.setupCache) } : undefined,
   });
@@ -291,9 +292,9 @@ async function main(): Promise<void> {
     reactionBreakdown: breakdown,
     dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
     peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
-    budgetPerSecond: args.rate,
+    budgetPerSecond: setupRate,
     setupMs: { p50: setupP.p50, p95: setupP.p95 },
-    minimumSetupMs: minimumSetupMs(args.setups, args.rate, slowestLifecycleMs),
+    minimumSetupMs: minimumSetupMs(args.setups, setupRate, slowestLifecycleMs),
     ...(steady ? { steady } : {}),
   };
   writeFileSync(

@@ -5,7 +5,7 @@ import { fromPayloadsAtIndex } from '@temporalio/common';
 import { DEFAULT_TUNING } from '../workflows/tuning';
 import { statusWatcherId } from '../workflows/status-watcher';
 import { countBy, type CallCollector } from './calls';
-import { sleep } from './fleet-ops';
+import { inBatches, sleep } from './fleet-ops';
 import { round1 } from './summary';
 import type { WorkerSample } from './worker-process';
 import { setupsQuery } from '../workflows/visibility';
@@ -89,11 +89,22 @@ export async function keepSteady(options: {
   };
 }
 
+/**
+ * The kept setups' history events, from describe(): visibility's HistoryLength is written only when the run
+ * upserts search attributes or closes, and a kept setup's health check does neither.
+ */
 async function historyEvents(client: Client, taskQueue: string): Promise<number> {
-  let total = 0;
   const query = `${setupsQuery(taskQueue)} AND ExecutionStatus = 'Running'`;
-  for await (const execution of client.workflow.list({ query })) total += execution.historyLength;
-  return total;
+  const ids: string[] = [];
+  for await (const execution of client.workflow.list({ query })) ids.push(execution.workflowId);
+  const lengths = await inBatches(ids, 20, (id) =>
+    client.workflow
+      .getHandle(id)
+      .describe()
+      .then((d) => d.historyLength)
+      .catch(() => 0),
+  );
+  return lengths.reduce((a, b) => a + b, 0);
 }
 
 /** The round the watch activity last reported in its heartbeat (activities/watch-statuses.ts). */
