@@ -126,7 +126,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       // An adoption: the job exists, no other setup holds it, it matches the request (api/adopt.ts).
       if (request.adopt) {
         const adoption = await checkAdoption(temporal, request, req.body, id);
-        if ('refusal' in adoption) return reply.code(adoption.refusal.statusCode).send(adoption.refusal);
+        if ('refusal' in adoption) {
+          const { statusCode, message, fields, dtsJobId } = adoption.refusal;
+          throw refusal(statusCode, message, { ...(fields ? { fields } : {}), ...(dtsJobId ? { dtsJobId } : {}) });
+        }
         request = adoption.request;
       }
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
