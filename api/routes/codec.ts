@@ -54,7 +54,8 @@ export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = a
         schema: {
           summary: `Temporal remote codec: ${op}`,
           body: Payloads,
-          response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply },
+          // 413: a body over the app's bodyLimit (api/app.ts).
+          response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply, 413: ErrorReply },
         },
       },
       async (req) => {

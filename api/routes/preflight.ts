@@ -76,7 +76,7 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
       schema: {
         summary: 'Check a sync request against the seed’s rules without buying anything',
         body: CreateSyncBody,
-        response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 413: ErrorReply, 503: ErrorReply },
       },
     },
     async (req) => {

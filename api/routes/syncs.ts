@@ -107,7 +107,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       schema: {
         summary: 'Start a sync setup',
         body: CreateSyncBody,
-        response: { 200: AcceptedReply, 202: AcceptedReply, 422: UnprocessableReply, ...errors },
+        response: { 200: AcceptedReply, 202: AcceptedReply, 413: ErrorReply, 422: UnprocessableReply, ...errors },
       },
     },
     async (req, reply) => {
