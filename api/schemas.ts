@@ -19,7 +19,7 @@ export const REPLY_PHASES = [...SYNC_PHASES, 'unknown'] as const;
 /** A setup's topology in a reply; `unknown` for a setup started before the request was kept in its memo. */
 export const REPLY_TOPOLOGIES = [...TOPOLOGIES, 'unknown'] as const;
 
-// DTS's own formats (dts-api.md §1, §7), checked before anything is started or bought.
+// DTS's own formats (docs/dts-api.md §1, §7), checked before anything is started or bought.
 const RedisInstanceId = '^r-[a-z0-9][a-z0-9-]{5,40}$';
 const EcsInstanceId = '^i-[a-z0-9]{8,30}$';
 const Region = Type.String({ pattern: '^[a-z]{2,}(-[a-z0-9]+){1,3}$', description: 'Region id, e.g. cn-hangzhou' });

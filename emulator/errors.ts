@@ -28,7 +28,7 @@ export function errorBody(error: ApiError, requestId: string): Record<string, st
   };
 }
 
-// Gateway-level rejections (dts-api.md §4.2, §5.4).
+// Gateway-level rejections (docs/dts-api.md §4.2, §5.4).
 export const gatewayErrors = {
   missingParameter: (name: string) =>
     new ApiError(

@@ -1,4 +1,4 @@
-// Pure functions from (direction record, now) to statuses: the lifecycle of dts-api.md §2.3.
+// Pure functions from (direction record, now) to statuses: the lifecycle of docs/dts-api.md §2.3.
 import type { DirectionRecord, JobStatus, RunModule, RunPlan } from './model';
 
 interface Transition {

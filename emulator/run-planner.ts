@@ -58,7 +58,7 @@ export function planFullRun(deps: PlannerDeps, action: string, job: JobRecord, n
   if (precheckFault) items = mergeItems(items, precheckFault.items);
   const passed = items.every((i) => i.CheckStatus !== 'Failed');
 
-  // Reverse runs incremental sync only (dts-api.md §2.4).
+  // Reverse runs incremental sync only (docs/dts-api.md §2.4).
   const source = state.registry.resolve(config.source);
   const sizeFactor = source?.dataSizeMb !== undefined ? Math.max(source.dataSizeMb, 1) / REFERENCE_DATA_SIZE_MB : 1;
   const structure: RunModule =

@@ -39,7 +39,7 @@ const prefix =
   (code: string) =>
     prefixes.some((p) => code.startsWith(p));
 
-// dts-api.md §4.2. Order matters: the first rule that matches wins.
+// docs/dts-api.md §4.2. Order matters: the first rule that matches wins.
 const RULES: Rule[] = [
   { test: prefix('Throttling', 'Rejected.Throttling'), type: DtsFailure.Throttled, retryable: true },
   {

@@ -9,7 +9,7 @@ export interface ResetInput {
 
 /**
  * ResetSynchronizationJob: clears one direction's configuration. The only way out of
- * InitializeFailed, where DTS refuses StartSynchronizationJob (dts-api.md §1.3).
+ * InitializeFailed, where DTS refuses StartSynchronizationJob (docs/dts-api.md §1.3).
  */
 export async function resetDirection(dts: DtsClient, input: ResetInput): Promise<void> {
   await dts.call('ResetSynchronizationJob', {

@@ -1,4 +1,4 @@
-// The per-direction view of DescribeSynchronizationJobStatus (dts-api.md §2.1), also used by the job list.
+// The per-direction view of DescribeSynchronizationJobStatus (docs/dts-api.md §2.1), also used by the job list.
 import {
   currentStatus,
   dataInitializationStatus,

@@ -5,7 +5,7 @@ import { signRpc } from '../../emulator/signature';
 import { callError, createParams, dtsClient, rawPost, signedParams, startTestEmulator, type Body } from './helpers';
 
 describe('signature v1.0', () => {
-  it('reproduces the published test vector of dts-api.md §5.1', () => {
+  it('reproduces the published test vector of docs/dts-api.md §5.1', () => {
     const params = {
       Action: 'DescribeRegions',
       Format: 'XML',
