@@ -9,7 +9,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,7 @@ import {
   type QueryWindow,
   type Series,
 } from './dashboard-render';
+import { freePort } from '../test/support/ports';
 import { DEMO_REQUEST } from './demo';
 
 // `npm run dashboard:snapshot`: the closest this machine gets to a screenshot of the Grafana dashboard
@@ -350,17 +350,6 @@ async function screenshots(html: string, alertsUrl: string, outDir: string): Pro
   } finally {
     await browser.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitFor(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
