@@ -95,17 +95,14 @@ export class InstanceRegistry {
   /** Find the instance an endpoint points at, the way DTS would connect to it. */
   resolve(endpoint: EndpointConfig): RedisInstance | undefined {
     const type = endpoint.instanceType.toLowerCase();
-    const all = this.list();
-    if (type === 'redis') {
-      return all.find((i) => i.instanceId === endpoint.instanceId && i.edition !== 'self-managed');
+    // By id where the endpoint names one: every precheck resolves each configured job's endpoints.
+    if (type === 'redis' || type === 'ecs') {
+      const found = endpoint.instanceId === undefined ? undefined : this.byId.get(endpoint.instanceId);
+      if (!found) return undefined;
+      if (type === 'redis') return found.edition !== 'self-managed' ? found : undefined;
+      return found.edition === 'self-managed' && (found.port ?? 6379) === endpoint.port ? found : undefined;
     }
-    if (type === 'ecs') {
-      return all.find(
-        (i) =>
-          i.edition === 'self-managed' && i.instanceId === endpoint.instanceId && (i.port ?? 6379) === endpoint.port,
-      );
-    }
-    return all.find(
+    return this.list().find(
       (i) =>
         i.edition === 'self-managed' &&
         i.ip !== undefined &&
