@@ -64,6 +64,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       // No Prometheus port (it could clash with other runs on this machine); quiet log.
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      // The build sits in --out, which may be outside the project: its imports resolve from here.
+      ...(built ? { NODE_PATH: join(root, 'node_modules') } : {}),
       ...options.env,
     },
   });
