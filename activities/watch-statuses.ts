@@ -45,8 +45,17 @@ export interface WatchProgress {
   seen: Record<string, string>;
 }
 
-/** The phases in which a setup's DTS job is watched for it (a subset of SYNC_PHASES). */
-const WATCHED_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse', 'synchronizing', 'needs-attention'];
+/** Phases whose setups wait for a DTS status to move on: listed every interval, since a setup enters the watch here. */
+const WAITING_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse'];
+/** Phases of setups already set up: a kept fleet, listed less often (see SETTLED_LISTING_EVERY_MS). */
+const SETTLED_PHASES: readonly SyncPhase[] = ['synchronizing', 'needs-attention'];
+/**
+ * The settled setups are listed again when a waiting setup has moved on, else once the visibility store has
+ * had this share of the time for it (5,000 kept setups took it over a second a listing), and at least every
+ * SETTLED_LISTING_MAX_MS. A small fleet is listed every interval, as before.
+ */
+const SETTLED_LISTING_SHARE = 0.05;
+const SETTLED_LISTING_MAX_MS = 60_000;
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
 /** A round may use at most this share of the DTS budget when it shortens its pause. */
@@ -76,17 +85,18 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
     : undefined;
   const delays = new DelayGauges(context.metricMeter, deps.client);
-  let listed: { atMs: number; setups: Map<string, WatchedSetup>; groups: Map<string, string[]> } | undefined;
+  const listing = new WatchList(deps.client, input);
+  let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, string[]> } | undefined;
   try {
     for (;;) {
       const started = Date.now();
       round += 1;
       // The watched setups change slowly (a new one is first news seconds after it starts waiting), so the
       // listing, which costs the visibility store more than the status read costs DTS, is not repeated every round.
-      if (!listed || started - listed.atMs >= input.intervalMs) {
+      if (!listed || listing.due(started)) {
         beat('listing', 0, 0);
-        const setups = await watchedSetups(deps.client, input);
-        listed = { atMs: started, setups, groups: await regions.group(setups) };
+        const setups = await listing.refresh(started);
+        listed = { setups, groups: await regions.group(setups) };
       }
       const { setups, groups } = listed;
       const calls = { count: 0 };
@@ -237,6 +247,8 @@ class RegionCache {
 
 /** How often the account is checked for instances nobody owns (at most). */
 const SWEEP_EVERY_MS = 60_000;
+/** A sweep reads every page of the account's instances (5,000 instances: about 170 calls), so it waits long enough for its calls to stay within this share of the budget. */
+const SWEEP_BUDGET_SHARE = 0.05;
 /** An owned instance is checked again after this long (at most; 5 settle times when shorter): an adopting setup may have let go of it. */
 const OWNED_RECHECK_MS = 10 * 60_000;
 /** A younger instance may be a purchase whose buyer has not claimed it yet. */
@@ -249,6 +261,8 @@ const DEFAULT_SETTLE_MS = 2 * 60_000;
  */
 class UnclaimedSweep {
   private lastSweep = 0;
+  /** The pause the last sweep's calls ask for (SWEEP_BUDGET_SHARE). */
+  private pauseMs = 0;
   private reported = '[]';
   /** Owned instances, and when that was last checked (an adopted job may be let go of later). */
   private readonly owned = new Map<string, number>();
@@ -262,11 +276,14 @@ class UnclaimedSweep {
   ) {}
 
   async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>): Promise<void> {
-    if (Date.now() - this.lastSweep < Math.min(SWEEP_EVERY_MS, this.settleMs / 2)) return;
+    const everyMs = Math.max(Math.min(SWEEP_EVERY_MS, this.settleMs / 2), this.pauseMs);
+    if (Date.now() - this.lastSweep < everyMs) return;
     this.lastSweep = Date.now();
     const found: UnclaimedInstance[] = [];
+    const calls = { count: 0 };
+    const perSecond = this.dts.budget()?.perSecond;
     for (const regionId of regions) {
-      for (const instance of await listInstances(this.dts, regionId)) {
+      for (const instance of await listInstances(this.dts, regionId, calls)) {
         if (setups.has(instance.dtsJobId)) continue;
         const recheckMs = Math.min(OWNED_RECHECK_MS, this.settleMs * 5);
         if (Date.now() - (this.owned.get(instance.dtsJobId) ?? -Infinity) < recheckMs) continue;
@@ -286,6 +303,7 @@ class UnclaimedSweep {
         });
       }
     }
+    this.pauseMs = perSecond ? (1000 * calls.count) / (SWEEP_BUDGET_SHARE * perSecond) : 0;
     const context = Context.current();
     context.metricMeter
       .createGauge('dts_unclaimed_instances', 'int', '1', 'DTS instances no setup owns')
@@ -335,11 +353,56 @@ interface WatchedSetup {
   phase: string;
 }
 
-/** Running setups with a DTS job, from visibility, by job id. */
-async function watchedSetups(client: Client, input: WatchInput): Promise<Map<string, WatchedSetup>> {
+/**
+ * The watched setups (running, with a DTS job, in a waiting or settled phase) by job id, from visibility:
+ * the waiting ones every interval, the settled ones when a waiting setup has left its phase (it is then
+ * synchronizing, parked, configuring its Reverse or ended: the settled listing tells which) or as their cost
+ * allows (SETTLED_LISTING_SHARE). Between settled listings a settled setup's phase may be that old.
+ */
+class WatchList {
+  private waitingAtMs = -Infinity;
+  private settledAtMs = -Infinity;
+  private settledEveryMs = 0;
+  private waiting = new Map<string, WatchedSetup>();
+  private settled = new Map<string, WatchedSetup>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly input: WatchInput,
+  ) {}
+
+  due(nowMs: number): boolean {
+    return nowMs - this.waitingAtMs >= this.input.intervalMs;
+  }
+
+  async refresh(nowMs: number): Promise<Map<string, WatchedSetup>> {
+    const waiting = await listSetups(this.client, this.input, WAITING_PHASES);
+    const movedOn = [...this.waiting.keys()].some((jobId) => !waiting.has(jobId));
+    if (movedOn || nowMs - this.settledAtMs >= this.settledEveryMs) {
+      const started = Date.now();
+      this.settled = await listSetups(this.client, this.input, SETTLED_PHASES);
+      const tookMs = Date.now() - started;
+      this.settledEveryMs = Math.min(
+        SETTLED_LISTING_MAX_MS,
+        Math.max(this.input.intervalMs, tookMs / SETTLED_LISTING_SHARE),
+      );
+      this.settledAtMs = nowMs;
+    }
+    this.waiting = waiting;
+    this.waitingAtMs = nowMs;
+    // A setup listed in both (it moved between the two listings) counts with its fresher, waiting phase.
+    return new Map([...this.settled, ...waiting]);
+  }
+}
+
+async function listSetups(
+  client: Client,
+  input: WatchInput,
+  phases: readonly SyncPhase[],
+): Promise<Map<string, WatchedSetup>> {
   const setups = new Map<string, WatchedSetup>();
-  const phases = WATCHED_PHASES.map((p) => `'${p}'`).join(', ');
-  const query = `${setupsQuery(input.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase IN (${phases})`;
+  const inPhases = phases.map((p) => `'${p}'`).join(', ');
+  const query = `${setupsQuery(input.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase IN (${inPhases})`;
   // The SDK's listing pages for us and decodes the search attributes.
   for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
     const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);

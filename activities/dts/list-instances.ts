@@ -21,7 +21,12 @@ const PAGE_SIZE = 30;
 const MAX_PAGES = 1000;
 
 /** DescribeSynchronizationJobs of one region, every page: the live instances of the account there. */
-export async function listInstances(dts: DtsClient, regionId: string): Promise<DtsInstanceSummary[]> {
+export async function listInstances(
+  dts: DtsClient,
+  regionId: string,
+  /** Counts the calls made (pages), for the caller's pace. */
+  calls?: { count: number },
+): Promise<DtsInstanceSummary[]> {
   const byId = new Map<string, DtsInstanceSummary>();
   for (let page = 1; page <= MAX_PAGES; page++) {
     const body = await dts.call('DescribeSynchronizationJobs', {
@@ -29,6 +34,7 @@ export async function listInstances(dts: DtsClient, regionId: string): Promise<D
       PageSize: PAGE_SIZE,
       PageNum: page,
     });
+    if (calls) calls.count += 1;
     const items = Array.isArray(body.SynchronizationInstances) ? (body.SynchronizationInstances as Json[]) : [];
     const before = byId.size;
     for (const item of items) fold(byId, item);

@@ -12,7 +12,11 @@ import { watcherProblem } from '../../worker/health';
 const converter = { payloadConverter: defaultPayloadConverter, payloadCodecs: [] };
 const SETUPS = ['a', 'b', 'c'].map((id) => ({ workflowId: `sync-${id}`, jobId: `dts-${id}` }));
 
-function fakes(signals: string[], listings = { count: 0 }) {
+/** Listings made, by the phases asked for (the query's `SyncPhase IN (...)`). */
+type Listings = Record<string, number>;
+
+/** `phases[k]`: every setup's phase from the k-th listing of the waiting phases on (the last one stays). */
+function fakes(signals: string[], listings: Listings = {}, phases = ['waiting-forward'], settledListingMs = 0) {
   const client = {
     workflowService: {
       getWorkflowExecutionHistory: async () => ({
@@ -29,15 +33,19 @@ function fakes(signals: string[], listings = { count: 0 }) {
     },
     workflow: {
       options: { loadedDataConverter: converter },
-      list: async function* () {
-        listings.count += 1;
+      list: async function* ({ query }: { query: string }) {
+        const asked = /SyncPhase IN \(([^)]*)\)/.exec(query)?.[1] ?? '';
+        listings[asked] = (listings[asked] ?? 0) + 1;
+        const phase = phases[Math.min((listings[WAITING] ?? 1) - 1, phases.length - 1)] ?? 'waiting-forward';
+        if (asked === SETTLED) await new Promise((resolve) => setTimeout(resolve, settledListingMs));
+        if (!asked.includes(`'${phase}'`)) return;
         for (const s of SETUPS) {
           yield {
             workflowId: s.workflowId,
             runId: `run-${s.workflowId}`,
             typedSearchAttributes: new TypedSearchAttributes([
               { key: DtsJobIdKey, value: s.jobId },
-              { key: SyncPhaseKey, value: 'waiting-forward' },
+              { key: SyncPhaseKey, value: phase },
             ]),
           };
         }
@@ -62,20 +70,29 @@ function fakes(signals: string[], listings = { count: 0 }) {
   return { client, dts };
 }
 
-async function rounds(count: number, heartbeatDetails?: WatchProgress, minIntervalMs = 1_000) {
+async function rounds(
+  count: number,
+  heartbeatDetails?: WatchProgress,
+  minIntervalMs = 1_000,
+  { intervalMs = 5_000, phases = ['waiting-forward'], settledListingMs = 0 } = {},
+) {
   const signals: string[] = [];
   const beats: WatchProgress[] = [];
-  const listings = { count: 0 };
+  const listings: Listings = {};
   const env = new MockActivityEnvironment({ heartbeatDetails, heartbeatTimeoutMs: 30_000 });
   env.on('heartbeat', (d: WatchProgress) => {
     beats.push(d);
     if (d.step === 'sleeping' && beats.filter((b) => b.step === 'sleeping').length === count) env.cancel();
   });
-  const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs, batchSize: 50 };
-  await env.run(watchDtsStatuses, { ...fakes(signals, listings) }, input).catch(() => undefined);
-  return { signals, beats, listings: listings.count };
+  const input = { taskQueue: 'q', namespace: 'default', intervalMs, minIntervalMs, batchSize: 50 };
+  await env
+    .run(watchDtsStatuses, { ...fakes(signals, listings, phases, settledListingMs) }, input)
+    .catch(() => undefined);
+  return { signals, beats, listings };
 }
 
+const WAITING = "'waiting-forward', 'waiting-reverse'";
+const SETTLED = "'synchronizing', 'needs-attention'";
 const oneRound = (heartbeatDetails?: WatchProgress) => rounds(1, heartbeatDetails);
 
 describe('status watcher heartbeats and resume', () => {
@@ -96,8 +113,30 @@ describe('status watcher heartbeats and resume', () => {
   it('lists the watched setups again only after the longest pause, not every round', async () => {
     const { beats, listings, signals } = await rounds(3, undefined, 200);
     expect(beats.filter((b) => b.step === 'sleeping').map((b) => b.round)).toEqual([1, 2, 3]);
-    expect(listings).toBe(1);
+    expect(listings).toEqual({ [WAITING]: 1, [SETTLED]: 1 });
     expect(signals).toHaveLength(SETUPS.length);
+  });
+
+  it('a kept fleet costly to list is listed at 5 % of the store time; the waiting phases every interval', async () => {
+    // 50 ms a settled listing: listed again after 1 s, so once in 4 rounds of 100 ms.
+    const options = { intervalMs: 100, phases: ['synchronizing'], settledListingMs: 50 };
+    const { beats, listings, signals } = await rounds(4, undefined, 100, options);
+    expect(beats.filter((b) => b.step === 'listing')).toHaveLength(4);
+    expect(listings).toEqual({ [WAITING]: 4, [SETTLED]: 1 });
+    // Synchronizing is no news for a synchronizing setup.
+    expect(signals).toEqual([]);
+  });
+
+  it('a kept fleet cheap to list is listed every interval', async () => {
+    const { listings } = await rounds(3, undefined, 300, { intervalMs: 300, phases: ['synchronizing'] });
+    expect(listings).toEqual({ [WAITING]: 3, [SETTLED]: 3 });
+  });
+
+  it('lists the kept fleet again as soon as a waiting setup has moved on', async () => {
+    const phases = ['waiting-reverse', 'waiting-reverse', 'synchronizing'];
+    const { listings } = await rounds(4, undefined, 100, { intervalMs: 100, phases, settledListingMs: 50 });
+    // Once at the start, once when the setups left waiting-reverse (third listing), not in the fourth.
+    expect(listings).toEqual({ [WAITING]: 4, [SETTLED]: 2 });
   });
 });
 
