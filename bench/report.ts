@@ -26,6 +26,8 @@ export interface RunData {
   calls: SeenCall[];
   callLogGap: boolean;
   workerSamples: WorkerSample[];
+  /** When the worker sent each DTS request (bench/probe.mjs). */
+  sentAtMs: number[];
   server: { cpuSeconds?: number; rssPeak?: number };
   histories: { maxLength: number; sample: number[]; continuedAsNew: number; runs: number };
   clientTimeouts: Record<string, number>;
@@ -147,6 +149,10 @@ export function analyse(d: RunData) {
     [
       'peak DTS calls in any sliding 1 s window (≤ budget?)',
       `${window.count} vs budget ${d.rate} → ${window.count <= d.rate ? 'within' : 'OVER'}`,
+    ],
+    [
+      'the same, as the worker sent them (request written to the socket)',
+      `${peakInWindow(d.sentAtMs).count} of ${d.sentAtMs.length} requests`,
     ],
     ['peak DTS calls in one calendar second', String(peakPerSecond(times))],
     ['peak DTS calls in any 10 s, 60 s, 120 s window (calls/budget)', longer],

@@ -25,7 +25,7 @@ import { runChart, type PhaseSample } from './chart';
 import { naivePairs, NAIVE_POLL_MS, runNaive, type NaiveSetup } from './naive';
 import { keepSteady, type SteadyState } from './steady';
 import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
-import { peakPerSecond } from './calls';
+import { peakInWindow, peakPerSecond } from './calls';
 import { reactionBreakdown, type ReactionBreakdown } from './reaction';
 import { setupsQuery } from '../workflows/visibility';
 import { DEFAULT_TUNING, type WaitTuning } from '../workflows/tuning';
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     env: setupDiffers && args.setupCache ? { WORKER_MAX_CACHED_WORKFLOWS: String(args.setupCache) } : undefined,
   });
   const setupWorkerSamples = worker.samples;
+  const setupWorkerSent = worker.sentAtMs;
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({
     connection,
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
 
   const { rows, reaction, setupMs } = analyse({
     setups: args.setups,
-    rate: args.rate,
+    rate: setupRate,
     partitions: args.partitions,
     timeScale: args.timeScale,
     dataMb: [args.minDataMb, args.maxDataMb],
@@ -229,6 +230,7 @@ async function main(): Promise<void> {
     calls: productCalls,
     callLogGap: calls.gap,
     workerSamples: setupWorkerSamples === worker.samples ? worker.samples : [...setupWorkerSamples, ...worker.samples],
+    sentAtMs: setupWorkerSent === worker.sentAtMs ? worker.sentAtMs : [...setupWorkerSent, ...worker.sentAtMs],
     server: {
       cpuSeconds:
         serverCpuAtEnd !== undefined && serverCpuAtStart !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined,
@@ -280,6 +282,7 @@ async function main(): Promise<void> {
     naive?: RunSummary;
     oursOverNaive?: ReturnType<typeof ratios>;
     steady?: SteadyState;
+    peakSlidingSecond?: { arrived: number; sent: number };
   } = {
     setups: args.setups,
     synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
@@ -292,6 +295,11 @@ async function main(): Promise<void> {
     reactionBreakdown: breakdown,
     dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
     peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
+    // The busiest sliding second as the emulator stamped arrivals and as the worker sent (bench/probe.mjs).
+    peakSlidingSecond: {
+      arrived: peakInWindow(setupPhaseCalls.map((c) => c.atMs)).count,
+      sent: peakInWindow(setupWorkerSent.filter((t) => t <= allSynchronizingAtMs)).count,
+    },
     budgetPerSecond: setupRate,
     setupMs: { p50: setupP.p50, p95: setupP.p95 },
     minimumSetupMs: minimumSetupMs(args.setups, setupRate, slowestLifecycleMs),

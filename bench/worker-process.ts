@@ -20,6 +20,8 @@ export interface WorkerSample {
 export interface WorkerProcess {
   pid: number;
   samples: WorkerSample[];
+  /** When each DTS request left the worker (its bytes handed to the OS), by bench/probe.mjs. */
+  sentAtMs: number[];
   stop(): Promise<void>;
 }
 
@@ -72,9 +74,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const samples: WorkerSample[] = [];
+  const sentAtMs: number[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.on('message', (message: unknown) => {
-    const m = message as WorkerSample & { probe?: boolean };
+    const m = message as WorkerSample & { probe?: boolean; sentAt?: number[] };
+    if (m?.probe) sentAtMs.push(...(m.sentAt ?? []));
     if (m?.probe)
       samples.push({
         at: m.at,
@@ -99,6 +103,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   return {
     pid: child.pid!,
     samples,
+    sentAtMs,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
