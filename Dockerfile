@@ -21,7 +21,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 COPY tsconfig.json ./
-COPY shared ./shared
+COPY common ./common
 COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker

@@ -28,7 +28,7 @@ const outsideTheSandbox = [
       '**/emulator',
       '**/emulator/*',
       '**/scripts/*',
-      '**/shared/*',
+      '**/common/*',
       '**/bench/*',
       '**/test/*',
       '@temporalio/activity',

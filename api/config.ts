@@ -1,6 +1,6 @@
-import { EnvReader, type Env } from '../shared/env';
-import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
-import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
+import { EnvReader, type Env } from '../common/env';
+import { readPayloadKeys, type PayloadKeys } from '../common/codec';
+import { readTemporalConfig, type TemporalConfig } from '../common/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
 
 export interface ApiConfig {

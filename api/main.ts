@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { AesGcmPayloadCodec, encryptingDataConverter } from '../shared/codec';
+import { AesGcmPayloadCodec, encryptingDataConverter } from '../common/codec';
 import { buildApp } from './app';
 import { loadApiConfig } from './config';
 import { dtsJobLookup } from './dts-jobs';

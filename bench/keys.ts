@@ -1,4 +1,4 @@
-import type { PayloadKeys } from '../shared/codec';
+import type { PayloadKeys } from '../common/codec';
 
 /** Bench-only payload key: a fixed, obviously fake value, never a real secret. */
 export const BENCH_PAYLOAD_KEYS: PayloadKeys = {

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { encryptingDataConverter } from '../shared/codec';
+import { encryptingDataConverter } from '../common/codec';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { SetupStatus } from '../workflows/types';
 import { parseArgs } from './args';

@@ -1,5 +1,5 @@
 // Standalone entry: `npm run emulator`. Configuration comes from EMULATOR_* environment variables.
-import { EnvReader } from '../shared/env';
+import { EnvReader } from '../common/env';
 import { DialectError, parseDialect } from './dialect';
 import { startEmulator } from './index';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_PORT } from './options';

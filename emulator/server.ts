@@ -10,7 +10,7 @@ import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
 import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
-import { text } from '../shared/text';
+import { text } from '../common/text';
 
 export interface ServerDeps extends AdminDeps {
   /** Resolves after `ms`, or early when the emulator closes. */

@@ -6,7 +6,7 @@ import { bundleWorkflows, writeWorkflowBundle } from '../worker/workflow-bundle'
 const ROOT = join(__dirname, '..');
 
 /** What the worker process loads: its own code and the code it imports (workflows/ for ids and types). */
-const WORKER_SOURCES = ['worker', 'activities', 'shared', 'workflows'];
+const WORKER_SOURCES = ['worker', 'activities', 'common', 'workflows'];
 
 /**
  * The worker as plain JavaScript (dist/worker/main.js) next to its workflow bundle (dist/workflow-bundle.js).
@@ -30,8 +30,8 @@ export async function buildWorker(outDir = join(ROOT, 'dist')): Promise<{ entry:
     target: 'node20',
     logLevel: 'warning',
   });
-  // Loaded by path at run time (shared/codec.ts).
-  copyFileSync(join(ROOT, 'shared', 'failure-converter.cjs'), join(outDir, 'shared', 'failure-converter.cjs'));
+  // Loaded by path at run time (common/codec.ts).
+  copyFileSync(join(ROOT, 'common', 'failure-converter.cjs'), join(outDir, 'common', 'failure-converter.cjs'));
   const workflowBundle = writeWorkflowBundle(await bundleWorkflows(), join(outDir, 'workflow-bundle.js'));
   return { entry: join(outDir, 'worker', 'main.js'), workflowBundle };
 }

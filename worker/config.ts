@@ -1,7 +1,7 @@
-import { EnvReader, type Env } from '../shared/env';
-import { readTemporalConfig, type TemporalConfig } from '../shared/temporal-config';
+import { EnvReader, type Env } from '../common/env';
+import { readTemporalConfig, type TemporalConfig } from '../common/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
-import { readPayloadKeys, type PayloadKeys } from '../shared/codec';
+import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */

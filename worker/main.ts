@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, type LogMetadata, NativeConnection, Runtime } from '@temporalio/worker';
-import { encryptingDataConverter } from '../shared/codec';
+import { encryptingDataConverter } from '../common/codec';
 import { loadWorkerConfig } from './config';
 import { dtsCallMetrics, watcherRoundMetrics } from './metrics';
 import { createSyncWorkers } from './workers';

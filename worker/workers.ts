@@ -9,7 +9,7 @@ import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/
 import { workerCredentials, type CredentialsGetter } from './credentials';
 import { dtsTaskQueue } from '../workflows/ids';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
-import { encryptingDataConverter } from '../shared/codec';
+import { encryptingDataConverter } from '../common/codec';
 import type { WorkerConfig } from './config';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 

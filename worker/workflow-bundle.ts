@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../shared/codec';
+import { FAILURE_CONVERTER_PATH } from '../common/codec';
 
 /** Run from the JavaScript that scripts/build.ts writes (dist/worker/), not from the TypeScript source. */
 const COMPILED = __filename.endsWith('.js');

@@ -4,7 +4,7 @@ import { DtsFailure } from './errors';
 import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../workflows/adoption';
 import type { DatabaseMapping } from '../../workflows/types';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 export interface DescribeJobInput {
   dtsJobId: string;

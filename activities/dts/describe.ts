@@ -1,7 +1,7 @@
 import type { DtsClient } from './client';
 import { normalizeDtsStatus } from '../../workflows/normalize-dts';
 import type { Direction, DirectionSnapshot, PrecheckFailure } from '../../workflows/types';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 export interface DescribeInput {
   dtsJobId: string;

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 /** Failure types the workflow reacts to. Retryable ones are retried by Temporal's policy. */
 export const DtsFailure = {

@@ -1,6 +1,6 @@
 import type { DtsClient } from './client';
 import { normalizeDtsStatus } from '../../workflows/normalize-dts';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 /** One DTS instance as DescribeSynchronizationJobs shows it (its directions folded together). */
 export interface DtsInstanceSummary {

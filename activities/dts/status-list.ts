@@ -1,7 +1,7 @@
 import type { DtsClient } from './client';
 import { normalizeDirection } from '../../workflows/normalize-dts';
 import type { Direction } from '../../workflows/types';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 /** Job id → direction → DTS's raw status. */
 export type StatusBoard = Record<string, Partial<Record<Direction, string>>>;

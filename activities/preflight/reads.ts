@@ -7,7 +7,7 @@ import type { DtsClient } from '../dts/client';
 import type { RkvstoreClient } from '../rkvstore/client';
 import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../workflows/preflight-checks';
 import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../workflows/search-attributes';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 import { setupsQuery } from '../../workflows/visibility';
 
 export interface DescribeInstanceInput {

@@ -5,7 +5,7 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { classifyDtsError } from '../dts/errors';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 export interface RkvstoreClientConfig {
   /** e.g. https://r-kvstore.aliyuncs.com, or the emulator's http://127.0.0.1:PORT */

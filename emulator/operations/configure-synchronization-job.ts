@@ -10,7 +10,7 @@ import { planFullRun } from '../run-planner';
 import { targetDirection, targetJob } from './common';
 import type { Operation, OperationContext } from './context';
 import { readEndpoint } from './endpoints';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 function readObjects(reader: ParamReader): unknown[] {
   reader.required('SynchronizationObjects');

@@ -9,7 +9,7 @@ import {
 } from '../lifecycle';
 import { wireFlag, wirePrecheckStatus, wireStatus, type Dialect } from '../dialect';
 import type { Direction, EndpointConfig, JobRecord } from '../model';
-import { text } from '../../shared/text';
+import { text } from '../../common/text';
 
 function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
   return {

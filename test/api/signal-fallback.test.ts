@@ -3,7 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../api/app';
-import { encryptingDataConverter } from '../../shared/codec';
+import { encryptingDataConverter } from '../../common/codec';
 import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { eventually, startStack, type Stack } from '../support/stack';

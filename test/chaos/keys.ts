@@ -1,4 +1,4 @@
-import type { PayloadKeys } from '../../shared/codec';
+import type { PayloadKeys } from '../../common/codec';
 import { TEST_PAYLOAD_KEY_BYTES } from '../support/secret-scan';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../../api/config';
-import { ConfigError } from '../../shared/env';
+import { ConfigError } from '../../common/env';
 import { loadWorkerConfig } from '../../worker/config';
 
 const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;

@@ -3,7 +3,7 @@
 //  - every variable .env.example documents is read by the code or used by docker-compose.yml;
 //  - docker-compose.yml gives this repository's processes only variables they read;
 //  - README's configuration table names only variables the code reads.
-// A new variable: read it through shared/env.ts (or process.env in scripts/), then add a
+// A new variable: read it through common/env.ts (or process.env in scripts/), then add a
 // `# NAME=default` line with its meaning to .env.example.
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';

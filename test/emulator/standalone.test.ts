@@ -41,7 +41,7 @@ describe('npm run emulator', () => {
     expect(code).toBe(0);
   }, 30_000);
 
-  it('reads EMULATOR_DIALECT and boolean variables through shared/env (1 counts as true)', async () => {
+  it('reads EMULATOR_DIALECT and boolean variables through common/env (1 counts as true)', async () => {
     const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'emulator/main.ts'], {
       cwd: root,
       env: {

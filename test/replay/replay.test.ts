@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../shared/codec';
+import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import { historyFromJson } from './history-json';

@@ -2,13 +2,13 @@
 // Shared by test/config/env-docs.test.ts (.env.example) and test/compose/compose.test.ts (compose).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { EnvReader } from '../../shared/env';
+import { EnvReader } from '../../common/env';
 
 export const root = resolve(__dirname, '..', '..');
 export const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** The folders of code that runs outside tests: what an operator or developer configures. */
-export const SOURCE_DIRS = ['workflows', 'activities', 'worker', 'api', 'emulator', 'shared', 'scripts'] as const;
+export const SOURCE_DIRS = ['workflows', 'activities', 'worker', 'api', 'emulator', 'common', 'scripts'] as const;
 
 /** Read by scripts/ but belonging to the OS or toolchain, not to this project. */
 export const NOT_PROJECT_VARIABLES = new Set(['XDG_CACHE_HOME', 'CGO_ENABLED', 'HOME', 'PATH', 'CI']);

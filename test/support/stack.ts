@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { startEmulator } from '../../emulator';
 import type { EmulatorOptions } from '../../emulator/options';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../shared/codec';
+import { AesGcmPayloadCodec, encryptingDataConverter, type PayloadKeys } from '../../common/codec';
 import type { WorkerConfig } from '../../worker/config';
 import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
 import { freePort } from './ports';

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encryptingDataConverter } from '../../shared/codec';
+import { encryptingDataConverter } from '../../common/codec';
 import {
   abortUpdate,
   dtsStatusSignal,
