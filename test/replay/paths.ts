@@ -34,6 +34,12 @@ export const STATE_MACHINE_PATHS = [
   'v1-adopted-twoway-released',
   'v1-adopted-forward-only-reverse-configured',
   'v1-adopted-left-in-place',
+  /**
+   * Patch purchase-lost-connection-v1: a purchase whose connection reset, cancelled in the backoff.
+   * `-before-patch` was recorded by the code before it (the instance forgotten); it replays that code.
+   */
+  'v1-purchase-reset-cancelled',
+  'v1-purchase-reset-cancelled-before-patch',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]

@@ -327,6 +327,21 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result().catch(() => undefined); // ends cancelled, after releasing the instance
     return handle;
   },
+  'v1-purchase-reset-cancelled': async (stack, start) => {
+    // Patch purchase-lost-connection-v1: DTS bought, the connection reset, a cancel in the backoff.
+    const req = request('v1-purchase-reset', 'oneway');
+    await register(stack, req);
+    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+    const handle = await start(req);
+    const deadline = Date.now() + 30_000;
+    while (!(await statusOf(handle)).error) {
+      if (Date.now() > deadline) throw new Error('the purchase never failed');
+      await sleep(50);
+    }
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
   'v1-adopted-twoway-released': (stack, start) =>
     adopted(stack, start, request('v1-adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
   'v1-adopted-forward-only-reverse-configured': (stack, start) =>
@@ -349,7 +364,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 async function main(): Promise<void> {
-  const missing = STATE_MACHINE_PATHS.filter((p) => !(p.replace(/-first-run$/, '') in SCENARIOS));
+  const missing = STATE_MACHINE_PATHS.filter((p) => !(p.replace(/-(first-run|before-patch)$/, '') in SCENARIOS));
   if (missing.length) throw new Error(`no scenario records ${missing.join(', ')}`);
   const stack = await startChaosStack({ timeScale: 0.05, dtsTimeoutMs: 5_000 });
   try {

@@ -7,6 +7,7 @@ import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/co
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import { historyFromJson } from './history-json';
+import { LOST_CONNECTION_PATCH } from '../../workflows/setup/purchase';
 import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
 
 // Recorded runs of every path that matters (test/histories, re-record with
@@ -52,6 +53,12 @@ describe('replay of recorded histories', () => {
       );
       expect(marked, file).toBe(STATE_MACHINE_PATHS.some((p) => `${p}.json` === file));
     }
+  });
+
+  it('a lost-connection purchase is recorded with its patch and without it', () => {
+    const ids = (name: string) => patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')));
+    expect(ids('v1-purchase-reset-cancelled')).toContain(LOST_CONNECTION_PATCH);
+    expect(ids('v1-purchase-reset-cancelled-before-patch')).not.toContain(LOST_CONNECTION_PATCH);
   });
 
   it.each(files)('%s replays against the current workflow bundle', async (file) => {

@@ -249,6 +249,26 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     },
   );
 
+  // The chaos run found it: a reset connection after DTS bought, then a cancel during the backoff.
+  it('releases the instance of a purchase whose connection was reset, when cancelled before the retry', async () => {
+    const request = freshRequest({ topology: 'oneway' });
+    await register(request);
+    const before = new Set((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.map((j) => j.jobId));
+    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+    const handle = await start(request);
+    await eventually(async () => ((await handle.query(setupStatusQuery)).error ? true : undefined), {
+      what: 'the lost purchase answer',
+    });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    const final = await handle.query(setupStatusQuery);
+    // Tests in a file run one at a time: every job bought since `before` is this setup's.
+    const mine = (await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.filter((j) => !before.has(j.jobId));
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(mine.filter((j) => !j.released)).toEqual([]);
+    expect(final.released?.outcome).toBe('released');
+  });
+
   it('releases the pay-as-you-go instance when the setup is cancelled mid-wait', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request, { dataSizeMb: 100_000 });

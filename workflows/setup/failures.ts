@@ -5,6 +5,7 @@ import type { ErrorSummary } from '../types';
 // (activities/dts/errors.ts): retryable ones are transient, nonRetryable ones permanent.
 
 const CREDENTIALS = 'DtsCredentialsError';
+const NETWORK = 'DtsNetworkError';
 const JOB_STATUS_CONFLICT = 'DtsJobStatusConflict';
 
 function rootCause(err: unknown): unknown {
@@ -37,6 +38,11 @@ export function isPermanent(err: unknown): boolean {
 /** Credentials or permissions (RAM policy, clock skew, expired token): fixable outside, so retried slowly. */
 export function isCredentials(err: unknown): boolean {
   return failureType(err) === CREDENTIALS;
+}
+
+/** The connection failed (reset, refused, unreachable): its `code` is the socket's errno, not DTS's. */
+export function isNetworkFailure(err: unknown): boolean {
+  return failureType(err) === NETWORK;
 }
 
 export function isJobStatusConflict(err: unknown): boolean {
