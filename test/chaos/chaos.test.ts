@@ -12,13 +12,11 @@ describe('recovery under faults (small chaos run)', () => {
     { timeout: 300_000 },
     async () => {
       const lines: string[] = [];
-      // Settling gets 2 minutes: on a loaded 2-core CI machine a Reverse direction can still be waiting after one.
       const result = await runChaos({
         ...SMALL,
         setups: 6,
         seed: 11,
         minutes: 1.5,
-        settleMs: 120_000,
         log: (line) => lines.push(line),
       });
       const summary = formatResult(result, 'chaos.test.ts (6 setups, seed 11)');

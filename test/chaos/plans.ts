@@ -32,7 +32,9 @@ export const SMALL: Preset = {
   concurrency: 6,
   timeScale: 0.2,
   dtsTimeoutMs: 1_500,
-  settleMs: 60_000,
+  // A purchase still in its capped 60 s backoff when the storm ends needs that, then its setup time;
+  // on a loaded 2-core CI machine a Reverse direction can still be waiting after one minute.
+  settleMs: 120_000,
   releaseMs: 30_000,
   // Setups settle within seconds now: keep disrupting the keepers so every planned disruption happens.
   keeperStormMs: 40_000,
