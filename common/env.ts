@@ -27,22 +27,26 @@ export class EnvReader {
   }
 
   int(name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
-    const raw = this.optional(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
+    return this.bounded(name, fallback, min, max, Number.isInteger, 'an integer');
   }
 
   number(name: string, fallback: number, { min = 0, max = Number.MAX_VALUE } = {}): number {
+    return this.bounded(name, fallback, min, max, Number.isFinite, 'a number');
+  }
+
+  private bounded(
+    name: string,
+    fallback: number,
+    min: number,
+    max: number,
+    valid: (value: number) => boolean,
+    kind: string,
+  ): number {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      this.problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+    if (!valid(value) || value < min || value > max) {
+      this.problems.push(`${name} must be ${kind} from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
     return value;

@@ -6,8 +6,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
-import { historyFromJson } from './history-json';
 import { LOST_CONNECTION_PATCH } from '../../workflows/setup/purchase';
+import { historyFromJson } from './history-json';
 import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
 
 // Recorded runs of every path that matters (test/histories, re-record with

@@ -49,7 +49,10 @@ export function isJobStatusConflict(err: unknown): boolean {
   return failureType(err) === JOB_STATUS_CONFLICT;
 }
 
-/** DTS answered with an error code: the call was refused, not lost (it did not take effect). */
+/**
+ * DTS answered with an error code: the call was refused, not lost (it did not take effect). A network
+ * failure carries the socket's errno as its code too: tell it apart with isNetworkFailure.
+ */
 export function hasDtsAnswer(err: unknown): boolean {
   return Boolean(dtsDetails(err)?.code);
 }
