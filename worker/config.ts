@@ -88,8 +88,13 @@ function defaultConcurrentDtsCalls(env: EnvReader): number {
   return Math.min(50, Math.max(1, Math.floor(10_000 / callSpacingMs(perWorker))));
 }
 
+/** DTS_MAX_CALLS_PER_SECOND is the account's budget: each of DTS_WORKERS processes spends its share. */
+export function dtsCallsPerSecondPerWorker(config: Pick<WorkerConfig, 'dtsMaxCallsPerSecond' | 'dtsWorkers'>): number {
+  return config.dtsMaxCallsPerSecond / config.dtsWorkers;
+}
+
 function checkDtsTimeout(env: EnvReader, config: WorkerConfig): void {
-  const perWorker = config.dtsMaxCallsPerSecond / config.dtsWorkers;
+  const perWorker = dtsCallsPerSecondPerWorker(config);
   const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + config.maxConcurrentDtsCalls * callSpacingMs(perWorker));
   if (!Number.isFinite(worstWaitMs) || !(config.dts.timeoutMs + worstWaitMs > DTS_ACTIVITY_START_TO_CLOSE_MS)) return;
   env.problem(

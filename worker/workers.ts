@@ -10,7 +10,7 @@ import { workerCredentials, type CredentialsGetter } from './credentials';
 import { dtsTaskQueue } from '../workflows/ids';
 import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
-import type { WorkerConfig } from './config';
+import { dtsCallsPerSecondPerWorker, type WorkerConfig } from './config';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerDeps {
@@ -49,7 +49,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
-  const limiter = new RateLimiter(config.dtsMaxCallsPerSecond / config.dtsWorkers);
+  const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dts = await Worker.create({
     ...common,
     taskQueue: dtsTaskQueue(config.temporal.taskQueue),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../../api/config';
 import { ConfigError } from '../../common/env';
-import { loadWorkerConfig } from '../../worker/config';
+import { dtsCallsPerSecondPerWorker, loadWorkerConfig } from '../../worker/config';
 
 const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
@@ -87,5 +87,20 @@ describe('process configuration', () => {
       DTS_ENDPOINT: 'http://127.0.0.1:8780',
     });
     expect(config.dts).toMatchObject({ endpoint: 'http://127.0.0.1:8780', accessKeyId: 'id' });
+  });
+});
+
+describe('the DTS budget', () => {
+  it('is shared by the DTS_WORKERS processes: each spends its share of DTS_MAX_CALLS_PER_SECOND', () => {
+    const config = loadWorkerConfig({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret',
+      PAYLOAD_KEYS: KEY,
+      DTS_MAX_CALLS_PER_SECOND: '20',
+      DTS_WORKERS: '4',
+    });
+    expect(config.dtsWorkers).toBe(4);
+    expect(dtsCallsPerSecondPerWorker(config)).toBe(5);
+    expect(dtsCallsPerSecondPerWorker({ dtsMaxCallsPerSecond: 20, dtsWorkers: 1 })).toBe(20);
   });
 });

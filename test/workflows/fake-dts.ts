@@ -29,13 +29,20 @@ type Hook<T> = (dir: Direction) => T | Promise<T>;
  */
 export class FakeDts {
   readonly jobs = new Map<string, FakeJob>();
-  readonly calls: { action: string; direction?: Direction; jobId?: string }[] = [];
+  readonly calls: {
+    action: string;
+    direction?: Direction;
+    jobId?: string;
+    clientToken?: string;
+    databases?: { from: number; to: number }[];
+  }[] = [];
   purchaseDelayMs = 0;
   purchaseFailures: (() => Error)[] = [];
   afterConfigure = 'Synchronizing';
   afterStart = 'Synchronizing';
   describeFailure?: Hook<Error | undefined>;
   configureFailure?: () => Error | undefined;
+  startFailure?: () => Error | undefined;
   releaseFailure?: () => Error | undefined;
 
   job(): FakeJob {
@@ -51,8 +58,8 @@ export class FakeDts {
   activities(): Partial<Activities> {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     return {
-      purchaseInstance: async () => {
-        this.calls.push({ action: 'purchase' });
+      purchaseInstance: async ({ clientToken }) => {
+        this.calls.push({ action: 'purchase', clientToken });
         await sleep(this.purchaseDelayMs);
         const failure = this.purchaseFailures.shift();
         if (failure) throw failure();
@@ -60,14 +67,16 @@ export class FakeDts {
         this.jobs.set(id, { id, released: false, status: { Forward: 'NotConfigured', Reverse: 'NotConfigured' } });
         return { dtsJobId: id };
       },
-      configureDirection: async ({ dtsJobId, direction }) => {
-        this.calls.push({ action: 'configure', direction, jobId: dtsJobId });
+      configureDirection: async ({ dtsJobId, direction, databases }) => {
+        this.calls.push({ action: 'configure', direction, jobId: dtsJobId, databases });
         const failure = this.configureFailure?.();
         if (failure) throw failure;
         this.jobs.get(dtsJobId)!.status[direction] = this.afterConfigure;
       },
       startDirection: async ({ dtsJobId, direction }) => {
         this.calls.push({ action: 'start', direction, jobId: dtsJobId });
+        const failure = this.startFailure?.();
+        if (failure) throw failure;
         this.jobs.get(dtsJobId)!.status[direction] = this.afterStart;
       },
       resetDirection: async ({ dtsJobId, direction }) => {

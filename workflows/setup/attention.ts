@@ -1,9 +1,12 @@
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { FAILED_DTS_STATUSES } from '../normalize-dts';
 import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../types';
 import { errorSummary } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { rerunPrecheck, restartDirection, start } from './configure';
 import { delayRecovered } from './delay';
+import { PURCHASE_OUTCOME_KEPT_PATCH, WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from './patches';
+import { resetRestartStreak, restartOrPark } from './wait';
 
 /** DTS statuses that are trouble, not progress: a parked setup does not return to them by itself. */
 const TROUBLE = new Set(['precheckfailed', 'failed', 'initializefailed', 'suspending', 'unknown']);
@@ -22,7 +25,7 @@ export interface AttentionEntry {
  */
 export function enterAttention(s: Setup, entry: AttentionEntry): void {
   const now = Date.now();
-  const untilMs = s.status.everSynchronizing ? undefined : now + s.tuningMs.attentionDeadline;
+  const untilMs = noDeadline(s, entry.kind) ? undefined : now + s.tuningMs.attentionDeadline;
   const words = entry.snapshot
     ? `DTS reports ${entry.snapshot.rawStatus}${entry.snapshot.errorMessage ? `: ${entry.snapshot.errorMessage}` : ''}`
     : '';
@@ -48,6 +51,16 @@ export function enterAttention(s: Setup, entry: AttentionEntry): void {
   });
 }
 
+/**
+ * Only a human ends these: a sync that ever ran; a job whose status DTS does not tell (it may be running:
+ * entered before the first Synchronizing only by a wait deadline, patch wait-deadline-unread-v1); an instance
+ * a lost purchase may have bought.
+ */
+function noDeadline(s: Setup, kind: AttentionKind): boolean {
+  if (s.status.everSynchronizing || kind === 'dts-unreadable') return true;
+  return kind === 'purchase-outcome-unknown' && patched(PURCHASE_OUTCOME_KEPT_PATCH);
+}
+
 export type AttentionOutcome = 'retried' | 'recovered';
 
 /**
@@ -65,7 +78,10 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
       leave(s);
       return 'retried';
     }
-    if (parked.untilMs !== undefined && Date.now() >= parked.untilMs) {
+    const pastDeadline = parked.untilMs !== undefined && Date.now() >= parked.untilMs;
+    // The deadline acts on what DTS said: while its last read failed, it waits for one that answers.
+    const unknown = pastDeadline && parked.unread === true && patched(WAIT_DEADLINE_UNREAD_PATCH);
+    if (pastDeadline && !unknown) {
       throw ApplicationFailure.nonRetryable(
         `No operator action within ${s.request.attentionDeadline}: ${s.status.attention?.reason ?? parked.kind}`,
         'AttentionDeadlineExceeded',
@@ -76,24 +92,33 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
       backoffMs(round + 3, MAX_BACKOFF_MS),
       Math.max(s.tuningMs.monitorInterval, s.tuningMs.firstPoll),
     );
-    const untilDeadline = parked.untilMs === undefined ? recheckMs : Math.min(recheckMs, parked.untilMs - Date.now());
+    const untilDeadline =
+      parked.untilMs === undefined || unknown ? recheckMs : Math.min(recheckMs, parked.untilMs - Date.now());
     await s.park(readsDts ? untilDeadline : parked.untilMs === undefined ? undefined : untilDeadline);
     if (s.stopRequested() || s.state.retryRequested || !readsDts) continue;
-    const { snapshot, failure } = await s.read(parked.direction);
-    if (failure) {
+    const heard = parked.kind === 'dts-unreadable' ? s.directions.find((d) => s.newsFor(d) !== undefined) : undefined;
+    const dir = heard !== undefined && patched(WATCHER_NEWS_PATCH) ? heard : parked.direction;
+    const { snapshot, failure } = await s.read(dir);
+    if (!snapshot) {
+      parked.unread = true;
       s.tell({ error: errorSummary(failure) });
       continue;
     }
+    parked.unread = false;
+    const trouble = FAILED_DTS_STATUSES.has(snapshot.status) || snapshot.status === 'suspending';
+    if (parked.kind === 'dts-unreadable' && trouble && patched(WATCHER_NEWS_PATCH)) {
+      // DTS (or the watcher, while our reads are refused) reports trouble: act now, never show the old phase.
+      await actOnTrouble(s, dir, snapshot);
+      return 'recovered';
+    }
     const recovered =
       parked.kind === 'delay'
-        ? delayRecovered(s, snapshot!.status, snapshot!.delaySeconds)
+        ? delayRecovered(s, snapshot.status, snapshot.delaySeconds)
         : parked.kind === 'dts-unreadable' ||
-          snapshot!.status === 'synchronizing' ||
-          (parked.kind !== 'wait-deadline' &&
-            !TROUBLE.has(snapshot!.status) &&
-            snapshot!.status !== parked.parkedStatus);
+          snapshot.status === 'synchronizing' ||
+          (parked.kind !== 'wait-deadline' && !TROUBLE.has(snapshot.status) && snapshot.status !== parked.parkedStatus);
     if (recovered) {
-      log.info('DTS recovered by itself; leaving needs-attention', { kind: parked.kind, status: snapshot!.rawStatus });
+      log.info('DTS recovered by itself; leaving needs-attention', { kind: parked.kind, status: snapshot.rawStatus });
       // Time parked does not count against the wait.
       if (s.state.waitUntilMs[parked.direction] !== undefined)
         s.state.waitUntilMs[parked.direction] = Date.now() + s.tuningMs.waitDeadline;
@@ -103,7 +128,26 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
   }
 }
 
-function leave(s: Setup): void {
+/** Leave a dts-unreadable parking for what DTS reports: restart a failed direction, respect a suspension. */
+async function actOnTrouble(s: Setup, dir: Direction, snapshot: DirectionSnapshot): Promise<void> {
+  const parked = s.state.attention!;
+  s.state.attention = undefined;
+  if (snapshot.status === 'suspending') {
+    enterAttention(s, {
+      kind: 'suspended-outside',
+      direction: dir,
+      reason: 'The DTS task was suspended outside this workflow',
+      snapshot,
+    });
+    s.state.attention!.resumePhase = parked.resumePhase;
+    return;
+  }
+  s.tell({ phase: s.waitingPhase(dir), attention: undefined });
+  // The restart, or beyond the budget restarts-exhausted, decides where the setup goes next.
+  await restartOrPark(s, dir, snapshot);
+}
+
+export function leave(s: Setup): void {
   const parked = s.state.attention!;
   s.state.attention = undefined;
   s.tell({ phase: parked.resumePhase, attention: undefined });
@@ -127,7 +171,7 @@ async function actOnRetry(s: Setup): Promise<void> {
       restartWait();
       break;
     case 'restarts-exhausted':
-      s.direction(direction).restarts = 0;
+      resetRestartStreak(s, direction);
       await restartDirection(s, direction, 'operator retry');
       restartWait();
       break;

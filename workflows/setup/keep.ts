@@ -4,7 +4,7 @@ import { attend, enterAttention } from './attention';
 import { DELAY_PATCH, showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
-import { restartOrPark, waitForSynchronizing } from './wait';
+import { resetRestartStreak, restartOrPark, waitForSynchronizing } from './wait';
 
 /**
  * The sync runs: watch it at a slow pace (the status watcher reports changes sooner), restart
@@ -28,7 +28,7 @@ export async function keep(s: Setup): Promise<never> {
       restarted = true;
     }
     if (s.state.attention) continue;
-    if (restarted) for (const dir of s.directions) s.direction(dir).restarts = 0;
+    if (restarted) for (const dir of s.directions) resetRestartStreak(s, dir);
     s.tell({ phase: 'synchronizing' });
     showMaxDelay(s);
     await s.maybeContinueAsNew();
@@ -38,8 +38,9 @@ export async function keep(s: Setup): Promise<never> {
     let failed = false;
     for (const dir of s.directions) {
       const { snapshot, failure } = await s.read(dir);
-      if (failure) {
-        failed = true;
+      if (failure) failed = true;
+      // A failed read may still carry the status watcher's word (Setup.read): act on that.
+      if (!snapshot) {
         // DTS refuses to answer (credentials, permissions, unknown code): park, never release.
         if (isCredentials(failure) || isPermanent(failure)) {
           enterAttention(s, {
@@ -51,8 +52,8 @@ export async function keep(s: Setup): Promise<never> {
         }
         continue;
       }
-      if (FAILED_DTS_STATUSES.has(snapshot!.status)) await restartOrPark(s, dir, snapshot!);
-      else if (snapshot!.status === 'suspending') {
+      if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
+      else if (snapshot.status === 'suspending') {
         // A deliberate suspension from outside is not undone; resuming it returns the setup here.
         enterAttention(s, {
           kind: 'suspended-outside',

@@ -1,7 +1,8 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import { purchaseClientToken } from '../ids';
-import { attend, enterAttention } from './attention';
+import { attend, enterAttention, leave } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
+import { PURCHASE_OUTCOME_KEPT_PATCH } from './patches';
 import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';
 
 /**
@@ -11,28 +12,17 @@ import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';
  */
 export async function purchase(s: Setup): Promise<void> {
   s.tell({ phase: 'purchasing' });
-  const { request } = s;
   for (let attempt = 0; ; attempt += 1) {
     if (!s.state.purchaseUnsettled) s.checkStop();
     if (s.state.attention) {
-      await attend(s); // purchase-outcome-unknown after a continue-as-new
+      // purchase-outcome-unknown (also after a continue-as-new)
+      if (patched(PURCHASE_OUTCOME_KEPT_PATCH)) await resendUntilKnown(s);
+      else await attend(s);
+      if (s.status.dtsJobId) return;
       continue;
     }
     try {
-      const { dtsJobId } = await s.dts('Buy the DTS sync instance', PURCHASE).purchaseInstance({
-        clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
-        regionId: request.region,
-        sourceRegion: request.source.region,
-        destinationRegion: request.destination.region,
-        topology: request.topology,
-        jobClass: request.jobClass,
-        payType: request.payType,
-        period: request.period,
-        usedTime: request.usedTime,
-      });
-      s.state.purchaseUnsettled = false;
-      s.tell({ dtsJobId });
-      s.clearPassingError();
+      settle(s, await buy(s));
       return;
     } catch (err) {
       // No answer from DTS (timeout, lost connection): the instance may exist.
@@ -54,6 +44,56 @@ export async function purchase(s: Setup): Promise<void> {
       const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : 60_000;
       await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
       await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
+    }
+  }
+}
+
+function buy(s: Setup): Promise<{ dtsJobId: string }> {
+  const { request } = s;
+  return s.dts('Buy the DTS sync instance', PURCHASE).purchaseInstance({
+    clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
+    regionId: request.region,
+    sourceRegion: request.source.region,
+    destinationRegion: request.destination.region,
+    topology: request.topology,
+    jobClass: request.jobClass,
+    payType: request.payType,
+    period: request.period,
+    usedTime: request.usedTime,
+  });
+}
+
+function settle(s: Setup, { dtsJobId }: { dtsJobId: string }): void {
+  s.state.purchaseUnsettled = false;
+  s.tell({ dtsJobId });
+  s.clearPassingError();
+}
+
+/**
+ * Parked on an unknown purchase outcome: no deadline drops it. The same ClientToken is sent again, slowly
+ * (the activity also looks for an instance the lost attempt bought), until DTS names the instance, which
+ * the setup then uses; an operator's retry sends it at once, an abort ends with PurchaseOutcomeUnknown.
+ */
+async function resendUntilKnown(s: Setup): Promise<void> {
+  const parked = s.state.attention!;
+  if (parked.untilMs !== undefined) {
+    // Parked by older code with a deadline: it no longer applies.
+    delete parked.untilMs;
+    const { deadline: _dropped, ...shown } = s.status.attention!;
+    s.tell({ attention: shown });
+  }
+  for (let round = 0; ; round += 1) {
+    s.checkStop();
+    if (s.takeRetry()) return leave(s);
+    await s.maybeContinueAsNew();
+    const t = s.tuningMs;
+    await s.park(Math.min(backoffMs(round + 3, MAX_BACKOFF_MS), Math.max(t.monitorInterval, t.firstPoll)));
+    if (s.stopRequested() || s.state.retryRequested) continue;
+    try {
+      settle(s, await buy(s));
+      return leave(s);
+    } catch (err) {
+      s.tell({ error: errorSummary(err) });
     }
   }
 }

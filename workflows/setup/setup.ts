@@ -4,6 +4,7 @@ import {
   continueAsNew,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -32,12 +33,29 @@ import {
   type Direction,
   type DirectionSnapshot,
   type DirectionState,
+  type DtsDirectionStatus,
   type SyncPhase,
   type SyncRequest,
   type SetupStatus,
 } from '../types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import { WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
+
+/** DTS's own spelling of a normalised status, for a status known only from the watcher. */
+const DTS_SPELLING: Partial<Record<DtsDirectionStatus, string>> = {
+  notconfigured: 'NotConfigured',
+  notstarted: 'NotStarted',
+  prechecking: 'Prechecking',
+  precheckfailed: 'PrecheckFailed',
+  initializing: 'Initializing',
+  initializefailed: 'InitializeFailed',
+  synchronizing: 'Synchronizing',
+  failed: 'Failed',
+  suspending: 'Suspending',
+  modifying: 'Modifying',
+  finished: 'Finished',
+};
 
 // Each call is tried a few times inside Temporal (no history); the step's own loop then shows
 // the error in the status, waits, honours an abort or release, and tries again.
@@ -142,6 +160,8 @@ export class Setup {
     setHandler(dtsStatusSignal, (payload) => {
       const news = readDtsStatusNews(payload);
       if (!news) return; // an old or hand-sent signal without payload is no news, not a crash
+      // Kept until an own read answers it: when own reads fail, it is the latest word of DTS.
+      this.state.news = { ...this.state.news, [news.direction]: news.status };
       const known = news.direction === 'Forward' ? this.status.forward : this.status.reverse;
       if (known?.status !== news.status) this.dtsChanged = true;
       // A delay crossing maxDelay (either way) is news too; old payloads carry no delay.
@@ -254,21 +274,60 @@ export class Setup {
   }
 
   /** One read of a direction's DTS status; a failure is returned, never thrown. */
+  /**
+   * One read of a direction's DTS status; a failure is returned, never thrown. When the read fails but the
+   * status watcher's batched list told us the status since the last own read, that is the snapshot (with
+   * the failure: its error stays shown).
+   */
   async read(dir: Direction): Promise<{ snapshot?: DirectionSnapshot; failure?: unknown }> {
     this.dtsChanged = false; // this read answers any news the watcher sent so far
+    const news = this.state.news?.[dir];
     try {
       const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, READ).describeDirection({
         dtsJobId: this.status.dtsJobId!,
         regionId: this.request.region,
         direction: dir,
       });
+      if (this.state.news?.[dir] === news) this.forgetNews(dir);
       this.clearPassingError();
       this.record(dir, snapshot);
       return { snapshot };
     } catch (err) {
       this.tell({ error: errorSummary(err) });
-      return { failure: err };
+      const latest = this.state.news?.[dir];
+      if (latest === undefined || !patched(WATCHER_NEWS_PATCH)) return { failure: err };
+      this.forgetNews(dir);
+      return { snapshot: this.recordNews(dir, latest), failure: err };
     }
+  }
+
+  /** A direction with news from the watcher not yet answered by an own read. */
+  newsFor(dir: Direction): DtsDirectionStatus | undefined {
+    return this.state.news?.[dir];
+  }
+
+  private forgetNews(dir: Direction): void {
+    if (!this.state.news) return;
+    const { [dir]: _answered, ...rest } = this.state.news;
+    this.state.news = Object.keys(rest).length > 0 ? rest : undefined;
+  }
+
+  /** The watcher's word shown as the direction's status: only the status is known, the rest stays as last read. */
+  private recordNews(dir: Direction, status: DtsDirectionStatus): DirectionSnapshot {
+    const known = this.direction(dir);
+    const snapshot: DirectionSnapshot = {
+      status,
+      rawStatus: DTS_SPELLING[status] ?? status,
+      progress: known.progress ?? 0,
+      stage: 'other',
+      stagePercent: 0,
+      precheckFailures: [],
+    };
+    Object.assign(known, { status: snapshot.status, rawStatus: snapshot.rawStatus });
+    if (status !== 'failed') delete known.errorMessage;
+    if (status === 'synchronizing' && !this.status.everSynchronizing) this.status.everSynchronizing = true;
+    this.tell({});
+    return snapshot;
   }
 
   direction(dir: Direction): DirectionState {

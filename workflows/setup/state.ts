@@ -4,6 +4,7 @@ import {
   summarizeEndpoint,
   type AttentionKind,
   type Direction,
+  type DtsDirectionStatus,
   type SyncPhase,
   type SyncRequest,
   type SetupStatus,
@@ -37,12 +38,21 @@ export interface SetupState {
     resumePhase: SyncPhase;
     untilMs?: number;
     parkedStatus?: string;
+    /** The last read while parked failed: the status is unknown, so the deadline waits for a read. */
+    unread?: boolean;
   };
   /** An operator's retry ran Start on a failed precheck: if DTS still shows it failed, Reset + Configure. */
   precheckRerun?: Partial<Record<Direction, boolean>>;
   measuredTimeToSynchronizing?: boolean;
   /** Since when a direction's delay is above maxDelay (delay supervision, workflows/setup/delay.ts). */
   delayOverSinceMs?: number;
+  /**
+   * The status watcher's latest word per direction not yet answered by an own read: what the setup acts on
+   * when its own reads fail (patch watcher-news-while-unreadable-v1).
+   */
+  news?: Partial<Record<Direction, DtsDirectionStatus>>;
+  /** Automatic restarts since the direction last ran Synchronizing: the budget; `restarts` in the status counts them all. */
+  restartStreak?: Partial<Record<Direction, number>>;
   /** The request's initialization window applies (patch initialization-window-v1): Forward's opening, once known. */
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */

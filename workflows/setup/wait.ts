@@ -1,10 +1,11 @@
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import { nextPollDelayMs, type ProgressSample } from '../poll-delay';
 import { FAILED_DTS_STATUSES } from '../normalize-dts';
 import type { Direction, DirectionSnapshot } from '../types';
 import { attend, enterAttention } from './attention';
 import { configure, resetAndConfigure, restartDirection, start } from './configure';
-import { errorSummary, isCredentials } from './failures';
+import { errorSummary, failureMessage, isCredentials } from './failures';
+import { WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from './patches';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 
 /**
@@ -87,6 +88,17 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
     }
     if (Date.now() > s.state.waitUntilMs[dir]) {
       const state = s.direction(dir);
+      if (!snapshot && patched(WAIT_DEADLINE_UNREAD_PATCH)) {
+        // Not knowing is not "not synchronizing": DTS may run this job. Park until a read answers.
+        enterAttention(s, {
+          kind: 'dts-unreadable',
+          direction: dir,
+          reason:
+            `${dir} did not reach Synchronizing within ${s.request.waitDeadline} as far as we know, ` +
+            `and DTS does not report its status: ${failureMessage(failure)}`,
+        });
+        continue;
+      }
       const reason =
         `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; ` +
         `last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
@@ -117,19 +129,36 @@ async function ensureForwardSynchronizing(s: Setup): Promise<void> {
 export async function restartOrPark(s: Setup, dir: Direction, snapshot: DirectionSnapshot): Promise<void> {
   const state = s.direction(dir);
   const max = s.state.tuning.maxAutoRestarts;
-  if (state.restarts >= max) {
+  const streak = restartStreak(s, dir);
+  if (streak >= max) {
     enterAttention(s, {
       kind: 'restarts-exhausted',
       direction: dir,
       reason:
         `DTS reports ${snapshot.rawStatus}${snapshot.errorMessage ? `: ${snapshot.errorMessage}` : ''} ` +
-        `(after ${state.restarts} automatic restarts)`,
+        `(after ${streak} automatic restarts)`,
       snapshot,
     });
     return;
   }
-  await s.pause(s.tuningMs.restartBackoff * 2 ** state.restarts, { wakeOnDtsChange: false });
+  // The backoff is part of the restart: the phase says so, not "synchronizing" while DTS reports a failure.
+  if (s.status.phase !== s.waitingPhase(dir) && patched(WATCHER_NEWS_PATCH)) s.tell({ phase: s.waitingPhase(dir) });
+  await s.pause(s.tuningMs.restartBackoff * 2 ** streak, { wakeOnDtsChange: false });
   state.restarts += 1;
+  s.state.restartStreak = { ...s.state.restartStreak, [dir]: streak + 1 };
   s.tell({});
-  await restartDirection(s, dir, `automatic restart ${state.restarts} of ${max}`);
+  await restartDirection(s, dir, `automatic restart ${streak + 1} of ${max}`);
+}
+
+/**
+ * Automatic restarts since the direction last ran Synchronizing (the budget). Runs of older code
+ * kept it in `restarts`, which they set back to 0 once the direction ran again.
+ */
+export function restartStreak(s: Setup, dir: Direction): number {
+  return s.state.restartStreak?.[dir] ?? s.direction(dir).restarts;
+}
+
+/** The direction ran Synchronizing again (or an operator retried): a fresh budget. `restarts` keeps counting. */
+export function resetRestartStreak(s: Setup, dir: Direction): void {
+  s.state.restartStreak = { ...s.state.restartStreak, [dir]: 0 };
 }

@@ -1,0 +1,12 @@
+// Behaviour changes made after the recorded histories: each is asked with patched() only where
+// its path begins, so a run recorded without it replays the old path (docs/reliability.md).
+
+/** A wait deadline passed while DTS does not answer parks (dts-unreadable) instead of ending the setup. */
+export const WAIT_DEADLINE_UNREAD_PATCH = 'wait-deadline-unread-v1';
+/** An unknown purchase outcome has no deadline: the same ClientToken is sent again until DTS names the instance. */
+export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
+/**
+ * When its own read fails, the setup acts on the status watcher's latest word; a failed direction is
+ * restarted from needs-attention too, and shown waiting (never synchronizing) during the restart's backoff.
+ */
+export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
