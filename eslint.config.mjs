@@ -43,7 +43,16 @@ const outsideTheSandbox = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', 'bench/out/', 'test/histories/'],
+    ignores: [
+      'node_modules/',
+      '.data/',
+      'coverage/',
+      'dist/',
+      'bench/out/',
+      'test/histories/',
+      '.stryker-tmp/',
+      'reports/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

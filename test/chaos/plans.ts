@@ -17,6 +17,7 @@ export const FULL: Preset = {
     backgroundFaults: true,
     scenarios: {
       'credential-errors': 2,
+      'refused-reads-while-failing': 2,
       'console-suspend': 3,
       'cancel-during-purchase': 3,
       'teardown-outage': 1,

@@ -12,6 +12,7 @@ import type { ChaosStack } from './stack';
  */
 export const SCENARIO_KINDS = [
   'credential-errors',
+  'refused-reads-while-failing',
   'console-suspend',
   'cancel-during-purchase',
   'teardown-outage',
@@ -61,6 +62,31 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       });
       const reads = ['DescribeSynchronizationJobStatus', 'DescribeSynchronizationJobStatusList'];
       await ctx.hold(reads.map(refuse), ctx.timings.credentialOutageMs);
+      return true;
+    }
+    case 'refused-reads-while-failing': {
+      // The setup's own reads are refused while its Forward fails; the watcher's batched list still answers.
+      // The setup must act on the watcher's news (restart Forward), never show a healthy sync meanwhile.
+      const setup = pickSynchronizing(ctx);
+      if (!setup) return false;
+      setup.scenario = 'refused-reads-while-failing';
+      ctx.note(
+        `own status reads of ${setup.dtsJobId} refused while its Forward fails, ${ctx.timings.credentialOutageMs} ms`,
+      );
+      const refused = {
+        action: 'DescribeSynchronizationJobStatus',
+        jobId: setup.dtsJobId,
+        kind: 'error',
+        code: 'Forbidden.RAM',
+        httpStatus: 403,
+        message: 'chaos: RAM policy denies this job',
+        probability: 1,
+      };
+      const outage = ctx.hold([refused], ctx.timings.credentialOutageMs);
+      await sleep(200);
+      const instanceId = setup.request.source.instanceId;
+      await ctx.stack.admin('faults', { kind: 'fail-later', instanceId, afterMs: 500, message: 'chaos: fails unread' });
+      await outage;
       return true;
     }
     case 'console-suspend': {

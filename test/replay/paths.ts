@@ -40,6 +40,12 @@ export const STATE_MACHINE_PATHS = [
    */
   'v1-purchase-reset-cancelled',
   'v1-purchase-reset-cancelled-before-patch',
+  /** Patch wait-deadline-unread-v1: the wait deadline passes while every read is refused: parked, then on. */
+  'v1-wait-deadline-unread',
+  /** Patch purchase-outcome-kept-v1: a lost purchase answer then a refusal; the same token sent again. */
+  'v1-purchase-outcome-kept',
+  /** Patch watcher-news-while-unreadable-v1: own reads refused while Forward fails; restarted on the watcher's news. */
+  'v1-watcher-news-while-unreadable',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]

@@ -212,7 +212,11 @@ const SCENARIOS: Record<string, Scenario> = {
       afterMs: 100,
       message: 'recorded failure',
     });
-    await untilPhase(handle, 'waiting-forward');
+    const deadline = Date.now() + 60_000;
+    while ((await statusOf(handle)).forward.restarts < 1) {
+      if (Date.now() > deadline) throw new Error('Forward was never restarted');
+      await sleep(100);
+    }
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
     return handle;
@@ -340,6 +344,71 @@ const SCENARIOS: Record<string, Scenario> = {
     }
     await handle.cancel();
     await handle.result().catch(() => undefined);
+    return handle;
+  },
+  'v1-wait-deadline-unread': async (stack, start) => {
+    // Patch wait-deadline-unread-v1: every status read refused past the wait deadline parks; reads work again.
+    const req: SyncRequest = { ...request('v1-wait-unread', 'oneway'), waitDeadline: '3s' };
+    await register(stack, req);
+    await stack.admin('faults', {
+      action: 'DescribeSynchronizationJobStatus',
+      kind: 'error',
+      code: 'Forbidden.RAM',
+      httpStatus: 403,
+      count: 3,
+    });
+    const handle = await start(req);
+    await untilPhase(handle, 'needs-attention');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-purchase-outcome-kept': async (stack, start) => {
+    // Patch purchase-outcome-kept-v1: a lost purchase answer, then a refusal; the token is sent again.
+    const req = request('v1-purchase-kept', 'oneway');
+    await register(stack, req);
+    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+    const handle = await start(req);
+    const deadline = Date.now() + 30_000;
+    while (!(await statusOf(handle)).error) {
+      if (Date.now() > deadline) throw new Error('the purchase never failed');
+      await sleep(50);
+    }
+    await stack.admin('faults', {
+      action: 'CreateSynchronizationJob',
+      kind: 'error',
+      code: 'InsufficientBalance',
+      httpStatus: 400,
+      count: 1,
+    });
+    await untilPhase(handle, 'needs-attention');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'v1-watcher-news-while-unreadable': async (stack, start) => {
+    // Patch watcher-news-while-unreadable-v1: own reads refused while Forward fails; the watcher's news restarts it.
+    const req = request('v1-news-unread', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const jobId = await jobIdOf(handle);
+    await stack.admin('faults', {
+      action: 'DescribeSynchronizationJobStatus',
+      jobId,
+      kind: 'error',
+      code: 'Forbidden.RAM',
+      httpStatus: 403,
+      count: 4,
+    });
+    await stack.admin('faults', { kind: 'fail-later', instanceId: req.source.instanceId, afterMs: 100 });
+    const deadline = Date.now() + 60_000;
+    while ((await statusOf(handle)).forward.restarts < 1) {
+      if (Date.now() > deadline) throw new Error('Forward was never restarted');
+      await sleep(100);
+    }
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
     return handle;
   },
   'v1-adopted-twoway-released': (stack, start) =>
