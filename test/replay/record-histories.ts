@@ -374,12 +374,13 @@ const SCENARIOS: Record<string, Scenario> = {
       if (Date.now() > deadline) throw new Error('the purchase never failed');
       await sleep(50);
     }
+    // The retry first looks for what the lost call bought (activities/dts/purchase.ts): DTS refuses that for good.
     await stack.admin('faults', {
-      action: 'CreateSynchronizationJob',
+      action: 'DescribeSynchronizationJobs',
       kind: 'error',
-      code: 'InsufficientBalance',
+      code: 'InvalidParameter',
       httpStatus: 400,
-      count: 1,
+      count: 3, // the watcher's sweep of unclaimed instances may take one
     });
     await untilPhase(handle, 'needs-attention');
     await untilPhase(handle, 'synchronizing');

@@ -7,6 +7,11 @@ import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/co
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import { LOST_CONNECTION_PATCH } from '../../workflows/setup/purchase';
+import {
+  PURCHASE_OUTCOME_KEPT_PATCH,
+  WAIT_DEADLINE_UNREAD_PATCH,
+  WATCHER_NEWS_PATCH,
+} from '../../workflows/setup/patches';
 import { historyFromJson } from './history-json';
 import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
 
@@ -59,6 +64,14 @@ describe('replay of recorded histories', () => {
     const ids = (name: string) => patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')));
     expect(ids('v1-purchase-reset-cancelled')).toContain(LOST_CONNECTION_PATCH);
     expect(ids('v1-purchase-reset-cancelled-before-patch')).not.toContain(LOST_CONNECTION_PATCH);
+  });
+
+  it.each([
+    ['v1-wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
+    ['v1-purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
+    ['v1-watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+  ])('%s is recorded with its patch %s', (name, patch) => {
+    expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
 
   it.each(files)('%s replays against the current workflow bundle', async (file) => {

@@ -229,3 +229,40 @@ describe('guarantees, each with a test that fails when it is broken', () => {
     });
   });
 });
+
+describe('adoption, proved again in the setup', () => {
+  it('the setup refuses a job another setup holds: fails AdoptedJobHeld, touches nothing', async () => {
+    const dts = new FakeDts();
+    const fake = dts.activities();
+    let claims = 0;
+    const held = {
+      ...fake,
+      describeJob: async () => ({
+        dtsJobId: 'dts-held-1',
+        inRegion: true,
+        name: 'someone-else',
+        jobClass: 'small',
+        payType: 'PostPaid',
+        topology: 'oneway' as const,
+        forward: { configured: false, status: 'notconfigured' as const, rawStatus: 'NotConfigured' },
+      }),
+      claimAdoptedJob: async () => {
+        claims += 1;
+        return { ours: false, holder: 'setup-other' };
+      },
+    };
+    await withSetup(
+      { ...dts, activities: () => held } as unknown as FakeDts,
+      { adopt: { dtsJobId: 'dts-held-1' } },
+      async (handle) => {
+        const err = await handle.result().catch((e: unknown) => e);
+        expect(String((err as { cause?: { type?: string } }).cause?.type)).toBe('AdoptedJobHeld');
+        const final = await handle.query(setupStatusQuery);
+        expect(final.phase).toBe('failed');
+        expect(final.dtsJobId).toBeUndefined();
+        expect(claims).toBe(1);
+        expect(dts.calls.map((c) => c.action)).toEqual([]);
+      },
+    );
+  });
+});
