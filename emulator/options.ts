@@ -1,6 +1,7 @@
 // Options of startEmulator() and their defaults.
 import { parseDialect, type Dialect } from './dialect';
 import type { RedisInstance } from './model';
+import { loadRamPolicy, SHIPPED_RAM_POLICY, type RamPolicy } from './ram';
 
 export const DEFAULT_PORT = 8780;
 export const DEFAULT_ACCESS_KEY_ID = 'emulator-key-id';
@@ -34,12 +35,23 @@ export interface EmulatorOptions {
   instancesFile?: string;
   /** Dialect switches (`key=value,…` as in EMULATOR_DIALECT, or an object); unnamed switches keep the default. */
   dialect?: string | Partial<Dialect>;
+  /**
+   * RAM policy file every call must pass (Forbidden.RAM 403 otherwise), or `none`. Default: the shipped
+   * deploy/ram-policy.json, so every test runs under the policy the product ships.
+   */
+  ramPolicy?: string;
   /** One line per call; never receives a password, secret or signature. Default: stdout. */
   log?: (line: string) => void;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect'>> &
-  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'> & { dialect: Dialect };
+export type ResolvedOptions = Required<
+  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'ramPolicy'>
+> &
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'> & {
+    dialect: Dialect;
+    /** Undefined: no policy is enforced (`ramPolicy: 'none'`). */
+    ram: RamPolicy | undefined;
+  };
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const timeScale = options.timeScale ?? 1;
@@ -57,6 +69,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     allowLegacyVersion: options.allowLegacyVersion ?? false,
     admin: options.admin ?? true,
     dialect: parseDialect(options.dialect),
+    ram: loadRamPolicy(options.ramPolicy ?? SHIPPED_RAM_POLICY),
     instances: options.instances,
     instancesFile: options.instancesFile,
     log: options.log ?? ((line) => process.stdout.write(`${line}\n`)),
