@@ -10,9 +10,9 @@ import type { RedisInstance } from '../model';
 
 export const LOOPBACK = '127.0.0.1';
 
-/** The redis-server binary to use: REDIS_SERVER_BIN, else redis-server on PATH; undefined when neither runs. */
-export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidate = env.REDIS_SERVER_BIN || 'redis-server';
+/** redis-server on PATH, or undefined when there is none. */
+export function findRedisServer(): string | undefined {
+  const candidate = 'redis-server';
   const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8', timeout: 5000 });
   return probe.status === 0 && /Redis server/.test(probe.stdout) ? candidate : undefined;
 }
