@@ -40,14 +40,21 @@ export interface EmulatorOptions {
    * deploy/ram-policy.json, so every test runs under the policy the product ships.
    */
   ramPolicy?: string;
+  /**
+   * A real redis-server per cloud instance: 'auto' when redis-server is found, true requires it,
+   * false (default) never: most tests and benchmarks need no data, and some seed thousands of instances.
+   */
+  redis?: boolean | 'auto';
+  /** Where those servers keep their data (a temp dir inside it). Default: the OS temp dir. */
+  redisDataDir?: string;
   /** One line per call; never receives a password, secret or signature. Default: stdout. */
   log?: (line: string) => void;
 }
 
 export type ResolvedOptions = Required<
-  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'ramPolicy'>
+  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'redisDataDir' | 'ramPolicy'>
 > &
-  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'> & {
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'redisDataDir'> & {
     dialect: Dialect;
     /** Undefined: no policy is enforced (`ramPolicy: 'none'`). */
     ram: RamPolicy | undefined;
@@ -72,6 +79,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     ram: loadRamPolicy(options.ramPolicy ?? SHIPPED_RAM_POLICY),
     instances: options.instances,
     instancesFile: options.instancesFile,
+    redis: options.redis ?? false,
+    redisDataDir: options.redisDataDir,
     log: options.log ?? ((line) => process.stdout.write(`${line}\n`)),
   };
 }
