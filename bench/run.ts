@@ -5,11 +5,12 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { encryptingDataConverter } from '../common/codec';
+import { connectClient, loadTemporalConfig } from '../common/temporal-config';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { SetupStatus } from '../workflows/types';
 import { parseArgs } from './args';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   });
   const setupWorkerSamples = worker.samples;
   const setupWorkerSent = worker.sentAtMs;
-  const connection = await Connection.connect({ address: env.address });
+  const connection = await connectClient(loadTemporalConfig({ TEMPORAL_ADDRESS: env.address }));
   const client = new Client({
     connection,
     namespace: 'default',
@@ -282,6 +283,8 @@ async function main(): Promise<void> {
     naive?: RunSummary;
     oursOverNaive?: ReturnType<typeof ratios>;
     steady?: SteadyState;
+    /** With --keep: the kept fleet's DTS calls per hour (steady.keptCallsPerHour), where a reader looks first. */
+    keptCallsPerHour?: number;
     peakSlidingSecond?: { arrived: number; sent: number };
   } = {
     setups: args.setups,
@@ -303,7 +306,7 @@ async function main(): Promise<void> {
     budgetPerSecond: setupRate,
     setupMs: { p50: setupP.p50, p95: setupP.p95 },
     minimumSetupMs: minimumSetupMs(args.setups, setupRate, slowestLifecycleMs),
-    ...(steady ? { steady } : {}),
+    ...(steady ? { steady, keptCallsPerHour: steady.keptCallsPerHour } : {}),
   };
   writeFileSync(
     join(outDir, `chart-${args.setups}.svg`),
