@@ -5,7 +5,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'test/mutation/vitest.config.mts' },
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'test/mutation/tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: ['activities/dts/**/*.ts'],
   coverageAnalysis: 'perTest',
