@@ -7,12 +7,6 @@ import type { JwtVerifier } from './jwt';
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_DUTIES: Record<Role, string> = {
-  viewer: 'read setups, preflight reports, unclaimed instances and metrics; decode payloads for the Temporal UI',
-  operator: 'also act on running setups: retry, abort, check a request by preflight',
-  admin: 'also start and adopt setups, cancel them and tear them down (DELETE)',
-};
-
 /** Who called: a token's name or a JWT's subject (never the token itself), and what it may do. */
 export interface Caller {
   name: string;

@@ -162,6 +162,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   app.post(
     '/v1/syncs/plan',
     {
+      // A read: it starts, buys and checks nothing.
+      config: { role: 'viewer' },
       schema: {
         summary: 'What POST /v1/syncs would do with this body (nothing is started, bought or checked)',
         body: CreateSyncBody,

@@ -28,6 +28,7 @@ const EXPECTED: Record<string, Role> = {
   'GET /metrics': 'viewer',
   'POST /codec/decode': 'viewer',
   'POST /codec/encode': 'viewer',
+  'POST /v1/syncs/plan': 'viewer',
   'POST /v1/syncs/preflight': 'operator',
   'POST /v1/syncs/{id}/retry': 'operator',
   'POST /v1/syncs/{id}/abort': 'operator',
@@ -89,6 +90,7 @@ describe('roles', () => {
     // /metrics is hidden from the document; it is checked by the calls below.
     const { 'GET /metrics': metrics, ...documentedExpected } = EXPECTED;
     expect(metrics).toBe('viewer');
+    // A new route: give it `config: { role }` deliberately, add it here and to docs/security.md's role table.
     expect(roles).toEqual(documentedExpected);
     expect(documented.get('DELETE /v1/syncs/{id}')?.description).toMatch(/Needs the `admin` role/);
     expect(documented.get('GET /healthz')?.['x-required-role']).toBeUndefined();
