@@ -89,5 +89,6 @@ export function ensureTlsFiles(dir: string): TlsFiles {
     'redis-dts-sync',
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n',
   );
+  for (const name of ['server.csr', 'server.ext', 'client.csr', 'client.ext', 'ca.srl']) rmSync(join(dir, name));
   return files;
 }
