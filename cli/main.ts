@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Api, ApiError, resolveConnection } from './client';
 import { completionScript } from './completion';
@@ -14,7 +16,10 @@ interface Globals {
   output: Format;
 }
 
+const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string };
+
 const program = new Command('redis-dts-sync')
+  .version(version)
   .description('Operate redis-dts-sync setups through its HTTP API: one sync, or a fleet in one file.')
   .addOption(new Option('--url <url>', 'the API (default: REDIS_DTS_SYNC_URL, the config file, http://127.0.0.1:3000)'))
   .addOption(
