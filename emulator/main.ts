@@ -3,6 +3,15 @@ import { EnvReader } from '../common/env';
 import { DialectError, parseDialect } from './dialect';
 import { startEmulator } from './index';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_PORT } from './options';
+import { loadRamPolicy, RamPolicyError, SHIPPED_RAM_POLICY } from './ram';
+
+function redisMode(value: string, env: EnvReader): boolean | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  env.problem('EMULATOR_REDIS: must be auto, true or false');
+  return false;
+}
 
 async function main(): Promise<void> {
   const env = new EnvReader(process.env);
@@ -16,6 +25,13 @@ async function main(): Promise<void> {
     if (!(error instanceof DialectError)) throw error;
     env.problem(`EMULATOR_DIALECT: ${error.message}`);
   }
+  const ramPolicy = env.string('EMULATOR_RAM_POLICY', SHIPPED_RAM_POLICY);
+  try {
+    loadRamPolicy(ramPolicy);
+  } catch (error) {
+    if (!(error instanceof RamPolicyError)) throw error;
+    env.problem(`EMULATOR_RAM_POLICY: ${error.message}`);
+  }
   const options = {
     port: env.int('EMULATOR_PORT', DEFAULT_PORT, { max: 65535 }),
     host: env.string('EMULATOR_HOST', '127.0.0.1'),
@@ -26,14 +42,23 @@ async function main(): Promise<void> {
     allowLegacyVersion: env.bool('EMULATOR_ALLOW_LEGACY_VERSION', false),
     admin: env.bool('EMULATOR_ADMIN', true),
     dialect,
+    ramPolicy,
+    redis: redisMode(env.string('EMULATOR_REDIS', 'auto'), env),
+    redisDataDir: env.optional('EMULATOR_REDIS_DATA_DIR'),
   };
   env.done();
   const emulator = await startEmulator(options);
+  const servers = emulator.redisServers();
+  process.stdout.write(
+    servers.length > 0
+      ? `[dts-emulator] ${servers.length} instances on real redis-server: ${servers.map((s) => `${s.instanceId} at ${s.host}:${s.port}`).join(', ')}\n`
+      : "[dts-emulator] no redis-server (install Debian's redis-server package): instances hold no data\n",
+  );
   const switches = Object.entries(dialect)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
   process.stdout.write(
-    `[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches})\n`,
+    `[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches}; RAM policy ${ramPolicy})\n`,
   );
 
   const shutdown = (signal: string) => {

@@ -1,6 +1,7 @@
 // HTTP front door: routes admin calls, runs the gateway checks, applies faults, dispatches operations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
+import { handleRedisAdmin } from './redis/admin';
 import { formatCallLine, redactParams, type CallRecord } from './calls';
 import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId, operationErrors } from './errors';
 import { REQUEST_FAULT_KINDS, type Fault } from './faults';
@@ -10,6 +11,7 @@ import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
 import { actionSpec, checkParams } from './reference/validate';
+import { authorize, resourceName } from './ram';
 import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
 import { text } from '../common/text';
 
@@ -57,6 +59,12 @@ async function answer(
       nonces: deps.nonces,
       now,
     });
+    // RAM decides after authentication and before the service sees the call.
+    authorize(
+      deps.options.ram,
+      `dts:${action}`,
+      resourceName('dts', params.RegionId, params.SynchronizationJobId || params.DtsInstanceId || params.DtsJobId),
+    );
     fault = deps.faults.take(REQUEST_FAULT_KINDS, faultTarget(deps, action, params));
     if (fault?.kind === 'throttling') throw faultErrors.throttling();
     if (fault?.kind === 'unavailable') throw faultErrors.unavailable();
@@ -169,7 +177,12 @@ export function createRequestHandler(deps: ServerDeps) {
     const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
     try {
       if (path.startsWith(ADMIN_PREFIX) && deps.options.admin) {
-        const reply = handleAdmin(deps, req.method ?? 'GET', path, await readBody(req));
+        const method = req.method ?? 'GET';
+        const route = `${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`;
+        const body = await readBody(req);
+        const reply = (await handleRedisAdmin(deps.state, route)) ?? handleAdmin(deps, method, path, body);
+        // New or changed instances get their server before the caller goes on.
+        if (method === 'POST' && reply.status === 200) await deps.state.redis?.sync(deps.state.registry.list());
         sendJson(res, reply.status, reply.body);
         return;
       }
