@@ -7,9 +7,9 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
-import { abortUpdate, releaseUpdate, releaseWithOptionsUpdate, retryUpdate, setupStatusQuery } from '../workflows/messages';
+import { abortUpdate, releaseUpdate, releaseWithOptionsUpdate, retryUpdate, setupStatusQuery } from '../core/messages';
 import type { redisSync } from '../workflows/redis-sync';
-import type { SetupStatus } from '../workflows/types';
+import type { SetupStatus } from '../core/types';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
 const ACTIONS = { retry: retryUpdate, abort: abortUpdate, release: releaseUpdate } as const;

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 
 // A real cluster does not know our search attributes until an operator adds them (the dev
 // server gets them as flags). Safe to rerun: present ones are skipped, a type clash fails.

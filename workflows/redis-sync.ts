@@ -2,8 +2,8 @@ import { workflowInfo } from '@temporalio/workflow';
 import { runSetup } from './setup/procedure';
 import { Setup } from './setup/setup';
 import { initialState, type SetupState } from './setup/state';
-import type { WaitTuning } from './tuning';
-import type { SyncRequest, SetupStatus } from './types';
+import type { WaitTuning } from '../core/tuning';
+import type { SyncRequest, SetupStatus } from '../core/types';
 
 export interface RedisSyncInput {
   request: SyncRequest;

@@ -5,9 +5,9 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { syncWorkflowId } from '../../workflows/ids';
-import type { PreflightItem } from '../../workflows/preflight-checks';
-import type { ReleaseOutcome } from '../../workflows/types';
+import { syncWorkflowId } from '../../core/ids';
+import type { PreflightItem } from '../../core/preflight-checks';
+import type { ReleaseOutcome } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
@@ -15,9 +15,9 @@ import {
   SourceInstanceIdKey,
   SyncPhaseKey,
   SyncTopologyKey,
-} from '../../workflows/search-attributes';
-import { setupsQuery } from '../../workflows/visibility';
-import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../workflows/vocabulary';
+} from '../../core/search-attributes';
+import { setupsQuery } from '../../core/visibility';
+import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../core/vocabulary';
 import type { DtsJobLookup } from '../dts-jobs';
 import { badFields, refusal } from '../errors';
 import { wordOr } from '../literals';

@@ -6,7 +6,7 @@ import { dtsJobLookup } from '../../api/dts-jobs';
 import { syncStartOptions } from '../../api/sync-start';
 import { toSyncRequest } from '../../api/sync-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { syncWorkflowId } from '../../workflows/ids';
+import { syncWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
@@ -227,7 +227,6 @@ describe('API fixes', () => {
     const first = await post(idle, hangzhou);
     expect(first.statusCode).toBe(202);
     expect(first.json().id).toBe(syncWorkflowId(a));
-
   });
 
   it(

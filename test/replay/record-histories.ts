@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { BASELINE_PATHS } from './paths';
-import { syncWorkflowId } from '../../workflows/ids';
+import { syncWorkflowId } from '../../core/ids';
 import {
   abortUpdate,
   releaseSignal,
@@ -19,13 +19,13 @@ import {
   releaseWithOptionsUpdate,
   retryUpdate,
   setupStatusQuery,
-} from '../../workflows/messages';
+} from '../../core/messages';
 import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SyncPhase, SyncRequest, Topology } from '../../workflows/types';
+import type { Direction, SyncPhase, SyncRequest, Topology } from '../../core/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 

@@ -48,7 +48,10 @@ describe('replay of recorded histories', () => {
   it('no recording carries a patch the 1.0 baseline retired', () => {
     for (const file of files) {
       const ids = patchIds(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
-      expect(ids.filter((id) => RETIRED_PATCHES.includes(id)), file).toEqual([]);
+      expect(
+        ids.filter((id) => RETIRED_PATCHES.includes(id)),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, toPayloads, TypedSearchAttributes } from '@temporalio/common';
 import type { DtsClient } from '../../activities/dts/client';
 import { roundPauseMs, watchDtsStatuses, type WatchProgress } from '../../activities/watch-statuses';
-import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
+import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
 import { watcherProblem } from '../../worker/health';
 
 // The watch loop against a scripted DTS status board and visibility listing: which setups it signals

@@ -16,10 +16,10 @@ import {
   releaseUpdate,
   retryUpdate,
   setupStatusQuery,
-} from '../../workflows/messages';
-import { dtsTaskQueue } from '../../workflows/ids';
+} from '../../core/messages';
+import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
+import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';

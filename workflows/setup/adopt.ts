@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
-import { adoptionDifferences, adoptionRequestOf } from '../adoption';
-import type { Direction } from '../types';
+import { adoptionDifferences, adoptionRequestOf } from '../../core/adoption';
+import type { Direction } from '../../core/types';
 import { MUTATE, READ, type Setup } from './setup';
 
 /**

@@ -1,6 +1,6 @@
 import { log, metricMeter, workflowInfo } from '@temporalio/workflow';
-import { durationMs } from '../duration';
-import { DEFAULT_DELAY_GRACE, DEFAULT_MAX_DELAY, type Direction } from '../types';
+import { durationMs } from '../../core/tuning';
+import { DEFAULT_DELAY_GRACE, DEFAULT_MAX_DELAY, type Direction } from '../../core/types';
 import { enterAttention } from './attention';
 import type { Setup } from './setup';
 

@@ -1,4 +1,4 @@
-import { FAILED_DTS_STATUSES } from '../normalize-dts';
+import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import { attend, enterAttention } from './attention';
 import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';

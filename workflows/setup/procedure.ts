@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew, log } from '@temporalio/workflow';
-import type { SetupStatus } from '../types';
+import type { SetupStatus } from '../../core/types';
 import { adopt } from './adopt';
 import { attend, enterAttention } from './attention';
 import { configure } from './configure';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
-import { purchaseClientToken } from '../ids';
+import { purchaseClientToken } from '../../core/ids';
 import { attend, enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';

@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING, type WaitTuning } from '../tuning';
+import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
   type AttentionKind,
@@ -6,7 +6,7 @@ import {
   type SyncPhase,
   type SyncRequest,
   type SetupStatus,
-} from '../types';
+} from '../../core/types';
 
 /** What ends the setup once it reaches a safe point. A release outranks an abort or a cancel. */
 export type StopRequest = 'release' | 'abort' | 'cancel';

@@ -1,5 +1,5 @@
 import { log } from '@temporalio/workflow';
-import { nextOpeningMs } from '../window';
+import { nextOpeningMs } from '../../core/window';
 import { start } from './configure';
 import type { Setup } from './setup';
 
