@@ -195,7 +195,13 @@ const SCENARIOS: Record<string, Scenario> = {
   'continued-as-new': async (stack, start) => {
     const req = request('can', 'bidirectional');
     await register(stack, req);
-    const handle = await start(req, { maxHistoryEvents: 60, maxPoll: '200ms' });
+    const handle = await start(req, { maxHistoryEvents: 40, maxPoll: '200ms' });
+    // Released only once it continued as new: both runs are recorded.
+    const deadline = Date.now() + 120_000;
+    while ((await handle.describe()).runId === handle.firstExecutionRunId) {
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} never continued as new`);
+      await sleep(200);
+    }
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
     return handle;
