@@ -70,6 +70,13 @@ export const EndpointBody = Type.Object(
     ),
     region: Region,
     password: Password,
+    username: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+        description:
+          'database account (a Tair custom account, or the Redis user on ECS / by IP); default: the default account',
+      }),
+    ),
     ip: Type.Optional(Type.String({ format: 'ipv4' })),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   },

@@ -177,6 +177,7 @@ function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldP
 function pick(body: CreateSyncBody['source']): Partial<RedisEndpoint> {
   return {
     ...(body.instanceId !== undefined ? { instanceId: body.instanceId } : {}),
+    ...(body.username !== undefined ? { username: body.username } : {}),
     ...(body.ip !== undefined ? { ip: body.ip } : {}),
     ...(body.port !== undefined ? { port: body.port } : {}),
   };

@@ -33,6 +33,8 @@ export interface RedisEndpoint {
   instanceId?: string;
   region: string;
   password: string;
+  /** Database account; absent: the default account (docs/dts-api.md §1.2). */
+  username?: string;
   ip?: string;
   port?: number;
 }

@@ -74,6 +74,9 @@ export const gatewayErrors = {
 // Operation-level rejections.
 export const operationErrors = {
   missing: (name: string) => gatewayErrors.missingParameter(name),
+  /** A value outside the reference's type, enum or range (emulator/reference/dts.ts). */
+  invalidParameter: (name: string, why: string) =>
+    new ApiError('InvalidParameter', 400, `The specified parameter "${name}" is not valid: ${why}.`),
   invalid: (name: string, why: string) =>
     new ApiError(`Invalid${name}`, 400, `The specified parameter "${name}" is not valid: ${why}.`),
   jobNotFound: (jobId: string) =>

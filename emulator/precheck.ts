@@ -68,7 +68,7 @@ function connectionItems(
   }
   const items = [ok(conn)];
   items.push(
-    (endpoint.password ?? '') === instance.password
+    passwordMatches(endpoint.password ?? '', instance.password)
       ? ok(auth)
       : failed(
           auth,
@@ -174,4 +174,9 @@ export function runPrecheck(input: PrecheckInput): PrecheckItem[] {
     topologyItem(input),
     evictionItem(destination),
   ];
+}
+
+/** Accounts are not modelled: a Tair custom account's `user:password` passes when its password part matches. */
+function passwordMatches(sent: string, password: string | undefined): boolean {
+  return sent === password || (password !== undefined && sent.endsWith(`:${password}`) && sent.indexOf(':') > 0);
 }

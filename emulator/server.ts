@@ -2,13 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
 import { formatCallLine, redactParams, type CallRecord } from './calls';
-import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId } from './errors';
+import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId, operationErrors } from './errors';
 import { REQUEST_FAULT_KINDS, type Fault } from './faults';
 import { verifyRequest } from './gateway';
 import { parseFormInto, readBody, resetConnection, sendBadGatewayPage, sendJson } from './http-io';
 import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
+import { actionSpec, checkParams } from './reference/validate';
 import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
 import { text } from '../common/text';
 
@@ -68,7 +69,12 @@ async function answer(
 
     rejectClientBugLiterals(params);
     const operation = operations[action];
-    if (!operation) throw gatewayErrors.actionNotFound();
+    const spec = actionSpec(action);
+    if (!operation || !spec) throw gatewayErrors.actionNotFound();
+    // The reference's table first, as DTS's gateway validates declared parameters before the service runs.
+    const problem = checkParams(spec, params);
+    if (problem?.code === 'InvalidParameter') throw operationErrors.invalidParameter(problem.name, problem.why);
+    if (problem) throw gatewayErrors.missingParameter(problem.name);
     const opNow = Date.now();
     const ctx = {
       action,

@@ -53,14 +53,19 @@ function migrationReserved(bothEnterprise: boolean, startAutomatically: boolean)
   return Object.keys(reserved).length > 0 ? JSON.stringify(reserved) : undefined;
 }
 
+/** Redis's own name for the account a server has before any ACL is set up (Redis 6 and later). */
+export const DEFAULT_REDIS_USER = 'default';
+
 function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoint: RedisEndpoint): DtsParams {
   switch (endpoint.kind) {
     case 'enterprise':
     case 'community':
+      // UserName is "not needed" for the Redis kind; a Tair custom account goes into the password as
+      // user:password, as Tair's own AUTH takes it (docs/dts-api.md §1.2).
       return {
         [`${prefix}.InstanceType`]: 'Redis',
         [`${prefix}.InstanceId`]: endpoint.instanceId,
-        [`${prefix}.Password`]: endpoint.password,
+        [`${prefix}.Password`]: endpoint.username ? `${endpoint.username}:${endpoint.password}` : endpoint.password,
       };
     case 'ecs':
       // Configure's table: IP is "available and required" for ECS too (docs/dts-api.md §1.2); sent when known.
@@ -69,6 +74,8 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
         [`${prefix}.InstanceId`]: endpoint.instanceId,
         [`${prefix}.IP`]: endpoint.ip,
         [`${prefix}.Port`]: endpoint.port,
+        // The SDK model requires an account for ECS, Express, dg and cen endpoints.
+        [`${prefix}.UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
         [`${prefix}.Password`]: endpoint.password,
       };
     case 'express':
@@ -76,6 +83,7 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
         [`${prefix}.InstanceType`]: 'Express',
         [`${prefix}.IP`]: endpoint.ip,
         [`${prefix}.Port`]: endpoint.port,
+        [`${prefix}.UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
         [`${prefix}.Password`]: endpoint.password,
       };
   }

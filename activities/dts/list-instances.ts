@@ -16,7 +16,7 @@ export interface DtsInstanceSummary {
 
 type Json = Record<string, unknown>;
 
-/** 30 is in both page-size sets the docs give (docs/dts-api.md §1.7). */
+/** The largest page the reference allows (docs/dts-api.md §1.7). */
 const PAGE_SIZE = 30;
 const MAX_PAGES = 1000;
 

@@ -21,8 +21,10 @@ export interface ListDirectionsInput {
   instanceIds: string[];
 }
 
-const PAGE_SIZE = 100;
-const MAX_PAGES = 20;
+/** The largest page the reference allows (10, 20 or 30; docs/dts-api.md §1.7). */
+const PAGE_SIZE = 30;
+/** Up to 2,000 jobs per region, as before the page size was cut to the documented maximum. */
+const MAX_PAGES = 67;
 
 function asReadError(err: unknown, api: ReadError['api'], action: string): ReadError {
   if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;

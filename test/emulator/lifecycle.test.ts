@@ -323,6 +323,11 @@ describe('listing', () => {
     expect(
       filtered.SynchronizationInstances.map((i: { SynchronizationJobId: string }) => i.SynchronizationJobId),
     ).toEqual([named]);
-    expect((await callError(client, 'DescribeSynchronizationJobs', { PageSize: 7 })).code).toBe('InvalidPageSize');
+    // The reference allows 10, 20 and 30 only (an older page's 100 included).
+    for (const PageSize of [7, 50, 100]) {
+      const refused = await callError(client, 'DescribeSynchronizationJobs', { PageSize });
+      expect([refused.code, refused.entry.response.statusCode]).toEqual(['InvalidParameter', 400]);
+      expect(refused.data.Message).toContain('"PageSize"');
+    }
   });
 });

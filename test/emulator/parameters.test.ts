@@ -32,12 +32,18 @@ describe('parameter validation', () => {
     expect((await callError(client, 'CreateSynchronizationJob', withoutPayType)).code).toBe('MissingPayType');
   });
 
-  it('refuses values outside their enums', async () => {
-    await rejectsCreate({ SynchronizationJobClass: 'huge' }, 'InvalidSynchronizationJobClass');
-    await rejectsCreate({ Topology: 'ring' }, 'InvalidTopology');
-    await rejectsCreate({ PayType: 'Free' }, 'InvalidPayType');
-    await rejectsCreate({ networkType: 'Internet' }, 'InvalidnetworkType');
-    await rejectsCreate({ 'SourceEndpoint.InstanceType': 'Oracle' }, 'InvalidSourceEndpoint.InstanceType');
+  it('refuses values outside their enums with InvalidParameter naming the parameter', async () => {
+    for (const [name, value] of [
+      ['SynchronizationJobClass', 'huge'],
+      ['Topology', 'ring'],
+      ['PayType', 'Free'],
+      ['networkType', 'Internet'],
+      ['SourceEndpoint.InstanceType', 'Oracle'],
+    ] as const) {
+      const error = await callError(client, 'CreateSynchronizationJob', createParams({ [name]: value }));
+      expect([error.code, error.entry.response.statusCode]).toEqual(['InvalidParameter', 400]);
+      expect(error.data.Message).toContain(`"${name}"`);
+    }
     await rejectsCreate(
       { Topology: 'bidirectional', 'DestinationEndpoint.InstanceType': 'MaxCompute' },
       'InvalidTopology',
@@ -50,6 +56,7 @@ describe('parameter validation', () => {
     await rejectsCreate({ PayType: 'Prepaid' }, 'MissingPeriod');
     await rejectsCreate({ PayType: 'PrePaid', Period: 'Month' }, 'MissingUsedTime');
     await rejectsCreate({ PayType: 'PrePaid', Period: 'Year', UsedTime: 6 }, 'InvalidUsedTime');
+    await rejectsCreate({ PayType: 'PrePaid', Period: 'Month', UsedTime: 61 }, 'InvalidParameter');
     const jobId = await createJob(client, { PayType: 'PrePaid', Period: 'Month', UsedTime: 2 });
     const status = await client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId });
     expect(status.PayType).toBe('PrePaid');
@@ -63,17 +70,17 @@ describe('parameter validation', () => {
   });
 
   it('refuses a ClientToken longer than 64 characters', async () => {
-    await rejectsCreate({ ClientToken: 'x'.repeat(65) }, 'InvalidClientToken');
+    await rejectsCreate({ ClientToken: 'x'.repeat(65) }, 'InvalidParameter');
   });
 
   it('refuses JSON parameters that do not parse or have the wrong shape', async () => {
     const jobId = await createJob(client);
     const configure = (overrides: Record<string, unknown>) =>
       callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
-    expect((await configure({ SynchronizationObjects: '[{"DBName":"0"' })).code).toBe('InvalidSynchronizationObjects');
+    expect((await configure({ SynchronizationObjects: '[{"DBName":"0"' })).code).toBe('InvalidParameter');
     expect((await configure({ SynchronizationObjects: '{"DBName":"0"}' })).code).toBe('InvalidSynchronizationObjects');
     expect((await configure({ SynchronizationObjects: '' })).code).toBe('MissingSynchronizationObjects');
-    expect((await configure({ MigrationReserved: '{autoStart' })).code).toBe('InvalidMigrationReserved');
+    expect((await configure({ MigrationReserved: '{autoStart' })).code).toBe('InvalidParameter');
     expect((await configure({ MigrationReserved: '{"autoStartModulesAfterConfig":"later"}' })).code).toBe(
       'InvalidMigrationReserved',
     );
@@ -83,18 +90,37 @@ describe('parameter validation', () => {
     const jobId = await createJob(client);
     const configure = (overrides: Record<string, unknown>) =>
       callError(client, 'ConfigureSynchronizationJob', configureParams(jobId, overrides));
-    expect((await configure({ StructureInitialization: 'yes' })).code).toBe('InvalidStructureInitialization');
+    expect((await configure({ StructureInitialization: 'yes' })).code).toBe('InvalidParameter');
     expect((await configure({ DataInitialization: undefined })).code).toBe('InvalidDataInitialization');
-    expect((await configure({ SynchronizationDirection: 'forward' })).code).toBe('InvalidSynchronizationDirection');
+    expect((await configure({ SynchronizationDirection: 'forward' })).code).toBe('InvalidParameter');
     expect((await configure({ SynchronizationDirection: 'Reverse' })).code).toBe('InvalidSynchronizationDirection');
     expect((await configure({ 'SourceEndpoint.InstanceType': 'RDS' })).code).toBe('InvalidSourceEndpoint.InstanceType');
     expect((await configure({ 'SourceEndpoint.InstanceId': '' })).code).toBe('MissingSourceEndpoint.InstanceId');
     expect((await configure({ 'DestinationEndpoint.InstanceType': 'Express' })).code).toBe(
       'MissingDestinationEndpoint.IP',
     );
-    expect((await configure({ 'SourceEndpoint.InstanceType': 'ECS', 'SourceEndpoint.Port': 70000 })).code).toBe(
-      'InvalidSourceEndpoint.Port',
+    expect(
+      (
+        await configure({
+          'SourceEndpoint.InstanceType': 'ECS',
+          'SourceEndpoint.Port': 70000,
+          'SourceEndpoint.UserName': 'default',
+        })
+      ).code,
+    ).toBe('InvalidParameter');
+    // The SDK model requires an account for self-managed kinds (ECS, Express, dg, cen), not for Redis.
+    expect((await configure({ 'SourceEndpoint.InstanceType': 'ECS', 'SourceEndpoint.Port': 6379 })).code).toBe(
+      'MissingSourceEndpoint.UserName',
     );
+    expect(
+      (
+        await configure({
+          'DestinationEndpoint.InstanceType': 'Express',
+          'DestinationEndpoint.IP': '10.0.0.9',
+          'DestinationEndpoint.Port': 6379,
+        })
+      ).code,
+    ).toBe('MissingDestinationEndpoint.UserName');
     // Nothing was configured by the refused calls.
     const status = await client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: jobId });
     expect(status.Status).toBe('NotConfigured');

@@ -340,7 +340,8 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     const final = await handle.query(setupStatusQuery);
     expect(final.phase).toBe('failed');
-    expect(final.error?.code).toMatch(/SynchronizationJobClass/);
+    expect(final.error?.code).toBe('InvalidParameter');
+    expect(final.error?.message).toMatch(/SynchronizationJobClass/);
     expect(final.dtsJobId).toBeUndefined();
   });
 });

@@ -1,0 +1,203 @@
+// Every request the client builds, checked against the reference table the emulator enforces
+// (emulator/reference/dts.ts): a parameter or value the reference does not allow fails here, without a server.
+import { describe, expect, it } from 'vitest';
+import type { DtsClient, DtsParams, DtsResponse } from '../../activities/dts/client';
+import { configureDirection } from '../../activities/dts/configure';
+import { describeJob } from '../../activities/dts/describe-job';
+import { describeDirection } from '../../activities/dts/describe';
+import { listInstances } from '../../activities/dts/list-instances';
+import { purchaseInstance } from '../../activities/dts/purchase';
+import { releaseInstance } from '../../activities/dts/release';
+import { resetDirection } from '../../activities/dts/reset';
+import { startDirection } from '../../activities/dts/start';
+import { describeStatusList } from '../../activities/dts/status-list';
+import { suspendDirection } from '../../activities/dts/suspend';
+import { preflightListDtsDirections } from '../../activities/preflight/reads';
+import { actionSpec, checkParams, unknownParams } from '../../emulator/reference/validate';
+import type { RedisEndpoint } from '../../workflows/types';
+
+interface Sent {
+  action: string;
+  params: Record<string, string>;
+}
+
+/** Records each call as the real client would put it on the wire (undefined dropped, values as strings). */
+function recorder(answer: (action: string) => DtsResponse = () => ({})) {
+  const sent: Sent[] = [];
+  const client = {
+    call: (action: string, params: DtsParams) => {
+      const wire: Record<string, string> = {};
+      for (const [key, value] of Object.entries(params)) if (value !== undefined) wire[key] = String(value);
+      sent.push({ action, params: wire });
+      return Promise.resolve(answer(action));
+    },
+  };
+  return { client: client as unknown as DtsClient, sent };
+}
+
+function expectAllowed(sent: Sent[]): void {
+  expect(sent.length).toBeGreaterThan(0);
+  for (const { action, params } of sent) {
+    const spec = actionSpec(action);
+    expect(spec, `${action} is in the reference table`).toBeDefined();
+    if (!spec) continue;
+    expect(unknownParams(spec, params), `${action}: parameters the reference does not name`).toEqual([]);
+    expect(checkParams(spec, params), `${action}: ${JSON.stringify(params)}`).toBeUndefined();
+  }
+}
+
+const ENDPOINTS: Record<string, RedisEndpoint> = {
+  enterprise: { kind: 'enterprise', instanceId: 'r-source-0001', region: 'cn-hangzhou', password: 'pw-1' },
+  tairAccount: {
+    kind: 'enterprise',
+    instanceId: 'r-source-0002',
+    region: 'cn-hangzhou',
+    password: 'pw-2',
+    username: 'app_user',
+  },
+  community: { kind: 'community', instanceId: 'r-source-0003', region: 'cn-hangzhou', password: 'pw-3' },
+  ecs: { kind: 'ecs', instanceId: 'i-ecs-0001', region: 'cn-hangzhou', password: 'pw-4', port: 6379 },
+  ecsWithIp: {
+    kind: 'ecs',
+    instanceId: 'i-ecs-0002',
+    region: 'cn-hangzhou',
+    password: 'pw-5',
+    ip: '10.0.0.5',
+    port: 6380,
+    username: 'replicator',
+  },
+  express: { kind: 'express', region: 'cn-hangzhou', password: 'pw-6', ip: '10.0.0.6', port: 6379 },
+};
+
+describe('request builders against the reference table', () => {
+  it('Configure: every endpoint kind, both directions, with and without the automatic start', async () => {
+    const { client, sent } = recorder();
+    for (const source of Object.values(ENDPOINTS)) {
+      for (const destination of Object.values(ENDPOINTS)) {
+        for (const direction of ['Forward', 'Reverse'] as const) {
+          await configureDirection(client, {
+            dtsJobId: 'dtsjob0001',
+            regionId: 'cn-hangzhou',
+            direction,
+            jobName: 'orders-cache',
+            source,
+            destination,
+            databases: [{ from: 0, to: 0 }],
+            startAutomatically: direction === 'Reverse',
+          });
+        }
+      }
+    }
+    expectAllowed(sent);
+  });
+
+  it('Configure sends the account for self-managed kinds, and a Tair account inside the password', async () => {
+    const { client, sent } = recorder();
+    const configure = (source: RedisEndpoint, destination: RedisEndpoint) =>
+      configureDirection(client, {
+        dtsJobId: 'dtsjob0001',
+        regionId: 'cn-hangzhou',
+        direction: 'Forward',
+        jobName: 'n',
+        source,
+        destination,
+        databases: [{ from: 0, to: 0 }],
+      });
+    await configure(ENDPOINTS.ecs as RedisEndpoint, ENDPOINTS.tairAccount as RedisEndpoint);
+    await configure(ENDPOINTS.express as RedisEndpoint, ENDPOINTS.ecsWithIp as RedisEndpoint);
+    const [first, second] = sent.map((s) => s.params);
+    expect(first).toMatchObject({
+      'SourceEndpoint.UserName': 'default',
+      'DestinationEndpoint.Password': 'app_user:pw-2',
+    });
+    expect(first).not.toHaveProperty('DestinationEndpoint.UserName');
+    expect(second).toMatchObject({
+      'SourceEndpoint.UserName': 'default',
+      'DestinationEndpoint.UserName': 'replicator',
+      'DestinationEndpoint.IP': '10.0.0.5',
+    });
+  });
+
+  it('Create: both pay types and topologies', async () => {
+    const { client, sent } = recorder(() => ({ SynchronizationJobId: 'dtsbought0001' }));
+    for (const topology of ['oneway', 'bidirectional'] as const) {
+      for (const pay of [
+        { payType: 'PostPaid' as const },
+        { payType: 'PrePaid' as const, period: 'Month' as const, usedTime: 60 },
+        { payType: 'PrePaid' as const, period: 'Year' as const, usedTime: 5 },
+      ]) {
+        await purchaseInstance(client, {
+          clientToken: 'a'.repeat(64),
+          regionId: 'cn-hangzhou',
+          sourceRegion: 'cn-hangzhou',
+          destinationRegion: 'cn-hangzhou',
+          topology,
+          jobClass: 'small',
+          ...pay,
+        });
+      }
+    }
+    expectAllowed(sent);
+  });
+
+  it('per-direction calls, release, status list pages, and every list the product reads', async () => {
+    const { client, sent } = recorder((action) =>
+      action === 'DescribeSynchronizationJobStatusList'
+        ? {
+            TotalRecordCount: 2,
+            SynchronizationJobListStatusList: [{ SynchronizationJobId: 'dtsa', SynchronizationDirectionInfoList: [] }],
+          }
+        : action === 'DescribeSynchronizationJobs'
+          ? { TotalRecordCount: 0, SynchronizationInstances: [] }
+          : { Status: 'Synchronizing', SynchronizationJobName: 'n' },
+    );
+    const job = { dtsJobId: 'dtsjob0001', regionId: 'cn-hangzhou' };
+    for (const direction of ['Forward', 'Reverse'] as const) {
+      await describeDirection(client, { ...job, direction });
+      await startDirection(client, { ...job, direction });
+      await suspendDirection(client, { ...job, direction });
+      await resetDirection(client, { ...job, direction });
+    }
+    await releaseInstance(client, job);
+    await describeStatusList(client, 'cn-hangzhou', ['dtsa', 'dtsb']);
+    await listInstances(client, 'cn-hangzhou');
+    await describeJob(client, job);
+    await preflightListDtsDirections(client, { regionIds: ['cn-hangzhou'], instanceIds: ['r-a'] });
+    expect(new Set(sent.map((s) => s.action))).toEqual(
+      new Set([
+        'DescribeSynchronizationJobStatus',
+        'StartSynchronizationJob',
+        'SuspendSynchronizationJob',
+        'ResetSynchronizationJob',
+        'DeleteSynchronizationJob',
+        'DescribeSynchronizationJobStatusList',
+        'DescribeSynchronizationJobs',
+      ]),
+    );
+    expect(sent.some((s) => s.params.PageNumber === '2')).toBe(true);
+    expectAllowed(sent);
+  });
+
+  it('the table refuses what the reference refuses (the checks the client relies on are real)', () => {
+    const list = actionSpec('DescribeSynchronizationJobs');
+    expect(list && checkParams(list, { PageSize: '100' })).toMatchObject({
+      code: 'InvalidParameter',
+      name: 'PageSize',
+    });
+    const configure = actionSpec('ConfigureSynchronizationJob');
+    expect(
+      configure &&
+        checkParams(configure, {
+          SynchronizationJobId: 'dtsx',
+          SynchronizationObjects: '[]',
+          StructureInitialization: 'true',
+          DataInitialization: 'true',
+          'SourceEndpoint.InstanceType': 'ECS',
+          'SourceEndpoint.InstanceId': 'i-1',
+          'SourceEndpoint.Port': '6379',
+          'SourceEndpoint.Password': 'p',
+        }),
+    ).toMatchObject({ code: 'MissingSourceEndpoint.UserName' });
+    expect(list && unknownParams(list, { PageSize: '10', PageSzie: '10' })).toEqual(['PageSzie']);
+  });
+});
