@@ -8,7 +8,7 @@
 // payloads are encrypted with the test key (test/chaos/keys.ts = TEST_PAYLOAD_KEYS).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { BASELINE_PATHS } from './paths';
 import { syncWorkflowId } from '../../core/ids';
@@ -80,7 +80,10 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncP
   throw new Error(`${handle.workflowId} never reached ${phase}`);
 }
 
-type Start = (req: SyncRequest, tuning?: Record<string, unknown>) => Promise<WorkflowHandle<typeof redisSync>>;
+type Start = (
+  req: SyncRequest,
+  tuning?: Record<string, unknown>,
+) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof redisSync>>;
 type Scenario = (stack: ChaosStack, start: Start) => Promise<WorkflowHandle<typeof redisSync>>;
 
 /** The plain path: set up, reach synchronizing, tear down. */
