@@ -20,7 +20,7 @@ export interface ApiConfig {
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
   const env = new EnvReader(environment);
   const config: ApiConfig = {
-    temporal: readTemporalConfig(env),
+    temporal: readTemporalConfig(env, environment),
     host: env.string('API_HOST', '127.0.0.1'),
     port: env.int('API_PORT', 3000, { min: 0, max: 65535 }),
     logLevel: env.string('LOG_LEVEL', 'info'),

@@ -1,5 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { AesGcmPayloadCodec, encryptingDataConverter } from '../common/codec';
+import { connectClient } from '../common/temporal-config';
 import { buildApp } from './app';
 import { loadApiConfig } from './config';
 import { dtsJobLookup } from './dts-jobs';
@@ -7,7 +8,7 @@ import { dtsJobLookup } from './dts-jobs';
 // The API process: stateless, so any number can run behind a load balancer.
 async function main(): Promise<void> {
   const config = loadApiConfig();
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await connectClient(config.temporal);
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,

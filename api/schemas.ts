@@ -31,6 +31,12 @@ const Password = Type.String({
 });
 const DurationText = Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description: 'e.g. 48h' });
 const durationText = (description: string) => Type.String({ pattern: '^[1-9][0-9]{0,5}(s|m|h|d)$', description });
+const NamePattern = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+// No quote, space or comparison sign: a tag and a name prefix go into a visibility query as a literal.
+const Tag = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:=/-]{0,63}$',
+  description: 'a label for the fleet view, e.g. team=payments',
+});
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
 const WallClock = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
@@ -85,7 +91,7 @@ export const EndpointBody = Type.Object(
 
 export const CreateSyncBody = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'DTS job name' }),
+    name: Type.String({ pattern: NamePattern, description: 'DTS job name' }),
     topology: oneOf(TOPOLOGIES),
     region: Region,
     source: EndpointBody,
@@ -108,6 +114,13 @@ export const CreateSyncBody = Type.Object(
     acceptRisks: Type.Optional(AcceptRisks),
     initializationWindow: Type.Optional(InitializationWindowBody),
     adopt: Type.Optional(AdoptBody),
+    tags: Type.Optional(
+      Type.Array(Tag, {
+        maxItems: 20,
+        uniqueItems: true,
+        description: 'labels GET /v1/syncs filters by (?tag=); set at start',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -224,14 +237,30 @@ export const ListQuery = Type.Object(
     pageSize: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100, default 20' })),
     pageToken: Type.Optional(Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9+/=_-]*$' })),
     phase: Type.Optional(oneOf(SYNC_PHASES)),
+    namePrefix: Type.Optional(
+      Type.String({
+        pattern: NamePattern,
+        description: 'setups whose name starts with this (set up since names were kept)',
+      }),
+    ),
+    tag: Type.Optional({ ...Tag, description: 'setups started with this tag' }),
+    summary: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: 'true: also count every matching setup per phase and per region (all pages)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
+const Counts = Type.Record(Type.String(), Type.Integer());
 export const ListReply = Type.Object({
   items: Type.Array(
     Type.Object({
       id: Type.String(),
+      name: Type.Optional(Type.String()),
+      region: Type.Optional(Type.String()),
+      tags: Type.Optional(Type.Array(Type.String())),
       phase: Type.Optional(oneOf(REPLY_PHASES)),
       topology: Type.Optional(oneOf(REPLY_TOPOLOGIES)),
       dtsJobId: Type.Optional(Type.String()),
@@ -242,6 +271,32 @@ export const ListReply = Type.Object({
     }),
   ),
   nextPageToken: Type.Optional(Type.String()),
+  summary: Type.Optional(
+    Type.Object(
+      { total: Type.Integer(), byPhase: Counts, byRegion: Counts },
+      { description: 'with ?summary=true: every setup the filters match, not only this page' },
+    ),
+  ),
+});
+
+/** POST /v1/syncs/plan: what POST /v1/syncs would do with this body, nothing started. */
+export const PlanReply = Type.Object({
+  id: Type.String({ description: 'the setup id of the pair' }),
+  action: Type.Union(
+    [Type.Literal('create'), Type.Literal('unchanged'), Type.Literal('change'), Type.Literal('blocked')],
+    {
+      description:
+        'create: no live setup of the pair; unchanged: a live one with this request; change: a live one that differs (fields); blocked: POST would be refused (message)',
+    },
+  ),
+  phase: Type.Optional(oneOf(REPLY_PHASES)),
+  fields: Type.Optional(
+    Type.Array(Type.Object({ field: Type.String(), rule: Type.String(), message: Type.String() }), {
+      description: 'change: each field the live setup differs in',
+    }),
+  ),
+  message: Type.Optional(Type.String()),
+  dtsJobId: Type.Optional(Type.String()),
 });
 
 export const ErrorReply = Type.Object({

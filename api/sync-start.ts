@@ -3,7 +3,10 @@ import type { redisSync } from '../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
   SourceInstanceIdKey,
+  SyncNameKey,
   SyncPhaseKey,
+  SyncRegionKey,
+  SyncTagsKey,
   SyncTopologyKey,
 } from '../core/search-attributes';
 import type { WaitTuning } from '../core/tuning';
@@ -27,6 +30,7 @@ export function syncStartOptions(
   request: SyncRequest,
   taskQueue: string,
   tuning?: Partial<WaitTuning>,
+  tags: readonly string[] = [],
 ): WorkflowStartOptions<typeof redisSync> {
   const arrow = request.topology === 'bidirectional' ? '↔' : '→';
   const databases = request.databases.map((d) => `${d.from}→${d.to}`).join(', ');
@@ -50,6 +54,10 @@ export function syncStartOptions(
       { key: SyncTopologyKey, value: request.topology },
       { key: SourceInstanceIdKey, value: where(request.source) },
       { key: DestinationInstanceIdKey, value: where(request.destination) },
+      { key: SyncNameKey, value: request.name },
+      { key: SyncRegionKey, value: request.region },
+      // Labels for the fleet view only: the workflow never reads them, so they stay out of its request.
+      ...(tags.length > 0 ? [{ key: SyncTagsKey, value: [...tags] }] : []),
     ],
   };
 }

@@ -5,11 +5,12 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { encryptingDataConverter } from '../common/codec';
+import { connectClient, loadTemporalConfig } from '../common/temporal-config';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import type { SetupStatus } from '../core/types';
 import { parseArgs } from './args';
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   });
   const setupWorkerSamples = worker.samples;
   const setupWorkerSent = worker.sentAtMs;
-  const connection = await Connection.connect({ address: env.address });
+  const connection = await connectClient(loadTemporalConfig({ TEMPORAL_ADDRESS: env.address }));
   const client = new Client({
     connection,
     namespace: 'default',

@@ -7,6 +7,10 @@ export const SyncPhaseKey = defineSearchAttributeKey('SyncPhase', SearchAttribut
 export const SyncTopologyKey = defineSearchAttributeKey('SyncTopology', SearchAttributeType.KEYWORD);
 export const SourceInstanceIdKey = defineSearchAttributeKey('SourceInstanceId', SearchAttributeType.KEYWORD);
 export const DestinationInstanceIdKey = defineSearchAttributeKey('DestinationInstanceId', SearchAttributeType.KEYWORD);
+// Set once at start by the API, for the fleet view's filters and summary (GET /v1/syncs).
+export const SyncNameKey = defineSearchAttributeKey('SyncName', SearchAttributeType.KEYWORD);
+export const SyncRegionKey = defineSearchAttributeKey('SyncRegion', SearchAttributeType.KEYWORD);
+export const SyncTagsKey = defineSearchAttributeKey('SyncTags', SearchAttributeType.KEYWORD_LIST);
 
 export const SEARCH_ATTRIBUTES = [
   DtsJobIdKey,
@@ -14,4 +18,7 @@ export const SEARCH_ATTRIBUTES = [
   SyncTopologyKey,
   SourceInstanceIdKey,
   DestinationInstanceIdKey,
+  SyncNameKey,
+  SyncRegionKey,
+  SyncTagsKey,
 ];

@@ -1,6 +1,7 @@
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import { connectClient, describeConnection, loadTemporalConfig } from '../common/temporal-config';
 
 // A real cluster does not know our search attributes until an operator adds them (the dev
 // server gets them as flags). Safe to rerun: present ones are skipped, a type clash fails.
@@ -57,13 +58,13 @@ function typeName(type: number): string {
 }
 
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-  const connection = await Connection.connect({ address });
+  const config = loadTemporalConfig();
+  const namespace = config.namespace;
+  const connection = await connectClient(config);
   try {
     const { added, present } = await registerSearchAttributes(connection, namespace);
     console.log(
-      `search attributes on ${address} namespace ${namespace}: added [${added.join(', ')}], already present [${present.join(', ')}]`,
+      `search attributes on ${describeConnection(config)}: added [${added.join(', ')}], already present [${present.join(', ')}]`,
     );
   } finally {
     await connection.close();

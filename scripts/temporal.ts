@@ -1,26 +1,28 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { DEFAULT_TEMPORAL_ADDRESS, loadTemporalConfig } from '../common/temporal-config';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli';
 
 // `npm run temporal -- <args>`: the pinned Temporal CLI, pointed at this deployment's server,
 // so an operator can list, describe, signal (retry, abort, release) or cancel a sync.
 
-/** Command groups that talk to a server; only these accept --address and --namespace. */
+/** Command groups that talk to a server; only these accept --address. */
 const CLIENT_COMMANDS = new Set(['activity', 'batch', 'operator', 'schedule', 'task-queue', 'worker', 'workflow']);
 
-function gives(args: string[], long: string, short?: string): boolean {
-  return args.some(
-    (a) =>
-      a === long || a.startsWith(`${long}=`) || (short !== undefined && !a.startsWith('--') && a.startsWith(short)),
-  );
+function gives(args: string[], flag: string): boolean {
+  return args.some((a) => a === flag || a.startsWith(`${flag}=`));
 }
 
-/** The user's args plus --address/--namespace from the environment unless given. */
+/**
+ * The CLI reads the same connection settings as the worker and API (TEMPORAL_PROFILE, TEMPORAL_ADDRESS,
+ * TEMPORAL_TLS_*, ...: common/temporal-config.ts). Only what nothing configures is added: the local server.
+ */
 export function withConnectionFlags(args: string[], env: NodeJS.ProcessEnv = process.env): string[] {
   if (!CLIENT_COMMANDS.has(args[0] ?? '')) return args;
+  const configured = loadTemporalConfig(env);
   const extra: string[] = [];
-  if (!gives(args, '--address')) extra.push('--address', env.TEMPORAL_ADDRESS || '127.0.0.1:7233');
-  if (!gives(args, '--namespace', '-n')) extra.push('--namespace', env.TEMPORAL_NAMESPACE || 'default');
+  if (!gives(args, '--address') && configured.address === DEFAULT_TEMPORAL_ADDRESS)
+    extra.push('--address', '127.0.0.1:7233');
   // Before a `--` separator, if any, so they stay flags.
   const end = args.indexOf('--');
   return end === -1 ? [...args, ...extra] : [...args.slice(0, end), ...extra, ...args.slice(end)];

@@ -34,7 +34,7 @@ export interface WorkerConfig {
 export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
   const env = new EnvReader(environment);
   const config: WorkerConfig = {
-    temporal: readTemporalConfig(env),
+    temporal: readTemporalConfig(env, environment),
     dts: {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),

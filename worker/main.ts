@@ -1,6 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, type LogMetadata, NativeConnection, Runtime } from '@temporalio/worker';
 import { encryptingDataConverter } from '../common/codec';
+import { connectClient, describeConnection } from '../common/temporal-config';
 import { loadWorkerConfig } from './config';
 import { dtsCallMetrics, watcherRoundMetrics } from './metrics';
 import { createSyncWorkers } from './workers';
@@ -17,8 +18,8 @@ async function main(): Promise<void> {
         }
       : {}),
   });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(config.temporal.connection);
+  const clientConnection = await connectClient(config.temporal);
   const client = new Client({
     connection: clientConnection,
     namespace: config.temporal.namespace,
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
       onWatchRound: watcherRoundMetrics(),
     });
     console.log(
-      `worker: polling ${config.temporal.taskQueue} on ${config.temporal.address}, DTS at ${config.dts.endpoint}`,
+      `worker: polling ${config.temporal.taskQueue} on ${describeConnection(config.temporal)}, DTS at ${config.dts.endpoint}`,
     );
     await workers.run();
   } finally {

@@ -1,10 +1,11 @@
 import {
+  type Client,
   WorkflowExecutionAlreadyStartedError,
   type WorkflowExecutionDescription,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-typebox';
 import { syncWorkflowId } from '../../core/ids';
 import type { PreflightItem } from '../../core/preflight-checks';
 import type { ReleaseOutcome } from '../../core/types';
@@ -13,7 +14,10 @@ import {
   DestinationInstanceIdKey,
   DtsJobIdKey,
   SourceInstanceIdKey,
+  SyncNameKey,
   SyncPhaseKey,
+  SyncRegionKey,
+  SyncTagsKey,
   SyncTopologyKey,
 } from '../../core/search-attributes';
 import { setupsQuery } from '../../core/visibility';
@@ -29,6 +33,7 @@ import {
   ErrorReply,
   ListQuery,
   ListReply,
+  PlanReply,
   ReleaseQuery,
   SetupStatusReply,
   SyncId,
@@ -66,12 +71,17 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   const setups = new Setups(client);
   const statusCache = new StatusCache();
 
+  /** Where a request differs from the live setup of its pair. */
+  function differencesFrom(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSyncBody) {
+    const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
+    // Setups started before the memo existed cannot be compared: answered as the same, as before.
+    return running ? withoutJobDefaults(requestDifferences(running, incoming), body) : [];
+  }
+
   /** A live setup of the pair: the same request is answered with it, a different one is refused field by field. */
   async function existing(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSyncBody) {
     const id = description.workflowId;
-    const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
-    // Setups started before the memo existed cannot be compared: answered as the same, as before.
-    const differences = running ? withoutJobDefaults(requestDifferences(running, incoming), body) : [];
+    const differences = differencesFrom(description, incoming, body);
     if (differences.length > 0) {
       const list = differences.map((d) => d.field).join(', ');
       throw refusal(
@@ -131,7 +141,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
       const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
       try {
-        const options = syncStartOptions(request, taskQueue);
+        const options = syncStartOptions(request, taskQueue, undefined, req.body.tags);
         await client.workflow.start(redisSync, { ...options, memo: { ...options.memo, preflightWarnings } });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -142,6 +152,42 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       }
       req.log.info({ syncId: id, topology: request.topology, adopt: request.adopt?.dtsJobId }, 'sync started');
       return reply.code(202).send({ id, phase: request.adopt ? 'adopting' : 'purchasing', preflightWarnings });
+    },
+  );
+
+  app.post(
+    '/v1/syncs/plan',
+    {
+      schema: {
+        summary: 'What POST /v1/syncs would do with this body (nothing is started, bought or checked)',
+        body: CreateSyncBody,
+        response: { 200: PlanReply, 413: ErrorReply, ...errors },
+      },
+    },
+    async (req) => {
+      const parsed = toSyncRequest(req.body);
+      if (!parsed.request) throw badFields(parsed.problems);
+      const request = parsed.request;
+      const id = syncWorkflowId(request);
+      const description = await setups.describe(id);
+      if (!description) return { id, action: 'create' as const };
+      if (description.status.name === 'RUNNING') {
+        const fields = [
+          ...differencesFrom(description, publicRequest(request), req.body),
+          ...tagDifference(description.typedSearchAttributes.get(SyncTagsKey), req.body.tags),
+        ];
+        const phase = fromVisibility(description).phase;
+        return fields.length > 0
+          ? { id, action: 'change' as const, phase, fields }
+          : { id, action: 'unchanged' as const, phase };
+      }
+      try {
+        await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
+      } catch (err) {
+        const { message, dtsJobId } = err as { message: string; dtsJobId?: string };
+        return { id, action: 'blocked' as const, message, ...(dtsJobId ? { dtsJobId } : {}) };
+      }
+      return { id, action: 'create' as const };
     },
   );
 
@@ -170,50 +216,61 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs',
     { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } },
     async (req) => {
-      const wanted = req.query.phase;
-      // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
-      const phase = wanted
-        ? ` AND SyncPhase = '${wanted}'${ENDED.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}`
-        : '';
       const pageToken = req.query.pageToken ? Buffer.from(req.query.pageToken, 'base64url') : undefined;
       // Visibility page tokens are JSON; anything else makes the server fail with UNKNOWN, which
       // the client retries for many seconds before the caller would see a 500 (found by fuzzing).
       if (pageToken && !isJsonObject(pageToken)) throw badPageToken();
+      const query = listQuery(taskQueue, req.query);
       let page;
       try {
-        page = await client.workflowService.listWorkflowExecutions({
-          namespace: temporal.namespace,
-          pageSize: Number(req.query.pageSize ?? 20),
-          nextPageToken: pageToken,
-          // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
-          // This deployment's setups only: its task queue scopes them within a shared namespace.
-          query: `${setupsQuery(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew'${phase}`,
-        });
+        page = await listPage(query, Number(req.query.pageSize ?? 20), pageToken);
       } catch (err) {
         if (pageToken && (err as { code?: number }).code === GRPC_INVALID_ARGUMENT) throw badPageToken();
         throw err;
       }
-      const items = (page.executions ?? []).map((execution) => {
-        const fields = execution.searchAttributes?.indexedFields;
-        const seconds = execution.startTime?.seconds;
-        return {
-          id: execution.execution?.workflowId ?? '',
-          phase: known(SYNC_PHASES, keyword(fields, SyncPhaseKey.name)),
-          topology: known(TOPOLOGIES, keyword(fields, SyncTopologyKey.name)),
-          dtsJobId: keyword(fields, DtsJobIdKey.name),
-          sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),
-          destinationInstanceId: keyword(fields, DestinationInstanceIdKey.name),
-          workflowStatus: workflowStatusName(execution.status),
-          ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
-        };
-      });
+      const items = (page.executions ?? []).map(listItem);
       const token =
         page.nextPageToken && page.nextPageToken.length > 0
           ? Buffer.from(page.nextPageToken).toString('base64url')
           : undefined;
-      return { items, ...(token ? { nextPageToken: token } : {}) };
+      const summary = req.query.summary === 'true' ? await summarize(query) : undefined;
+      return { items, ...(token ? { nextPageToken: token } : {}), ...(summary ? { summary } : {}) };
     },
   );
+
+  function listPage(query: string, pageSize: number, nextPageToken?: Uint8Array) {
+    // Visibility lists newest first by default (SQLite visibility refuses ORDER BY).
+    return client.workflowService.listWorkflowExecutions({
+      namespace: temporal.namespace,
+      pageSize,
+      nextPageToken,
+      query,
+    });
+  }
+
+  /**
+   * Every matching setup counted per phase and per region. Visibility groups counts by execution status only, so
+   * this reads the matches a thousand at a time: a few calls for a fleet of thousands, paid only when asked.
+   */
+  async function summarize(query: string) {
+    const byPhase: Record<string, number> = {};
+    const byRegion: Record<string, number> = {};
+    let total = 0;
+    let token: Uint8Array | undefined;
+    do {
+      const page = await listPage(query, SUMMARY_PAGE_SIZE, token);
+      for (const execution of page.executions ?? []) {
+        const item = listItem(execution);
+        total += 1;
+        const phase = item.phase ?? 'unknown';
+        const region = item.region ?? 'unknown';
+        byPhase[phase] = (byPhase[phase] ?? 0) + 1;
+        byRegion[region] = (byRegion[region] ?? 0) + 1;
+      }
+      token = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    } while (token);
+    return { total, byPhase, byRegion };
+  }
 
   app.post(
     '/v1/syncs/:id/cancel',
@@ -268,6 +325,58 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 };
 
 const GRPC_INVALID_ARGUMENT = 3;
+const SUMMARY_PAGE_SIZE = 1000;
+
+/** This deployment's setups the list's filters select; the schema's patterns keep quotes out of the values. */
+function listQuery(taskQueue: string, filters: Static<typeof ListQuery>): string {
+  const wanted = filters.phase;
+  // A run that continued as new is not a setup of its own; a phase of a live setup is asked of live ones only.
+  const phase = wanted
+    ? ` AND SyncPhase = '${wanted}'${ENDED.has(wanted) ? '' : ` AND ExecutionStatus = 'Running'`}`
+    : '';
+  const name = filters.namePrefix ? ` AND SyncName STARTS_WITH '${filters.namePrefix}'` : '';
+  // `=` on a keyword list matches a setup holding that tag among others.
+  const tag = filters.tag ? ` AND SyncTags = '${filters.tag}'` : '';
+  // This deployment's setups only: its task queue scopes them within a shared namespace.
+  return `${setupsQuery(taskQueue)} AND ExecutionStatus != 'ContinuedAsNew'${phase}${name}${tag}`;
+}
+
+type ListedExecution = NonNullable<
+  Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>['executions']
+>[number];
+
+function listItem(execution: ListedExecution) {
+  const fields = execution.searchAttributes?.indexedFields;
+  const seconds = execution.startTime?.seconds;
+  const tags = keywords(fields, SyncTagsKey.name);
+  return {
+    id: execution.execution?.workflowId ?? '',
+    name: keyword(fields, SyncNameKey.name),
+    region: keyword(fields, SyncRegionKey.name),
+    ...(tags.length > 0 ? { tags } : {}),
+    phase: known(SYNC_PHASES, keyword(fields, SyncPhaseKey.name)),
+    topology: known(TOPOLOGIES, keyword(fields, SyncTopologyKey.name)),
+    dtsJobId: keyword(fields, DtsJobIdKey.name),
+    sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),
+    destinationInstanceId: keyword(fields, DestinationInstanceIdKey.name),
+    workflowStatus: workflowStatusName(execution.status),
+    ...(seconds ? { startedAt: new Date(Number(seconds) * 1000).toISOString() } : {}),
+  };
+}
+
+/** Tags are labels set at start: a different set is a change of the live setup, reported field by field. */
+function tagDifference(running: readonly string[] | undefined, wanted: readonly string[] | undefined) {
+  const [was, now] = [[...(running ?? [])].sort(), [...(wanted ?? [])].sort()];
+  if (JSON.stringify(was) === JSON.stringify(now)) return [];
+  const show = (tags: string[]) => (tags.length > 0 ? JSON.stringify(tags) : 'none');
+  return [
+    {
+      field: '/tags',
+      rule: 'differs-from-running-setup',
+      message: `the running setup has ${show(was)}, this request ${show(now)}`,
+    },
+  ];
+}
 
 /** A page token this API did not hand out: named like a schema violation of the query string. */
 function badPageToken() {
@@ -297,6 +406,13 @@ const EXECUTION_STATUS_NAMES: readonly WorkflowExecutionStatusName[] = [
 ];
 function workflowStatusName(status: number | null | undefined): WorkflowExecutionStatusName {
   return EXECUTION_STATUS_NAMES[status ?? 0] ?? 'UNSPECIFIED';
+}
+
+/** A keyword list search attribute of a listed execution. */
+function keywords(fields: Record<string, Payload> | null | undefined, name: string): string[] {
+  const payload = fields?.[name];
+  const value: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** A keyword search attribute of a listed execution: plain JSON payloads (no codec), a one-item list on old servers. */

@@ -10,7 +10,7 @@ set -eu
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
 RETENTION="${TEMPORAL_NAMESPACE_RETENTION:-720h}"
 # Keep in step with core/search-attributes.ts (test/compose checks it).
-SEARCH_ATTRIBUTES="DtsJobId:Keyword SyncPhase:Keyword SyncTopology:Keyword SourceInstanceId:Keyword DestinationInstanceId:Keyword"
+SEARCH_ATTRIBUTES="DtsJobId:Keyword SyncPhase:Keyword SyncTopology:Keyword SourceInstanceId:Keyword DestinationInstanceId:Keyword SyncName:Keyword SyncRegion:Keyword SyncTags:KeywordList"
 export TEMPORAL_ADDRESS
 
 tries=0

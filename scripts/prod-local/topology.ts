@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
+import { connectClient, loadTemporalConfig } from '../../common/temporal-config';
 import { localEnv } from '../local-env';
 import { registerSearchAttributes } from '../register-search-attributes';
 import { ensureTemporalCli, temporalCliDir } from '../temporal-cli';
@@ -210,7 +210,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       { ...nsEnv, PATH: `${temporalCliDir()}:${process.env.PATH}` },
       logDir,
     );
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await connectClient(loadTemporalConfig(vars));
     try {
       const { added, present } = await registerSearchAttributes(connection, nsEnv.TEMPORAL_NAMESPACE!);
       log(`search attributes: added [${added.join(', ')}], already present [${present.join(', ')}]`);

@@ -69,7 +69,7 @@ export async function startStack(
   const namespace = 'default';
   const taskQueue = `test-${randomUUID()}`;
   const workerConfig: WorkerConfig = {
-    temporal: { address, namespace, taskQueue },
+    temporal: { address, namespace, taskQueue, connection: { address } },
     dts: {
       endpoint: emulator.url,
       apiVersion: '2020-01-01',

@@ -36,13 +36,17 @@ afterAll(async () => {
 });
 
 describe('register-search-attributes', () => {
-  it('adds the five attributes as Keyword, then finds them all present on a second run', async () => {
+  it('adds the attributes with their types, then finds them all present on a second run', async () => {
     const namespace = await freshNamespace();
     expect(await registerSearchAttributes(connection, namespace)).toEqual({ added: names, present: [] });
     expect(await registerSearchAttributes(connection, namespace)).toEqual({ added: [], present: names });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    for (const name of names)
-      expect(customAttributes?.[name]).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    for (const key of SEARCH_ATTRIBUTES)
+      expect(customAttributes?.[key.name]).toBe(
+        key.type === 'KEYWORD_LIST'
+          ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      );
   });
 
   it('refuses, naming the attribute, when one exists with another type', async () => {
