@@ -9,11 +9,14 @@ import { NonceStore } from './nonces';
 import { resolveOptions, type EmulatorOptions } from './options';
 import { createRequestHandler } from './server';
 import { EmulatorState } from './state';
+import { findRedisServer, RedisFleet, type RedisServerView } from './redis/servers';
 
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT — use as the pop-core endpoint. */
   url: string;
   port: number;
+  /** The real redis-server behind each cloud instance (empty without redis-server). */
+  redisServers(): RedisServerView[];
   close(): Promise<void>;
 }
 
@@ -34,6 +37,12 @@ function seedInstances(options: EmulatorOptions): RedisInstance[] {
 export async function startEmulator(input: EmulatorOptions = {}): Promise<RunningEmulator> {
   const options = resolveOptions(input);
   const state = new EmulatorState(seedInstances(input), options.stateFile);
+  const redisBinary = options.redis === false ? undefined : findRedisServer();
+  if (options.redis === true && !redisBinary) throw new Error('redis: true, but no redis-server was found');
+  if (redisBinary) {
+    state.redis = new RedisFleet(redisBinary, options.redisDataDir);
+    await state.redis.sync(state.registry.list());
+  }
   const closing = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -60,21 +69,30 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Runnin
   const server = createServer((req, res) => void handler(req, res));
   // Longer than client keep-alive reuse windows, so idle sockets are not closed under a client.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await state.redis?.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    redisServers: () => state.redis?.list() ?? [],
+    close: async () => {
+      if (closing.signal.aborted) return;
+      await new Promise<void>((resolve, reject) => {
         closing.abort();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await state.redis?.close();
+    },
   };
 }

@@ -4,6 +4,14 @@ import { DialectError, parseDialect } from './dialect';
 import { startEmulator } from './index';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_PORT } from './options';
 
+function redisMode(value: string, env: EnvReader): boolean | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  env.problem('EMULATOR_REDIS: must be auto, true or false');
+  return false;
+}
+
 async function main(): Promise<void> {
   const env = new EnvReader(process.env);
   const accessKeyId = env.string('EMULATOR_ACCESS_KEY_ID', DEFAULT_ACCESS_KEY_ID);
@@ -26,9 +34,17 @@ async function main(): Promise<void> {
     allowLegacyVersion: env.bool('EMULATOR_ALLOW_LEGACY_VERSION', false),
     admin: env.bool('EMULATOR_ADMIN', true),
     dialect,
+    redis: redisMode(env.string('EMULATOR_REDIS', 'auto'), env),
+    redisDataDir: env.optional('EMULATOR_REDIS_DATA_DIR'),
   };
   env.done();
   const emulator = await startEmulator(options);
+  const servers = emulator.redisServers();
+  process.stdout.write(
+    servers.length > 0
+      ? `[dts-emulator] ${servers.length} instances on real redis-server: ${servers.map((s) => `${s.instanceId} at ${s.host}:${s.port}`).join(', ')}\n`
+      : "[dts-emulator] no redis-server (install Debian's redis-server package): instances hold no data\n",
+  );
   const switches = Object.entries(dialect)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');

@@ -34,12 +34,21 @@ export interface EmulatorOptions {
   instancesFile?: string;
   /** Dialect switches (`key=value,…` as in EMULATOR_DIALECT, or an object); unnamed switches keep the default. */
   dialect?: string | Partial<Dialect>;
+  /**
+   * A real redis-server per cloud instance: 'auto' when redis-server is found, true requires it,
+   * false (default) never: most tests and benchmarks need no data, and some seed thousands of instances.
+   */
+  redis?: boolean | 'auto';
+  /** Where those servers keep their data (a temp dir inside it). Default: the OS temp dir. */
+  redisDataDir?: string;
   /** One line per call; never receives a password, secret or signature. Default: stdout. */
   log?: (line: string) => void;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect'>> &
-  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile'> & { dialect: Dialect };
+export type ResolvedOptions = Required<
+  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'redisDataDir'>
+> &
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'redisDataDir'> & { dialect: Dialect };
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const timeScale = options.timeScale ?? 1;
@@ -59,6 +68,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     dialect: parseDialect(options.dialect),
     instances: options.instances,
     instancesFile: options.instancesFile,
+    redis: options.redis ?? false,
+    redisDataDir: options.redisDataDir,
     log: options.log ?? ((line) => process.stdout.write(`${line}\n`)),
   };
 }

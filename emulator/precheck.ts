@@ -36,6 +36,35 @@ export function endpointKey(endpoint: EndpointConfig, registry: InstanceRegistry
   return registry.resolve(endpoint)?.instanceId ?? describeEndpoint(endpoint);
 }
 
+/** The two items of one end when connecting to it was refused, or its password did not open it. */
+export function connectionFailedItems(
+  side: 'SRC' | 'DEST',
+  endpoint: EndpointConfig,
+  why: 'unreachable' | 'denied',
+): PrecheckItem[] {
+  const label = side === 'SRC' ? 'Source' : 'Destination';
+  const where = describeEndpoint(endpoint);
+  const conn = `CHECK_CONN_${side}`;
+  const auth = `CHECK_AUTH_${side}`;
+  if (why === 'denied')
+    return [
+      ok(conn),
+      failed(
+        auth,
+        `DTS-070201: Authentication to ${label} DB ${where} failed: invalid password.`,
+        `Check the password of ${where} and configure the job again, or fix it and call StartSynchronizationJob.`,
+      ),
+    ];
+  return [
+    failed(
+      conn,
+      `DTS-070211: Connect ${label} DB failed. cause by [connection to ${where} refused]`,
+      `Check that ${where} is running and allows the DTS server IP ranges in its whitelist.`,
+    ),
+    failed(auth, `Authentication was not checked because the connection to ${where} failed.`, `Fix ${conn} first.`),
+  ];
+}
+
 function connectionItems(
   side: 'SRC' | 'DEST',
   endpoint: EndpointConfig,

@@ -5,6 +5,7 @@ import type { Direction, DirectionRecord, JobRecord, PrecheckItem, RunModule, Ru
 import type { ResolvedOptions } from './options';
 import { runPrecheck } from './precheck';
 import type { EmulatorState } from './state';
+import { checkByConnecting } from './redis/precheck';
 
 export interface PlannerDeps {
   state: EmulatorState;
@@ -83,6 +84,7 @@ export function planFullRun(deps: PlannerDeps, action: string, job: JobRecord, n
     emitted: 0,
   };
   if (!passed) return run;
+  checkByConnecting(state, run, config);
   const initFault = faults.take(['init-fail'], target);
   if (initFault) {
     run.initFailAfterMs = precheckMs + (moduleMs(structure) + moduleMs(data)) / 2;

@@ -1,6 +1,7 @@
 // HTTP front door: routes admin calls, runs the gateway checks, applies faults, dispatches operations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
+import { handleRedisAdmin } from './redis/admin';
 import { formatCallLine, redactParams, type CallRecord } from './calls';
 import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId, operationErrors } from './errors';
 import { REQUEST_FAULT_KINDS, type Fault } from './faults';
@@ -169,7 +170,12 @@ export function createRequestHandler(deps: ServerDeps) {
     const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
     try {
       if (path.startsWith(ADMIN_PREFIX) && deps.options.admin) {
-        const reply = handleAdmin(deps, req.method ?? 'GET', path, await readBody(req));
+        const method = req.method ?? 'GET';
+        const route = `${method} ${path.slice(ADMIN_PREFIX.length).replace(/\/$/, '')}`;
+        const body = await readBody(req);
+        const reply = (await handleRedisAdmin(deps.state, route)) ?? handleAdmin(deps, method, path, body);
+        // New or changed instances get their server before the caller goes on.
+        if (method === 'POST' && reply.status === 200) await deps.state.redis?.sync(deps.state.registry.list());
         sendJson(res, reply.status, reply.body);
         return;
       }

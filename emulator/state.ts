@@ -3,10 +3,13 @@ import { operationErrors } from './errors';
 import { InstanceRegistry } from './instances';
 import { recordHistory } from './lifecycle';
 import type { ClientTokenRecord, JobRecord, RedisInstance } from './model';
+import type { RedisFleet } from './redis/servers';
 import { loadState, saveState } from './store';
 
 export class EmulatorState {
   readonly registry: InstanceRegistry;
+  /** Real redis-server processes behind cloud instances, when redis-server is available. */
+  redis?: RedisFleet;
   private jobs = new Map<string, JobRecord>();
   private tokens: ClientTokenRecord[] = [];
 

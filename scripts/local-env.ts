@@ -29,6 +29,7 @@ export function localEnv(dataDir: string): Record<string, string> & {
     EMULATOR_PORT: emulatorPort,
     EMULATOR_STATE_FILE: join(dataDir, 'emulator-state.json'),
     EMULATOR_INSTANCES_FILE: join(__dirname, '..', 'emulator', 'demo-instances.json'),
+    EMULATOR_REDIS_DATA_DIR: join(dataDir, 'redis'),
     DTS_ENDPOINT: `http://127.0.0.1:${emulatorPort}`,
     ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_ID,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_ACCESS_KEY_SECRET,

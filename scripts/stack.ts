@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { followDemoSync } from './demo';
 import { localEnv } from './local-env';
 import { ensureTemporalCli } from './temporal-cli';
+import { findRedisServer } from '../emulator/redis/servers';
 
 // `npm start`: the whole local stack on this machine, then the main job (a two-way demo sync).
 // Temporal dev server + UI, DTS emulator, worker and API; state survives in .data/.
@@ -91,12 +92,16 @@ async function main(): Promise<void> {
   run('api', 'api/main.ts', { showStdout: true });
 
   const api = `http://127.0.0.1:${env.API_PORT}`;
+  const redisLine = findRedisServer()
+    ? 'a real redis-server per demo instance, on 127.0.0.1'
+    : 'missing: no redis-server on PATH (apt-get install redis-server), so the instances hold no data';
   await waitFor(`${api}/readyz`);
   console.log(`
 Local stack is up.
   Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${uiPort}
   API          ${api}   (token in ${shown(join(dataDir, 'api-token'))})
   DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
+  Redis        ${redisLine}
   Logs         ${shown(logDir)}/ (emulator.log: one line per DTS call)
 
 Start a two-way sync yourself:

@@ -92,6 +92,26 @@ export class RkvstoreClient {
     };
   }
 
+  /** Where the instance answers (its private address; the direct-connection one is not needed here). */
+  async describeAddress(instanceId: string): Promise<{ host: string; port: number }> {
+    const net = await this.call('DescribeDBInstanceNetInfo', () =>
+      this.sdk.describeDBInstanceNetInfoWithOptions(
+        new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }),
+        this.runtime,
+      ),
+    );
+    const items = net.body?.netInfoItems?.instanceNetInfo ?? [];
+    const item = items.find((i) => Number(i.directConnection) !== 1) ?? items[0];
+    const port = Number(item?.port);
+    if (!item?.IPAddress || !Number.isInteger(port) || port <= 0)
+      throw classifyDtsError(
+        { code: 'InvalidInstanceId.NotFound', message: `${instanceId} has no network address` },
+        'DescribeDBInstanceNetInfo',
+        [],
+      );
+    return { host: item.IPAddress, port };
+  }
+
   private async credentialModel() {
     const c = await this.credentials();
     this.lastCredentials = c;

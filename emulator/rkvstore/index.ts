@@ -30,5 +30,5 @@ export function answerRkvstore(
   rejectClientBugLiterals(params);
   const operation = rkvstoreOperations[action];
   if (!operation) throw gatewayErrors.actionNotFound();
-  return { status: 200, body: { RequestId: requestId, ...operation(params, deps.state.registry) } };
+  return { status: 200, body: { RequestId: requestId, ...operation(params, deps.state.registry, deps.state.redis) } };
 }

@@ -4,10 +4,11 @@ import { ApiError, gatewayErrors } from '../errors';
 import type { RedisInstance } from '../model';
 import type { Params } from '../params';
 import type { InstanceRegistry } from '../instances';
+import { LOOPBACK, type RedisFleet } from '../redis/servers';
 
 export const RKVSTORE_VERSION = '2015-01-01';
 
-type Operation = (params: Params, registry: InstanceRegistry) => Record<string, unknown>;
+type Operation = (params: Params, registry: InstanceRegistry, redis?: RedisFleet) => Record<string, unknown>;
 
 const notFound = () => new ApiError('InvalidInstanceId.NotFound', 404, 'The specified instance is not found.');
 
@@ -27,7 +28,7 @@ const ARCHITECTURE: Record<RedisInstance['architecture'], string> = {
 };
 
 export const rkvstoreOperations: Readonly<Record<string, Operation>> = {
-  DescribeInstanceAttribute: (params, registry) => {
+  DescribeInstanceAttribute: (params, registry, redis) => {
     const i = instanceOf(params, registry, 'InstanceId');
     const tair = i.edition === 'enterprise';
     return {
@@ -47,7 +48,7 @@ export const rkvstoreOperations: Readonly<Record<string, Operation>> = {
             InstanceClass: tair ? 'tair.rdb.1g' : 'redis.master.small.default',
             NetworkType: 'VPC',
             ChargeType: 'PostPaid',
-            Port: i.port ?? 6379,
+            Port: redis?.address(i.instanceId)?.port ?? i.port ?? 6379,
             Config: JSON.stringify({ 'maxmemory-policy': i.maxmemoryPolicy }),
           },
         ],
@@ -72,15 +73,18 @@ export const rkvstoreOperations: Readonly<Record<string, Operation>> = {
       ConfigParameters: { Parameter: [] },
     };
   },
-  DescribeDBInstanceNetInfo: (params, registry) => {
+  DescribeDBInstanceNetInfo: (params, registry, redis) => {
     const i = instanceOf(params, registry, 'InstanceId');
+    // The instance's real redis-server; without one, its port on loopback: tests and the local stack only
+    // ever contact loopback addresses.
+    const address = redis?.address(i.instanceId) ?? { host: LOOPBACK, port: i.port ?? 6379 };
     const item = (direct: boolean) => ({
       ConnectionString: `${i.instanceId}${direct ? '-direct' : ''}.redis.rds.aliyuncs.com`,
       DBInstanceNetType: '2',
       DirectConnection: direct ? 1 : 0,
-      IPAddress: '172.16.0.10',
+      IPAddress: address.host,
       IPType: 'Private',
-      Port: String(i.port ?? 6379),
+      Port: String(address.port),
       VPCId: 'vpc-emulator',
       VPCInstanceId: i.instanceId,
       Upgradeable: '0',

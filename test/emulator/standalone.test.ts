@@ -24,7 +24,7 @@ describe('npm run emulator', () => {
         await new Promise((r) => setTimeout(r, 50));
       const url = /listening on (http:\S+)/.exec(output)?.[1];
       expect(url).toBeDefined();
-      const emulator = { url: url as string, port: 0, close: async () => {} };
+      const emulator = { url: url as string, port: 0, redisServers: () => [], close: async () => {} };
 
       const instances = (await (await fetch(`${url}/__emulator/instances`)).json()) as {
         instances: Array<{ instanceId: string }>;
@@ -70,7 +70,7 @@ describe('npm run emulator', () => {
         statusListPageSize: 10,
       });
       const legacy = await rawPost(
-        { url, port: 0, close: async () => {} },
+        { url, port: 0, redisServers: () => [], close: async () => {} },
         signedParams('DescribeSynchronizationJobs', {}, { version: '2018-08-01' }),
       );
       expect(legacy.status).toBe(200);
