@@ -13,6 +13,15 @@ export interface WatchInput {
   minIntervalMs?: number;
   /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
   unclaimedSettleMs?: number;
+  /**
+   * The pause between reads while no watched setup waits for DTS (all settled): nobody waits on a change then,
+   * only a failure must be seen soon. Absent in older watchers: they read at the waiting pace throughout.
+   */
+  settledIntervalMs?: number;
+  /** The unclaimed-instance sweep's pause after a change (absent: one minute). */
+  sweepIntervalMs?: number;
+  /** The longest it doubles to while nothing changes (absent: it never slows). */
+  sweepMaxIntervalMs?: number;
 }
 
 export function statusWatcherId(taskQueue: string): string {

@@ -21,9 +21,14 @@ export interface WorkerConfig {
   statusWatchIntervalMs: number;
   /** Its shortest pause, used while the DTS budget has room (fast reaction at a small share of the budget). */
   statusWatchMinIntervalMs?: number;
+  /** Its pause while every watched setup is settled (synchronizing or parked): a failure is seen within it. */
+  statusWatchSettledIntervalMs?: number;
   statusBatchSize: number;
   /** Instances younger than this may be a purchase not yet claimed; older unowned ones are reported. */
   unclaimedSettleMs?: number;
+  /** The unclaimed-instance sweep's pause after a change, and the longest it slows to while nothing changes. */
+  unclaimedSweepIntervalMs?: number;
+  unclaimedSweepMaxIntervalMs?: number;
   maxCachedWorkflows: number;
   metricsPort: number;
   metricsHost: string;
@@ -49,8 +54,15 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
     statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 500, { min: 200, max: 600_000 }),
+    // At most a minute: a settled job that fails must be seen within one (docs/performance.md has the cost).
+    statusWatchSettledIntervalMs: env.int('DTS_STATUS_WATCH_SETTLED_INTERVAL_MS', 30_000, { min: 500, max: 60_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
+    unclaimedSweepIntervalMs: env.int('DTS_UNCLAIMED_SWEEP_INTERVAL_MS', 60_000, { min: 1_000, max: 86_400_000 }),
+    unclaimedSweepMaxIntervalMs: env.int('DTS_UNCLAIMED_SWEEP_MAX_INTERVAL_MS', 1_200_000, {
+      min: 1_000,
+      max: 86_400_000,
+    }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', defaultConcurrentDtsCalls(env), { min: 1, max: 1000 }),
     // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),

@@ -98,6 +98,9 @@ export async function ensureStatusWatcher(config: WorkerConfig, client: Client):
     minIntervalMs: config.statusWatchMinIntervalMs,
     batchSize: config.statusBatchSize,
     unclaimedSettleMs: config.unclaimedSettleMs,
+    settledIntervalMs: config.statusWatchSettledIntervalMs,
+    sweepIntervalMs: config.unclaimedSweepIntervalMs,
+    sweepMaxIntervalMs: config.unclaimedSweepMaxIntervalMs,
   };
   const settings = JSON.stringify({ version: WATCHER_VERSION, ...input });
   const running = await client.workflow
