@@ -15,7 +15,7 @@ const temporalInternals = {
 // Temporal's deterministic workflow sandbox. Everything else runs in a plain Node process.
 const SANDBOX_FOLDERS = ['workflows', 'core'];
 // Folders of code that belongs to other processes; type-only imports are erased, so they stay allowed.
-const OTHER_PROCESSES = ['activities', 'api', 'worker', 'emulator', 'scripts', 'common', 'bench', 'test'];
+const OTHER_PROCESSES = ['activities', 'api', 'worker', 'emulator', 'scripts', 'common', 'bench', 'cli', 'test'];
 // `**/common` alone would also match the package @temporalio/common: common/ has no index module anyway.
 const folderGroup = (folders) => folders.flatMap((f) => (f === 'common' ? [`**/${f}/*`] : [`**/${f}`, `**/${f}/*`]));
 
@@ -99,6 +99,34 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { patterns: [temporalInternals, ...outsideTheSandbox, coreStaysAtTheBottom] },
+      ],
+    },
+  },
+  {
+    // The CLI talks to the HTTP API only, so it works against any deployment; the schema generator reads the
+    // API's schemas to write the fleet file's JSON Schema, and nothing else here may.
+    files: ['cli/**/*.ts'],
+    ignores: ['cli/fleet-schema.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            temporalInternals,
+            {
+              group: [
+                '@temporalio/*',
+                '**/workflows/*',
+                '**/activities/*',
+                '**/api/*',
+                '**/worker/*',
+                '**/common/*',
+                '**/core/*',
+              ],
+              message: 'The CLI talks to the HTTP API only.',
+            },
+          ],
+        },
       ],
     },
   },

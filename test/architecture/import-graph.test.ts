@@ -10,7 +10,7 @@ import { redisSync } from '../../workflows/redis-sync';
 // activities/ and workflows/, then worker/ and api/. A circle between two folders means neither
 // can be read (or changed) without the other, so it fails here.
 const ROOT = join(__dirname, '../..');
-const FOLDERS = ['core', 'workflows', 'activities', 'api', 'worker', 'common', 'emulator', 'scripts', 'bench'];
+const FOLDERS = ['core', 'workflows', 'activities', 'api', 'worker', 'common', 'emulator', 'scripts', 'bench', 'cli'];
 const SPECIFIER =
   /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+|\brequire(?:\.resolve)?\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
