@@ -3,6 +3,7 @@
 // a logical value: hash tables serialize in a per-server order, so DUMP bytes cannot be compared).
 // Read-only: TYPE, PTTL, *LEN and the type's own reads; never KEYS or DEBUG.
 import type { Redis } from 'ioredis';
+import { text } from '../../common/text';
 
 export type Depth = 'type' | 'length' | 'value';
 
@@ -38,7 +39,7 @@ async function facts(client: Redis, keys: string[], depth: Depth): Promise<Array
   for (const key of keys) read.type(key).pttl(key);
   const replies = (await read.exec()) ?? [];
   const found = keys.map((_key, i) => {
-    const type = String(replies[i * 2]?.[1] ?? 'none');
+    const type = text(replies[i * 2]?.[1], 'none');
     return type === 'none' ? undefined : { type, ttl: Number(replies[i * 2 + 1]?.[1] ?? -1) };
   });
   if (depth === 'type') return found;
@@ -101,8 +102,7 @@ export async function compareKeys(
     if (x.type !== y.type) return differences.push({ key, reason: `type ${x.type} vs ${y.type}` });
     if (x.length !== y.length) return differences.push({ key, reason: `length ${x.length} vs ${y.length}` });
     if (x.value !== y.value) return differences.push({ key, reason: 'value differs' });
-    const ttlDiffers =
-      x.ttl < 0 !== y.ttl < 0 || (x.ttl >= 0 && Math.abs(x.ttl - y.ttl) > options.ttlToleranceMs);
+    const ttlDiffers = x.ttl < 0 !== y.ttl < 0 || (x.ttl >= 0 && Math.abs(x.ttl - y.ttl) > options.ttlToleranceMs);
     if (ttlDiffers) differences.push({ key, reason: `ttl ${x.ttl} ms vs ${y.ttl} ms` });
   });
   return differences;

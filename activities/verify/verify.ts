@@ -75,7 +75,11 @@ export async function verifyData(
             ? await compareKeys(scanned, other, keys, options)
             : // From the destination's side only what the source lacks is new: the rest was compared.
               (await compareKeys(other, scanned, keys, options)).filter((d) => d.reason === 'only at the destination');
-        for (const d of differences) if (!known.has(d.key)) known.add(d.key) && progress.differing.push(d);
+        for (const d of differences) {
+          if (known.has(d.key)) continue;
+          known.add(d.key);
+          progress.differing.push(d);
+        }
         if (pass === 'source') progress.keysCompared += keys.length;
         progress.cursor = next;
         if (next === '0') {
