@@ -27,6 +27,8 @@ COPY activities ./activities
 COPY worker ./worker
 COPY api ./api
 COPY emulator ./emulator
+# The emulator enforces the shipped RAM policy by default.
+COPY deploy/ram-policy.json ./deploy/
 COPY scripts/build.ts ./scripts/
 RUN node_modules/.bin/tsx scripts/build.ts
 

@@ -32,6 +32,15 @@ export interface WatchInput {
   minIntervalMs?: number;
   /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
   unclaimedSettleMs?: number;
+  /**
+   * The pause between reads while no watched setup waits for DTS (all settled): nobody waits on a change then,
+   * only a failure must be seen soon. Absent in older watchers: they read at the waiting pace throughout.
+   */
+  settledIntervalMs?: number;
+  /** The unclaimed-instance sweep's pause after a change (absent: one minute). */
+  sweepIntervalMs?: number;
+  /** The longest it doubles to while nothing changes (absent: it never slows). */
+  sweepMaxIntervalMs?: number;
 }
 
 /** What a retried watch resumes from: the statuses already seen (so it does not signal them again). */
@@ -60,6 +69,8 @@ const SETTLED_LISTING_MAX_MS = 60_000;
 const SIGNAL_CONCURRENCY = 20;
 /** A round may use at most this share of the DTS budget when it shortens its pause. */
 const BUDGET_SHARE = 0.25;
+/** The longest sleep without a heartbeat (the watcher workflow's heartbeat timeout is 30 s). */
+const MAX_QUIET_SLEEP_MS = 10_000;
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
@@ -82,11 +93,12 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const regions = new RegionCache(deps.client, input.namespace);
   const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
   const unclaimed = deps.claims
-    ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs)
+    ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs, input)
     : undefined;
   const delays = new DelayGauges(context.metricMeter, deps.client);
   const listing = new WatchList(deps.client, input);
   let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, string[]> } | undefined;
+  let nextReadAtMs = 0;
   try {
     for (;;) {
       const started = Date.now();
@@ -99,6 +111,15 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         listed = { setups, groups: await regions.group(setups) };
       }
       const { setups, groups } = listed;
+      const waiting = [...setups.values()].some((setup) => WAITING_PHASES.includes(setup.phase as SyncPhase));
+      const settledPace = !waiting && input.settledIntervalMs !== undefined;
+      // A settled fleet is read at its slower pace, but a setup that starts waiting is read at once.
+      if (settledPace && started < nextReadAtMs) {
+        round -= 1; // only a look at the listing, not a round
+        beat('sleeping', 0, 0);
+        await context.sleep(Math.min(nextReadAtMs, listing.nextDueMs(), started + MAX_QUIET_SLEEP_MS) - started);
+        continue;
+      }
       const calls = { count: 0 };
       let regionsDone = 0;
       const changes: { key: string; status: DtsDirectionStatus; setup: WatchedSetup; direction: Direction }[] = [];
@@ -142,13 +163,18 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
       regions.forgetAllBut(setups);
       delays.forgetAllBut(new Set(setups.keys()));
-      await unclaimed?.maybeSweep(regions.known(), setups).catch((err: unknown) => {
+      await unclaimed?.maybeSweep(regions.known(), setups, waiting).catch((err: unknown) => {
         context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
       });
       beat('sleeping', signalled, changes.length);
       deps.onRound?.(input, Date.now());
-      const pauseMs = roundPauseMs(input, calls.count, deps.dts.budget());
-      await context.sleep(Math.max(0, pauseMs - (Date.now() - started)));
+      const pauseMs = roundPauseMs(input, calls.count, deps.dts.budget(), waiting);
+      nextReadAtMs = started + pauseMs;
+      // The waiting pace sleeps through (it is short); the settled pace wakes to list, and to heartbeat.
+      const wakeAtMs = settledPace
+        ? Math.min(nextReadAtMs, listing.nextDueMs(), started + MAX_QUIET_SLEEP_MS)
+        : nextReadAtMs;
+      await context.sleep(Math.max(0, wakeAtMs - Date.now()));
     }
   } finally {
     deps.onRound?.(input, undefined);
@@ -156,21 +182,24 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
 }
 
 /**
- * The pause between round starts: short while the budget has room, so a change is seen within about a
- * second; the configured interval while a backlog waits for slots; and never so short that the rounds
- * take more than BUDGET_SHARE of the budget.
+ * The pause between round starts. While a setup waits for DTS: short while the budget has room, so a change is
+ * seen within about a second; the configured interval while a backlog waits for slots. While every watched setup
+ * is settled: the settled interval (a failure is seen within it; the calls no longer grow with the fleet's
+ * rounds). Never so short that the rounds take more than BUDGET_SHARE of the budget.
  */
 export function roundPauseMs(
-  input: Pick<WatchInput, 'intervalMs' | 'minIntervalMs'>,
+  input: Pick<WatchInput, 'intervalMs' | 'minIntervalMs' | 'settledIntervalMs'>,
   callsPerRound: number,
   budget: { perSecond: number; waiting: number } | undefined,
+  waiting = true,
 ): number {
   const min = Math.min(input.minIntervalMs ?? input.intervalMs, input.intervalMs);
-  if (!budget) return input.intervalMs;
+  const settled = !waiting && input.settledIntervalMs !== undefined ? input.settledIntervalMs : undefined;
+  if (!budget) return settled ?? input.intervalMs;
   // Never more than BUDGET_SHARE of the budget, however large the fleet (5,000 setups: 100 pages a round).
   const budgetBound = (1000 * callsPerRound) / (BUDGET_SHARE * budget.perSecond);
   // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
-  const wanted = budget.waiting > budget.perSecond ? input.intervalMs : min;
+  const wanted = settled ?? (budget.waiting > budget.perSecond ? input.intervalMs : min);
   return Math.max(wanted, budgetBound);
 }
 
@@ -245,7 +274,7 @@ class RegionCache {
   }
 }
 
-/** How often the account is checked for instances nobody owns (at most). */
+/** How often the account is checked for instances nobody owns after a change (at most). */
 const SWEEP_EVERY_MS = 60_000;
 /** A sweep reads every page of the account's instances (5,000 instances: about 170 calls), so it waits long enough for its calls to stay within this share of the budget. */
 const SWEEP_BUDGET_SHARE = 0.05;
@@ -263,6 +292,9 @@ class UnclaimedSweep {
   private lastSweep = 0;
   /** The pause the last sweep's calls ask for (SWEEP_BUDGET_SHARE). */
   private pauseMs = 0;
+  /** Sweeps in a row that found nothing new while nobody waited and the watched setups stayed the same. */
+  private quietSweeps = 0;
+  private watchedKey = '';
   private reported = '[]';
   /** Owned instances, and when that was last checked (an adopted job may be let go of later). */
   private readonly owned = new Map<string, number>();
@@ -273,11 +305,25 @@ class UnclaimedSweep {
     private readonly claims: InstanceClaims,
     private readonly namespace: string,
     private readonly settleMs: number,
+    private readonly pace: Pick<WatchInput, 'sweepIntervalMs' | 'sweepMaxIntervalMs'> = {},
   ) {}
 
-  async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>): Promise<void> {
-    const everyMs = Math.max(Math.min(SWEEP_EVERY_MS, this.settleMs / 2), this.pauseMs);
-    if (Date.now() - this.lastSweep < everyMs) return;
+  /**
+   * The pause doubles with every sweep in a row that changed nothing (up to sweepMaxIntervalMs): unowned
+   * instances come from purchases and releases, which a quiet fleet makes none of. A change (a setup waiting,
+   * joining or leaving the watch, or a new report) brings it back to the first pause.
+   */
+  everyMs(waiting: boolean, setups: Map<string, WatchedSetup>): number {
+    const baseMs = Math.min(this.pace.sweepIntervalMs ?? SWEEP_EVERY_MS, this.settleMs / 2);
+    const watchedKey = `${setups.size}:${[...setups.keys()].join(',')}`;
+    if (waiting || watchedKey !== this.watchedKey) this.quietSweeps = 0;
+    this.watchedKey = watchedKey;
+    const maxMs = Math.max(baseMs, this.pace.sweepMaxIntervalMs ?? baseMs);
+    return Math.max(Math.min(maxMs, baseMs * 2 ** this.quietSweeps), this.pauseMs);
+  }
+
+  async maybeSweep(regions: Set<string>, setups: Map<string, WatchedSetup>, waiting = true): Promise<void> {
+    if (Date.now() - this.lastSweep < this.everyMs(waiting, setups)) return;
     this.lastSweep = Date.now();
     const found: UnclaimedInstance[] = [];
     const calls = { count: 0 };
@@ -309,7 +355,11 @@ class UnclaimedSweep {
       .createGauge('dts_unclaimed_instances', 'int', '1', 'DTS instances no setup owns')
       .set(found.length);
     const report = JSON.stringify(found);
-    if (report === this.reported) return;
+    if (report === this.reported) {
+      this.quietSweeps += 1;
+      return;
+    }
+    this.quietSweeps = 0;
     this.reported = report;
     const watcher = context.info.workflowExecution?.workflowId;
     if (watcher) await this.client.workflow.getHandle(watcher).signal(unclaimedInstancesSignal, found);
@@ -372,7 +422,11 @@ class WatchList {
   ) {}
 
   due(nowMs: number): boolean {
-    return nowMs - this.waitingAtMs >= this.input.intervalMs;
+    return nowMs >= this.nextDueMs();
+  }
+
+  nextDueMs(): number {
+    return this.waitingAtMs + this.input.intervalMs;
   }
 
   async refresh(nowMs: number): Promise<Map<string, WatchedSetup>> {

@@ -1,8 +1,10 @@
 // `npm run bench:api`: the API under load, with the real worker, dev server and emulator behind it.
 // autocannon sends POST /v1/syncs, then GET /v1/syncs/:id, then GET /v1/syncs, each at a fixed rate, while
-// the setups the POSTs started run. Writes bench/out/api-summary.json (p50/p99 per route, API RSS).
+// the setups the POSTs started run. Writes bench/out/api-summary.json (p50/p95/p99 per route in apiMs, API RSS).
+// `--api URL[,URL] --emulator URL --token-file FILE`: the same load against running APIs instead (npm run
+// prod-local, its fleet behind them), spread over them; GET one asks for the setups already there too.
 import { fork } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,6 +17,7 @@ import { createBody, makePairs } from './fleet';
 import { payloadKeysEnv } from './keys';
 import { sleep } from './fleet-ops';
 import { procRssBytes } from './stats';
+import { pcts } from './summary';
 import { startWorkerProcess } from './worker-process';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -25,7 +28,17 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Per-response times of one route (autocannon's own histogram has no p95). */
+const timesMs: Record<string, number[]> = {};
+
 async function main(): Promise<void> {
+  const target = option('--api');
+  if (target) return againstRunning(target.split(','));
   const rate = flag('--rate', 100);
   const seconds = flag('--seconds', 10);
   const outDir = resolve('bench/out');
@@ -100,8 +113,11 @@ async function main(): Promise<void> {
       log(`${title}: ${rate} req/s for ${seconds} s`);
       // One connection per request a second: slow answers must not lower the rate offered.
       const options = { url, connections: rate, overallRate: rate, duration: seconds, requests: [request] };
-      autocannon(options, (err, result) =>
-        err ? fail(err instanceof Error ? err : new Error(String(err))) : done(result),
+      record(
+        title,
+        autocannon(options, (err, result) =>
+          err ? fail(err instanceof Error ? err : new Error(String(err))) : done(result),
+        ),
       );
     });
   const post = await load('POST /v1/syncs', {
@@ -138,6 +154,7 @@ async function main(): Promise<void> {
     post: figures(post),
     getOne: figures(getOne),
     getList: figures(getList),
+    apiMs: apiMs(),
     apiRssPeakMb: Math.round(apiRssPeak / 1048576),
     workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((s) => s.rss)) / 1048576),
   };
@@ -147,6 +164,121 @@ async function main(): Promise<void> {
   await worker.stop();
   await emulator.close();
   await env.teardown();
+}
+
+function record(route: string, instance: autocannon.Instance): void {
+  const times = (timesMs[route] ??= []);
+  instance.on('response', (_client, _status, _bytes, responseTimeMs) => times.push(responseTimeMs));
+}
+
+function apiMs() {
+  return Object.fromEntries(Object.entries(timesMs).map(([route, times]) => [route, pcts(times)]));
+}
+
+/**
+ * The load against APIs already running (npm run prod-local with a fleet): GET one over the setups there and
+ * the ones the POSTs start, GET list (?phase=synchronizing), POST of new pairs (registered in --emulator first)
+ * and an operator update (retry, which a synchronizing setup refuses with 409: the update path, no change).
+ */
+async function againstRunning(urls: string[]): Promise<void> {
+  const getRate = flag('--rate', 100);
+  const postRate = flag('--post-rate', 10);
+  const seconds = flag('--seconds', 10);
+  const emulatorUrl = option('--emulator');
+  const tokenFile = option('--token-file');
+  if (!emulatorUrl || !tokenFile) throw new Error('--api needs --emulator URL and --token-file FILE');
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const log = (line: string) => console.log(`[bench:api ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const ids: string[] = [];
+  for (let pageToken: string | undefined, pages = 0; pages < 20; pages++) {
+    const query = `pageSize=500&phase=synchronizing${pageToken ? `&pageToken=${pageToken}` : ''}`;
+    const page = (await (await fetch(`${urls[0]}/v1/syncs?${query}`, { headers })).json()) as {
+      items: { id: string }[];
+      nextPageToken?: string;
+    };
+    ids.push(...page.items.map((i) => i.id));
+    pageToken = page.nextPageToken;
+    if (!pageToken) break;
+  }
+  log(`${ids.length} synchronizing setups behind ${urls.join(', ')}`);
+  // New pairs, named apart from the fleet's and from earlier runs.
+  const tag = Date.now().toString(36);
+  const pairs = makePairs(postRate * seconds + postRate, 512, 3072).map((p) => ({
+    ...p,
+    name: `${p.name}-${tag}`,
+    source: { ...p.source, instanceId: `${p.source.instanceId}-${tag}` },
+    target: { ...p.target, instanceId: `${p.target.instanceId}-${tag}` },
+  }));
+  for (let i = 0; i < pairs.length; i += 250) {
+    await fetch(`${emulatorUrl}/__emulator/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target])),
+    });
+  }
+  let next = 0;
+  let turn = 0;
+  /** One autocannon per API at its share of the rate, together. */
+  const load = async (title: string, rate: number, request: autocannon.Request) => {
+    log(`${title}: ${rate} req/s for ${seconds} s over ${urls.length} API(s)`);
+    const share = Math.max(1, Math.round(rate / urls.length));
+    const results = await Promise.all(
+      urls.map(
+        (url) =>
+          new Promise<autocannon.Result>((done, fail) => {
+            const options = { url, connections: share, overallRate: share, duration: seconds, requests: [request] };
+            record(
+              title,
+              autocannon(options, (err, result) =>
+                err ? fail(err instanceof Error ? err : new Error(String(err))) : done(result),
+              ),
+            );
+          }),
+      ),
+    );
+    return {
+      requests: results.reduce((a, r) => a + r.requests.total, 0),
+      perSecond: results.reduce((a, r) => a + r.requests.average, 0),
+      non2xx: results.reduce((a, r) => a + r.non2xx, 0),
+      errors: results.reduce((a, r) => a + r.errors, 0),
+      timeouts: results.reduce((a, r) => a + r.timeouts, 0),
+      ms: pcts(timesMs[title] ?? []),
+    };
+  };
+  const getOne = (id: () => string) => ({
+    method: 'GET' as const,
+    headers,
+    setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(id())}` }),
+  });
+  const any = () => ids[turn++ % Math.max(1, ids.length)] ?? 'none';
+  const figures: Record<string, unknown> = {};
+  figures.post = await load(`POST /v1/syncs @${postRate}`, postRate, {
+    method: 'POST',
+    path: '/v1/syncs',
+    headers,
+    setupRequest: (req) => ({ ...req, body: JSON.stringify(createBody(pairs[next++ % pairs.length]!)) }),
+    onResponse: (status, body) => {
+      if (status < 300) ids.push((JSON.parse(body) as { id: string }).id);
+    },
+  });
+  for (const rate of [getRate, 3 * getRate]) {
+    figures[`getOne@${rate}`] = await load(`GET /v1/syncs/:id @${rate}`, rate, getOne(any));
+    figures[`getList@${rate}`] = await load(`GET /v1/syncs?phase= @${rate}`, rate, {
+      method: 'GET',
+      path: '/v1/syncs?phase=synchronizing',
+      headers,
+    });
+  }
+  figures.update = await load(`POST /v1/syncs/:id/retry @${postRate}`, postRate, {
+    method: 'POST',
+    headers,
+    setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
+  });
+  const summary = { apis: urls.length, fleet: ids.length, seconds, ...figures, apiMs: apiMs() };
+  mkdirSync(resolve('bench/out'), { recursive: true });
+  writeFileSync(resolve('bench/out/api-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  log(JSON.stringify(summary));
 }
 
 main().catch((err) => {

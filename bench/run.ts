@@ -283,6 +283,8 @@ async function main(): Promise<void> {
     naive?: RunSummary;
     oursOverNaive?: ReturnType<typeof ratios>;
     steady?: SteadyState;
+    /** With --keep: the kept fleet's DTS calls per hour (steady.keptCallsPerHour), where a reader looks first. */
+    keptCallsPerHour?: number;
     peakSlidingSecond?: { arrived: number; sent: number };
   } = {
     setups: args.setups,
@@ -304,7 +306,7 @@ async function main(): Promise<void> {
     budgetPerSecond: setupRate,
     setupMs: { p50: setupP.p50, p95: setupP.p95 },
     minimumSetupMs: minimumSetupMs(args.setups, setupRate, slowestLifecycleMs),
-    ...(steady ? { steady } : {}),
+    ...(steady ? { steady, keptCallsPerHour: steady.keptCallsPerHour } : {}),
   };
   writeFileSync(
     join(outDir, `chart-${args.setups}.svg`),

@@ -16,6 +16,8 @@ export interface SteadyState {
   /** The setups' own health check ran every 30 min × this (--keep-time-scale); their figures are scaled back. */
   keepTimeScale: number;
   dtsCallsPerSetupPerHour: number;
+  /** The whole kept fleet's DTS calls in an hour (the watcher's, plus the setups' own scaled back). */
+  keptCallsPerHour: number;
   /** Of which the watcher's status lists and instance sweeps (real time), and the setups' own reads (scaled). */
   watcherCallsPerSetupPerHour: number;
   ownCallsPerSetupPerHour: number;
@@ -74,6 +76,7 @@ export async function keepSteady(options: {
     setups,
     keepTimeScale: scale,
     dtsCallsPerSetupPerHour: round1(watcherPerHour + ownPerHour),
+    keptCallsPerHour: Math.round((watcherCalls + (window.length - watcherCalls) * scale) / hours),
     watcherCallsPerSetupPerHour: round1(watcherPerHour),
     ownCallsPerSetupPerHour: round1(ownPerHour),
     dtsCallsByAction: countBy(window, (c) => c.action),

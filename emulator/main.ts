@@ -3,6 +3,7 @@ import { EnvReader } from '../common/env';
 import { DialectError, parseDialect } from './dialect';
 import { startEmulator } from './index';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_PORT } from './options';
+import { loadRamPolicy, RamPolicyError, SHIPPED_RAM_POLICY } from './ram';
 
 function redisMode(value: string, env: EnvReader): boolean | 'auto' {
   if (value === 'auto') return 'auto';
@@ -24,6 +25,13 @@ async function main(): Promise<void> {
     if (!(error instanceof DialectError)) throw error;
     env.problem(`EMULATOR_DIALECT: ${error.message}`);
   }
+  const ramPolicy = env.string('EMULATOR_RAM_POLICY', SHIPPED_RAM_POLICY);
+  try {
+    loadRamPolicy(ramPolicy);
+  } catch (error) {
+    if (!(error instanceof RamPolicyError)) throw error;
+    env.problem(`EMULATOR_RAM_POLICY: ${error.message}`);
+  }
   const options = {
     port: env.int('EMULATOR_PORT', DEFAULT_PORT, { max: 65535 }),
     host: env.string('EMULATOR_HOST', '127.0.0.1'),
@@ -34,6 +42,7 @@ async function main(): Promise<void> {
     allowLegacyVersion: env.bool('EMULATOR_ALLOW_LEGACY_VERSION', false),
     admin: env.bool('EMULATOR_ADMIN', true),
     dialect,
+    ramPolicy,
     redis: redisMode(env.string('EMULATOR_REDIS', 'auto'), env),
     redisDataDir: env.optional('EMULATOR_REDIS_DATA_DIR'),
   };
@@ -49,7 +58,7 @@ async function main(): Promise<void> {
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
   process.stdout.write(
-    `[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches})\n`,
+    `[dts-emulator] listening on ${emulator.url} (AccessKeyId ${accessKeyId}; dialect ${switches}; RAM policy ${ramPolicy})\n`,
   );
 
   const shutdown = (signal: string) => {

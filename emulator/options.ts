@@ -1,6 +1,7 @@
 // Options of startEmulator() and their defaults.
 import { parseDialect, type Dialect } from './dialect';
 import type { RedisInstance } from './model';
+import { loadRamPolicy, SHIPPED_RAM_POLICY, type RamPolicy } from './ram';
 
 export const DEFAULT_PORT = 8780;
 export const DEFAULT_ACCESS_KEY_ID = 'emulator-key-id';
@@ -35,6 +36,11 @@ export interface EmulatorOptions {
   /** Dialect switches (`key=value,…` as in EMULATOR_DIALECT, or an object); unnamed switches keep the default. */
   dialect?: string | Partial<Dialect>;
   /**
+   * RAM policy file every call must pass (Forbidden.RAM 403 otherwise), or `none`. Default: the shipped
+   * deploy/ram-policy.json, so every test runs under the policy the product ships.
+   */
+  ramPolicy?: string;
+  /**
    * A real redis-server per cloud instance: 'auto' when redis-server is found, true requires it,
    * false (default) never: most tests and benchmarks need no data, and some seed thousands of instances.
    */
@@ -46,9 +52,13 @@ export interface EmulatorOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'redisDataDir'>
+  Omit<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'dialect' | 'redisDataDir' | 'ramPolicy'>
 > &
-  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'redisDataDir'> & { dialect: Dialect };
+  Pick<EmulatorOptions, 'stateFile' | 'instances' | 'instancesFile' | 'redisDataDir'> & {
+    dialect: Dialect;
+    /** Undefined: no policy is enforced (`ramPolicy: 'none'`). */
+    ram: RamPolicy | undefined;
+  };
 
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const timeScale = options.timeScale ?? 1;
@@ -66,6 +76,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     allowLegacyVersion: options.allowLegacyVersion ?? false,
     admin: options.admin ?? true,
     dialect: parseDialect(options.dialect),
+    ram: loadRamPolicy(options.ramPolicy ?? SHIPPED_RAM_POLICY),
     instances: options.instances,
     instancesFile: options.instancesFile,
     redis: options.redis ?? false,

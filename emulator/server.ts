@@ -11,6 +11,7 @@ import type { Direction } from './model';
 import { operations, MUTATING_ACTIONS } from './operations';
 import { ParamReader, rejectClientBugLiterals, type Params } from './params';
 import { actionSpec, checkParams } from './reference/validate';
+import { authorize, resourceName } from './ram';
 import { answerRkvstore, RKVSTORE_VERSION } from './rkvstore';
 import { text } from '../common/text';
 
@@ -58,6 +59,12 @@ async function answer(
       nonces: deps.nonces,
       now,
     });
+    // RAM decides after authentication and before the service sees the call.
+    authorize(
+      deps.options.ram,
+      `dts:${action}`,
+      resourceName('dts', params.RegionId, params.SynchronizationJobId || params.DtsInstanceId || params.DtsJobId),
+    );
     fault = deps.faults.take(REQUEST_FAULT_KINDS, faultTarget(deps, action, params));
     if (fault?.kind === 'throttling') throw faultErrors.throttling();
     if (fault?.kind === 'unavailable') throw faultErrors.unavailable();

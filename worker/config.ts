@@ -7,6 +7,13 @@ import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */
 export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
 
+/**
+ * After SIGTERM, running activities get this long to finish before they are cancelled: longer than the
+ * longest activity attempt, so a rolling restart cuts no DTS call off (a platform's kill timeout, such as
+ * Kubernetes' terminationGracePeriodSeconds, must be longer still).
+ */
+export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_START_TO_CLOSE_MS + 5_000;
+
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
@@ -21,10 +28,17 @@ export interface WorkerConfig {
   statusWatchIntervalMs: number;
   /** Its shortest pause, used while the DTS budget has room (fast reaction at a small share of the budget). */
   statusWatchMinIntervalMs?: number;
+  /** Its pause while every watched setup is settled (synchronizing or parked): a failure is seen within it. */
+  statusWatchSettledIntervalMs?: number;
   statusBatchSize: number;
   /** Instances younger than this may be a purchase not yet claimed; older unowned ones are reported. */
   unclaimedSettleMs?: number;
+  /** The unclaimed-instance sweep's pause after a change, and the longest it slows to while nothing changes. */
+  unclaimedSweepIntervalMs?: number;
+  unclaimedSweepMaxIntervalMs?: number;
   maxCachedWorkflows: number;
+  /** Time running activities get to finish after SIGTERM (WORKER_SHUTDOWN_GRACE_MS; unset: none, as in tests). */
+  shutdownGraceMs?: number;
   metricsPort: number;
   metricsHost: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -49,11 +63,19 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
     statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 500, { min: 200, max: 600_000 }),
+    // At most a minute: a settled job that fails must be seen within one (docs/performance.md has the cost).
+    statusWatchSettledIntervalMs: env.int('DTS_STATUS_WATCH_SETTLED_INTERVAL_MS', 30_000, { min: 500, max: 60_000 }),
     statusBatchSize: env.int('DTS_STATUS_BATCH_SIZE', 50, { min: 1, max: 500 }),
     unclaimedSettleMs: env.int('DTS_UNCLAIMED_SETTLE_MS', 120_000, { min: 0, max: 86_400_000 }),
+    unclaimedSweepIntervalMs: env.int('DTS_UNCLAIMED_SWEEP_INTERVAL_MS', 60_000, { min: 1_000, max: 86_400_000 }),
+    unclaimedSweepMaxIntervalMs: env.int('DTS_UNCLAIMED_SWEEP_MAX_INTERVAL_MS', 1_200_000, {
+      min: 1_000,
+      max: 86_400_000,
+    }),
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', defaultConcurrentDtsCalls(env), { min: 1, max: 1000 }),
     // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
+    shutdownGraceMs: WORKER_SHUTDOWN_GRACE_MS,
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],

@@ -39,6 +39,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
+    ...(config.shutdownGraceMs ? { shutdownGraceTime: config.shutdownGraceMs } : {}),
   };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
   const workflows = await Worker.create({
@@ -97,6 +98,9 @@ export async function ensureStatusWatcher(config: WorkerConfig, client: Client):
     minIntervalMs: config.statusWatchMinIntervalMs,
     batchSize: config.statusBatchSize,
     unclaimedSettleMs: config.unclaimedSettleMs,
+    settledIntervalMs: config.statusWatchSettledIntervalMs,
+    sweepIntervalMs: config.unclaimedSweepIntervalMs,
+    sweepMaxIntervalMs: config.unclaimedSweepMaxIntervalMs,
   };
   const settings = JSON.stringify({ version: WATCHER_VERSION, ...input });
   const running = await client.workflow

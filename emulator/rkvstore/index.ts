@@ -3,6 +3,7 @@ import { gatewayErrors } from '../errors';
 import { verifyRequest } from '../gateway';
 import type { NonceStore } from '../nonces';
 import type { ResolvedOptions } from '../options';
+import { authorize, resourceName } from '../ram';
 import { rejectClientBugLiterals, type Params } from '../params';
 import type { EmulatorState } from '../state';
 import { RKVSTORE_VERSION, rkvstoreOperations } from './operations';
@@ -27,6 +28,7 @@ export function answerRkvstore(
     now,
     versions: [RKVSTORE_VERSION],
   });
+  authorize(deps.options.ram, `kvstore:${action}`, resourceName('kvstore', params.RegionId, params.InstanceId));
   rejectClientBugLiterals(params);
   const operation = rkvstoreOperations[action];
   if (!operation) throw gatewayErrors.actionNotFound();

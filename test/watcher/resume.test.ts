@@ -3,7 +3,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, toPayloads, TypedSearchAttributes } from '@temporalio/common';
 import type { DtsClient } from '../../activities/dts/client';
-import { roundPauseMs, watchDtsStatuses, type WatchProgress } from '../../activities/watch-statuses';
+import type { InstanceClaims } from '../../activities/instance-claims';
+import { roundPauseMs, watchDtsStatuses, type WatchInput, type WatchProgress } from '../../activities/watch-statuses';
 import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
 import { watcherProblem } from '../../worker/health';
 
@@ -16,7 +17,13 @@ const SETUPS = ['a', 'b', 'c'].map((id) => ({ workflowId: `sync-${id}`, jobId: `
 type Listings = Record<string, number>;
 
 /** `phases[k]`: every setup's phase from the k-th listing of the waiting phases on (the last one stays). */
-function fakes(signals: string[], listings: Listings = {}, phases = ['waiting-forward'], settledListingMs = 0) {
+function fakes(
+  signals: string[],
+  listings: Listings = {},
+  phases = ['waiting-forward'],
+  settledListingMs = 0,
+  dtsCalls: { action: string; atMs: number }[] = [],
+) {
   const client = {
     workflowService: {
       getWorkflowExecutionHistory: async () => ({
@@ -59,15 +66,24 @@ function fakes(signals: string[], listings: Listings = {}, phases = ['waiting-fo
   } as unknown as Client;
   const dts = {
     budget: () => ({ perSecond: 20, waiting: 0 }),
-    call: async () => ({
-      TotalRecordCount: SETUPS.length,
-      SynchronizationJobListStatusList: SETUPS.map((s) => ({
-        SynchronizationJobId: s.jobId,
-        SynchronizationDirectionInfoList: [{ SynchronizationDirection: 'Forward', Status: 'Synchronizing' }],
-      })),
-    }),
+    call: async (action: string) => {
+      dtsCalls.push({ action, atMs: Date.now() });
+      // The sweep finds no instance beyond the setups' own.
+      if (action === 'DescribeSynchronizationJobs') return { TotalRecordCount: 0, SynchronizationInstances: [] };
+      return statusList();
+    },
   } as unknown as DtsClient;
   return { client, dts };
+}
+
+function statusList() {
+  return {
+    TotalRecordCount: SETUPS.length,
+    SynchronizationJobListStatusList: SETUPS.map((s) => ({
+      SynchronizationJobId: s.jobId,
+      SynchronizationDirectionInfoList: [{ SynchronizationDirection: 'Forward', Status: 'Synchronizing' }],
+    })),
+  };
 }
 
 async function rounds(
@@ -140,6 +156,74 @@ describe('status watcher heartbeats and resume', () => {
   });
 });
 
+type DtsCall = { action: string; atMs: number };
+const STATUS_LIST = 'DescribeSynchronizationJobStatusList';
+
+/** The watch until `done(calls)` holds at a heartbeat, on a roomy budget: the DTS calls it made, in order. */
+async function watchUntil(
+  input: Partial<WatchInput>,
+  phases: string[],
+  done: (calls: DtsCall[]) => boolean,
+  claims?: InstanceClaims,
+): Promise<DtsCall[]> {
+  const calls: DtsCall[] = [];
+  const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
+  env.on('heartbeat', () => {
+    if (done(calls)) env.cancel();
+  });
+  const deps = fakes([], {}, phases, 0, calls);
+  deps.dts.budget = () => ({ perSecond: 1000, waiting: 0 });
+  const base = { taskQueue: 'q', namespace: 'default', intervalMs: 50, minIntervalMs: 20, batchSize: 50 };
+  await env.run(watchDtsStatuses, { ...deps, claims }, { ...base, ...input }).catch(() => undefined);
+  return calls;
+}
+
+const gaps = (calls: DtsCall[], action: string) =>
+  calls
+    .filter((c) => c.action === action)
+    .map((c, i, all) => c.atMs - (all[i - 1]?.atMs ?? c.atMs))
+    .slice(1);
+
+describe('status watcher cost follows need', () => {
+  it('reads a settled fleet once per settled interval, though it lists it at the waiting pace', async () => {
+    const calls = await watchUntil({ settledIntervalMs: 300 }, ['synchronizing'], (c) => reads(c) >= 4);
+    // At the waiting pace these would be 20 ms apart (a round's listing may come between its start and its read).
+    for (const gap of gaps(calls, STATUS_LIST)) expect(gap).toBeGreaterThanOrEqual(250);
+  });
+
+  it('reads at the waiting pace as soon as a setup starts waiting, without waiting out the settled pause', async () => {
+    // The setups wait from the fourth listing on (about 150 ms in); the settled pause is 20 s.
+    const phases = ['synchronizing', 'synchronizing', 'synchronizing', 'waiting-forward'];
+    const started = Date.now();
+    const calls = await watchUntil({ settledIntervalMs: 20_000 }, phases, (c) => reads(c) >= 3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(gaps(calls, STATUS_LIST).at(-1)).toBeLessThan(1_000);
+  });
+
+  it('a watcher started without a settled interval keeps the waiting pace throughout', async () => {
+    const calls = await watchUntil({}, ['synchronizing'], (c) => reads(c) >= 4);
+    for (const gap of gaps(calls, STATUS_LIST)) expect(gap).toBeLessThan(250);
+  });
+
+  const claims = { owner: async () => undefined } as unknown as InstanceClaims;
+  const sweepPace = { settledIntervalMs: 20, unclaimedSettleMs: 10_000, sweepIntervalMs: 100, sweepMaxIntervalMs: 400 };
+  const sweeps = (c: DtsCall[]) => c.filter((call) => call.action === 'DescribeSynchronizationJobs').length;
+
+  it('the unclaimed-instance sweep doubles its pause while nothing changes, up to its maximum', async () => {
+    const calls = await watchUntil(sweepPace, ['synchronizing'], (c) => sweeps(c) >= 5, claims);
+    const between = gaps(calls, 'DescribeSynchronizationJobs');
+    expect(between[0]).toBeLessThan(300);
+    expect(between.at(-1)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('the sweep keeps its first pause while a setup waits', async () => {
+    const calls = await watchUntil(sweepPace, ['waiting-forward'], (c) => sweeps(c) >= 4, claims);
+    for (const gap of gaps(calls, 'DescribeSynchronizationJobs')) expect(gap).toBeLessThan(300);
+  });
+});
+
+const reads = (calls: DtsCall[]) => calls.filter((c) => c.action === STATUS_LIST).length;
+
 describe('status watcher pace', () => {
   const input = { intervalMs: 5_000, minIntervalMs: 1_000 };
   it('rounds every second while the budget has room, slower when a round is a large share of it', () => {
@@ -147,6 +231,13 @@ describe('status watcher pace', () => {
     expect(roundPauseMs(input, 20, { perSecond: 20, waiting: 0 })).toBe(4_000);
     // 5,000 setups: 100 pages a round stay within a quarter of the budget.
     expect(roundPauseMs(input, 100, { perSecond: 20, waiting: 0 })).toBe(20_000);
+  });
+  it('reads a settled fleet at the settled interval, or slower when a round is a large share of the budget', () => {
+    const settled = { ...input, settledIntervalMs: 30_000 };
+    expect(roundPauseMs(settled, 1, { perSecond: 20, waiting: 0 }, false)).toBe(30_000);
+    expect(roundPauseMs(settled, 200, { perSecond: 20, waiting: 0 }, false)).toBe(40_000);
+    // A waiting setup brings back the fast pace.
+    expect(roundPauseMs(settled, 1, { perSecond: 20, waiting: 0 }, true)).toBe(1_000);
   });
   it('falls back to the longest pause while more than a second of calls wait for a slot', () => {
     expect(roundPauseMs(input, 1, { perSecond: 20, waiting: 3 })).toBe(1_000);

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupStatusQuery } from '../../workflows/messages';
+import { redisSync } from '../../workflows/redis-sync';
+import type { SetupStatus, SyncRequest } from '../../workflows/types';
+import type { CallRecord } from '../../emulator/calls';
+import { FAST, syncRequest } from '../support/requests';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+
+// A kept two-way setup and nothing else, on the real worker, dev server and emulator: the status watcher reads
+// at its settled pace (not every half second), and still reports a job that turns Failed within that pace.
+// The setup's own health check is an hour away, so whatever DTS sees comes from the watcher.
+const SETTLED_MS = 3_000;
+const STATUS_LIST = 'DescribeSynchronizationJobStatusList';
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({
+    worker: {
+      statusWatchIntervalMs: 300,
+      statusWatchMinIntervalMs: 200,
+      statusWatchSettledIntervalMs: SETTLED_MS,
+      unclaimedSweepIntervalMs: 1_000,
+      unclaimedSweepMaxIntervalMs: 60_000,
+    },
+  });
+});
+afterAll(() => stack?.stop());
+
+const calls = async () => (await stack.admin<{ calls: CallRecord[] }>('calls')).calls;
+
+async function keptSetup(): Promise<{ request: SyncRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
+  const base = syncRequest();
+  const tag = randomUUID().slice(0, 8);
+  const request: SyncRequest = {
+    ...base,
+    source: { ...base.source, instanceId: `r-quiet-src-${tag}` },
+    destination: { ...base.destination, instanceId: `r-quiet-dst-${tag}` },
+  };
+  for (const endpoint of [request.source, request.destination])
+    await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region }));
+  const handle = await stack.client.workflow.start(redisSync, {
+    workflowId: `quiet-${tag}`,
+    taskQueue: stack.taskQueue,
+    args: [{ request, tuning: { ...FAST, monitorInterval: '1h' } }],
+  });
+  const query = () => handle.query(setupStatusQuery);
+  const status = await eventually(async () => ((await query()).phase === 'synchronizing' ? query() : undefined), {
+    timeoutMs: 60_000,
+    what: 'the two-way setup synchronizing',
+  });
+  return { request, status, query };
+}
+
+describe('the status watcher with only a settled setup to watch', () => {
+  it('reads once per settled interval, and a job that turns Failed is reported within it', async () => {
+    const { request, status, query } = await keptSetup();
+    expect(status.reverse?.status).toBe('synchronizing');
+    // Three reads from now on: at the waiting pace (0.2 s) they would take well under a second.
+    const mark = Math.max(0, ...(await calls()).map((c) => c.seq));
+    const window = await eventually(
+      async () => {
+        const after = (await calls()).filter((c) => c.seq > mark);
+        const reads = after.filter((c) => c.action === STATUS_LIST);
+        return reads.length >= 4 ? after.filter((c) => c.seq >= reads[1]!.seq && c.seq <= reads[3]!.seq) : undefined;
+      },
+      { timeoutMs: 8 * SETTLED_MS, intervalMs: 200, what: 'four status reads' },
+    );
+    const spanMs = Date.parse(window.at(-1)!.time) - Date.parse(window[0]!.time);
+    // A round's start (which the pace counts from) may come a little before its read.
+    expect(spanMs).toBeGreaterThanOrEqual(2 * SETTLED_MS - 500);
+    // Besides the reads, at most the unclaimed-instance sweep, slowing down: nothing per setup.
+    const others = window.filter((c) => c.action !== STATUS_LIST);
+    expect(others.map((c) => c.action).filter((a) => a !== 'DescribeSynchronizationJobs')).toEqual([]);
+    expect(others.length).toBeLessThanOrEqual(2);
+
+    const failedAt = Date.now();
+    await stack.admin('faults', {
+      action: '*',
+      instanceId: request.source.instanceId,
+      direction: 'Forward',
+      kind: 'fail-later',
+      afterMs: 0,
+      count: 1,
+    });
+    // The keeper restarts a Failed direction as soon as it hears of it: the restart shows in its status.
+    await eventually(async () => ((await query()).forward.restarts >= 1 ? true : undefined), {
+      timeoutMs: SETTLED_MS + 10_000,
+      intervalMs: 100,
+      what: 'the Failed Forward reflected in the setup',
+    });
+    expect(Date.now() - failedAt).toBeLessThan(SETTLED_MS + 3_000);
+  });
+});
