@@ -10,7 +10,7 @@ import { findPostgres } from '../../scripts/prod-local/postgres';
 import { startTopology, type Topology, type TopologyPorts } from '../../scripts/prod-local/topology';
 import { freeLowPort, freePort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
-import { statusWatcherId } from '../../workflows/status-watcher';
+import { statusWatcherId } from '../../core/watcher';
 import { RKVSTORE_VERSION } from '../../emulator/rkvstore/operations';
 import { eventually } from '../support/stack';
 

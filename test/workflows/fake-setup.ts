@@ -3,10 +3,10 @@ import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { encryptingDataConverter } from '../../common/codec';
-import { setupStatusQuery } from '../../workflows/messages';
-import { dtsTaskQueue } from '../../workflows/ids';
+import { setupStatusQuery } from '../../core/messages';
+import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
+import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import type { FakeDts } from './fake-dts';

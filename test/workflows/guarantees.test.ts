@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dtsStatusSignal, releaseUpdate, retryUpdate, setupStatusQuery } from '../../workflows/messages';
-import type { SetupStatus } from '../../workflows/types';
+import { dtsStatusSignal, releaseUpdate, retryUpdate, setupStatusQuery } from '../../core/messages';
+import type { SetupStatus } from '../../core/types';
 import { eventually } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';
 import { sleep, until, untilPhase, useFakeSetups, withSetup } from './fake-setup';

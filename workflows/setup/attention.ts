@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, patched } from '@temporalio/workflow';
-import { FAILED_DTS_STATUSES } from '../normalize-dts';
-import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../types';
+import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
+import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../../core/types';
 import { errorSummary } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { rerunPrecheck, restartDirection, start } from './configure';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
-import { purchaseClientToken } from '../ids';
+import { purchaseClientToken } from '../../core/ids';
 import { attend, enterAttention, leave } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { PURCHASE_OUTCOME_KEPT_PATCH } from './patches';
@@ -26,7 +26,7 @@ export async function purchase(s: Setup): Promise<void> {
       return;
     } catch (err) {
       // No answer from DTS (timeout, lost connection): the instance may exist.
-      if (!hasDtsAnswer(err) || lostConnection(err)) s.state.purchaseUnsettled = true;
+      if (!hasDtsAnswer(err) || isNetworkFailure(err)) s.state.purchaseUnsettled = true;
       if (isPermanent(err)) {
         if (!s.state.purchaseUnsettled) throw err; // refused, nothing bought
         // Refused now, but an earlier attempt may have bought: only a human can find out.
@@ -96,17 +96,6 @@ async function resendUntilKnown(s: Setup): Promise<void> {
       s.tell({ error: errorSummary(err) });
     }
   }
-}
-
-/**
- * Patch: a network error (ECONNRESET after DTS bought) carries the socket's errno as its code,
- * which the first state machine read as DTS's answer; a cancel in the backoff then forgot the
- * instance. Runs recorded without the patch replay the old reading.
- */
-export const LOST_CONNECTION_PATCH = 'purchase-lost-connection-v1';
-
-function lostConnection(err: unknown): boolean {
-  return isNetworkFailure(err) && patched(LOST_CONNECTION_PATCH);
 }
 
 /** An abort of a purchase whose outcome no one could learn: end loudly, never silently. */
