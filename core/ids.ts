@@ -10,28 +10,14 @@ export function syncWorkflowId(request: Pick<SyncRequest, 'source' | 'destinatio
   return `redis-sync.${a}.${b}`;
 }
 
-/**
- * The id an IP endpoint's setup got before the id named its region and network, or undefined
- * when that is the current id. The API still finds setups started under it.
- */
-export function legacySyncWorkflowId(request: Pick<SyncRequest, 'source' | 'destination'>): string | undefined {
-  const [a, b] = [legacyEndpointKey(request.source), legacyEndpointKey(request.destination)].sort();
-  const legacy = `redis-sync.${a}.${b}`;
-  return legacy === syncWorkflowId(request) ? undefined : legacy;
-}
-
 type Endpoint = SyncRequest['source'] & { vpcId?: string };
 
 function endpointKey(endpoint: Endpoint): string {
-  if (endpoint.instanceId !== undefined) return legacyEndpointKey(endpoint);
+  if (endpoint.instanceId !== undefined)
+    return endpoint.port === undefined ? endpoint.instanceId : `${endpoint.instanceId}:${endpoint.port}`;
   // A private IP is unique only within its network: 10.0.0.5 exists in many VPCs and regions.
   const network = endpoint.vpcId ? `_${endpoint.vpcId}` : '';
   return `${endpoint.region}${network}_${endpoint.ip ?? 'unknown'}:${endpoint.port ?? 'none'}`;
-}
-
-function legacyEndpointKey(endpoint: SyncRequest['source']): string {
-  const where = endpoint.instanceId ?? endpoint.ip ?? 'unknown';
-  return endpoint.port === undefined ? where : `${where}:${endpoint.port}`;
 }
 
 /**

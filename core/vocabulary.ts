@@ -57,7 +57,7 @@ export const ATTENTION_KINDS = [
 export const RELEASE_OUTCOMES = ['released', 'already-gone', 'kept', 'prepaid-not-released', 'left-in-place'] as const;
 
 /**
- * What DTS says about one direction of a job, normalised from its many spellings (workflows/normalize-dts.ts);
+ * What DTS says about one direction of a job, normalised from its many spellings (core/normalize-dts.ts);
  * `unknown` is any spelling not seen before.
  */
 export const DTS_DIRECTION_STATUSES = [

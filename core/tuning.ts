@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import ms from 'ms';
 
 /** Timing knobs. Production uses the defaults; tests shrink them, never the logic. */
 export interface WaitTuning {
@@ -24,3 +25,10 @@ export const DEFAULT_TUNING: WaitTuning = {
   restartBackoff: '30s',
   maxHistoryEvents: 2_000,
 };
+
+/** Milliseconds of a Temporal `Duration` (ms, or a string such as '10s' or '48h'), read as the SDK reads it. */
+export function durationMs(value: Duration): number {
+  const result = typeof value === 'number' ? value : ms(value);
+  if (Number.isNaN(result)) throw new TypeError(`Invalid duration: ${String(value)}`);
+  return result;
+}

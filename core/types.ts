@@ -148,10 +148,6 @@ export type SyncErrorType =
   /** An adoption refused by the workflow: the job differs from the request, or another setup holds it. */
   | 'AdoptedJobMismatch'
   | 'AdoptedJobHeld'
-  /** Setups run by the code before the state machine (workflows/setup/legacy.ts). */
-  | 'ReleaseFailed'
-  | 'AbortedByOperator'
-  | 'ReleaseRequested'
   /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
   | 'Terminated'
   | 'Error'
