@@ -7,6 +7,13 @@ import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */
 export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
 
+/**
+ * After SIGTERM, running activities get this long to finish before they are cancelled: longer than the
+ * longest activity attempt, so a rolling restart cuts no DTS call off (a platform's kill timeout, such as
+ * Kubernetes' terminationGracePeriodSeconds, must be longer still).
+ */
+export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_START_TO_CLOSE_MS + 5_000;
+
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
@@ -30,6 +37,8 @@ export interface WorkerConfig {
   unclaimedSweepIntervalMs?: number;
   unclaimedSweepMaxIntervalMs?: number;
   maxCachedWorkflows: number;
+  /** Time running activities get to finish after SIGTERM (WORKER_SHUTDOWN_GRACE_MS; unset: none, as in tests). */
+  shutdownGraceMs?: number;
   metricsPort: number;
   metricsHost: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -66,6 +75,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', defaultConcurrentDtsCalls(env), { min: 1, max: 1000 }),
     // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
+    shutdownGraceMs: WORKER_SHUTDOWN_GRACE_MS,
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],

@@ -39,6 +39,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
+    ...(config.shutdownGraceMs ? { shutdownGraceTime: config.shutdownGraceMs } : {}),
   };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
   const workflows = await Worker.create({
