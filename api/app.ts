@@ -7,7 +7,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PayloadCodec } from '@temporalio/common';
-import { requireBearerToken, TokenSet } from './auth';
+import { documentRoles, requireBearerToken, TokenSet, type TokenEntry } from './auth';
+import { JwtVerifier, type JwtConfig } from './jwt';
 import { registerMetrics } from './metrics';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
@@ -22,8 +23,10 @@ export interface AppOptions {
   temporal: TemporalDeps;
   /** Read access to DTS, to see whether a kept job of an earlier setup was released since. */
   dtsJobs?: DtsJobLookup;
-  /** Bearer tokens accepted on every route but the health checks. */
-  tokens: string[];
+  /** Bearer tokens accepted on every route but the health checks: entries, or `name:role:token` / bare (admin). */
+  tokens: (string | TokenEntry)[];
+  /** Single sign-on: JWTs of the organisation's identity provider accepted as bearer tokens too. */
+  jwt?: JwtConfig;
   /** Serves /codec/* for the Temporal UI when given. */
   codec?: PayloadCodec;
   codecCorsOrigins?: string[];
@@ -53,6 +56,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(sensible);
 
   await app.register(helmet, { contentSecurityPolicy: false });
+  // Before swagger: its document is built from the routes as this hook leaves them.
+  documentRoles(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -60,7 +65,16 @@ export async function buildApp(options: AppOptions) {
         version: '1.0.0',
         description: 'Start, follow and tear down DTS sync setups for Redis',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A static token (API_TOKENS) or, with single sign-on, a JWT of the identity provider. Each operation names the role it needs (x-required-role): viewer < operator < admin.',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -68,16 +82,22 @@ export async function buildApp(options: AppOptions) {
 
   const tokens = new TokenSet(options.tokens);
   const codecIsPublic = options.codecRequiresToken === false;
-  requireBearerToken(app, tokens, (req) => {
-    if (req.method === 'OPTIONS') return true; // CORS preflight carries no credentials
-    if (req.routeOptions.config?.public) return true;
-    const url = req.routeOptions.url ?? '';
-    return url.startsWith('/docs') || (codecIsPublic && url.startsWith('/codec'));
-  });
+  const jwt = options.jwt ? new JwtVerifier(options.jwt) : undefined;
+  requireBearerToken(
+    app,
+    tokens,
+    (req) => {
+      if (req.method === 'OPTIONS') return true; // CORS preflight carries no credentials
+      if (req.routeOptions.config?.public) return true;
+      const url = req.routeOptions.url ?? '';
+      return url.startsWith('/docs') || (codecIsPublic && url.startsWith('/codec'));
+    },
+    jwt,
+  );
   await app.register(rateLimit, {
     max: options.rateLimitPerMinute ?? 600,
     timeWindow: '1 minute',
-    keyGenerator: (req) => req.caller ?? req.ip,
+    keyGenerator: (req) => req.caller?.name ?? req.ip,
   });
 
   registerMetrics(app, options.temporal);

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
     tokens: config.tokens,
+    ...(config.jwt ? { jwt: config.jwt } : {}),
     ...(config.dts ? { dtsJobs: dtsJobLookup(config.dts) } : {}),
     codec: new AesGcmPayloadCodec(config.payloadKeys),
     codecCorsOrigins: config.codecCorsOrigins,

@@ -51,11 +51,13 @@ export const codecRoutes: FastifyPluginAsyncTypebox<{ codec: PayloadCodec }> = a
     app.post(
       `/codec/${op}`,
       {
+        // Reading a history in the UI: decoded payloads show passwords as ***.
+        config: { role: 'viewer' },
         schema: {
           summary: `Temporal remote codec: ${op}`,
           body: Payloads,
           // 413: a body over the app's bodyLimit (api/app.ts).
-          response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply, 413: ErrorReply },
+          response: { 200: Payloads, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 413: ErrorReply },
         },
       },
       async (req) => {

@@ -24,7 +24,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps 
     {
       schema: {
         summary: 'DTS instances no setup owns (reported, never released automatically)',
-        response: { 200: Unclaimed, 401: ErrorReply, 503: ErrorReply },
+        response: { 200: Unclaimed, 401: ErrorReply, 403: ErrorReply, 503: ErrorReply },
       },
     },
     async () => {

@@ -73,10 +73,19 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
   app.post(
     '/v1/syncs/preflight',
     {
+      // It buys nothing, but runs cloud reads with the worker's credentials.
+      config: { role: 'operator' },
       schema: {
         summary: 'Check a sync request against the seed’s rules without buying anything',
         body: CreateSyncBody,
-        response: { 200: PreflightReportReply, 400: ErrorReply, 401: ErrorReply, 413: ErrorReply, 503: ErrorReply },
+        response: {
+          200: PreflightReportReply,
+          400: ErrorReply,
+          401: ErrorReply,
+          403: ErrorReply,
+          413: ErrorReply,
+          503: ErrorReply,
+        },
       },
     },
     async (req) => {

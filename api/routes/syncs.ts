@@ -46,7 +46,7 @@ import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } fro
 import type { TemporalDeps } from '../temporal';
 import { checkBeforeStart } from './preflight';
 
-const errors = { 400: ErrorReply, 401: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
 /** What an operator action answers: the status the workflow accepted it in, or 202 for runs of older code. */
 const operatorSchema = (summary: string) => ({
   summary,
@@ -162,6 +162,8 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   app.post(
     '/v1/syncs/plan',
     {
+      // A read: it starts, buys and checks nothing.
+      config: { role: 'viewer' },
       schema: {
         summary: 'What POST /v1/syncs would do with this body (nothing is started, bought or checked)',
         body: CreateSyncBody,
@@ -298,7 +300,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 
   app.post(
     '/v1/syncs/:id/retry',
-    { schema: operatorSchema('Run the precheck again after fixing its cause') },
+    { config: { role: 'operator' }, schema: operatorSchema('Run the precheck again after fixing its cause') },
     async (req, reply) => {
       const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention' });
       return taken.accepted
@@ -309,7 +311,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 
   app.post(
     '/v1/syncs/:id/abort',
-    { schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
+    { config: { role: 'operator' }, schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
     async (req, reply) => {
       const taken = await setups.act(req.params.id, 'abort');
       return taken.accepted
