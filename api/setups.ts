@@ -8,13 +8,12 @@ import {
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
 import {
-  abortSignal,
-  abortUpdate,
-  releaseSignal,
-  releaseUpdate,
+  abortBySignal,
+  abortByUpdate,
+  releaseBySignal,
   releaseWithOptionsUpdate,
-  retrySignal,
-  retryUpdate,
+  retryBySignal,
+  retryByUpdate,
   setupStatusQuery,
 } from '../workflows/messages';
 import type { redisSync } from '../workflows/redis-sync';
@@ -22,9 +21,9 @@ import type { SyncPhase, SetupStatus } from '../workflows/types';
 
 /** Operator actions: Workflow Updates the workflow validates; the signals of the same name for runs started before. */
 const ACTIONS = {
-  retry: { update: retryUpdate, signal: retrySignal },
-  abort: { update: abortUpdate, signal: abortSignal },
-  release: { update: releaseUpdate, signal: releaseSignal },
+  retry: { update: retryByUpdate, signal: retryBySignal },
+  abort: { update: abortByUpdate, signal: abortBySignal },
+  release: { update: releaseWithOptionsUpdate, signal: releaseBySignal },
 } as const;
 export type OperatorAction = keyof typeof ACTIONS;
 
@@ -79,14 +78,24 @@ export class Setups {
   async act(
     id: string,
     action: OperatorAction,
-    { signalOnlyIn, releaseInstance }: { signalOnlyIn?: SyncPhase; releaseInstance?: boolean } = {},
+    {
+      signalOnlyIn,
+      releaseInstance,
+      by,
+    }: {
+      signalOnlyIn?: SyncPhase;
+      releaseInstance?: boolean;
+      /** the caller's name, for the history */ by?: string;
+    } = {},
   ): Promise<ActionTaken> {
     const handle = await this.live(id);
     try {
       const status = await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        action === 'release' && releaseInstance
-          ? handle.executeUpdate(releaseWithOptionsUpdate, { args: [{ releaseInstance }] })
-          : handle.executeUpdate(ACTIONS[action].update),
+        action === 'release'
+          ? handle.executeUpdate(releaseWithOptionsUpdate, {
+              args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
+            })
+          : handle.executeUpdate(ACTIONS[action].update, { args: [{ by }] }),
       );
       return { status };
     } catch (err) {
@@ -105,7 +114,7 @@ export class Setups {
     if (signalOnlyIn && status.phase !== signalOnlyIn)
       throw httpErrors.conflict(`${action} applies to a setup in ${signalOnlyIn}, not ${status.phase}`);
     try {
-      await handle.signal(ACTIONS[action].signal);
+      await handle.signal(ACTIONS[action].signal, { by });
     } catch (err) {
       // It ended between the status read and the signal (found by fuzzing: a 500 before).
       if (err instanceof WorkflowNotFoundError) throw httpErrors.conflict(`sync ${id} has already ended`);

@@ -146,7 +146,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
       try {
         const options = syncStartOptions(request, taskQueue, undefined, req.body.tags);
-        await client.workflow.start(redisSync, { ...options, memo: { ...options.memo, preflightWarnings } });
+        // Who started it, in the memo and the UI's summary: a name, never the token.
+        const startedBy = req.caller?.name;
+        await client.workflow.start(redisSync, {
+          ...options,
+          memo: { ...options.memo, preflightWarnings, ...(startedBy ? { startedBy } : {}) },
+          ...(startedBy ? { staticSummary: `${options.staticSummary} · started by ${startedBy}` } : {}),
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         // Started by a concurrent request since the check above.
@@ -302,7 +308,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs/:id/retry',
     { config: { role: 'operator' }, schema: operatorSchema('Run the precheck again after fixing its cause') },
     async (req, reply) => {
-      const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention' });
+      const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention', by: req.caller?.name });
       return taken.accepted
         ? reply.code(202).send(taken.accepted)
         : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
@@ -313,7 +319,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs/:id/abort',
     { config: { role: 'operator' }, schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
     async (req, reply) => {
-      const taken = await setups.act(req.params.id, 'abort');
+      const taken = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
       return taken.accepted
         ? reply.code(202).send(taken.accepted)
         : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
@@ -331,7 +337,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     async (req, reply) => {
       // ?release=true: an adopted job is deleted too; without it the setup leaves the job in place.
       const releaseInstance = req.query.release === 'true';
-      const taken = await setups.act(req.params.id, 'release', { releaseInstance });
+      const taken = await setups.act(req.params.id, 'release', { releaseInstance, by: req.caller?.name });
       return taken.accepted
         ? reply.code(202).send(taken.accepted)
         : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
