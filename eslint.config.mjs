@@ -86,6 +86,34 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI talks to the HTTP API only, so it works against any deployment; the schema generator reads the
+    // API's schemas to write the fleet file's JSON Schema, and nothing else here may.
+    files: ['cli/**/*.ts'],
+    ignores: ['cli/fleet-schema.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            temporalInternals,
+            {
+              group: [
+                '@temporalio/*',
+                '**/workflows/*',
+                '**/activities/*',
+                '**/api/*',
+                '**/worker/*',
+                '**/common/*',
+                '**/core/*',
+              ],
+              message: 'The CLI talks to the HTTP API only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Plain JavaScript (CommonJS helpers, the bench probe, this file): no type information.
     files: ['**/*.{js,cjs,mjs}'],
     extends: [tseslint.configs.disableTypeChecked],
