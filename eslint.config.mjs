@@ -11,35 +11,43 @@ const temporalInternals = {
   message: 'Import from the package entry point (@temporalio/<package>); lib/ is SDK-internal.',
 };
 
-// The workflow bundle runs in Temporal's deterministic sandbox: no Node built-ins, and no code that
-// belongs to other processes. Type-only imports are erased, so they stay allowed.
+// The sandbox is a matter of folder: what lives in these folders runs in (or may be bundled into)
+// Temporal's deterministic workflow sandbox. Everything else runs in a plain Node process.
+const SANDBOX_FOLDERS = ['workflows', 'core'];
+// Folders of code that belongs to other processes; type-only imports are erased, so they stay allowed.
+const OTHER_PROCESSES = ['activities', 'api', 'worker', 'emulator', 'scripts', 'common', 'bench', 'cli', 'test'];
+// `**/common` alone would also match the package @temporalio/common: common/ has no index module anyway.
+const folderGroup = (folders) => folders.flatMap((f) => (f === 'common' ? [`**/${f}/*`] : [`**/${f}`, `**/${f}/*`]));
+
 const outsideTheSandbox = [
   {
     group: [...builtinModules, ...builtinModules.map((name) => `${name}/*`), 'node:*'],
-    message: 'Workflows run in the deterministic sandbox: no Node built-ins (import type is fine).',
+    message: 'Sandbox code (workflows/, core/) imports no Node built-in (import type is fine).',
     allowTypeImports: true,
   },
   {
     group: [
-      '**/activities',
-      '**/activities/*',
-      '**/api/*',
-      '**/worker/*',
-      '**/emulator',
-      '**/emulator/*',
-      '**/scripts/*',
-      '**/common/*',
-      '**/bench/*',
-      '**/test/*',
+      ...folderGroup(OTHER_PROCESSES),
       '@temporalio/activity',
       '@temporalio/client',
       '@temporalio/worker',
       '@temporalio/testing',
     ],
-    message: 'Workflows may import only workflows/, @temporalio/workflow and @temporalio/common (import type is fine).',
+    message:
+      'Sandbox code imports only workflows/, core/, @temporalio/workflow and @temporalio/common (import type is fine).',
     allowTypeImports: true,
   },
 ];
+// core/ is the bottom of the house: it imports no other folder of the project, not even as a type.
+const coreStaysAtTheBottom = {
+  group: folderGroup(['workflows', ...OTHER_PROCESSES]),
+  message: 'core/ is shared by every process: it imports only core/ and packages.',
+};
+// Activities run outside the sandbox and share only core/ with the workflows.
+const activitiesSkipWorkflows = {
+  group: folderGroup(['workflows']),
+  message: 'Activities import shared code from core/, never from workflows/.',
+};
 
 export default tseslint.config(
   {
@@ -80,9 +88,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    files: SANDBOX_FOLDERS.map((folder) => `${folder}/**/*.ts`),
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [temporalInternals, ...outsideTheSandbox] }],
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [temporalInternals, ...outsideTheSandbox, coreStaysAtTheBottom] },
+      ],
     },
   },
   {
@@ -111,6 +128,12 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [temporalInternals, activitiesSkipWorkflows] }],
     },
   },
   {

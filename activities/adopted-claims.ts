@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { InstanceClaim } from '../workflows/instance-claim';
+import type { InstanceClaim } from '../core/claims';
 import type { InstanceClaims } from './instance-claims';
 
 export interface JobClaimInput {

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { MetricMeter } from '@temporalio/common';
-import { dtsStatusSignal } from '../workflows/messages';
+import { dtsStatusSignal } from '../core/messages';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
-import { normalizeDtsStatus } from '../workflows/normalize-dts';
-import type { Direction } from '../workflows/types';
+import { normalizeDtsStatus } from '../core/normalize-dts';
+import type { Direction } from '../core/types';
 
 interface DelayNews {
   workflowId: string;

@@ -10,7 +10,8 @@ import { releaseInstance, type ReleaseInput } from './dts/release';
 import { resetDirection, type ResetInput } from './dts/reset';
 import { startDirection, type StartInput } from './dts/start';
 import { suspendDirection, type SuspendInput } from './dts/suspend';
-import { watchDtsStatuses, type WatchDeps, type WatchInput } from './watch-statuses';
+import type { WatchInput } from '../core/watcher';
+import { watchDtsStatuses, type WatchDeps } from './watch-statuses';
 import { createPreflightActivities } from './preflight';
 import type { RkvstoreClient } from './rkvstore/client';
 
@@ -33,7 +34,7 @@ export function createActivities({ dts, client, claims, rkvstore, onWatchRound }
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
     configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
     describeDirection: (input: DescribeInput) => describeDirection(dts, input),
-    /** An existing job, read for an adoption (workflows/adoption.ts). */
+    /** An existing job, read for an adoption (core/adoption.ts). */
     describeJob: (input: DescribeJobInput) => describeJob(dts, input),
     claimAdoptedJob: (input: JobClaimInput) => claimAdoptedJob(claims, input),
     releaseJobClaim: (input: JobClaimInput) => releaseJobClaim(claims, input),

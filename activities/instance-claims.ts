@@ -1,14 +1,16 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
-import { setupsQuery } from '../workflows/visibility';
+import { setupsQuery } from '../core/visibility';
 import {
-  dtsInstanceClaim,
-  dtsPurchaseRecord,
+  INSTANCE_CLAIM_WORKFLOW,
   instanceClaimId,
+  PURCHASE_RECORD_WORKFLOW,
   purchaseRecordId,
   type InstanceClaim,
+  type InstanceClaimWorkflow,
   type PurchaseRecord,
-} from '../workflows/instance-claim';
+  type PurchaseRecordWorkflow,
+} from '../core/claims';
 
 /**
  * Who owns which DTS instance, kept in Temporal: one claim workflow per instance id. Starting it is the claim;
@@ -27,7 +29,7 @@ export class InstanceClaims {
   /** Claims the instance for `claim.setupId`, or returns the claim that got there first (maybe the same setup's). */
   async claim(claim: InstanceClaim): Promise<InstanceClaim> {
     try {
-      await this.client.workflow.start(dtsInstanceClaim, {
+      await this.client.workflow.start<InstanceClaimWorkflow>(INSTANCE_CLAIM_WORKFLOW, {
         workflowId: instanceClaimId(claim.dtsJobId),
         taskQueue: this.taskQueue,
         args: [claim],
@@ -67,7 +69,7 @@ export class InstanceClaims {
 
   /** A new run of the (closed) claim workflow: the owner() read returns its input from now on. */
   private async restart(claim: InstanceClaim): Promise<void> {
-    await this.client.workflow.start(dtsInstanceClaim, {
+    await this.client.workflow.start<InstanceClaimWorkflow>(INSTANCE_CLAIM_WORKFLOW, {
       workflowId: instanceClaimId(claim.dtsJobId),
       taskQueue: this.taskQueue,
       args: [claim],
@@ -88,7 +90,7 @@ export class InstanceClaims {
   async earlierPurchase(clientToken: string, record: PurchaseRecord): Promise<number | undefined> {
     const workflowId = purchaseRecordId(clientToken);
     try {
-      await this.client.workflow.start(dtsPurchaseRecord, {
+      await this.client.workflow.start<PurchaseRecordWorkflow>(PURCHASE_RECORD_WORKFLOW, {
         workflowId,
         taskQueue: this.taskQueue,
         args: [record],

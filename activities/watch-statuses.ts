@@ -6,12 +6,12 @@ import { DelayGauges } from './delay-gauges';
 import { listInstances } from './dts/list-instances';
 import { describeStatusList, type CheckpointBoard, type StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
-import { dtsStatusSignal } from '../workflows/messages';
-import { unclaimedInstancesSignal, type UnclaimedInstance } from '../workflows/status-watcher';
-import { DtsJobIdKey, SyncPhaseKey } from '../workflows/search-attributes';
-import { normalizeDtsStatus } from '../workflows/normalize-dts';
-import type { Direction, DtsDirectionStatus, SyncPhase } from '../workflows/types';
-import { setupsQuery } from '../workflows/visibility';
+import { dtsStatusSignal } from '../core/messages';
+import { unclaimedInstancesSignal, type UnclaimedInstance, type WatchInput } from '../core/watcher';
+import { DtsJobIdKey, SyncPhaseKey } from '../core/search-attributes';
+import { normalizeDtsStatus } from '../core/normalize-dts';
+import type { Direction, DtsDirectionStatus, SyncPhase } from '../core/types';
+import { setupsQuery } from '../core/visibility';
 
 export interface WatchDeps {
   dts: DtsClient;
@@ -19,28 +19,6 @@ export interface WatchDeps {
   claims?: InstanceClaims;
   /** Told at the end of each completed round (the liveness metric), and with undefined when the watch stops here. */
   onRound?: (input: WatchInput, completedAtMs: number | undefined) => void;
-}
-
-export interface WatchInput {
-  taskQueue: string;
-  namespace: string;
-  /** The longest pause between rounds (used while the DTS budget is busy). */
-  intervalMs: number;
-  /** Kept for watchers started before per-region calls; each region is now one call, read page by page. */
-  batchSize: number;
-  /** The shortest pause between rounds, used while the budget has room (absent in old watchers). */
-  minIntervalMs?: number;
-  /** Unowned instances younger than this are not reported yet (a purchase may be about to claim them). */
-  unclaimedSettleMs?: number;
-  /**
-   * The pause between reads while no watched setup waits for DTS (all settled): nobody waits on a change then,
-   * only a failure must be seen soon. Absent in older watchers: they read at the waiting pace throughout.
-   */
-  settledIntervalMs?: number;
-  /** The unclaimed-instance sweep's pause after a change (absent: one minute). */
-  sweepIntervalMs?: number;
-  /** The longest it doubles to while nothing changes (absent: it never slows). */
-  sweepMaxIntervalMs?: number;
 }
 
 /** What a retried watch resumes from: the statuses already seen (so it does not signal them again). */

@@ -1,7 +1,7 @@
 import { Type, type TSchemaOptions, type TUnsafe } from '@fastify/type-provider-typebox';
 
 /**
- * A string that is one of a vocabulary tuple's words (workflows/vocabulary.ts), typed as their union. Written as
+ * A string that is one of a vocabulary tuple's words (core/vocabulary.ts), typed as their union. Written as
  * `{type: 'string', enum}`: the OpenAPI document lists the words, ajv refuses any other input with one error naming
  * the field, and a reply holding a word this code does not know (an old run's) is still sent, not a 500.
  */

@@ -1,10 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import type { SyncPhase } from '../workflows/types';
-import { ENDED_PHASES, SYNC_PHASES } from '../workflows/vocabulary';
+import type { SyncPhase } from '../core/types';
+import { ENDED_PHASES, SYNC_PHASES } from '../core/vocabulary';
 import type { TemporalDeps } from './temporal';
-import { SyncPhaseKey } from '../workflows/search-attributes';
-import { setupsQuery } from '../workflows/visibility';
+import { SyncPhaseKey } from '../core/search-attributes';
+import { setupsQuery } from '../core/visibility';
 
 /**
  * The phases of a running setup that the gauge labels; ended setups are not counted. A setup in

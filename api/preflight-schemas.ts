@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { ACCEPTABLE_RISKS, PREFLIGHT_OUTCOMES } from '../workflows/preflight-checks';
+import { ACCEPTABLE_RISKS, PREFLIGHT_OUTCOMES } from '../core/preflight-checks';
 import { oneOf } from './literals';
 
-// The preflight report (workflows/preflight-checks.ts) as the API shows it.
+// The preflight report (core/preflight-checks.ts) as the API shows it.
 export const PreflightReportReply = Type.Object({
   ok: Type.Boolean({ description: 'false when any item failed: nothing may be started' }),
   items: Type.Array(

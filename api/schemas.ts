@@ -10,7 +10,7 @@ import {
   RELEASE_OUTCOMES,
   SYNC_PHASES,
   TOPOLOGIES,
-} from '../workflows/vocabulary';
+} from '../core/vocabulary';
 import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
@@ -190,7 +190,7 @@ export const SetupStatusReply = Type.Object({
   ),
   error: Type.Optional(
     Type.Object({
-      type: Type.String({ description: 'SyncErrorType (workflows/types.ts), or the name of an unexpected error' }),
+      type: Type.String({ description: 'SyncErrorType (core/types.ts), or the name of an unexpected error' }),
       message: Type.String(),
       code: Type.Optional(Type.String()),
       requestId: Type.Optional(Type.String()),

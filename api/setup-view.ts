@@ -1,8 +1,8 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, type TemporalFailure } from '@temporalio/common';
-import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../workflows/search-attributes';
-import type { SetupStatus, SyncPhase, Topology } from '../workflows/types';
-import { SYNC_PHASES, TOPOLOGIES } from '../workflows/vocabulary';
+import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../core/search-attributes';
+import type { SetupStatus, SyncPhase, Topology } from '../core/types';
+import { SYNC_PHASES, TOPOLOGIES } from '../core/vocabulary';
 import { wordOr } from './literals';
 import { REQUEST_MEMO, type PublicRequest } from './sync-start';
 

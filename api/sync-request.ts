@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
-import type { InitializationWindow, RedisEndpoint, SyncRequest } from '../workflows/types';
-import { isTimeZone, minutesOfDay } from '../workflows/window';
+import type { InitializationWindow, RedisEndpoint, SyncRequest } from '../core/types';
+import { isTimeZone, minutesOfDay } from '../core/window';
 import type { CreateSyncBody } from './schemas';
 
 export interface FieldProblem {
@@ -91,7 +91,7 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       keepInstanceOnFailure: body.keepInstanceOnFailure ?? false,
       waitDeadline: (body.waitDeadline ?? '48h') as Duration,
       attentionDeadline: (body.attentionDeadline ?? '72h') as Duration,
-      // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (workflows/types.ts).
+      // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (core/types.ts).
       ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
       ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
       ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),

@@ -8,10 +8,10 @@ import {
   SyncRegionKey,
   SyncTagsKey,
   SyncTopologyKey,
-} from '../workflows/search-attributes';
-import type { WaitTuning } from '../workflows/tuning';
-import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SyncRequest } from '../workflows/types';
-import { syncWorkflowId } from '../workflows/ids';
+} from '../core/search-attributes';
+import type { WaitTuning } from '../core/tuning';
+import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SyncRequest } from '../core/types';
+import { syncWorkflowId } from '../core/ids';
 
 /** A request without its passwords: kept in the workflow memo to compare later requests and describe closed setups. */
 export type PublicRequest = Omit<SyncRequest, 'source' | 'destination'> & {

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { freePort } from '../test/support/ports';
 import { startBenchEmulator } from './emulator-host';
 import { createBody, makePairs } from './fleet';

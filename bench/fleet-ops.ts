@@ -1,14 +1,14 @@
 // Driving the fleet the way the API does: start, watch (visibility only), release.
 import type { Client } from '@temporalio/client';
 import type { CreateSyncBody } from '../api/schemas';
-import type { WaitTuning } from '../workflows/tuning';
+import type { WaitTuning } from '../core/tuning';
 import { toSyncRequest } from '../api/sync-request';
 import { syncStartOptions } from '../api/sync-start';
 import { redisSync } from '../workflows/redis-sync';
-import { SYNC_PHASES } from '../workflows/vocabulary';
-import { releaseSignal } from '../workflows/messages';
-import { setupsQuery } from '../workflows/visibility';
-import { SyncPhaseKey } from '../workflows/search-attributes';
+import { SYNC_PHASES } from '../core/vocabulary';
+import { releaseSignal } from '../core/messages';
+import { setupsQuery } from '../core/visibility';
+import { SyncPhaseKey } from '../core/search-attributes';
 
 /** Runs `task` over items with at most `limit` in flight. */
 export async function inBatches<T, R>(

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { startBenchEmulator } from './emulator-host';
 import { sleep } from './fleet-ops';
 import { startWorkerProcess, WORKER_RUNTIMES } from './worker-process';

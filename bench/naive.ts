@@ -9,7 +9,7 @@ import { purchaseInstance } from '../activities/dts/purchase';
 import { configureDirection } from '../activities/dts/configure';
 import { describeDirection } from '../activities/dts/describe';
 import { releaseInstance } from '../activities/dts/release';
-import type { Direction } from '../workflows/types';
+import type { Direction } from '../core/types';
 import { createBody, type Pair } from './fleet';
 import { inBatches, sleep } from './fleet-ops';
 

@@ -4,8 +4,8 @@
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { normalizeDtsStatus } from '../workflows/normalize-dts';
-import type { Direction, SetupStatus } from '../workflows/types';
+import { normalizeDtsStatus } from '../core/normalize-dts';
+import type { Direction, SetupStatus } from '../core/types';
 import type { SeenCall } from './calls';
 import { inBatches } from './fleet-ops';
 import { firstSynchronizingMs, pcts, type Percentiles } from './summary';

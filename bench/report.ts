@@ -1,5 +1,5 @@
 // Turns what the bench saw into the figures of docs/performance.md.
-import type { Direction, SetupStatus } from '../workflows/types';
+import type { Direction, SetupStatus } from '../core/types';
 import { countBy, peakInWindow, peakPerSecond, type SeenCall } from './calls';
 import { mb, secs, summary } from './stats';
 import type { WorkerSample } from './worker-process';

@@ -11,8 +11,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { encryptingDataConverter } from '../common/codec';
 import { connectClient, loadTemporalConfig } from '../common/temporal-config';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import type { SetupStatus } from '../workflows/types';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
+import type { SetupStatus } from '../core/types';
 import { parseArgs } from './args';
 import { CallCollector, countBy } from './calls';
 import { startBenchEmulator } from './emulator-host';
@@ -28,9 +28,8 @@ import { keepSteady, type SteadyState } from './steady';
 import { firstSynchronizingMs, minimumSetupMs, naiveSummary, pcts, ratios, round1, type RunSummary } from './summary';
 import { peakInWindow, peakPerSecond } from './calls';
 import { reactionBreakdown, type ReactionBreakdown } from './reaction';
-import { setupsQuery } from '../workflows/visibility';
-import { DEFAULT_TUNING, type WaitTuning } from '../workflows/tuning';
-import { durationMs } from '../workflows/duration';
+import { setupsQuery } from '../core/visibility';
+import { DEFAULT_TUNING, durationMs, type WaitTuning } from '../core/tuning';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 

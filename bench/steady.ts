@@ -2,13 +2,13 @@
 // counts DTS calls, watcher rounds, worker CPU/RSS and history growth, and scales them to an hour.
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
-import { DEFAULT_TUNING } from '../workflows/tuning';
-import { statusWatcherId } from '../workflows/status-watcher';
+import { DEFAULT_TUNING } from '../core/tuning';
+import { statusWatcherId } from '../core/watcher';
 import { countBy, type CallCollector } from './calls';
 import { inBatches, sleep } from './fleet-ops';
 import { round1 } from './summary';
 import type { WorkerSample } from './worker-process';
-import { setupsQuery } from '../workflows/visibility';
+import { setupsQuery } from '../core/visibility';
 
 export interface SteadyState {
   minutes: number;

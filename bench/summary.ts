@@ -1,5 +1,5 @@
 // The machine-readable result of a run: bench/out/summary-<N>.json.
-import type { Direction } from '../workflows/types';
+import type { Direction } from '../core/types';
 import { peakPerSecond, type SeenCall } from './calls';
 import type { NaiveSetup } from './naive';
 import type { EmulatorJob } from './report';

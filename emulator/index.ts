@@ -10,6 +10,7 @@ import { resolveOptions, type EmulatorOptions } from './options';
 import { createRequestHandler } from './server';
 import { EmulatorState } from './state';
 import { findRedisServer, RedisFleet, type RedisServerView } from './redis/servers';
+import { MoverManager } from './redis/movers';
 
 export interface RunningEmulator {
   /** http://127.0.0.1:PORT — use as the pop-core endpoint. */
@@ -43,6 +44,8 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Runnin
     state.redis = new RedisFleet(redisBinary, options.redisDataDir);
     await state.redis.sync(state.registry.list());
   }
+  const movers = state.redis && new MoverManager(state);
+  movers?.start();
   const closing = new AbortController();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -75,6 +78,7 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Runnin
       server.listen(options.port, options.host, () => resolve());
     });
   } catch (error) {
+    await movers?.close();
     await state.redis?.close();
     throw error;
   }
@@ -92,6 +96,7 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Runnin
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
+      await movers?.close();
       await state.redis?.close();
     },
   };

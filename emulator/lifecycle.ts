@@ -1,5 +1,6 @@
 // Pure functions from (direction record, now) to statuses: the lifecycle of docs/dts-api.md §2.3.
 import type { DirectionRecord, JobStatus, RunModule, RunPlan } from './model';
+import { moverOf } from './redis/movers';
 
 interface Transition {
   status: JobStatus;
@@ -152,7 +153,9 @@ export function dataSynchronizationStatus(direction: DirectionRecord, now: numbe
   if (!run) return idle;
   const checkpointAt = (at: number) => String(Math.floor(at / 1000));
   if (status === 'Synchronizing') {
-    const lag = delayMillis(now) + (direction.extraDelayMs ?? 0);
+    // With real data moving, the real lag (an injected delay holds changes back, so it shows there too).
+    const mover = moverOf(direction);
+    const lag = mover ? mover.lagMs(now) : delayMillis(now) + (direction.extraDelayMs ?? 0);
     return {
       Status: 'Migrating',
       Percent: '100',

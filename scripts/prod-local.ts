@@ -16,6 +16,8 @@ const HELP = `Usage: npm run prod-local -- [options]
   --emulator-port N       DTS emulator (default ${DEFAULT_PORTS.emulator})
   --api-ports A,B         one API process per port (default ${DEFAULT_PORTS.apis.join(',')})
   --metrics-ports A,B     one worker process per port, its /metrics (default ${DEFAULT_PORTS.workerMetrics.join(',')})
+  --tls                   mTLS on the Temporal frontend: a CA, server and client certificates made in
+                          DIR/prod-local/tls; workers and APIs connect with TEMPORAL_TLS_* (docs/deployment.md)
 docker-compose.yml's variables (POSTGRES_USER, TEMPORAL_NAMESPACE, DTS_MAX_CALLS_PER_SECOND, API_TOKENS, ...)
 are read from the environment as compose reads them from .env.`;
 
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       'emulator-port': { type: 'string' },
       'api-ports': { type: 'string' },
       'metrics-ports': { type: 'string' },
+      tls: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
   topology = await startTopology({
     dataDir,
     ports,
+    tls: values.tls,
     signal: starting.signal,
     onUnexpectedExit: (name) => {
       console.error(`prod-local: ${name} died; stopping the topology`);

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { connectClient, describeConnection, loadTemporalConfig } from '../common/temporal-config';
 
 // A real cluster does not know our search attributes until an operator adds them (the dev

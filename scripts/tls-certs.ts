@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // A throwaway certificate authority for local mTLS (npm run prod-local -- --tls, and the tests): a CA,
@@ -89,5 +89,6 @@ export function ensureTlsFiles(dir: string): TlsFiles {
     'redis-dts-sync',
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n',
   );
+  for (const name of ['server.csr', 'server.ext', 'client.csr', 'client.ext', 'ca.srl']) rmSync(join(dir, name));
   return files;
 }

@@ -3,12 +3,13 @@ import { type NativeConnection, Worker, type WorkflowBundleOption } from '@tempo
 import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
-import type { WatchDeps, WatchInput } from '../activities/watch-statuses';
+import type { WatchDeps } from '../activities/watch-statuses';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { dtsTaskQueue } from '../workflows/ids';
-import { dtsStatusWatcher, statusWatcherId } from '../workflows/status-watcher';
+import { dtsTaskQueue } from '../core/ids';
+import { statusWatcherId, type WatchInput } from '../core/watcher';
+import { dtsStatusWatcher } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
 import type { WorkerConfig } from './config';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';

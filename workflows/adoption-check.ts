@@ -2,8 +2,8 @@
 // (which holds the cloud credentials) and answers where it differs from the request. Nothing is bought or changed.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from './adoption';
-import { dtsTaskQueue } from './ids';
+import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from '../core/adoption';
+import { dtsTaskQueue } from '../core/ids';
 
 export interface AdoptionCheckInput {
   dtsJobId: string;

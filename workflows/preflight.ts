@@ -9,10 +9,10 @@ import {
   type PreflightReport,
   type Read,
   type ReadError,
-} from './preflight-checks';
-import { dtsTaskQueue } from './ids';
+} from '../core/preflight-checks';
+import { dtsTaskQueue } from '../core/ids';
 
-export type { PreflightInput, PreflightReport } from './preflight-checks';
+export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
 /** Reads on the DTS task queue (rate-limited like every cloud call), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {

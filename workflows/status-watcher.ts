@@ -1,28 +1,12 @@
-import { defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { WatchInput } from '../activities/watch-statuses';
-import { dtsTaskQueue } from './ids';
-
-export function statusWatcherId(taskQueue: string): string {
-  return `dts-status-watcher.${taskQueue}`;
-}
-
-/** A DTS instance of the account that no setup owns (neither claimed nor any setup's DtsJobId). */
-export interface UnclaimedInstance {
-  dtsJobId: string;
-  regionId: string;
-  name: string;
-  jobClass: string;
-  payType: string;
-  createdAt: string;
-}
-
-/** The watch activity's latest sweep; sent only when the list changes. */
-export const unclaimedInstancesSignal = defineSignal<[UnclaimedInstance[]]>('unclaimedInstances');
-/** What the API lists at GET /v1/instances/unclaimed. */
-export const unclaimedInstancesQuery = defineQuery<{ instances: UnclaimedInstance[]; checkedAt?: string }>(
-  'unclaimedInstances',
-);
+import { dtsTaskQueue } from '../core/ids';
+import {
+  unclaimedInstancesQuery,
+  unclaimedInstancesSignal,
+  type UnclaimedInstance,
+  type WatchInput,
+} from '../core/watcher';
 
 /**
  * One per task queue: keeps the batched DTS status watch running somewhere in the fleet.

@@ -1,5 +1,5 @@
 import type { DtsClient, DtsParams } from './client';
-import type { DatabaseMapping, Direction, RedisEndpoint } from '../../workflows/types';
+import type { DatabaseMapping, Direction, RedisEndpoint } from '../../core/types';
 
 export interface ConfigureInput {
   dtsJobId: string;

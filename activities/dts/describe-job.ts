@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
 import { DtsFailure } from './errors';
-import { normalizeDtsStatus } from '../../workflows/normalize-dts';
-import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../workflows/adoption';
-import type { DatabaseMapping } from '../../workflows/types';
+import { normalizeDtsStatus } from '../../core/normalize-dts';
+import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../core/adoption';
+import type { DatabaseMapping } from '../../core/types';
 import { text } from '../../common/text';
 
 export interface DescribeJobInput {

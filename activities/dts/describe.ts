@@ -1,6 +1,6 @@
 import type { DtsClient } from './client';
-import { normalizeDtsStatus } from '../../workflows/normalize-dts';
-import type { Direction, DirectionSnapshot, PrecheckFailure } from '../../workflows/types';
+import { normalizeDtsStatus } from '../../core/normalize-dts';
+import type { Direction, DirectionSnapshot, PrecheckFailure } from '../../core/types';
 import { text } from '../../common/text';
 
 export interface DescribeInput {

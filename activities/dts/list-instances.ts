@@ -1,5 +1,5 @@
 import type { DtsClient } from './client';
-import { normalizeDtsStatus } from '../../workflows/normalize-dts';
+import { normalizeDtsStatus } from '../../core/normalize-dts';
 import { text } from '../../common/text';
 
 /** One DTS instance as DescribeSynchronizationJobs shows it (its directions folded together). */

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
 import { listInstances, type DtsInstanceSummary } from './list-instances';
 import type { InstanceClaims } from '../instance-claims';
-import type { JobClass, PayType, Topology } from '../../workflows/types';
+import type { JobClass, PayType, Topology } from '../../core/types';
 
 export interface PurchaseInput {
   clientToken: string;

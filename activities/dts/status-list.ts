@@ -1,6 +1,6 @@
 import type { DtsClient } from './client';
-import { normalizeDirection } from '../../workflows/normalize-dts';
-import type { Direction } from '../../workflows/types';
+import { normalizeDirection } from '../../core/normalize-dts';
+import type { Direction } from '../../core/types';
 import { text } from '../../common/text';
 
 /** Job id → direction → DTS's raw status. */

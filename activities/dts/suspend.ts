@@ -1,5 +1,5 @@
 import type { DtsClient } from './client';
-import type { Direction } from '../../workflows/types';
+import type { Direction } from '../../core/types';
 
 export interface SuspendInput {
   dtsJobId: string;

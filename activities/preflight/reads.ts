@@ -5,10 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { DtsClient } from '../dts/client';
 import type { RkvstoreClient } from '../rkvstore/client';
-import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../workflows/preflight-checks';
-import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../workflows/search-attributes';
+import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../core/preflight-checks';
+import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../core/search-attributes';
 import { text } from '../../common/text';
-import { setupsQuery } from '../../workflows/visibility';
+import { setupsQuery } from '../../core/visibility';
 
 export interface DescribeInstanceInput {
   instanceId: string;

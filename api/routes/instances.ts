@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
-import { statusWatcherId, unclaimedInstancesQuery } from '../../workflows/status-watcher';
+import { statusWatcherId, unclaimedInstancesQuery } from '../../core/watcher';
 import type { TemporalDeps } from '../temporal';
 import { ErrorReply } from '../schemas';
 

@@ -6,9 +6,9 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-typebox';
-import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
-import type { PreflightItem } from '../../workflows/preflight-checks';
-import type { ReleaseOutcome } from '../../workflows/types';
+import { syncWorkflowId } from '../../core/ids';
+import type { PreflightItem } from '../../core/preflight-checks';
+import type { ReleaseOutcome } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
 import {
   DestinationInstanceIdKey,
@@ -19,9 +19,9 @@ import {
   SyncRegionKey,
   SyncTagsKey,
   SyncTopologyKey,
-} from '../../workflows/search-attributes';
-import { setupsQuery } from '../../workflows/visibility';
-import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../workflows/vocabulary';
+} from '../../core/search-attributes';
+import { setupsQuery } from '../../core/visibility';
+import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../core/vocabulary';
 import type { DtsJobLookup } from '../dts-jobs';
 import { badFields, refusal } from '../errors';
 import { wordOr } from '../literals';
@@ -47,11 +47,11 @@ import type { TemporalDeps } from '../temporal';
 import { checkBeforeStart } from './preflight';
 
 const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
-/** What an operator action answers: the status the workflow accepted it in, or 202 for runs of older code. */
+/** What an operator action answers: the status the workflow accepted it in. */
 const operatorSchema = (summary: string) => ({
   summary,
   params: SyncId,
-  response: { 200: SetupStatusReply, 202: AcceptedReply, ...errors },
+  response: { 200: SetupStatusReply, ...errors },
 });
 
 /** Previous endings that leave a DTS job alive (suspended, or adopted and left running), not to be written beside. */
@@ -126,13 +126,9 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       let request = parsed.request;
       const incoming = publicRequest(request);
       const id = syncWorkflowId(request);
-      for (const candidate of [legacySyncWorkflowId(request), id]) {
-        if (!candidate) continue;
-        const description = await setups.describe(candidate);
-        if (!description) continue;
-        if (description.status.name === 'RUNNING') return existing(description, incoming, req.body);
-        await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
-      }
+      const description = await setups.describe(id);
+      if (description?.status.name === 'RUNNING') return existing(description, incoming, req.body);
+      if (description) await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
       // An adoption: the job exists, no other setup holds it, it matches the request (api/adopt.ts).
       if (request.adopt) {
         const adoption = await checkAdoption(temporal, request, req.body, id);
@@ -181,26 +177,23 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       if (!parsed.request) throw badFields(parsed.problems);
       const request = parsed.request;
       const id = syncWorkflowId(request);
-      for (const candidate of [legacySyncWorkflowId(request), id]) {
-        if (!candidate) continue;
-        const description = await setups.describe(candidate);
-        if (!description) continue;
-        if (description.status.name === 'RUNNING') {
-          const fields = [
-            ...differencesFrom(description, publicRequest(request), req.body),
-            ...tagDifference(description.typedSearchAttributes.get(SyncTagsKey), req.body.tags),
-          ];
-          const phase = fromVisibility(description).phase;
-          return fields.length > 0
-            ? { id: candidate, action: 'change' as const, phase, fields }
-            : { id: candidate, action: 'unchanged' as const, phase };
-        }
-        try {
-          await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
-        } catch (err) {
-          const { message, dtsJobId } = err as { message: string; dtsJobId?: string };
-          return { id, action: 'blocked' as const, message, ...(dtsJobId ? { dtsJobId } : {}) };
-        }
+      const description = await setups.describe(id);
+      if (!description) return { id, action: 'create' as const };
+      if (description.status.name === 'RUNNING') {
+        const fields = [
+          ...differencesFrom(description, publicRequest(request), req.body),
+          ...tagDifference(description.typedSearchAttributes.get(SyncTagsKey), req.body.tags),
+        ];
+        const phase = fromVisibility(description).phase;
+        return fields.length > 0
+          ? { id, action: 'change' as const, phase, fields }
+          : { id, action: 'unchanged' as const, phase };
+      }
+      try {
+        await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
+      } catch (err) {
+        const { message, dtsJobId } = err as { message: string; dtsJobId?: string };
+        return { id, action: 'blocked' as const, message, ...(dtsJobId ? { dtsJobId } : {}) };
       }
       return { id, action: 'create' as const };
     },
@@ -307,22 +300,18 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   app.post(
     '/v1/syncs/:id/retry',
     { config: { role: 'operator' }, schema: operatorSchema('Run the precheck again after fixing its cause') },
-    async (req, reply) => {
-      const taken = await setups.act(req.params.id, 'retry', { signalOnlyIn: 'needs-attention', by: req.caller?.name });
-      return taken.accepted
-        ? reply.code(202).send(taken.accepted)
-        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+    async (req) => {
+      const status = await setups.act(req.params.id, 'retry', { by: req.caller?.name });
+      return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );
 
   app.post(
     '/v1/syncs/:id/abort',
     { config: { role: 'operator' }, schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
-    async (req, reply) => {
-      const taken = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
-      return taken.accepted
-        ? reply.code(202).send(taken.accepted)
-        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+    async (req) => {
+      const status = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
+      return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );
 
@@ -334,13 +323,11 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         querystring: ReleaseQuery,
       },
     },
-    async (req, reply) => {
+    async (req) => {
       // ?release=true: an adopted job is deleted too; without it the setup leaves the job in place.
       const releaseInstance = req.query.release === 'true';
-      const taken = await setups.act(req.params.id, 'release', { releaseInstance, by: req.caller?.name });
-      return taken.accepted
-        ? reply.code(202).send(taken.accepted)
-        : reply.code(200).send({ ...taken.status, workflowStatus: 'RUNNING' });
+      const status = await setups.act(req.params.id, 'release', { releaseInstance, by: req.caller?.name });
+      return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );
 };

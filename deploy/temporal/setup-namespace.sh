@@ -9,7 +9,7 @@ set -eu
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS (host:port of the Temporal frontend) is required}"
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
 RETENTION="${TEMPORAL_NAMESPACE_RETENTION:-720h}"
-# Keep in step with workflows/search-attributes.ts (test/compose checks it).
+# Keep in step with core/search-attributes.ts (test/compose checks it).
 SEARCH_ATTRIBUTES="DtsJobId:Keyword SyncPhase:Keyword SyncTopology:Keyword SourceInstanceId:Keyword DestinationInstanceId:Keyword SyncName:Keyword SyncRegion:Keyword SyncTags:KeywordList"
 export TEMPORAL_ADDRESS
 

@@ -10,6 +10,7 @@ import { ensureTemporalCli, temporalCliDir } from '../temporal-cli';
 import { entrypointScript, imageTag, mountedFile, readCompose, serviceEnv } from './compose';
 import { ensurePostgres, initDataDir, postgresCommand } from './postgres';
 import { Service, sleep } from './processes';
+import { ensureTlsFiles } from '../tls-certs';
 import { ensureTemporalServer } from './temporal-server';
 
 // docker-compose.yml's topology as plain processes on this machine (see docs/deployment.md):
@@ -64,12 +65,16 @@ export interface TopologyOptions {
   onUnexpectedExit?: (name: string) => void;
   /** Aborting while starting stops what already runs (Ctrl-C during the start). */
   signal?: AbortSignal;
+  /** mTLS on the Temporal frontend, with certificates made under the state directory (tls/). */
+  tls?: boolean;
 }
 
 export interface Topology {
   stateDir: string;
   ports: TopologyPorts;
   temporalAddress: string;
+  /** The TEMPORAL_* variables a client of this server needs (address, and the TLS files in TLS mode). */
+  temporalClientEnv: Record<string, string>;
   temporalVersion: string;
   postgresVersion: string;
   namespace: string;
@@ -104,6 +109,18 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const temporalAddress = `127.0.0.1:${ports.frontend}`;
   const emulatorUrl = `http://127.0.0.1:${ports.emulator}`;
 
+  const certs = options.tls ? ensureTlsFiles(join(stateDir, 'tls')) : undefined;
+  // The clients' side, through the same variables an operator sets (common/temporal-config.ts).
+  const clientTls: Record<string, string> = certs
+    ? {
+        TEMPORAL_TLS: 'true',
+        TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert,
+        TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      }
+    : {};
+  const temporalClientEnv = { TEMPORAL_ADDRESS: temporalAddress, ...clientTls };
   // What a .env would hold: npm start's local values, the user's environment over them, then what this
   // machine's layout forces (addresses of our own processes, one budget share per worker process).
   const local = localEnv(options.dataDir);
@@ -114,6 +131,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     ),
     ...process.env,
     ...options.vars,
+    ...clientTls,
     TEMPORAL_ADDRESS: temporalAddress,
     DTS_ENDPOINT: emulatorUrl,
     DTS_WORKERS: String(ports.workerMetrics.length),
@@ -193,11 +211,21 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
         WORKER_GRPC_PORT: String(ports.temporalWorker),
         WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
+        ...(certs
+          ? { TLS_CA_FILE: certs.caCert, TLS_SERVER_CERT_FILE: certs.serverCert, TLS_SERVER_KEY_FILE: certs.serverKey }
+          : {}),
       },
     );
-    // The compose health check: the frontend's HTTP API answers once the frontend serves.
+    // The compose health check: the frontend's HTTP API answers once the frontend serves. With mTLS, a
+    // gRPC call with the client certificate.
     await temporal.start({
-      check: async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
+      check: certs
+        ? async () => {
+            const connection = await connectClient(loadTemporalConfig(temporalClientEnv));
+            await connection.close();
+            return true;
+          }
+        : async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
       timeoutMs: 120_000,
     });
 
@@ -207,7 +235,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     await oneShot(
       'temporal-namespace',
       entrypointScript(compose, 'temporal-namespace'),
-      { ...nsEnv, PATH: `${temporalCliDir()}:${process.env.PATH}` },
+      { ...nsEnv, ...clientTls, PATH: `${temporalCliDir()}:${process.env.PATH}` },
       logDir,
     );
     const connection = await connectClient(loadTemporalConfig(vars));
@@ -260,6 +288,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       stateDir,
       ports,
       temporalAddress,
+      temporalClientEnv,
       temporalVersion,
       postgresVersion: pg.version,
       namespace: workerEnv.TEMPORAL_NAMESPACE!,
@@ -273,7 +302,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       summary: () =>
         [
           `PostgreSQL ${pg.version}  127.0.0.1:${ports.postgres}  (data ${pgData}, user ${pgEnv.POSTGRES_USER})`,
-          `Temporal ${temporalVersion}     ${temporalAddress}  (HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
+          `Temporal ${temporalVersion}     ${temporalAddress}  (${certs ? `mTLS, certificates in ${certs.dir}; ` : ''}HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
             `namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
           `DTS emulator        ${emulatorUrl}`,
           ...workers.map(

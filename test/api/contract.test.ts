@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../api/app';
 import { refusal } from '../../api/errors';
-import { ATTENTION_KINDS, ENDPOINT_KINDS, SYNC_PHASES, TOPOLOGIES } from '../../workflows/vocabulary';
+import { ATTENTION_KINDS, ENDPOINT_KINDS, SYNC_PHASES, TOPOLOGIES } from '../../core/vocabulary';
 
 const TOKEN = 'contract-test-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -34,7 +34,7 @@ afterAll(async () => {
 type Schema = { enum?: string[]; properties?: Record<string, Schema>; items?: Schema };
 
 describe('OpenAPI document', () => {
-  it('lists the words of workflows/vocabulary.ts for phases, topologies, endpoint kinds and attention kinds', () => {
+  it('lists the words of core/vocabulary.ts for phases, topologies, endpoint kinds and attention kinds', () => {
     const doc = app.swagger() as {
       paths: Record<string, Record<string, { requestBody?: unknown; parameters?: { name: string; schema: Schema }[] }>>;
     };

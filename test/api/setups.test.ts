@@ -6,7 +6,7 @@ import { dtsJobLookup } from '../../api/dts-jobs';
 import { syncStartOptions } from '../../api/sync-start';
 import { toSyncRequest } from '../../api/sync-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { legacySyncWorkflowId, syncWorkflowId } from '../../workflows/ids';
+import { syncWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
@@ -203,7 +203,7 @@ describe('API fixes', () => {
     expect(res.body).not.toContain(body.source.password);
   });
 
-  it('keys an IP endpoint by region and address, and still finds a setup started under the old id', async () => {
+  it('keys an IP endpoint by region and address', async () => {
     const express = (region: string, ip = '10.0.0.5') => ({
       ...pairBody(),
       region,
@@ -216,8 +216,6 @@ describe('API fixes', () => {
     const b = toSyncRequest(shanghai as never).request!;
     expect(syncWorkflowId(a)).toBe(`redis-sync.cn-hangzhou_10.0.0.5:6379.${hangzhou.destination.instanceId}`);
     expect(syncWorkflowId(a)).not.toBe(syncWorkflowId(b));
-    expect(legacySyncWorkflowId(a)).toBe(`redis-sync.10.0.0.5:6379.${hangzhou.destination.instanceId}`);
-    expect(legacySyncWorkflowId(toSyncRequest(pairBody()).request!)).toBeUndefined();
 
     // The preflight reads the cloud destination where the request says it is.
     const registerDestination = (body: { destination: { instanceId: string; password: string; region: string } }) =>
@@ -229,19 +227,6 @@ describe('API fixes', () => {
     const first = await post(idle, hangzhou);
     expect(first.statusCode).toBe(202);
     expect(first.json().id).toBe(syncWorkflowId(a));
-
-    // A setup started before ids named the network keeps its id; the same request finds it.
-    const older = express('cn-beijing', '10.9.9.9');
-    await registerDestination(older);
-    const request = toSyncRequest(older as never).request!;
-    const legacyId = legacySyncWorkflowId(request)!;
-    await stack.client.workflow.start(redisSync, {
-      ...syncStartOptions(request, idleQueue),
-      workflowId: legacyId,
-    });
-    const again = await post(idle, older);
-    expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ id: legacyId, existing: true });
   });
 
   it(

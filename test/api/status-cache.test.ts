@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { StatusCache } from '../../api/setup-view';
-import type { SetupStatus } from '../../workflows/types';
+import type { SetupStatus } from '../../core/types';
 
 // GET /v1/syncs/:id answers from the last status query while the run's history has not grown: the
 // workflow's state changes only with its history, and a query of a setup out of the worker's cache

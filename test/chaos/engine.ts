@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { releaseSignal, setupStatusQuery } from '../../workflows/messages';
-import type { SetupStatus } from '../../workflows/types';
+import { releaseSignal, setupStatusQuery } from '../../core/messages';
+import type { SetupStatus } from '../../core/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
 import { sleep } from './processes';
 import { Random } from './random';

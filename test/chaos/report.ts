@@ -1,5 +1,5 @@
-import { purchaseClientToken } from '../../workflows/ids';
-import type { Direction, SetupStatus } from '../../workflows/types';
+import { purchaseClientToken } from '../../core/ids';
+import type { Direction, SetupStatus } from '../../core/types';
 import type { Setup } from './setups';
 
 /** A job as GET /__emulator/jobs shows it (the fields the report needs). */

@@ -1,5 +1,5 @@
-import { syncWorkflowId } from '../../workflows/ids';
-import { releaseSignal } from '../../workflows/messages';
+import { syncWorkflowId } from '../../core/ids';
+import { releaseSignal } from '../../core/messages';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
 import type { Random } from './random';

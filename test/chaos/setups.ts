@@ -1,11 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { syncWorkflowId } from '../../workflows/ids';
+import { syncWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { syncStartOptions } from '../../api/sync-start';
-import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
-import type { WaitTuning } from '../../workflows/tuning';
-import { setupsQuery } from '../../workflows/visibility';
-import type { SyncRequest, Topology } from '../../workflows/types';
+import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
+import type { WaitTuning } from '../../core/tuning';
+import { setupsQuery } from '../../core/visibility';
+import type { SyncRequest, Topology } from '../../core/types';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
 import type { Random } from './random';

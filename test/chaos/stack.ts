@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { encryptingDataConverter } from '../../common/codec';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { CHAOS_PAYLOAD_KEYS, payloadKeysEnv } from './keys';
 import { freePort, ManagedProcess, portOpen, tsxCommand } from './processes';
 

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, it, expect } from 'vitest';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { envReads, importClosure, read, root, uniqueByName } from '../support/env-scan';
 
 /** The processes docker-compose.yml runs from this repository's image. */

@@ -8,7 +8,7 @@ import { requestRegion } from '../../activities/watch-statuses';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { normalizeDirection, normalizeDtsStatus } from '../../workflows/normalize-dts';
+import { normalizeDirection, normalizeDtsStatus } from '../../core/normalize-dts';
 
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {

@@ -10,7 +10,7 @@ import type { InstanceClaims } from '../../activities/instance-claims';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import type { InstanceClaim } from '../../workflows/instance-claim';
+import type { InstanceClaim } from '../../core/claims';
 
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {

@@ -14,7 +14,7 @@ import { describeStatusList } from '../../activities/dts/status-list';
 import { suspendDirection } from '../../activities/dts/suspend';
 import { preflightListDtsDirections } from '../../activities/preflight/reads';
 import { actionSpec, checkParams, unknownParams } from '../../emulator/reference/validate';
-import type { RedisEndpoint } from '../../workflows/types';
+import type { RedisEndpoint } from '../../core/types';
 
 interface Sent {
   action: string;

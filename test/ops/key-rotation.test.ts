@@ -14,7 +14,7 @@ import { AesGcmPayloadCodec, encryptingDataConverter } from '../../common/codec'
 import { ConfigError, type Env } from '../../common/env';
 import { loadWorkerConfig } from '../../worker/config';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
-import { statusWatcherId } from '../../workflows/status-watcher';
+import { statusWatcherId } from '../../core/watcher';
 import { TEST_PAYLOAD_KEY_BYTES } from '../support/secret-scan';
 import { eventually, tairInstance } from '../support/stack';
 

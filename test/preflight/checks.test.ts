@@ -4,7 +4,7 @@ import {
   evaluatePreflight,
   type InstanceFacts,
   type PreflightInput,
-} from '../../workflows/preflight-checks';
+} from '../../core/preflight-checks';
 
 // The rules alone, for the outcomes a working emulator cannot produce (a RAM denial, a failed read).
 const input: PreflightInput = {

@@ -20,8 +20,12 @@ import { TEMPORAL_CLI_VERSION, temporalCliPath } from '../../scripts/temporal-cl
 const root = join(__dirname, '..', '..');
 const compose = readCompose();
 const template = readFileSync(join(root, 'deploy/temporal/prod-local.yaml'), 'utf8');
-/** Set by scripts/prod-local/topology.ts on top of the compose environment (ports of this machine). */
+/** Set by scripts/prod-local/topology.ts on top of the compose environment (ports of this machine, and the
+ * certificates of `--tls`). */
 const PORT_VARS = [
+  'TLS_CA_FILE',
+  'TLS_SERVER_CERT_FILE',
+  'TLS_SERVER_KEY_FILE',
   'FRONTEND_GRPC_PORT',
   'FRONTEND_HTTP_PORT',
   'FRONTEND_MEMBERSHIP_PORT',
@@ -51,7 +55,7 @@ describe('npm run prod-local and docker-compose.yml', () => {
     expect(cli).toContain(`UI ${imageTag(compose, 'temporal-ui', {})}`);
   });
 
-  it("configure the server only from the compose `temporal` service environment (plus this machine's ports)", () => {
+  it("configure the server only from the compose `temporal` service environment (plus this machine's ports and certificates)", () => {
     const read = [...template.matchAll(/env "([A-Z0-9_]+)"/g)].map((m) => m[1]!);
     const given = new Set([...Object.keys(compose.services.temporal!.environment ?? {}), ...PORT_VARS]);
     expect(read.filter((name) => !given.has(name))).toEqual([]);

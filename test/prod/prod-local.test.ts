@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakInWindow, peakPerSecond } from '../../bench/calls';
 import { findPostgres } from '../../scripts/prod-local/postgres';
 import { startTopology, type Topology, type TopologyPorts } from '../../scripts/prod-local/topology';
-import { freePort } from '../support/ports';
+import { freeLowPort, freePort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
-import { statusWatcherId } from '../../workflows/status-watcher';
+import { statusWatcherId } from '../../core/watcher';
 import { RKVSTORE_VERSION } from '../../emulator/rkvstore/operations';
 import { eventually } from '../support/stack';
 
@@ -293,14 +292,3 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
 });
 
 /** A free loopback port in 20000–32767. */
-async function freeLowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_768);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type RunningEmulator } from '../../emulator';
 import { RkvstoreClient } from '../../activities/rkvstore/client';
 import { probeRedis } from '../../common/redis';
-import { findRedisServer } from '../../emulator/redis/servers';
+import { redisAvailable } from './helpers';
 import {
   admin,
   configureParams,
@@ -15,8 +15,6 @@ import {
   waitForStatus,
 } from '../emulator/helpers';
 
-// CI installs redis-server (.ci/install-redis.sh): there a missing one fails these tests instead of skipping.
-export const redisAvailable = findRedisServer() !== undefined || process.env.CI === 'true';
 const key = async () => ({ accessKeyId: DEFAULT_ACCESS_KEY_ID, accessKeySecret: DEFAULT_ACCESS_KEY_SECRET });
 
 describe.skipIf(!redisAvailable)('a real redis-server per emulated instance', () => {

@@ -1,47 +1,42 @@
 // Every path of redisSync that must have a recorded history in test/histories (checked by
 // replay.test.ts). Recorded by record-histories.ts; a new path of the workflow adds a name here.
 
-/** Recorded before the status watcher and before the state machine (the old code, no patch marker). */
-const OLD_CODE = [
-  'keeper-restarted-released',
+/** Recorded from the 1.0 baseline (docs/reliability.md, "Versioning"): no patch marker. */
+export const BASELINE_PATHS = [
   'oneway-released',
-  'precheck-failed-retried',
-  'twoway-cancelled',
   'twoway-released',
+  'precheck-failed-retried',
+  'precheck-failed-aborted',
+  'continued-as-new',
+  'continued-as-new-first-run',
+  'keeper-restarted-released',
+  'reset-and-reconfigured',
+  'suspended-outside-resumed',
+  'credentials-while-synchronizing',
+  'restarts-exhausted-retried',
+  'release-failed-retried',
+  'kept-suspended',
+  'twoway-cancelled',
+  /** Above maxDelay past delayGrace, then back by itself. */
+  'delay-attention-recovered',
+  /** Forward held NotStarted, started by the initialization window's timer. */
+  'window-waited',
+  /** A job bought outside, adopted; released with ?release=true, or left in place. */
+  'adopted-twoway-released',
+  'adopted-forward-only-reverse-configured',
+  'adopted-left-in-place',
+  /** A purchase whose connection reset after DTS bought, cancelled in the backoff. */
+  'purchase-reset-cancelled',
 ];
 
-/** The explicit state machine (patch explicit-state-machine-v1 present). */
-export const STATE_MACHINE_PATHS = [
-  'v1-oneway-released',
-  'v1-twoway-released',
-  'v1-precheck-failed-retried',
-  'v1-precheck-failed-aborted',
-  'v1-continued-as-new',
-  'v1-continued-as-new-first-run',
-  'v1-keeper-restarted-released',
-  'v1-reset-and-reconfigured',
-  'v1-suspended-outside-resumed',
-  'v1-credentials-while-synchronizing',
-  'v1-restarts-exhausted-retried',
-  'v1-release-failed-retried',
-  'v1-kept-suspended',
-  'v1-twoway-cancelled',
-  // Delay supervision (patch delay-supervision-v1): above maxDelay past delayGrace, then back by itself.
-  'v1-delay-attention-recovered',
-  /** Patch initialization-window-v1: Forward held NotStarted, started by the window's timer. */
-  'v1-window-waited',
-  /** Patch adopt-existing-job-v1: a job bought outside, adopted; released with ?release=true, or left in place. */
-  'v1-adopted-twoway-released',
-  'v1-adopted-forward-only-reverse-configured',
-  'v1-adopted-left-in-place',
-  /**
-   * Patch purchase-lost-connection-v1: a purchase whose connection reset, cancelled in the backoff.
-   * `-before-patch` was recorded by the code before it (the instance forgotten); it replays that code.
-   */
-  'v1-purchase-reset-cancelled',
-  'v1-purchase-reset-cancelled-before-patch',
+/** Patches retired by the 1.0 baseline: no recording may carry them (their code is gone). */
+export const RETIRED_PATCHES = [
+  'explicit-state-machine-v1',
+  'delay-supervision-v1',
+  'initialization-window-v1',
+  'purchase-lost-connection-v1',
+  'adopt-existing-job-v1',
+  'reverse-waits-for-forward',
 ];
 
-export const REQUIRED_HISTORY_FILES = [...OLD_CODE, ...OLD_CODE.map((p) => `pre-watcher-${p}`), ...STATE_MACHINE_PATHS]
-  .map((p) => `${p}.json`)
-  .sort();
+export const REQUIRED_HISTORY_FILES = BASELINE_PATHS.map((p) => `${p}.json`).sort();

@@ -8,10 +8,10 @@
 // payloads are encrypted with the test key (test/chaos/keys.ts = TEST_PAYLOAD_KEYS).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJson } from './history-json';
-import { STATE_MACHINE_PATHS } from './paths';
-import { syncWorkflowId } from '../../workflows/ids';
+import { BASELINE_PATHS } from './paths';
+import { syncWorkflowId } from '../../core/ids';
 import {
   abortUpdate,
   releaseSignal,
@@ -19,13 +19,13 @@ import {
   releaseWithOptionsUpdate,
   retryUpdate,
   setupStatusQuery,
-} from '../../workflows/messages';
+} from '../../core/messages';
 import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SyncPhase, SyncRequest, Topology } from '../../workflows/types';
+import type { Direction, SyncPhase, SyncRequest, Topology } from '../../core/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 
@@ -80,7 +80,10 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncP
   throw new Error(`${handle.workflowId} never reached ${phase}`);
 }
 
-type Start = (req: SyncRequest, tuning?: Record<string, unknown>) => Promise<WorkflowHandle<typeof redisSync>>;
+type Start = (
+  req: SyncRequest,
+  tuning?: Record<string, unknown>,
+) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof redisSync>>;
 type Scenario = (stack: ChaosStack, start: Start) => Promise<WorkflowHandle<typeof redisSync>>;
 
 /** The plain path: set up, reach synchronizing, tear down. */
@@ -150,7 +153,7 @@ async function jobBoughtOutside(stack: ChaosStack, req: SyncRequest, directions:
   return dtsJobId;
 }
 
-/** Adopt a job bought outside (patch adopt-existing-job-v1), reach synchronizing, then release or leave it. */
+/** Adopt a job bought outside, reach synchronizing, then release or leave it. */
 async function adopted(
   stack: ChaosStack,
   start: Start,
@@ -168,13 +171,12 @@ async function adopted(
   return handle;
 }
 
-// Paths of the explicit state machine (patch explicit-state-machine-v1 present). The files
-// without the `v1-` prefix were recorded before it (the patch absent): they replay the old code.
+// The paths of test/replay/paths.ts, recorded from the current code.
 const SCENARIOS: Record<string, Scenario> = {
-  'v1-oneway-released': (stack, start) => synchronizedThenReleased(stack, start, request('v1-oneway', 'oneway')),
-  'v1-twoway-released': (stack, start) => synchronizedThenReleased(stack, start, request('v1-twoway', 'bidirectional')),
-  'v1-precheck-failed-retried': async (stack, start) => {
-    const req = request('v1-precheck', 'oneway');
+  'oneway-released': (stack, start) => synchronizedThenReleased(stack, start, request('oneway', 'oneway')),
+  'twoway-released': (stack, start) => synchronizedThenReleased(stack, start, request('twoway', 'bidirectional')),
+  'precheck-failed-retried': async (stack, start) => {
+    const req = request('precheck', 'oneway');
     await register(stack, req, 'not-the-password');
     const handle = await start(req);
     await untilPhase(handle, 'needs-attention');
@@ -184,8 +186,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-precheck-failed-aborted': async (stack, start) => {
-    const req = request('v1-abort', 'oneway');
+  'precheck-failed-aborted': async (stack, start) => {
+    const req = request('abort', 'oneway');
     await register(stack, req, 'not-the-password');
     const handle = await start(req);
     await untilPhase(handle, 'needs-attention');
@@ -193,16 +195,22 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result();
     return handle;
   },
-  'v1-continued-as-new': async (stack, start) => {
-    const req = request('v1-can', 'bidirectional');
+  'continued-as-new': async (stack, start) => {
+    const req = request('can', 'bidirectional');
     await register(stack, req);
-    const handle = await start(req, { maxHistoryEvents: 60, maxPoll: '200ms' });
+    const handle = await start(req, { maxHistoryEvents: 40, maxPoll: '200ms' });
+    // Released only once it continued as new: both runs are recorded.
+    const deadline = Date.now() + 120_000;
+    while ((await handle.describe()).runId === handle.firstExecutionRunId) {
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} never continued as new`);
+      await sleep(200);
+    }
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-keeper-restarted-released': async (stack, start) => {
-    const req = request('v1-keeper', 'oneway');
+  'keeper-restarted-released': async (stack, start) => {
+    const req = request('keeper', 'oneway');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -217,8 +225,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-reset-and-reconfigured': async (stack, start) => {
-    const req = request('v1-reset', 'oneway');
+  'reset-and-reconfigured': async (stack, start) => {
+    const req = request('reset', 'oneway');
     await register(stack, req);
     await stack.admin('faults', { action: '*', instanceId: req.source.instanceId, kind: 'init-fail', count: 1 });
     const handle = await start(req);
@@ -226,8 +234,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-suspended-outside-resumed': async (stack, start) => {
-    const req = request('v1-suspend', 'oneway');
+  'suspended-outside-resumed': async (stack, start) => {
+    const req = request('suspend', 'oneway');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -239,8 +247,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-credentials-while-synchronizing': async (stack, start) => {
-    const req = request('v1-ram', 'oneway');
+  'credentials-while-synchronizing': async (stack, start) => {
+    const req = request('ram', 'oneway');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -258,8 +266,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-restarts-exhausted-retried': async (stack, start) => {
-    const req = request('v1-exhausted', 'oneway');
+  'restarts-exhausted-retried': async (stack, start) => {
+    const req = request('exhausted', 'oneway');
     await register(stack, req);
     const handle = await start(req, { maxAutoRestarts: 0 });
     await untilPhase(handle, 'synchronizing');
@@ -276,8 +284,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-release-failed-retried': async (stack, start) => {
-    const req = request('v1-release-failed', 'oneway');
+  'release-failed-retried': async (stack, start) => {
+    const req = request('release-failed', 'oneway');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -294,8 +302,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result();
     return handle;
   },
-  'v1-kept-suspended': async (stack, start) => {
-    const req = { ...request('v1-kept', 'oneway'), keepInstanceOnFailure: true };
+  'kept-suspended': async (stack, start) => {
+    const req = { ...request('kept', 'oneway'), keepInstanceOnFailure: true };
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -303,12 +311,12 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result();
     return handle;
   },
-  'v1-window-waited': async (stack, start) => {
+  'window-waited': async (stack, start) => {
     // The window opens at the next minute boundary at least 5 s away (real time: timers are not scaled).
     const opensAt = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
     const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
     const req = {
-      ...request('v1-window', 'oneway'),
+      ...request('window', 'oneway'),
       initializationWindow: { start: clock(opensAt), end: clock(opensAt + 3600_000), timeZone: 'UTC' },
     };
     await register(stack, req);
@@ -318,8 +326,8 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
-  'v1-twoway-cancelled': async (stack, start) => {
-    const req = request('v1-cancelled', 'bidirectional');
+  'twoway-cancelled': async (stack, start) => {
+    const req = request('cancelled', 'bidirectional');
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'waiting-forward');
@@ -327,9 +335,9 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result().catch(() => undefined); // ends cancelled, after releasing the instance
     return handle;
   },
-  'v1-purchase-reset-cancelled': async (stack, start) => {
-    // Patch purchase-lost-connection-v1: DTS bought, the connection reset, a cancel in the backoff.
-    const req = request('v1-purchase-reset', 'oneway');
+  'purchase-reset-cancelled': async (stack, start) => {
+    // DTS bought, the connection reset, a cancel in the backoff.
+    const req = request('purchase-reset', 'oneway');
     await register(stack, req);
     await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
     const handle = await start(req);
@@ -342,14 +350,14 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result().catch(() => undefined);
     return handle;
   },
-  'v1-adopted-twoway-released': (stack, start) =>
-    adopted(stack, start, request('v1-adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
-  'v1-adopted-forward-only-reverse-configured': (stack, start) =>
-    adopted(stack, start, request('v1-adopted-forward-only', 'bidirectional'), ['Forward'], true),
-  'v1-adopted-left-in-place': (stack, start) =>
-    adopted(stack, start, request('v1-adopted-left', 'oneway'), ['Forward'], false),
-  'v1-delay-attention-recovered': async (stack, start) => {
-    const req = { ...request('v1-delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SyncRequest;
+  'adopted-twoway-released': (stack, start) =>
+    adopted(stack, start, request('adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
+  'adopted-forward-only-reverse-configured': (stack, start) =>
+    adopted(stack, start, request('adopted-forward-only', 'bidirectional'), ['Forward'], true),
+  'adopted-left-in-place': (stack, start) =>
+    adopted(stack, start, request('adopted-left', 'oneway'), ['Forward'], false),
+  'delay-attention-recovered': async (stack, start) => {
+    const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SyncRequest;
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -364,7 +372,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 async function main(): Promise<void> {
-  const missing = STATE_MACHINE_PATHS.filter((p) => !(p.replace(/-(first-run|before-patch)$/, '') in SCENARIOS));
+  const missing = BASELINE_PATHS.filter((p) => !(p.replace(/-first-run$/, '') in SCENARIOS));
   if (missing.length) throw new Error(`no scenario records ${missing.join(', ')}`);
   const stack = await startChaosStack({ timeScale: 0.05, dtsTimeoutMs: 5_000 });
   try {

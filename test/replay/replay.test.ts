@@ -6,9 +6,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
-import { LOST_CONNECTION_PATCH } from '../../workflows/setup/purchase';
 import { historyFromJson } from './history-json';
-import { REQUIRED_HISTORY_FILES, STATE_MACHINE_PATHS } from './paths';
+import { REQUIRED_HISTORY_FILES, RETIRED_PATCHES } from './paths';
 
 // Recorded runs of every path that matters (test/histories, re-record with
 // `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
@@ -40,25 +39,20 @@ function patchIds(history: { events?: MarkerJson[] }): string[] {
 
 describe('replay of recorded histories', () => {
   it('has the histories of every recorded path', () => {
-    // A path without a recording fails here: the old code's paths (patch absent) and the state machine's.
+    // A path without a recording fails here.
     expect(files).toEqual(REQUIRED_HISTORY_FILES);
     // The recorder (plain tsx, no vitest) holds its own copy of the test key.
     expect(CHAOS_PAYLOAD_KEYS).toEqual(TEST_PAYLOAD_KEYS);
   });
 
-  it('the state machine recordings carry its patch marker, the old ones do not', () => {
+  it('no recording carries a patch the 1.0 baseline retired', () => {
     for (const file of files) {
-      const marked = patchIds(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'))).includes(
-        'explicit-state-machine-v1',
-      );
-      expect(marked, file).toBe(STATE_MACHINE_PATHS.some((p) => `${p}.json` === file));
+      const ids = patchIds(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
+      expect(
+        ids.filter((id) => RETIRED_PATCHES.includes(id)),
+        file,
+      ).toEqual([]);
     }
-  });
-
-  it('a lost-connection purchase is recorded with its patch and without it', () => {
-    const ids = (name: string) => patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')));
-    expect(ids('v1-purchase-reset-cancelled')).toContain(LOST_CONNECTION_PATCH);
-    expect(ids('v1-purchase-reset-cancelled-before-patch')).not.toContain(LOST_CONNECTION_PATCH);
   });
 
   it.each(files)('%s replays against the current workflow bundle', async (file) => {

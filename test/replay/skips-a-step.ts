@@ -4,7 +4,7 @@
 // incompatible change.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { dtsTaskQueue, purchaseClientToken } from '../../workflows/ids';
+import { dtsTaskQueue, purchaseClientToken } from '../../core/ids';
 import type { RedisSyncInput } from '../../workflows/redis-sync';
 
 export async function redisSync({ request }: RedisSyncInput): Promise<void> {

@@ -5,7 +5,7 @@ import type { InjectOptions } from 'fastify';
 import { Runtime } from '@temporalio/worker';
 import { AUTH, buildTestApp } from '../support/api';
 import { toSyncRequest } from '../../api/sync-request';
-import { syncWorkflowId } from '../../workflows/ids';
+import { syncWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { rawExecutionRecords, type RawRecord } from '../support/history-scan';
 import {

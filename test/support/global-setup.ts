@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../scripts/temporal-cli';
 import { bundleWorkflows, writeWorkflowBundle } from '../../worker/workflow-bundle';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { assertNoSecretsOnServer } from './history-scan';
 
 /** One real Temporal dev server and one workflow bundle for the whole run. */

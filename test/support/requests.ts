@@ -1,4 +1,4 @@
-import type { SyncRequest } from '../../workflows/types';
+import type { SyncRequest } from '../../core/types';
 
 // No vitest import here: the chaos runner and the history recorder use it from plain tsx.
 export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };

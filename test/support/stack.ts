@@ -11,7 +11,7 @@ import type { WorkerConfig } from '../../worker/config';
 import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
 import { freePort } from './ports';
 import { dtsCallMetrics } from '../../worker/metrics';
-import { statusWatcherId } from '../../workflows/status-watcher';
+import { statusWatcherId } from '../../core/watcher';
 import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
 
 let metricsUrl: string | undefined;

@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import Long from 'long';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerSearchAttributes } from '../../scripts/register-search-attributes';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 
 const names = SEARCH_ATTRIBUTES.map((k) => k.name);
 let connection: Connection;

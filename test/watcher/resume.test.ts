@@ -4,8 +4,9 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, toPayloads, TypedSearchAttributes } from '@temporalio/common';
 import type { DtsClient } from '../../activities/dts/client';
 import type { InstanceClaims } from '../../activities/instance-claims';
-import { roundPauseMs, watchDtsStatuses, type WatchInput, type WatchProgress } from '../../activities/watch-statuses';
-import { DtsJobIdKey, SyncPhaseKey } from '../../workflows/search-attributes';
+import { roundPauseMs, watchDtsStatuses, type WatchProgress } from '../../activities/watch-statuses';
+import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
+import type { WatchInput } from '../../core/watcher';
 import { watcherProblem } from '../../worker/health';
 
 // The watch loop against a scripted DTS status board and visibility listing: which setups it signals

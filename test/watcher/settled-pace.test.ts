@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupStatusQuery } from '../../workflows/messages';
+import { setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SyncRequest } from '../../workflows/types';
+import type { SetupStatus, SyncRequest } from '../../core/types';
 import type { CallRecord } from '../../emulator/calls';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';

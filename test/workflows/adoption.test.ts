@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toSyncRequest } from '../../api/sync-request';
-import { adoptionDifferences, adoptionRequestOf, type DtsJobFacts } from '../../workflows/adoption';
+import { adoptionDifferences, adoptionRequestOf, type DtsJobFacts } from '../../core/adoption';
 import { syncRequest } from '../support/requests';
 
 // The pure rules of an adoption (issue 13): where a DTS job differs from the request, and which request

@@ -16,10 +16,10 @@ import {
   releaseUpdate,
   retryUpdate,
   setupStatusQuery,
-} from '../../workflows/messages';
-import { dtsTaskQueue } from '../../workflows/ids';
+} from '../../core/messages';
+import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../workflows/types';
+import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';
@@ -360,46 +360,6 @@ describe('messages', () => {
         expect(dts.job().released).toBe(false);
       },
       { maxHistoryEvents: 40 },
-    );
-  });
-
-  it('takes over a run continued from the old code (input `resumed`) where it stood: keeps, buys nothing', async () => {
-    const dts = new FakeDts();
-    dts.jobs.set('dts-old-1', {
-      id: 'dts-old-1',
-      released: false,
-      status: { Forward: 'Synchronizing', Reverse: 'NotConfigured' },
-    });
-    const at = new Date().toISOString();
-    const resumed: SetupStatus = {
-      id: 'old-run',
-      name: 'test-sync',
-      topology: 'oneway',
-      phase: 'synchronizing',
-      dtsJobId: 'dts-old-1',
-      payType: 'PostPaid',
-      source: { kind: 'enterprise', region: 'cn-hangzhou' },
-      destination: { kind: 'enterprise', region: 'cn-hangzhou' },
-      forward: { configured: true, configuredAt: at, synchronizingAt: at, restarts: 0 },
-      createdAt: at,
-      updatedAt: at,
-    };
-    await withSetup(
-      dts,
-      {},
-      async (handle) => {
-        const status = await untilPhase(handle, 'synchronizing');
-        expect(status.everSynchronizing).toBe(true);
-        await sleep(1_500);
-        expect(dts.count('purchase')).toBe(0);
-        expect(dts.count('configure')).toBe(0);
-        expect(dts.count('describe')).toBeGreaterThan(0);
-        await handle.executeUpdate(releaseUpdate);
-        expect((await handle.result()).phase).toBe('released');
-        expect(dts.job().released).toBe(true);
-      },
-      {},
-      { resumed },
     );
   });
 });

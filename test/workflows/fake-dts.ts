@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import type { Direction, DirectionSnapshot } from '../../workflows/types';
-import { normalizeDtsStatus } from '../../workflows/normalize-dts';
+import type { Direction, DirectionSnapshot } from '../../core/types';
+import { normalizeDtsStatus } from '../../core/normalize-dts';
 
 /** A DTS error as activities/dts/errors.ts classifies it. */
 export function dtsError(type: string, code: string | undefined, retryable: boolean): ApplicationFailure {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPollDelayMs } from '../../workflows/poll-delay';
+import { nextPollDelayMs } from '../../core/poll-delay';
 
 const bounds = { minMs: 2_000, maxMs: 30_000 };
 

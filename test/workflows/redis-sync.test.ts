@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSignal, retrySignal, setupStatusQuery } from '../../workflows/messages';
+import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SetupStatus, SyncPhase, SyncRequest } from '../../workflows/types';
+import type { Direction, SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';

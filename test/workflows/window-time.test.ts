@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTimeZone, minutesOfDay, nextOpeningMs, windowOpen } from '../../workflows/window';
+import { isTimeZone, minutesOfDay, nextOpeningMs, windowOpen } from '../../core/window';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,15 +1,7 @@
-import { ApplicationFailure, log, patched } from '@temporalio/workflow';
-import { adoptionDifferences, adoptionRequestOf } from '../adoption';
-import type { Direction } from '../types';
+import { ApplicationFailure, log } from '@temporalio/workflow';
+import { adoptionDifferences, adoptionRequestOf } from '../../core/adoption';
+import type { Direction } from '../../core/types';
 import { MUTATE, READ, type Setup } from './setup';
-
-/** Patch of adopting an existing DTS job (issue 13). Only setups whose request has `adopt` reach it. */
-export const ADOPT_PATCH = 'adopt-existing-job-v1';
-
-/** The request adopts a job instead of buying one. Asked only for such requests: older histories never meet the patch. */
-export function adopts(s: Setup): boolean {
-  return Boolean(s.request.adopt) && patched(ADOPT_PATCH);
-}
 
 /**
  * Take over the job named by `adopt` instead of buying one: read it, prove it is the job the request describes

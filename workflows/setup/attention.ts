@@ -1,5 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
-import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../types';
+import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../../core/types';
 import { errorSummary } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { rerunPrecheck, restartDirection, start } from './configure';

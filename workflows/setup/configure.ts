@@ -1,5 +1,5 @@
 import { log } from '@temporalio/workflow';
-import type { Direction } from '../types';
+import type { Direction } from '../../core/types';
 import { failureMessage, isJobStatusConflict } from './failures';
 import { MUTATE, type Setup } from './setup';
 import { windowAhead } from './window';

@@ -1,11 +1,8 @@
 import { log, metricMeter, workflowInfo } from '@temporalio/workflow';
-import { durationMs } from '../duration';
-import { DEFAULT_DELAY_GRACE, DEFAULT_MAX_DELAY, type Direction } from '../types';
+import { durationMs } from '../../core/tuning';
+import { DEFAULT_DELAY_GRACE, DEFAULT_MAX_DELAY, type Direction } from '../../core/types';
 import { enterAttention } from './attention';
 import type { Setup } from './setup';
-
-/** Delay supervision (issue 13): a kept setup whose replication lags too long asks for attention. */
-export const DELAY_PATCH = 'delay-supervision-v1';
 
 export function delayLimitsMs(s: Setup): { maxMs: number; graceMs: number } {
   return {
@@ -16,7 +13,7 @@ export function delayLimitsMs(s: Setup): { maxMs: number; graceMs: number } {
 
 /**
  * The gauge `dts_sync_max_delay_seconds{setup}` the delay alert compares the watcher's delay with.
- * No command (workflow metrics are not emitted on replay): safe without a patch.
+ * No command (workflow metrics are not emitted on replay).
  */
 export function showMaxDelay(s: Setup): void {
   metricMeter

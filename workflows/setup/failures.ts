@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { ErrorSummary } from '../types';
+import type { ErrorSummary } from '../../core/types';
 
 // How the workflow reads an activity's failure. Activities classify DTS errors
 // (activities/dts/errors.ts): retryable ones are transient, nonRetryable ones permanent.

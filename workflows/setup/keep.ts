@@ -1,7 +1,6 @@
-import { patched } from '@temporalio/workflow';
-import { FAILED_DTS_STATUSES } from '../normalize-dts';
+import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import { attend, enterAttention } from './attention';
-import { DELAY_PATCH, showMaxDelay, superviseDelay } from './delay';
+import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { restartOrPark, waitForSynchronizing } from './wait';
@@ -64,6 +63,6 @@ export async function keep(s: Setup): Promise<never> {
       if (s.state.attention) break;
     }
     failedRounds = failed ? failedRounds + 1 : 0;
-    graceLeftMs = !s.state.attention && !failed && patched(DELAY_PATCH) ? superviseDelay(s) : undefined;
+    graceLeftMs = !s.state.attention && !failed ? superviseDelay(s) : undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew, log } from '@temporalio/workflow';
-import type { SetupStatus } from '../types';
-import { adopt, adopts } from './adopt';
+import type { SetupStatus } from '../../core/types';
+import { adopt } from './adopt';
 import { attend, enterAttention } from './attention';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
@@ -62,7 +62,7 @@ async function procedure(s: Setup): Promise<SetupStatus> {
 async function setUpAndKeep(s: Setup): Promise<never> {
   s.checkStop();
   if (!s.status.dtsJobId) {
-    if (adopts(s)) await adopt(s);
+    if (s.request.adopt) await adopt(s);
     else await purchase(s);
   }
   for (const dir of s.directions) {

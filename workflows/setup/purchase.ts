@@ -1,5 +1,5 @@
-import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
-import { purchaseClientToken } from '../ids';
+import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
+import { purchaseClientToken } from '../../core/ids';
 import { attend, enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';
@@ -36,7 +36,7 @@ export async function purchase(s: Setup): Promise<void> {
       return;
     } catch (err) {
       // No answer from DTS (timeout, lost connection): the instance may exist.
-      if (!hasDtsAnswer(err) || lostConnection(err)) s.state.purchaseUnsettled = true;
+      if (!hasDtsAnswer(err) || isNetworkFailure(err)) s.state.purchaseUnsettled = true;
       if (isPermanent(err)) {
         if (!s.state.purchaseUnsettled) throw err; // refused, nothing bought
         // Refused now, but an earlier attempt may have bought: only a human can find out.
@@ -56,17 +56,6 @@ export async function purchase(s: Setup): Promise<void> {
       await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
   }
-}
-
-/**
- * Patch: a network error (ECONNRESET after DTS bought) carries the socket's errno as its code,
- * which the first state machine read as DTS's answer; a cancel in the backoff then forgot the
- * instance. Runs recorded without the patch replay the old reading.
- */
-export const LOST_CONNECTION_PATCH = 'purchase-lost-connection-v1';
-
-function lostConnection(err: unknown): boolean {
-  return isNetworkFailure(err) && patched(LOST_CONNECTION_PATCH);
 }
 
 /** An abort of a purchase whose outcome no one could learn: end loudly, never silently. */

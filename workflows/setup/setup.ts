@@ -12,8 +12,8 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { durationMs } from '../duration';
-import { dtsTaskQueue } from '../ids';
+import { durationMs } from '../../core/tuning';
+import { dtsTaskQueue } from '../../core/ids';
 import {
   abortSignal,
   abortUpdate,
@@ -25,8 +25,8 @@ import {
   retrySignal,
   retryUpdate,
   setupStatusQuery,
-} from '../messages';
-import { DtsJobIdKey, SyncPhaseKey } from '../search-attributes';
+} from '../../core/messages';
+import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
 import {
   DEFAULT_MAX_DELAY,
   type Direction,
@@ -35,7 +35,7 @@ import {
   type SyncPhase,
   type SyncRequest,
   type SetupStatus,
-} from '../types';
+} from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
 import type { SetupState, StopRequest } from './state';
 

@@ -1,5 +1,4 @@
-import { DEFAULT_TUNING, type WaitTuning } from '../tuning';
-import { durationMs } from '../duration';
+import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
   type AttentionKind,
@@ -7,7 +6,7 @@ import {
   type SyncPhase,
   type SyncRequest,
   type SetupStatus,
-} from '../types';
+} from '../../core/types';
 
 /** What ends the setup once it reaches a safe point. A release outranks an abort or a cancel. */
 export type StopRequest = 'release' | 'abort' | 'cancel';
@@ -43,7 +42,7 @@ export interface SetupState {
   measuredTimeToSynchronizing?: boolean;
   /** Since when a direction's delay is above maxDelay (delay supervision, workflows/setup/delay.ts). */
   delayOverSinceMs?: number;
-  /** The request's initialization window applies (patch initialization-window-v1): Forward's opening, once known. */
+  /** The request's initialization window applies: Forward's opening, once known. */
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
@@ -75,34 +74,5 @@ export function initialState(
       createdAt: now,
       updatedAt: now,
     },
-  };
-}
-
-/** A run continued from the code before the state machine carried only its status. */
-export function stateFromStatus(
-  status: SetupStatus,
-  request: SyncRequest,
-  tuning: Partial<WaitTuning> | undefined,
-): SetupState {
-  const waitUntilMs: SetupState['waitUntilMs'] = {};
-  for (const dir of ['Forward', 'Reverse'] as const) {
-    const d = dir === 'Forward' ? status.forward : status.reverse;
-    if (d?.configured && d.configuredAt && !d.synchronizingAt) {
-      waitUntilMs[dir] = Date.parse(d.configuredAt) + durationMs(request.waitDeadline);
-    }
-    // A keeper that continued-as-new while restarting a direction: the restart's wait goes on.
-    const restarting = status.phase === (dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse');
-    if (d?.synchronizingAt && restarting) waitUntilMs[dir] = Date.now() + durationMs(request.waitDeadline);
-  }
-  const everSynchronizing = Boolean(status.forward.synchronizingAt || status.reverse?.synchronizingAt);
-  const allSynchronizing = Boolean(
-    status.forward.synchronizingAt && (request.topology === 'oneway' || status.reverse?.synchronizingAt),
-  );
-  return {
-    version: 1,
-    tuning: { ...DEFAULT_TUNING, ...tuning },
-    waitUntilMs,
-    status: { ...status, everSynchronizing },
-    measuredTimeToSynchronizing: allSynchronizing,
   };
 }

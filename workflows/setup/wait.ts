@@ -1,7 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
-import { nextPollDelayMs, type ProgressSample } from '../poll-delay';
-import { FAILED_DTS_STATUSES } from '../normalize-dts';
-import type { Direction, DirectionSnapshot } from '../types';
+import { nextPollDelayMs, type ProgressSample } from '../../core/poll-delay';
+import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
+import type { Direction, DirectionSnapshot } from '../../core/types';
 import { attend, enterAttention } from './attention';
 import { configure, resetAndConfigure, restartDirection, start } from './configure';
 import { errorSummary, isCredentials } from './failures';

@@ -1,10 +1,7 @@
-import { log, patched } from '@temporalio/workflow';
-import { nextOpeningMs } from '../window';
+import { log } from '@temporalio/workflow';
+import { nextOpeningMs } from '../../core/window';
 import { start } from './configure';
 import type { Setup } from './setup';
-
-/** Patch of the initialization window (issue 11). Only setups whose request has a window reach it. */
-export const WINDOW_PATCH = 'initialization-window-v1';
 
 /**
  * True while Forward must wait for the request's initialization window: configure then asks DTS
@@ -12,11 +9,7 @@ export const WINDOW_PATCH = 'initialization-window-v1';
  */
 export function windowAhead(s: Setup): boolean {
   if (!s.request.initializationWindow || s.status.everSynchronizing) return false;
-  if (!s.state.window) {
-    // Asked only for requests with a window: replays of histories without one never meet the patch.
-    if (!patched(WINDOW_PATCH)) return false;
-    s.state.window = {};
-  }
+  s.state.window ??= {};
   return !s.state.window.opened;
 }
 

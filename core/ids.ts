@@ -1,0 +1,34 @@
+import type { SyncRequest } from './types';
+
+/**
+ * One setup per instance pair at a time: the workflow id is the pair, order-free, so
+ * A→B and B→A (or A↔B) cannot be set up concurrently. Computed only at start: a running
+ * setup keeps the id it was started with.
+ */
+export function syncWorkflowId(request: Pick<SyncRequest, 'source' | 'destination'>): string {
+  const [a, b] = [endpointKey(request.source), endpointKey(request.destination)].sort();
+  return `redis-sync.${a}.${b}`;
+}
+
+type Endpoint = SyncRequest['source'] & { vpcId?: string };
+
+function endpointKey(endpoint: Endpoint): string {
+  if (endpoint.instanceId !== undefined)
+    return endpoint.port === undefined ? endpoint.instanceId : `${endpoint.instanceId}:${endpoint.port}`;
+  // A private IP is unique only within its network: 10.0.0.5 exists in many VPCs and regions.
+  const network = endpoint.vpcId ? `_${endpoint.vpcId}` : '';
+  return `${endpoint.region}${network}_${endpoint.ip ?? 'unknown'}:${endpoint.port ?? 'none'}`;
+}
+
+/**
+ * The purchase's ClientToken: stable across retries and continue-as-new of one setup
+ * (first run id), new for a later setup of the same pair. ASCII, at most 64 characters.
+ */
+export function purchaseClientToken(firstExecutionRunId: string): string {
+  return `rds-${firstExecutionRunId}`.slice(0, 64);
+}
+
+/** The task queue of a setup's DTS calls: the worker that holds the DTS rate limit listens there. */
+export function dtsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.dts`;
+}

@@ -1,0 +1,228 @@
+import type { Duration } from '@temporalio/common';
+import type {
+  ATTENTION_KINDS,
+  DIRECTIONS,
+  DTS_DIRECTION_STATUSES,
+  ENDPOINT_KINDS,
+  JOB_CLASSES,
+  PAY_TYPES,
+  PREPAID_PERIODS,
+  RELEASE_OUTCOMES,
+  SYNC_PHASES,
+  TOPOLOGIES,
+} from './vocabulary';
+
+// The contract shared by the API, the workflow and the activities. Plain data only:
+// everything here crosses Temporal payloads.
+
+export type Topology = (typeof TOPOLOGIES)[number];
+export type Direction = (typeof DIRECTIONS)[number];
+export type PayType = (typeof PAY_TYPES)[number];
+export type JobClass = (typeof JOB_CLASSES)[number];
+export type PrepaidPeriod = (typeof PREPAID_PERIODS)[number];
+
+/**
+ * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
+ * `ecs` is a self-managed Redis on an ECS instance (id + port); `express` is a self-managed
+ * Redis reachable by IP and port. Two-way sync needs two `enterprise` endpoints.
+ */
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
+export interface RedisEndpoint {
+  kind: EndpointKind;
+  instanceId?: string;
+  region: string;
+  password: string;
+  /** Database account; absent: the default account (docs/dts-api.md §1.2). */
+  username?: string;
+  ip?: string;
+  port?: number;
+}
+
+export interface DatabaseMapping {
+  from: number;
+  to: number;
+}
+
+/**
+ * When DTS may run the full initialization (it loads both databases): local wall-clock times
+ * "HH:MM" in an IANA zone; `end` before `start` crosses midnight.
+ */
+export interface InitializationWindow {
+  start: string;
+  end: string;
+  timeZone: string;
+}
+
+export interface SyncRequest {
+  name: string;
+  topology: Topology;
+  /** Region of the DTS instance. */
+  region: string;
+  source: RedisEndpoint;
+  destination: RedisEndpoint;
+  databases: DatabaseMapping[];
+  jobClass: JobClass;
+  payType: PayType;
+  period?: PrepaidPeriod;
+  usedTime?: number;
+  /** Keep the paid DTS instance when the setup fails or is aborted. */
+  keepInstanceOnFailure: boolean;
+  /** How long to wait for each direction to reach Synchronizing, e.g. '48h'. */
+  waitDeadline: Duration;
+  /** How long a setup waits for an operator in needs-attention before giving up. */
+  attentionDeadline: Duration;
+  /** Replication delay a kept setup tolerates (default DEFAULT_MAX_DELAY); absent in older requests. */
+  maxDelay?: Duration;
+  /** How long the delay may stay above maxDelay before needs-attention (default DEFAULT_DELAY_GRACE). */
+  delayGrace?: Duration;
+  /** Start the Forward direction (precheck and full initialization) only inside this window. */
+  initializationWindow?: InitializationWindow;
+  /** Take over this existing DTS job instead of buying one (patch adopt-existing-job-v1). */
+  adopt?: { dtsJobId: string };
+}
+
+export const DEFAULT_MAX_DELAY: Duration = '5m';
+export const DEFAULT_DELAY_GRACE: Duration = '10m';
+
+/**
+ * Where a setup is (SYNC_PHASES in vocabulary.ts). `waiting-for-window`: Forward is configured with its
+ * automatic start suppressed; a timer starts it at the window's opening. `release-failed`: the release
+ * failed and waits for an operator's retry (or its own slow retries); the instance may still bill.
+ */
+export type SyncPhase = (typeof SYNC_PHASES)[number];
+
+export interface PrecheckFailure {
+  item: string;
+  message: string;
+  repairMethod?: string;
+}
+
+/** What DTS says about one direction, normalised (see status.ts). */
+export interface DirectionSnapshot {
+  status: DtsDirectionStatus;
+  /** DTS's own spelling, for operators. */
+  rawStatus: string;
+  /** Overall progress 0..100 across precheck, structure and data initialization. */
+  progress: number;
+  /** The step DTS is in now and its own percent: what the adaptive wait extrapolates. */
+  stage: 'precheck' | 'structure' | 'data' | 'other';
+  stagePercent: number;
+  precheckFailures: PrecheckFailure[];
+  errorMessage?: string;
+  delaySeconds?: number;
+  checkpoint?: string;
+}
+
+/** DTS's status of one direction (DTS_DIRECTION_STATUSES), not the setup's phase nor Temporal's execution status. */
+export type DtsDirectionStatus = (typeof DTS_DIRECTION_STATUSES)[number];
+
+export interface DirectionState extends Partial<DirectionSnapshot> {
+  configured: boolean;
+  configuredAt?: string;
+  synchronizingAt?: string;
+  restarts: number;
+}
+
+/**
+ * Every `error.type` (and `releaseError.type`) a setup's status can carry; the API returns them as they are.
+ * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
+ */
+export type SyncErrorType =
+  /** A DTS call failed for now (network, throttling, timeout, 5xx) and is retried; cleared by the next success. */
+  | 'DtsUnreachable'
+  /** DTS refused the AccessKey or its permissions; retried slowly, cleared by the next success. */
+  | 'DtsCredentialsRejected'
+  /** DTS refused the call for good (DtsFailure in activities/dts/errors.ts). */
+  | 'DtsInvalidParameter'
+  | 'DtsBillingError'
+  | 'DtsNotFound'
+  | 'DtsJobStatusConflict'
+  | 'DtsIdempotencyMismatch'
+  | 'DtsPermanentError'
+  /** The setup gave up (workflows/setup/). */
+  | 'PurchaseOutcomeUnknown'
+  | 'WaitDeadlineExceeded'
+  | 'AttentionDeadlineExceeded'
+  | 'SetupFailed'
+  /** An adoption refused by the workflow: the job differs from the request, or another setup holds it. */
+  | 'AdoptedJobMismatch'
+  | 'AdoptedJobHeld'
+  /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
+  | 'Terminated'
+  | 'Error'
+  /** Any other error, by its name. */
+  | (string & {});
+
+export interface ErrorSummary {
+  type: SyncErrorType;
+  message: string;
+  /** DTS's error code and RequestId, when DTS answered. */
+  code?: string;
+  requestId?: string;
+}
+
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
+
+export interface EndpointSummary {
+  kind: EndpointKind;
+  instanceId?: string;
+  region: string;
+  ip?: string;
+  port?: number;
+}
+
+/**
+ * The setup's own status: the story of one setup as its workflow tells it (the `status` query, its result), shown by
+ * the API and the Temporal UI. Not DTS's status of a direction (DtsDirectionStatus) nor Temporal's execution status
+ * (`workflowStatus` in the API). Never holds a secret.
+ */
+export interface SetupStatus {
+  id: string;
+  name: string;
+  topology: Topology;
+  phase: SyncPhase;
+  dtsJobId?: string;
+  payType: PayType;
+  source: EndpointSummary;
+  destination: EndpointSummary;
+  forward: DirectionState;
+  reverse?: DirectionState;
+  /** The initialization window of the request, and when Forward starts (or started) in it. */
+  window?: InitializationWindow & { opensAt: string };
+  error?: ErrorSummary;
+  attention?: {
+    direction: Direction;
+    reason: string;
+    failures: PrecheckFailure[];
+    since: string;
+    /** When the setup gives up by itself; absent once the sync ever ran (then only an operator ends it). */
+    deadline?: string;
+    /** Why the setup stopped (absent in statuses of older runs). */
+    kind?: AttentionKind;
+    /** DTS's own status and words at the time, when DTS said something. */
+    dtsStatus?: string;
+  };
+  released?: {
+    at: string;
+    outcome: ReleaseOutcome;
+    suspended?: boolean;
+  };
+  /** The last failed release attempt (phase release-failed); `error` keeps what ended the setup. */
+  releaseError?: ErrorSummary;
+  /**
+   * The setup adopted an existing DTS job (request `adopt`): nothing was bought, and only a release asked
+   * with `releaseInstance` (DELETE ?release=true) deletes the job; every other ending leaves it as it is.
+   */
+  adopted?: { dtsJobId: string; at: string; releaseInstance?: boolean };
+  /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */
+  everSynchronizing?: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function summarizeEndpoint(endpoint: RedisEndpoint): EndpointSummary {
+  const { password: _secret, ...summary } = endpoint;
+  return summary;
+}

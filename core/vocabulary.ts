@@ -1,0 +1,76 @@
+// The project's words, each written once. Pure data (no imports) so the workflow bundle, the API's
+// schemas, the metrics and the bench can all share it. The strings are wire names and appear in
+// recorded workflow histories: never rename one.
+
+export const TOPOLOGIES = ['oneway', 'bidirectional'] as const;
+/** The two directions of a DTS job; a two-way sync has both. */
+export const DIRECTIONS = ['Forward', 'Reverse'] as const;
+export const PAY_TYPES = ['PostPaid', 'PrePaid'] as const;
+/** The unit of a prepaid instance's `usedTime`. */
+export const PREPAID_PERIODS = ['Year', 'Month'] as const;
+export const JOB_CLASSES = ['micro', 'small', 'medium', 'large'] as const;
+/** Where a Redis lives; see `EndpointKind` in types.ts. */
+export const ENDPOINT_KINDS = ['enterprise', 'community', 'ecs', 'express'] as const;
+
+/** Every phase a setup reports (SyncPhase), in the order a setup goes through them. */
+export const SYNC_PHASES = [
+  'purchasing',
+  /** Instead of purchasing: taking over a DTS job bought outside (request `adopt`). */
+  'adopting',
+  'configuring-forward',
+  'waiting-for-window',
+  'waiting-forward',
+  'configuring-reverse',
+  'waiting-reverse',
+  'needs-attention',
+  'synchronizing',
+  'releasing',
+  'release-failed',
+  'released',
+  'failed',
+  'cancelled',
+] as const;
+
+/** The phases a setup reports only once it has ended (its run is closed or closing). */
+export const ENDED_PHASES = [
+  'released',
+  'failed',
+  'cancelled',
+] as const satisfies readonly (typeof SYNC_PHASES)[number][];
+
+/** Why a setup stopped for an operator (needs-attention): `attention.kind` of its status. */
+export const ATTENTION_KINDS = [
+  'precheck-failed',
+  'suspended-outside',
+  'restarts-exhausted',
+  'wait-deadline',
+  'dts-unreadable',
+  'purchase-outcome-unknown',
+  'setup-error',
+  'delay',
+] as const;
+
+/**
+ * How a setup's teardown ended: `released.outcome` of its status. `left-in-place`: an adopted job the
+ * setup let go of without touching it (no `?release=true`).
+ */
+export const RELEASE_OUTCOMES = ['released', 'already-gone', 'kept', 'prepaid-not-released', 'left-in-place'] as const;
+
+/**
+ * What DTS says about one direction of a job, normalised from its many spellings (core/normalize-dts.ts);
+ * `unknown` is any spelling not seen before.
+ */
+export const DTS_DIRECTION_STATUSES = [
+  'notconfigured',
+  'notstarted',
+  'prechecking',
+  'precheckfailed',
+  'initializing',
+  'initializefailed',
+  'synchronizing',
+  'failed',
+  'suspending',
+  'modifying',
+  'finished',
+  'unknown',
+] as const;
