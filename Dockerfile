@@ -17,6 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY common ./common
+COPY core ./core
 COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker
@@ -35,6 +36,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && rm -rf /root/.npm /tmp/*
 COPY tsconfig.json ./
 COPY common ./common
+COPY core ./core
 COPY workflows ./workflows
 COPY activities ./activities
 COPY worker ./worker

@@ -191,9 +191,11 @@ async function againstRunning(urls: string[]): Promise<void> {
   const log = (line: string) => console.log(`[bench:api ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const ids: string[] = [];
-  for (let pageToken: string | undefined, pages = 0; pages < 20; pages++) {
-    const query = `pageSize=500&phase=synchronizing${pageToken ? `&pageToken=${pageToken}` : ''}`;
-    const page = (await (await fetch(`${urls[0]}/v1/syncs?${query}`, { headers })).json()) as {
+  for (let pageToken: string | undefined, pages = 0; pages < 100; pages++) {
+    const query = `pageSize=100&phase=synchronizing${pageToken ? `&pageToken=${pageToken}` : ''}`;
+    const res = await fetch(`${urls[0]}/v1/syncs?${query}`, { headers });
+    if (!res.ok) throw new Error(`GET /v1/syncs: ${res.status} ${await res.text()}`);
+    const page = (await res.json()) as {
       items: { id: string }[];
       nextPageToken?: string;
     };

@@ -5,8 +5,8 @@ import { bundleWorkflows, writeWorkflowBundle } from '../worker/workflow-bundle'
 
 const ROOT = join(__dirname, '..');
 
-/** What the worker process loads: its own code and the code it imports (workflows/ for ids and types). */
-const WORKER_SOURCES = ['worker', 'activities', 'common', 'workflows'];
+/** What the worker process loads: its own code and the code it imports (core/ and workflows/ for ids and types). */
+const WORKER_SOURCES = ['worker', 'activities', 'common', 'core', 'workflows'];
 
 /**
  * The worker as plain JavaScript (dist/worker/main.js) next to its workflow bundle (dist/workflow-bundle.js).

@@ -145,7 +145,8 @@ describe('status watcher heartbeats and resume', () => {
   });
 
   it('a kept fleet cheap to list is listed every interval', async () => {
-    const { listings } = await rounds(3, undefined, 300, { intervalMs: 300, phases: ['synchronizing'] });
+    // 1 s apart: "cheap" is a listing under 50 ms, which a busy machine's event loop alone can exceed at 300 ms.
+    const { listings } = await rounds(3, undefined, 1_000, { intervalMs: 1_000, phases: ['synchronizing'] });
     expect(listings).toEqual({ [WAITING]: 3, [SETTLED]: 3 });
   });
 
