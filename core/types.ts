@@ -98,7 +98,7 @@ export interface PrecheckFailure {
   repairMethod?: string;
 }
 
-/** What DTS says about one direction, normalised (see status.ts). */
+/** What DTS says about one direction, normalised (core/normalize-dts.ts). */
 export interface DirectionSnapshot {
   status: DtsDirectionStatus;
   /** DTS's own spelling, for operators. */

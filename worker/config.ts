@@ -4,7 +4,7 @@ import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
-/** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/redis-sync.ts). */
+/** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/setup/setup.ts). */
 export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
 
 /**

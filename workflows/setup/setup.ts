@@ -48,7 +48,7 @@ export const MUTATE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ..
 export const PURCHASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
 export const RELEASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 5 } };
 
-/** Longest pause between two attempts of a call DTS keeps refusing (credentials: issue 9). */
+/** Longest pause between two attempts of a call DTS keeps refusing (credentials: fixable only outside). */
 export const MAX_BACKOFF_MS = 5 * 60_000;
 const MAX_TRANSIENT_BACKOFF_MS = 60_000;
 
