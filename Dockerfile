@@ -42,6 +42,8 @@ COPY activities ./activities
 COPY worker ./worker
 COPY api ./api
 COPY emulator ./emulator
+# The emulator enforces the shipped RAM policy by default.
+COPY deploy/ram-policy.json ./deploy/
 COPY --from=build /app/dist ./dist
 
 # Writable place for the emulator's state file (a named volume in compose).

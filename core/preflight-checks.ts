@@ -289,6 +289,8 @@ function credentialsCheck(f: PreflightFacts): PreflightItem {
 
 // CreateSynchronizationJob: outside mainland China (Hong Kong included) DestRegion must equal SourceRegion.
 const mainland = (region: string) => region.startsWith('cn-') && region !== 'cn-hongkong';
+/** Where that rule is written (docs/dts-api.md §1.1), named in the report so an operator can check it. */
+const REGION_RULE_SOURCE = 'https://www.alibabacloud.com/help/en/dts/developer-reference/api-createsynchronizationjob';
 
 function regionCheck(input: PreflightInput): PreflightItem {
   const s = input.source.region;
@@ -298,7 +300,7 @@ function regionCheck(input: PreflightInput): PreflightItem {
       'regions',
       'fail',
       'CreateSynchronizationJob: when the source is in Hong Kong or outside mainland China' +
-        ` the destination must be in the same region (${s} → ${d})`,
+        ` the destination must be in the same region (${s} → ${d}; ${REGION_RULE_SOURCE})`,
       'Use instances in the same region.',
     );
   }

@@ -10,6 +10,7 @@ export const DIALECT_CHOICES = {
   reverseEndpoints: ['either', 'swapped', 'same'],
   reverseInitialization: ['any', 'seed'],
   statusListScope: ['global', 'region'],
+  errorEnvelope: ['http', 'body'],
 } as const;
 
 type Choices = typeof DIALECT_CHOICES;
@@ -27,13 +28,15 @@ export const DEFAULT_DIALECT: Readonly<Dialect> = {
   reverseEndpoints: 'either',
   reverseInitialization: 'any',
   statusListScope: 'global',
+  errorEnvelope: 'http',
   statusListPageSize: 0,
 };
 
 /** The strictest combination the documents allow (the workflow must pass under it too). */
 export const STRICTEST_DIALECT =
   'unconfiguredStatus=NotStarted,startAfterPrecheckFailed=refused,statusSpelling=legacy,clientToken=ignored,' +
-  'reverseEndpoints=swapped,reverseInitialization=seed,statusListScope=region,statusListPageSize=10';
+  'reverseEndpoints=swapped,reverseInitialization=seed,statusListScope=region,statusListPageSize=10,' +
+  'errorEnvelope=body';
 
 export class DialectError extends Error {}
 

@@ -28,6 +28,20 @@ export function errorBody(error: ApiError, requestId: string): Record<string, st
   };
 }
 
+/**
+ * The envelope every DTS response model carries: HTTP 200 with `Success: "false"`, `ErrCode`, `ErrMessage`
+ * (dialect errorEnvelope=body). `HttpStatusCode` is the DtsJob family's field for the status it means.
+ */
+export function errorEnvelopeBody(error: ApiError, requestId: string): Record<string, unknown> {
+  return {
+    RequestId: requestId,
+    Success: 'false',
+    ErrCode: error.code,
+    ErrMessage: error.message,
+    HttpStatusCode: error.httpStatus,
+  };
+}
+
 // Gateway-level rejections (docs/dts-api.md §4.2, §5.4).
 export const gatewayErrors = {
   missingParameter: (name: string) =>

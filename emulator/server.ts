@@ -3,7 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_PREFIX, handleAdmin, type AdminDeps } from './admin';
 import { handleRedisAdmin } from './redis/admin';
 import { formatCallLine, redactParams, type CallRecord } from './calls';
-import { ApiError, errorBody, faultErrors, gatewayErrors, newRequestId, operationErrors } from './errors';
+import {
+  ApiError,
+  errorBody,
+  errorEnvelopeBody,
+  faultErrors,
+  gatewayErrors,
+  newRequestId,
+  operationErrors,
+} from './errors';
 import { REQUEST_FAULT_KINDS, type Fault } from './faults';
 import { verifyRequest } from './gateway';
 import { parseFormInto, readBody, resetConnection, sendBadGatewayPage, sendJson } from './http-io';
@@ -49,6 +57,8 @@ async function answer(
   const requestId = newRequestId();
   const now = Date.now();
   let fault: Fault | undefined;
+  // Errors of the service itself (not of the gateway or RAM) may come in the body (dialect errorEnvelope).
+  let inService = false;
   try {
     // R-KVStore shares the host and the instance registry; its Version picks it (emulator/rkvstore/).
     if (params.Version === RKVSTORE_VERSION) return { answer: answerRkvstore(deps, method, params, requestId, now) };
@@ -95,6 +105,7 @@ async function answer(
       options: deps.options,
       call: {} as { jobId?: string; direction?: Direction },
     };
+    inService = true;
     const fields = operation(ctx);
     Object.assign(call, ctx.call);
     if (deps.state.advance(opNow) || MUTATING_ACTIONS.has(action)) deps.state.save();
@@ -103,6 +114,8 @@ async function answer(
     const apiError = error instanceof ApiError ? error : faultErrors.internalError();
     if (!(error instanceof ApiError))
       deps.options.log(`[dts-emulator] internal error: ${String((error as Error)?.stack ?? error)}`);
+    if (inService && deps.options.dialect.errorEnvelope === 'body')
+      return { answer: { status: 200, body: errorEnvelopeBody(apiError, requestId) }, fault };
     return { answer: { status: apiError.httpStatus, body: errorBody(apiError, requestId) }, fault };
   }
 }
@@ -136,7 +149,8 @@ async function handleApi(
   }
 
   const { fault } = result;
-  let outcome = typeof result.answer.body.Code === 'string' ? result.answer.body.Code : 'OK';
+  const { Code, ErrCode } = result.answer.body;
+  let outcome = typeof Code === 'string' ? Code : typeof ErrCode === 'string' ? ErrCode : 'OK';
   let httpStatus = result.answer.status;
   if (fault?.kind === 'delay-after') await deps.sleep(fault.delayMs ?? 0);
   if (fault?.kind === 'drop-after') await deps.sleep(fault.delayMs ?? 0);

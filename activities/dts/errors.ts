@@ -156,11 +156,14 @@ export function classifyDtsError(err: unknown, action: string, secrets: string[]
 /** DTS business failure inside a 2xx body: `{ Success: false, ErrCode, ErrMessage }`. */
 export function businessFailure(body: Record<string, unknown>, action: string, secrets: string[]): ApplicationFailure {
   const code = text(body.ErrCode ?? body.Code, 'UnknownError');
+  const httpStatus = Number(body.HttpStatusCode);
   return classifyDtsError(
     {
       code,
       message: text(body.ErrMessage ?? body.Message),
       data: { RequestId: body.RequestId, Message: body.ErrMessage },
+      // The HTTP status the error means, where the body names it (a 5xx is retried like one on the wire).
+      ...(Number.isInteger(httpStatus) && httpStatus > 0 ? { entry: { response: { statusCode: httpStatus } } } : {}),
     },
     action,
     secrets,

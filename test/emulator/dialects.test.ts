@@ -53,6 +53,7 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       reverseEndpoints: 'swapped',
       reverseInitialization: 'seed',
       statusListScope: 'region',
+      errorEnvelope: 'body',
       statusListPageSize: 10,
     });
   });
@@ -316,6 +317,31 @@ describe('statusListPageSize', () => {
       );
     }
     expect(seen.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe('errorEnvelope', () => {
+  it('http (default): a refused operation is a 4xx with Code and Message', async () => {
+    const { client } = await start();
+    const jobId = await createJob(client);
+    await client.call('ConfigureSynchronizationJob', configureParams(jobId));
+    const error = await callError(client, 'ConfigureSynchronizationJob', configureParams(jobId));
+    expect([error.code, error.entry.response.statusCode]).toEqual(['OperationDenied.JobStatus', 403]);
+  });
+
+  it('body: the service answers 200 with Success "false", ErrCode and ErrMessage; the gateway still answers on HTTP', async () => {
+    const { client } = await start('errorEnvelope=body');
+    const jobId = await createJob(client);
+    await client.call('ConfigureSynchronizationJob', configureParams(jobId));
+    const again = await client.call('ConfigureSynchronizationJob', configureParams(jobId));
+    expect(again).toMatchObject({ Success: 'false', ErrCode: 'OperationDenied.JobStatus', HttpStatusCode: 403 });
+    expect(again.ErrMessage).toContain('already configured');
+    expect(again).not.toHaveProperty('Code');
+    const gone = await client.call('DescribeSynchronizationJobStatus', { SynchronizationJobId: 'dtsnotthere' });
+    expect(gone).toMatchObject({ Success: 'false', ErrCode: 'Forbidden.InstanceNotFound' });
+    // Parameters the gateway checks against the reference, and RAM, stay HTTP errors.
+    expect((await callError(client, 'DescribeSynchronizationJobs', { PageSize: 100 })).code).toBe('InvalidParameter');
+    expect((await callError(client, 'StartSynchronizationJob', {})).code).toBe('MissingSynchronizationJobId');
   });
 });
 

@@ -88,6 +88,16 @@ describe('preflight rules', () => {
       ).items.find((i) => i.check === 'regions')?.outcome;
     expect(regions('cn-hangzhou', 'cn-beijing')).toBe('pass');
     expect(regions('cn-hongkong', 'cn-shenzhen')).toBe('fail');
+    const refused = evaluatePreflight(
+      {
+        ...input,
+        source: { ...input.source, region: 'cn-hongkong' },
+        destination: { ...input.destination, region: 'ap-southeast-1' },
+      },
+      facts,
+    ).items.find((i) => i.check === 'regions');
+    // The report names the rule and the reference page it comes from.
+    expect(refused?.message).toMatch(/CreateSynchronizationJob.*api-createsynchronizationjob/);
     expect(regions('ap-southeast-1', 'ap-southeast-1')).toBe('pass');
   });
 
