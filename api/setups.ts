@@ -7,12 +7,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
-import { abortUpdate, releaseUpdate, releaseWithOptionsUpdate, retryUpdate, setupStatusQuery } from '../core/messages';
+import { abortByUpdate, releaseWithOptionsUpdate, retryByUpdate, setupStatusQuery } from '../core/messages';
 import type { redisSync } from '../workflows/redis-sync';
 import type { SetupStatus } from '../core/types';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
-const ACTIONS = { retry: retryUpdate, abort: abortUpdate, release: releaseUpdate } as const;
+const ACTIONS = { retry: retryByUpdate, abort: abortByUpdate, release: releaseWithOptionsUpdate } as const;
 export type OperatorAction = keyof typeof ACTIONS;
 
 const QUERY_DEADLINE_MS = 5_000;
@@ -56,13 +56,20 @@ export class Setups {
    * An operator action on a live setup: the workflow's update answers with the status it accepted it in, or its
    * validator's reason (409). `releaseInstance` makes a release delete an adopted job too (DELETE ?release=true).
    */
-  async act(id: string, action: OperatorAction, { releaseInstance = false } = {}): Promise<SetupStatus> {
+  async act(
+    id: string,
+    action: OperatorAction,
+    /** `by`: the caller's name, sent in the update's arguments so the history records who acted. */
+    { releaseInstance = false, by }: { releaseInstance?: boolean; by?: string } = {},
+  ): Promise<SetupStatus> {
     const handle = await this.live(id);
     try {
       return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        action === 'release' && releaseInstance
-          ? handle.executeUpdate(releaseWithOptionsUpdate, { args: [{ releaseInstance }] })
-          : handle.executeUpdate(ACTIONS[action]),
+        action === 'release'
+          ? handle.executeUpdate(releaseWithOptionsUpdate, {
+              args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
+            })
+          : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
       );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw httpErrors.conflict(err.cause?.message ?? err.message);

@@ -20,10 +20,21 @@ export const releaseUpdate = defineUpdate<SetupStatus>('release');
  */
 export const releaseWithOptionsUpdate = defineUpdate<SetupStatus, [ReleaseOptions | undefined]>('release');
 
-export interface ReleaseOptions {
+export interface ReleaseOptions extends ActionCaller {
   /** Delete the DTS instance even though the setup adopted it. Runs of older code ignore it. */
   releaseInstance?: boolean;
 }
+
+/**
+ * Who asked for an action (a token's name or a JWT's subject, never the token). The API sends it in the
+ * arguments of the updates below, so the history records it; the handlers need not read it.
+ */
+export interface ActionCaller {
+  by?: string;
+}
+/** The operator updates as the API sends them: the same names, with the caller. */
+export const retryByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('retry');
+export const abortByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('abort');
 
 export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');

@@ -142,7 +142,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
       try {
         const options = syncStartOptions(request, taskQueue, undefined, req.body.tags);
-        await client.workflow.start(redisSync, { ...options, memo: { ...options.memo, preflightWarnings } });
+        // Who started it, in the memo and the UI's summary: a name, never the token.
+        const startedBy = req.caller?.name;
+        await client.workflow.start(redisSync, {
+          ...options,
+          memo: { ...options.memo, preflightWarnings, ...(startedBy ? { startedBy } : {}) },
+          ...(startedBy ? { staticSummary: `${options.staticSummary} · started by ${startedBy}` } : {}),
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         // Started by a concurrent request since the check above.
@@ -295,7 +301,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs/:id/retry',
     { config: { role: 'operator' }, schema: operatorSchema('Run the precheck again after fixing its cause') },
     async (req) => {
-      const status = await setups.act(req.params.id, 'retry');
+      const status = await setups.act(req.params.id, 'retry', { by: req.caller?.name });
       return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );
@@ -304,7 +310,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     '/v1/syncs/:id/abort',
     { config: { role: 'operator' }, schema: operatorSchema('Give up a setup (the instance is released unless kept)') },
     async (req) => {
-      const status = await setups.act(req.params.id, 'abort');
+      const status = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
       return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );
@@ -320,7 +326,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     async (req) => {
       // ?release=true: an adopted job is deleted too; without it the setup leaves the job in place.
       const releaseInstance = req.query.release === 'true';
-      const status = await setups.act(req.params.id, 'release', { releaseInstance });
+      const status = await setups.act(req.params.id, 'release', { releaseInstance, by: req.caller?.name });
       return { ...status, workflowStatus: 'RUNNING' as const };
     },
   );

@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { AUTH, buildTestApp } from '../support/api';
 import type { EmulatorCall, EmulatorJob } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, tairInstance, TEST_TOKEN, type Stack } from '../support/stack';
 import type { App } from '../../api/app';
 
 let stack: Stack;
 let app: App;
 beforeAll(async () => {
   stack = await startStack();
-  app = await buildTestApp(stack);
+  app = await buildTestApp(stack, { tokens: [TEST_TOKEN, `ops-alice:admin:${ALICE_TOKEN}`] });
 });
+
+const ALICE_TOKEN = 'alice-token-0123456789abcdef';
+
+/** The first argument of each update the setup accepted, decoded as the UI's codec would. */
+async function updateArguments(id: string): Promise<unknown[]> {
+  const history = await stack.client.workflow.getHandle(id).fetchHistory();
+  const inputs = (history.events ?? [])
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0])
+    .filter((p): p is Payload => Boolean(p));
+  expect(JSON.stringify(history)).not.toContain(ALICE_TOKEN);
+  const decoded = await stack.codec.decode(inputs);
+  return decoded.map((p) => defaultPayloadConverter.fromPayload(p));
+}
 afterAll(async () => {
   await app?.close();
   await stack?.stop();
@@ -144,8 +158,14 @@ describe('HTTP API', () => {
     });
 
     // An update: the answer is what the workflow accepted, not only that a signal was sent.
-    const teardown = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: AUTH });
+    const teardown = await app.inject({
+      method: 'DELETE',
+      url: `/v1/syncs/${id}`,
+      headers: { authorization: `Bearer ${ALICE_TOKEN}` },
+    });
     expect(teardown.statusCode).toBe(200);
+    // The caller's name, never the token, is in the history with the action.
+    expect(await updateArguments(id)).toEqual([{ by: 'ops-alice' }]);
     expect(teardown.json()).toMatchObject({ id, dtsJobId: done.dtsJobId, workflowStatus: 'RUNNING' });
     // The run says `released` a moment before it completes: wait for both.
     const released = await eventually(
