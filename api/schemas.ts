@@ -322,3 +322,40 @@ export const ReleaseQuery = Type.Object(
 
 /** 422 of POST /v1/syncs: the preflight's report, or an adopted job that does not match (`fields` names each field). */
 export const UnprocessableReply = Type.Union([PreflightRefusal, ErrorReply]);
+
+/** GET /v1/syncs/:id/events: what happened to a setup, from its latest run's history, oldest first. */
+export const EventsReply = Type.Object({
+  id: Type.String(),
+  events: Type.Array(
+    Type.Object({
+      at: Type.String({ format: 'date-time' }),
+      kind: Type.Union(
+        [
+          Type.Literal('started'),
+          Type.Literal('phase'),
+          Type.Literal('dts-status'),
+          Type.Literal('action'),
+          Type.Literal('error'),
+          Type.Literal('ended'),
+        ],
+        {
+          description:
+            'started, phase (entered), dts-status (reported by DTS), action (by an operator), error (a failed activity attempt), ended',
+        },
+      ),
+      phase: Type.Optional(Type.String()),
+      direction: Type.Optional(Type.String()),
+      status: Type.Optional(Type.String()),
+      delaySeconds: Type.Optional(Type.Number()),
+      action: Type.Optional(Type.String({ description: 'retry, abort or release' })),
+      by: Type.Optional(Type.String({ description: "the caller's token name or JWT subject, never the token" })),
+      releaseInstance: Type.Optional(Type.Boolean()),
+      activity: Type.Optional(Type.String()),
+      type: Type.Optional(Type.String()),
+      message: Type.Optional(Type.String()),
+      code: Type.Optional(Type.String({ description: "DTS's error code, when DTS answered" })),
+      requestId: Type.Optional(Type.String()),
+      outcome: Type.Optional(Type.String()),
+    }),
+  ),
+});

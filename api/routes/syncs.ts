@@ -31,6 +31,7 @@ import {
   AcceptedReply,
   CreateSyncBody,
   ErrorReply,
+  EventsReply,
   ListQuery,
   ListReply,
   PlanReply,
@@ -40,6 +41,7 @@ import {
   UnprocessableReply,
 } from '../schemas';
 import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
+import { setupEvents } from '../events';
 import { Setups } from '../setups';
 import { toSyncRequest } from '../sync-request';
 import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
@@ -294,6 +296,22 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       await handle.cancel();
       const status = await setups.status(handle).catch(() => undefined);
       return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
+    },
+  );
+
+  app.get(
+    '/v1/syncs/:id/events',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: "What happened to a setup: phases, DTS statuses, operator actions with who, errors with DTS's codes",
+        params: SyncId,
+        response: { 200: EventsReply, ...errors },
+      },
+    },
+    async (req) => {
+      if (!(await setups.describe(req.params.id))) throw app.httpErrors.notFound(`no sync ${req.params.id}`);
+      return { id: req.params.id, events: await setupEvents(client, req.params.id) };
     },
   );
 

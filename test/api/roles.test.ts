@@ -24,6 +24,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const EXPECTED: Record<string, Role> = {
   'GET /v1/syncs': 'viewer',
   'GET /v1/syncs/{id}': 'viewer',
+  'GET /v1/syncs/{id}/events': 'viewer',
   'GET /v1/instances/unclaimed': 'viewer',
   'GET /metrics': 'viewer',
   'POST /codec/decode': 'viewer',
