@@ -300,13 +300,13 @@ program
   .action(async (id: string, _opts: unknown, command: Command) => {
     const { api, output } = context(command);
     const reply = await offered('events', () =>
-      api.request<{ events?: { at?: string; type?: string; message?: string }[] }>('GET', `${idPath(id)}/events`),
+      api.request<{ events?: SetupEventView[] }>('GET', `${idPath(id)}/events`),
     );
     const events = reply.events ?? [];
     printData(output, reply, () =>
       table(
-        ['AT', 'EVENT', 'DETAIL'],
-        events.map((e) => [e.at, e.type, e.message]),
+        ['AT', 'EVENT', 'DETAIL', 'BY'],
+        events.map((e) => [e.at, e.kind, eventDetail(e), e.by]),
       ),
     );
   });
@@ -455,3 +455,36 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/** One event of GET /v1/syncs/:id/events, as the table needs it. */
+interface SetupEventView {
+  at?: string;
+  kind?: string;
+  by?: string;
+  phase?: string;
+  direction?: string;
+  status?: string;
+  action?: string;
+  activity?: string;
+  type?: string;
+  message?: string;
+  code?: string;
+  outcome?: string;
+}
+
+function eventDetail(e: SetupEventView): string {
+  switch (e.kind) {
+    case 'phase':
+      return e.phase ?? '';
+    case 'dts-status':
+      return `${e.direction ?? ''} ${e.status ?? ''}`.trim();
+    case 'action':
+      return e.action ?? '';
+    case 'error':
+      return [e.activity, e.code ?? e.type, e.message].filter(Boolean).join(': ');
+    case 'ended':
+      return e.outcome ?? '';
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,113 @@
+// GET /v1/syncs/:id/events against the real dev server and emulator: who did what, read back from the history.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../support/api';
+import { findSecrets, TEST_SECRETS } from '../support/secret-scan';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import type { App } from '../../api/app';
+import type { SetupEvent } from '../../api/events';
+
+const STARTER_TOKEN = 'ci-deploy-token-0123456789abcdef';
+const ALICE_TOKEN = 'alice-token-0123456789abcdef';
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+let stack: Stack;
+let app: App;
+beforeAll(async () => {
+  stack = await startStack();
+  app = await buildTestApp(stack, {
+    tokens: [
+      `ci-deploy:admin:${STARTER_TOKEN}`,
+      `ops-alice:admin:${ALICE_TOKEN}`,
+      `reader:viewer:viewer-token-0123456789`,
+    ],
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await stack?.stop();
+});
+
+async function phaseOf(id: string): Promise<{ phase?: string; workflowStatus?: string }> {
+  return (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) })).json();
+}
+const untilPhase = (id: string, phase: string) =>
+  eventually(async () => ((await phaseOf(id)).phase === phase ? true : undefined), { what: `phase ${phase}` });
+
+describe('GET /v1/syncs/:id/events', () => {
+  it('lists who started, retried and released a setup, with its phase changes, and no token or password', async () => {
+    const n = randomUUID().slice(0, 8);
+    const source = { instanceId: `r-ev-src-${n}`, region: 'cn-hangzhou', password: `src-${n}-Pa55` };
+    const destination = { instanceId: `r-ev-dst-${n}`, region: 'cn-hangzhou', password: `dst-${n}-Pa55` };
+    for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+    const wrong = `wrong-${n}-Pa55`;
+    // DTS is given a password the instance does not have: the precheck fails and waits for an operator.
+    const started = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: as(STARTER_TOKEN),
+      payload: {
+        name: `ev-${n}`,
+        topology: 'oneway',
+        region: 'cn-hangzhou',
+        source: { ...source, password: wrong },
+        destination,
+      },
+    });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json();
+    await untilPhase(id, 'needs-attention');
+    await stack.admin('instances', tairInstance(source.instanceId, wrong));
+    const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: as(ALICE_TOKEN) });
+    expect(retry.statusCode).toBe(200);
+    await untilPhase(id, 'synchronizing');
+    const release = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) });
+    expect(release.statusCode).toBe(200);
+    await eventually(async () => ((await phaseOf(id)).workflowStatus === 'COMPLETED' ? true : undefined), {
+      what: 'completed',
+    });
+
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/syncs/${id}/events`,
+      headers: as('viewer-token-0123456789'),
+    });
+    expect(res.statusCode).toBe(200);
+    const { events } = res.json<{ events: SetupEvent[] }>();
+    expect(events[0]).toMatchObject({ kind: 'started', by: 'ci-deploy' });
+    const actions = events.filter((e) => e.kind === 'action');
+    expect(actions).toEqual([
+      expect.objectContaining({ action: 'retry', by: 'ops-alice' }),
+      expect.objectContaining({ action: 'release', by: 'ops-alice' }),
+    ]);
+    const phases = events.filter((e) => e.kind === 'phase').map((e) => e.phase);
+    const order = ['needs-attention', 'synchronizing', 'released'].map((p) => phases.indexOf(p));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(events.at(-1)).toMatchObject({ kind: 'ended', outcome: 'completed' });
+    // In order, each with its time.
+    const times = events.map((e) => Date.parse(e.at));
+    expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= (times[i - 1] ?? 0)))).toBe(true);
+    // The retry comes after the attention and before the release.
+    expect(events.indexOf(actions[0] as SetupEvent)).toBeGreaterThan(
+      events.findIndex((e) => e.phase === 'needs-attention'),
+    );
+
+    const secrets = [
+      ...TEST_SECRETS,
+      { label: 'starter-token', value: STARTER_TOKEN },
+      { label: 'alice-token', value: ALICE_TOKEN },
+      { label: 'wrong-password', value: wrong },
+    ];
+    expect(findSecrets(res.body, secrets)).toEqual([]);
+  });
+
+  it('answers 404 for a setup that never was', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/syncs/redis-sync.r-nothing.r-nobody/events',
+      headers: as(ALICE_TOKEN),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+});
