@@ -112,6 +112,15 @@ describe('redis-dts-sync CLI', () => {
     const again = await cli(['watch', id, '--interval', '0.2', '--timeout', '60']);
     expect(again.code).toBe(7); // ended without synchronizing: released
     expect(again.stdout).toContain('[released]');
+
+    const events = await cli(['events', id]);
+    expect(events.code, events.stderr).toBe(0);
+    expect(events.stdout).toMatch(/^AT\s+EVENT\s+DETAIL\s+BY/);
+    expect(events.stdout).toMatch(/\sphase\s+synchronizing/);
+    expect(events.stdout).toMatch(/\saction\s+release/);
+    const json = await cli(['events', id, '-o', 'json']);
+    const listedEvents = (JSON.parse(json.stdout) as { events: { kind: string; phase?: string }[] }).events;
+    expect(listedEvents).toContainEqual(expect.objectContaining({ kind: 'phase', phase: 'released' }));
   });
 
   it('refuses bad input with a non-zero exit and a message naming the field', async () => {
