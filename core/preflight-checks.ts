@@ -31,11 +31,12 @@ export interface PreflightInput {
   acceptRisks: AcceptedRisk[];
 }
 
-/** What R-KVStore says about one instance (activities/rkvstore/client.ts InstanceFacts). */
+/** What the preflight reads about one instance from R-KVStore. */
 export interface InstanceFacts {
   instanceId: string;
   status: string;
   regionId: string;
+  /** Tair (Redis Enterprise), Redis (community) or Memcache. */
   instanceType: string;
   engineVersion: string;
   architecture?: string;
