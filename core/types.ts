@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import type { PassingFailureType, PermanentDtsFailureType, SetupFailureType } from './failures';
 import type * as vocabulary from './vocabulary';
 
 // The contract shared by the API, the workflow and the activities. Plain data only:
@@ -118,25 +119,12 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
  * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
  */
 export type SyncErrorType =
-  /** A DTS call failed for now (network, throttling, timeout, 5xx) and is retried; cleared by the next success. */
-  | 'DtsUnreachable'
-  /** DTS refused the AccessKey or its permissions; retried slowly, cleared by the next success. */
-  | 'DtsCredentialsRejected'
-  /** DTS refused the call for good (DtsFailure in activities/dts/errors.ts). */
-  | 'DtsInvalidParameter'
-  | 'DtsBillingError'
-  | 'DtsNotFound'
-  | 'DtsJobStatusConflict'
-  | 'DtsIdempotencyMismatch'
-  | 'DtsPermanentError'
-  /** The setup gave up (workflows/setup/). */
-  | 'PurchaseOutcomeUnknown'
-  | 'WaitDeadlineExceeded'
-  | 'AttentionDeadlineExceeded'
-  | 'SetupFailed'
-  /** An adoption refused by the workflow: the job differs from the request, or another setup holds it. */
-  | 'AdoptedJobMismatch'
-  | 'AdoptedJobHeld'
+  /** A DTS failure being retried; cleared by the next success. */
+  | PassingFailureType
+  /** DTS refused the call for good. */
+  | PermanentDtsFailureType
+  /** The setup gave up. */
+  | SetupFailureType
   /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
   | 'Terminated'
   | 'Error'
