@@ -1,5 +1,6 @@
 // The preflight's rules: pure functions from what was read about the pair to a report. Each message names
 // the rule of Alibaba's guide to Redis Enterprise (Tair) DTS sync it enforces. Plain data, no I/O.
+import { DtsFailure } from './failures';
 import type { EndpointSummary, Topology } from './types';
 
 export const PREFLIGHT_OUTCOMES = ['pass', 'warn', 'fail'] as const;
@@ -31,11 +32,12 @@ export interface PreflightInput {
   acceptRisks: AcceptedRisk[];
 }
 
-/** What R-KVStore says about one instance (activities/rkvstore/client.ts InstanceFacts). */
+/** What the preflight reads about one instance from R-KVStore. */
 export interface InstanceFacts {
   instanceId: string;
   status: string;
   regionId: string;
+  /** Tair (Redis Enterprise), Redis (community) or Memcache. */
   instanceType: string;
   engineVersion: string;
   architecture?: string;
@@ -266,7 +268,7 @@ function topologyCheck(input: PreflightInput, f: PreflightFacts): PreflightItem 
 
 function credentialsCheck(f: PreflightFacts): PreflightItem {
   const errors = [f.source, f.destination, f.dtsDirections].flatMap((r) => (r && !r.ok ? [r.error] : []));
-  const denied = errors.filter((e) => e.type === 'DtsCredentialsError');
+  const denied = errors.filter((e) => e.type === DtsFailure.Credentials);
   if (denied.length > 0) {
     return item(
       'credentials',

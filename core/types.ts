@@ -1,32 +1,22 @@
 import type { Duration } from '@temporalio/common';
-import type {
-  ATTENTION_KINDS,
-  DIRECTIONS,
-  DTS_DIRECTION_STATUSES,
-  ENDPOINT_KINDS,
-  JOB_CLASSES,
-  PAY_TYPES,
-  PREPAID_PERIODS,
-  RELEASE_OUTCOMES,
-  SYNC_PHASES,
-  TOPOLOGIES,
-} from './vocabulary';
+import type { PassingFailureType, PermanentDtsFailureType, SetupFailureType } from './failures';
+import type * as vocabulary from './vocabulary';
 
 // The contract shared by the API, the workflow and the activities. Plain data only:
 // everything here crosses Temporal payloads.
 
-export type Topology = (typeof TOPOLOGIES)[number];
-export type Direction = (typeof DIRECTIONS)[number];
-export type PayType = (typeof PAY_TYPES)[number];
-export type JobClass = (typeof JOB_CLASSES)[number];
-export type PrepaidPeriod = (typeof PREPAID_PERIODS)[number];
+export type Topology = (typeof vocabulary.TOPOLOGIES)[number];
+export type Direction = (typeof vocabulary.DIRECTIONS)[number];
+export type PayType = (typeof vocabulary.PAY_TYPES)[number];
+export type JobClass = (typeof vocabulary.JOB_CLASSES)[number];
+export type PrepaidPeriod = (typeof vocabulary.PREPAID_PERIODS)[number];
 
 /**
  * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
  * `ecs` is a self-managed Redis on an ECS instance (id + port); `express` is a self-managed
  * Redis reachable by IP and port. Two-way sync needs two `enterprise` endpoints.
  */
-export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+export type EndpointKind = (typeof vocabulary.ENDPOINT_KINDS)[number];
 
 export interface RedisEndpoint {
   kind: EndpointKind;
@@ -90,7 +80,7 @@ export const DEFAULT_DELAY_GRACE: Duration = '10m';
  * automatic start suppressed; a timer starts it at the window's opening. `release-failed`: the release
  * failed and waits for an operator's retry (or its own slow retries); the instance may still bill.
  */
-export type SyncPhase = (typeof SYNC_PHASES)[number];
+export type SyncPhase = (typeof vocabulary.SYNC_PHASES)[number];
 
 export interface PrecheckFailure {
   item: string;
@@ -115,7 +105,7 @@ export interface DirectionSnapshot {
 }
 
 /** DTS's status of one direction (DTS_DIRECTION_STATUSES), not the setup's phase nor Temporal's execution status. */
-export type DtsDirectionStatus = (typeof DTS_DIRECTION_STATUSES)[number];
+export type DtsDirectionStatus = (typeof vocabulary.DTS_DIRECTION_STATUSES)[number];
 
 export interface DirectionState extends Partial<DirectionSnapshot> {
   configured: boolean;
@@ -129,25 +119,12 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
  * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
  */
 export type SyncErrorType =
-  /** A DTS call failed for now (network, throttling, timeout, 5xx) and is retried; cleared by the next success. */
-  | 'DtsUnreachable'
-  /** DTS refused the AccessKey or its permissions; retried slowly, cleared by the next success. */
-  | 'DtsCredentialsRejected'
-  /** DTS refused the call for good (DtsFailure in activities/dts/errors.ts). */
-  | 'DtsInvalidParameter'
-  | 'DtsBillingError'
-  | 'DtsNotFound'
-  | 'DtsJobStatusConflict'
-  | 'DtsIdempotencyMismatch'
-  | 'DtsPermanentError'
-  /** The setup gave up (workflows/setup/). */
-  | 'PurchaseOutcomeUnknown'
-  | 'WaitDeadlineExceeded'
-  | 'AttentionDeadlineExceeded'
-  | 'SetupFailed'
-  /** An adoption refused by the workflow: the job differs from the request, or another setup holds it. */
-  | 'AdoptedJobMismatch'
-  | 'AdoptedJobHeld'
+  /** A DTS failure being retried; cleared by the next success. */
+  | PassingFailureType
+  /** DTS refused the call for good. */
+  | PermanentDtsFailureType
+  /** The setup gave up. */
+  | SetupFailureType
   /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
   | 'Terminated'
   | 'Error'
@@ -162,8 +139,8 @@ export interface ErrorSummary {
   requestId?: string;
 }
 
-export type AttentionKind = (typeof ATTENTION_KINDS)[number];
-export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
+export type AttentionKind = (typeof vocabulary.ATTENTION_KINDS)[number];
+export type ReleaseOutcome = (typeof vocabulary.RELEASE_OUTCOMES)[number];
 
 export interface EndpointSummary {
   kind: EndpointKind;

@@ -1,21 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { text } from '../../common/text';
+import { DtsFailure, type DtsFailureType } from '../../core/failures';
 
-/** Failure types the workflow reacts to. Retryable ones are retried by Temporal's policy. */
-export const DtsFailure = {
-  Throttled: 'DtsThrottled',
-  Unavailable: 'DtsUnavailable',
-  Network: 'DtsNetworkError',
-  Timeout: 'DtsTimeout',
-  Credentials: 'DtsCredentialsError',
-  InvalidParameter: 'DtsInvalidParameter',
-  Billing: 'DtsBillingError',
-  NotFound: 'DtsNotFound',
-  JobStatusConflict: 'DtsJobStatusConflict',
-  IdempotencyMismatch: 'DtsIdempotencyMismatch',
-  Permanent: 'DtsPermanentError',
-} as const;
-export type DtsFailureType = (typeof DtsFailure)[keyof typeof DtsFailure];
+export { DtsFailure, type DtsFailureType };
 
 export interface DtsErrorDetails {
   action: string;

@@ -6,24 +6,12 @@ import * as $dara from '@darabonba/typescript';
 import { classifyDtsError } from '../dts/errors';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
 import { text } from '../../common/text';
+import type { InstanceFacts } from '../../core/preflight-checks';
 
 export interface RkvstoreClientConfig {
   /** e.g. https://r-kvstore.aliyuncs.com, or the emulator's http://127.0.0.1:PORT */
   endpoint: string;
   timeoutMs: number;
-}
-
-/** What the preflight reads about one instance. */
-export interface InstanceFacts {
-  instanceId: string;
-  status: string;
-  regionId: string;
-  /** Tair (Redis Enterprise), Redis (community) or Memcache. */
-  instanceType: string;
-  engineVersion: string;
-  architecture?: string;
-  maxmemoryPolicy?: string;
-  directConnection: boolean;
 }
 
 export class RkvstoreClient {

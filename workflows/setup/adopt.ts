@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/workflow';
+import { SetupFailure } from '../../core/failures';
 import { adoptionDifferences, adoptionRequestOf } from '../../core/adoption';
 import type { Direction } from '../../core/types';
 import { MUTATE, READ, type Setup } from './setup';
@@ -17,16 +18,22 @@ export async function adopt(s: Setup): Promise<void> {
     s.dts(`Read DTS job ${dtsJobId} to adopt it`, READ).describeJob({ dtsJobId, regionId }),
   );
   if (!job)
-    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} does not exist in ${regionId}`, 'AdoptedJobMismatch');
+    throw ApplicationFailure.nonRetryable(
+      `DTS job ${dtsJobId} does not exist in ${regionId}`,
+      SetupFailure.AdoptedJobMismatch,
+    );
   const differences = adoptionDifferences(adoptionRequestOf(s.request), job);
   if (differences.length > 0)
     throw ApplicationFailure.nonRetryable(
       `DTS job ${dtsJobId} differs from the request: ${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
-      'AdoptedJobMismatch',
+      SetupFailure.AdoptedJobMismatch,
     );
   const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, MUTATE).claimAdoptedJob({ dtsJobId }));
   if (!claim.ours)
-    throw ApplicationFailure.nonRetryable(`DTS job ${dtsJobId} is held by setup ${claim.holder}`, 'AdoptedJobHeld');
+    throw ApplicationFailure.nonRetryable(
+      `DTS job ${dtsJobId} is held by setup ${claim.holder}`,
+      SetupFailure.AdoptedJobHeld,
+    );
   const now = new Date().toISOString();
   for (const [dir, facts] of [
     ['Forward', job.forward],

@@ -1,4 +1,5 @@
 import { ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { SetupFailure } from '../../core/failures';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import type { AttentionKind, Direction, DirectionSnapshot, PrecheckFailure } from '../../core/types';
 import { errorSummary } from './failures';
@@ -84,7 +85,7 @@ export async function attend(s: Setup): Promise<AttentionOutcome> {
     if (pastDeadline && !unknown) {
       throw ApplicationFailure.nonRetryable(
         `No operator action within ${s.request.attentionDeadline}: ${s.status.attention?.reason ?? parked.kind}`,
-        'AttentionDeadlineExceeded',
+        SetupFailure.AttentionDeadlineExceeded,
       );
     }
     await s.maybeContinueAsNew();

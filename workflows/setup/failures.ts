@@ -1,12 +1,9 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { DtsFailure, PassingFailure } from '../../core/failures';
 import type { ErrorSummary } from '../../core/types';
 
 // How the workflow reads an activity's failure. Activities classify DTS errors
 // (activities/dts/errors.ts): retryable ones are transient, nonRetryable ones permanent.
-
-const CREDENTIALS = 'DtsCredentialsError';
-const NETWORK = 'DtsNetworkError';
-const JOB_STATUS_CONFLICT = 'DtsJobStatusConflict';
 
 function rootCause(err: unknown): unknown {
   return err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -37,16 +34,16 @@ export function isPermanent(err: unknown): boolean {
 
 /** Credentials or permissions (RAM policy, clock skew, expired token): fixable outside, so retried slowly. */
 export function isCredentials(err: unknown): boolean {
-  return failureType(err) === CREDENTIALS;
+  return failureType(err) === DtsFailure.Credentials;
 }
 
 /** The connection failed (reset, refused, unreachable): its `code` is the socket's errno, not DTS's. */
 export function isNetworkFailure(err: unknown): boolean {
-  return failureType(err) === NETWORK;
+  return failureType(err) === DtsFailure.Network;
 }
 
 export function isJobStatusConflict(err: unknown): boolean {
-  return failureType(err) === JOB_STATUS_CONFLICT;
+  return failureType(err) === DtsFailure.JobStatusConflict;
 }
 
 /**
@@ -62,8 +59,8 @@ export function errorSummary(err: unknown): ErrorSummary {
   const cause = rootCause(err);
   const details = dtsDetails(err);
   let type = failureType(err) ?? (cause instanceof Error ? cause.name : 'Error');
-  if (isCredentials(err)) type = 'DtsCredentialsRejected';
-  else if (!(cause instanceof ApplicationFailure && cause.nonRetryable)) type = 'DtsUnreachable';
+  if (isCredentials(err)) type = PassingFailure.CredentialsRejected;
+  else if (!(cause instanceof ApplicationFailure && cause.nonRetryable)) type = PassingFailure.Unreachable;
   return {
     type,
     message: failureMessage(err),
@@ -73,4 +70,4 @@ export function errorSummary(err: unknown): ErrorSummary {
 }
 
 /** Types of errors that a later successful call makes stale. */
-export const PASSING_ERROR_TYPES = new Set(['DtsUnreachable', 'DtsCredentialsRejected']);
+export const PASSING_ERROR_TYPES = new Set<string>(Object.values(PassingFailure));

@@ -1,4 +1,5 @@
 import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew, log } from '@temporalio/workflow';
+import { SetupFailure } from '../../core/failures';
 import type { SetupStatus } from '../../core/types';
 import { adopt } from './adopt';
 import { attend, enterAttention } from './attention';
@@ -54,7 +55,7 @@ async function procedure(s: Setup): Promise<SetupStatus> {
   if (endPhase === 'failed')
     throw ApplicationFailure.nonRetryable(
       s.status.error?.message ?? 'Setup failed',
-      s.status.error?.type ?? 'SetupFailed',
+      s.status.error?.type ?? SetupFailure.Failed,
     );
   return s.status;
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import { purchaseClientToken } from '../../core/ids';
+import { PassingFailure, SetupFailure } from '../../core/failures';
 import { attend, enterAttention, leave } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { PURCHASE_OUTCOME_KEPT_PATCH } from './patches';
@@ -41,7 +42,7 @@ export async function purchase(s: Setup): Promise<void> {
       }
       const summary = errorSummary(err);
       s.tell({ error: summary });
-      const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : 60_000;
+      const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : 60_000;
       await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
       await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
@@ -102,6 +103,6 @@ async function resendUntilKnown(s: Setup): Promise<void> {
 export function purchaseOutcomeUnknown(): ApplicationFailure {
   return ApplicationFailure.nonRetryable(
     "Aborted while the purchase outcome is unknown: check DTS for an instance bought with this setup's ClientToken",
-    'PurchaseOutcomeUnknown',
+    SetupFailure.PurchaseOutcomeUnknown,
   );
 }

@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs } from '../../core/tuning';
+import { PassingFailure } from '../../core/failures';
 import { dtsTaskQueue } from '../../core/ids';
 import {
   abortSignal,
@@ -263,7 +264,7 @@ export class Setup {
         if (isPermanent(err)) throw err;
         const summary = errorSummary(err);
         this.tell({ error: summary });
-        const cap = summary.type === 'DtsCredentialsRejected' ? MAX_BACKOFF_MS : MAX_TRANSIENT_BACKOFF_MS;
+        const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : MAX_TRANSIENT_BACKOFF_MS;
         await this.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable });
       }
     }

@@ -1,5 +1,6 @@
 import { condition, log } from '@temporalio/workflow';
 import { leaveInPlace } from './adopt';
+import { DtsFailure } from '../../core/failures';
 import { errorSummary, failureType, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup';
 
@@ -45,7 +46,7 @@ async function suspendAll(s: Setup): Promise<void> {
       });
     } catch (err) {
       // Not Synchronizing (never started, failed, already suspended): nothing is being written.
-      if (isJobStatusConflict(err) || failureType(err) === 'DtsNotFound') continue;
+      if (isJobStatusConflict(err) || failureType(err) === DtsFailure.NotFound) continue;
       throw err;
     }
   }

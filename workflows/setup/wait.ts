@@ -1,5 +1,6 @@
 import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import { nextPollDelayMs, type ProgressSample } from '../../core/poll-delay';
+import { SetupFailure } from '../../core/failures';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import type { Direction, DirectionSnapshot } from '../../core/types';
 import { attend, enterAttention } from './attention';
@@ -102,7 +103,7 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
       const reason =
         `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; ` +
         `last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
-      if (!s.status.everSynchronizing) throw ApplicationFailure.nonRetryable(reason, 'WaitDeadlineExceeded');
+      if (!s.status.everSynchronizing) throw ApplicationFailure.nonRetryable(reason, SetupFailure.WaitDeadlineExceeded);
       enterAttention(s, { kind: 'wait-deadline', direction: dir, reason });
       continue;
     }
