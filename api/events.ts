@@ -44,6 +44,7 @@ export async function setupEvents(client: Client, id: string): Promise<SetupEven
   const startedBy = description.memo?.startedBy;
   const activityTypes = new Map<string, string>();
   const out: SetupEvent[] = [];
+  let lastPhase: string | undefined;
   for (const event of history.events ?? []) {
     const at = timeOf(event);
     if (event.activityTaskScheduledEventAttributes) {
@@ -51,6 +52,9 @@ export async function setupEvents(client: Client, id: string): Promise<SetupEven
       activityTypes.set(String(event.eventId), a.activityType?.name ?? '');
     }
     const e = await readEvent(converter, event, at, activityTypes, startedBy);
+    // The workflow upserts again when only the DTS job id changes: the same phase is not a phase change.
+    if (e?.kind === 'phase' && e.phase === lastPhase) continue;
+    if (e?.kind === 'phase') lastPhase = e.phase;
     if (e) out.push(e);
   }
   return out;

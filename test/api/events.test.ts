@@ -75,6 +75,9 @@ describe('GET /v1/syncs/:id/events', () => {
     expect(res.statusCode).toBe(200);
     const { events } = res.json<{ events: SetupEvent[] }>();
     expect(events[0]).toMatchObject({ kind: 'started', by: 'ci-deploy' });
+    // Each phase change once, never the same phase twice in a row.
+    const phaseList = events.filter((e) => e.kind === 'phase').map((e) => e.phase);
+    expect(phaseList.every((p, i) => i === 0 || p !== phaseList[i - 1])).toBe(true);
     const actions = events.filter((e) => e.kind === 'action');
     expect(actions).toEqual([
       expect.objectContaining({ action: 'retry', by: 'ops-alice' }),
