@@ -40,7 +40,7 @@ import {
   SyncId,
   UnprocessableReply,
 } from '../schemas';
-import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
+import { closedSetupView, fromVisibility, memoizedStatus, runningStatus, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
 import { Setups } from '../setups';
 import { toSyncRequest } from '../sync-request';
@@ -92,8 +92,9 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
         { fields: differences },
       );
     }
-    const status = await setups.status(setups.handle(id)).catch(() => undefined);
-    return { id, phase: status?.phase ?? fromVisibility(description).phase, existing: true };
+    // What the run wrote with its last change; a run from before the status memo has its phase attribute.
+    const phase = memoizedStatus(description)?.phase ?? fromVisibility(description).phase;
+    return { id, phase, existing: true };
   }
 
   /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
@@ -213,7 +214,10 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
       const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
       try {
-        const status = await statusCache.get(description, () => setups.status(setups.handle(req.params.id)));
+        // From the memo; a run from before the status memo is asked (cached by history length).
+        const status = await runningStatus(description, () =>
+          statusCache.get(description, () => setups.status(setups.handle(req.params.id))),
+        );
         return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.

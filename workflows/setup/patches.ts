@@ -10,3 +10,8 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
  * restarted from needs-attention too, and shown waiting (never synchronizing) during the restart's backoff.
  */
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
+/**
+ * The status is written to the memo with every change, so the API answers GET /v1/syncs/:id from describe()
+ * instead of a query (a query of a setup out of the worker's cache replays its whole history).
+ */
+export const STATUS_MEMO_PATCH = 'status-memo-v1';
