@@ -1,4 +1,4 @@
-import type { AttentionKind, Direction, ErrorSummary, SetupStatus, SyncPhase, Topology } from './types';
+import type { AttentionKind, Direction, ErrorSummary, SetupStatus, SetupPhase, Topology } from './types';
 
 /** What operators hear about: a setup's turns that need a human or end a story. */
 export const NOTICE_EVENTS = [
@@ -22,7 +22,7 @@ export interface Notice {
   event: NoticeEvent;
   setupId: string;
   name: string;
-  phase: SyncPhase;
+  phase: SetupPhase;
   at: string;
   region: string;
   topology: Topology;

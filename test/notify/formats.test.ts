@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EnvReader } from '../../common/env';
 import { noticeEventFor, noticeId, noticeOf, type Notice, type NoticeLog } from '../../core/notify';
-import type { SetupStatus, SyncPhase } from '../../core/types';
+import type { SetupStatus, SetupPhase } from '../../core/types';
 import { readNotifyConfig, type NotifyDestination } from '../../activities/notify/config';
 import { judge } from '../../activities/notify/deliver';
 import {
@@ -18,7 +18,7 @@ import {
 const NOW = Date.parse('2026-12-06T09:00:00Z');
 const LINKS = { apiUrl: 'https://dts-sync.example.test', uiUrl: 'https://temporal.example.test', namespace: 'prod' };
 
-function status(phase: SyncPhase, extra: Partial<SetupStatus> = {}): SetupStatus {
+function status(phase: SetupPhase, extra: Partial<SetupStatus> = {}): SetupStatus {
   return {
     id: 'redis-sync.r-a.r-b',
     name: 'orders-cache',
@@ -196,7 +196,7 @@ describe('an answer', () => {
 
 describe('events of a setup', () => {
   /** Phases in turn, with the events they announce. */
-  function events(phases: [SyncPhase, Partial<SetupStatus>?][]): string[] {
+  function events(phases: [SetupPhase, Partial<SetupStatus>?][]): string[] {
     let log: NoticeLog = { count: 0 };
     const out: string[] = [];
     for (const [phase, extra] of phases) {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseUpdate, retryUpdate, setupStatusQuery } from '../../core/messages';
-import type { SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
 import type { NoticeDelivery } from '../../workflows/notify';
 import type { NotifyConfig } from '../../activities/notify/config';
@@ -40,7 +40,7 @@ async function notifyTo(...specs: Parameters<typeof startReceiver>[]): Promise<R
   return started;
 }
 
-function freshRequest(topology: SyncRequest['topology']): SyncRequest {
+function freshRequest(topology: SetupRequest['topology']): SetupRequest {
   const base = syncRequest();
   const n = randomUUID().slice(0, 8);
   return {
@@ -52,7 +52,7 @@ function freshRequest(topology: SyncRequest['topology']): SyncRequest {
   };
 }
 
-async function start(request: SyncRequest, tuning: Record<string, unknown> = {}) {
+async function start(request: SetupRequest, tuning: Record<string, unknown> = {}) {
   for (const e of [request.source, request.destination])
     await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
   return stack.client.workflow.start(redisSync, {
@@ -64,7 +64,7 @@ async function start(request: SyncRequest, tuning: Record<string, unknown> = {})
 
 type Handle = Awaited<ReturnType<typeof start>>;
 
-async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 60_000): Promise<SetupStatus> {
+async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 60_000): Promise<SetupStatus> {
   return eventually(
     async () => {
       const status = await handle.query(setupStatusQuery);

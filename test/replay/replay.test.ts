@@ -5,7 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import { describe, expect, inject, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
@@ -53,7 +53,7 @@ function patchIds(history: { events?: MarkerJson[] }): string[] {
 async function recordedWorkflowId(history: ReturnType<typeof load>): Promise<string> {
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   const [input] = await new AesGcmPayloadCodec(TEST_PAYLOAD_KEYS).decode(payloads);
-  return syncWorkflowId(defaultPayloadConverter.fromPayload<RedisSyncInput>(input!).request);
+  return setupWorkflowId(defaultPayloadConverter.fromPayload<RedisSyncInput>(input!).request);
 }
 
 describe('replay of recorded histories', () => {
