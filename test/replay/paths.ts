@@ -49,6 +49,8 @@ export const PATCHED_PATHS = [
   'watcher-news-while-unreadable',
   /** Patch status-memo-v1: the status upserted to the memo with each change; two-way to synchronizing, released. */
   'status-memo',
+  /** Patch notify-v1: synchronizing, needs-attention, back, released: each starts a notifying workflow. */
+  'notified-attention-recovered',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

@@ -41,6 +41,7 @@ import {
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import { announcePhase } from './notify';
 import { STATUS_MEMO_PATCH, WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
 
@@ -91,6 +92,8 @@ export class Setup {
   private dtsChanged = false;
   private upserted = '';
   private memoized = '';
+  /** Notifiers asked to start and not yet started (workflows/setup/notify.ts). */
+  readonly noticeStarts: Promise<unknown>[] = [];
   private readonly phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
   private readonly timeToSynchronizing = metricMeter.createHistogram(
     'sync_time_to_synchronizing',
@@ -371,6 +374,7 @@ export class Setup {
           topology: this.request.topology,
         });
       }
+      announcePhase(this);
     }
     // Each upsert is a history event: only when a searchable value changes.
     const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;
