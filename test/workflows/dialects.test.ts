@@ -4,11 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -30,7 +31,7 @@ describe.each([
   afterAll(() => stack?.stop());
 
   let pair = 0;
-  function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+  function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
     pair += 1;
     const base = syncRequest();
     const tag = `${pair}-${randomUUID().slice(0, 8)}`;
@@ -42,7 +43,7 @@ describe.each([
     };
   }
 
-  async function register(request: SyncRequest, destinationPassword = request.destination.password) {
+  async function register(request: SetupRequest, destinationPassword = request.destination.password) {
     await stack.admin(
       'instances',
       tairInstance(request.source.instanceId!, request.source.password, { region: request.source.region }),
@@ -53,7 +54,7 @@ describe.each([
     );
   }
 
-  async function start(request: SyncRequest) {
+  async function start(request: SetupRequest) {
     return stack.client.workflow.start(redisSync, {
       workflowId: `wf-dialect-${randomUUID()}`,
       taskQueue: stack.taskQueue,
@@ -63,7 +64,7 @@ describe.each([
 
   async function untilPhase(
     handle: Awaited<ReturnType<typeof start>>,
-    phase: SyncPhase,
+    phase: SetupPhase,
     timeoutMs = 30_000,
   ): Promise<SetupStatus> {
     return eventually(
@@ -81,7 +82,7 @@ describe.each([
   const jobOf = async (id: string) => (await jobs()).find((j) => j.jobId === id)!;
   const calls = async () => (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
   /** Live instances bought for this request's pair, configured or not (an unconfigured one has no source yet). */
-  const liveFor = async (request: SyncRequest, since: number) =>
+  const liveFor = async (request: SetupRequest, since: number) =>
     (await jobs()).filter(
       (j) =>
         !j.released &&
@@ -239,7 +240,7 @@ describe('instances no setup owns (strictest dialect)', () => {
       return status.phase === 'synchronizing' ? status.dtsJobId : undefined;
     });
     // Someone buys an instance outside any setup (the console, a script, a lost call of another tool).
-    const stray = await purchaseInstance(new DtsClient(stack.workerConfig.dts), {
+    const stray = await purchaseInstance(synchronizationJobFamily(new DtsClient(stack.workerConfig.dts)), {
       clientToken: `stray-${tag}`,
       regionId: 'cn-hangzhou',
       sourceRegion: 'cn-hangzhou',

@@ -35,11 +35,12 @@ import {
   type DirectionSnapshot,
   type DirectionState,
   type DtsDirectionStatus,
-  type SyncPhase,
-  type SyncRequest,
+  type SetupPhase,
+  type SetupRequest,
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import { announcePhase } from './notify';
 import { WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
 
@@ -87,6 +88,8 @@ export class Setup {
   readonly directions: Direction[];
   private dtsChanged = false;
   private upserted = '';
+  /** Notifiers asked to start and not yet started (workflows/setup/notify.ts). */
+  readonly noticeStarts: Promise<unknown>[] = [];
   private readonly phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
   private readonly timeToSynchronizing = metricMeter.createHistogram(
     'sync_time_to_synchronizing',
@@ -96,7 +99,7 @@ export class Setup {
   );
 
   constructor(
-    readonly request: SyncRequest,
+    readonly request: SetupRequest,
     readonly state: SetupState,
   ) {
     this.directions = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
@@ -348,7 +351,7 @@ export class Setup {
     this.tell({});
   }
 
-  waitingPhase(dir: Direction): SyncPhase {
+  waitingPhase(dir: Direction): SetupPhase {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
@@ -367,6 +370,7 @@ export class Setup {
           topology: this.request.topology,
         });
       }
+      announcePhase(this);
     }
     // Each upsert is a history event: only when a searchable value changes.
     const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;
@@ -385,7 +389,7 @@ export class Setup {
     const now = workflowInfo();
     if (this.stopRequested() && !this.state.teardown) return;
     if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
-      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SetupStatus>>({
+      await continueAsNew<(input: { request: SetupRequest; state: SetupState }) => Promise<SetupStatus>>({
         request: this.request,
         state: this.state,
       });

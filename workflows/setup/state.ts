@@ -1,11 +1,12 @@
+import type { NoticeLog } from '../../core/notify';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
   type AttentionKind,
   type Direction,
   type DtsDirectionStatus,
-  type SyncPhase,
-  type SyncRequest,
+  type SetupPhase,
+  type SetupRequest,
   type SetupStatus,
 } from '../../core/types';
 
@@ -34,7 +35,7 @@ export interface SetupState {
   attention?: {
     kind: AttentionKind;
     direction: Direction;
-    resumePhase: SyncPhase;
+    resumePhase: SetupPhase;
     untilMs?: number;
     parkedStatus?: string;
     /** The last read while parked failed: the status is unknown, so the deadline waits for a read. */
@@ -56,13 +57,15 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
+  notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
 
 export function initialState(
   id: string,
-  request: SyncRequest,
+  request: SetupRequest,
   tuning: Partial<WaitTuning> | undefined,
   nowMs: number,
 ): SetupState {
