@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import type { WatchDeps } from '../activities/watch-statuses';
+import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/verify/activity';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
@@ -43,14 +44,27 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
     ...(config.shutdownGraceMs ? { shutdownGraceTime: config.shutdownGraceMs } : {}),
   };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
+  // One credentials source for every cloud client: an STS token is refreshed once for all of them.
+  const credentials = deps.credentials ?? workerCredentials(config.dts);
+  const rkvstore = new RkvstoreClient(
+    {
+      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
+      timeoutMs: config.dts.timeoutMs,
+    },
+    credentials,
+  );
+  const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
   const workflows = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    // Data verifications: long, heartbeating, paced by their own cap (VERIFY_MAX_KEYS_PER_SECOND).
+    activities: createVerifyActivities({ rkvstore, tuning: verifyTuning }),
+    maxConcurrentActivityTaskExecutions: maxConcurrent,
+    // A verification's heartbeat carries its SCAN cursor: a retry redoes at most this much of the pass.
+    maxHeartbeatThrottleInterval: '2s',
   });
-  // One credentials source for every cloud client: an STS token is refreshed once for all of them.
-  const credentials = deps.credentials ?? workerCredentials(config.dts);
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dts = await Worker.create({
     ...common,
@@ -59,13 +73,7 @@ export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps):
       client: deps.client,
       dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
-      rkvstore: new RkvstoreClient(
-        {
-          endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
-          timeoutMs: config.dts.timeoutMs,
-        },
-        credentials,
-      ),
+      rkvstore,
       onWatchRound: deps.onWatchRound,
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,

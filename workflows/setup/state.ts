@@ -56,6 +56,8 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The verification after the first Synchronizing was started (patch data-verification-v1). */
+  verifiedOnce?: boolean;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
