@@ -14,7 +14,7 @@ import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { preflightRoutes } from './routes/preflight';
-import { syncRoutes } from './routes/syncs';
+import { setupRoutes } from './routes/setups';
 import type { DtsJobLookup } from './dts-jobs';
 import { replyWithError } from './errors';
 import type { TemporalDeps } from './temporal';
@@ -103,7 +103,7 @@ export async function buildApp(options: AppOptions) {
   registerMetrics(app, options.temporal);
   await app.register(instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
-  await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
+  await app.register(setupRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   await app.register(preflightRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;

@@ -35,8 +35,8 @@ import {
   type DirectionSnapshot,
   type DirectionState,
   type DtsDirectionStatus,
-  type SyncPhase,
-  type SyncRequest,
+  type SetupPhase,
+  type SetupRequest,
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
@@ -96,7 +96,7 @@ export class Setup {
   );
 
   constructor(
-    readonly request: SyncRequest,
+    readonly request: SetupRequest,
     readonly state: SetupState,
   ) {
     this.directions = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
@@ -348,7 +348,7 @@ export class Setup {
     this.tell({});
   }
 
-  waitingPhase(dir: Direction): SyncPhase {
+  waitingPhase(dir: Direction): SetupPhase {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
@@ -387,7 +387,7 @@ export class Setup {
     // A running verification would be cut off (its activity belongs to this run).
     if (this.status.verification?.state === 'running') return;
     if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
-      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SetupStatus>>({
+      await continueAsNew<(input: { request: SetupRequest; state: SetupState }) => Promise<SetupStatus>>({
         request: this.request,
         state: this.state,
       });
