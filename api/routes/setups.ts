@@ -341,7 +341,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
       config: { role: 'operator' },
       schema: {
         summary: 'Compare the data at both ends now (reads only, at a capped rate); the result shows in `verification`',
-        params: SyncId,
+        params: SetupId,
         body: VerifyBody,
         response: { 202: VerificationAccepted, ...errors },
       },

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../common/redis';
 import { setupStatusQuery, verifyUpdate } from '../../core/messages';
-import type { SetupStatus, SyncRequest, VerificationStatus } from '../../core/types';
+import type { SetupStatus, SetupRequest, VerificationStatus } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
 import { DEFAULT_VERIFY_TUNING } from '../../activities/verify/activity';
 import { AUTH, buildTestApp } from '../support/api';
@@ -33,15 +33,15 @@ afterAll(async () => {
 });
 
 interface Pair {
-  request: SyncRequest;
+  request: SetupRequest;
   source: Redis;
   destination: Redis;
 }
 
-async function pair(topology: SyncRequest['topology']): Promise<Pair> {
+async function pair(topology: SetupRequest['topology']): Promise<Pair> {
   const tag = randomUUID().slice(0, 8);
   const base = syncRequest({ topology });
-  const request: SyncRequest = {
+  const request: SetupRequest = {
     ...base,
     name: `verify-${tag}`,
     source: { ...base.source, instanceId: `r-vf-src-${tag}`, password: `vf-src-${tag}-Pa55` },
@@ -53,7 +53,7 @@ async function pair(topology: SyncRequest['topology']): Promise<Pair> {
 }
 
 /** A client of the emulator's real server behind an endpoint (loopback). */
-async function open(e: SyncRequest['source']): Promise<Redis> {
+async function open(e: SetupRequest['source']): Promise<Redis> {
   const { servers } = await stack.admin<{ servers: { instanceId: string; host: string; port: number }[] }>('redis');
   const server = servers.find((s) => s.instanceId === e.instanceId)!;
   const client = await connectRedis({ host: server.host, port: server.port, password: e.password });
@@ -77,7 +77,7 @@ async function writeMixed(client: Redis, prefix: string, count: number): Promise
   }
 }
 
-async function start(request: SyncRequest): Promise<WorkflowHandle<typeof redisSync>> {
+async function start(request: SetupRequest): Promise<WorkflowHandle<typeof redisSync>> {
   return stack.client.workflow.start(redisSync, {
     workflowId: `redis-sync.verify-${randomUUID()}`,
     taskQueue: stack.taskQueue,
