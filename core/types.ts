@@ -12,6 +12,7 @@ export type JobClass = (typeof vocabulary.JOB_CLASSES)[number];
 export type PrepaidPeriod = (typeof vocabulary.PREPAID_PERIODS)[number];
 export type VerifyDepth = (typeof vocabulary.VERIFY_DEPTHS)[number];
 export type VerificationOutcome = (typeof vocabulary.VERIFICATION_OUTCOMES)[number];
+export type DtsApi = (typeof vocabulary.DTS_APIS)[number];
 
 /**
  * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
@@ -145,7 +146,10 @@ export interface SetupStatus {
   name: string;
   topology: Topology;
   phase: SetupPhase;
+  /** The DTS instance: its SynchronizationJobId (legacy family) or DtsInstanceId (dtsjob family). */
   dtsJobId?: string;
+  /** The DTS API family the setup speaks; absent in runs older than the choice (they speak the legacy one). */
+  dtsApi?: DtsApi;
   payType: PayType;
   source: EndpointSummary;
   destination: EndpointSummary;

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import type { WatchDeps } from '../activities/watch-statuses';
@@ -8,7 +9,7 @@ import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/ver
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { dtsTaskQueue } from '../core/ids';
+import { dtsTaskQueue, verifyTaskQueue } from '../core/ids';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
@@ -33,8 +34,8 @@ export interface Workers {
 }
 
 /**
- * Two workers on one connection: workflows on the main queue, DTS calls on their own queue
- * whose server-side rate limit is the one place that caps DTS calls across every worker.
+ * Three workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own
+ * queue whose server-side rate limit is the one place that caps DTS calls across every worker, and data verifications.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
   const common = {
@@ -44,6 +45,14 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     ...(config.shutdownGraceMs ? { shutdownGraceTime: config.shutdownGraceMs } : {}),
   };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
+  const workflows = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    // Notifications: on this queue, so they never spend the DTS call budget.
+    activities: createNotifyActivities(config.notify, config.temporal.namespace),
+  });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
   const rkvstore = new RkvstoreClient(
@@ -53,18 +62,6 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     },
     credentials,
   );
-  const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
-  const workflows = await Worker.create({
-    ...common,
-    taskQueue: config.temporal.taskQueue,
-    workflowBundle,
-    maxCachedWorkflows: config.maxCachedWorkflows,
-    // Data verifications: long, heartbeating, paced by their own cap (VERIFY_MAX_KEYS_PER_SECOND).
-    activities: createVerifyActivities({ rkvstore, tuning: verifyTuning }),
-    maxConcurrentActivityTaskExecutions: maxConcurrent,
-    // A verification's heartbeat carries its SCAN cursor: a retry redoes at most this much of the pass.
-    maxHeartbeatThrottleInterval: '2s',
-  });
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dts = await Worker.create({
     ...common,
@@ -79,13 +76,25 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
+  // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
+  // neither DTS calls nor notifications.
+  const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
+  const verify = await Worker.create({
+    ...common,
+    taskQueue: verifyTaskQueue(config.temporal.taskQueue),
+    activities: createVerifyActivities({ rkvstore, tuning: verifyTuning }),
+    maxConcurrentActivityTaskExecutions: maxConcurrent,
+    // A verification's heartbeat carries its SCAN cursor: a retry redoes at most this much of the pass.
+    maxHeartbeatThrottleInterval: '2s',
+  });
   await ensureStatusWatcher(config, deps.client);
+  const all = [workflows, dts, verify];
   return {
     run: async () => {
-      await Promise.all([workflows.run(), dts.run()]);
+      await Promise.all(all.map((w) => w.run()));
     },
     shutdown: () => {
-      for (const worker of [workflows, dts]) if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
 }

@@ -15,3 +15,5 @@ export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
  * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
  */
 export const VERIFICATION_PATCH = 'data-verification-v1';
+/** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
+export const NOTIFY_PATCH = 'notify-v1';

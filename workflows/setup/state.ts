@@ -1,3 +1,4 @@
+import type { NoticeLog } from '../../core/notify';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
@@ -58,6 +59,8 @@ export interface SetupState {
   releaseInstance?: boolean;
   /** The verification after the first Synchronizing was started (patch data-verification-v1). */
   verifiedOnce?: boolean;
+  /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
+  notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }

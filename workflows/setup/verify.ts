@@ -1,4 +1,13 @@
-import { metricMeter, patched, proxyActivities, setHandler, upsertMemo, uuid4 } from '@temporalio/workflow';
+import {
+  metricMeter,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { verifyTaskQueue } from '../../core/ids';
 import type { VerifyActivities } from '../../activities/verify/activity';
 import type { VerifyResult } from '../../activities/verify/verify';
 import { verifyUpdate, type VerifyOptions } from '../../core/messages';
@@ -11,11 +20,14 @@ import type { Setup } from './setup';
 // A verification reads both instances at a capped rate for as long as that takes; it heartbeats its SCAN
 // cursor, so a worker that dies costs one heartbeat interval of work, not the whole pass. Its outcome is
 // shown, never acted on: whatever it finds, the sync keeps running.
-const { verifySetupData } = proxyActivities<VerifyActivities>({
-  startToCloseTimeout: '24h',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
-});
+const verifier = () =>
+  proxyActivities<VerifyActivities>({
+    taskQueue: verifyTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '24h',
+    heartbeatTimeout: '1m',
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+    summary: 'Compare the data at both ends',
+  });
 
 /** The memo key of the latest verification (without examples): readable without a worker. */
 export const VERIFICATION_MEMO = 'verification';
@@ -65,7 +77,7 @@ function startVerification(
 async function run(s: Setup, running: VerificationStatus): Promise<void> {
   let result: VerifyResult;
   try {
-    result = await verifySetupData({
+    result = await verifier().verifySetupData({
       setupId: s.status.id,
       source: s.request.source,
       destination: s.request.destination,
