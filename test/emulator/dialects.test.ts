@@ -54,6 +54,10 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       reverseInitialization: 'seed',
       statusListScope: 'region',
       errorEnvelope: 'body',
+      reconfigure: 'jobStatus',
+      unconfiguredReverse: 'omitted',
+      resetJobId: 'new',
+      familyView: 'separate',
       statusListPageSize: 10,
     });
   });
