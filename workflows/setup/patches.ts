@@ -15,5 +15,10 @@ export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
  * instead of a query (a query of a setup out of the worker's cache replays its whole history).
  */
 export const STATUS_MEMO_PATCH = 'status-memo-v1';
+/**
+ * The data at both ends is compared once after the first Synchronizing and on request (the `verify`
+ * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
+ */
+export const VERIFICATION_PATCH = 'data-verification-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';
