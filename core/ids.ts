@@ -33,6 +33,14 @@ export function dtsTaskQueue(taskQueue: string): string {
   return `${taskQueue}.dts`;
 }
 
+/**
+ * The preflight's R-KVStore reads: another product with its own quota, so they have their own budget
+ * (RKVSTORE_MAX_CALLS_PER_SECOND) and queue instead of waiting behind DTS calls.
+ */
+export function rkvstoreTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.rkvstore`;
+}
+
 /** Data verifications (long, heartbeating Redis reads) have their own queue and concurrency cap. */
 export function verifyTaskQueue(taskQueue: string): string {
   return `${taskQueue}.verify`;

@@ -1,6 +1,6 @@
 // A short workflow that reads what the preflight needs on the worker (which holds the cloud credentials)
 // and answers the report. Nothing is bought; the API runs it before every purchase.
-import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { PreflightActivities } from '../activities/preflight';
 import {
   evaluatePreflight,
@@ -10,23 +10,33 @@ import {
   type Read,
   type ReadError,
 } from '../core/preflight-checks';
-import { dtsTaskQueue } from '../core/ids';
+import { dtsTaskQueue, rkvstoreTaskQueue } from '../core/ids';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
-/** Reads on the DTS task queue (rate-limited like every cloud call), then the pure rules. */
+/**
+ * R-KVStore reads on their own queue and budget, not behind DTS calls. A preflight lives 15 s at most, but one
+ * started before this replays on its old queue.
+ */
+export const PREFLIGHT_RKVSTORE_QUEUE_PATCH = 'preflight-rkvstore-queue-v1';
+
+/** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
-  const reads = proxyActivities<PreflightActivities>({
-    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
+  const options: ActivityOptions = {
     startToCloseTimeout: '10s',
     // A preflight answers an HTTP request: retry transient errors briefly, then report them.
     scheduleToCloseTimeout: '20s',
     retry: { initialInterval: '200ms', maximumInterval: '2s' },
+  };
+  const reads = proxyActivities<PreflightActivities>({ ...options, taskQueue: dtsTaskQueue(workflowInfo().taskQueue) });
+  const rkvstoreReads = proxyActivities<PreflightActivities>({
+    ...options,
+    taskQueue: rkvstoreTaskQueue(workflowInfo().taskQueue),
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
   const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {
     if (!cloud(e)) return undefined;
-    return reads
+    return (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads)
       .preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region })
       .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
