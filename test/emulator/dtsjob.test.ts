@@ -402,7 +402,11 @@ describe('the DtsJob family', () => {
     beforeAll(async () => {
       const started = await start(undefined, policy(), { redis: true, precheckMs: 100_000 });
       c = started.client;
-      const address = (id: string) => started.emulator.redisServers().find((s) => s.instanceId === id)!;
+      const address = (id: string) => {
+        const server = started.emulator.redisServers().find((s) => s.instanceId === id);
+        if (!server) throw new Error(`no redis-server for ${id}`);
+        return server;
+      };
       source = await connectRedis({ ...address(SOURCE.id), password: SOURCE.password });
       target = await connectRedis({ ...address(TARGET.id), password: TARGET.password });
     });
