@@ -395,6 +395,18 @@ describe('the DtsJob family', () => {
     expect(start_).toMatchObject({ jobId: instanceId, outcome: 'OK' });
   });
 
+  it('keeps the task ids across a restart (state file)', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'dtsjob-state-')), 'state.json');
+    const { emulator: first, client: c } = await start(undefined, policy(), { stateFile });
+    const { instanceId, jobId } = await buy(c, { SyncArchitecture: 'bidirectional' });
+    const reverseId = (await admin(first, 'GET', 'jobs')).body.jobs[0].directions.Reverse.dtsJobId as string;
+    await c.call('ConfigureDtsJob', configureTask(instanceId));
+    await first.close();
+    const { client: again } = await start(undefined, policy(), { stateFile });
+    expect((await detail(again, jobId)).DtsInstanceID).toBe(instanceId);
+    expect((await detail(again, reverseId, 'Reverse')).Status).toBe('NotConfigured');
+  });
+
   describe.skipIf(!redisAvailable)('with real redis-server behind each instance', () => {
     let source: Redis;
     let target: Redis;
