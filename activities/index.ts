@@ -1,6 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
+import {
+  modifyDatabases,
+  readChangeFacts,
+  readObjectTask,
+  upgradeClass,
+  type DirectionInput,
+  type ModifyDatabasesInput,
+  type ObjectTaskInput,
+  type UpgradeClassInput,
+} from './dts/changes';
 import { configureDirection, type ConfigureInput } from './dts/configure';
 import { describeDirection, type DescribeInput } from './dts/describe';
 import { describeJob, type DescribeJobInput } from './dts/describe-job';
@@ -44,6 +54,11 @@ export function createActivities({ dts, client, claims, rkvstore, onWatchRound }
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
     watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims, onRound: onWatchRound }, input),
     releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
+    // Day-two changes (workflows/setup/change.ts).
+    readChangeFacts: (input: DirectionInput) => readChangeFacts(dts, input),
+    modifyDatabases: (input: ModifyDatabasesInput) => modifyDatabases(dts, input),
+    readObjectTask: (input: ObjectTaskInput) => readObjectTask(dts, input),
+    upgradeClass: (input: UpgradeClassInput) => upgradeClass(dts, input),
   };
 }
 

@@ -7,7 +7,14 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
-import { abortByUpdate, releaseWithOptionsUpdate, retryByUpdate, setupStatusQuery } from '../core/messages';
+import type { ChangeRequest } from '../core/changes';
+import {
+  abortByUpdate,
+  changeUpdate,
+  releaseWithOptionsUpdate,
+  retryByUpdate,
+  setupStatusQuery,
+} from '../core/messages';
 import type { redisSync } from '../workflows/redis-sync';
 import type { SetupStatus } from '../core/types';
 
@@ -62,15 +69,27 @@ export class Setups {
     /** `by`: the caller's name, sent in the update's arguments so the history records who acted. */
     { releaseInstance = false, by }: { releaseInstance?: boolean; by?: string } = {},
   ): Promise<SetupStatus> {
+    return this.update(id, (handle) =>
+      action === 'release'
+        ? handle.executeUpdate(releaseWithOptionsUpdate, {
+            args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
+          })
+        : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
+    );
+  }
+
+  /** A day-two change (core/changes.ts): accepted with the status it shows as applying, or refused (409). */
+  change(id: string, request: ChangeRequest): Promise<SetupStatus> {
+    return this.update(id, (handle) => handle.executeUpdate(changeUpdate, { args: [request] }));
+  }
+
+  private async update(
+    id: string,
+    send: (handle: WorkflowHandle<typeof redisSync>) => Promise<SetupStatus>,
+  ): Promise<SetupStatus> {
     const handle = await this.live(id);
     try {
-      return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        action === 'release'
-          ? handle.executeUpdate(releaseWithOptionsUpdate, {
-              args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
-            })
-          : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
-      );
+      return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => send(handle));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw httpErrors.conflict(err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError || grpcCode(err) === GRPC_NOT_FOUND)

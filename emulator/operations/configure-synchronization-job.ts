@@ -141,6 +141,7 @@ export const configureSynchronizationJob: Operation = (ctx) => {
   }
 
   direction.config = config;
+  delete direction.modification;
   direction.configuredAt = ctx.now;
   direction.configureCount += 1;
   delete direction.run;

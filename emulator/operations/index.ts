@@ -6,9 +6,14 @@ import { deleteSynchronizationJob } from './delete-synchronization-job';
 import { describeSynchronizationJobStatus } from './describe-synchronization-job-status';
 import { describeSynchronizationJobStatusList } from './describe-synchronization-job-status-list';
 import { describeSynchronizationJobs } from './describe-synchronization-jobs';
+import {
+  describeSynchronizationObjectModifyStatus,
+  modifySynchronizationObject,
+} from './modify-synchronization-object';
 import { resetSynchronizationJob } from './reset-synchronization-job';
 import { startSynchronizationJob } from './start-synchronization-job';
 import { suspendSynchronizationJob } from './suspend-synchronization-job';
+import { transferInstanceClass } from './transfer-instance-class';
 
 export const operations: Readonly<Record<string, Operation>> = {
   CreateSynchronizationJob: createSynchronizationJob,
@@ -20,6 +25,9 @@ export const operations: Readonly<Record<string, Operation>> = {
   SuspendSynchronizationJob: suspendSynchronizationJob,
   ResetSynchronizationJob: resetSynchronizationJob,
   DeleteSynchronizationJob: deleteSynchronizationJob,
+  ModifySynchronizationObject: modifySynchronizationObject,
+  DescribeSynchronizationObjectModifyStatus: describeSynchronizationObjectModifyStatus,
+  TransferInstanceClass: transferInstanceClass,
 };
 
 /** Operations that change state (the only ones delay-after/drop-after make ambiguous). */
@@ -30,6 +38,8 @@ export const MUTATING_ACTIONS = new Set([
   'SuspendSynchronizationJob',
   'ResetSynchronizationJob',
   'DeleteSynchronizationJob',
+  'ModifySynchronizationObject',
+  'TransferInstanceClass',
 ]);
 
 export type { Operation, OperationContext } from './context';

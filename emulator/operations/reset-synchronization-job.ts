@@ -13,6 +13,7 @@ export const resetSynchronizationJob: Operation = (ctx) => {
     delete direction.config;
     delete direction.run;
     delete direction.configuredAt;
+    delete direction.modification;
     direction.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
   }
   return { Success: true };

@@ -10,3 +10,8 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
  * restarted from needs-attention too, and shown waiting (never synchronizing) during the restart's backoff.
  */
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
+/**
+ * Day-two changes (the `change` Update: pause, resume, databases, jobClass, tags) carried out by the keeper.
+ * Asked where a keeper takes up an accepted change; runs that never received one never ask.
+ */
+export const DAY_TWO_CHANGES_PATCH = 'day-two-changes-v1';

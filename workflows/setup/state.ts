@@ -1,3 +1,4 @@
+import type { ChangeRequest } from '../../core/changes';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
@@ -56,6 +57,12 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The day-two change accepted and not yet ended (workflows/setup/change.ts); its record is in `status.changes`. */
+  change?: { id: number; request: ChangeRequest; taskIds?: Partial<Record<Direction, string>> };
+  /** The last change id handed out. */
+  changeSeq?: number;
+  /** Paused on request: when it resumes by itself, and DTS's limit past which it cannot be started again. */
+  pause?: { resumeAtMs: number; limitAtMs: number };
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
