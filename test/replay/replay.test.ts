@@ -7,6 +7,7 @@ import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/co
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  DAY_TWO_CHANGES_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
@@ -64,6 +65,8 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['day-two-paused-resumed', DAY_TWO_CHANGES_PATCH],
+    ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
