@@ -176,8 +176,12 @@ const ChangeRecordReply = Type.Object({
   requestedAt: Type.String(),
   endedAt: Type.Optional(Type.String()),
   outcome: oneOf(CHANGE_OUTCOMES),
-  applied: Type.Array(Type.String(), { description: 'the steps DTS accepted; on a failure, what was applied before it' }),
-  error: Type.Optional(Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) })),
+  applied: Type.Array(Type.String(), {
+    description: 'the steps DTS accepted; on a failure, what was applied before it',
+  }),
+  error: Type.Optional(
+    Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }),
+  ),
 });
 
 const PausedReply = Type.Object(
@@ -404,7 +408,15 @@ export const PatchSyncBody = Type.Object(
       'One change per request: `databases`, `jobClass` (up only: DTS cannot downgrade) or `tags`. Any other ' +
       'field that differs from the running setup answers 409 naming it; a new password answers 409 too (the ' +
       'legacy synchronization API has no operation to change one).',
-    examples: [{ databases: [{ from: 0, to: 0 }, { from: 3, to: 3 }] }, { jobClass: 'medium' }],
+    examples: [
+      {
+        databases: [
+          { from: 0, to: 0 },
+          { from: 3, to: 3 },
+        ],
+      },
+      { jobClass: 'medium' },
+    ],
   },
 );
 export type PatchSyncBody = Static<typeof PatchSyncBody>;

@@ -45,7 +45,8 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
       const description = await setups.describe(id);
       if (!description) throw app.httpErrors.notFound(`no sync ${id}`);
       const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
-      if (!running) throw app.httpErrors.conflict(`sync ${id} was started before its request was kept; it cannot be changed`);
+      if (!running)
+        throw app.httpErrors.conflict(`sync ${id} was started before its request was kept; it cannot be changed`);
       const runningTags = [...(description.typedSearchAttributes.get(SyncTagsKey) ?? [])];
       const body = req.body as Record<string, unknown>;
       const fixed = fixedFieldProblems(running, body);
@@ -64,7 +65,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
         }));
         throw refusal(409, `one change per request: ${fields.map((f) => f.field).join(', ')}`, { fields });
       }
-      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name } as ChangeRequest);
+      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name });
       return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
     },
   );
@@ -84,7 +85,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {}) as { for?: string };
+      const body = (req.body ?? {});
       const forMs = body.for ? durationMs(body.for as `${number}m`) : undefined;
       const status = await setups.change(req.params.id, {
         kind: 'pause',
@@ -149,7 +150,8 @@ function fixedFieldProblems(running: PublicRequest, body: Record<string, unknown
       }
       continue;
     }
-    if (JSON.stringify(value) !== JSON.stringify(record[key])) problems.push(fixedProblem(`/${key}`, record[key], value));
+    if (JSON.stringify(value) !== JSON.stringify(record[key]))
+      problems.push(fixedProblem(`/${key}`, record[key], value));
   }
   return problems;
 }

@@ -7,7 +7,9 @@ import type { ChangeRequest } from '../../core/changes';
 import { changeUpdate, setupStatusQuery } from '../../core/messages';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { redisSync } from '../../workflows/redis-sync';
+import { syncStartOptions } from '../../api/sync-start';
 import type { SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
@@ -49,7 +51,6 @@ describe.each([
     const status = await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
     return { handle, jobId: status.dtsJobId! };
   }
-
 
   function until(
     handle: Handle,
@@ -206,5 +207,86 @@ describe.each([
     expect(lastChange(done)).toMatchObject({ outcome: 'applied' });
     expect(await calls('ModifySynchronizationObject', jobId)).toHaveLength(1);
     await handle.cancel();
+  });
+
+  it('the API: PATCH changes one field, names each fixed or bad field, and pause/resume answer with the status', async () => {
+    const app = await buildTestApp(stack);
+    try {
+      const tag = randomUUID().slice(0, 8);
+      const base = syncRequest({ topology: 'oneway' });
+      const request: SyncRequest = {
+        ...base,
+        source: { ...base.source, instanceId: `r-d2-api-src-${tag}` },
+        destination: { ...base.destination, instanceId: `r-d2-api-dst-${tag}` },
+      };
+      for (const e of [request.source, request.destination])
+        await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+      const options = syncStartOptions(request, stack.taskQueue, FAST, ['team=payments']);
+      const handle = await stack.client.workflow.start(redisSync, options);
+      await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
+      const url = `/v1/syncs/${handle.workflowId}`;
+      const patch = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url, headers: AUTH, payload });
+
+      const fixed = await patch({ topology: 'bidirectional', payType: 'PrePaid' });
+      expect(fixed.statusCode).toBe(409);
+      expect(fixed.json().fields.map((f: { field: string }) => f.field)).toEqual(['/topology', '/payType']);
+      const rekey = await patch({ destination: { password: 'a-new-Pa55' } });
+      expect(rekey.statusCode).toBe(409);
+      expect(rekey.json().fields[0].field).toBe('/destination/password');
+      expect(rekey.body).not.toContain('a-new-Pa55');
+      const bad = await patch({ jobClass: 'huge' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().fields[0].field).toBe('/jobClass');
+      const two = await patch({ jobClass: 'medium', tags: ['team=orders'] });
+      expect(two.statusCode).toBe(409);
+
+      const tags = await patch({ tags: ['team=payments', 'tier=gold'] });
+      expect(tags.statusCode).toBe(202);
+      expect(tags.json().changes.at(-1)).toMatchObject({ kind: 'tags', outcome: 'applying' });
+      const tagged = await ended(handle);
+      expect(tagged.tags).toEqual(['team=payments', 'tier=gold']);
+
+      const dbs = await patch({
+        databases: [
+          { from: 0, to: 0 },
+          { from: 3, to: 3 },
+        ],
+      });
+      expect(dbs.statusCode).toBe(202);
+      await ended(handle);
+      const shown = (await app.inject({ method: 'GET', url, headers: AUTH })).json();
+      expect(shown.databases).toEqual([
+        { from: 0, to: 0 },
+        { from: 3, to: 3 },
+      ]);
+      expect(shown.changes.map((c: { kind: string; outcome: string }) => `${c.kind}:${c.outcome}`)).toEqual([
+        'tags:applied',
+        'databases:applied',
+      ]);
+      // The same databases again: nothing to change.
+      expect(
+        (
+          await patch({
+            databases: [
+              { from: 3, to: 3 },
+              { from: 0, to: 0 },
+            ],
+          })
+        ).statusCode,
+      ).toBe(409);
+
+      const tooLong = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { for: '7h' } });
+      expect(tooLong.statusCode).toBe(409);
+      expect(tooLong.json().message).toMatch(/6 hours/);
+      const paused = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { for: '10m' } });
+      expect(paused.statusCode).toBe(202);
+      await untilPhase(handle, 'paused');
+      const resumed = await app.inject({ method: 'POST', url: `${url}/resume`, headers: AUTH });
+      expect(resumed.statusCode).toBe(202);
+      await ended(handle);
+      await handle.cancel();
+    } finally {
+      await app.close();
+    }
   });
 });

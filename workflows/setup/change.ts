@@ -1,4 +1,11 @@
-import { ApplicationFailure, log, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  log,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   CHANGE_KINDS,
   changeRefusal,
@@ -188,7 +195,9 @@ async function suspendOne(s: Setup, dir: Direction): Promise<void> {
   } catch (err) {
     // Refused for its status: the answer of an earlier attempt was lost, or DTS is not Synchronizing. Read.
     if (!isJobStatusConflict(err)) throw err;
-    const after = await s.persist(() => s.dts(`Read ${dir} after a refused suspend`, READ).readChangeFacts(where(s, dir)));
+    const after = await s.persist(() =>
+      s.dts(`Read ${dir} after a refused suspend`, READ).readChangeFacts(where(s, dir)),
+    );
     if (after.status !== 'suspending') throw err;
   }
 }
@@ -226,7 +235,7 @@ export async function stayPaused(s: Setup): Promise<void> {
     };
     s.tell({ changes: [...(s.status.changes ?? []), record].slice(-CHANGES_KEPT) });
   }
-  const record = recordOf(s, s.state.change!.id);
+  const record = recordOf(s, s.state.change.id);
   s.tell({ phase: 'changing' });
   try {
     for (const dir of s.directions) {
