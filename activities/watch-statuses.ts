@@ -10,7 +10,7 @@ import { dtsStatusSignal } from '../core/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance, type WatchInput } from '../core/watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../core/search-attributes';
 import { normalizeDtsStatus } from '../core/normalize-dts';
-import type { Direction, DtsDirectionStatus, SyncPhase } from '../core/types';
+import type { Direction, DtsDirectionStatus, SetupPhase } from '../core/types';
 import { setupsQuery } from '../core/visibility';
 
 export interface WatchDeps {
@@ -33,9 +33,9 @@ export interface WatchProgress {
 }
 
 /** Phases whose setups wait for a DTS status to move on: listed every interval, since a setup enters the watch here. */
-const WAITING_PHASES: readonly SyncPhase[] = ['waiting-forward', 'waiting-reverse'];
+const WAITING_PHASES: readonly SetupPhase[] = ['waiting-forward', 'waiting-reverse'];
 /** Phases of setups already set up: a kept fleet, listed less often (see SETTLED_LISTING_EVERY_MS). */
-const SETTLED_PHASES: readonly SyncPhase[] = ['synchronizing', 'needs-attention'];
+const SETTLED_PHASES: readonly SetupPhase[] = ['synchronizing', 'needs-attention'];
 /**
  * The settled setups are listed again when a waiting setup has moved on, else once the visibility store has
  * had this share of the time for it (5,000 kept setups took it over a second a listing), and at least every
@@ -89,7 +89,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         listed = { setups, groups: await regions.group(setups) };
       }
       const { setups, groups } = listed;
-      const waiting = [...setups.values()].some((setup) => WAITING_PHASES.includes(setup.phase as SyncPhase));
+      const waiting = [...setups.values()].some((setup) => WAITING_PHASES.includes(setup.phase as SetupPhase));
       const settledPace = !waiting && input.settledIntervalMs !== undefined;
       // A settled fleet is read at its slower pace, but a setup that starts waiting is read at once.
       if (settledPace && started < nextReadAtMs) {
@@ -430,7 +430,7 @@ class WatchList {
 async function listSetups(
   client: Client,
   input: WatchInput,
-  phases: readonly SyncPhase[],
+  phases: readonly SetupPhase[],
 ): Promise<Map<string, WatchedSetup>> {
   const setups = new Map<string, WatchedSetup>();
   const inPhases = phases.map((p) => `'${p}'`).join(', ');

@@ -6,11 +6,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { InstanceClaims } from '../activities/instance-claims';
 import { adoptionCheck, type AdoptionCheck } from '../workflows/adoption-check';
 import { adoptionRequestOf } from '../core/adoption';
-import type { SyncRequest } from '../core/types';
+import type { SetupRequest } from '../core/types';
 import { setupsQuery } from '../core/visibility';
 import { JOB_CLASSES, PAY_TYPES } from '../core/vocabulary';
-import type { CreateSyncBody } from './schemas';
-import type { FieldProblem } from './sync-request';
+import type { CreateSetupBody } from './schemas';
+import type { FieldProblem } from './setup-request';
 import type { TemporalDeps } from './temporal';
 
 const CHECK_TIMEOUT = '15s';
@@ -29,10 +29,10 @@ export interface AdoptionRefusal {
  */
 export async function checkAdoption(
   temporal: TemporalDeps,
-  request: SyncRequest,
-  body: CreateSyncBody,
+  request: SetupRequest,
+  body: CreateSetupBody,
   setupId: string,
-): Promise<{ request: SyncRequest } | { refusal: AdoptionRefusal }> {
+): Promise<{ request: SetupRequest } | { refusal: AdoptionRefusal }> {
   const dtsJobId = request.adopt!.dtsJobId;
   const holder = await otherHolder(temporal, dtsJobId, setupId);
   if (holder)
@@ -119,7 +119,7 @@ async function otherHolder(temporal: TemporalDeps, dtsJobId: string, setupId: st
  * A repeated adoption request that left jobClass or payType out is the same request as the running setup's,
  * which took the job's values: those fields are not differences.
  */
-export function withoutJobDefaults(differences: FieldProblem[], body: CreateSyncBody): FieldProblem[] {
+export function withoutJobDefaults(differences: FieldProblem[], body: CreateSetupBody): FieldProblem[] {
   if (!body.adopt) return differences;
   return differences.filter(
     (d) =>

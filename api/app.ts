@@ -15,7 +15,7 @@ import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { preflightRoutes } from './routes/preflight';
 import { changeRoutes } from './routes/changes';
-import { syncRoutes } from './routes/syncs';
+import { setupRoutes } from './routes/setups';
 import type { DtsJobLookup } from './dts-jobs';
 import { replyWithError } from './errors';
 import type { TemporalDeps } from './temporal';
@@ -104,7 +104,7 @@ export async function buildApp(options: AppOptions) {
   registerMetrics(app, options.temporal);
   await app.register(instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
-  await app.register(syncRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
+  await app.register(setupRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   await app.register(changeRoutes, { temporal: options.temporal });
   await app.register(preflightRoutes, { temporal: options.temporal });
   if (options.codec) {

@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { HttpError, httpErrors } from '@fastify/sensible';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { PreflightReport } from '../core/preflight-checks';
-import type { FieldProblem } from './sync-request';
+import type { FieldProblem } from './setup-request';
 
 /** What a refusal may carry beside its message; each is a documented field of the error body. */
 export interface RefusalDetails {

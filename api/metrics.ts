@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import type { SyncPhase } from '../core/types';
-import { ENDED_PHASES, SYNC_PHASES } from '../core/vocabulary';
+import type { SetupPhase } from '../core/types';
+import { ENDED_PHASES, SETUP_PHASES } from '../core/vocabulary';
 import type { TemporalDeps } from './temporal';
 import { SyncPhaseKey } from '../core/search-attributes';
 import { setupsQuery } from '../core/visibility';
@@ -10,8 +10,8 @@ import { setupsQuery } from '../core/visibility';
  * The phases of a running setup that the gauge labels; ended setups are not counted. A setup in
  * `release-failed` still runs (it waits for a retry) and alert SyncReleaseFailed reads its count.
  */
-const UNLABELLED: readonly SyncPhase[] = ENDED_PHASES;
-const PHASES = SYNC_PHASES.filter((phase) => !UNLABELLED.includes(phase));
+const UNLABELLED: readonly SetupPhase[] = ENDED_PHASES;
+const PHASES = SETUP_PHASES.filter((phase) => !UNLABELLED.includes(phase));
 
 /** Prometheus /metrics of the API: HTTP traffic and live setups by phase (from Temporal visibility). */
 export function registerMetrics(app: FastifyInstance, temporal: TemporalDeps): void {

@@ -1,5 +1,5 @@
-import type { FieldProblem } from './sync-request';
-import type { PublicRequest } from './sync-start';
+import type { FieldProblem } from './setup-request';
+import type { PublicRequest } from './setup-start';
 
 /**
  * Where a new request differs from the running setup of the same pair, field by field.

@@ -8,7 +8,7 @@ import {
   PAY_TYPES,
   PREPAID_PERIODS,
   RELEASE_OUTCOMES,
-  SYNC_PHASES,
+  SETUP_PHASES,
   TOPOLOGIES,
 } from '../core/vocabulary';
 import { CHANGE_KINDS, CHANGE_OUTCOMES, MAX_PAUSE_MS } from '../core/changes';
@@ -16,7 +16,7 @@ import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
 /** A setup's phase in a reply; `unknown` when Temporal keeps none (a setup read without its worker). */
-export const REPLY_PHASES = [...SYNC_PHASES, 'unknown'] as const;
+export const REPLY_PHASES = [...SETUP_PHASES, 'unknown'] as const;
 /** A setup's topology in a reply; `unknown` for a setup started before the request was kept in its memo. */
 export const REPLY_TOPOLOGIES = [...TOPOLOGIES, 'unknown'] as const;
 
@@ -94,7 +94,7 @@ export const EndpointBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CreateSyncBody = Type.Object(
+export const CreateSetupBody = Type.Object(
   {
     name: Type.String({ pattern: NamePattern, description: 'DTS job name' }),
     topology: oneOf(TOPOLOGIES),
@@ -136,9 +136,9 @@ export const CreateSyncBody = Type.Object(
     ],
   },
 );
-export type CreateSyncBody = Static<typeof CreateSyncBody>;
+export type CreateSetupBody = Static<typeof CreateSetupBody>;
 
-export const SyncId = Type.Object(
+export const SetupId = Type.Object(
   { id: Type.String({ pattern: '^redis-sync\\.[A-Za-z0-9.:_-]{3,200}$' }) },
   { additionalProperties: false },
 );
@@ -217,7 +217,7 @@ export const SetupStatusReply = Type.Object({
   ),
   error: Type.Optional(
     Type.Object({
-      type: Type.String({ description: 'SyncErrorType (core/types.ts), or the name of an unexpected error' }),
+      type: Type.String({ description: 'FailureType (core/failures.ts), or the name of an unexpected error' }),
       message: Type.String(),
       code: Type.Optional(Type.String()),
       requestId: Type.Optional(Type.String()),
@@ -270,7 +270,7 @@ export const ListQuery = Type.Object(
   {
     pageSize: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$', description: '1 to 100, default 20' })),
     pageToken: Type.Optional(Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9+/=_-]*$' })),
-    phase: Type.Optional(oneOf(SYNC_PHASES)),
+    phase: Type.Optional(oneOf(SETUP_PHASES)),
     namePrefix: Type.Optional(
       Type.String({
         pattern: NamePattern,
@@ -397,7 +397,7 @@ export const EventsReply = Type.Object({
 /** PATCH /v1/syncs/{id}: the fields of a create body, each optional; only databases, jobClass and tags change. */
 export const PatchSyncBody = Type.Object(
   {
-    ...Type.Partial(Type.Omit(CreateSyncBody, ['source', 'destination'])).properties,
+    ...Type.Partial(Type.Omit(CreateSetupBody, ['source', 'destination'])).properties,
     source: Type.Optional(Type.Partial(EndpointBody, { additionalProperties: false })),
     destination: Type.Optional(Type.Partial(EndpointBody, { additionalProperties: false })),
   },

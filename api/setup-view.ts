@@ -1,17 +1,17 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, type TemporalFailure } from '@temporalio/common';
 import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../core/search-attributes';
-import type { SetupStatus, SyncPhase, Topology } from '../core/types';
-import { SYNC_PHASES, TOPOLOGIES } from '../core/vocabulary';
+import type { SetupStatus, SetupPhase, Topology } from '../core/types';
+import { SETUP_PHASES, TOPOLOGIES } from '../core/vocabulary';
 import { wordOr } from './literals';
-import { REQUEST_MEMO, type PublicRequest } from './sync-start';
+import { REQUEST_MEMO, type PublicRequest } from './setup-start';
 
 /** What GET /v1/syncs/:id answers: the workflow's own status, or as much as Temporal still knows. */
 export type SetupView = Omit<Partial<SetupStatus>, 'topology' | 'phase'> & {
   id: string;
   name: string;
   topology: Topology | 'unknown';
-  phase: SyncPhase | 'unknown';
+  phase: SetupPhase | 'unknown';
   workflowStatus: string;
 };
 
@@ -75,7 +75,7 @@ export function fromVisibility(description: WorkflowExecutionDescription): Setup
     id: description.workflowId,
     name: request?.name ?? '',
     topology: wordOr(TOPOLOGIES, attrs.get(SyncTopologyKey) ?? request?.topology),
-    phase: wordOr(SYNC_PHASES, attrs.get(SyncPhaseKey)),
+    phase: wordOr(SETUP_PHASES, attrs.get(SyncPhaseKey)),
     ...(dtsJobId ? { dtsJobId } : {}),
     ...(request ? { payType: request.payType, source: request.source, destination: request.destination } : {}),
     workflowStatus: description.status.name,

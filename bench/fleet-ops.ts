@@ -1,11 +1,11 @@
 // Driving the fleet the way the API does: start, watch (visibility only), release.
 import type { Client } from '@temporalio/client';
-import type { CreateSyncBody } from '../api/schemas';
+import type { CreateSetupBody } from '../api/schemas';
 import type { WaitTuning } from '../core/tuning';
-import { toSyncRequest } from '../api/sync-request';
-import { syncStartOptions } from '../api/sync-start';
+import { toSetupRequest } from '../api/setup-request';
+import { setupStartOptions } from '../api/setup-start';
 import { redisSync } from '../workflows/redis-sync';
-import { SYNC_PHASES } from '../core/vocabulary';
+import { SETUP_PHASES } from '../core/vocabulary';
 import { releaseSignal } from '../core/messages';
 import { setupsQuery } from '../core/visibility';
 import { SyncPhaseKey } from '../core/search-attributes';
@@ -28,16 +28,16 @@ export async function inBatches<T, R>(
   return results;
 }
 
-/** Starts one setup with the options POST /v1/syncs uses (api/sync-start.ts), without its preflight. */
+/** Starts one setup with the options POST /v1/syncs uses (api/setup-start.ts), without its preflight. */
 export async function startSetup(
   client: Client,
   taskQueue: string,
-  body: CreateSyncBody,
+  body: CreateSetupBody,
   tuning?: Partial<WaitTuning>,
 ): Promise<string> {
-  const { request, problems } = toSyncRequest(body);
+  const { request, problems } = toSetupRequest(body);
   if (!request) throw new Error(`bad bench request: ${JSON.stringify(problems)}`);
-  const options = syncStartOptions(request, taskQueue, tuning);
+  const options = setupStartOptions(request, taskQueue, tuning);
   await client.workflow.start(redisSync, options);
   return options.workflowId;
 }
@@ -48,7 +48,7 @@ export async function releaseSetup(client: Client, workflowId: string): Promise<
 }
 
 /** Every phase but `release-failed`, which the fleet does not count. */
-export const PHASES = SYNC_PHASES.filter((phase) => phase !== 'release-failed');
+export const PHASES = SETUP_PHASES.filter((phase) => phase !== 'release-failed');
 
 /** Running setups on this task queue, by SyncPhase, from visibility (no query to any workflow). */
 export async function phaseCounts(client: Client, taskQueue: string): Promise<Record<string, number>> {

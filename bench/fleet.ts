@@ -1,5 +1,5 @@
 // The bench's instance pairs: Tair instances registered in the emulator, two-way setups between them.
-import type { CreateSyncBody } from '../api/schemas';
+import type { CreateSetupBody } from '../api/schemas';
 import type { RedisInstance } from '../emulator';
 
 export interface Pair {
@@ -49,7 +49,7 @@ export function makePairs(count: number, minDataMb: number, maxDataMb: number): 
 }
 
 /** The body an operator would POST to /v1/syncs for this pair. */
-export function createBody(pair: Pair): CreateSyncBody {
+export function createBody(pair: Pair): CreateSetupBody {
   const endpoint = (i: RedisInstance) => ({
     kind: 'enterprise' as const,
     instanceId: i.instanceId,

@@ -3,7 +3,7 @@
 // then releases. No Temporal, no watcher, no rate limiter: every setup calls DTS on its own schedule.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator';
-import { toSyncRequest } from '../api/sync-request';
+import { toSetupRequest } from '../api/setup-request';
 import { DtsClient } from '../activities/dts/client';
 import { purchaseInstance } from '../activities/dts/purchase';
 import { configureDirection } from '../activities/dts/configure';
@@ -47,7 +47,7 @@ export async function runNaive(emulatorUrl: string, pairs: Pair[]): Promise<Naiv
 
 async function oneSetup(dts: DtsClient, pair: Pair): Promise<NaiveSetup> {
   const setup: NaiveSetup = { startedAtMs: Date.now(), seenMs: {} };
-  const { request } = toSyncRequest(createBody(pair));
+  const { request } = toSetupRequest(createBody(pair));
   if (!request) return { ...setup, error: 'bad request' };
   const regionId = request.region;
   try {

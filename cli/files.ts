@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { CliError, EXIT } from './exit-codes';
 
 /** A sync as written in a file: the API's request body, each password a reference to where it is kept. */
-export type SyncEntry = Record<string, unknown> & {
+export type SetupEntry = Record<string, unknown> & {
   name?: unknown;
   source?: Record<string, unknown>;
   destination?: Record<string, unknown>;
@@ -29,11 +29,11 @@ export function readYamlFile(path: string): unknown {
 }
 
 /** One sync file (`create`, `preflight`, `adopt`): its body with the passwords read from where they are kept. */
-export function readSyncFile(path: string): Record<string, unknown> {
+export function readSetupFile(path: string): Record<string, unknown> {
   const value = readYamlFile(path);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new CliError(`${path}: expected one sync (name, topology, region, source, destination, …)`, EXIT.usage);
-  const { body, problems } = withSecrets(value as SyncEntry, '', baseDir(path), 'read');
+  const { body, problems } = withSecrets(value as SetupEntry, '', baseDir(path), 'read');
   if (problems.length > 0) throw new CliError(problems.map((p) => `${path}: ${p}`).join('\n'), EXIT.usage);
   return body;
 }
@@ -48,7 +48,7 @@ export function baseDir(path: string): string {
  * `placeholder`, the references are only checked (a plan sends no secret); what cannot be read is reported.
  */
 export function withSecrets(
-  entry: SyncEntry,
+  entry: SetupEntry,
   at: string,
   dir: string,
   mode: 'read' | 'placeholder',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@fastify/type-provider-typebox';
-import { CreateSyncBody, EndpointBody } from '../api/schemas';
+import { CreateSetupBody, EndpointBody } from '../api/schemas';
 
 /** Where a password is kept: the fleet file never holds one. */
 const SecretRef = Type.Union(
@@ -25,7 +25,7 @@ const SecretRef = Type.Union(
 /** The API's endpoint and request schemas with the password swapped for its reference: one source, no drift. */
 const FleetEndpoint = Type.Object({ ...EndpointBody.properties, password: SecretRef }, { additionalProperties: false });
 const FleetSync = Type.Object(
-  { ...CreateSyncBody.properties, source: FleetEndpoint, destination: FleetEndpoint },
+  { ...CreateSetupBody.properties, source: FleetEndpoint, destination: FleetEndpoint },
   { additionalProperties: false, description: "one sync: POST /v1/syncs's body, passwords as references" },
 );
 
@@ -35,8 +35,8 @@ export const FleetFile = Type.Object(
     select: Type.Optional(
       Type.Object(
         {
-          namePrefix: Type.Optional(CreateSyncBody.properties.name),
-          tag: Type.Optional(Type.Unsafe<string>(CreateSyncBody.properties.tags.items)),
+          namePrefix: Type.Optional(CreateSetupBody.properties.name),
+          tag: Type.Optional(Type.Unsafe<string>(CreateSetupBody.properties.tags.items)),
         },
         {
           additionalProperties: false,

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { ApiError, type Api } from './client';
 import { CliError, EXIT } from './exit-codes';
-import { baseDir, readYamlFile, withSecrets, type SyncEntry } from './files';
+import { baseDir, readYamlFile, withSecrets, type SetupEntry } from './files';
 import { explain, outcome, progressLine, ProgressBoard, type SetupStatus } from './progress';
 import { table } from './output';
 
@@ -44,7 +44,7 @@ export interface Plan {
 
 interface Fleet {
   select: { namePrefix?: string; tag?: string };
-  entries: SyncEntry[];
+  entries: SetupEntry[];
   dir: string;
 }
 
@@ -72,7 +72,7 @@ export function readFleet(path: string): Fleet {
   const seen = new Map<string, number>();
   const entries = fleet.syncs.map((entry: unknown, i) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail(`/syncs/${i}: must be a sync`);
-    const sync = entry as SyncEntry;
+    const sync = entry as SetupEntry;
     if (typeof sync.name === 'string') {
       const before = seen.get(sync.name);
       if (before !== undefined) throw fail(`/syncs/${i}/name: ${sync.name} is also /syncs/${before}`);
@@ -141,7 +141,7 @@ export async function makePlan(api: Api, path: string): Promise<{ plan: Plan; fl
 }
 
 /** The API's defaults (small, PostPaid) for what the file leaves out. */
-function purchaseOf(entry: SyncEntry): Purchase {
+function purchaseOf(entry: SetupEntry): Purchase {
   const payType = typeof entry.payType === 'string' ? entry.payType : 'PostPaid';
   return {
     jobClass: typeof entry.jobClass === 'string' ? entry.jobClass : 'small',
@@ -262,7 +262,7 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
   const bodies = new Map<number, Record<string, unknown>>();
   const problems: string[] = [];
   for (const s of creates) {
-    const entry = fleet.entries[s.index] as SyncEntry;
+    const entry = fleet.entries[s.index] as SetupEntry;
     const read = withSecrets(entry, `/syncs/${s.index}`, fleet.dir, 'read');
     problems.push(...read.problems);
     bodies.set(s.index, read.body);

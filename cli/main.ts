@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { Api, ApiError, resolveConnection } from './client';
 import { completionScript } from './completion';
 import { CliError, EXIT } from './exit-codes';
-import { readSyncFile } from './files';
+import { readSetupFile } from './files';
 import { apply, makePlan, planText } from './fleet';
 import { FORMATS, keyValues, parseFormat, printData, table, type Format } from './output';
 import { explain, outcome, progressLine, ProgressBoard, type SetupStatus } from './progress';
@@ -63,7 +63,7 @@ program
   .addHelpText('after', '\nExample:\n  redis-dts-sync create -f orders.yaml --wait')
   .action(async (opts: { file: string; wait?: boolean; interval: string }, command: Command) => {
     const { api, output } = context(command);
-    const body = readSyncFile(opts.file);
+    const body = readSetupFile(opts.file);
     const accepted = await api.request<{
       id: string;
       phase: string;
@@ -91,7 +91,7 @@ program
     const report = await api.request<{ ok: boolean; items: { check: string; outcome: string; message: string }[] }>(
       'POST',
       '/v1/syncs/preflight',
-      readSyncFile(opts.file),
+      readSetupFile(opts.file),
     );
     printData(output, report, () =>
       table(
@@ -327,7 +327,7 @@ program
   .addHelpText('after', '\nExample:\n  redis-dts-sync adopt -f orders.yaml --dts-job-id dtsb0rr0699xczrn')
   .action(async (opts: { file: string; dtsJobId: string }, command: Command) => {
     const { api, output } = context(command);
-    const body = { ...readSyncFile(opts.file), adopt: { dtsJobId: opts.dtsJobId } };
+    const body = { ...readSetupFile(opts.file), adopt: { dtsJobId: opts.dtsJobId } };
     const accepted = await api.request<{ id: string; phase: string; existing?: boolean }>('POST', '/v1/syncs', body);
     printData(
       output,

@@ -1,7 +1,7 @@
 // Adopting a DTS job bought outside the service: what DTS says about the job, and where it differs from
 // the request. Pure data and functions: the adoption check (workflows/adoption-check.ts), the setup's
 // adopt step (workflows/setup/adopt.ts) and the API (api/adopt.ts) share them.
-import type { DatabaseMapping, DtsDirectionStatus, EndpointSummary, SyncRequest, Topology } from './types';
+import type { DatabaseMapping, DtsDirectionStatus, EndpointSummary, SetupRequest, Topology } from './types';
 
 /** One endpoint of a configured direction, as DTS reports it (`InstanceType` `Redis`, `ECS`, `Express`, …). */
 export interface JobEndpointFacts {
@@ -43,7 +43,7 @@ export interface AdoptionDifference {
 }
 
 /** The request as the comparison needs it: no passwords; jobClass and payType only when the caller gave them. */
-export type AdoptionRequest = Pick<SyncRequest, 'topology' | 'region' | 'databases'> & {
+export type AdoptionRequest = Pick<SetupRequest, 'topology' | 'region' | 'databases'> & {
   source: EndpointSummary;
   destination: EndpointSummary;
   jobClass?: string;
@@ -139,7 +139,7 @@ function showDatabases(dbs: DatabaseMapping[]): string {
 }
 
 /** The comparison's view of a request (no passwords). */
-export function adoptionRequestOf(request: SyncRequest): AdoptionRequest {
+export function adoptionRequestOf(request: SetupRequest): AdoptionRequest {
   const { password: _s, ...source } = request.source;
   const { password: _d, ...destination } = request.destination;
   return {

@@ -42,3 +42,20 @@ export const SetupFailure = {
   AdoptedJobHeld: 'AdoptedJobHeld',
 } as const;
 export type SetupFailureType = (typeof SetupFailure)[keyof typeof SetupFailure];
+
+/**
+ * Every `error.type` (and `releaseError.type`) a setup's status can carry; the API returns them as they are.
+ * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
+ */
+export type FailureType =
+  /** A DTS failure being retried; cleared by the next success. */
+  | PassingFailureType
+  /** DTS refused the call for good. */
+  | PermanentDtsFailureType
+  /** The setup gave up. */
+  | SetupFailureType
+  /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
+  | 'Terminated'
+  | 'Error'
+  /** Any other error, by its name. */
+  | (string & {});

@@ -1,16 +1,16 @@
-import type { SyncRequest } from './types';
+import type { SetupRequest } from './types';
 
 /**
  * One setup per instance pair at a time: the workflow id is the pair, order-free, so
  * A→B and B→A (or A↔B) cannot be set up concurrently. Computed only at start: a running
  * setup keeps the id it was started with.
  */
-export function syncWorkflowId(request: Pick<SyncRequest, 'source' | 'destination'>): string {
+export function setupWorkflowId(request: Pick<SetupRequest, 'source' | 'destination'>): string {
   const [a, b] = [endpointKey(request.source), endpointKey(request.destination)].sort();
   return `redis-sync.${a}.${b}`;
 }
 
-type Endpoint = SyncRequest['source'] & { vpcId?: string };
+type Endpoint = SetupRequest['source'] & { vpcId?: string };
 
 function endpointKey(endpoint: Endpoint): string {
   if (endpoint.instanceId !== undefined)

@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { ChangeRecord, PauseState } from './changes';
-import type { PassingFailureType, PermanentDtsFailureType, SetupFailureType } from './failures';
+import type { FailureType } from './failures';
 import type * as vocabulary from './vocabulary';
 
 // The contract shared by the API, the workflow and the activities. Plain data only:
@@ -45,7 +45,7 @@ export interface InitializationWindow {
   timeZone: string;
 }
 
-export interface SyncRequest {
+export interface SetupRequest {
   name: string;
   topology: Topology;
   /** Region of the DTS instance. */
@@ -77,11 +77,11 @@ export const DEFAULT_MAX_DELAY: Duration = '5m';
 export const DEFAULT_DELAY_GRACE: Duration = '10m';
 
 /**
- * Where a setup is (SYNC_PHASES in vocabulary.ts). `waiting-for-window`: Forward is configured with its
+ * Where a setup is (SETUP_PHASES in vocabulary.ts). `waiting-for-window`: Forward is configured with its
  * automatic start suppressed; a timer starts it at the window's opening. `release-failed`: the release
  * failed and waits for an operator's retry (or its own slow retries); the instance may still bill.
  */
-export type SyncPhase = (typeof vocabulary.SYNC_PHASES)[number];
+export type SetupPhase = (typeof vocabulary.SETUP_PHASES)[number];
 
 export interface PrecheckFailure {
   item: string;
@@ -115,25 +115,8 @@ export interface DirectionState extends Partial<DirectionSnapshot> {
   restarts: number;
 }
 
-/**
- * Every `error.type` (and `releaseError.type`) a setup's status can carry; the API returns them as they are.
- * Open-ended on purpose: an unexpected error keeps its own name, and recorded histories hold any string.
- */
-export type SyncErrorType =
-  /** A DTS failure being retried; cleared by the next success. */
-  | PassingFailureType
-  /** DTS refused the call for good. */
-  | PermanentDtsFailureType
-  /** The setup gave up. */
-  | SetupFailureType
-  /** A closed run read by the API (api/setup-view.ts): terminated, or failed without a type. */
-  | 'Terminated'
-  | 'Error'
-  /** Any other error, by its name. */
-  | (string & {});
-
 export interface ErrorSummary {
-  type: SyncErrorType;
+  type: FailureType;
   message: string;
   /** DTS's error code and RequestId, when DTS answered. */
   code?: string;
@@ -160,7 +143,7 @@ export interface SetupStatus {
   id: string;
   name: string;
   topology: Topology;
-  phase: SyncPhase;
+  phase: SetupPhase;
   dtsJobId?: string;
   payType: PayType;
   source: EndpointSummary;

@@ -12,8 +12,8 @@ export const JOB_CLASSES = ['micro', 'small', 'medium', 'large'] as const;
 /** Where a Redis lives; see `EndpointKind` in types.ts. */
 export const ENDPOINT_KINDS = ['enterprise', 'community', 'ecs', 'express'] as const;
 
-/** Every phase a setup reports (SyncPhase), in the order a setup goes through them. */
-export const SYNC_PHASES = [
+/** Every phase a setup reports (SetupPhase), in the order a setup goes through them. */
+export const SETUP_PHASES = [
   'purchasing',
   /** Instead of purchasing: taking over a DTS job bought outside (request `adopt`). */
   'adopting',
@@ -40,7 +40,7 @@ export const ENDED_PHASES = [
   'released',
   'failed',
   'cancelled',
-] as const satisfies readonly (typeof SYNC_PHASES)[number][];
+] as const satisfies readonly (typeof SETUP_PHASES)[number][];
 
 /** Why a setup stopped for an operator (needs-attention): `attention.kind` of its status. */
 export const ATTENTION_KINDS = [

@@ -20,7 +20,7 @@ interface Status {
   error?: { type: string; message: string };
 }
 
-export async function followDemoSync(api: string, token?: string): Promise<Status> {
+export async function followDemoSetup(api: string, token?: string): Promise<Status> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -73,7 +73,7 @@ if (require.main === module) {
   const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`;
   const tokenFile = join(__dirname, '..', '.data', 'api-token');
   const token = process.env.API_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  followDemoSync(api, token)
+  followDemoSetup(api, token)
     .then((status) => process.exit(status.phase === 'synchronizing' ? 0 : 1))
     .catch((err) => {
       console.error(err instanceof Error ? err.message : err);

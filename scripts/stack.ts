@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_ACCESS_KEY_ID } from '../emulator/options';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
-import { followDemoSync } from './demo';
+import { followDemoSetup } from './demo';
 import { localEnv } from './local-env';
 import { ensureTemporalCli } from './temporal-cli';
 import { findRedisServer } from '../emulator/redis/servers';
@@ -110,7 +110,7 @@ Start a two-way sync yourself:
 
 Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
 `);
-  if (!process.argv.includes('--no-demo')) await followDemoSync(api, env.API_TOKENS?.split(',')[0]);
+  if (!process.argv.includes('--no-demo')) await followDemoSetup(api, env.API_TOKENS?.split(',')[0]);
   console.log('The stack keeps running; Ctrl-C stops it.');
 }
 

@@ -4,7 +4,7 @@ import { encryptingDataConverter } from '../common/codec';
 import { connectClient, describeConnection } from '../common/temporal-config';
 import { loadWorkerConfig } from './config';
 import { dtsCallMetrics, watcherRoundMetrics } from './metrics';
-import { createSyncWorkers } from './workers';
+import { createWorkers } from './workers';
 
 // The worker process. Temporal's runtime turns SIGTERM/SIGINT into a graceful shutdown.
 async function main(): Promise<void> {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     dataConverter: encryptingDataConverter(config.payloadKeys),
   });
   try {
-    const workers = await createSyncWorkers(config, {
+    const workers = await createWorkers(config, {
       connection,
       client,
       observeDtsCall: dtsCallMetrics(),

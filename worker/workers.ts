@@ -26,7 +26,7 @@ export interface WorkerDeps {
   onWatchRound?: WatchDeps['onRound'];
 }
 
-export interface SyncWorkers {
+export interface Workers {
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -35,7 +35,7 @@ export interface SyncWorkers {
  * Two workers on one connection: workflows on the main queue, DTS calls on their own queue
  * whose server-side rate limit is the one place that caps DTS calls across every worker.
  */
-export async function createSyncWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<SyncWorkers> {
+export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
   const common = {
     connection: deps.connection,
     namespace: config.temporal.namespace,

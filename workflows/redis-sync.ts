@@ -3,10 +3,10 @@ import { runSetup } from './setup/procedure';
 import { Setup } from './setup/setup';
 import { initialState, type SetupState } from './setup/state';
 import type { WaitTuning } from '../core/tuning';
-import type { SyncRequest, SetupStatus } from '../core/types';
+import type { SetupRequest, SetupStatus } from '../core/types';
 
 export interface RedisSyncInput {
-  request: SyncRequest;
+  request: SetupRequest;
   tuning?: Partial<WaitTuning>;
   /** Carried across continue-as-new: where the setup stands (workflows/setup/state.ts). */
   state?: SetupState;

@@ -3,10 +3,10 @@ import { durationMs } from '../../core/tuning';
 import { sameDatabases, type ChangeRequest } from '../../core/changes';
 import { SyncTagsKey } from '../../core/search-attributes';
 import { refusal } from '../errors';
-import { ErrorReply, PatchSyncBody, PauseBody, SetupStatusReply, SyncId } from '../schemas';
+import { ErrorReply, PatchSyncBody, PauseBody, SetupStatusReply, SetupId } from '../schemas';
 import { Setups } from '../setups';
-import { REQUEST_MEMO, type PublicRequest } from '../sync-start';
-import type { FieldProblem } from '../sync-request';
+import { REQUEST_MEMO, type PublicRequest } from '../setup-start';
+import type { FieldProblem } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
 
 // Day-two operations on a running setup: each becomes the workflow's `change` Update (core/changes.ts),
@@ -16,7 +16,7 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorRe
 const accepted = (summary: string, description: string) => ({
   summary,
   description,
-  params: SyncId,
+  params: SetupId,
   response: { 202: SetupStatusReply, ...errors },
 });
 

@@ -6,11 +6,11 @@ import { httpErrors } from '@fastify/sensible';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { preflight } from '../../workflows/preflight';
 import type { AcceptedRisk, PreflightInput, PreflightReport } from '../../core/preflight-checks';
-import { summarizeEndpoint, type SyncRequest } from '../../core/types';
+import { summarizeEndpoint, type SetupRequest } from '../../core/types';
 import { badFields, refusal } from '../errors';
 import { PreflightReportReply } from '../preflight-schemas';
-import { CreateSyncBody, ErrorReply } from '../schemas';
-import { toSyncRequest } from '../sync-request';
+import { CreateSetupBody, ErrorReply } from '../schemas';
+import { toSetupRequest } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
 
 // A few reads; without a worker polling, the caller hears 503 after this rather than waiting on.
@@ -20,7 +20,11 @@ const PREFLIGHT_TIMEOUT = '15s';
  * What POST /v1/syncs does first: the warnings the started setup keeps, or a refusal thrown (422 with the report,
  * 503 without an answer).
  */
-export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequest, acceptRisks: AcceptedRisk[] = []) {
+export async function checkBeforeStart(
+  temporal: TemporalDeps,
+  request: SetupRequest,
+  acceptRisks: AcceptedRisk[] = [],
+) {
   const report = await runPreflight(temporal, request, acceptRisks);
   if (!report.ok) throw refusalOf(report);
   return { preflightWarnings: warningsOf(report) };
@@ -29,7 +33,7 @@ export async function checkBeforeStart(temporal: TemporalDeps, request: SyncRequ
 /** Runs the preflight workflow and waits for its report (a few cloud reads); 503 when no worker answers in time. */
 export async function runPreflight(
   temporal: TemporalDeps,
-  request: SyncRequest,
+  request: SetupRequest,
   acceptRisks: AcceptedRisk[] = [],
 ): Promise<PreflightReport> {
   const input: PreflightInput = {
@@ -77,7 +81,7 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
       config: { role: 'operator' },
       schema: {
         summary: 'Check a sync request against the seed’s rules without buying anything',
-        body: CreateSyncBody,
+        body: CreateSetupBody,
         response: {
           200: PreflightReportReply,
           400: ErrorReply,
@@ -89,7 +93,7 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
       },
     },
     async (req) => {
-      const { request, problems } = toSyncRequest(req.body);
+      const { request, problems } = toSetupRequest(req.body);
       if (!request) throw badFields(problems);
       return runPreflight(temporal, request, req.body.acceptRisks ?? []);
     },

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../api/app';
 import { refusal } from '../../api/errors';
-import { ATTENTION_KINDS, ENDPOINT_KINDS, SYNC_PHASES, TOPOLOGIES } from '../../core/vocabulary';
+import { ATTENTION_KINDS, ENDPOINT_KINDS, SETUP_PHASES, TOPOLOGIES } from '../../core/vocabulary';
 
 const TOKEN = 'contract-test-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -43,12 +43,12 @@ describe('OpenAPI document', () => {
         responses: Record<string, { content: Record<string, { schema: Schema }> }>;
       }
     ).responses['200']?.content['application/json']?.schema;
-    expect(setup?.properties?.phase?.enum).toEqual([...SYNC_PHASES, 'unknown']);
+    expect(setup?.properties?.phase?.enum).toEqual([...SETUP_PHASES, 'unknown']);
     expect(setup?.properties?.topology?.enum).toEqual([...TOPOLOGIES, 'unknown']);
     expect(setup?.properties?.source?.properties?.kind?.enum).toEqual([...ENDPOINT_KINDS]);
     expect(setup?.properties?.attention?.properties?.kind?.enum).toEqual([...ATTENTION_KINDS]);
     const phase = doc.paths['/v1/syncs']?.get?.parameters?.find((p) => p.name === 'phase');
-    expect(phase?.schema.enum).toEqual([...SYNC_PHASES]);
+    expect(phase?.schema.enum).toEqual([...SETUP_PHASES]);
   });
 });
 
@@ -59,8 +59,8 @@ describe('error replies', () => {
     expect(res.json()).toEqual({
       statusCode: 400,
       error: 'Bad Request',
-      message: `/querystring/phase: must be one of ${SYNC_PHASES.join(', ')}`,
-      fields: [{ field: '/querystring/phase', rule: 'enum', message: `must be one of ${SYNC_PHASES.join(', ')}` }],
+      message: `/querystring/phase: must be one of ${SETUP_PHASES.join(', ')}`,
+      fields: [{ field: '/querystring/phase', rule: 'enum', message: `must be one of ${SETUP_PHASES.join(', ')}` }],
     });
   });
 

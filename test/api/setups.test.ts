@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import type { App } from '../../api/app';
 import { dtsJobLookup } from '../../api/dts-jobs';
-import { syncStartOptions } from '../../api/sync-start';
-import { toSyncRequest } from '../../api/sync-request';
+import { setupStartOptions } from '../../api/setup-start';
+import { toSetupRequest } from '../../api/setup-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST } from '../support/requests';
@@ -101,11 +101,11 @@ describe('API fixes', () => {
     async () => {
       const body = pairBody();
       await register(body);
-      const { request } = toSyncRequest(body);
+      const { request } = toSetupRequest(body);
       // Through the API's own start options, with a history short enough to continue as new within seconds.
       const handle = await stack.client.workflow.start(
         redisSync,
-        syncStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }),
+        setupStartOptions(request!, stack.taskQueue, { ...FAST, maxHistoryEvents: 40 }),
       );
       await eventually(
         async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined),
@@ -212,10 +212,10 @@ describe('API fixes', () => {
     });
     const hangzhou = express('cn-hangzhou');
     const shanghai = { ...express('cn-shanghai'), destination: { ...hangzhou.destination, region: 'cn-shanghai' } };
-    const a = toSyncRequest(hangzhou as never).request!;
-    const b = toSyncRequest(shanghai as never).request!;
-    expect(syncWorkflowId(a)).toBe(`redis-sync.cn-hangzhou_10.0.0.5:6379.${hangzhou.destination.instanceId}`);
-    expect(syncWorkflowId(a)).not.toBe(syncWorkflowId(b));
+    const a = toSetupRequest(hangzhou as never).request!;
+    const b = toSetupRequest(shanghai as never).request!;
+    expect(setupWorkflowId(a)).toBe(`redis-sync.cn-hangzhou_10.0.0.5:6379.${hangzhou.destination.instanceId}`);
+    expect(setupWorkflowId(a)).not.toBe(setupWorkflowId(b));
 
     // The preflight reads the cloud destination where the request says it is.
     const registerDestination = (body: { destination: { instanceId: string; password: string; region: string } }) =>
@@ -226,7 +226,7 @@ describe('API fixes', () => {
     await registerDestination(hangzhou);
     const first = await post(idle, hangzhou);
     expect(first.statusCode).toBe(202);
-    expect(first.json().id).toBe(syncWorkflowId(a));
+    expect(first.json().id).toBe(setupWorkflowId(a));
   });
 
   it(

@@ -1,4 +1,4 @@
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import { releaseSignal } from '../../core/messages';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
@@ -117,7 +117,7 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
           password: `dst-x${index}-Pa55`,
         },
       });
-      const setup: Setup = { index, request, workflowId: syncWorkflowId(request), scenario: 'cancel-during-purchase' };
+      const setup: Setup = { index, request, workflowId: setupWorkflowId(request), scenario: 'cancel-during-purchase' };
       await ctx.stack.admin('instances', instancesOf(setup));
       const lateAnswer = { action: 'CreateSynchronizationJob', kind: 'delay-after', delayMs: 4_000, count: 1 };
       await ctx.stack.admin('faults', lateAnswer);

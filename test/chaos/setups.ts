@@ -1,11 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
-import { syncStartOptions } from '../../api/sync-start';
+import { setupStartOptions } from '../../api/setup-start';
 import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
 import type { WaitTuning } from '../../core/tuning';
 import { setupsQuery } from '../../core/visibility';
-import type { SyncRequest, Topology } from '../../core/types';
+import type { SetupRequest, Topology } from '../../core/types';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
 import type { Random } from './random';
@@ -20,7 +20,7 @@ export const CHAOS_TUNING: Partial<WaitTuning> = {
 
 export interface Setup {
   index: number;
-  request: SyncRequest;
+  request: SetupRequest;
   workflowId: string;
   /** Known once started; the purchase ClientToken derives from it. */
   firstRunId?: string;
@@ -48,7 +48,7 @@ export function planSetups(count: number, seed: number, random: Random): Setup[]
       source: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('src'), password: `src-${index}-Pa55` },
       destination: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('dst'), password: `dst-${index}-Pa55` },
     });
-    return { index, request, workflowId: syncWorkflowId(request) };
+    return { index, request, workflowId: setupWorkflowId(request) };
   });
 }
 
@@ -66,14 +66,14 @@ export function instancesOf(setup: Setup) {
 }
 
 /**
- * Starts the workflow with the API's start options (api/sync-start.ts). Retries while the
+ * Starts the workflow with the API's start options (api/setup-start.ts). Retries while the
  * server restarts; "already started" means an earlier attempt got through.
  */
 export async function startSetup(client: Client, taskQueue: string, setup: Setup, deadline: number): Promise<void> {
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start(redisSync, syncStartOptions(request, taskQueue, CHAOS_TUNING));
+      const handle = await client.workflow.start(redisSync, setupStartOptions(request, taskQueue, CHAOS_TUNING));
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {

@@ -13,7 +13,7 @@ import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, type R
 import { AesGcmPayloadCodec, encryptingDataConverter } from '../../common/codec';
 import { ConfigError, type Env } from '../../common/env';
 import { loadWorkerConfig } from '../../worker/config';
-import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
+import { createWorkers, type Workers } from '../../worker/workers';
 import { statusWatcherId } from '../../core/watcher';
 import { TEST_PAYLOAD_KEY_BYTES } from '../support/secret-scan';
 import { eventually, tairInstance } from '../support/stack';
@@ -60,7 +60,7 @@ describe('payload key configuration', () => {
 });
 
 interface WorkerProcess {
-  workers: SyncWorkers;
+  workers: Workers;
   running: Promise<void>;
   connection: NativeConnection;
   clientConnection: Connection;
@@ -101,7 +101,7 @@ async function startWorkerProcess(env: Env): Promise<WorkerProcess> {
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
   });
-  const workers = await createSyncWorkers(config, {
+  const workers = await createWorkers(config, {
     connection,
     client,
     workflowBundle: { codePath: inject('workflowBundlePath') },

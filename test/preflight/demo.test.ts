@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { followDemoSync } from '../../scripts/demo';
+import { followDemoSetup } from '../../scripts/demo';
 import { buildTestApp } from '../support/api';
 import { startStack, TEST_TOKEN, type Stack } from '../support/stack';
 import type { App } from '../../api/app';
@@ -25,7 +25,7 @@ describe('npm run demo', () => {
       .spyOn(process.stdout, 'write')
       .mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     try {
-      const status = await followDemoSync(api, TEST_TOKEN);
+      const status = await followDemoSetup(api, TEST_TOKEN);
       expect(status.phase).toBe('synchronizing');
     } finally {
       log.mockRestore();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { BASELINE_PATHS, PATCHED_PATHS } from './paths';
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import {
   abortUpdate,
   changeUpdate,
@@ -26,14 +26,14 @@ import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SyncPhase, SyncRequest, Topology } from '../../core/types';
+import type { Direction, SetupPhase, SetupRequest, Topology } from '../../core/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 
 const OUT = join(__dirname, '../histories');
 const TUNING = { firstPoll: '200ms', maxPoll: '1s', monitorInterval: '1s', restartBackoff: '200ms' } as const;
 
-function request(name: string, topology: Topology): SyncRequest {
+function request(name: string, topology: Topology): SetupRequest {
   const endpoint = (side: string) => ({
     kind: 'enterprise' as const,
     region: 'cn-hangzhou',
@@ -57,7 +57,7 @@ function request(name: string, topology: Topology): SyncRequest {
 
 async function register(
   stack: ChaosStack,
-  req: SyncRequest,
+  req: SetupRequest,
   destinationPassword = req.destination.password,
 ): Promise<void> {
   const entry = (instanceId: string, password: string) => ({
@@ -72,7 +72,7 @@ async function register(
   ]);
 }
 
-async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncPhase): Promise<void> {
+async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SetupPhase): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if ((await handle.query(setupStatusQuery).catch(() => undefined))?.phase === phase) return;
@@ -82,13 +82,13 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: SyncP
 }
 
 type Start = (
-  req: SyncRequest,
+  req: SetupRequest,
   tuning?: Record<string, unknown>,
 ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof redisSync>>;
 type Scenario = (stack: ChaosStack, start: Start) => Promise<WorkflowHandle<typeof redisSync>>;
 
 /** The plain path: set up, reach synchronizing, tear down. */
-async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Scenario>[1], req: SyncRequest) {
+async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Scenario>[1], req: SetupRequest) {
   await register(stack, req);
   const handle = await start(req);
   await untilPhase(handle, 'synchronizing');
@@ -129,7 +129,7 @@ async function releaseAndWait(handle: WorkflowHandle<typeof redisSync>): Promise
 }
 
 /** A job bought and configured outside the service (as in the console), straight through the DTS client. */
-async function jobBoughtOutside(stack: ChaosStack, req: SyncRequest, directions: Direction[]): Promise<string> {
+async function jobBoughtOutside(stack: ChaosStack, req: SetupRequest, directions: Direction[]): Promise<string> {
   const dts = new DtsClient({
     endpoint: stack.emulatorUrl,
     apiVersion: '2020-01-01',
@@ -173,7 +173,7 @@ async function jobBoughtOutside(stack: ChaosStack, req: SyncRequest, directions:
 async function adopted(
   stack: ChaosStack,
   start: Start,
-  req: SyncRequest,
+  req: SetupRequest,
   directions: Direction[],
   releaseInstance: boolean,
 ): Promise<WorkflowHandle<typeof redisSync>> {
@@ -372,7 +372,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'wait-deadline-unread': async (stack, start) => {
     // Patch wait-deadline-unread-v1: every status read refused past the wait deadline parks; reads work again.
-    const req: SyncRequest = { ...request('wait-unread', 'oneway'), waitDeadline: '3s' };
+    const req: SetupRequest = { ...request('wait-unread', 'oneway'), waitDeadline: '3s' };
     await register(stack, req);
     await stack.admin('faults', {
       action: 'DescribeSynchronizationJobStatus',
@@ -494,7 +494,7 @@ const SCENARIOS: Record<string, Scenario> = {
     return handle;
   },
   'delay-attention-recovered': async (stack, start) => {
-    const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SyncRequest;
+    const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;
     await register(stack, req);
     const handle = await start(req);
     await untilPhase(handle, 'synchronizing');
@@ -516,7 +516,7 @@ async function main(): Promise<void> {
     const client = stack.client();
     const start: Start = (req, tuning = {}) =>
       client.workflow.start(redisSync, {
-        workflowId: syncWorkflowId(req),
+        workflowId: setupWorkflowId(req),
         taskQueue: stack.taskQueue,
         args: [{ request: req, tuning: { ...TUNING, ...tuning } }],
       });

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { Runtime } from '@temporalio/worker';
 import { AUTH, buildTestApp } from '../support/api';
-import { toSyncRequest } from '../../api/sync-request';
-import { syncWorkflowId } from '../../core/ids';
+import { toSetupRequest } from '../../api/setup-request';
+import { setupWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
 import { rawExecutionRecords, type RawRecord } from '../support/history-scan';
 import {
@@ -159,8 +159,8 @@ describe('secrets stay secret', () => {
     expect(res.statusCode).toBe(422);
     expect(res.body).toContain('regions');
     // ... so the permanent DTS error is reached by starting the workflow directly, as a client without the API would.
-    const { request } = toSyncRequest(body);
-    const id = syncWorkflowId(request!);
+    const { request } = toSetupRequest(body);
+    const id = setupWorkflowId(request!);
     await stack.client.workflow.start(redisSync, {
       workflowId: id,
       taskQueue: stack.taskQueue,

@@ -1,10 +1,10 @@
-import type { SyncRequest } from '../../core/types';
+import type { SetupRequest } from '../../core/types';
 
 // No vitest import here: the chaos runner and the history recorder use it from plain tsx.
 export const DEMO_SOURCE = { instanceId: 'r-demo-source-0001', password: 'demo-source-Pa55' };
 export const DEMO_TARGET = { instanceId: 'r-demo-target-0002', password: 'demo-target-Pa55' };
 
-export function syncRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+export function syncRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   return {
     name: 'test-sync',
     topology: 'bidirectional',

@@ -12,7 +12,7 @@ import { TEST_PAYLOAD_KEY_BYTES, TEST_TOKEN_VALUE } from './secret-scan';
 import { freePort } from './ports';
 import { dtsCallMetrics } from '../../worker/metrics';
 import { statusWatcherId } from '../../core/watcher';
-import { createSyncWorkers, type SyncWorkers } from '../../worker/workers';
+import { createWorkers, type Workers } from '../../worker/workers';
 
 let metricsUrl: string | undefined;
 /** Once per test process, like worker/main.ts: quiet logs, Prometheus metrics on a free port. */
@@ -95,7 +95,7 @@ export async function startStack(
     namespace,
     dataConverter: encryptingDataConverter(workerConfig.payloadKeys),
   });
-  let worker: { workers: SyncWorkers; running: Promise<void>; connection: NativeConnection } | undefined;
+  let worker: { workers: Workers; running: Promise<void>; connection: NativeConnection } | undefined;
 
   const stack: Stack = {
     emulatorUrl: emulator.url,
@@ -107,7 +107,7 @@ export async function startStack(
     workerConfig,
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address });
-      const workers = await createSyncWorkers(workerConfig, {
+      const workers = await createWorkers(workerConfig, {
         connection: nativeConnection,
         client,
         workflowBundle: { codePath: inject('workflowBundlePath') },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SyncRequest } from '../../core/types';
+import type { SetupStatus, SetupRequest } from '../../core/types';
 import type { CallRecord } from '../../emulator/calls';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -29,10 +29,10 @@ afterAll(() => stack?.stop());
 
 const calls = async () => (await stack.admin<{ calls: CallRecord[] }>('calls')).calls;
 
-async function keptSetup(): Promise<{ request: SyncRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
+async function keptSetup(): Promise<{ request: SetupRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
   const base = syncRequest();
   const tag = randomUUID().slice(0, 8);
-  const request: SyncRequest = {
+  const request: SetupRequest = {
     ...base,
     source: { ...base.source, instanceId: `r-quiet-src-${tag}` },
     destination: { ...base.destination, instanceId: `r-quiet-dst-${tag}` },

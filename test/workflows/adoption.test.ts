@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toSyncRequest } from '../../api/sync-request';
+import { toSetupRequest } from '../../api/setup-request';
 import { adoptionDifferences, adoptionRequestOf, type DtsJobFacts } from '../../core/adoption';
 import { syncRequest } from '../support/requests';
 
@@ -79,10 +79,10 @@ describe('adoption rules', () => {
       destination: { instanceId: 'r-adopt-dst-0002', region: 'cn-hangzhou', password: 'y-Pa55' },
       adopt: { dtsJobId: 'dtsadopt0001' },
     };
-    expect(toSyncRequest(body).request?.adopt).toEqual({ dtsJobId: 'dtsadopt0001' });
+    expect(toSetupRequest(body).request?.adopt).toEqual({ dtsJobId: 'dtsadopt0001' });
     // PrePaid alone is fine (compared with the job); its purchase terms are not.
-    expect(toSyncRequest({ ...body, payType: 'PrePaid' }).problems).toEqual([]);
-    const refused = toSyncRequest({
+    expect(toSetupRequest({ ...body, payType: 'PrePaid' }).problems).toEqual([]);
+    const refused = toSetupRequest({
       ...body,
       period: 'Month',
       usedTime: 1,

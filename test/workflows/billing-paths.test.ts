@@ -19,7 +19,7 @@ import {
 } from '../../core/messages';
 import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
+import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';
@@ -45,7 +45,7 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof redisSync>;
 /** Runs `body` with workers on a fresh task queue whose DTS is `dts`. */
 async function withSetup(
   dts: FakeDts,
-  request: Partial<SyncRequest>,
+  request: Partial<SetupRequest>,
   body: (handle: Handle) => Promise<void>,
   tuning: Record<string, unknown> = {},
   extraInput: Partial<RedisSyncInput> = {},
@@ -86,7 +86,7 @@ async function withSetup(
   }
 }
 
-async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 20_000): Promise<SetupStatus> {
+async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 20_000): Promise<SetupStatus> {
   return eventually(
     async () => {
       const status = await handle.query(setupStatusQuery);

@@ -7,8 +7,8 @@ import type { ChangeRequest } from '../../core/changes';
 import { changeUpdate, setupStatusQuery } from '../../core/messages';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { redisSync } from '../../workflows/redis-sync';
-import { syncStartOptions } from '../../api/sync-start';
-import type { SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import { setupStartOptions } from '../../api/setup-start';
+import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -33,10 +33,10 @@ describe.each([
   });
   afterAll(() => stack?.stop());
 
-  async function synchronizing(overrides: Partial<SyncRequest> = {}): Promise<{ handle: Handle; jobId: string }> {
+  async function synchronizing(overrides: Partial<SetupRequest> = {}): Promise<{ handle: Handle; jobId: string }> {
     const tag = randomUUID().slice(0, 8);
     const base = syncRequest(overrides);
-    const request: SyncRequest = {
+    const request: SetupRequest = {
       ...base,
       source: { ...base.source, instanceId: `r-d2-src-${tag}` },
       destination: { ...base.destination, instanceId: `r-d2-dst-${tag}` },
@@ -67,7 +67,7 @@ describe.each([
       { timeoutMs, what },
     );
   }
-  const untilPhase = (handle: Handle, phase: SyncPhase) => until(handle, (s) => s.phase === phase, phase);
+  const untilPhase = (handle: Handle, phase: SetupPhase) => until(handle, (s) => s.phase === phase, phase);
   const change = (handle: Handle, request: ChangeRequest) =>
     handle.executeUpdate(changeUpdate, { args: [{ by: 'ops-alice', ...request }] });
   const refusal = async (handle: Handle, request: ChangeRequest) => {
@@ -214,14 +214,14 @@ describe.each([
     try {
       const tag = randomUUID().slice(0, 8);
       const base = syncRequest({ topology: 'oneway' });
-      const request: SyncRequest = {
+      const request: SetupRequest = {
         ...base,
         source: { ...base.source, instanceId: `r-d2-api-src-${tag}` },
         destination: { ...base.destination, instanceId: `r-d2-api-dst-${tag}` },
       };
       for (const e of [request.source, request.destination])
         await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
-      const options = syncStartOptions(request, stack.taskQueue, FAST, ['team=payments']);
+      const options = setupStartOptions(request, stack.taskQueue, FAST, ['team=payments']);
       const handle = await stack.client.workflow.start(redisSync, options);
       await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
       const url = `/v1/syncs/${handle.workflowId}`;

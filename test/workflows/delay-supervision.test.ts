@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
+import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -19,7 +19,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   const base = syncRequest();
   const id = randomUUID().slice(0, 8);
   return {
@@ -30,7 +30,7 @@ function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
   };
 }
 
-async function untilPhase(workflowId: string, phase: SyncPhase, timeoutMs = 30_000): Promise<SetupStatus> {
+async function untilPhase(workflowId: string, phase: SetupPhase, timeoutMs = 30_000): Promise<SetupStatus> {
   return eventually(
     async () => {
       const status = await stack.client.workflow.getHandle(workflowId).query(setupStatusQuery);

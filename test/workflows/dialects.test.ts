@@ -8,7 +8,7 @@ import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -30,7 +30,7 @@ describe.each([
   afterAll(() => stack?.stop());
 
   let pair = 0;
-  function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+  function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
     pair += 1;
     const base = syncRequest();
     const tag = `${pair}-${randomUUID().slice(0, 8)}`;
@@ -42,7 +42,7 @@ describe.each([
     };
   }
 
-  async function register(request: SyncRequest, destinationPassword = request.destination.password) {
+  async function register(request: SetupRequest, destinationPassword = request.destination.password) {
     await stack.admin(
       'instances',
       tairInstance(request.source.instanceId!, request.source.password, { region: request.source.region }),
@@ -53,7 +53,7 @@ describe.each([
     );
   }
 
-  async function start(request: SyncRequest) {
+  async function start(request: SetupRequest) {
     return stack.client.workflow.start(redisSync, {
       workflowId: `wf-dialect-${randomUUID()}`,
       taskQueue: stack.taskQueue,
@@ -63,7 +63,7 @@ describe.each([
 
   async function untilPhase(
     handle: Awaited<ReturnType<typeof start>>,
-    phase: SyncPhase,
+    phase: SetupPhase,
     timeoutMs = 30_000,
   ): Promise<SetupStatus> {
     return eventually(
@@ -81,7 +81,7 @@ describe.each([
   const jobOf = async (id: string) => (await jobs()).find((j) => j.jobId === id)!;
   const calls = async () => (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
   /** Live instances bought for this request's pair, configured or not (an unconfigured one has no source yet). */
-  const liveFor = async (request: SyncRequest, since: number) =>
+  const liveFor = async (request: SetupRequest, since: number) =>
     (await jobs()).filter(
       (j) =>
         !j.released &&

@@ -6,7 +6,7 @@ import { encryptingDataConverter } from '../../common/codec';
 import { setupStatusQuery } from '../../core/messages';
 import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
+import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
 import type { FakeDts } from './fake-dts';
@@ -35,7 +35,7 @@ export function useFakeSetups(): void {
 /** Runs `body` with workers on a fresh task queue whose DTS is `dts`. */
 export async function withSetup(
   dts: FakeDts,
-  request: Partial<SyncRequest>,
+  request: Partial<SetupRequest>,
   body: (handle: Handle) => Promise<void>,
   tuning: Record<string, unknown> = {},
   extraInput: Partial<RedisSyncInput> = {},
@@ -76,7 +76,7 @@ export async function withSetup(
   }
 }
 
-export async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 20_000): Promise<SetupStatus> {
+export async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 20_000): Promise<SetupStatus> {
   return until(handle, (s) => s.phase === phase, `phase ${phase}`, timeoutMs);
 }
 

@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SetupStatus, SyncPhase, SyncRequest } from '../../core/types';
+import type { Direction, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
@@ -19,7 +19,7 @@ const DIALECTS: [string, string | undefined][] = [
 
 // Each test uses its own instance pair, so tests never share emulator state.
 let pair = 0;
-function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
+function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   pair += 1;
   const base = syncRequest();
   const src = `r-wf-src-${pair}-${randomUUID().slice(0, 8)}`;
@@ -32,7 +32,7 @@ function freshRequest(overrides: Partial<SyncRequest> = {}): SyncRequest {
   };
 }
 
-async function register(request: SyncRequest, overrides: Record<string, unknown> = {}) {
+async function register(request: SetupRequest, overrides: Record<string, unknown> = {}) {
   for (const endpoint of [request.source, request.destination]) {
     await stack.admin(
       'instances',
@@ -41,7 +41,7 @@ async function register(request: SyncRequest, overrides: Record<string, unknown>
   }
 }
 
-async function start(request: SyncRequest, tuning: Record<string, unknown> = {}) {
+async function start(request: SetupRequest, tuning: Record<string, unknown> = {}) {
   return stack.client.workflow.start(redisSync, {
     workflowId: `wf-test-${randomUUID()}`,
     taskQueue: stack.taskQueue,
@@ -51,7 +51,7 @@ async function start(request: SyncRequest, tuning: Record<string, unknown> = {})
 
 async function untilPhase(
   handle: Awaited<ReturnType<typeof start>>,
-  phase: SyncPhase,
+  phase: SetupPhase,
   timeoutMs = 30_000,
 ): Promise<SetupStatus> {
   return eventually(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { InitializationWindow, SyncPhase, SyncRequest, SetupStatus } from '../../core/types';
+import type { InitializationWindow, SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -31,7 +31,7 @@ function hhmm(ms: number): string {
     .slice(0, 5);
 }
 
-function freshRequest(window?: InitializationWindow): SyncRequest {
+function freshRequest(window?: InitializationWindow): SetupRequest {
   const id = randomUUID().slice(0, 8);
   const base = syncRequest({ topology: 'oneway', name: `window-${id}` });
   return {
@@ -42,12 +42,12 @@ function freshRequest(window?: InitializationWindow): SyncRequest {
   };
 }
 
-async function register(request: SyncRequest) {
+async function register(request: SetupRequest) {
   for (const e of [request.source, request.destination])
     await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
 }
 
-async function start(request: SyncRequest) {
+async function start(request: SetupRequest) {
   return stack.client.workflow.start(redisSync, {
     workflowId: `wf-window-${randomUUID()}`,
     taskQueue: stack.taskQueue,
@@ -57,7 +57,7 @@ async function start(request: SyncRequest) {
 
 type Handle = Awaited<ReturnType<typeof start>>;
 
-async function untilPhase(handle: Handle, phase: SyncPhase, timeoutMs = 30_000): Promise<SetupStatus> {
+async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 30_000): Promise<SetupStatus> {
   return eventually(
     async () => {
       const status = await handle.query(setupStatusQuery);

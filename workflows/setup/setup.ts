@@ -35,8 +35,8 @@ import {
   type DirectionSnapshot,
   type DirectionState,
   type DtsDirectionStatus,
-  type SyncPhase,
-  type SyncRequest,
+  type SetupPhase,
+  type SetupRequest,
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
@@ -96,7 +96,7 @@ export class Setup {
   );
 
   constructor(
-    readonly request: SyncRequest,
+    readonly request: SetupRequest,
     readonly state: SetupState,
   ) {
     this.directions = request.topology === 'bidirectional' ? ['Forward', 'Reverse'] : ['Forward'];
@@ -357,7 +357,7 @@ export class Setup {
     this.tell({});
   }
 
-  waitingPhase(dir: Direction): SyncPhase {
+  waitingPhase(dir: Direction): SetupPhase {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
@@ -394,7 +394,7 @@ export class Setup {
     const now = workflowInfo();
     if (this.stopRequested() && !this.state.teardown) return;
     if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
-      await continueAsNew<(input: { request: SyncRequest; state: SetupState }) => Promise<SetupStatus>>({
+      await continueAsNew<(input: { request: SetupRequest; state: SetupState }) => Promise<SetupStatus>>({
         request: this.request,
         state: this.state,
       });

@@ -5,8 +5,8 @@ import {
   type AttentionKind,
   type Direction,
   type DtsDirectionStatus,
-  type SyncPhase,
-  type SyncRequest,
+  type SetupPhase,
+  type SetupRequest,
   type SetupStatus,
 } from '../../core/types';
 
@@ -35,7 +35,7 @@ export interface SetupState {
   attention?: {
     kind: AttentionKind;
     direction: Direction;
-    resumePhase: SyncPhase;
+    resumePhase: SetupPhase;
     untilMs?: number;
     parkedStatus?: string;
     /** The last read while parked failed: the status is unknown, so the deadline waits for a read. */
@@ -69,7 +69,7 @@ export interface SetupState {
 
 export function initialState(
   id: string,
-  request: SyncRequest,
+  request: SetupRequest,
   tuning: Partial<WaitTuning> | undefined,
   nowMs: number,
 ): SetupState {

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-typebox';
-import { syncWorkflowId } from '../../core/ids';
+import { setupWorkflowId } from '../../core/ids';
 import type { PreflightItem } from '../../core/preflight-checks';
 import type { ReleaseOutcome } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
@@ -21,7 +21,7 @@ import {
   SyncTopologyKey,
 } from '../../core/search-attributes';
 import { setupsQuery } from '../../core/visibility';
-import { ENDED_PHASES, SYNC_PHASES, TOPOLOGIES } from '../../core/vocabulary';
+import { ENDED_PHASES, SETUP_PHASES, TOPOLOGIES } from '../../core/vocabulary';
 import type { DtsJobLookup } from '../dts-jobs';
 import { badFields, refusal } from '../errors';
 import { wordOr } from '../literals';
@@ -29,7 +29,7 @@ import { requestDifferences } from '../request-diff';
 import { checkAdoption, withoutJobDefaults } from '../adopt';
 import {
   AcceptedReply,
-  CreateSyncBody,
+  CreateSetupBody,
   ErrorReply,
   EventsReply,
   ListQuery,
@@ -37,14 +37,14 @@ import {
   PlanReply,
   ReleaseQuery,
   SetupStatusReply,
-  SyncId,
+  SetupId,
   UnprocessableReply,
 } from '../schemas';
 import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
 import { Setups } from '../setups';
-import { toSyncRequest } from '../sync-request';
-import { publicRequest, REQUEST_MEMO, syncStartOptions, type PublicRequest } from '../sync-start';
+import { toSetupRequest } from '../setup-request';
+import { publicRequest, REQUEST_MEMO, setupStartOptions, type PublicRequest } from '../setup-start';
 import type { TemporalDeps } from '../temporal';
 import { checkBeforeStart } from './preflight';
 
@@ -52,7 +52,7 @@ const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorRe
 /** What an operator action answers: the status the workflow accepted it in. */
 const operatorSchema = (summary: string) => ({
   summary,
-  params: SyncId,
+  params: SetupId,
   response: { 200: SetupStatusReply, ...errors },
 });
 
@@ -65,7 +65,7 @@ const KEPT_OUTCOMES: ReadonlySet<string> = new Set([
 /** Phases only an ended setup reports; any other is asked of running setups (a closed run is not `synchronizing`). */
 const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 
-export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
+export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dtsJobs?: DtsJobLookup }> = async (
   app,
   { temporal, dtsJobs },
 ) => {
@@ -74,14 +74,14 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
   const statusCache = new StatusCache();
 
   /** Where a request differs from the live setup of its pair. */
-  function differencesFrom(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSyncBody) {
+  function differencesFrom(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSetupBody) {
     const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
     // Setups started before the memo existed cannot be compared: answered as the same, as before.
     return running ? withoutJobDefaults(requestDifferences(running, incoming), body) : [];
   }
 
   /** A live setup of the pair: the same request is answered with it, a different one is refused field by field. */
-  async function existing(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSyncBody) {
+  async function existing(description: WorkflowExecutionDescription, incoming: PublicRequest, body: CreateSetupBody) {
     const id = description.workflowId;
     const differences = differencesFrom(description, incoming, body);
     if (differences.length > 0) {
@@ -118,16 +118,16 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     {
       schema: {
         summary: 'Start a sync setup',
-        body: CreateSyncBody,
+        body: CreateSetupBody,
         response: { 200: AcceptedReply, 202: AcceptedReply, 413: ErrorReply, 422: UnprocessableReply, ...errors },
       },
     },
     async (req, reply) => {
-      const parsed = toSyncRequest(req.body);
+      const parsed = toSetupRequest(req.body);
       if (!parsed.request) throw badFields(parsed.problems);
       let request = parsed.request;
       const incoming = publicRequest(request);
-      const id = syncWorkflowId(request);
+      const id = setupWorkflowId(request);
       const description = await setups.describe(id);
       if (description?.status.name === 'RUNNING') return existing(description, incoming, req.body);
       if (description) await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
@@ -143,7 +143,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
       const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
       try {
-        const options = syncStartOptions(request, taskQueue, undefined, req.body.tags);
+        const options = setupStartOptions(request, taskQueue, undefined, req.body.tags);
         // Who started it, in the memo and the UI's summary: a name, never the token.
         const startedBy = req.caller?.name;
         await client.workflow.start(redisSync, {
@@ -170,15 +170,15 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       config: { role: 'viewer' },
       schema: {
         summary: 'What POST /v1/syncs would do with this body (nothing is started, bought or checked)',
-        body: CreateSyncBody,
+        body: CreateSetupBody,
         response: { 200: PlanReply, 413: ErrorReply, ...errors },
       },
     },
     async (req) => {
-      const parsed = toSyncRequest(req.body);
+      const parsed = toSetupRequest(req.body);
       if (!parsed.request) throw badFields(parsed.problems);
       const request = parsed.request;
-      const id = syncWorkflowId(request);
+      const id = setupWorkflowId(request);
       const description = await setups.describe(id);
       if (!description) return { id, action: 'create' as const };
       if (description.status.name === 'RUNNING') {
@@ -203,7 +203,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
 
   app.get(
     '/v1/syncs/:id',
-    { schema: { summary: 'Where a setup stands', params: SyncId, response: { 200: SetupStatusReply, ...errors } } },
+    { schema: { summary: 'Where a setup stands', params: SetupId, response: { 200: SetupStatusReply, ...errors } } },
     async (req) => {
       const description = await setups.describe(req.params.id);
       if (!description) throw app.httpErrors.notFound(`no sync ${req.params.id}`);
@@ -287,7 +287,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
     {
       schema: {
         summary: 'Cancel a setup (a pay-as-you-go instance is released unless kept)',
-        params: SyncId,
+        params: SetupId,
         response: { 202: AcceptedReply, ...errors },
       },
     },
@@ -305,7 +305,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dts
       config: { role: 'viewer' },
       schema: {
         summary: "What happened to a setup: phases, DTS statuses, operator actions with who, errors with DTS's codes",
-        params: SyncId,
+        params: SetupId,
         response: { 200: EventsReply, ...errors },
       },
     },
@@ -380,7 +380,7 @@ function listItem(execution: ListedExecution) {
     name: keyword(fields, SyncNameKey.name),
     region: keyword(fields, SyncRegionKey.name),
     ...(tags.length > 0 ? { tags } : {}),
-    phase: known(SYNC_PHASES, keyword(fields, SyncPhaseKey.name)),
+    phase: known(SETUP_PHASES, keyword(fields, SyncPhaseKey.name)),
     topology: known(TOPOLOGIES, keyword(fields, SyncTopologyKey.name)),
     dtsJobId: keyword(fields, DtsJobIdKey.name),
     sourceInstanceId: keyword(fields, SourceInstanceIdKey.name),

@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
-import type { InitializationWindow, RedisEndpoint, SyncRequest } from '../core/types';
+import type { InitializationWindow, RedisEndpoint, SetupRequest } from '../core/types';
 import { isTimeZone, minutesOfDay } from '../core/window';
-import type { CreateSyncBody } from './schemas';
+import type { CreateSetupBody } from './schemas';
 
 export interface FieldProblem {
   field: string;
@@ -10,7 +10,7 @@ export interface FieldProblem {
 }
 
 /** Rules a JSON schema cannot say: which fields each endpoint kind needs, two-way needs Tair. */
-export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; problems: FieldProblem[] } {
+export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const source = toEndpoint(body.source, '/source', problems);
   const destination = toEndpoint(body.destination, '/destination', problems);
@@ -92,8 +92,8 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
       waitDeadline: (body.waitDeadline ?? '48h') as Duration,
       attentionDeadline: (body.attentionDeadline ?? '72h') as Duration,
       // Absent: the workflow applies DEFAULT_MAX_DELAY and DEFAULT_DELAY_GRACE (core/types.ts).
-      ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SyncRequest, 'maxDelay'>) : {}),
-      ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SyncRequest, 'delayGrace'>) : {}),
+      ...(body.maxDelay !== undefined ? ({ maxDelay: body.maxDelay } as Pick<SetupRequest, 'maxDelay'>) : {}),
+      ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SetupRequest, 'delayGrace'>) : {}),
       ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),
       ...(body.adopt ? { adopt: { dtsJobId: body.adopt.dtsJobId } } : {}),
     },
@@ -106,7 +106,7 @@ export function toSyncRequest(body: CreateSyncBody): { request?: SyncRequest; pr
  * decides when a bought job's first load starts; an adopted job's Forward is its owner's. jobClass and payType
  * are allowed: they are compared with the job's (api/adopt.ts).
  */
-function refusePurchaseFields(body: CreateSyncBody, problems: FieldProblem[]): void {
+function refusePurchaseFields(body: CreateSetupBody, problems: FieldProblem[]): void {
   for (const field of ['period', 'usedTime', 'keepInstanceOnFailure', 'initializationWindow'] as const) {
     if (body[field] !== undefined)
       problems.push({
@@ -138,7 +138,7 @@ function checkWindow(window: InitializationWindow, problems: FieldProblem[]): vo
     problems.push({ field: `${at}/end`, rule: 'not-empty', message: 'end must differ from start (an empty window)' });
 }
 
-function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldProblem[]): RedisEndpoint {
+function toEndpoint(body: CreateSetupBody['source'], at: string, problems: FieldProblem[]): RedisEndpoint {
   const kind = body.kind ?? 'enterprise';
   const need = (field: 'instanceId' | 'ip' | 'port', why: string) => {
     if (body[field] === undefined)
@@ -174,7 +174,7 @@ function toEndpoint(body: CreateSyncBody['source'], at: string, problems: FieldP
   return { kind, region: body.region, password: body.password, ...pick(body) };
 }
 
-function pick(body: CreateSyncBody['source']): Partial<RedisEndpoint> {
+function pick(body: CreateSetupBody['source']): Partial<RedisEndpoint> {
   return {
     ...(body.instanceId !== undefined ? { instanceId: body.instanceId } : {}),
     ...(body.username !== undefined ? { username: body.username } : {}),

@@ -10,24 +10,24 @@ import {
   SyncTopologyKey,
 } from '../core/search-attributes';
 import type { WaitTuning } from '../core/tuning';
-import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SyncRequest } from '../core/types';
-import { syncWorkflowId } from '../core/ids';
+import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SetupRequest } from '../core/types';
+import { setupWorkflowId } from '../core/ids';
 
 /** A request without its passwords: kept in the workflow memo to compare later requests and describe closed setups. */
-export type PublicRequest = Omit<SyncRequest, 'source' | 'destination'> & {
+export type PublicRequest = Omit<SetupRequest, 'source' | 'destination'> & {
   source: EndpointSummary;
   destination: EndpointSummary;
 };
 
 export const REQUEST_MEMO = 'request';
 
-export function publicRequest(request: SyncRequest): PublicRequest {
+export function publicRequest(request: SetupRequest): PublicRequest {
   return { ...request, source: summarizeEndpoint(request.source), destination: summarizeEndpoint(request.destination) };
 }
 
 /** How every setup is started (the API, and the chaos run that stands in for it). */
-export function syncStartOptions(
-  request: SyncRequest,
+export function setupStartOptions(
+  request: SetupRequest,
   taskQueue: string,
   tuning?: Partial<WaitTuning>,
   tags: readonly string[] = [],
@@ -36,7 +36,7 @@ export function syncStartOptions(
   const databases = request.databases.map((d) => `${d.from}→${d.to}`).join(', ');
   const where = (e: RedisEndpoint) => e.instanceId ?? `${e.ip}:${e.port}`;
   return {
-    workflowId: syncWorkflowId(request),
+    workflowId: setupWorkflowId(request),
     taskQueue,
     args: [{ request, ...(tuning ? { tuning } : {}) }],
     // One live setup per pair; a finished (released, failed) one may be set up again.
