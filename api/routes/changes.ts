@@ -85,7 +85,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
       },
     },
     async (req, reply) => {
-      const body = (req.body ?? {});
+      const body = req.body ?? {};
       const forMs = body.for ? durationMs(body.for as `${number}m`) : undefined;
       const status = await setups.change(req.params.id, {
         kind: 'pause',
