@@ -64,6 +64,8 @@ export interface ChangeContext {
   databases: DatabaseMapping[];
   tags: string[];
   paused: boolean;
+  /** The setup's DTS API family (core/types.ts DtsApi). */
+  family: string;
   /** The change still being applied, if any. */
   applying?: ChangeRecord;
 }
@@ -79,6 +81,8 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
   if (ctx.paused) return `the setup is paused; resume it before a ${request.kind} change`;
   if (ctx.phase !== 'synchronizing')
     return `a ${request.kind} change is only accepted while synchronizing, not in ${ctx.phase}`;
+  if ((request.kind === 'databases' || request.kind === 'jobClass') && ctx.family !== 'synchronizationjob')
+    return `a ${request.kind} change is not available yet for setups of the ${ctx.family} family (its ModifyDtsJob and TransferInstanceClass are not wired)`;
   switch (request.kind) {
     case 'pause':
       if (request.forMs !== undefined && (request.forMs < 1000 || request.forMs > MAX_PAUSE_MS))

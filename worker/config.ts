@@ -2,6 +2,7 @@ import { EnvReader, type Env } from '../common/env';
 import { readTemporalConfig, type TemporalConfig } from '../common/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
+import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/setup/setup.ts). */
@@ -43,6 +44,8 @@ export interface WorkerConfig {
   metricsHost: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   payloadKeys: PayloadKeys;
+  /** Where setup events are announced (NOTIFY_*); none configured: nowhere. */
+  notify?: NotifyConfig;
 }
 
 export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
@@ -80,6 +83,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],
     payloadKeys: readPayloadKeys(env),
+    notify: readNotifyConfig(env),
   };
   if (!config.dts.accessKeyId !== !config.dts.accessKeySecret) {
     env.problem(

@@ -1,4 +1,4 @@
-// The operations of the legacy synchronization family, by Action name.
+// The operations of both API families, by Action name: the legacy synchronization family and DtsJob.
 import { configureSynchronizationJob } from './configure-synchronization-job';
 import type { Operation } from './context';
 import { createSynchronizationJob } from './create-synchronization-job';
@@ -14,6 +14,17 @@ import { resetSynchronizationJob } from './reset-synchronization-job';
 import { startSynchronizationJob } from './start-synchronization-job';
 import { suspendSynchronizationJob } from './suspend-synchronization-job';
 import { transferInstanceClass } from './transfer-instance-class';
+import { configureDtsJob } from './dtsjob/configure-dts-job';
+import { createDtsInstance } from './dtsjob/create-dts-instance';
+import { describeDtsJobs } from './dtsjob/describe-dts-jobs';
+import {
+  deleteDtsJob,
+  deleteDtsJobs,
+  describeDtsJobDetail,
+  resetDtsJob,
+  startDtsJob,
+  suspendDtsJob,
+} from './dtsjob/tasks';
 
 export const operations: Readonly<Record<string, Operation>> = {
   CreateSynchronizationJob: createSynchronizationJob,
@@ -28,6 +39,15 @@ export const operations: Readonly<Record<string, Operation>> = {
   ModifySynchronizationObject: modifySynchronizationObject,
   DescribeSynchronizationObjectModifyStatus: describeSynchronizationObjectModifyStatus,
   TransferInstanceClass: transferInstanceClass,
+  CreateDtsInstance: createDtsInstance,
+  ConfigureDtsJob: configureDtsJob,
+  DescribeDtsJobs: describeDtsJobs,
+  DescribeDtsJobDetail: describeDtsJobDetail,
+  StartDtsJob: startDtsJob,
+  SuspendDtsJob: suspendDtsJob,
+  ResetDtsJob: resetDtsJob,
+  DeleteDtsJob: deleteDtsJob,
+  DeleteDtsJobs: deleteDtsJobs,
 };
 
 /** Operations that change state (the only ones delay-after/drop-after make ambiguous). */
@@ -40,6 +60,13 @@ export const MUTATING_ACTIONS = new Set([
   'DeleteSynchronizationJob',
   'ModifySynchronizationObject',
   'TransferInstanceClass',
+  'CreateDtsInstance',
+  'ConfigureDtsJob',
+  'StartDtsJob',
+  'SuspendDtsJob',
+  'ResetDtsJob',
+  'DeleteDtsJob',
+  'DeleteDtsJobs',
 ]);
 
 export type { Operation, OperationContext } from './context';

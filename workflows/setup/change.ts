@@ -19,7 +19,13 @@ import {
 import { changeUpdate } from '../../core/messages';
 import { SyncTagsKey } from '../../core/search-attributes';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
-import { summarizeEndpoint, type DatabaseMapping, type Direction, type JobClass } from '../../core/types';
+import {
+  summarizeEndpoint,
+  type DatabaseMapping,
+  type Direction,
+  type DtsDirectionStatus,
+  type JobClass,
+} from '../../core/types';
 import { enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, MUTATE, READ, type Setup, StopRequested } from './setup';
@@ -61,6 +67,7 @@ export function installChangeHandler(s: Setup): void {
           jobClass: s.request.jobClass,
           databases: s.request.databases,
           tags: currentTags(),
+          family: s.status.dtsApi ?? 'synchronizationjob',
           paused: s.state.pause !== undefined,
           ...(s.state.change ? { applying: recordOf(s, s.state.change.id) } : {}),
         });
@@ -188,26 +195,32 @@ async function pauseDirections(s: Setup, record: ChangeRecord, forMs: number): P
 }
 
 async function suspendOne(s: Setup, dir: Direction): Promise<void> {
-  const facts = await s.persist(() => s.dts(`Read ${dir} before suspending`, READ).readChangeFacts(where(s, dir)));
-  if (facts.status === 'suspending') return;
+  if ((await statusOf(s, dir)) === 'suspending') return;
   try {
     await s.persist(() => s.dts(`Suspend ${dir} (pause)`, MUTATE).suspendDirection(where(s, dir)));
   } catch (err) {
     // Refused for its status: the answer of an earlier attempt was lost, or DTS is not Synchronizing. Read.
     if (!isJobStatusConflict(err)) throw err;
-    const after = await s.persist(() =>
-      s.dts(`Read ${dir} after a refused suspend`, READ).readChangeFacts(where(s, dir)),
-    );
-    if (after.status !== 'suspending') throw err;
+    if ((await statusOf(s, dir)) !== 'suspending') throw err;
   }
 }
 
 async function startOne(s: Setup, dir: Direction): Promise<void> {
-  const facts = await s.persist(() => s.dts(`Read ${dir} before starting`, READ).readChangeFacts(where(s, dir)), {
-    stoppable: false,
-  });
-  if (facts.status !== 'suspending') return;
+  if ((await statusOf(s, dir, false)) !== 'suspending') return;
   await s.persist(() => s.dts(`Start ${dir} (resume)`, MUTATE).startDirection(where(s, dir)), { stoppable: false });
+}
+
+/** The direction's DTS status by the setup's own read (its family's), retried until DTS answers. */
+async function statusOf(s: Setup, dir: Direction, stoppable = true): Promise<DtsDirectionStatus> {
+  const snapshot = await s.persist(
+    async () => {
+      const { snapshot, failure } = await s.read(dir);
+      if (!snapshot) throw failure;
+      return snapshot;
+    },
+    { stoppable },
+  );
+  return snapshot.status;
 }
 
 /**
@@ -268,8 +281,9 @@ async function resumeOne(s: Setup, dir: Direction, limitAtMs: number): Promise<b
   for (let attempt = 0; ; attempt += 1) {
     s.checkStop();
     try {
-      const facts = await s.dts(`Read ${dir} before resuming`, READ).readChangeFacts(where(s, dir));
-      if (facts.status !== 'suspending') return false;
+      const { snapshot, failure } = await s.read(dir);
+      if (!snapshot) throw failure;
+      if (snapshot.status !== 'suspending') return false;
       await s.dts(`Start ${dir} (resume)`, MUTATE).startDirection(where(s, dir));
       s.clearPassingError();
       return true;
@@ -306,8 +320,14 @@ async function untilSynchronizing(
   }
 }
 
+/** One direction of this setup's instance, in the setup's API family (suspend and start go through it). */
 function where(s: Setup, dir: Direction) {
-  return { dtsJobId: s.status.dtsJobId!, regionId: s.request.region, direction: dir };
+  return {
+    dtsJobId: s.status.dtsJobId!,
+    regionId: s.request.region,
+    direction: dir,
+    ...(s.status.dtsApi ? { api: s.status.dtsApi } : {}),
+  };
 }
 
 // ---- databases ----

@@ -7,6 +7,7 @@ import { installChangeHandler } from './change';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
 import { keep } from './keep';
+import { noticesStarted } from './notify';
 import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
 import { teardown } from './teardown';
@@ -24,7 +25,13 @@ export async function runSetup(s: Setup): Promise<SetupStatus> {
   s.installHandlers();
   installChangeHandler(s);
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
-  return CancellationScope.nonCancellable(() => procedure(s));
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      return await procedure(s);
+    } finally {
+      await noticesStarted(s); // however the run ends (continue-as-new too)
+    }
+  });
 }
 
 async function procedure(s: Setup): Promise<SetupStatus> {

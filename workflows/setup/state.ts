@@ -1,4 +1,5 @@
 import type { ChangeRequest } from '../../core/changes';
+import type { NoticeLog } from '../../core/notify';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
@@ -63,6 +64,8 @@ export interface SetupState {
   changeSeq?: number;
   /** Paused on request: when it resumes by itself, and DTS's limit past which it cannot be started again. */
   pause?: { resumeAtMs: number; limitAtMs: number };
+  /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
+  notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }
