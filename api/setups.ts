@@ -14,9 +14,11 @@ import {
   releaseWithOptionsUpdate,
   retryByUpdate,
   setupStatusQuery,
+  verifyUpdate,
+  type VerifyOptions,
 } from '../core/messages';
 import type { redisSync } from '../workflows/redis-sync';
-import type { SetupStatus } from '../core/types';
+import type { SetupStatus, VerificationStatus } from '../core/types';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
 const ACTIONS = { retry: retryByUpdate, abort: abortByUpdate, release: releaseWithOptionsUpdate } as const;
@@ -83,10 +85,12 @@ export class Setups {
     return this.update(id, (handle) => handle.executeUpdate(changeUpdate, { args: [request] }));
   }
 
-  private async update(
-    id: string,
-    send: (handle: WorkflowHandle<typeof redisSync>) => Promise<SetupStatus>,
-  ): Promise<SetupStatus> {
+  /** Starts a comparison of the data at both ends; answers the verification started, or the refusal (409). */
+  verify(id: string, options: VerifyOptions): Promise<VerificationStatus> {
+    return this.update(id, (handle) => handle.executeUpdate(verifyUpdate, { args: [options] }));
+  }
+
+  private async update<T>(id: string, send: (handle: WorkflowHandle<typeof redisSync>) => Promise<T>): Promise<T> {
     const handle = await this.live(id);
     try {
       return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => send(handle));

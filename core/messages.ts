@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChangeRequest } from './changes';
-import type { Direction, DtsDirectionStatus, SetupStatus } from './types';
+import type { Direction, DtsDirectionStatus, SetupStatus, VerificationStatus, VerifyDepth } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
 export const setupStatusQuery = defineQuery<SetupStatus>('status');
@@ -42,6 +42,14 @@ export const abortByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('abort');
  * accepted in (the change then shows in `changes` as applying), or refused by the validator with the reason.
  */
 export const changeUpdate = defineUpdate<SetupStatus, [ChangeRequest]>('change');
+
+/** Compare the data at both ends now; answers the verification just started. Refused unless synchronizing. */
+export const verifyUpdate = defineUpdate<VerificationStatus, [VerifyOptions]>('verify');
+
+export interface VerifyOptions extends ActionCaller {
+  /** Default `value`. */
+  depth?: VerifyDepth;
+}
 
 export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');

@@ -13,6 +13,7 @@ import {
   DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
+  VERIFICATION_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
 } from '../../workflows/setup/patches';
@@ -81,6 +82,7 @@ describe('replay of recorded histories', () => {
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
     ['day-two-paused-resumed', DAY_TWO_CHANGES_PATCH],
     ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
+    ['verified-on-request', VERIFICATION_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);

@@ -15,5 +15,10 @@ export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
  * Asked where a keeper takes up an accepted change; runs that never received one never ask.
  */
 export const DAY_TWO_CHANGES_PATCH = 'day-two-changes-v1';
+/**
+ * The data at both ends is compared once after the first Synchronizing and on request (the `verify`
+ * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
+ */
+export const VERIFICATION_PATCH = 'data-verification-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';

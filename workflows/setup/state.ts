@@ -64,6 +64,8 @@ export interface SetupState {
   changeSeq?: number;
   /** Paused on request: when it resumes by itself, and DTS's limit past which it cannot be started again. */
   pause?: { resumeAtMs: number; limitAtMs: number };
+  /** The verification after the first Synchronizing was started (patch data-verification-v1). */
+  verifiedOnce?: boolean;
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
   notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
