@@ -109,3 +109,20 @@ export function noticeOf(id: string, event: NoticeEvent, status: SetupStatus, re
     ...(status.released ? { released: status.released } : {}),
   };
 }
+
+/** A group of Prometheus alerts, as Alertmanager's webhook sends it, reduced to what a message shows. */
+export interface AlertNotice {
+  /** Stable for one notification of one group (api/routes/alerts.ts): the notifier's workflow id. */
+  id: string;
+  status: 'firing' | 'resolved';
+  groupLabels: Record<string, string>;
+  alerts: {
+    status: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    startsAt: string;
+    endsAt?: string;
+    generatorURL?: string;
+  }[];
+  externalURL?: string;
+}

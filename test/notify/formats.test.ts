@@ -7,9 +7,11 @@ import { noticeEventFor, noticeId, noticeOf, type Notice, type NoticeLog } from 
 import type { SetupStatus, SetupPhase } from '../../core/types';
 import { readNotifyConfig, type NotifyDestination } from '../../activities/notify/config';
 import { judge } from '../../activities/notify/deliver';
+import { alertOutgoing } from '../../activities/notify/alert-message';
 import {
   EVENT_ID_HEADER,
-  outgoingRequest,
+  noticeOutgoing,
+  outgoingRequest as send,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhook,
@@ -49,6 +51,9 @@ const notice: Notice = noticeOf(
   status('needs-attention', { attention }),
   'cn-hangzhou',
 );
+
+const outgoingRequest = (d: NotifyDestination, n: Notice, links: typeof LINKS, now: number) =>
+  send(d, noticeOutgoing(n, links), now);
 
 const destination = (kind: NotifyDestination['kind'], secret?: string): NotifyDestination => ({
   kind,
@@ -275,5 +280,51 @@ describe('NOTIFY_* configuration', () => {
 
   it('accepts plain http on loopback (local receivers)', () => {
     expect(read({ NOTIFY_SLACK_URL: 'http://127.0.0.1:9000/hook' }).destinations).toHaveLength(1);
+  });
+});
+
+describe('a relayed Prometheus alert', () => {
+  const alert = {
+    id: 'alert.0123',
+    status: 'firing' as const,
+    groupLabels: { alertname: 'SyncDelayAboveLimit', setup: 'redis-sync.r-a.r-b' },
+    alerts: [
+      {
+        status: 'firing',
+        labels: {
+          alertname: 'SyncDelayAboveLimit',
+          severity: 'warning',
+          setup: 'redis-sync.r-a.r-b',
+          direction: 'Forward',
+        },
+        annotations: {
+          summary: 'Setup redis-sync.r-a.r-b (Forward) is 12m behind',
+          runbook: 'docs/observability.md#syncdelayabovelimit',
+        },
+        startsAt: '2026-12-06T08:00:00Z',
+        generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
+      },
+    ],
+  };
+
+  it('reads as the alert, where it is, and its runbook, in each chat format', () => {
+    const out = alertOutgoing(alert);
+    const dingtalk = JSON.parse(send(destination('dingtalk', 'SEC0'), out, NOW).body);
+    expect(dingtalk.markdown.title).toBe('[FIRING] SyncDelayAboveLimit');
+    expect(dingtalk.markdown.text).toContain(
+      'Setup redis-sync.r-a.r-b (Forward) is 12m behind — setup=redis-sync.r-a.r-b direction=Forward',
+    );
+    expect(dingtalk.markdown.text).toContain('docs/observability.md#syncdelayabovelimit');
+    expect(dingtalk.markdown.text).toContain('[Prometheus](http://prometheus:9090/graph?g0.expr=x)');
+    const webhook = send(destination('webhook', 'webhook-secret-0123456789'), out, NOW);
+    expect(JSON.parse(webhook.body)).toMatchObject({ id: 'alert.0123', event: 'alert', status: 'firing' });
+    expect(verifyWebhook('webhook-secret-0123456789', webhook.headers, webhook.body, NOW)).toBe('ok');
+    const resolved = alertOutgoing({
+      ...alert,
+      status: 'resolved',
+      alerts: [{ ...alert.alerts[0]!, status: 'resolved' }],
+    });
+    expect(resolved.message.title).toBe('[RESOLVED] SyncDelayAboveLimit');
+    expect(resolved.message.severity).toBe('good');
   });
 });
