@@ -3,7 +3,14 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EnvReader } from '../../common/env';
-import { noticeEventFor, noticeId, noticeOf, type Notice, type NoticeLog } from '../../core/notify';
+import {
+  differingVerification,
+  noticeEventFor,
+  noticeId,
+  noticeOf,
+  type Notice,
+  type NoticeLog,
+} from '../../core/notify';
 import type { SetupStatus, SetupPhase } from '../../core/types';
 import { readNotifyConfig, type NotifyDestination } from '../../activities/notify/config';
 import { judge } from '../../activities/notify/deliver';
@@ -233,6 +240,36 @@ describe('events of a setup', () => {
         ['released'],
       ]),
     ).toEqual(['needs-attention', 'synchronizing', 'delay-over-limit', 'recovered', 'release-failed', 'released']);
+  });
+
+  it('announces a verification that found differences once, by its id', () => {
+    const verification = {
+      id: 'v1',
+      state: 'done' as const,
+      depth: 'value' as const,
+      directions: 'forward' as const,
+      trigger: 'request' as const,
+      by: 'ops-alice',
+      startedAt: '2026-12-06T08:50:00Z',
+      finishedAt: '2026-12-06T08:55:00Z',
+      outcome: 'inconsistent' as const,
+      keysCompared: 1000,
+      keysDiffering: 2,
+      examples: [{ key: 'orders:1', reason: 'value differs' }],
+    };
+    const done = status('synchronizing', { verification });
+    expect(differingVerification(done, { count: 3 })).toBe('v1');
+    expect(differingVerification(done, { count: 4, verification: 'v1' })).toBeUndefined();
+    expect(
+      differingVerification(status('synchronizing', { verification: { ...verification, outcome: 'consistent' } }), {
+        count: 3,
+      }),
+    ).toBeUndefined();
+    const notice = noticeOf('n', 'verification-differs', done, 'cn-hangzhou');
+    const text = JSON.parse(outgoingRequest(destination('dingtalk'), notice, LINKS, NOW).body).markdown.text as string;
+    expect(text).toContain('1000 keys, 2 differing (asked by ops-alice)');
+    expect(text).toContain('orders:1 (value differs)');
+    expect(text).toContain('redis-dts-sync verify redis-sync.r-a.r-b');
   });
 
   it('ids are the setup, the sequence and the event', () => {
