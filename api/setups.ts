@@ -8,8 +8,10 @@ import {
 } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { httpErrors } from '@fastify/sensible';
+import type { ChangeRequest } from '../core/changes';
 import {
   abortByUpdate,
+  changeUpdate,
   releaseWithOptionsUpdate,
   retryByUpdate,
   setupStatusQuery,
@@ -91,6 +93,11 @@ export class Setups {
           })
         : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
     );
+  }
+
+  /** A day-two change (core/changes.ts): accepted with the status it shows as applying, or refused (409). */
+  change(id: string, request: ChangeRequest): Promise<SetupStatus> {
+    return this.update(id, (handle) => handle.executeUpdate(changeUpdate, { args: [request] }));
   }
 
   /** Starts a comparison of the data at both ends; answers the verification started, or the refusal (409). */
