@@ -12,6 +12,8 @@ import { freeLowPort, freePort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
 import { eventually } from '../support/stack';
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 // A rolling upgrade on `npm run prod-local`'s topology (docs/deployment.md, "Upgrading"): setups in every
 // phase that matters run on two workers of this build; the workers are then replaced one at a time, as the
 // Helm chart's rolling update does (SIGTERM, drained within the shutdown grace, the new one polling before
@@ -58,6 +60,7 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
   let topology: Topology;
   let client: Client;
   let dataDir: string;
+  let newBuild: string;
   const figures: Record<string, string> = {};
   const setups: Record<string, Setup> = {};
   const call = async (i: number, path: string, method = 'GET', body?: unknown) => {
@@ -113,7 +116,7 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
     dataDir = mkdtempSync(join(tmpdir(), 'redis-dts-upgrade-'));
     chmodSync(dataDir, 0o711); // PostgreSQL runs as `postgres` when the tests run as root
     const started = Date.now();
-    const newBuild = makeNewBuild(join(dataDir, 'new-build'));
+    newBuild = makeNewBuild(join(dataDir, 'new-build'));
     mkdirSync(join(newBuild, 'dist'));
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(newBuild, 'workflows', 'index.ts'),
@@ -160,7 +163,6 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
       connection: await Connection.connect({ address: topology.temporalAddress }),
       namespace: topology.namespace,
     });
-    (globalThis as { newBuild?: string }).newBuild = newBuild;
   }, 900_000);
 
   afterAll(async () => {
@@ -175,7 +177,6 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
   }, 120_000);
 
   it('replaces both workers one at a time while setups run in every phase; none fails, is lost or is released', async () => {
-    const newBuild = (globalThis as { newBuild?: string }).newBuild!;
     // Every phase that matters, reached by waiting for it (never for a fixed time).
     const kept = await create('kept', 'oneway');
     const attention = await create('attention', 'oneway');
@@ -241,8 +242,18 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
       // terminationGracePeriodSeconds (at least the grace + 10 s, test/deploy/helm-chart.test.ts) would kill it.
       expect(drainMs, 'the old worker exits by itself').toBeLessThan(WORKER_SHUTDOWN_GRACE_MS + 10_000);
       const starting = Date.now();
-      newPids.push((await topology.startWorker(i, newBuild)).pid!);
-      figures[`worker ${i + 1}: new build polling after`] = `${((Date.now() - starting) / 1000).toFixed(1)} s`;
+      // Kubernetes' readiness probe reads /metrics, which answers before the worker polls: how much before
+      // is what the chart's worker.minReadySeconds covers.
+      let metricsAt: number | undefined;
+      const metricsUrl = `http://127.0.0.1:${topology.ports.workerMetrics[i]}/metrics`;
+      const started = topology.startWorker(i, newBuild);
+      while (metricsAt === undefined && (await Promise.race([started.then(() => 'up'), sleep(100)])) !== 'up')
+        if ((await fetch(metricsUrl).catch(() => undefined))?.ok) metricsAt = Date.now();
+      newPids.push((await started).pid!);
+      const pollingAt = Date.now();
+      figures[`worker ${i + 1}: new build polling after`] = `${((pollingAt - starting) / 1000).toFixed(1)} s`;
+      figures[`worker ${i + 1}: /metrics answered before polling by`] =
+        metricsAt === undefined ? 'not before' : `${((pollingAt - metricsAt) / 1000).toFixed(1)} s`;
     }
     figures['upgrade (both workers)'] = `${((Date.now() - upgradeStarted) / 1000).toFixed(1)} s`;
     const upgradedAt = Date.now();
