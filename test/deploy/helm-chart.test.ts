@@ -18,7 +18,7 @@ const CHART = join(root, 'deploy/helm/redis-dts-sync');
 const KUBE_VERSION = '1.33.0';
 /**
  * How long before it polls a new worker's /metrics answers, with margin: the rolling-upgrade test measured
- * up to 3 s through tsx on a loaded machine (the image's worker loads a prebuilt bundle and is faster).
+ * 4.1–4.3 s through tsx with a prebuilt bundle on a loaded machine (2 cores, load average 15–20).
  */
 const METRICS_BEFORE_POLLING_MS = 15_000;
 // CI installs both first (.ci/run): there a missing tool is a failure, not a skip.

@@ -295,9 +295,9 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
       const id = e.execution!.workflowId!;
       const events = (await client.workflow.getHandle(id, e.execution!.runId!).fetchHistory()).events ?? [];
       histories++;
-      // UNHANDLED_COMMAND is the server refusing a task that completed as a signal came in (the status
-      // watcher's continue-as-new while setups signal it): the worker runs it again with the signal, no code
-      // failed. Any other failed task (a nondeterminism error is one) fails the test.
+      // UNHANDLED_COMMAND is the server refusing a completing command because a signal came in meanwhile: the
+      // worker runs the task again with the signal, and no code failed. Any other failed task (a nondeterminism
+      // error is one) fails the test, with its cause.
       const failedTasks = events.filter((ev) => ev.workflowTaskFailedEventAttributes);
       const refused = failedTasks.filter(
         (ev) =>
