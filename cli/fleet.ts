@@ -290,7 +290,9 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
   for (const s of plan.syncs) {
     if (s.action === 'change') {
       const fields = (s.fields ?? []).map((f) => f.field);
-      if (fields.some((f) => !CHANGEABLE.has(f))) {
+      const entry = fleet.entries[s.index] as unknown as Record<string, unknown>;
+      // A field the file leaves out means its default: a change back to it is not one apply makes in place.
+      if (fields.some((f) => !CHANGEABLE.has(f) || entry[f.slice(1)] === undefined)) {
         result.notApplicable.push({ name: s.name, id: s.id, fields, reason: DAY_TWO });
         options.say(`not changed ${s.name} (${fields.join(', ')}): ${DAY_TWO}`);
       } else {

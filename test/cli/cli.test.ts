@@ -182,7 +182,7 @@ describe('redis-dts-sync CLI', () => {
     const again = await cli(['plan', '-f', path, '-o', 'json']);
     expect((JSON.parse(again.stdout) as { syncs: { action: string }[] }).syncs[1]?.action).toBe('unchanged');
 
-    write(fleet([syncs[0], syncs[1]]));
+    write(fleet([syncs[0], { ...syncs[1], jobClass: 'medium' }]));
     const removed = await cli(['plan', '-f', path]);
     expect(removed.stdout).toMatch(new RegExp(`- not in the file\\s+${syncs[2]!.name}`));
     const left = await cli(['apply', '-f', path, '--no-wait'], passwords);
