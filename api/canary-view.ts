@@ -1,0 +1,32 @@
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { CanaryBeat } from '../activities/canary';
+
+export interface CanaryView {
+  lagSeconds: { forward?: number; reverse?: number };
+  at: string;
+  error?: string;
+}
+
+/**
+ * The canary's latest measure, from its activity's heartbeat: the describe() the API already made carries it, so
+ * the lag costs neither a history event nor a call.
+ */
+export async function canaryOf(
+  client: Client,
+  description: WorkflowExecutionDescription,
+): Promise<CanaryView | undefined> {
+  const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runCanary');
+  const payloads = pending?.heartbeatDetails?.payloads;
+  if (!payloads?.length) return undefined;
+  const beat = await decodeFromPayloadsAtIndex<CanaryBeat>(client.options.loadedDataConverter, 0, payloads).catch(
+    () => undefined,
+  );
+  if (!beat) return undefined;
+  const { Forward: forward, Reverse: reverse } = beat.lagSeconds ?? {};
+  return {
+    lagSeconds: { ...(forward !== undefined ? { forward } : {}), ...(reverse !== undefined ? { reverse } : {}) },
+    at: beat.at,
+    ...(beat.error ? { error: beat.error } : {}),
+  };
+}
