@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { Payload } from '@temporalio/common';
 import type { CanaryBeat } from '../activities/canary';
 
 export interface CanaryView {
@@ -19,9 +19,7 @@ export async function canaryOf(
   const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'runCanary');
   const payloads = pending?.heartbeatDetails?.payloads;
   if (!payloads?.length) return undefined;
-  const beat = await decodeFromPayloadsAtIndex<CanaryBeat>(client.options.loadedDataConverter, 0, payloads).catch(
-    () => undefined,
-  );
+  const beat = await decodeBeat(client, payloads as Payload[]).catch(() => undefined);
   if (!beat) return undefined;
   const { Forward: forward, Reverse: reverse } = beat.lagSeconds ?? {};
   return {
@@ -29,4 +27,12 @@ export async function canaryOf(
     at: beat.at,
     ...(beat.error ? { error: beat.error } : {}),
   };
+}
+
+/** Heartbeat details as the worker encoded them: the client's codecs (encryption) undone, then JSON. */
+async function decodeBeat(client: Client, payloads: Payload[]): Promise<CanaryBeat | undefined> {
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let decoded = payloads;
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return decoded[0] ? payloadConverter.fromPayload<CanaryBeat>(decoded[0]) : undefined;
 }
