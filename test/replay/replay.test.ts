@@ -11,8 +11,10 @@ import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
   CANARY_PATCH,
+  DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
+  STATUS_MEMO_PATCH,
   VERIFICATION_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
@@ -80,6 +82,9 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['day-two-paused-resumed', DAY_TWO_CHANGES_PATCH],
+    ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
+    ['status-memo', STATUS_MEMO_PATCH],
     ['verified-on-request', VERIFICATION_PATCH],
     ['canary-released', CANARY_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
