@@ -41,6 +41,11 @@ export function rkvstoreTaskQueue(taskQueue: string): string {
   return `${taskQueue}.rkvstore`;
 }
 
+/** Canaries: one long-running activity per setup, mostly asleep. */
+export function canaryTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.canary`;
+}
+
 /** Data verifications (long, heartbeating Redis reads) have their own queue and concurrency cap. */
 export function verifyTaskQueue(taskQueue: string): string {
   return `${taskQueue}.verify`;
