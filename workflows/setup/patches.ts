@@ -12,3 +12,8 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';
+/**
+ * A new setup carries its DTS API family in its state (the starter's choice, DTS_API) and every DTS activity
+ * speaks it; a run without it (older) speaks the legacy `*SynchronizationJob` family.
+ */
+export const DTS_FAMILY_PATCH = 'dts-family-v1';

@@ -34,6 +34,7 @@ import {
   type Direction,
   type DirectionSnapshot,
   type DirectionState,
+  type DtsApi,
   type DtsDirectionStatus,
   type SetupPhase,
   type SetupRequest,
@@ -243,6 +244,11 @@ export class Setup {
     this.dtsChanged = false;
   }
 
+  /** The DTS API family every DTS activity of this setup speaks; empty in runs older than the choice (legacy). */
+  get family(): { api?: DtsApi } {
+    return this.state.api ? { api: this.state.api } : {};
+  }
+
   dts(summary: string, options: ActivityOptions) {
     return proxyActivities<Activities>({
       ...options,
@@ -288,6 +294,7 @@ export class Setup {
     const news = this.state.news?.[dir];
     try {
       const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, READ).describeDirection({
+        ...this.family,
         dtsJobId: this.status.dtsJobId!,
         regionId: this.request.region,
         direction: dir,
