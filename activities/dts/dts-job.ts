@@ -30,9 +30,9 @@ export function dtsJobFamily(dts: DtsClient): DtsFamily {
     statuses: (regionId, ids, checkpoints, calls) => statuses(dts, regionId, ids, checkpoints, calls),
     list: (regionId, calls) => list(dts, regionId, calls),
     job: (input) => job(dts, input),
-    start: (input) => perTask(dts, 'StartDtsJob', input),
-    suspend: (input) => perTask(dts, 'SuspendDtsJob', input),
-    reset: (input) => perTask(dts, 'ResetDtsJob', input),
+    start: async (input) => void (await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input))),
+    suspend: async (input) => void (await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input))),
+    reset: async (input) => void (await dts.call('ResetDtsJob', await taskParams(dts, 'ResetDtsJob', input))),
     release: (input) => release(dts, input),
   };
 }
@@ -201,20 +201,20 @@ function legacyShape(item: Json): Json {
 }
 
 /**
- * StartDtsJob, SuspendDtsJob, ResetDtsJob: the direction's own task, with its instance and direction, so the
- * call names it however DTS looks it up.
+ * What StartDtsJob, SuspendDtsJob and ResetDtsJob name: the direction's own task, with its instance and direction,
+ * so the call names it however DTS looks it up.
  */
-async function perTask(dts: DtsClient, action: string, input: DirectionRef): Promise<void> {
+async function taskParams(dts: DtsClient, action: string, input: DirectionRef): Promise<DtsParams> {
   const item = await findInstance(dts, input.regionId, input.dtsJobId);
   if (!item) throw notFound(action, input);
   // A Reverse task not listed yet is named by the instance's Forward task and the direction.
   const taskId = text(task(item, input.direction)?.DtsJobId) || text(item.DtsJobId);
-  await dts.call(action, {
+  return {
     DtsJobId: taskId,
     DtsInstanceId: input.dtsJobId,
     RegionId: input.regionId,
     SynchronizationDirection: input.direction,
-  });
+  };
 }
 
 /** DeleteDtsJob of the Forward task releases the instance; one DTS no longer lists counts as released. */

@@ -10,6 +10,7 @@ import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  DTS_FAMILY_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
@@ -79,6 +80,8 @@ describe('replay of recorded histories', () => {
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
+    ['dtsjob-twoway-released', DTS_FAMILY_PATCH],
+    ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
