@@ -292,7 +292,7 @@ function credentialsCheck(f: PreflightFacts): PreflightItem {
 }
 
 const mainland = (region: string) => region.startsWith('cn-') && region !== 'cn-hongkong';
-/** Where each family's rule is written, named in the report so an operator can check it (docs/dts-api.md §12.3). */
+/** Where each family's rule is written, named in the report so an operator can check it (docs/dts-api.md §13.3). */
 export const REGION_RULE_SOURCES = {
   synchronizationjob: 'https://www.alibabacloud.com/help/en/dts/developer-reference/api-createsynchronizationjob',
   dtsjob: 'https://www.alibabacloud.com/help/en/dts/user-guide/definition-of-cross-border-and-cross-region-instances',

@@ -1,4 +1,4 @@
-// The DtsJob family (docs/dts-api.md §12), which Alibaba maintains. A setup keeps the instance's DtsInstanceId;
+// The DtsJob family (docs/dts-api.md §12, §13), which Alibaba maintains. A setup keeps the instance's DtsInstanceId;
 // the per-task actions name a task by DtsJobId, so each finds the instance's tasks first (DescribeDtsJobs): a
 // task id is never kept, since ResetDtsJob may replace it.
 import { ApplicationFailure } from '@temporalio/common';
@@ -37,7 +37,7 @@ export function dtsJobFamily(dts: DtsClient): DtsFamily {
   };
 }
 
-/** CreateDtsInstance: a SYNC instance for Redis at both ends. It takes no ClientToken (docs/dts-api.md §3). */
+/** CreateDtsInstance: a SYNC instance for Redis at both ends. It takes no ClientToken (docs/dts-api.md §13.3). */
 async function createInstance(dts: DtsClient, input: CreateInput): Promise<string> {
   const prepaid = input.payType === 'PrePaid';
   const body = await dts.call('CreateDtsInstance', {

@@ -1,4 +1,4 @@
-// The product's DTS verbs, one implementation per API family (docs/dts-api.md §12): the legacy
+// The product's DTS verbs, one implementation per API family (docs/dts-api.md §13): the legacy
 // `*SynchronizationJob` family (synchronization-job.ts) and the maintained DtsJob family (dts-job.ts).
 // Everything above this interface (activities, workflow, watcher, preflight) speaks verbs, never actions.
 import type { DtsClient } from './client';
