@@ -39,8 +39,10 @@ import {
   SetupStatusReply,
   SetupId,
   UnprocessableReply,
+  VerificationAccepted,
+  VerifyBody,
 } from '../schemas';
-import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
+import { closedSetupView, fromVisibility, memoizedStatus, runningStatus, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
 import { Setups } from '../setups';
 import { toSetupRequest } from '../setup-request';
@@ -92,8 +94,9 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
         { fields: differences },
       );
     }
-    const status = await setups.status(setups.handle(id)).catch(() => undefined);
-    return { id, phase: status?.phase ?? fromVisibility(description).phase, existing: true };
+    // What the run wrote with its last change; a run from before the status memo has its phase attribute.
+    const phase = memoizedStatus(description)?.phase ?? fromVisibility(description).phase;
+    return { id, phase, existing: true };
   }
 
   /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
@@ -216,7 +219,10 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
       // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
       const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
       try {
-        const status = await statusCache.get(description, () => setups.status(setups.handle(req.params.id)));
+        // From the memo; a run from before the status memo is asked (cached by history length).
+        const status = await runningStatus(description, () =>
+          statusCache.get(description, () => setups.status(setups.handle(req.params.id))),
+        );
         return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.
@@ -333,6 +339,24 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
     async (req) => {
       const status = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
       return { ...status, workflowStatus: 'RUNNING' as const };
+    },
+  );
+
+  app.post(
+    '/v1/syncs/:id/verify',
+    {
+      config: { role: 'operator' },
+      schema: {
+        summary: 'Compare the data at both ends now (reads only, at a capped rate); the result shows in `verification`',
+        params: SetupId,
+        body: VerifyBody,
+        response: { 202: VerificationAccepted, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const depth = req.body?.depth;
+      const verification = await setups.verify(req.params.id, { ...(depth ? { depth } : {}), by: req.caller?.name });
+      return reply.code(202).send({ id: verification.id, verification });
     },
   );
 

@@ -19,6 +19,7 @@ import {
   releaseWithOptionsUpdate,
   retryUpdate,
   setupStatusQuery,
+  verifyUpdate,
 } from '../../core/messages';
 import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
@@ -441,6 +442,7 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'status-memo': (stack, start) => synchronizedThenReleased(stack, start, request('status-memo', 'bidirectional')),
   'adopted-twoway-released': (stack, start) =>
     adopted(stack, start, request('adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
   'adopted-forward-only-reverse-configured': (stack, start) =>
@@ -467,6 +469,27 @@ const SCENARIOS: Record<string, Scenario> = {
     }
     await untilPhase(handle, 'synchronizing');
     if ((await statusOf(handle)).dtsApi !== 'dtsjob') throw new Error('the continued run lost its DTS API family');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'verified-on-request': async (stack, start) => {
+    // Patch data-verification-v1: verified once after Synchronizing, then on request; released.
+    const req = request('verified', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const done = async (id?: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const v = (await statusOf(handle)).verification;
+        if (v?.state === 'done' && (!id || v.id === id)) return;
+        if (Date.now() > deadline) throw new Error('the verification never ended');
+        await sleep(100);
+      }
+    };
+    await done();
+    const asked = await handle.executeUpdate(verifyUpdate, { args: [{ depth: 'length', by: 'replay-recorder' }] });
+    await done(asked.id);
     await releaseAndWait(handle);
     return handle;
   },

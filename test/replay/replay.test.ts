@@ -13,6 +13,8 @@ import {
   DTS_FAMILY_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
+  STATUS_MEMO_PATCH,
+  VERIFICATION_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
 } from '../../workflows/setup/patches';
@@ -79,6 +81,8 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['status-memo', STATUS_MEMO_PATCH],
+    ['verified-on-request', VERIFICATION_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
     ['dtsjob-twoway-released', DTS_FAMILY_PATCH],
     ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],

@@ -3,6 +3,7 @@ import { attend, enterAttention } from './attention';
 import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrPark, waitForSynchronizing } from './wait';
 
 /**
@@ -29,6 +30,7 @@ export async function keep(s: Setup): Promise<never> {
     if (s.state.attention) continue;
     if (restarted) for (const dir of s.directions) resetRestartStreak(s, dir);
     s.tell({ phase: 'synchronizing' });
+    verifyOnceSynchronizing(s);
     showMaxDelay(s);
     await s.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval;
