@@ -1,7 +1,10 @@
+import { patched } from '@temporalio/workflow';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import { attend, enterAttention } from './attention';
+import { applyChange, stayPaused } from './change';
 import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
+import { DAY_TWO_CHANGES_PATCH } from './patches';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
 import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrPark, waitForSynchronizing } from './wait';
@@ -20,6 +23,11 @@ export async function keep(s: Setup): Promise<never> {
       await attend(s);
       continue;
     }
+    // Paused on request (only runs that applied a change get here): DTS's Suspending is expected.
+    if (s.state.pause) {
+      await stayPaused(s);
+      continue;
+    }
     // Directions restarting (also after a continue-as-new in the middle of a restart).
     let restarted = false;
     for (const dir of s.directions) {
@@ -35,7 +43,11 @@ export async function keep(s: Setup): Promise<never> {
     await s.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval;
     // A delay above its limit is read again when its grace ends.
-    await s.pause(graceLeftMs === undefined ? pauseMs : Math.min(pauseMs, graceLeftMs));
+    await s.pause(graceLeftMs === undefined ? pauseMs : Math.min(pauseMs, graceLeftMs), { wakeOnChange: true });
+    if (s.state.change && patched(DAY_TWO_CHANGES_PATCH)) {
+      await applyChange(s);
+      continue;
+    }
     let failed = false;
     for (const dir of s.directions) {
       const { snapshot, failure } = await s.read(dir);

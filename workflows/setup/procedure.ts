@@ -3,6 +3,7 @@ import { SetupFailure } from '../../core/failures';
 import type { SetupStatus } from '../../core/types';
 import { adopt } from './adopt';
 import { attend, enterAttention } from './attention';
+import { installChangeHandler } from './change';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
 import { keep } from './keep';
@@ -23,6 +24,7 @@ import { waitForWindow } from './window';
  */
 export async function runSetup(s: Setup): Promise<SetupStatus> {
   s.installHandlers();
+  installChangeHandler(s);
   installVerification(s);
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
   return CancellationScope.nonCancellable(async () => {
