@@ -10,6 +10,7 @@ import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  CANARY_PATCH,
   DTS_FAMILY_PATCH,
   DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
@@ -86,6 +87,7 @@ describe('replay of recorded histories', () => {
     ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
     ['status-memo', STATUS_MEMO_PATCH],
     ['verified-on-request', VERIFICATION_PATCH],
+    ['canary-released', CANARY_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
     ['dtsjob-twoway-released', DTS_FAMILY_PATCH],
     ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],

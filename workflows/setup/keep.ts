@@ -6,6 +6,7 @@ import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { DAY_TWO_CHANGES_PATCH } from './patches';
 import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+import { startCanary } from './canary';
 import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrPark, waitForSynchronizing } from './wait';
 
@@ -39,6 +40,7 @@ export async function keep(s: Setup): Promise<never> {
     if (restarted) for (const dir of s.directions) resetRestartStreak(s, dir);
     s.tell({ phase: 'synchronizing' });
     verifyOnceSynchronizing(s);
+    startCanary(s);
     showMaxDelay(s);
     await s.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : s.tuningMs.monitorInterval;
