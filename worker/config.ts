@@ -6,6 +6,8 @@ import { DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { DEFAULT_VERIFY_TUNING, type VerifyTuning } from '../activities/verify/activity';
 import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
+import { DTS_APIS } from '../core/vocabulary';
+import type { DtsApi } from '../core/types';
 
 /** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/setup/setup.ts). */
 export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
@@ -23,6 +25,8 @@ export const DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND = 60;
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
+  /** The DTS API family new setups speak (DTS_API); a running setup keeps the one it started with. */
+  dtsApi: DtsApi;
   /** R-KVStore endpoint; by default Alibaba's, or the DTS endpoint when that is not Alibaba's (the emulator). */
   rkvstoreEndpoint?: string;
   /** The account's R-KVStore call budget (the preflight's instance reads), shared by the DTS_WORKERS processes. */
@@ -63,6 +67,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
   const env = new EnvReader(environment);
   const config: WorkerConfig = {
     temporal: readTemporalConfig(env, environment),
+    dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
     dts: {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),

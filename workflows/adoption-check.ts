@@ -4,8 +4,11 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from '../core/adoption';
 import { dtsTaskQueue } from '../core/ids';
+import type { DtsApi } from '../core/types';
 
 export interface AdoptionCheckInput {
+  /** The family the setup would speak; an id of the other family is accepted too (the answer names its family). */
+  api?: DtsApi;
   dtsJobId: string;
   request: AdoptionRequest;
 }
@@ -25,7 +28,11 @@ export async function adoptionCheck(input: AdoptionCheckInput): Promise<Adoption
     scheduleToCloseTimeout: '20s',
     retry: { initialInterval: '200ms', maximumInterval: '2s' },
   });
-  const job = await describeJob({ dtsJobId: input.dtsJobId, regionId: input.request.region });
+  const job = await describeJob({
+    ...(input.api ? { api: input.api } : {}),
+    dtsJobId: input.dtsJobId,
+    regionId: input.request.region,
+  });
   if (!job) return { found: false, differences: [] };
   return { found: true, job, differences: adoptionDifferences(input.request, job) };
 }

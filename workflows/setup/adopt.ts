@@ -15,7 +15,7 @@ export async function adopt(s: Setup): Promise<void> {
   const regionId = s.request.region;
   s.tell({ phase: 'adopting' });
   const job = await s.persist(() =>
-    s.dts(`Read DTS job ${dtsJobId} to adopt it`, READ).describeJob({ dtsJobId, regionId }),
+    s.dts(`Read DTS job ${dtsJobId} to adopt it`, READ).describeJob({ ...s.family, dtsJobId, regionId }),
   );
   if (!job)
     throw ApplicationFailure.nonRetryable(
@@ -28,10 +28,20 @@ export async function adopt(s: Setup): Promise<void> {
       `DTS job ${dtsJobId} differs from the request: ${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
       SetupFailure.AdoptedJobMismatch,
     );
-  const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, MUTATE).claimAdoptedJob({ dtsJobId }));
+  // The id the setup keeps: the instance (a DtsJob-family task id names one of its tasks).
+  const instanceId = job.dtsJobId || dtsJobId;
+  // Ids of either family are accepted: the setup speaks the family that knows the job.
+  if (s.state.api && job.api && job.api !== s.state.api) {
+    log.info('the adopted job belongs to the other DTS API family; speaking it', { api: job.api });
+    s.state.api = job.api;
+    s.status.dtsApi = job.api;
+  }
+  const claim = await s.persist(() =>
+    s.dts(`Claim DTS job ${instanceId}`, MUTATE).claimAdoptedJob({ dtsJobId: instanceId }),
+  );
   if (!claim.ours)
     throw ApplicationFailure.nonRetryable(
-      `DTS job ${dtsJobId} is held by setup ${claim.holder}`,
+      `DTS job ${instanceId} is held by setup ${claim.holder}`,
       SetupFailure.AdoptedJobHeld,
     );
   const now = new Date().toISOString();
@@ -49,11 +59,11 @@ export async function adopt(s: Setup): Promise<void> {
     }
   }
   log.info('adopted an existing DTS job', {
-    dtsJobId,
+    dtsJobId: instanceId,
     forward: job.forward.rawStatus,
     reverse: job.reverse?.rawStatus,
   });
-  s.tell({ dtsJobId, adopted: { dtsJobId, at: now } });
+  s.tell({ dtsJobId: instanceId, adopted: { dtsJobId: instanceId, at: now } });
 }
 
 /** Let go of an adopted job without touching it: no suspend, no delete; the claim is released. */

@@ -18,6 +18,7 @@ export async function configure(s: Setup, dir: Direction): Promise<void> {
   try {
     await s.persist(() =>
       s.dts(`Configure ${dir} on ${s.status.dtsJobId}`, MUTATE).configureDirection({
+        ...s.family,
         dtsJobId: s.status.dtsJobId!,
         regionId: request.region,
         direction: dir,
@@ -46,6 +47,7 @@ export async function start(s: Setup, dir: Direction, why: string): Promise<bool
   try {
     await s.persist(() =>
       s.dts(`Start ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).startDirection({
+        ...s.family,
         dtsJobId: s.status.dtsJobId!,
         regionId: s.request.region,
         direction: dir,
@@ -64,6 +66,7 @@ export async function resetAndConfigure(s: Setup, dir: Direction, why: string): 
   log.info('resetting direction', { direction: dir, why });
   await s.persist(() =>
     s.dts(`Reset ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).resetDirection({
+      ...s.family,
       dtsJobId: s.status.dtsJobId!,
       regionId: s.request.region,
       direction: dir,

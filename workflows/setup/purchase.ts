@@ -52,6 +52,7 @@ export async function purchase(s: Setup): Promise<void> {
 function buy(s: Setup): Promise<{ dtsJobId: string }> {
   const { request } = s;
   return s.dts('Buy the DTS sync instance', PURCHASE).purchaseInstance({
+    ...s.family,
     clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
     regionId: request.region,
     sourceRegion: request.source.region,

@@ -29,7 +29,7 @@ export async function teardown(s: Setup, why: 'release' | 'cleanup'): Promise<vo
   const { outcome } = await untilDone(s, () =>
     s
       .dts(`Release ${s.status.dtsJobId}`, RELEASE)
-      .releaseInstance({ dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
+      .releaseInstance({ ...s.family, dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
   );
   s.tell({ released: { at: new Date().toISOString(), outcome } });
 }
@@ -40,6 +40,7 @@ async function suspendAll(s: Setup): Promise<void> {
     if (!s.direction(dir).configured) continue;
     try {
       await s.dts(`Suspend ${dir} on ${s.status.dtsJobId}`, MUTATE).suspendDirection({
+        ...s.family,
         dtsJobId: s.status.dtsJobId!,
         regionId: s.request.region,
         direction: dir,
