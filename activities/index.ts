@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { ApplicationFailure, type Client } from '@temporalio/client';
 import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
 import {
@@ -24,6 +24,7 @@ import type { StartInput } from './dts/start';
 import type { SuspendInput } from './dts/suspend';
 import type { WatchInput } from '../core/watcher';
 import type { DtsJobFacts } from '../core/adoption';
+import { DtsFailure } from '../core/failures';
 import type { DtsApi } from '../core/types';
 import { watchDtsStatuses, type WatchDeps } from './watch-statuses';
 import { createPreflightActivities } from './preflight';
@@ -55,7 +56,7 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
   return {
     ...createPreflightActivities({ families, client, rkvstore }),
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(family(input), input, claims),
-    configureDirection: (input: ConfigureInput & FamilyChoice) => family(input).configure(input),
+    configureDirection: (input: ConfigureInput & FamilyChoice) => configureOnce(family(input), input),
     describeDirection: (input: DescribeInput & FamilyChoice) => family(input).describe(input),
     /**
      * An existing job, read for an adoption (core/adoption.ts). A setup that names its family accepts an id of
@@ -77,6 +78,29 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
     readObjectTask: (input: ObjectTaskInput) => readObjectTask(dts, input),
     upgradeClass: (input: UpgradeClassInput) => upgradeClass(dts, input),
   };
+}
+
+/**
+ * DTS refuses a Configure of a direction that is already configured (a retry after a lost answer) with a code
+ * its documents do not name: a job-status code or an invalid parameter (dialect `reconfigure`). An
+ * invalid-parameter refusal of a direction DTS shows configured is that case: it is told to the workflow as the
+ * job-status conflict after which it reads the real state. A direction still unconfigured keeps the refusal.
+ */
+async function configureOnce(family: DtsFamily, input: ConfigureInput): Promise<void> {
+  try {
+    await family.configure(input);
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure) || err.type !== DtsFailure.InvalidParameter) throw err;
+    const { dtsJobId, regionId, direction } = input;
+    const now = await family.describe({ dtsJobId, regionId, direction }).catch(() => undefined);
+    if (!now || now.status === 'notconfigured' || now.status === 'unknown') throw err;
+    throw ApplicationFailure.create({
+      message: `${err.message} (the ${direction} direction is already configured: ${now.rawStatus})`,
+      type: DtsFailure.JobStatusConflict,
+      nonRetryable: true,
+      details: err.details ? [...err.details] : undefined,
+    });
+  }
 }
 
 async function describeAnyFamily(

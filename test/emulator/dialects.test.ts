@@ -54,7 +54,7 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       reverseInitialization: 'seed',
       statusListScope: 'region',
       errorEnvelope: 'body',
-      reconfigure: 'jobStatus',
+      reconfigure: 'invalidParameter',
       unconfiguredReverse: 'omitted',
       resetJobId: 'new',
       familyView: 'separate',
