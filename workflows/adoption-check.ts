@@ -4,6 +4,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from '../core/adoption';
 import { dtsTaskQueue } from '../core/ids';
+import { ANSWER_CALL } from '../core/timing';
 
 export interface AdoptionCheckInput {
   dtsJobId: string;
@@ -20,10 +21,7 @@ export interface AdoptionCheck {
 export async function adoptionCheck(input: AdoptionCheckInput): Promise<AdoptionCheck> {
   const { describeJob } = proxyActivities<Activities>({
     taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '10s',
-    // It answers an HTTP request: retry transient errors briefly, then fail (the API answers 503).
-    scheduleToCloseTimeout: '20s',
-    retry: { initialInterval: '200ms', maximumInterval: '2s' },
+    ...ANSWER_CALL,
   });
   const job = await describeJob({ dtsJobId: input.dtsJobId, regionId: input.request.region });
   if (!job) return { found: false, differences: [] };

@@ -11,6 +11,7 @@ import {
   type ReadError,
 } from '../core/preflight-checks';
 import { dtsTaskQueue } from '../core/ids';
+import { ANSWER_CALL } from '../core/timing';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
@@ -18,10 +19,7 @@ export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
   const reads = proxyActivities<PreflightActivities>({
     taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '10s',
-    // A preflight answers an HTTP request: retry transient errors briefly, then report them.
-    scheduleToCloseTimeout: '20s',
-    retry: { initialInterval: '200ms', maximumInterval: '2s' },
+    ...ANSWER_CALL,
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
   const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {

@@ -2,7 +2,8 @@ import { ApplicationFailure, log } from '@temporalio/workflow';
 import { SetupFailure } from '../../core/failures';
 import { adoptionDifferences, adoptionRequestOf } from '../../core/adoption';
 import type { Direction } from '../../core/types';
-import { MUTATE, READ, type Setup } from './setup';
+import { DTS_CALL } from '../../core/timing';
+import type { Setup } from './setup';
 
 /**
  * Take over the job named by `adopt` instead of buying one: read it, prove it is the job the request describes
@@ -15,7 +16,7 @@ export async function adopt(s: Setup): Promise<void> {
   const regionId = s.request.region;
   s.tell({ phase: 'adopting' });
   const job = await s.persist(() =>
-    s.dts(`Read DTS job ${dtsJobId} to adopt it`, READ).describeJob({ dtsJobId, regionId }),
+    s.dts(`Read DTS job ${dtsJobId} to adopt it`, DTS_CALL).describeJob({ dtsJobId, regionId }),
   );
   if (!job)
     throw ApplicationFailure.nonRetryable(
@@ -28,7 +29,7 @@ export async function adopt(s: Setup): Promise<void> {
       `DTS job ${dtsJobId} differs from the request: ${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
       SetupFailure.AdoptedJobMismatch,
     );
-  const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, MUTATE).claimAdoptedJob({ dtsJobId }));
+  const claim = await s.persist(() => s.dts(`Claim DTS job ${dtsJobId}`, DTS_CALL).claimAdoptedJob({ dtsJobId }));
   if (!claim.ours)
     throw ApplicationFailure.nonRetryable(
       `DTS job ${dtsJobId} is held by setup ${claim.holder}`,
@@ -60,7 +61,7 @@ export async function adopt(s: Setup): Promise<void> {
 export async function leaveInPlace(s: Setup): Promise<void> {
   const dtsJobId = s.status.dtsJobId!;
   try {
-    await s.persist(() => s.dts(`Let go of DTS job ${dtsJobId}`, MUTATE).releaseJobClaim({ dtsJobId }), {
+    await s.persist(() => s.dts(`Let go of DTS job ${dtsJobId}`, DTS_CALL).releaseJobClaim({ dtsJobId }), {
       stoppable: false,
     });
   } catch (err) {

@@ -1,7 +1,8 @@
 import { log } from '@temporalio/workflow';
 import type { Direction } from '../../core/types';
 import { failureMessage, isJobStatusConflict } from './failures';
-import { MUTATE, type Setup } from './setup';
+import { DTS_CALL } from '../../core/timing';
+import type { Setup } from './setup';
 import { windowAhead } from './window';
 
 /**
@@ -17,7 +18,7 @@ export async function configure(s: Setup, dir: Direction): Promise<void> {
     dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
   try {
     await s.persist(() =>
-      s.dts(`Configure ${dir} on ${s.status.dtsJobId}`, MUTATE).configureDirection({
+      s.dts(`Configure ${dir} on ${s.status.dtsJobId}`, DTS_CALL).configureDirection({
         dtsJobId: s.status.dtsJobId!,
         regionId: request.region,
         direction: dir,
@@ -45,7 +46,7 @@ export async function start(s: Setup, dir: Direction, why: string): Promise<bool
   log.info('starting direction', { direction: dir, why });
   try {
     await s.persist(() =>
-      s.dts(`Start ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).startDirection({
+      s.dts(`Start ${dir} on ${s.status.dtsJobId} (${why})`, DTS_CALL).startDirection({
         dtsJobId: s.status.dtsJobId!,
         regionId: s.request.region,
         direction: dir,
@@ -63,7 +64,7 @@ export async function start(s: Setup, dir: Direction, why: string): Promise<bool
 export async function resetAndConfigure(s: Setup, dir: Direction, why: string): Promise<void> {
   log.info('resetting direction', { direction: dir, why });
   await s.persist(() =>
-    s.dts(`Reset ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).resetDirection({
+    s.dts(`Reset ${dir} on ${s.status.dtsJobId} (${why})`, DTS_CALL).resetDirection({
       dtsJobId: s.status.dtsJobId!,
       regionId: s.request.region,
       direction: dir,

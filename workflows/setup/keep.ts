@@ -2,7 +2,8 @@ import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import { attend, enterAttention } from './attention';
 import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
-import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
+import type { Setup } from './setup';
 import { resetRestartStreak, restartOrPark, waitForSynchronizing } from './wait';
 
 /**

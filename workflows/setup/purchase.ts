@@ -1,10 +1,11 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import { purchaseClientToken } from '../../core/ids';
-import { PassingFailure, SetupFailure } from '../../core/failures';
+import { SetupFailure } from '../../core/failures';
+import { backoffMs, MAX_BACKOFF_MS, PURCHASE_CALL, retryPauseMs } from '../../core/timing';
 import { attend, enterAttention, leave } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { PURCHASE_OUTCOME_KEPT_PATCH } from './patches';
-import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';
+import type { Setup } from './setup';
 
 /**
  * Buy the DTS instance. Never abandoned halfway: a stop request (abort, release, cancel) ends
@@ -42,8 +43,7 @@ export async function purchase(s: Setup): Promise<void> {
       }
       const summary = errorSummary(err);
       s.tell({ error: summary });
-      const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : 60_000;
-      await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
+      await s.pause(retryPauseMs(attempt, summary.type), { wakeOnDtsChange: false, stoppable: false });
       await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
   }
@@ -51,7 +51,7 @@ export async function purchase(s: Setup): Promise<void> {
 
 function buy(s: Setup): Promise<{ dtsJobId: string }> {
   const { request } = s;
-  return s.dts('Buy the DTS sync instance', PURCHASE).purchaseInstance({
+  return s.dts('Buy the DTS sync instance', PURCHASE_CALL).purchaseInstance({
     clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
     regionId: request.region,
     sourceRegion: request.source.region,

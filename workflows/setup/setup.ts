@@ -14,8 +14,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs } from '../../core/tuning';
-import { PassingFailure } from '../../core/failures';
 import { dtsTaskQueue } from '../../core/ids';
+import { DTS_CALL, retryPauseMs } from '../../core/timing';
 import {
   abortSignal,
   abortUpdate,
@@ -57,19 +57,6 @@ const DTS_SPELLING: Partial<Record<DtsDirectionStatus, string>> = {
   modifying: 'Modifying',
   finished: 'Finished',
 };
-
-// Each call is tried a few times inside Temporal (no history); the step's own loop then shows
-// the error in the status, waits, honours an abort or release, and tries again.
-const FEW_TRIES = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-export const READ: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
-export const MUTATE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
-/** One attempt per activity: the purchase loop must see every ambiguous (timed-out) attempt. */
-export const PURCHASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
-export const RELEASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 5 } };
-
-/** Longest pause between two attempts of a call DTS keeps refusing (credentials: fixable only outside). */
-export const MAX_BACKOFF_MS = 5 * 60_000;
-const MAX_TRANSIENT_BACKOFF_MS = 60_000;
 
 /** Thrown where a stop request (release, abort, cancel) ends the current step. */
 export class StopRequested extends Error {
@@ -264,8 +251,7 @@ export class Setup {
         if (isPermanent(err)) throw err;
         const summary = errorSummary(err);
         this.tell({ error: summary });
-        const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : MAX_TRANSIENT_BACKOFF_MS;
-        await this.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable });
+        await this.pause(retryPauseMs(attempt, summary.type), { wakeOnDtsChange: false, stoppable });
       }
     }
   }
@@ -284,7 +270,7 @@ export class Setup {
     this.dtsChanged = false; // this read answers any news the watcher sent so far
     const news = this.state.news?.[dir];
     try {
-      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, READ).describeDirection({
+      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, DTS_CALL).describeDirection({
         dtsJobId: this.status.dtsJobId!,
         regionId: this.request.region,
         direction: dir,
@@ -391,10 +377,6 @@ export class Setup {
       });
     }
   }
-}
-
-export function backoffMs(attempt: number, capMs: number): number {
-  return Math.min(capMs, 1_000 * 2 ** Math.min(attempt, 20));
 }
 
 function describeForUi(status: SetupStatus): string {

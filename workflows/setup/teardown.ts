@@ -2,7 +2,8 @@ import { condition, log } from '@temporalio/workflow';
 import { leaveInPlace } from './adopt';
 import { DtsFailure } from '../../core/failures';
 import { errorSummary, failureType, isJobStatusConflict, isPermanent } from './failures';
-import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup';
+import { backoffMs, DTS_CALL, MAX_BACKOFF_MS, RELEASE_CALL } from '../../core/timing';
+import type { Setup } from './setup';
 
 /**
  * End of the instance's life in this setup. `release`: an explicit teardown. `cleanup`: the
@@ -28,7 +29,7 @@ export async function teardown(s: Setup, why: 'release' | 'cleanup'): Promise<vo
   }
   const { outcome } = await untilDone(s, () =>
     s
-      .dts(`Release ${s.status.dtsJobId}`, RELEASE)
+      .dts(`Release ${s.status.dtsJobId}`, RELEASE_CALL)
       .releaseInstance({ dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
   );
   s.tell({ released: { at: new Date().toISOString(), outcome } });
@@ -39,7 +40,7 @@ async function suspendAll(s: Setup): Promise<void> {
   for (const dir of s.directions) {
     if (!s.direction(dir).configured) continue;
     try {
-      await s.dts(`Suspend ${dir} on ${s.status.dtsJobId}`, MUTATE).suspendDirection({
+      await s.dts(`Suspend ${dir} on ${s.status.dtsJobId}`, DTS_CALL).suspendDirection({
         dtsJobId: s.status.dtsJobId!,
         regionId: s.request.region,
         direction: dir,

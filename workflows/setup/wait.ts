@@ -7,7 +7,8 @@ import { attend, enterAttention } from './attention';
 import { configure, resetAndConfigure, restartDirection, start } from './configure';
 import { errorSummary, failureMessage, isCredentials } from './failures';
 import { WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from './patches';
-import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
+import type { Setup } from './setup';
 
 /**
  * Wait until DTS reports the direction Synchronizing, acting on what it reports meanwhile:
