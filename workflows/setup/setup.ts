@@ -68,7 +68,7 @@ export class StopRequested extends Error {
 
 /**
  * One setup's run: its state, its messages, and the helpers every step uses.
- * Steps (purchase.ts, configure.ts, wait.ts, keep.ts, attention.ts, teardown.ts) take it as `s`.
+ * Steps (purchase.ts, configure.ts, wait.ts, monitor.ts, attention.ts, teardown.ts) take it as `setup`.
  */
 export class Setup {
   readonly directions: Direction[];
@@ -134,7 +134,7 @@ export class Setup {
       (options: ReleaseOptions | undefined) => {
         if (options?.releaseInstance && !this.state.teardown) {
           this.state.releaseInstance = true;
-          if (this.status.adopted) this.tell({ adopted: { ...this.status.adopted, releaseInstance: true } });
+          if (this.status.adopted) this.updateStatus({ adopted: { ...this.status.adopted, releaseInstance: true } });
         }
         this.requestStop('release');
         return this.status;
@@ -220,7 +220,7 @@ export class Setup {
   }
 
   /** Sleep for a parked setup: also wakes for an operator's retry. Returns false on timeout. */
-  async park(ms: number | undefined): Promise<void> {
+  async pauseInAttention(ms: number | undefined): Promise<void> {
     const wake = () => this.stopRequested() || this.dtsChanged || Boolean(this.state.retryRequested);
     if (ms === undefined) await condition(wake);
     else await condition(wake, Math.max(1, ms));
@@ -240,7 +240,7 @@ export class Setup {
    * backoff while DTS is down or refuses the credentials, the error shown meanwhile. A permanent
    * refusal is thrown. `stoppable`: a stop request ends the retrying (not the call in flight).
    */
-  async persist<T>(call: () => Promise<T>, { stoppable = true } = {}): Promise<T> {
+  async callWithRetries<T>(call: () => Promise<T>, { stoppable = true } = {}): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       if (stoppable) this.checkStop();
       try {
@@ -250,14 +250,14 @@ export class Setup {
       } catch (err) {
         if (isPermanent(err)) throw err;
         const summary = errorSummary(err);
-        this.tell({ error: summary });
+        this.updateStatus({ error: summary });
         await this.pause(retryPauseMs(attempt, summary.type), { wakeOnDtsChange: false, stoppable });
       }
     }
   }
 
   clearPassingError(): void {
-    if (this.status.error && PASSING_ERROR_TYPES.has(this.status.error.type)) this.tell({ error: undefined });
+    if (this.status.error && PASSING_ERROR_TYPES.has(this.status.error.type)) this.updateStatus({ error: undefined });
   }
 
   /** One read of a direction's DTS status; a failure is returned, never thrown. */
@@ -280,7 +280,7 @@ export class Setup {
       this.record(dir, snapshot);
       return { snapshot };
     } catch (err) {
-      this.tell({ error: errorSummary(err) });
+      this.updateStatus({ error: errorSummary(err) });
       const latest = this.state.news?.[dir];
       if (latest === undefined || !patched(WATCHER_NEWS_PATCH)) return { failure: err };
       this.forgetNews(dir);
@@ -313,7 +313,7 @@ export class Setup {
     Object.assign(known, { status: snapshot.status, rawStatus: snapshot.rawStatus });
     if (status !== 'failed') delete known.errorMessage;
     if (status === 'synchronizing' && !this.status.everSynchronizing) this.status.everSynchronizing = true;
-    this.tell({});
+    this.updateStatus({});
     return snapshot;
   }
 
@@ -331,14 +331,29 @@ export class Setup {
       log.info('first Synchronizing: from now on only an explicit release ends this sync', { direction: dir });
       this.status.everSynchronizing = true;
     }
-    this.tell({});
+    this.updateStatus({});
+  }
+
+  /** The absolute end of the direction's wait for Synchronizing; undefined when not waiting. */
+  waitDeadline(dir: Direction): number | undefined {
+    return this.state.waitUntilMs[dir];
+  }
+
+  /** A wait for Synchronizing starts (again) now: the request's waitDeadline from now. */
+  setWaitDeadline(dir: Direction): void {
+    this.state.waitUntilMs[dir] = Date.now() + this.tuningMs.waitDeadline;
+  }
+
+  /** The direction is not waiting for Synchronizing (any more). */
+  clearWaitDeadline(dir: Direction): void {
+    delete this.state.waitUntilMs[dir];
   }
 
   waitingPhase(dir: Direction): SetupPhase {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
-  tell(change: Partial<SetupStatus>): void {
+  updateStatus(change: Partial<SetupStatus>): void {
     const status = this.status;
     const before = status.phase;
     Object.assign(status, change, { updatedAt: new Date().toISOString() });
