@@ -1,22 +1,28 @@
 import type { Client } from '@temporalio/client';
 import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
-import { configureDirection, type ConfigureInput } from './dts/configure';
-import { describeDirection, type DescribeInput } from './dts/describe';
-import { describeJob, type DescribeJobInput } from './dts/describe-job';
+import type { ConfigureInput } from './dts/configure';
+import type { DescribeInput } from './dts/describe';
+import type { DescribeJobInput } from './dts/describe-job';
+import { familyOf, LEGACY_API, type DtsFamilies, type DtsFamily } from './dts/family';
+import { synchronizationJobFamily } from './dts/synchronization-job';
 import { claimAdoptedJob, releaseJobClaim, type JobClaimInput } from './adopted-claims';
 import { purchaseInstance, type PurchaseInput } from './dts/purchase';
-import { releaseInstance, type ReleaseInput } from './dts/release';
-import { resetDirection, type ResetInput } from './dts/reset';
-import { startDirection, type StartInput } from './dts/start';
-import { suspendDirection, type SuspendInput } from './dts/suspend';
+import type { ReleaseInput } from './dts/release';
+import type { ResetInput } from './dts/reset';
+import type { StartInput } from './dts/start';
+import type { SuspendInput } from './dts/suspend';
 import type { WatchInput } from '../core/watcher';
+import type { DtsJobFacts } from '../core/adoption';
+import type { DtsApi } from '../core/types';
 import { watchDtsStatuses, type WatchDeps } from './watch-statuses';
 import { createPreflightActivities } from './preflight';
 import type { RkvstoreClient } from './rkvstore/client';
 
 export interface ActivityDeps {
   dts: DtsClient;
+  /** The family new setups speak (DTS_API); the unclaimed sweep lists the account's instances with it. */
+  api?: DtsApi;
   /** For the status watcher: reads visibility and signals setups. */
   client: Client;
   /** Who owns which DTS instance (a purchase claims what it buys; the watcher reports what nobody claims). */
@@ -27,24 +33,51 @@ export interface ActivityDeps {
   onWatchRound?: WatchDeps['onRound'];
 }
 
+/** Which family a call speaks: the setup's own (absent in runs older than the choice: the legacy one). */
+export interface FamilyChoice {
+  api?: DtsApi;
+}
+
+export function dtsFamilies(dts: DtsClient): DtsFamilies {
+  return { synchronizationjob: synchronizationJobFamily(dts) };
+}
+
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, client, claims, rkvstore, onWatchRound }: ActivityDeps) {
+export function createActivities({ dts, api, client, claims, rkvstore, onWatchRound }: ActivityDeps) {
+  const families = dtsFamilies(dts);
+  const family = (input: FamilyChoice): DtsFamily => familyOf(families, input.api);
   return {
-    ...createPreflightActivities({ dts, client, rkvstore }),
-    purchaseInstance: (input: PurchaseInput) => purchaseInstance(dts, input, claims),
-    configureDirection: (input: ConfigureInput) => configureDirection(dts, input),
-    describeDirection: (input: DescribeInput) => describeDirection(dts, input),
-    /** An existing job, read for an adoption (core/adoption.ts). */
-    describeJob: (input: DescribeJobInput) => describeJob(dts, input),
+    ...createPreflightActivities({ families, client, rkvstore }),
+    purchaseInstance: (input: PurchaseInput) => purchaseInstance(family(input), input, claims),
+    configureDirection: (input: ConfigureInput & FamilyChoice) => family(input).configure(input),
+    describeDirection: (input: DescribeInput & FamilyChoice) => family(input).describe(input),
+    /**
+     * An existing job, read for an adoption (core/adoption.ts). A setup that names its family accepts an id of
+     * either family: its own is asked first.
+     */
+    describeJob: (input: DescribeJobInput & FamilyChoice) => describeAnyFamily(families, input),
     claimAdoptedJob: (input: JobClaimInput) => claimAdoptedJob(claims, input),
     releaseJobClaim: (input: JobClaimInput) => releaseJobClaim(claims, input),
-    startDirection: (input: StartInput) => startDirection(dts, input),
-    resetDirection: (input: ResetInput) => resetDirection(dts, input),
-    suspendDirection: (input: SuspendInput) => suspendDirection(dts, input),
+    startDirection: (input: StartInput & FamilyChoice) => family(input).start(input),
+    resetDirection: (input: ResetInput & FamilyChoice) => family(input).reset(input),
+    suspendDirection: (input: SuspendInput & FamilyChoice) => family(input).suspend(input),
     /** Long-running: batched status reads for the whole task queue (workflows/status-watcher.ts). */
-    watchDtsStatuses: (input: WatchInput) => watchDtsStatuses({ dts, client, claims, onRound: onWatchRound }, input),
-    releaseInstance: (input: ReleaseInput) => releaseInstance(dts, input),
+    watchDtsStatuses: (input: WatchInput) =>
+      watchDtsStatuses({ dts, families, api: api ?? LEGACY_API, client, claims, onRound: onWatchRound }, input),
+    releaseInstance: (input: ReleaseInput & FamilyChoice) => family(input).release(input),
   };
+}
+
+async function describeAnyFamily(
+  families: DtsFamilies,
+  input: DescribeJobInput & FamilyChoice,
+): Promise<DtsJobFacts | undefined> {
+  const own = familyOf(families, input.api);
+  const found = await own.job(input);
+  // A run older than the choice speaks only the legacy family: it must not adopt a job it cannot drive.
+  if (found || !input.api) return found;
+  const other = families[input.api === 'dtsjob' ? 'synchronizationjob' : 'dtsjob'];
+  return other?.job(input);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

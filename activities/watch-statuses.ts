@@ -3,18 +3,24 @@ import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
 import { DelayGauges } from './delay-gauges';
-import { listInstances } from './dts/list-instances';
-import { describeStatusList, type CheckpointBoard, type StatusBoard } from './dts/status-list';
+import { familyOf, type DtsFamilies, type DtsFamily } from './dts/family';
+import { synchronizationJobFamily } from './dts/synchronization-job';
+import type { CheckpointBoard, StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../core/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance, type WatchInput } from '../core/watcher';
 import { DtsJobIdKey, SyncPhaseKey } from '../core/search-attributes';
 import { normalizeDtsStatus } from '../core/normalize-dts';
-import type { Direction, DtsDirectionStatus, SetupPhase } from '../core/types';
+import type { Direction, DtsApi, DtsDirectionStatus, SetupPhase } from '../core/types';
 import { setupsQuery } from '../core/visibility';
 
 export interface WatchDeps {
+  /** Its budget sets the watcher's pace. */
   dts: DtsClient;
+  /** Absent: the legacy family only (as before the choice). */
+  families?: DtsFamilies;
+  /** The family new setups speak: the unclaimed sweep lists the account's instances with it. */
+  api?: DtsApi;
   client: Client;
   claims?: InstanceClaims;
   /** Told at the end of each completed round (the liveness metric), and with undefined when the watch stops here. */
@@ -52,7 +58,7 @@ const MAX_QUIET_SLEEP_MS = 10_000;
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
- * DescribeSynchronizationJobStatusList per region (all its pages), and signal the setups whose status changed.
+ * batched status read per region and family (all its pages), and signal the setups whose status changed.
  * One such activity runs per task queue (see workflows/status-watcher.ts), so reaction time does not grow with
  * the number of setups while DTS is called a few times per interval. Runs until cancelled.
  * It heartbeats after every step with the statuses seen so far, so a round longer than the heartbeat timeout
@@ -68,14 +74,23 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     // Cancelled (watcher ended) or timed out (a retry took over): stop here, not at the end of the round.
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('watch cancelled');
   };
+  const families = deps.families ?? { synchronizationjob: synchronizationJobFamily(deps.dts) };
   const regions = new RegionCache(deps.client, input.namespace);
   const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
   const unclaimed = deps.claims
-    ? new UnclaimedSweep(deps.dts, deps.client, deps.claims, input.namespace, settleMs, input)
+    ? new UnclaimedSweep(
+        deps.dts,
+        familyOf(families, deps.api),
+        deps.client,
+        deps.claims,
+        input.namespace,
+        settleMs,
+        input,
+      )
     : undefined;
   const delays = new DelayGauges(context.metricMeter, deps.client);
   const listing = new WatchList(deps.client, input);
-  let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, string[]> } | undefined;
+  let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, WatchGroup> } | undefined;
   let nextReadAtMs = 0;
   try {
     for (;;) {
@@ -101,12 +116,12 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       const calls = { count: 0 };
       let regionsDone = 0;
       const changes: { key: string; status: DtsDirectionStatus; setup: WatchedSetup; direction: Direction }[] = [];
-      // One call per region (its every page): DTS answers only for the instances of the call's RegionId.
-      for (const [regionId, jobIds] of groups) {
+      // One call per region and family (its every page): DTS answers only for the instances of the call's region.
+      for (const { regionId, api, jobIds } of groups.values()) {
         let board: StatusBoard;
         const checkpoints: CheckpointBoard = {};
         try {
-          board = await describeStatusList(deps.dts, regionId, jobIds, checkpoints, calls);
+          board = await familyOf(families, api).statuses(regionId, jobIds, checkpoints, calls);
         } catch (err) {
           context.log.warn('status list read failed; the setups keep their own slower polls', {
             regionId,
@@ -190,40 +205,47 @@ async function forEachConcurrently<T>(items: T[], limit: number, task: (item: T)
 }
 
 /**
- * The DTS region of each setup: the `region` of the request it was started with (first event of its run),
- * read once per run and kept, since it never changes. Visibility has no region attribute.
+ * The DTS region and API family of each setup: the `region` of the request its run was started with, and the
+ * family its run carries (first event of its run), read once per run and kept. Visibility has neither.
  */
 const REGION_READS_AT_ONCE = 20;
 
+interface WatchGroup {
+  regionId: string;
+  api: DtsApi | undefined;
+  jobIds: string[];
+}
+
 class RegionCache {
-  private readonly byRun = new Map<string, string>();
+  private readonly byRun = new Map<string, { region: string; api: DtsApi | undefined }>();
 
   constructor(
     private readonly client: Client,
     private readonly namespace: string,
   ) {}
 
-  /** Region → job ids of the setups; setups whose region cannot be read are left to their own polls. */
-  async group(setups: Map<string, WatchedSetup>): Promise<Map<string, string[]>> {
-    const groups = new Map<string, string[]>();
+  /** Region and family → job ids of the setups; setups whose region cannot be read are left to their own polls. */
+  async group(setups: Map<string, WatchedSetup>): Promise<Map<string, WatchGroup>> {
+    const groups = new Map<string, WatchGroup>();
     const entries = [...setups];
     // New setups cost one history read each (then cached); read them a few at a time.
     for (let i = 0; i < entries.length; i += REGION_READS_AT_ONCE) {
       const slice = entries.slice(i, i + REGION_READS_AT_ONCE);
       const regions = await Promise.all(slice.map(([, setup]) => this.regionOf(setup).catch(() => undefined)));
       slice.forEach(([jobId], k) => {
-        const region = regions[k];
-        if (!region) return;
-        const group = groups.get(region) ?? [];
-        group.push(jobId);
-        groups.set(region, group);
+        const found = regions[k];
+        if (!found) return;
+        const key = `${found.api ?? ''}|${found.region}`;
+        const group = groups.get(key) ?? { regionId: found.region, api: found.api, jobIds: [] };
+        group.jobIds.push(jobId);
+        groups.set(key, group);
       });
     }
     return groups;
   }
 
   known(): Set<string> {
-    return new Set(this.byRun.values());
+    return new Set([...this.byRun.values()].map((run) => run.region));
   }
 
   forgetAllBut(setups: Map<string, WatchedSetup>): void {
@@ -231,7 +253,7 @@ class RegionCache {
     for (const key of this.byRun.keys()) if (!live.has(key)) this.byRun.delete(key);
   }
 
-  private async regionOf(setup: WatchedSetup): Promise<string | undefined> {
+  private async regionOf(setup: WatchedSetup): Promise<{ region: string; api: DtsApi | undefined } | undefined> {
     const key = runKey(setup);
     const known = this.byRun.get(key);
     if (known) return known;
@@ -247,8 +269,10 @@ class RegionCache {
     for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
     const arg = payloads.length > 0 ? fromPayloadsAtIndex<unknown>(payloadConverter, 0, payloads) : undefined;
     const region = requestRegion(arg);
-    if (region) this.byRun.set(key, region);
-    return region;
+    if (!region) return undefined;
+    const found = { region, api: runApi(arg) };
+    this.byRun.set(key, found);
+    return found;
   }
 }
 
@@ -279,6 +303,7 @@ class UnclaimedSweep {
 
   constructor(
     private readonly dts: DtsClient,
+    private readonly family: DtsFamily,
     private readonly client: Client,
     private readonly claims: InstanceClaims,
     private readonly namespace: string,
@@ -307,7 +332,7 @@ class UnclaimedSweep {
     const calls = { count: 0 };
     const perSecond = this.dts.budget()?.perSecond;
     for (const regionId of regions) {
-      for (const instance of await listInstances(this.dts, regionId, calls)) {
+      for (const instance of await this.family.list(regionId, calls)) {
         if (setups.has(instance.dtsJobId)) continue;
         const recheckMs = Math.min(OWNED_RECHECK_MS, this.settleMs * 5);
         if (Date.now() - (this.owned.get(instance.dtsJobId) ?? -Infinity) < recheckMs) continue;
@@ -368,6 +393,17 @@ export function requestRegion(arg: unknown): string | undefined {
   const input = (arg ?? {}) as { request?: { region?: unknown }; region?: unknown };
   const region = input.request?.region ?? input.region;
   return typeof region === 'string' && region !== '' ? region : undefined;
+}
+
+/**
+ * The family a run speaks: carried in the state of a continued run, else named by the first run's input.
+ * A setup that adopts a job of the other family switches within its run; until its next run it is read with the
+ * family it started with, and polls for itself meanwhile.
+ */
+export function runApi(arg: unknown): DtsApi | undefined {
+  const input = (arg ?? {}) as { api?: unknown; state?: { api?: unknown } };
+  const api = input.state ? input.state.api : input.api;
+  return api === 'dtsjob' || api === 'synchronizationjob' ? api : undefined;
 }
 
 function isNews(phase: string, status: string): boolean {

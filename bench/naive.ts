@@ -6,6 +6,7 @@ import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../emulator';
 import { toSetupRequest } from '../api/setup-request';
 import { DtsClient } from '../activities/dts/client';
 import { purchaseInstance } from '../activities/dts/purchase';
+import { synchronizationJobFamily } from '../activities/dts/synchronization-job';
 import { configureDirection } from '../activities/dts/configure';
 import { describeDirection } from '../activities/dts/describe';
 import { releaseInstance } from '../activities/dts/release';
@@ -52,7 +53,7 @@ async function oneSetup(dts: DtsClient, pair: Pair): Promise<NaiveSetup> {
   const regionId = request.region;
   try {
     const { dtsJobId } = await retrying(() =>
-      purchaseInstance(dts, {
+      purchaseInstance(synchronizationJobFamily(dts), {
         clientToken: randomUUID(),
         regionId,
         sourceRegion: request.source.region,

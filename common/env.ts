@@ -21,6 +21,16 @@ export class EnvReader {
     return '';
   }
 
+  /** One of the values, compared case-insensitively; the fallback when unset. */
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const value = this.optional(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    const found = values.find((v) => v === value);
+    if (found) return found;
+    this.problems.push(`${name} must be one of ${values.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
   optional(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value ? value : undefined;

@@ -1,7 +1,7 @@
 // Adopting a DTS job bought outside the service: what DTS says about the job, and where it differs from
 // the request. Pure data and functions: the adoption check (workflows/adoption-check.ts), the setup's
 // adopt step (workflows/setup/adopt.ts) and the API (api/adopt.ts) share them.
-import type { DatabaseMapping, DtsDirectionStatus, EndpointSummary, SetupRequest, Topology } from './types';
+import type { DatabaseMapping, DtsApi, DtsDirectionStatus, EndpointSummary, SetupRequest, Topology } from './types';
 
 /** One endpoint of a configured direction, as DTS reports it (`InstanceType` `Redis`, `ECS`, `Express`, …). */
 export interface JobEndpointFacts {
@@ -21,10 +21,13 @@ export interface JobDirectionFacts {
   databases?: DatabaseMapping[];
 }
 
-/** What DescribeSynchronizationJobStatus and DescribeSynchronizationJobs say about one job. */
+/** What DTS says about one job (activities/dts/describe-job.ts, activities/dts/dts-job.ts). */
 export interface DtsJobFacts {
+  /** The id a setup keeps: SynchronizationJobId (legacy family) or DtsInstanceId (dtsjob family). */
   dtsJobId: string;
-  /** Whether DescribeSynchronizationJobs lists it in the request's region. */
+  /** The family that answered for it (absent in answers older than the choice: the legacy one). */
+  api?: DtsApi;
+  /** Whether the family's list shows it in the request's region. */
   inRegion: boolean;
   name: string;
   jobClass: string;

@@ -10,6 +10,7 @@ export type Direction = (typeof vocabulary.DIRECTIONS)[number];
 export type PayType = (typeof vocabulary.PAY_TYPES)[number];
 export type JobClass = (typeof vocabulary.JOB_CLASSES)[number];
 export type PrepaidPeriod = (typeof vocabulary.PREPAID_PERIODS)[number];
+export type DtsApi = (typeof vocabulary.DTS_APIS)[number];
 
 /**
  * Where a Redis lives. `enterprise` and `community` are Alibaba Cloud instances (by id);
@@ -143,7 +144,10 @@ export interface SetupStatus {
   name: string;
   topology: Topology;
   phase: SetupPhase;
+  /** The DTS instance: its SynchronizationJobId (legacy family) or DtsInstanceId (dtsjob family). */
   dtsJobId?: string;
+  /** The DTS API family the setup speaks; absent in runs older than the choice (they speak the legacy one). */
+  dtsApi?: DtsApi;
   payType: PayType;
   source: EndpointSummary;
   destination: EndpointSummary;

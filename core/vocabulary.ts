@@ -9,6 +9,11 @@ export const PAY_TYPES = ['PostPaid', 'PrePaid'] as const;
 /** The unit of a prepaid instance's `usedTime`. */
 export const PREPAID_PERIODS = ['Year', 'Month'] as const;
 export const JOB_CLASSES = ['micro', 'small', 'medium', 'large'] as const;
+/**
+ * The DTS API families a setup can speak (docs/dts-api.md §0): `dtsjob` (CreateDtsInstance, ConfigureDtsJob, …),
+ * which Alibaba maintains, and the legacy `synchronizationjob` (CreateSynchronizationJob, …).
+ */
+export const DTS_APIS = ['dtsjob', 'synchronizationjob'] as const;
 /** Where a Redis lives; see `EndpointKind` in types.ts. */
 export const ENDPOINT_KINDS = ['enterprise', 'community', 'ecs', 'express'] as const;
 

@@ -6,6 +6,7 @@ import { currentStatus, recordHistory } from './lifecycle';
 import type { Direction, DirectionRecord, EndpointConfig, JobRecord } from './model';
 import type { NonceStore } from './nonces';
 import type { ResolvedOptions } from './options';
+import { directionJobId } from './operations/direction-actions';
 import { jobName } from './operations/views';
 import { applyFailLaterToRunning, planResumeRun } from './run-planner';
 import type { EmulatorState } from './state';
@@ -31,8 +32,9 @@ function endpointView(endpoint: EndpointConfig | undefined) {
   return rest;
 }
 
-function directionView(direction: DirectionRecord, now: number) {
+function directionView(job: JobRecord, name: Direction, direction: DirectionRecord, now: number) {
   return {
+    dtsJobId: directionJobId(job, name),
     status: currentStatus(direction, now),
     configureCount: direction.configureCount,
     startCount: direction.startCount,
@@ -47,6 +49,7 @@ function jobView(job: JobRecord, now: number) {
   const at = job.releasedAt ?? now;
   return {
     jobId: job.jobId,
+    family: job.family ?? 'synchronizationjob',
     topology: job.topology,
     payType: job.payType,
     jobClass: job.jobClass,
@@ -58,8 +61,8 @@ function jobView(job: JobRecord, now: number) {
     releasedAt: job.releasedAt !== undefined ? new Date(job.releasedAt).toISOString() : undefined,
     name: name === '' ? undefined : name,
     directions: {
-      Forward: directionView(job.directions.Forward, at),
-      ...(job.directions.Reverse ? { Reverse: directionView(job.directions.Reverse, at) } : {}),
+      Forward: directionView(job, 'Forward', job.directions.Forward, at),
+      ...(job.directions.Reverse ? { Reverse: directionView(job, 'Reverse', job.directions.Reverse, at) } : {}),
     },
   };
 }

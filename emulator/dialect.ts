@@ -11,6 +11,10 @@ export const DIALECT_CHOICES = {
   reverseInitialization: ['any', 'seed'],
   statusListScope: ['global', 'region'],
   errorEnvelope: ['http', 'body'],
+  reconfigure: ['jobStatus', 'invalidParameter'],
+  unconfiguredReverse: ['listed', 'omitted'],
+  resetJobId: ['kept', 'new'],
+  familyView: ['shared', 'separate'],
 } as const;
 
 type Choices = typeof DIALECT_CHOICES;
@@ -29,6 +33,10 @@ export const DEFAULT_DIALECT: Readonly<Dialect> = {
   reverseInitialization: 'any',
   statusListScope: 'global',
   errorEnvelope: 'http',
+  reconfigure: 'jobStatus',
+  unconfiguredReverse: 'listed',
+  resetJobId: 'kept',
+  familyView: 'shared',
   statusListPageSize: 0,
 };
 
@@ -94,6 +102,21 @@ export function wireStatus(status: JobStatus, dialect: Dialect): string {
       const legacy = shown === 'Initializing' ? 'Initializating' : shown;
       return legacy.charAt(0).toLowerCase() + legacy.slice(1);
     }
+  }
+}
+
+/**
+ * A direction's Status in the DtsJob family. NotConfigured is the family's own word (its status lists name it).
+ * `legacy` keeps the one odd spelling of that family: DescribeDtsJobDetail's list writes `synchronizing`.
+ */
+export function wireDtsJobStatus(status: JobStatus, dialect: Dialect): string {
+  switch (dialect.statusSpelling) {
+    case 'pascal':
+      return status;
+    case 'lower':
+      return status.toLowerCase();
+    case 'legacy':
+      return status === 'Synchronizing' ? 'synchronizing' : status;
   }
 }
 

@@ -30,6 +30,7 @@ function plannedTransitions(run: RunPlan): Transition[] {
   const synced = initEnd(run);
   if (synced > checked || run.initFailAfterMs !== undefined) list.push({ status: 'Initializing', offset: checked });
   if (run.initFailAfterMs !== undefined) return [...list, { status: 'InitializeFailed', offset: run.initFailAfterMs }];
+  if (run.finishAfterInit) return [...list, { status: 'Finished', offset: synced }];
   list.push({ status: 'Synchronizing', offset: synced });
   if (run.failAt !== undefined) list.push({ status: 'Failed', offset: Math.max(synced, run.failAt - run.startedAt) });
   return list;

@@ -16,6 +16,8 @@ export type JobStatus =
 export type Direction = 'Forward' | 'Reverse';
 export type Topology = 'oneway' | 'bidirectional';
 export type PayType = 'PrePaid' | 'PostPaid';
+/** The API family a job was bought through (absent in state files of older emulators: the legacy one). */
+export type ApiFamily = 'synchronizationjob' | 'dtsjob';
 
 export interface RedisInstance {
   instanceId: string;
@@ -53,6 +55,10 @@ export interface DirectionConfig {
   synchronizationObjects: unknown[];
   migrationReserved?: Record<string, unknown>;
   checkpoint?: number;
+  /** DtsJob's DataSynchronization: false runs the initialization only, then the direction is Finished. */
+  dataSynchronization?: boolean;
+  /** DtsJob's DbList as sent (the legacy family's objects are in synchronizationObjects). */
+  dbList?: Record<string, unknown>;
 }
 
 export interface PrecheckItem {
@@ -86,6 +92,8 @@ export interface RunPlan {
   failAt?: number;
   failMessage?: string;
   suspendedAt?: number;
+  /** No incremental synchronization (DtsJob DataSynchronization=false): Finished where it would synchronize. */
+  finishAfterInit?: boolean;
   /** How many of this run's transitions are already copied into the direction history. */
   emitted: number;
 }
@@ -96,6 +104,8 @@ export interface StatusChange {
 }
 
 export interface DirectionRecord {
+  /** The DtsJob family's id of this direction's task (DtsJobId); the legacy family names the instance only. */
+  dtsJobId?: string;
   configureCount: number;
   startCount: number;
   config?: DirectionConfig;
@@ -107,7 +117,9 @@ export interface DirectionRecord {
 }
 
 export interface JobRecord {
+  /** The instance id: SynchronizationJobId of the legacy family, DtsInstanceId of the DtsJob family. */
   jobId: string;
+  family?: ApiFamily;
   createdAt: number;
   released: boolean;
   releasedAt?: number;

@@ -6,7 +6,8 @@ export type Params = Readonly<Record<string, string>>;
 /** What a JavaScript client sends when it forgets to omit or stringify a value. */
 const CLIENT_BUG_LITERALS = new Set(['undefined', 'null', '[object Object]', 'NaN']);
 /** Free text a user may legitimately set to "null" (a job named null, a password "NaN"); DTS accepts those. */
-const FREE_TEXT = /^(SynchronizationJobName|ClientToken)$|\.(Password|UserName|DatabaseName|DataBaseName|Role)$/;
+const FREE_TEXT =
+  /^(SynchronizationJobName|DtsJobName|ClientToken)$|(\.|^SourceEndpoint|^DestinationEndpoint)(Password|UserName|DatabaseName|DataBaseName|Role)$/;
 
 /** Refuses the literals in ids, enums, numbers and JSON, where only a client bug can produce them. */
 export function rejectClientBugLiterals(params: Params): void {

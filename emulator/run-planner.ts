@@ -83,6 +83,7 @@ export function planFullRun(deps: PlannerDeps, action: string, job: JobRecord, n
     objectCount: Math.max(config.synchronizationObjects.length, 1),
     emitted: 0,
   };
+  if (config.dataSynchronization === false) run.finishAfterInit = true;
   if (!passed) return run;
   checkByConnecting(state, run, config);
   const initFault = faults.take(['init-fail'], target);

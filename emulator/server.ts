@@ -35,9 +35,22 @@ interface Answer {
 
 const knownActions = new Set(Object.keys(operations));
 
+/** The instance a call names, in either family's words (a DtsJobId names the instance holding that task). */
+function instanceOf(deps: ServerDeps, params: Params): { jobId?: string; direction?: Direction } {
+  const jobId = params.SynchronizationJobId || params.DtsInstanceId || params.DtsInstanceID || undefined;
+  if (jobId || !params.DtsJobId) return { jobId };
+  for (const job of deps.state.allJobs()) {
+    for (const name of ['Forward', 'Reverse'] as const) {
+      if (job.directions[name]?.dtsJobId === params.DtsJobId) return { jobId: job.jobId, direction: name };
+    }
+  }
+  return {};
+}
+
 function faultTarget(deps: ServerDeps, action: string, params: Params) {
-  const jobId = params.SynchronizationJobId || undefined;
-  const direction = (params.SynchronizationDirection || 'Forward') as Direction;
+  const named = instanceOf(deps, params);
+  const jobId = named.jobId;
+  const direction = (params.SynchronizationDirection || named.direction || 'Forward') as Direction;
   const instanceIds = [params['SourceEndpoint.InstanceId'], params['DestinationEndpoint.InstanceId']].filter(
     (id): id is string => !!id,
   );
@@ -139,7 +152,7 @@ async function handleApi(
       parseFormInto(params, body);
     }
     call.action = params.Action;
-    call.jobId = params.SynchronizationJobId || undefined;
+    call.jobId = instanceOf(deps, params).jobId;
     call.direction = params.SynchronizationDirection || undefined;
     call.clientToken = params.ClientToken || undefined;
     result = await answer(deps, method, params, call);

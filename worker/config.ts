@@ -3,6 +3,7 @@ import { readTemporalConfig, type TemporalConfig } from '../common/temporal-conf
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { DTS_ACTIVITY_TIMEOUT_MS } from '../core/timing';
+import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
 /**
@@ -41,6 +42,8 @@ export interface WorkerConfig {
   metricsHost: string;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   payloadKeys: PayloadKeys;
+  /** Where setup events are announced (NOTIFY_*); none configured: nowhere. */
+  notify?: NotifyConfig;
 }
 
 export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
@@ -78,6 +81,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
     logLevel: env.string('LOG_LEVEL', 'info').toUpperCase() as WorkerConfig['logLevel'],
     payloadKeys: readPayloadKeys(env),
+    notify: readNotifyConfig(env),
   };
   if (!config.dts.accessKeyId !== !config.dts.accessKeySecret) {
     env.problem(

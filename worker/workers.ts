@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import type { WatchDeps } from '../activities/watch-statuses';
@@ -32,7 +33,7 @@ export interface Workers {
 }
 
 /**
- * Two workers on one connection: workflows on the main queue, DTS calls on their own queue
+ * Two workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own queue
  * whose server-side rate limit is the one place that caps DTS calls across every worker.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
@@ -48,6 +49,8 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    // Notifications: on this queue, so they never spend the DTS call budget.
+    activities: createNotifyActivities(config.notify, config.temporal.namespace),
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);

@@ -39,6 +39,7 @@ export async function describeJob(dts: DtsClient, input: DescribeJobInput): Prom
   const listedReverse = items.find((i) => direction(i) === 'reverse');
   return {
     dtsJobId: input.dtsJobId,
+    api: 'synchronizationjob',
     inRegion: items.length > 0,
     name,
     jobClass: text(forwardBody.SynchronizationJobClass) || text(listedForward?.SynchronizationJobClass),

@@ -1,14 +1,25 @@
 import type { DtsClient } from './client';
-import { normalizeDtsStatus } from '../../core/normalize-dts';
+import { normalizeDirection, normalizeDtsStatus } from '../../core/normalize-dts';
+import type { Direction } from '../../core/types';
 import { text } from '../../common/text';
 
-/** One DTS instance as DescribeSynchronizationJobs shows it (its directions folded together). */
+/** A configured direction's endpoints: an instance id, or `ip:port` for a self-managed Redis. */
+export interface DtsRoute {
+  direction: Direction;
+  source: string;
+  destination: string;
+}
+
+/** One DTS instance as its family's list shows it (its directions folded together). */
 export interface DtsInstanceSummary {
   dtsJobId: string;
   name: string;
   jobClass: string;
   payType: string;
-  directions: number;
+  /** How many directions it has; undefined where the list does not tell an unconfigured instance's topology. */
+  directions?: number;
+  /** Its configured directions (the preflight's cascade check). */
+  routes: DtsRoute[];
   /** Every direction is unconfigured (NotConfigured, or NotStarted without a name): nothing runs on it. */
   unconfigured: boolean;
   createdAtMs: number;
@@ -50,9 +61,11 @@ function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
   const name = text(item.SynchronizationJobName);
   const status = normalizeDtsStatus(text(item.Status));
   const unconfigured = status === 'notconfigured' || (status === 'notstarted' && name === '');
+  const route = routeOf(item);
   const known = byId.get(dtsJobId);
   if (known) {
-    known.directions += 1;
+    known.directions = (known.directions ?? 0) + 1;
+    if (route) known.routes.push(route);
     known.unconfigured &&= unconfigured;
     if (!known.name) known.name = name;
     return;
@@ -63,6 +76,7 @@ function fold(byId: Map<string, DtsInstanceSummary>, item: Json): void {
     jobClass: text(item.SynchronizationJobClass),
     payType: text(item.PayType),
     directions: 1,
+    routes: route ? [route] : [],
     unconfigured,
     createdAtMs: createdAt(item),
   });
@@ -74,4 +88,21 @@ function createdAt(item: Json): number {
   if (Number.isFinite(iso)) return iso;
   const beijing = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(text(item.CreateTime));
   return beijing ? Date.parse(`${beijing[1]}T${beijing[2]}+08:00`) : Number.NaN;
+}
+
+function routeOf(item: Json): DtsRoute | undefined {
+  const source = endpointId(item.SourceEndpoint);
+  const destination = endpointId(item.DestinationEndpoint);
+  if (!source || !destination) return undefined;
+  return { direction: normalizeDirection(item.SynchronizationDirection) ?? 'Forward', source, destination };
+}
+
+/** An endpoint as the preflight names it: its instance id, or `ip:port` (both families' spellings). */
+export function endpointId(endpoint: unknown): string | undefined {
+  if (!endpoint || typeof endpoint !== 'object') return undefined;
+  const e = endpoint as Json;
+  const instanceId = text(e.InstanceId ?? e.InstanceID);
+  if (instanceId) return instanceId;
+  const ip = text(e.IP ?? e.Ip);
+  return ip ? `${ip}:${text(e.Port)}` : undefined;
 }

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DtsClient } from './client';
-import { listInstances, type DtsInstanceSummary } from './list-instances';
+import type { DtsFamily } from './family';
+import type { DtsInstanceSummary } from './list-instances';
 import type { InstanceClaims } from '../instance-claims';
-import type { JobClass, PayType, Topology } from '../../core/types';
+import type { DtsApi, JobClass, PayType, Topology } from '../../core/types';
 
 export interface PurchaseInput {
+  /** The family the setup speaks (absent: the legacy one, runs older than the choice). */
+  api?: DtsApi;
   clientToken: string;
   regionId: string;
   sourceRegion: string;
@@ -34,15 +36,15 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_REBUYS = 3;
 
 /**
- * CreateSynchronizationJob, and the instance claimed for this setup (activities/instance-claims.ts).
+ * Buys an instance (the family's create), and claims it for this setup (activities/instance-claims.ts).
  *
  * The ClientToken makes a retried purchase return the same instance, if DTS honours it; how long it does is
- * undocumented (docs/dts-api.md §3). So when an earlier purchase of the same token may have bought something (an
+ * undocumented, and the DtsJob family's CreateDtsInstance takes none (docs/dts-api.md §3). So when an earlier purchase of the same token may have bought something (an
  * activity retry, or a new activity of a workflow that retries purchases itself: a purchase record exists), the
  * instance it may have bought is looked for first and adopted, before anything is bought again.
  */
 export async function purchaseInstance(
-  dts: DtsClient,
+  dts: DtsFamily,
   input: PurchaseInput,
   claims?: InstanceClaims,
 ): Promise<PurchaseResult> {
@@ -90,7 +92,7 @@ export async function purchaseInstance(
  * setup is buying, else once the window has passed (a retry).
  */
 async function adoptLostPurchase(
-  dts: DtsClient,
+  dts: DtsFamily,
   claims: InstanceClaims,
   input: PurchaseInput,
   activity: Context,
@@ -100,7 +102,7 @@ async function adoptLostPurchase(
   const windowStart = firstScheduledMs - CLOCK_SKEW_MS;
   const claimWindowMs = activity.info.startToCloseTimeoutMs;
   const now = Date.now();
-  const candidates = (await listInstances(dts, input.regionId))
+  const candidates = (await dts.list(input.regionId))
     .filter((i) => i.unconfigured && i.createdAtMs >= windowStart && sameShape(i, input))
     .sort((a, b) => a.createdAtMs - b.createdAtMs);
   if (candidates.length === 0) return undefined;
@@ -137,29 +139,14 @@ function sameShape(instance: DtsInstanceSummary, input: PurchaseInput): boolean 
   return (
     same(instance.jobClass, input.jobClass) &&
     same(instance.payType, input.payType) &&
-    instance.directions === (input.topology === 'bidirectional' ? 2 : 1)
+    // Unknown where the family's list does not show an unconfigured instance's topology.
+    (instance.directions === undefined || instance.directions === (input.topology === 'bidirectional' ? 2 : 1))
   );
 }
 
-async function create(dts: DtsClient, input: PurchaseInput, clientToken: string): Promise<string> {
-  const body = await dts.call('CreateSynchronizationJob', {
-    RegionId: input.regionId,
-    SourceRegion: input.sourceRegion,
-    DestRegion: input.destinationRegion,
-    SynchronizationJobClass: input.jobClass,
-    PayType: input.payType,
-    Period: input.payType === 'PrePaid' ? input.period : undefined,
-    UsedTime: input.payType === 'PrePaid' ? input.usedTime : undefined,
-    Topology: input.topology,
-    'SourceEndpoint.InstanceType': 'Redis',
-    'DestinationEndpoint.InstanceType': 'Redis',
-    ClientToken: clientToken,
-  });
-  const dtsJobId = body.SynchronizationJobId;
-  if (typeof dtsJobId !== 'string' || dtsJobId === '') {
-    throw new Error('CreateSynchronizationJob answered without a SynchronizationJobId');
-  }
-  return dtsJobId;
+function create(dts: DtsFamily, input: PurchaseInput, clientToken: string): Promise<string> {
+  const { api: _family, outcomeUnknownSince: _since, ...shape } = input;
+  return dts.create({ ...shape, clientToken });
 }
 
 /** A different token for a deliberate second purchase; at most 64 ASCII characters like every token. */

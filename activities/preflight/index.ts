@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { DtsClient } from '../dts/client';
+import { familyOf, type DtsFamilies } from '../dts/family';
 import type { RkvstoreClient } from '../rkvstore/client';
 import {
   preflightDescribeInstance,
@@ -11,17 +11,18 @@ import {
 
 /** The preflight's activities, on the DTS task queue with the others (workflows/preflight.ts). */
 export function createPreflightActivities({
-  dts,
+  families,
   client,
   rkvstore,
 }: {
-  dts: DtsClient;
+  families: DtsFamilies;
   client: Client;
   rkvstore: RkvstoreClient;
 }) {
   return {
     preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input),
-    preflightListDtsDirections: (input: ListDirectionsInput) => preflightListDtsDirections(dts, input),
+    preflightListDtsDirections: (input: ListDirectionsInput) =>
+      preflightListDtsDirections(familyOf(families, input.api), input),
     preflightListOwnDirections: (input: { instanceIds: string[] }) => preflightListOwnDirections(client, input),
   };
 }

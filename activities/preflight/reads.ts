@@ -3,11 +3,11 @@
 // Temporal retries it within the preflight's short deadline.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { DtsClient } from '../dts/client';
+import type { DtsFamily } from '../dts/family';
 import type { RkvstoreClient } from '../rkvstore/client';
+import type { DtsApi } from '../../core/types';
 import type { ExistingDirection, InstanceFacts, Read, ReadError } from '../../core/preflight-checks';
 import { DestinationInstanceIdKey, SourceInstanceIdKey, SyncTopologyKey } from '../../core/search-attributes';
-import { text } from '../../common/text';
 import { setupsQuery } from '../../core/visibility';
 
 export interface DescribeInstanceInput {
@@ -16,15 +16,12 @@ export interface DescribeInstanceInput {
 }
 
 export interface ListDirectionsInput {
+  /** The family the setup would speak (absent: the legacy one). */
+  api?: DtsApi;
   /** Regions whose DTS jobs may involve the pair. */
   regionIds: string[];
   instanceIds: string[];
 }
-
-/** The largest page the reference allows (10, 20 or 30; docs/dts-api.md §1.7). */
-const PAGE_SIZE = 30;
-/** Up to 2,000 jobs per region, as before the page size was cut to the documented maximum. */
-const MAX_PAGES = 67;
 
 function asReadError(err: unknown, api: ReadError['api'], action: string): ReadError {
   if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
@@ -46,42 +43,29 @@ export async function preflightDescribeInstance(
 
 /** Configured directions of every live DTS sync job in the regions that touch either instance. */
 export async function preflightListDtsDirections(
-  dts: DtsClient,
+  dts: DtsFamily,
   input: ListDirectionsInput,
 ): Promise<Read<ExistingDirection[]>> {
   const found: ExistingDirection[] = [];
   const wanted = new Set(input.instanceIds);
   try {
     for (const regionId of [...new Set(input.regionIds)]) {
-      for (let page = 1; page <= MAX_PAGES; page++) {
-        const body = await dts.call('DescribeSynchronizationJobs', {
-          RegionId: regionId,
-          PageSize: PAGE_SIZE,
-          PageNum: page,
-        });
-        const items = Array.isArray(body.SynchronizationInstances)
-          ? (body.SynchronizationInstances as Record<string, unknown>[])
-          : [];
-        for (const direction of items) {
-          const source = endpointId(direction.SourceEndpoint);
-          const destination = endpointId(direction.DestinationEndpoint);
-          if (!source || !destination || (!wanted.has(source) && !wanted.has(destination))) continue;
-          found.push({
-            source,
-            destination,
-            seenIn: ['DTS', direction.SynchronizationJobId, direction.SynchronizationDirection]
-              .filter(Boolean)
-              .join(' '),
-          });
+      for (const instance of await dts.list(regionId)) {
+        for (const { direction, source, destination } of instance.routes) {
+          if (!wanted.has(source) && !wanted.has(destination)) continue;
+          found.push({ source, destination, seenIn: `DTS ${instance.dtsJobId} ${direction}` });
         }
-        const total = Number(body.TotalRecordCount ?? 0);
-        if (items.length === 0 || page * PAGE_SIZE >= total) break;
       }
     }
     return { ok: true, value: found };
   } catch (err) {
-    return { ok: false, error: asReadError(err, 'DTS', 'DescribeSynchronizationJobs') };
+    return { ok: false, error: asReadError(err, 'DTS', listAction(dts.api)) };
   }
+}
+
+/** The action a family lists its instances with, for a read error that names it. */
+export function listAction(api: DtsApi | undefined): string {
+  return api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs';
 }
 
 /** Directions of our own running setups (any task queue of the namespace) that touch either instance. */
@@ -104,12 +88,4 @@ export async function preflightListOwnDirections(
     }
   }
   return found;
-}
-
-function endpointId(endpoint: unknown): string | undefined {
-  if (!endpoint || typeof endpoint !== 'object') return undefined;
-  const e = endpoint as Record<string, unknown>;
-  if (typeof e.InstanceId === 'string' && e.InstanceId) return e.InstanceId;
-  if (typeof e.IP === 'string' && e.IP) return `${e.IP}:${text(e.Port)}`;
-  return undefined;
 }

@@ -1,15 +1,10 @@
 // DeleteSynchronizationJob: releases the whole instance, in any state.
-import { recordHistory } from '../lifecycle';
 import { targetJob } from './common';
 import type { Operation } from './context';
+import { releaseJob } from './direction-actions';
 
 export const deleteSynchronizationJob: Operation = (ctx) => {
   ctx.reader.region('RegionId', false);
-  const job = targetJob(ctx);
-  for (const direction of [job.directions.Forward, job.directions.Reverse]) {
-    if (direction) recordHistory(direction, ctx.now);
-  }
-  job.released = true;
-  job.releasedAt = ctx.now;
+  releaseJob(ctx, targetJob(ctx));
   return { Success: true };
 };

@@ -3,6 +3,7 @@ import { wireStatus } from '../dialect';
 import { operationErrors } from '../errors';
 import { currentStatus, dataSynchronizationStatus } from '../lifecycle';
 import type { JobRecord } from '../model';
+import { visibleTo } from './common';
 import type { Operation } from './context';
 
 /** The region a job lives in: the RegionId of its purchase, which the docs say equals DestRegion. */
@@ -26,7 +27,7 @@ export const describeSynchronizationJobStatusList: Operation = (ctx) => {
   const wanted = new Set(ids);
   const jobs = ctx.state
     .allJobs()
-    .filter((job) => !job.released && wanted.has(job.jobId))
+    .filter((job) => !job.released && wanted.has(job.jobId) && visibleTo(job, 'synchronizationjob', dialect))
     .filter((job) => dialect.statusListScope === 'global' || (regionId !== undefined && jobRegion(job) === regionId))
     .sort((a, b) => a.createdAt - b.createdAt || a.jobId.localeCompare(b.jobId));
   const size = dialect.statusListPageSize > 0 ? dialect.statusListPageSize : Math.max(jobs.length, 1);

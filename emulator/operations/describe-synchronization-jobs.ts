@@ -1,5 +1,7 @@
 // DescribeSynchronizationJobs: pages of live instances, one item per direction, optional name filter.
+import type { Dialect } from '../dialect';
 import type { JobRecord } from '../model';
+import { visibleTo } from './common';
 import type { Operation } from './context';
 import { jobRegion } from './describe-synchronization-job-status-list';
 import { directionView } from './views';
@@ -15,6 +17,13 @@ function matchesName(job: JobRecord, filter: string | undefined): boolean {
   return names.some((n) => n?.toLowerCase().includes(filter.toLowerCase()));
 }
 
+/** A Reverse never configured is listed only with unconfiguredReverse=listed (docs/dts-api.md §10). */
+export function listedDirection(job: JobRecord, name: 'Forward' | 'Reverse', dialect: Dialect): boolean {
+  const direction = job.directions[name];
+  if (!direction) return false;
+  return name === 'Forward' || direction.config !== undefined || dialect.unconfiguredReverse === 'listed';
+}
+
 export const describeSynchronizationJobs: Operation = (ctx) => {
   const { reader } = ctx;
   const regionId = reader.region('RegionId', false);
@@ -28,13 +37,17 @@ export const describeSynchronizationJobs: Operation = (ctx) => {
     .allJobs()
     // RegionId is the region of the instances listed (the purchase's RegionId, else its DestRegion).
     .filter(
-      (job) => !job.released && matchesName(job, filter) && (regionId === undefined || jobRegion(job) === regionId),
+      (job) =>
+        !job.released &&
+        visibleTo(job, 'synchronizationjob', ctx.options.dialect) &&
+        matchesName(job, filter) &&
+        (regionId === undefined || jobRegion(job) === regionId),
     )
     .sort((a, b) => b.createdAt - a.createdAt);
   const page = jobs.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   const items = page.flatMap((job) =>
     (['Forward', 'Reverse'] as const)
-      .filter((name) => job.directions[name])
+      .filter((name) => listedDirection(job, name, ctx.options.dialect))
       .map((name) => ({
         ...directionView(job, name, ctx.now, ctx.options.dialect),
         CreateTime: beijingTime(job.createdAt),

@@ -1,4 +1,4 @@
-// The operations of the legacy synchronization family, by Action name.
+// The operations of both API families, by Action name: the legacy synchronization family and DtsJob.
 import { configureSynchronizationJob } from './configure-synchronization-job';
 import type { Operation } from './context';
 import { createSynchronizationJob } from './create-synchronization-job';
@@ -9,6 +9,17 @@ import { describeSynchronizationJobs } from './describe-synchronization-jobs';
 import { resetSynchronizationJob } from './reset-synchronization-job';
 import { startSynchronizationJob } from './start-synchronization-job';
 import { suspendSynchronizationJob } from './suspend-synchronization-job';
+import { configureDtsJob } from './dtsjob/configure-dts-job';
+import { createDtsInstance } from './dtsjob/create-dts-instance';
+import { describeDtsJobs } from './dtsjob/describe-dts-jobs';
+import {
+  deleteDtsJob,
+  deleteDtsJobs,
+  describeDtsJobDetail,
+  resetDtsJob,
+  startDtsJob,
+  suspendDtsJob,
+} from './dtsjob/tasks';
 
 export const operations: Readonly<Record<string, Operation>> = {
   CreateSynchronizationJob: createSynchronizationJob,
@@ -20,6 +31,15 @@ export const operations: Readonly<Record<string, Operation>> = {
   SuspendSynchronizationJob: suspendSynchronizationJob,
   ResetSynchronizationJob: resetSynchronizationJob,
   DeleteSynchronizationJob: deleteSynchronizationJob,
+  CreateDtsInstance: createDtsInstance,
+  ConfigureDtsJob: configureDtsJob,
+  DescribeDtsJobs: describeDtsJobs,
+  DescribeDtsJobDetail: describeDtsJobDetail,
+  StartDtsJob: startDtsJob,
+  SuspendDtsJob: suspendDtsJob,
+  ResetDtsJob: resetDtsJob,
+  DeleteDtsJob: deleteDtsJob,
+  DeleteDtsJobs: deleteDtsJobs,
 };
 
 /** Operations that change state (the only ones delay-after/drop-after make ambiguous). */
@@ -30,6 +50,13 @@ export const MUTATING_ACTIONS = new Set([
   'SuspendSynchronizationJob',
   'ResetSynchronizationJob',
   'DeleteSynchronizationJob',
+  'CreateDtsInstance',
+  'ConfigureDtsJob',
+  'StartDtsJob',
+  'SuspendDtsJob',
+  'ResetDtsJob',
+  'DeleteDtsJob',
+  'DeleteDtsJobs',
 ]);
 
 export type { Operation, OperationContext } from './context';

@@ -1,19 +1,11 @@
 // ResetSynchronizationJob: clears one direction's configuration so it can be configured again.
-import { recordHistory } from '../lifecycle';
 import { targetDirection, targetJob } from './common';
 import type { Operation } from './context';
+import { resetDirection } from './direction-actions';
 
 export const resetSynchronizationJob: Operation = (ctx) => {
   ctx.reader.region('RegionId', false);
   const job = targetJob(ctx);
-  const { direction } = targetDirection(ctx, job);
-  recordHistory(direction, ctx.now);
-  // Resetting an unconfigured direction is accepted and changes nothing.
-  if (direction.config) {
-    delete direction.config;
-    delete direction.run;
-    delete direction.configuredAt;
-    direction.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
-  }
+  resetDirection(ctx, job, targetDirection(ctx, job).name);
   return { Success: true };
 };

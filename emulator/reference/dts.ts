@@ -5,12 +5,16 @@
 export type ParamType = 'string' | 'integer' | 'boolean' | 'json' | 'region';
 
 export interface ParamSpec {
-  /** Wire name, exactly as sent (dotted for the legacy family, undotted for DtsJob). */
+  /** Wire name, exactly as sent (dotted for the legacy family, flat for DtsJob). */
   name: string;
   type: ParamType;
   required?: boolean;
   /** Required when another parameter has one of these values (compared case-insensitively). */
   requiredWhen?: { param: string; values: readonly string[] };
+  /** Required unless this other parameter is given ("specify one of this parameter and JobId"). */
+  requiredUnless?: string;
+  /** A comma-separated list of at most this many items. */
+  maxItems?: number;
   /** Allowed values; `integer` values are compared as numbers. */
   values?: readonly string[];
   /** Enum compared case-insensitively (the pages show more than one spelling). */
@@ -97,7 +101,330 @@ const perDirection = (page: string): ActionSpec => ({
   ],
 });
 
+// ---- The DtsJob family (docs/dts-api.md §12): flat parameter names, the task (DtsJobId) inside an instance. ----
+
+const SELF_MANAGED_KINDS = ['OTHER', 'ECS', 'EXPRESS', 'CEN', 'DG'] as const;
+const CLOUD_SOURCE_KINDS = [
+  'RDS',
+  'PolarDB',
+  'ADS',
+  'REDIS',
+  'DISTRIBUTED_POLARDBX10',
+  'POLARDBX20',
+  'MONGODB',
+  'DISTRIBUTED_DMSLOGICDB',
+  'LINDORM',
+];
+const CLOUD_DESTINATION_KINDS = [
+  'RDS',
+  'PolarDB',
+  'DISTRIBUTED_POLARDBX10',
+  'POLARDBX20',
+  'REDIS',
+  'ADS',
+  'MONGODB',
+  'ROCKETMQ',
+  'GREENPLUM',
+  'DATAHUB',
+  'ELK',
+  'Tablestore',
+  'ODPS',
+  'LINDORM',
+];
+const SOURCE_ENGINES = [
+  'MYSQL',
+  'MARIADB',
+  'PolarDB',
+  'POLARDB_O',
+  'POLARDBX10',
+  'POLARDBX20',
+  'ADB30',
+  'ORACLE',
+  'POSTGRESQL',
+  'MSSQL',
+  'MONGODB',
+  'DB2',
+  'AS400',
+  'DMSPOLARDB',
+  'HBASE',
+  'TERADATA',
+  'TiDB',
+  'REDIS',
+  'LINDORM',
+];
+const DESTINATION_ENGINES = [
+  'MYSQL',
+  'MARIADB',
+  'PolarDB',
+  'POLARDB_O',
+  'POLARDBX10',
+  'POLARDBX20',
+  'ORACLE',
+  'POSTGRESQL',
+  'MSSQL',
+  'ADS',
+  'ADB30',
+  'MONGODB',
+  'ROCKETMQ',
+  'GREENPLUM',
+  'KAFKA',
+  'DATAHUB',
+  'DB2',
+  'AS400',
+  'ODPS',
+  'Tablestore',
+  'ELK',
+  'REDIS',
+  'LINDORM',
+];
+/** CreateDtsInstance's engine list (one list for both ends). */
+const INSTANCE_ENGINES = [
+  'MySQL',
+  'PolarDB',
+  'polardb_o',
+  'polardb_pg',
+  'Redis',
+  'DRDS',
+  'PostgreSQL',
+  'odps',
+  'oracle',
+  'mongodb',
+  'tidb',
+  'ADS',
+  'ADB30',
+  'Greenplum',
+  'MSSQL',
+  'kafka',
+  'DataHub',
+  'DB2',
+  'as400',
+  'Tablestore',
+];
+const JOB_ID: ParamSpec = { name: 'DtsJobId', type: 'string', required: true };
+const ZERO_ETL: ParamSpec = { name: 'ZeroEtlJob', type: 'boolean' };
+const RESOURCE_GROUP: ParamSpec = { name: 'ResourceGroupId', type: 'string' };
+const JOB_TYPES = ['MIGRATION', 'SYNC', 'SUBSCRIBE'];
+
+function dtsEndpoint(prefix: 'SourceEndpoint' | 'DestinationEndpoint'): ParamSpec[] {
+  const type = `${prefix}InstanceType`;
+  const cloud = prefix === 'SourceEndpoint' ? CLOUD_SOURCE_KINDS : CLOUD_DESTINATION_KINDS;
+  const params: ParamSpec[] = [
+    { name: type, type: 'string', required: true, values: [...cloud, ...SELF_MANAGED_KINDS], anyCase: true },
+    {
+      name: `${prefix}EngineName`,
+      type: 'string',
+      values: prefix === 'SourceEndpoint' ? SOURCE_ENGINES : DESTINATION_ENGINES,
+      anyCase: true,
+    },
+    // A cloud database is named by its id (and ECS/DG by theirs); EXPRESS/CEN may name their VPC.
+    { name: `${prefix}InstanceID`, type: 'string', requiredWhen: { param: type, values: [...cloud, 'ECS', 'DG'] } },
+    { name: `${prefix}Region`, type: 'region', requiredWhen: { param: type, values: cloud } },
+    { name: `${prefix}IP`, type: 'string', requiredWhen: { param: type, values: ['OTHER', 'EXPRESS', 'DG', 'CEN'] } },
+    {
+      name: `${prefix}Port`,
+      type: 'integer',
+      min: 1,
+      max: 65535,
+      requiredWhen: { param: type, values: SELF_MANAGED_KINDS },
+    },
+    { name: `${prefix}UserName`, type: 'string' },
+    { name: `${prefix}Password`, type: 'string' },
+    { name: `${prefix}OracleSID`, type: 'string' },
+    { name: `${prefix}OwnerID`, type: 'string' },
+    { name: `${prefix}Role`, type: 'string', requiredWhen: { param: `${prefix}OwnerID`, values: ['*'] } },
+    { name: prefix === 'SourceEndpoint' ? `${prefix}DatabaseName` : `${prefix}DataBaseName`, type: 'string' },
+  ];
+  if (prefix === 'SourceEndpoint') params.push({ name: `${prefix}VSwitchID`, type: 'string' });
+  return params;
+}
+
+/** Start, Suspend, Reset, Delete: one task, named by DtsJobId (its instance and direction optional). */
+const perTask = (page: string, extra: readonly ParamSpec[] = []): ActionSpec => ({
+  family: 'dtsjob',
+  source: `${REFERENCE}${page}`,
+  params: [JOB_ID, { name: 'DtsInstanceId', type: 'string' }, DIRECTION, REGION, RESOURCE_GROUP, ...extra],
+});
+
+const DTSJOB_ACTIONS: Readonly<Record<string, ActionSpec>> = {
+  CreateDtsInstance: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-createdtsinstance`,
+    params: [
+      // The page's later correction: PayType must be given.
+      { name: 'PayType', type: 'string', required: true, values: ['PrePaid', 'PostPaid'] },
+      { name: 'Type', type: 'string', values: JOB_TYPES, requiredUnless: 'JobId' },
+      { name: 'SourceRegion', type: 'region', requiredUnless: 'JobId' },
+      { name: 'DestinationRegion', type: 'region', requiredUnless: 'JobId' },
+      {
+        name: 'SourceEndpointEngineName',
+        type: 'string',
+        values: INSTANCE_ENGINES,
+        anyCase: true,
+        requiredUnless: 'JobId',
+      },
+      {
+        name: 'DestinationEndpointEngineName',
+        type: 'string',
+        values: INSTANCE_ENGINES,
+        anyCase: true,
+        requiredUnless: 'JobId',
+      },
+      { name: 'JobId', type: 'string' },
+      REGION,
+      { name: 'DtsRegion', type: 'region' },
+      // Migration classes xxlarge..small, synchronization classes large..micro.
+      {
+        name: 'InstanceClass',
+        type: 'string',
+        values: ['xxlarge', 'xlarge', 'large', 'medium', 'small', 'micro'],
+      },
+      {
+        name: 'Period',
+        type: 'string',
+        values: ['Year', 'Month'],
+        requiredWhen: { param: 'PayType', values: ['PrePaid'] },
+      },
+      // Month: 1–9; Year: 1, 2, 3 or 5 (the operation checks the pair).
+      { name: 'UsedTime', type: 'integer', min: 1, max: 9, requiredWhen: { param: 'PayType', values: ['PrePaid'] } },
+      { name: 'SyncArchitecture', type: 'string', values: ['oneway', 'bidirectional'] },
+      // "You can purchase only one DTS instance each time you call this operation."
+      { name: 'Quantity', type: 'integer', min: 1, max: 1 },
+      { name: 'AutoPay', type: 'boolean' },
+      { name: 'AutoStart', type: 'boolean' },
+      { name: 'DatabaseCount', type: 'integer', min: 1 },
+      { name: 'ComputeUnit', type: 'integer', min: 2 },
+      { name: 'Du', type: 'integer', min: 1, max: 100 },
+      { name: 'MaxDu', type: 'integer', min: 1 },
+      { name: 'MinDu', type: 'integer', min: 1 },
+      { name: 'FeeType', type: 'string', values: ['ONLY_CONFIGURATION_FEE', 'CONFIGURATION_FEE_AND_DATA_FEE'] },
+      { name: 'InsightModule', type: 'boolean' },
+      RESOURCE_GROUP,
+    ],
+  },
+  ConfigureDtsJob: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-configuredtsjob`,
+    params: [
+      { name: 'DtsJobName', type: 'string', required: true },
+      { name: 'JobType', type: 'string', required: true, values: ['MIGRATION', 'SYNC', 'CHECK'] },
+      { name: 'StructureInitialization', type: 'boolean', required: true },
+      { name: 'DataInitialization', type: 'boolean', required: true },
+      { name: 'DataSynchronization', type: 'boolean', required: true },
+      ...dtsEndpoint('SourceEndpoint'),
+      ...dtsEndpoint('DestinationEndpoint'),
+      // At most 1 MB, filters included.
+      { name: 'DbList', type: 'json', maxLength: 1024 * 1024 },
+      { name: 'DtsInstanceId', type: 'string' },
+      { name: 'DtsJobId', type: 'string' },
+      DIRECTION,
+      REGION,
+      { name: 'Reserve', type: 'json' },
+      // A UNIX time in seconds (a string in the SDK model).
+      { name: 'Checkpoint', type: 'integer', min: 0, max: 4102444800 },
+      { name: 'DelayNotice', type: 'boolean' },
+      { name: 'DelayPhone', type: 'string' },
+      { name: 'DelayRuleTime', type: 'integer', min: 0, requiredWhen: { param: 'DelayNotice', values: ['true'] } },
+      { name: 'ErrorNotice', type: 'boolean' },
+      { name: 'ErrorPhone', type: 'string' },
+      { name: 'DataCheckConfigure', type: 'json' },
+      { name: 'DedicatedClusterId', type: 'string' },
+      { name: 'DisasterRecoveryJob', type: 'boolean' },
+      { name: 'DtsBisLabel', type: 'string', values: ['normal', 'online'] },
+      { name: 'FileOssUrl', type: 'string' },
+      { name: 'MaxDu', type: 'integer', min: 1 },
+      { name: 'MinDu', type: 'integer', min: 1 },
+      { name: 'OwnerId', type: 'string' },
+      RESOURCE_GROUP,
+    ],
+  },
+  DescribeDtsJobs: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-describedtsjobs`,
+    params: [
+      // 10, 20 or 30; 20 when absent.
+      { name: 'PageSize', type: 'integer', values: ['10', '20', '30'] },
+      { name: 'PageNumber', type: 'integer', min: 1, max: 2147483647 },
+      // MIGRATION when absent: a list of synchronization tasks must say SYNC.
+      { name: 'JobType', type: 'string', values: JOB_TYPES },
+      { name: 'Region', type: 'region' },
+      // "Deprecated parameter": accepted, filters nothing.
+      REGION,
+      // Comma-separated ids.
+      { name: 'DtsInstanceId', type: 'string' },
+      { name: 'DtsJobId', type: 'string' },
+      {
+        name: 'Status',
+        type: 'string',
+        values: [
+          'NotStarted',
+          'Prechecking',
+          'PrecheckFailed',
+          'PreCheckPass',
+          'NotConfigured',
+          'Initializing',
+          'InitializeFailed',
+          'Synchronizing',
+          'Failed',
+          'Suspending',
+          'Modifying',
+          'Finished',
+          'Retrying',
+          'Upgrade',
+          'Locked',
+          'Downgrade',
+          'Migrating',
+          'MigrationFailed',
+          'Starting',
+          'Normal',
+          'Abnormal',
+        ],
+      },
+      { name: 'Type', type: 'string', values: ['instance', 'name', 'srcRds', 'rds'] },
+      { name: 'Params', type: 'string' },
+      { name: 'OrderColumn', type: 'string', values: ['CreateTime', 'FinishTime', 'duLimit'] },
+      { name: 'OrderDirection', type: 'string', values: ['ASC', 'DESC'] },
+      { name: 'WithoutDbList', type: 'boolean' },
+      { name: 'Tags', type: 'json' },
+      { name: 'GroupId', type: 'string' },
+      { name: 'InstanceId', type: 'string' },
+      { name: 'InstanceType', type: 'string' },
+      { name: 'SrcProductType', type: 'string' },
+      { name: 'DestProductType', type: 'string' },
+      { name: 'DedicatedClusterId', type: 'string' },
+      { name: 'DtsBisLabel', type: 'string', values: ['normal', 'online'] },
+      { name: 'OwnerId', type: 'string' },
+      ZERO_ETL,
+      RESOURCE_GROUP,
+    ],
+  },
+  DescribeDtsJobDetail: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-describedtsjobdetail`,
+    params: [
+      JOB_ID,
+      // Spelled with a capital ID on this action only.
+      { name: 'DtsInstanceID', type: 'string' },
+      DIRECTION,
+      REGION,
+      { name: 'SyncSubJobHistory', type: 'boolean' },
+      { name: 'DbObjectOutputType', type: 'string' },
+      ZERO_ETL,
+      RESOURCE_GROUP,
+    ],
+  },
+  StartDtsJob: perTask('api-startdtsjob', [ZERO_ETL]),
+  SuspendDtsJob: perTask('api-suspenddtsjob', [ZERO_ETL]),
+  ResetDtsJob: perTask('api-resetdtsjob'),
+  DeleteDtsJob: perTask('api-deletedtsjob', [{ name: 'JobType', type: 'string', values: JOB_TYPES }, ZERO_ETL]),
+  DeleteDtsJobs: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-deletedtsjobs`,
+    params: [{ name: 'DtsJobIds', type: 'string', required: true, maxItems: 10 }, REGION, ZERO_ETL, RESOURCE_GROUP],
+  },
+};
+
 export const DTS_ACTIONS: Readonly<Record<string, ActionSpec>> = {
+  ...DTSJOB_ACTIONS,
   CreateSynchronizationJob: {
     family: 'synchronizationjob',
     source: `${REFERENCE}api-createsynchronizationjob`,

@@ -33,6 +33,7 @@ function present(params: Params, name: string): string | undefined {
 }
 
 function conditionHolds(spec: ParamSpec, params: Params): boolean {
+  if (spec.requiredUnless !== undefined) return present(params, spec.requiredUnless) === undefined;
   if (!spec.requiredWhen) return false;
   const other = present(params, spec.requiredWhen.param);
   if (other === undefined) return false;
@@ -52,6 +53,8 @@ function valueProblem(spec: ParamSpec, value: string): string | undefined {
     case 'boolean':
       return value === 'true' || value === 'false' ? undefined : 'expected true or false';
     case 'json':
+      if (spec.maxLength !== undefined && value.length > spec.maxLength)
+        return `expected at most ${spec.maxLength} characters`;
       try {
         JSON.parse(value);
         return undefined;
@@ -61,6 +64,8 @@ function valueProblem(spec: ParamSpec, value: string): string | undefined {
     case 'region':
       return REGION_ID.test(value) ? undefined : 'expected a region id such as cn-hangzhou';
     case 'string': {
+      if (spec.maxItems !== undefined && value.split(',').length > spec.maxItems)
+        return `expected at most ${spec.maxItems} comma-separated items`;
       if (spec.maxLength !== undefined && value.length > spec.maxLength)
         return `expected at most ${spec.maxLength} characters`;
       if (spec.ascii && !/^[\x20-\x7e]+$/.test(value)) return 'expected printable ASCII characters';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
+import { MAX_BACKOFF_MS } from '../../core/timing';
 import type { SetupStatus } from '../../core/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
 import { sleep } from './processes';
@@ -78,7 +79,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await chaos;
     log('chaos: storm over; faults off, every process up');
     await disruptor.calm();
-    await waitSettled(stack, setups, Date.now() + (options.settleMs ?? 180_000), log);
+    // A teardown refused until the storm's end retries on its own backoff, up to the cap after DTS answers again.
+    const teardownWaitMs = setups.some((s) => s.scenario === 'teardown-outage') ? MAX_BACKOFF_MS + 60_000 : 0;
+    await waitSettled(stack, setups, Date.now() + Math.max(options.settleMs ?? 180_000, teardownWaitMs), log);
 
     const outcomes = await collectOutcomes(stack, setups);
     const jobs = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs;

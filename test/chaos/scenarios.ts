@@ -97,9 +97,18 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       await ctx.stack.admin(`jobs/${setup.dtsJobId}/suspend`, { direction: 'Forward' });
       await sleep(ctx.timings.suspendMs);
       // The workflow may have restarted it itself (the old keeper did): then there is nothing to resume.
-      await ctx.stack
-        .admin(`jobs/${setup.dtsJobId}/resume`, { direction: 'Forward' })
-        .catch((err: unknown) => ctx.note(`console resume: ${String(err)}`));
+      // An operator whose console is briefly down tries again; a 409 means there is nothing to resume.
+      for (let attempt = 1; ; attempt += 1) {
+        const outcome = await ctx.stack.admin(`jobs/${setup.dtsJobId}/resume`, { direction: 'Forward' }).then(
+          () => 'done',
+          (err: unknown) => err,
+        );
+        if (outcome === 'done') break;
+        const down = outcome instanceof TypeError; // fetch failed: the emulator is restarting
+        ctx.note(`console resume: ${String(outcome)}${down && attempt < 30 ? ', again in 1 s' : ''}`);
+        if (!down || attempt >= 30) break;
+        await sleep(1_000);
+      }
       return true;
     }
     case 'cancel-during-purchase': {

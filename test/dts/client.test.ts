@@ -5,6 +5,7 @@ import { configureDirection } from '../../activities/dts/configure';
 import { DtsClient, type DtsClientConfig } from '../../activities/dts/client';
 import { DtsFailure } from '../../activities/dts/errors';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import { releaseInstance } from '../../activities/dts/release';
 import { startEmulator } from '../../emulator';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
@@ -46,7 +47,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 const purchase = (client: DtsClient, clientToken = `t-${Math.random()}`) =>
-  purchaseInstance(client, {
+  purchaseInstance(synchronizationJobFamily(client), {
     clientToken,
     regionId: 'cn-hangzhou',
     sourceRegion: 'cn-hangzhou',
@@ -149,7 +150,7 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
 
     const client = new DtsClient(config);
     const badClass = await failureOf(
-      purchaseInstance(client, {
+      purchaseInstance(synchronizationJobFamily(client), {
         clientToken: 'x',
         regionId: 'cn-hangzhou',
         sourceRegion: 'cn-hangzhou',
@@ -163,7 +164,7 @@ describe('DTS client over real HTTP (pop-core → emulator)', () => {
 
     await purchase(client, 'same-token');
     const mismatch = await failureOf(
-      purchaseInstance(client, {
+      purchaseInstance(synchronizationJobFamily(client), {
         clientToken: 'same-token',
         regionId: 'cn-hangzhou',
         sourceRegion: 'cn-hangzhou',

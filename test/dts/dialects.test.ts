@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { describeDirection, toSnapshot } from '../../activities/dts/describe';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import { describeStatusList } from '../../activities/dts/status-list';
 import { requestRegion } from '../../activities/watch-statuses';
 import { startEmulator, type RunningEmulator } from '../../emulator';
@@ -28,7 +29,7 @@ async function clientFor(dialect: string): Promise<DtsClient> {
 }
 
 const buy = (client: DtsClient, region: string) =>
-  purchaseInstance(client, {
+  purchaseInstance(synchronizationJobFamily(client), {
     clientToken: `t-${Math.random()}`,
     regionId: region,
     sourceRegion: region,

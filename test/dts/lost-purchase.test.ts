@@ -6,6 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance, type PurchaseInput, type PurchaseResult } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import type { InstanceClaims } from '../../activities/instance-claims';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
@@ -83,8 +84,10 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
   it('adopts the instance the lost call bought instead of buying a second one', async () => {
     const { dts, liveJobs } = await setUp();
     const { claims, owners } = memoryClaims();
-    const lost = (await purchaseInstance(dts, input)).dtsJobId; // the call whose answer never arrived
-    const { dtsJobId }: PurchaseResult = await attempt(2).run(() => purchaseInstance(dts, input, claims));
+    const lost = (await purchaseInstance(synchronizationJobFamily(dts), input)).dtsJobId; // the call whose answer never arrived
+    const { dtsJobId }: PurchaseResult = await attempt(2).run(() =>
+      purchaseInstance(synchronizationJobFamily(dts), input, claims),
+    );
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
     expect(owners.get(lost)).toMatchObject({ setupId: 'setup-a', how: 'adopted' });
@@ -94,8 +97,10 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const { dts, liveJobs } = await setUp();
     const { claims } = memoryClaims();
     await claims.earlierPurchase(input.clientToken, { setupId: 'setup-a', firstScheduledMs: Date.now() - 2_000 });
-    const lost = (await purchaseInstance(dts, input)).dtsJobId;
-    const { dtsJobId }: PurchaseResult = await attempt(1).run(() => purchaseInstance(dts, input, claims));
+    const lost = (await purchaseInstance(synchronizationJobFamily(dts), input)).dtsJobId;
+    const { dtsJobId }: PurchaseResult = await attempt(1).run(() =>
+      purchaseInstance(synchronizationJobFamily(dts), input, claims),
+    );
     expect(dtsJobId).toBe(lost);
     expect(await liveJobs()).toEqual([lost]);
   });
@@ -103,9 +108,9 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
   it('waits rather than adopt a young instance while another setup is buying', async () => {
     const { dts, liveJobs } = await setUp();
     const { claims } = memoryClaims(1);
-    const young = (await purchaseInstance(dts, input)).dtsJobId;
+    const young = (await purchaseInstance(synchronizationJobFamily(dts), input)).dtsJobId;
     const failure = await attempt(2)
-      .run(() => purchaseInstance(dts, input, claims))
+      .run(() => purchaseInstance(synchronizationJobFamily(dts), input, claims))
       .then(
         () => undefined,
         (err: unknown) => err,
@@ -119,9 +124,11 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
   it('never takes an instance another setup claimed; buys its own', async () => {
     const { dts, liveJobs } = await setUp();
     const { claims, owners } = memoryClaims();
-    const theirs = (await purchaseInstance(dts, input)).dtsJobId;
+    const theirs = (await purchaseInstance(synchronizationJobFamily(dts), input)).dtsJobId;
     await claims.claim({ dtsJobId: theirs, setupId: 'setup-b', how: 'bought', claimedAt: '' });
-    const { dtsJobId }: PurchaseResult = await attempt(2).run(() => purchaseInstance(dts, input, claims));
+    const { dtsJobId }: PurchaseResult = await attempt(2).run(() =>
+      purchaseInstance(synchronizationJobFamily(dts), input, claims),
+    );
     expect(dtsJobId).not.toBe(theirs);
     expect((await liveJobs()).sort()).toEqual([theirs, dtsJobId].sort());
     expect([owners.get(theirs)?.setupId, owners.get(dtsJobId)?.setupId]).toEqual(['setup-b', 'setup-a']);

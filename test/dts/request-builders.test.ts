@@ -7,6 +7,7 @@ import { describeJob } from '../../activities/dts/describe-job';
 import { describeDirection } from '../../activities/dts/describe';
 import { listInstances } from '../../activities/dts/list-instances';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import { releaseInstance } from '../../activities/dts/release';
 import { resetDirection } from '../../activities/dts/reset';
 import { startDirection } from '../../activities/dts/start';
@@ -126,7 +127,7 @@ describe('request builders against the reference table', () => {
         { payType: 'PrePaid' as const, period: 'Month' as const, usedTime: 60 },
         { payType: 'PrePaid' as const, period: 'Year' as const, usedTime: 5 },
       ]) {
-        await purchaseInstance(client, {
+        await purchaseInstance(synchronizationJobFamily(client), {
           clientToken: 'a'.repeat(64),
           regionId: 'cn-hangzhou',
           sourceRegion: 'cn-hangzhou',
@@ -162,7 +163,10 @@ describe('request builders against the reference table', () => {
     await describeStatusList(client, 'cn-hangzhou', ['dtsa', 'dtsb']);
     await listInstances(client, 'cn-hangzhou');
     await describeJob(client, job);
-    await preflightListDtsDirections(client, { regionIds: ['cn-hangzhou'], instanceIds: ['r-a'] });
+    await preflightListDtsDirections(synchronizationJobFamily(client), {
+      regionIds: ['cn-hangzhou'],
+      instanceIds: ['r-a'],
+    });
     expect(new Set(sent.map((s) => s.action))).toEqual(
       new Set([
         'DescribeSynchronizationJobStatus',

@@ -54,6 +54,10 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       reverseInitialization: 'seed',
       statusListScope: 'region',
       errorEnvelope: 'body',
+      reconfigure: 'jobStatus',
+      unconfiguredReverse: 'listed',
+      resetJobId: 'kept',
+      familyView: 'shared',
       statusListPageSize: 10,
     });
   });

@@ -142,7 +142,7 @@ describe('API gateway', () => {
   });
 
   it('rejects an unknown action with InvalidAction.NotFound (404)', async () => {
-    const error = await callError(dtsClient(emulator), 'DescribeDtsJobDetail', {});
+    const error = await callError(dtsClient(emulator), 'DescribeDtsJobDetails', {});
     expect(error.code).toBe('InvalidAction.NotFound');
     expect(error.entry.response.statusCode).toBe(404);
   });

@@ -47,6 +47,8 @@ export const PATCHED_PATHS = [
   'purchase-outcome-kept',
   /** Patch watcher-news-while-unreadable-v1: own reads refused while Forward fails; restarted on the watcher's news. */
   'watcher-news-while-unreadable',
+  /** Patch notify-v1: synchronizing, needs-attention, back, released: each starts a notifying workflow. */
+  'notified-attention-recovered',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

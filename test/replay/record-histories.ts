@@ -288,6 +288,25 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'notified-attention-recovered': async (stack, start) => {
+    // Patch notify-v1: synchronizing, needs-attention, recovered and released each start a notifying workflow.
+    const req = request('notified', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, { maxAutoRestarts: 0 });
+    await untilPhase(handle, 'synchronizing');
+    await stack.admin('faults', {
+      kind: 'fail-later',
+      instanceId: req.source.instanceId,
+      direction: 'Forward',
+      afterMs: 100,
+      message: 'recorded failure',
+    });
+    await untilPhase(handle, 'needs-attention');
+    await handle.executeUpdate(retryUpdate);
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'release-failed-retried': async (stack, start) => {
     const req = request('release-failed', 'oneway');
     await register(stack, req);

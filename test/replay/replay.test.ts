@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec, encryptingDataConverter, FAILURE_CONVERTER_PATH } from '../../common/codec';
+import { setupWorkflowId } from '../../core/ids';
+import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
@@ -42,6 +46,16 @@ function patchIds(history: { events?: MarkerJson[] }): string[] {
     .map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id: string }).id);
 }
 
+/**
+ * The id the recording ran under (record-histories.ts starts each setup under its pair's id): commands that
+ * name workflows derived from it (the notifiers' ids) must match.
+ */
+async function recordedWorkflowId(history: ReturnType<typeof load>): Promise<string> {
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  const [input] = await new AesGcmPayloadCodec(TEST_PAYLOAD_KEYS).decode(payloads);
+  return setupWorkflowId(defaultPayloadConverter.fromPayload<RedisSyncInput>(input!).request);
+}
+
 describe('replay of recorded histories', () => {
   it('has the histories of every recorded path', () => {
     // A path without a recording fails here.
@@ -64,15 +78,33 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['notified-attention-recovered', NOTIFY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
 
+  it('notified-attention-recovered starts one notifying workflow per event, abandoned by the setup', () => {
+    const history = JSON.parse(readFileSync(join(HISTORIES, 'notified-attention-recovered.json'), 'utf8')) as {
+      events: {
+        startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId: string; parentClosePolicy: string };
+      }[];
+    };
+    const children = history.events.flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes ?? []);
+    expect(children.map((c) => c.workflowId.replace(/^.*\.notice-/, ''))).toEqual([
+      '0-synchronizing',
+      '1-needs-attention',
+      '2-recovered',
+      '3-released',
+    ]);
+    expect(new Set(children.map((c) => c.parentClosePolicy))).toEqual(new Set(['PARENT_CLOSE_POLICY_ABANDON']));
+  });
+
   it.each(files)('%s replays against the current workflow bundle', async (file) => {
+    const history = load(file);
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter },
-      load(file),
-      file,
+      history,
+      await recordedWorkflowId(history),
     );
   });
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance } from '../../activities/dts/purchase';
+import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
@@ -239,7 +240,7 @@ describe('instances no setup owns (strictest dialect)', () => {
       return status.phase === 'synchronizing' ? status.dtsJobId : undefined;
     });
     // Someone buys an instance outside any setup (the console, a script, a lost call of another tool).
-    const stray = await purchaseInstance(new DtsClient(stack.workerConfig.dts), {
+    const stray = await purchaseInstance(synchronizationJobFamily(new DtsClient(stack.workerConfig.dts)), {
       clientToken: `stray-${tag}`,
       regionId: 'cn-hangzhou',
       sourceRegion: 'cn-hangzhou',

@@ -6,6 +6,7 @@ import { waitInAttention, enterAttention } from './attention';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
 import { monitorUntilStopped } from './monitor';
+import { noticesStarted } from './notify';
 import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
 import { teardown } from './teardown';
@@ -22,7 +23,13 @@ import { waitForWindow } from './window';
 export async function runSetup(setup: Setup): Promise<SetupStatus> {
   setup.installHandlers();
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
-  return CancellationScope.nonCancellable(() => procedure(setup));
+  return CancellationScope.nonCancellable(async () => {
+    try {
+      return await procedure(setup);
+    } finally {
+      await noticesStarted(setup); // however the run ends (continue-as-new too)
+    }
+  });
 }
 
 async function procedure(setup: Setup): Promise<SetupStatus> {

@@ -40,6 +40,7 @@ import {
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import { announcePhase } from './notify';
 import { WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
 
@@ -74,6 +75,8 @@ export class Setup {
   readonly directions: Direction[];
   private dtsChanged = false;
   private upserted = '';
+  /** Notifiers asked to start and not yet started (workflows/setup/notify.ts). */
+  readonly noticeStarts: Promise<unknown>[] = [];
   private readonly phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
   private readonly timeToSynchronizing = metricMeter.createHistogram(
     'sync_time_to_synchronizing',
@@ -368,6 +371,7 @@ export class Setup {
           topology: this.request.topology,
         });
       }
+      announcePhase(this);
     }
     // Each upsert is a history event: only when a searchable value changes.
     const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;

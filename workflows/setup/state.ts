@@ -1,3 +1,4 @@
+import type { NoticeLog } from '../../core/notify';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
   summarizeEndpoint,
@@ -56,6 +57,8 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
+  notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
   teardown?: { why: 'release' | 'cleanup'; endPhase: 'released' | 'cancelled' | 'failed' };
 }

@@ -1,0 +1,80 @@
+// The product's DTS verbs, one implementation per API family (docs/dts-api.md §12): the legacy
+// `*SynchronizationJob` family (synchronization-job.ts) and the maintained DtsJob family (dts-job.ts).
+// Everything above this interface (activities, workflow, watcher, preflight) speaks verbs, never actions.
+import { ApplicationFailure } from '@temporalio/common';
+import type { DtsClient } from './client';
+import type { ConfigureInput } from './configure';
+import type { DtsInstanceSummary } from './list-instances';
+import type { ReleaseResult } from './release';
+import type { CheckpointBoard, StatusBoard } from './status-list';
+import type { DtsJobFacts } from '../../core/adoption';
+import type { Direction, DirectionSnapshot, DtsApi, JobClass, PayType, Topology } from '../../core/types';
+
+/**
+ * One DTS instance: `dtsJobId` is the id the setup keeps, the SynchronizationJobId of the legacy family or the
+ * DtsInstanceId of the DtsJob family.
+ */
+export interface JobRef {
+  dtsJobId: string;
+  regionId: string;
+}
+
+export interface DirectionRef extends JobRef {
+  direction: Direction;
+}
+
+export interface CreateInput {
+  regionId: string;
+  sourceRegion: string;
+  destinationRegion: string;
+  topology: Topology;
+  jobClass: JobClass;
+  payType: PayType;
+  period?: 'Year' | 'Month';
+  usedTime?: number;
+  /** Makes a retried purchase answer the same instance, in a family that takes one (the legacy family). */
+  clientToken: string;
+}
+
+/** Counts the calls a verb made (pages), for the caller's pace. */
+export interface CallCount {
+  count: number;
+}
+
+export interface DtsFamily {
+  readonly api: DtsApi;
+  /** Buys one instance; answers its id. Nothing runs until a direction is configured. */
+  create(input: CreateInput): Promise<string>;
+  /** Configures one direction; DTS runs its precheck (and, unless told otherwise, the sync) by itself. */
+  configure(input: ConfigureInput): Promise<void>;
+  /** One direction's status, reduced to what the workflow needs. */
+  describe(input: DirectionRef): Promise<DirectionSnapshot>;
+  /** Both directions of many instances of one region, every page (the status watcher's batched read). */
+  statuses(regionId: string, ids: string[], checkpoints?: CheckpointBoard, calls?: CallCount): Promise<StatusBoard>;
+  /** Every live instance of the account in a region (lost purchases, the unclaimed sweep, the preflight). */
+  list(regionId: string, calls?: CallCount): Promise<DtsInstanceSummary[]>;
+  /** One instance read for an adoption; undefined when this family does not know the id. */
+  job(input: JobRef): Promise<DtsJobFacts | undefined>;
+  /** Starts a NotStarted direction (its precheck), or restarts a Failed or Suspending one. */
+  start(input: DirectionRef): Promise<void>;
+  /** Stops a Synchronizing direction from writing, keeping the instance. */
+  suspend(input: DirectionRef): Promise<void>;
+  /** Clears a direction's configuration (configure it again afterwards). */
+  reset(input: DirectionRef): Promise<void>;
+  /** Releases the whole instance; one already gone counts as released. */
+  release(input: JobRef): Promise<ReleaseResult>;
+}
+
+/** The family of a run that predates the choice: every setup then spoke the legacy family. */
+export const LEGACY_API: DtsApi = 'synchronizationjob';
+
+/** The families over one client; activities pick one per call by the setup's `api`. */
+export type DtsFamilies = Partial<Record<DtsApi, DtsFamily>>;
+
+export function familyOf(families: DtsFamilies, api: DtsApi | undefined): DtsFamily {
+  const family = families[api ?? LEGACY_API];
+  if (!family) throw ApplicationFailure.nonRetryable(`the DTS API family ${api} is not available`, 'InvalidDtsApi');
+  return family;
+}
+
+export type DtsFamilyFactory = (dts: DtsClient) => DtsFamily;
