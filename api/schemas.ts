@@ -10,6 +10,8 @@ import {
   RELEASE_OUTCOMES,
   SETUP_PHASES,
   TOPOLOGIES,
+  VERIFICATION_OUTCOMES,
+  VERIFY_DEPTHS,
 } from '../core/vocabulary';
 import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
@@ -168,6 +170,41 @@ const EndpointSummary = Type.Object({
   ip: Type.Optional(Type.String()),
   port: Type.Optional(Type.Integer()),
 });
+const VerificationReply = Type.Object(
+  {
+    id: Type.String(),
+    state: oneOf(['running', 'done']),
+    depth: oneOf(VERIFY_DEPTHS, {
+      description: 'type: exists with the same type; length: and the same length; value: and the same value',
+    }),
+    directions: oneOf(['forward', 'both'], { description: 'both: a two-way setup is checked from each end' }),
+    trigger: oneOf(['synchronizing', 'request']),
+    by: Type.Optional(Type.String({ description: 'who asked (a token name or JWT subject)' })),
+    startedAt: Type.String(),
+    finishedAt: Type.Optional(Type.String()),
+    outcome: Type.Optional(oneOf(VERIFICATION_OUTCOMES)),
+    rounds: Type.Optional(Type.Integer()),
+    keysCompared: Type.Optional(Type.Integer()),
+    keysDiffering: Type.Optional(Type.Integer({ description: 'after the re-check rounds' })),
+    examples: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String(), reason: Type.String() }), {
+        maxItems: 100,
+        description: 'keys that still differed, with why (never a value)',
+      }),
+    ),
+    reason: Type.Optional(Type.String({ description: 'why it is unverifiable' })),
+  },
+  { description: 'the latest comparison of the data at both ends' },
+);
+export const VerifyBody = Type.Union([
+  Type.Object(
+    { depth: Type.Optional(oneOf(VERIFY_DEPTHS, { description: 'default value' })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+export const VerificationAccepted = Type.Object({ id: Type.String(), verification: VerificationReply });
+
 export const SetupStatusReply = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -217,6 +254,7 @@ export const SetupStatusReply = Type.Object({
       { description: 'the setup adopted an existing DTS job instead of buying one' },
     ),
   ),
+  verification: Type.Optional(VerificationReply),
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),

@@ -7,9 +7,16 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
-import { abortByUpdate, releaseWithOptionsUpdate, retryByUpdate, setupStatusQuery } from '../core/messages';
+import {
+  abortByUpdate,
+  releaseWithOptionsUpdate,
+  retryByUpdate,
+  setupStatusQuery,
+  verifyUpdate,
+  type VerifyOptions,
+} from '../core/messages';
 import type { redisSync } from '../workflows/redis-sync';
-import type { SetupStatus } from '../core/types';
+import type { SetupStatus, VerificationStatus } from '../core/types';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
 const ACTIONS = { retry: retryByUpdate, abort: abortByUpdate, release: releaseWithOptionsUpdate } as const;
@@ -62,15 +69,24 @@ export class Setups {
     /** `by`: the caller's name, sent in the update's arguments so the history records who acted. */
     { releaseInstance = false, by }: { releaseInstance?: boolean; by?: string } = {},
   ): Promise<SetupStatus> {
+    return this.update(id, (handle) =>
+      action === 'release'
+        ? handle.executeUpdate(releaseWithOptionsUpdate, {
+            args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
+          })
+        : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
+    );
+  }
+
+  /** Starts a comparison of the data at both ends; answers the verification started, or the refusal (409). */
+  verify(id: string, options: VerifyOptions): Promise<VerificationStatus> {
+    return this.update(id, (handle) => handle.executeUpdate(verifyUpdate, { args: [options] }));
+  }
+
+  private async update<T>(id: string, send: (handle: WorkflowHandle<typeof redisSync>) => Promise<T>): Promise<T> {
     const handle = await this.live(id);
     try {
-      return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
-        action === 'release'
-          ? handle.executeUpdate(releaseWithOptionsUpdate, {
-              args: [{ ...(releaseInstance ? { releaseInstance } : {}), by }],
-            })
-          : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
-      );
+      return await this.client.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => send(handle));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw httpErrors.conflict(err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError || grpcCode(err) === GRPC_NOT_FOUND)

@@ -253,12 +253,6 @@ const ACTIONS: { name: string; description: string; method: string; path: (id: s
     method: 'POST',
     path: (id) => `${idPath(id)}/resume`,
   },
-  {
-    name: 'verify',
-    description: 'compare source and destination (a day-two operation)',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/verify`,
-  },
 ];
 for (const action of ACTIONS) {
   program
@@ -273,6 +267,75 @@ for (const action of ACTIONS) {
       );
       printData(output, status, () => `${action.name}: ${status.id ?? id} is ${status.phase ?? 'accepted'}`);
     });
+}
+
+interface VerificationView {
+  id: string;
+  state: string;
+  depth: string;
+  outcome?: string;
+  keysCompared?: number;
+  keysDiffering?: number;
+  examples?: { key: string; reason: string }[];
+  reason?: string;
+}
+
+program
+  .command('verify')
+  .description("compare the data at both ends (reads only, at the worker's capped rate)")
+  .argument('<id>', 'setup id')
+  .addOption(new Option('--depth <depth>', 'how deep to compare').choices(['type', 'length', 'value']))
+  .option('--wait', 'wait for the outcome: exit 0 consistent, 4 inconsistent, 1 unverifiable')
+  .option('--interval <seconds>', 'seconds between reads with --wait', '2')
+  .option('--timeout <seconds>', 'with --wait: give up after this long (exit 8)')
+  .addHelpText('after', '\nExample:\n  redis-dts-sync verify redis-sync.r-bp1aaaa.r-bp1bbbb --depth length --wait')
+  .action(
+    async (
+      id: string,
+      opts: { depth?: string; wait?: boolean; interval: string; timeout?: string },
+      command: Command,
+    ) => {
+      const { api, output } = context(command);
+      const accepted = await offered('verify', () =>
+        api.request<{ id: string; verification: VerificationView }>(
+          'POST',
+          `${idPath(id)}/verify`,
+          opts.depth ? { depth: opts.depth } : {},
+        ),
+      );
+      if (!opts.wait) {
+        printData(
+          output,
+          accepted,
+          () => `verify: verification ${accepted.id} started (${accepted.verification.depth})`,
+        );
+        return;
+      }
+      const interval = seconds(opts.interval, '--interval') * 1000;
+      const deadline = opts.timeout === undefined ? Infinity : Date.now() + seconds(opts.timeout, '--timeout') * 1000;
+      for (;;) {
+        const status = await api.request<{ verification?: VerificationView }>('GET', idPath(id));
+        const v = status.verification;
+        if (v?.id === accepted.id && v.state === 'done') {
+          printData(output, v, () => verificationText(v));
+          process.exitCode =
+            v.outcome === 'consistent' ? EXIT.ok : v.outcome === 'inconsistent' ? EXIT.refused : EXIT.error;
+          return;
+        }
+        if (Date.now() > deadline) {
+          process.stderr.write(`verification ${accepted.id} still running when --timeout passed\n`);
+          process.exitCode = EXIT.timeout;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, interval));
+      }
+    },
+  );
+
+function verificationText(v: VerificationView): string {
+  const head = `${v.outcome}: ${v.keysCompared ?? 0} keys compared at depth ${v.depth}, ${v.keysDiffering ?? 0} differing`;
+  const lines = (v.examples ?? []).map((e) => `  ${e.key}: ${e.reason}`);
+  return [head + (v.reason ? ` (${v.reason})` : ''), ...lines].join('\n');
 }
 
 program

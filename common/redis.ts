@@ -7,6 +7,8 @@ export interface RedisAddress {
   port: number;
   password?: string;
   username?: string;
+  /** Logical database (SELECT); 0 when absent. */
+  db?: number;
 }
 
 export type RedisProbe = 'ok' | 'unreachable' | 'denied';
@@ -22,6 +24,7 @@ export async function connectRedis(
     port: address.port,
     ...(address.password ? { password: address.password } : {}),
     ...(address.username ? { username: address.username } : {}),
+    ...(address.db ? { db: address.db } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: Math.max(timeoutMs, 10_000),

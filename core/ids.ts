@@ -32,3 +32,8 @@ export function purchaseClientToken(firstExecutionRunId: string): string {
 export function dtsTaskQueue(taskQueue: string): string {
   return `${taskQueue}.dts`;
 }
+
+/** Data verifications (long, heartbeating Redis reads) have their own queue and concurrency cap. */
+export function verifyTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.verify`;
+}

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Direction, DtsDirectionStatus, SetupStatus } from './types';
+import type { Direction, DtsDirectionStatus, SetupStatus, VerificationStatus, VerifyDepth } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
 export const setupStatusQuery = defineQuery<SetupStatus>('status');
@@ -35,6 +35,14 @@ export interface ActionCaller {
 /** The operator updates as the API sends them: the same names, with the caller. */
 export const retryByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('retry');
 export const abortByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('abort');
+
+/** Compare the data at both ends now; answers the verification just started. Refused unless synchronizing. */
+export const verifyUpdate = defineUpdate<VerificationStatus, [VerifyOptions]>('verify');
+
+export interface VerifyOptions extends ActionCaller {
+  /** Default `value`. */
+  depth?: VerifyDepth;
+}
 
 export const retrySignal = defineSignal('retry');
 export const abortSignal = defineSignal('abort');

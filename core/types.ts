@@ -10,6 +10,8 @@ export type Direction = (typeof vocabulary.DIRECTIONS)[number];
 export type PayType = (typeof vocabulary.PAY_TYPES)[number];
 export type JobClass = (typeof vocabulary.JOB_CLASSES)[number];
 export type PrepaidPeriod = (typeof vocabulary.PREPAID_PERIODS)[number];
+export type VerifyDepth = (typeof vocabulary.VERIFY_DEPTHS)[number];
+export type VerificationOutcome = (typeof vocabulary.VERIFICATION_OUTCOMES)[number];
 export type DtsApi = (typeof vocabulary.DTS_APIS)[number];
 
 /**
@@ -182,8 +184,34 @@ export interface SetupStatus {
   adopted?: { dtsJobId: string; at: string; releaseInstance?: boolean };
   /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */
   everSynchronizing?: boolean;
+  /** The latest comparison of the data at both ends (after first Synchronizing, or on request). */
+  verification?: VerificationStatus;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * One verification of a setup's data. Key names and why they differ, never values: examples are the
+ * differences that remained after the re-check rounds.
+ */
+export interface VerificationStatus {
+  id: string;
+  state: 'running' | 'done';
+  depth: VerifyDepth;
+  /** `both`: a two-way setup is checked from each end (a key only at the destination differs too). */
+  directions: 'forward' | 'both';
+  /** `synchronizing`: the automatic one after the first Synchronizing; else who asked. */
+  trigger: 'synchronizing' | 'request';
+  by?: string;
+  startedAt: string;
+  finishedAt?: string;
+  outcome?: VerificationOutcome;
+  rounds?: number;
+  keysCompared?: number;
+  keysDiffering?: number;
+  examples?: { key: string; reason: string }[];
+  /** Why it is unverifiable. */
+  reason?: string;
 }
 
 export function summarizeEndpoint(endpoint: RedisEndpoint): EndpointSummary {

@@ -79,3 +79,8 @@ export const DTS_DIRECTION_STATUSES = [
   'finished',
   'unknown',
 ] as const;
+
+/** How deep a data verification compares: existence and type, then length, then the whole value. */
+export const VERIFY_DEPTHS = ['type', 'length', 'value'] as const;
+/** A finished verification's verdict; `unverifiable`: an instance could not be read (the sync is untouched). */
+export const VERIFICATION_OUTCOMES = ['consistent', 'inconsistent', 'unverifiable'] as const;

@@ -40,11 +40,14 @@ export const DEFAULT_DIALECT: Readonly<Dialect> = {
   statusListPageSize: 0,
 };
 
-/** The strictest combination the documents allow (the workflow must pass under it too). */
+/**
+ * The strictest combination the documents allow (the workflow must pass under it too). `reconfigure` keeps its
+ * default until the client stops matching a configured direction's refusal by its code (docs/dts-api.md §10).
+ */
 export const STRICTEST_DIALECT =
   'unconfiguredStatus=NotStarted,startAfterPrecheckFailed=refused,statusSpelling=legacy,clientToken=ignored,' +
   'reverseEndpoints=swapped,reverseInitialization=seed,statusListScope=region,statusListPageSize=10,' +
-  'errorEnvelope=body';
+  'errorEnvelope=body,unconfiguredReverse=omitted,resetJobId=new,familyView=separate';
 
 export class DialectError extends Error {}
 

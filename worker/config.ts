@@ -3,6 +3,7 @@ import { readTemporalConfig, type TemporalConfig } from '../common/temporal-conf
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { DTS_ACTIVITY_TIMEOUT_MS } from '../core/timing';
+import { DEFAULT_VERIFY_TUNING, type VerifyTuning } from '../activities/verify/activity';
 import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 
@@ -36,6 +37,8 @@ export interface WorkerConfig {
   unclaimedSweepIntervalMs?: number;
   unclaimedSweepMaxIntervalMs?: number;
   maxCachedWorkflows: number;
+  /** Data verification (activities/verify/): its pace and how many run at once on this worker. */
+  verify?: VerifyTuning & { maxConcurrent: number };
   /** Time running activities get to finish after SIGTERM (WORKER_SHUTDOWN_GRACE_MS; unset: none, as in tests). */
   shutdownGraceMs?: number;
   metricsPort: number;
@@ -76,6 +79,14 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     maxConcurrentDtsCalls: env.int('DTS_MAX_CONCURRENT_CALLS', defaultConcurrentDtsCalls(env), { min: 1, max: 1000 }),
     // Each costs about 1 MB: 50 keeps a worker with 1,000 setups in flight under 512 MB (docs/performance.md).
     maxCachedWorkflows: env.int('WORKER_MAX_CACHED_WORKFLOWS', 50, { min: 0 }),
+    verify: {
+      ...DEFAULT_VERIFY_TUNING,
+      maxKeysPerSecond: env.int('VERIFY_MAX_KEYS_PER_SECOND', DEFAULT_VERIFY_TUNING.maxKeysPerSecond, {
+        min: 1,
+        max: 1_000_000,
+      }),
+      maxConcurrent: env.int('VERIFY_MAX_CONCURRENT', 2, { min: 1, max: 100 }),
+    },
     shutdownGraceMs: WORKER_SHUTDOWN_GRACE_MS,
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),

@@ -5,10 +5,11 @@ import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
 import type { WatchDeps } from '../activities/watch-statuses';
+import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/verify/activity';
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { dtsTaskQueue } from '../core/ids';
+import { dtsTaskQueue, verifyTaskQueue } from '../core/ids';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
@@ -33,8 +34,8 @@ export interface Workers {
 }
 
 /**
- * Two workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own queue
- * whose server-side rate limit is the one place that caps DTS calls across every worker.
+ * Three workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own
+ * queue whose server-side rate limit is the one place that caps DTS calls across every worker, and data verifications.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
   const common = {
@@ -54,6 +55,13 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
+  const rkvstore = new RkvstoreClient(
+    {
+      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
+      timeoutMs: config.dts.timeoutMs,
+    },
+    credentials,
+  );
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dts = await Worker.create({
     ...common,
@@ -62,25 +70,31 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
       client: deps.client,
       dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
-      rkvstore: new RkvstoreClient(
-        {
-          endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
-          timeoutMs: config.dts.timeoutMs,
-        },
-        credentials,
-      ),
+      rkvstore,
       onWatchRound: deps.onWatchRound,
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
+  // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
+  // neither DTS calls nor notifications.
+  const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
+  const verify = await Worker.create({
+    ...common,
+    taskQueue: verifyTaskQueue(config.temporal.taskQueue),
+    activities: createVerifyActivities({ rkvstore, tuning: verifyTuning }),
+    maxConcurrentActivityTaskExecutions: maxConcurrent,
+    // A verification's heartbeat carries its SCAN cursor: a retry redoes at most this much of the pass.
+    maxHeartbeatThrottleInterval: '2s',
+  });
   await ensureStatusWatcher(config, deps.client);
+  const all = [workflows, dts, verify];
   return {
     run: async () => {
-      await Promise.all([workflows.run(), dts.run()]);
+      await Promise.all(all.map((w) => w.run()));
     },
     shutdown: () => {
-      for (const worker of [workflows, dts]) if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
 }

@@ -39,6 +39,8 @@ import {
   SetupStatusReply,
   SetupId,
   UnprocessableReply,
+  VerificationAccepted,
+  VerifyBody,
 } from '../schemas';
 import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
@@ -330,6 +332,24 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
     async (req) => {
       const status = await setups.act(req.params.id, 'abort', { by: req.caller?.name });
       return { ...status, workflowStatus: 'RUNNING' as const };
+    },
+  );
+
+  app.post(
+    '/v1/syncs/:id/verify',
+    {
+      config: { role: 'operator' },
+      schema: {
+        summary: 'Compare the data at both ends now (reads only, at a capped rate); the result shows in `verification`',
+        params: SetupId,
+        body: VerifyBody,
+        response: { 202: VerificationAccepted, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const depth = req.body?.depth;
+      const verification = await setups.verify(req.params.id, { ...(depth ? { depth } : {}), by: req.caller?.name });
+      return reply.code(202).send({ id: verification.id, verification });
     },
   );
 

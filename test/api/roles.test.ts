@@ -33,6 +33,7 @@ const EXPECTED: Record<string, Role> = {
   'POST /v1/syncs/preflight': 'operator',
   'POST /v1/syncs/{id}/retry': 'operator',
   'POST /v1/syncs/{id}/abort': 'operator',
+  'POST /v1/syncs/{id}/verify': 'operator',
   'POST /v1/syncs': 'admin',
   'POST /v1/syncs/{id}/cancel': 'admin',
   'DELETE /v1/syncs/{id}': 'admin',

@@ -55,9 +55,9 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       statusListScope: 'region',
       errorEnvelope: 'body',
       reconfigure: 'jobStatus',
-      unconfiguredReverse: 'listed',
-      resetJobId: 'kept',
-      familyView: 'shared',
+      unconfiguredReverse: 'omitted',
+      resetJobId: 'new',
+      familyView: 'separate',
       statusListPageSize: 10,
     });
   });

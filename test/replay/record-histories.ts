@@ -19,6 +19,7 @@ import {
   releaseWithOptionsUpdate,
   retryUpdate,
   setupStatusQuery,
+  verifyUpdate,
 } from '../../core/messages';
 import { DtsClient } from '../../activities/dts/client';
 import { configureDirection } from '../../activities/dts/configure';
@@ -445,6 +446,27 @@ const SCENARIOS: Record<string, Scenario> = {
     adopted(stack, start, request('adopted-forward-only', 'bidirectional'), ['Forward'], true),
   'adopted-left-in-place': (stack, start) =>
     adopted(stack, start, request('adopted-left', 'oneway'), ['Forward'], false),
+  'verified-on-request': async (stack, start) => {
+    // Patch data-verification-v1: verified once after Synchronizing, then on request; released.
+    const req = request('verified', 'oneway');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const done = async (id?: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const v = (await statusOf(handle)).verification;
+        if (v?.state === 'done' && (!id || v.id === id)) return;
+        if (Date.now() > deadline) throw new Error('the verification never ended');
+        await sleep(100);
+      }
+    };
+    await done();
+    const asked = await handle.executeUpdate(verifyUpdate, { args: [{ depth: 'length', by: 'replay-recorder' }] });
+    await done(asked.id);
+    await releaseAndWait(handle);
+    return handle;
+  },
   'delay-attention-recovered': async (stack, start) => {
     const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;
     await register(stack, req);

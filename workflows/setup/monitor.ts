@@ -4,6 +4,7 @@ import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
 import type { Setup } from './setup';
+import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrAskOperator, waitForSynchronizing } from './wait';
 
 /**
@@ -30,6 +31,7 @@ export async function monitorUntilStopped(setup: Setup): Promise<never> {
     if (setup.state.attention) continue;
     if (restarted) for (const dir of setup.directions) resetRestartStreak(setup, dir);
     setup.updateStatus({ phase: 'synchronizing' });
+    verifyOnceSynchronizing(setup);
     showMaxDelay(setup);
     await setup.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : setup.tuningMs.monitorInterval;

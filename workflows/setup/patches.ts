@@ -10,5 +10,10 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
  * restarted from needs-attention too, and shown waiting (never synchronizing) during the restart's backoff.
  */
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
+/**
+ * The data at both ends is compared once after the first Synchronizing and on request (the `verify`
+ * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
+ */
+export const VERIFICATION_PATCH = 'data-verification-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';

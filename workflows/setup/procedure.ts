@@ -11,6 +11,7 @@ import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
 import { teardown } from './teardown';
 import { waitForSynchronizing } from './wait';
+import { installVerification } from './verify';
 import { waitForWindow } from './window';
 
 /**
@@ -22,6 +23,7 @@ import { waitForWindow } from './window';
  */
 export async function runSetup(setup: Setup): Promise<SetupStatus> {
   setup.installHandlers();
+  installVerification(setup);
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
   return CancellationScope.nonCancellable(async () => {
     try {

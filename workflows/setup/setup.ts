@@ -389,6 +389,8 @@ export class Setup {
   async maybeContinueAsNew(): Promise<void> {
     const now = workflowInfo();
     if (this.stopRequested() && !this.state.teardown) return;
+    // A running verification would be cut off (its activity belongs to this run).
+    if (this.status.verification?.state === 'running') return;
     if (now.continueAsNewSuggested || now.historyLength > this.state.tuning.maxHistoryEvents) {
       await continueAsNew<(input: { request: SetupRequest; state: SetupState }) => Promise<SetupStatus>>({
         request: this.request,
@@ -420,10 +422,17 @@ function describeForUi(status: SetupStatus): string {
       : '',
     status.attention ? `\n**Needs attention:** ${status.attention.reason}. Send \`retry\` or \`abort\`${until}.` : '',
     status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
+    status.verification ? `\n**Verification:** ${verificationLine(status.verification)}` : '',
     status.releaseError
       ? `\n**Release failed:** ${status.releaseError.type}: ${status.releaseError.message}. Send \`retry\`.`
       : '',
   ]
     .filter((l) => l !== '')
     .join('\n');
+}
+
+function verificationLine(v: NonNullable<SetupStatus['verification']>): string {
+  if (v.state === 'running') return `running since ${v.startedAt} (${v.depth})`;
+  const counts = `${v.keysCompared ?? 0} keys compared, ${v.keysDiffering ?? 0} differing`;
+  return `${v.outcome} at ${v.finishedAt} (${v.depth}, ${counts})${v.reason ? `: ${v.reason}` : ''}`;
 }

@@ -57,6 +57,8 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The verification after the first Synchronizing was started (patch data-verification-v1). */
+  verifiedOnce?: boolean;
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
   notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
