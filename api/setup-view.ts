@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, type TemporalFailure } from '@temporalio/common';
-import { DtsJobIdKey, SyncPhaseKey, SyncTopologyKey } from '../core/search-attributes';
+import { DtsJobIdKey, STATUS_MEMO, SyncPhaseKey, SyncTopologyKey } from '../core/search-attributes';
 import type { SetupStatus, SetupPhase, Topology } from '../core/types';
 import { SETUP_PHASES, TOPOLOGIES } from '../core/vocabulary';
 import { wordOr } from './literals';
@@ -16,8 +16,6 @@ export type SetupView = Omit<Partial<SetupStatus>, 'topology' | 'phase'> & {
 };
 
 const RESULT_DEADLINE_MS = 5_000;
-/** Memo key a run may upsert with its final status before it ends. */
-export const FINAL_STATUS_MEMO = 'status';
 
 /**
  * A closed setup from what its run left behind: the result (a completed run returns its status),
@@ -37,11 +35,37 @@ export async function closedSetupView(client: Client, description: WorkflowExecu
     if (attached) status = attached;
     failure = failureSummary(cause);
   }
-  // A run that cannot attach its status to how it ended (a cancel) may leave it in the memo.
-  const memoized = description.memo?.[FINAL_STATUS_MEMO];
-  if (!status && isSetupStatus(memoized)) status = memoized;
+  // A run that cannot attach its status to how it ended (a cancel) left its last one in the memo.
+  status ??= memoizedStatus(description);
   const view = status && isSetupStatus(status) ? status : fromVisibility(description);
   return { ...view, ...(failure && !view.error ? { error: failure } : {}), workflowStatus: description.status.name };
+}
+
+/**
+ * The status a run wrote to its memo with its last change (workflows/setup/setup.ts): what the status query would
+ * answer, read by describe() without a worker. Undefined for runs started before the workflow wrote it.
+ */
+export function memoizedStatus(description: WorkflowExecutionDescription): SetupStatus | undefined {
+  const memoized = description.memo?.[STATUS_MEMO];
+  return isSetupStatus(memoized) ? memoized : undefined;
+}
+
+/** A run's history before its first workflow task completed: started, task scheduled, maybe task started. */
+const BEFORE_FIRST_TASK_EVENTS = 3;
+
+/**
+ * A running setup's status without a worker: what the run wrote to its memo with its last change. A run whose first
+ * workflow task has not completed has written nothing yet: it is where its start put it (memo and search attributes).
+ * Only a run started before the workflow wrote its status is asked (`ask`, a query).
+ */
+export async function runningStatus(
+  description: WorkflowExecutionDescription,
+  ask: () => Promise<SetupStatus>,
+): Promise<SetupStatus | SetupView> {
+  const memoized = memoizedStatus(description);
+  if (memoized) return memoized;
+  if (description.historyLength <= BEFORE_FIRST_TASK_EVENTS) return fromVisibility(description);
+  return ask();
 }
 
 /**

@@ -22,3 +22,9 @@ export const SEARCH_ATTRIBUTES = [
   SyncRegionKey,
   SyncTagsKey,
 ];
+
+/**
+ * Memo key of a setup's status (SetupStatus), upserted by the workflow with every change of it: describe() reads
+ * it without a worker. Memos are encrypted like every payload, unlike search attributes.
+ */
+export const STATUS_MEMO = 'status';

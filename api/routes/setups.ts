@@ -42,7 +42,7 @@ import {
   VerificationAccepted,
   VerifyBody,
 } from '../schemas';
-import { closedSetupView, fromVisibility, StatusCache } from '../setup-view';
+import { closedSetupView, fromVisibility, memoizedStatus, runningStatus, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
 import { Setups } from '../setups';
 import { toSetupRequest } from '../setup-request';
@@ -94,8 +94,9 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
         { fields: differences },
       );
     }
-    const status = await setups.status(setups.handle(id)).catch(() => undefined);
-    return { id, phase: status?.phase ?? fromVisibility(description).phase, existing: true };
+    // What the run wrote with its last change; a run from before the status memo has its phase attribute.
+    const phase = memoizedStatus(description)?.phase ?? fromVisibility(description).phase;
+    return { id, phase, existing: true };
   }
 
   /** A pair whose last setup ended keeping its DTS job (suspended, still paid) is not set up again beside it. */
@@ -215,7 +216,10 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
       // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
       const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
       try {
-        const status = await statusCache.get(description, () => setups.status(setups.handle(req.params.id)));
+        // From the memo; a run from before the status memo is asked (cached by history length).
+        const status = await runningStatus(description, () =>
+          statusCache.get(description, () => setups.status(setups.handle(req.params.id))),
+        );
         return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.

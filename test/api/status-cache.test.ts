@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { StatusCache } from '../../api/setup-view';
+import { runningStatus, StatusCache } from '../../api/setup-view';
 import type { SetupStatus } from '../../core/types';
 
 // GET /v1/syncs/:id answers from the last status query while the run's history has not grown: the
@@ -33,5 +33,34 @@ describe('status answers by history length', () => {
       });
     for (const runId of ['a', 'b', 'a', 'c', 'a', 'b']) await get(runId);
     expect(asked).toEqual(['a', 'b', 'c', 'b']);
+  });
+});
+
+describe('a running setup read without a worker', () => {
+  const attributes = (phase: string) =>
+    ({ get: (key: { name: string }) => (key.name === 'SyncPhase' ? phase : undefined) }) as never;
+  const running = (historyLength: number, memo: Record<string, unknown> = {}) =>
+    ({
+      workflowId: 'sync-a',
+      runId: 'r1',
+      historyLength,
+      memo,
+      typedSearchAttributes: attributes('purchasing'),
+      status: { name: 'RUNNING' },
+    }) as unknown as WorkflowExecutionDescription;
+  const never = async (): Promise<SetupStatus> => {
+    throw new Error('asked a worker');
+  };
+
+  it('answers what the run wrote to its memo', async () => {
+    expect(await runningStatus(running(40, { status: status(70) }), never)).toEqual(status(70));
+  });
+
+  it('answers a run that has not run its first task from its start', async () => {
+    expect(await runningStatus(running(3), never)).toMatchObject({ id: 'sync-a', phase: 'purchasing' });
+  });
+
+  it('asks a run that wrote no status (started before the workflow wrote it)', async () => {
+    expect(await runningStatus(running(40), async () => status(5))).toEqual(status(5));
   });
 });

@@ -47,6 +47,8 @@ export const PATCHED_PATHS = [
   'purchase-outcome-kept',
   /** Patch watcher-news-while-unreadable-v1: own reads refused while Forward fails; restarted on the watcher's news. */
   'watcher-news-while-unreadable',
+  /** Patch status-memo-v1: the status upserted to the memo with each change; two-way to synchronizing, released. */
+  'status-memo',
   /** Patch data-verification-v1: verified after the first Synchronizing, then on request (the verify update). */
   'verified-on-request',
   /** Patch notify-v1: synchronizing, needs-attention, back, released: each starts a notifying workflow. */

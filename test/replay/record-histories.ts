@@ -440,6 +440,7 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'status-memo': (stack, start) => synchronizedThenReleased(stack, start, request('status-memo', 'bidirectional')),
   'adopted-twoway-released': (stack, start) =>
     adopted(stack, start, request('adopted-twoway', 'bidirectional'), ['Forward', 'Reverse'], true),
   'adopted-forward-only-reverse-configured': (stack, start) =>

@@ -12,6 +12,7 @@ import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
+  STATUS_MEMO_PATCH,
   VERIFICATION_PATCH,
   WAIT_DEADLINE_UNREAD_PATCH,
   WATCHER_NEWS_PATCH,
@@ -79,6 +80,7 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['status-memo', STATUS_MEMO_PATCH],
     ['verified-on-request', VERIFICATION_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {

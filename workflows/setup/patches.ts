@@ -11,6 +11,11 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
  */
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
 /**
+ * The status is written to the memo with every change, so the API answers GET /v1/syncs/:id from describe()
+ * instead of a query (a query of a setup out of the worker's cache replays its whole history).
+ */
+export const STATUS_MEMO_PATCH = 'status-memo-v1';
+/**
  * The data at both ends is compared once after the first Synchronizing and on request (the `verify`
  * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
  */

@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -28,7 +29,7 @@ import {
   retryUpdate,
   setupStatusQuery,
 } from '../../core/messages';
-import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
+import { DtsJobIdKey, STATUS_MEMO, SyncPhaseKey } from '../../core/search-attributes';
 import {
   DEFAULT_MAX_DELAY,
   type Direction,
@@ -41,7 +42,7 @@ import {
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
 import { announcePhase } from './notify';
-import { WATCHER_NEWS_PATCH } from './patches';
+import { STATUS_MEMO_PATCH, WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
 
 /** DTS's own spelling of a normalised status, for a status known only from the watcher. */
@@ -59,6 +60,9 @@ const DTS_SPELLING: Partial<Record<DtsDirectionStatus, string>> = {
   finished: 'Finished',
 };
 
+/** Half of Temporal's default memo limit (32 KiB, all keys together): the request and warnings share it. */
+const STATUS_MEMO_MAX_CHARS = 16_000;
+
 /** Thrown where a stop request (release, abort, cancel) ends the current step. */
 export class StopRequested extends Error {
   constructor(readonly stop: StopRequest) {
@@ -75,6 +79,7 @@ export class Setup {
   readonly directions: Direction[];
   private dtsChanged = false;
   private upserted = '';
+  private memoized = '';
   /** Notifiers asked to start and not yet started (workflows/setup/notify.ts). */
   readonly noticeStarts: Promise<unknown>[] = [];
   private readonly phasesEntered = metricMeter.createCounter('sync_phase_entered', '1', 'Setups entering each phase');
@@ -382,7 +387,21 @@ export class Setup {
         ...(status.dtsJobId ? [{ key: DtsJobIdKey, value: status.dtsJobId }] : []),
       ]);
     }
+    this.memoizeStatus();
     setCurrentDetails(describeForUi(status));
+  }
+
+  /**
+   * The status in the memo, for the API to read with describe() (no worker, no replay). Written in the same
+   * workflow task as the change, so it is exactly as fresh as a query; a new `updatedAt` alone is no change.
+   */
+  private memoizeStatus(): void {
+    const { updatedAt: _when, ...content } = this.status;
+    const written = JSON.stringify(content);
+    if (written === this.memoized || !patched(STATUS_MEMO_PATCH)) return;
+    this.memoized = written;
+    // A memo over the server's limit fails the workflow task: a status that large is left out (the API asks it).
+    upsertMemo({ [STATUS_MEMO]: written.length > STATUS_MEMO_MAX_CHARS ? null : this.status });
   }
 
   /** Bounded history: hand the whole state to a new run (never with a stop pending: it must not be lost). */
