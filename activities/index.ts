@@ -1,6 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { InstanceClaims } from './instance-claims';
 import type { DtsClient } from './dts/client';
+import {
+  modifyDatabases,
+  readChangeFacts,
+  readObjectTask,
+  upgradeClass,
+  type DirectionInput,
+  type ModifyDatabasesInput,
+  type ObjectTaskInput,
+  type UpgradeClassInput,
+} from './dts/changes';
 import type { ConfigureInput } from './dts/configure';
 import type { DescribeInput } from './dts/describe';
 import type { DescribeJobInput } from './dts/describe-job';
@@ -65,6 +75,11 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
     watchDtsStatuses: (input: WatchInput) =>
       watchDtsStatuses({ dts, families, api: api ?? LEGACY_API, client, claims, onRound: onWatchRound }, input),
     releaseInstance: (input: ReleaseInput & FamilyChoice) => family(input).release(input),
+    // Day-two changes of the legacy family (workflows/setup/change.ts).
+    readChangeFacts: (input: DirectionInput) => readChangeFacts(dts, input),
+    modifyDatabases: (input: ModifyDatabasesInput) => modifyDatabases(dts, input),
+    readObjectTask: (input: ObjectTaskInput) => readObjectTask(dts, input),
+    upgradeClass: (input: UpgradeClassInput) => upgradeClass(dts, input),
   };
 }
 

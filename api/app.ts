@@ -14,6 +14,7 @@ import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { preflightRoutes } from './routes/preflight';
+import { changeRoutes } from './routes/changes';
 import { setupRoutes } from './routes/setups';
 import type { DtsJobLookup } from './dts-jobs';
 import { replyWithError } from './errors';
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(instanceRoutes, { temporal: options.temporal });
   await app.register(healthRoutes, { temporal: options.temporal });
   await app.register(setupRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
+  await app.register(changeRoutes, { temporal: options.temporal });
   await app.register(preflightRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;

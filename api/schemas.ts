@@ -13,6 +13,7 @@ import {
   VERIFICATION_OUTCOMES,
   VERIFY_DEPTHS,
 } from '../core/vocabulary';
+import { CHANGE_KINDS, CHANGE_OUTCOMES, MAX_PAUSE_MS } from '../core/changes';
 import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
@@ -40,6 +41,10 @@ const Tag = Type.String({
   description: 'a label for the fleet view, e.g. team=payments',
 });
 const DbNumber = Type.Integer({ minimum: 0, maximum: 255 });
+const Databases = Type.Array(Type.Object({ from: DbNumber, to: DbNumber }, { additionalProperties: false }), {
+  minItems: 1,
+  maxItems: 256,
+});
 const WallClock = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
   description: 'local time HH:MM (24-hour)',
@@ -98,12 +103,7 @@ export const CreateSetupBody = Type.Object(
     region: Region,
     source: EndpointBody,
     destination: EndpointBody,
-    databases: Type.Optional(
-      Type.Array(Type.Object({ from: DbNumber, to: DbNumber }, { additionalProperties: false }), {
-        minItems: 1,
-        maxItems: 256,
-      }),
-    ),
+    databases: Type.Optional(Databases),
     jobClass: Type.Optional(oneOf(JOB_CLASSES)),
     payType: Type.Optional(oneOf(PAY_TYPES)),
     period: Type.Optional(oneOf(PREPAID_PERIODS)),
@@ -170,6 +170,32 @@ const EndpointSummary = Type.Object({
   ip: Type.Optional(Type.String()),
   port: Type.Optional(Type.Integer()),
 });
+const ChangeRecordReply = Type.Object({
+  id: Type.Integer(),
+  kind: oneOf(CHANGE_KINDS),
+  what: Type.Record(Type.String(), Type.Unknown(), { description: 'the change as asked, e.g. {"jobClass":"medium"}' }),
+  by: Type.Optional(Type.String({ description: "the caller's name, or `schedule` for a pause that ends by itself" })),
+  requestedAt: Type.String(),
+  endedAt: Type.Optional(Type.String()),
+  outcome: oneOf(CHANGE_OUTCOMES),
+  applied: Type.Array(Type.String(), {
+    description: 'the steps DTS accepted; on a failure, what was applied before it',
+  }),
+  error: Type.Optional(
+    Type.Object({ type: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }),
+  ),
+});
+
+const PausedReply = Type.Object(
+  {
+    since: Type.String(),
+    resumeAt: Type.String({ description: 'when the setup resumes by itself' }),
+    limitAt: Type.String({ description: 'DTS cannot start a direction suspended past this time (6 hours)' }),
+    by: Type.Optional(Type.String()),
+    warning: Type.Optional(Type.String({ description: 'the resume keeps failing as the limit nears' })),
+  },
+  { description: 'paused on request (POST /pause); a pause from the DTS console is `needs-attention` instead' },
+);
 const VerificationReply = Type.Object(
   {
     id: Type.String(),
@@ -256,6 +282,13 @@ export const SetupStatusReply = Type.Object({
   ),
   verification: Type.Optional(VerificationReply),
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
+  databases: Type.Optional(Databases),
+  jobClass: Type.Optional(oneOf(JOB_CLASSES)),
+  tags: Type.Optional(Type.Array(Type.String())),
+  changes: Type.Optional(
+    Type.Array(ChangeRecordReply, { description: 'day-two changes asked of this setup, oldest first (the last 20)' }),
+  ),
+  paused: Type.Optional(PausedReply),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
 });
@@ -397,3 +430,42 @@ export const EventsReply = Type.Object({
     }),
   ),
 });
+
+/** PATCH /v1/syncs/{id}: the fields of a create body, each optional; only databases, jobClass and tags change. */
+export const PatchSyncBody = Type.Object(
+  {
+    ...Type.Partial(Type.Omit(CreateSetupBody, ['source', 'destination'])).properties,
+    source: Type.Optional(Type.Partial(EndpointBody, { additionalProperties: false })),
+    destination: Type.Optional(Type.Partial(EndpointBody, { additionalProperties: false })),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      'One change per request: `databases`, `jobClass` (up only: DTS cannot downgrade) or `tags`. Any other ' +
+      'field that differs from the running setup answers 409 naming it; a new password answers 409 too (the ' +
+      'legacy synchronization API has no operation to change one).',
+    examples: [
+      {
+        databases: [
+          { from: 0, to: 0 },
+          { from: 3, to: 3 },
+        ],
+      },
+      { jobClass: 'medium' },
+    ],
+  },
+);
+export type PatchSyncBody = Static<typeof PatchSyncBody>;
+
+export const PauseBody = Type.Object(
+  {
+    for: Type.Optional(
+      Type.String({
+        pattern: '^[1-9][0-9]{0,5}(s|m|h)$',
+        description: `how long to pause, at most ${MAX_PAUSE_MS / 60_000}m (DTS cannot start a direction suspended for more than 6 hours); default the most`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -7,8 +7,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { httpErrors } from '@fastify/sensible';
+import type { ChangeRequest } from '../core/changes';
 import {
   abortByUpdate,
+  changeUpdate,
   releaseWithOptionsUpdate,
   retryByUpdate,
   setupStatusQuery,
@@ -76,6 +78,11 @@ export class Setups {
           })
         : handle.executeUpdate(ACTIONS[action], { args: [{ by }] }),
     );
+  }
+
+  /** A day-two change (core/changes.ts): accepted with the status it shows as applying, or refused (409). */
+  change(id: string, request: ChangeRequest): Promise<SetupStatus> {
+    return this.update(id, (handle) => handle.executeUpdate(changeUpdate, { args: [request] }));
   }
 
   /** Starts a comparison of the data at both ends; answers the verification started, or the refusal (409). */

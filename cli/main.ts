@@ -242,12 +242,6 @@ const ACTIONS: { name: string; description: string; method: string; path: (id: s
     path: (id) => `${idPath(id)}/cancel`,
   },
   {
-    name: 'pause',
-    description: 'pause a running sync (a day-two operation)',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/pause`,
-  },
-  {
     name: 'resume',
     description: 'resume a paused sync (a day-two operation)',
     method: 'POST',
@@ -337,6 +331,20 @@ function verificationText(v: VerificationView): string {
   const lines = (v.examples ?? []).map((e) => `  ${e.key}: ${e.reason}`);
   return [head + (v.reason ? ` (${v.reason})` : ''), ...lines].join('\n');
 }
+
+program
+  .command('pause')
+  .description('pause a synchronizing setup: both directions suspended, resumed by itself at the end')
+  .argument('<id>', 'setup id')
+  .option('--for <duration>', 'how long, e.g. 10m or 2h (at most 5h45m, the default: DTS limits a pause to 6 hours)')
+  .addHelpText('after', '\nExample:\n  redis-dts-sync pause redis-sync.r-bp1aaaa.r-bp1bbbb --for 30m')
+  .action(async (id: string, opts: { for?: string }, command: Command) => {
+    const { api, output } = context(command);
+    const status = await offered('pause', () =>
+      api.request<{ id?: string; phase?: string }>('POST', `${idPath(id)}/pause`, opts.for ? { for: opts.for } : {}),
+    );
+    printData(output, status, () => `pause: ${status.id ?? id} is ${status.phase ?? 'accepted'}`);
+  });
 
 program
   .command('release')

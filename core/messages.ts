@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ChangeRequest } from './changes';
 import type { Direction, DtsDirectionStatus, SetupStatus, VerificationStatus, VerifyDepth } from './types';
 
 /** The whole story of a setup, without secrets. Served by the API's GET /v1/syncs/:id. */
@@ -35,6 +36,12 @@ export interface ActionCaller {
 /** The operator updates as the API sends them: the same names, with the caller. */
 export const retryByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('retry');
 export const abortByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('abort');
+
+/**
+ * A day-two change of a running setup (pause, resume, databases, jobClass, tags): answered with the status it was
+ * accepted in (the change then shows in `changes` as applying), or refused by the validator with the reason.
+ */
+export const changeUpdate = defineUpdate<SetupStatus, [ChangeRequest]>('change');
 
 /** Compare the data at both ends now; answers the verification just started. Refused unless synchronizing. */
 export const verifyUpdate = defineUpdate<VerificationStatus, [VerifyOptions]>('verify');

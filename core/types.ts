@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import type { ChangeRecord, PauseState } from './changes';
 import type { FailureType } from './failures';
 import type * as vocabulary from './vocabulary';
 
@@ -184,6 +185,14 @@ export interface SetupStatus {
   adopted?: { dtsJobId: string; at: string; releaseInstance?: boolean };
   /** Set once any direction reached Synchronizing: from then on only an explicit release ends the sync. */
   everSynchronizing?: boolean;
+  /** Day-two changes asked of this setup, oldest first (the last CHANGES_KEPT). */
+  changes?: ChangeRecord[];
+  /** Paused on request (POST /pause); absent when running or paused from the console. */
+  paused?: PauseState;
+  /** What is synchronized now, once a change made it differ from the request (absent: as requested). */
+  databases?: DatabaseMapping[];
+  jobClass?: JobClass;
+  tags?: string[];
   /** The latest comparison of the data at both ends (after first Synchronizing, or on request). */
   verification?: VerificationStatus;
   createdAt: string;

@@ -29,6 +29,10 @@ export const SETUP_PHASES = [
   'waiting-reverse',
   'needs-attention',
   'synchronizing',
+  /** A day-two change (databases, jobClass, tags, resume) being applied; the sync keeps running. */
+  'changing',
+  /** Both directions suspended on request (POST /pause); resumes by itself at `paused.resumeAt`. */
+  'paused',
   'releasing',
   'release-failed',
   'released',

@@ -2,7 +2,7 @@
 import type { CallLog } from './calls';
 import { FaultInputError, parseFault, type FaultStore } from './faults';
 import { InstanceInputError, parseInstances, publicInstance } from './instances';
-import { currentStatus, recordHistory } from './lifecycle';
+import { currentClass, currentObjects, currentStatus, recordHistory } from './lifecycle';
 import type { Direction, DirectionRecord, EndpointConfig, JobRecord } from './model';
 import type { NonceStore } from './nonces';
 import type { ResolvedOptions } from './options';
@@ -38,6 +38,7 @@ function directionView(job: JobRecord, name: Direction, direction: DirectionReco
     status: currentStatus(direction, now),
     configureCount: direction.configureCount,
     startCount: direction.startCount,
+    synchronizationObjects: currentObjects(direction, now),
     source: endpointView(direction.config?.source),
     destination: endpointView(direction.config?.destination),
     history: direction.history,
@@ -52,7 +53,7 @@ function jobView(job: JobRecord, now: number) {
     family: job.family ?? 'synchronizationjob',
     topology: job.topology,
     payType: job.payType,
-    jobClass: job.jobClass,
+    jobClass: currentClass(job, now),
     sourceRegion: job.sourceRegion,
     destRegion: job.destRegion,
     clientToken: job.clientToken,

@@ -1,5 +1,5 @@
 // Pure functions from (direction record, now) to statuses: the lifecycle of docs/dts-api.md §2.3.
-import type { DirectionRecord, JobStatus, RunModule, RunPlan } from './model';
+import type { DirectionRecord, JobRecord, JobStatus, RunModule, RunPlan } from './model';
 import { moverOf } from './redis/movers';
 
 interface Transition {
@@ -49,7 +49,23 @@ export function transitionsUntil(run: RunPlan, now: number): Transition[] {
 export function currentStatus(direction: DirectionRecord, now: number): JobStatus {
   if (!direction.config) return 'NotConfigured';
   if (!direction.run) return 'NotStarted';
-  return transitionsUntil(direction.run, now).at(-1)?.status ?? 'Prechecking';
+  const status = transitionsUntil(direction.run, now).at(-1)?.status ?? 'Prechecking';
+  // A ModifySynchronizationObject under way shows instead of Synchronizing until it ends.
+  const modification = direction.modification;
+  if (status === 'Synchronizing' && modification && now < modification.until) return 'Modifying';
+  return status;
+}
+
+/** The objects a direction synchronizes now: a modification's once it has ended, else the configured ones. */
+export function currentObjects(direction: DirectionRecord, now: number): unknown[] {
+  const modification = direction.modification;
+  if (modification && now >= modification.until) return modification.objects;
+  return direction.config?.synchronizationObjects ?? [];
+}
+
+/** The class DTS reports: TransferInstanceClass's once its order has taken effect. */
+export function currentClass(job: JobRecord, now: number): string {
+  return job.classChange && now >= job.classChange.at ? job.classChange.to : job.jobClass;
 }
 
 /** Absolute time at which the run reaches (or reached) Synchronizing, if it ever does. */

@@ -11,6 +11,7 @@ export type JobStatus =
   | 'Synchronizing'
   | 'Failed'
   | 'Suspending'
+  | 'Modifying'
   | 'Finished';
 
 export type Direction = 'Forward' | 'Reverse';
@@ -114,6 +115,15 @@ export interface DirectionRecord {
   history: StatusChange[];
   /** Extra replication lag while Synchronizing, set by the admin route POST /__emulator/jobs/:id/delay. */
   extraDelayMs?: number;
+  /** ModifySynchronizationObject under way or done: Modifying until `until`, then these objects. */
+  modification?: ObjectModification;
+}
+
+export interface ObjectModification {
+  taskId: string;
+  objects: unknown[];
+  startedAt: number;
+  until: number;
 }
 
 export interface JobRecord {
@@ -128,6 +138,8 @@ export interface JobRecord {
   period?: 'Year' | 'Month';
   usedTime?: number;
   jobClass: string;
+  /** TransferInstanceClass placed: DTS reports the new class from `at` on. */
+  classChange?: { to: string; at: number };
   sourceRegion: string;
   destRegion: string;
   regionId?: string;

@@ -112,7 +112,7 @@ function endpoint(value: unknown): JobEndpointFacts | undefined {
   };
 }
 
-function databases(value: unknown): DatabaseMapping[] {
+export function databases(value: unknown): DatabaseMapping[] {
   if (!Array.isArray(value)) return [];
   return (value as Json[]).flatMap((o) => {
     const from = Number.parseInt(text(o.SchemaName ?? o.DBName), 10);

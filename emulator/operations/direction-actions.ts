@@ -106,6 +106,7 @@ export function configureDirection(
     checkReverseInitialization(ctx, config);
   }
   direction.config = config;
+  delete direction.modification;
   direction.configuredAt = ctx.now;
   direction.configureCount += 1;
   delete direction.run;
@@ -180,6 +181,7 @@ export function resetDirection(ctx: OperationContext, job: JobRecord, name: Dire
   delete direction.config;
   delete direction.run;
   delete direction.configuredAt;
+  delete direction.modification;
   direction.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
   if (ctx.options.dialect.resetJobId === 'new') direction.dtsJobId = newIdSuffix();
 }

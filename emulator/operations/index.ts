@@ -6,9 +6,14 @@ import { deleteSynchronizationJob } from './delete-synchronization-job';
 import { describeSynchronizationJobStatus } from './describe-synchronization-job-status';
 import { describeSynchronizationJobStatusList } from './describe-synchronization-job-status-list';
 import { describeSynchronizationJobs } from './describe-synchronization-jobs';
+import {
+  describeSynchronizationObjectModifyStatus,
+  modifySynchronizationObject,
+} from './modify-synchronization-object';
 import { resetSynchronizationJob } from './reset-synchronization-job';
 import { startSynchronizationJob } from './start-synchronization-job';
 import { suspendSynchronizationJob } from './suspend-synchronization-job';
+import { transferInstanceClass } from './transfer-instance-class';
 import { configureDtsJob } from './dtsjob/configure-dts-job';
 import { createDtsInstance } from './dtsjob/create-dts-instance';
 import { describeDtsJobs } from './dtsjob/describe-dts-jobs';
@@ -31,6 +36,9 @@ export const operations: Readonly<Record<string, Operation>> = {
   SuspendSynchronizationJob: suspendSynchronizationJob,
   ResetSynchronizationJob: resetSynchronizationJob,
   DeleteSynchronizationJob: deleteSynchronizationJob,
+  ModifySynchronizationObject: modifySynchronizationObject,
+  DescribeSynchronizationObjectModifyStatus: describeSynchronizationObjectModifyStatus,
+  TransferInstanceClass: transferInstanceClass,
   CreateDtsInstance: createDtsInstance,
   ConfigureDtsJob: configureDtsJob,
   DescribeDtsJobs: describeDtsJobs,
@@ -50,6 +58,8 @@ export const MUTATING_ACTIONS = new Set([
   'SuspendSynchronizationJob',
   'ResetSynchronizationJob',
   'DeleteSynchronizationJob',
+  'ModifySynchronizationObject',
+  'TransferInstanceClass',
   'CreateDtsInstance',
   'ConfigureDtsJob',
   'StartDtsJob',

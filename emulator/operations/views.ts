@@ -1,5 +1,7 @@
 // The per-direction view of DescribeSynchronizationJobStatus (docs/dts-api.md §2.1), also used by the job list.
 import {
+  currentClass,
+  currentObjects,
   currentStatus,
   dataInitializationStatus,
   dataSynchronizationStatus,
@@ -50,7 +52,7 @@ export function directionView(job: JobRecord, name: Direction, now: number, dial
   return {
     SynchronizationJobId: job.jobId,
     SynchronizationJobName: config?.name ?? jobName(job),
-    SynchronizationJobClass: job.jobClass,
+    SynchronizationJobClass: currentClass(job, now),
     SynchronizationDirection: name,
     PayType: job.payType,
     ExpireTime: expireTime(job),
@@ -64,7 +66,7 @@ export function directionView(job: JobRecord, name: Direction, now: number, dial
     TaskId: config?.taskId ?? '',
     SourceEndpoint: endpointView(config?.source, sourceEngine),
     DestinationEndpoint: endpointView(config?.destination, destinationEngine),
-    SynchronizationObjects: (config?.synchronizationObjects ?? []).map((o) => {
+    SynchronizationObjects: currentObjects(direction, now).map((o) => {
       const object = o as Record<string, unknown>;
       return {
         SchemaName: text(object.DBName),

@@ -526,4 +526,32 @@ export const DTS_ACTIONS: Readonly<Record<string, ActionSpec>> = {
     source: `${REFERENCE}api-deletesynchronizationjob`,
     params: [{ name: 'SynchronizationJobId', type: 'string', required: true }, REGION, ...ACCOUNT],
   },
+  ModifySynchronizationObject: {
+    family: 'synchronizationjob',
+    source: `${REFERENCE}api-modifysynchronizationobject`,
+    params: [
+      { name: 'SynchronizationJobId', type: 'string', required: true },
+      { name: 'SynchronizationObjects', type: 'json', required: true },
+      DIRECTION,
+      REGION,
+      ...ACCOUNT,
+    ],
+  },
+  DescribeSynchronizationObjectModifyStatus: {
+    family: 'synchronizationjob',
+    source: `${REFERENCE}api-describesynchronizationobjectmodifystatus`,
+    params: [{ name: 'TaskId', type: 'string', required: true }, REGION, CLIENT_TOKEN, ...ACCOUNT],
+  },
+  // A DtsJob-family operation: the only one that changes an instance's class (upgrade only).
+  TransferInstanceClass: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-transferinstanceclass`,
+    params: [
+      { name: 'DtsJobId', type: 'string', required: true },
+      { name: 'OrderType', type: 'string', required: true, values: ['UPGRADE'] },
+      { name: 'InstanceClass', type: 'string', required: true, values: ['micro', 'small', 'medium', 'large'] },
+      REGION,
+      { name: 'ResourceGroupId', type: 'string' },
+    ],
+  },
 };

@@ -33,6 +33,9 @@ const EXPECTED: Record<string, Role> = {
   'POST /v1/syncs/preflight': 'operator',
   'POST /v1/syncs/{id}/retry': 'operator',
   'POST /v1/syncs/{id}/abort': 'operator',
+  'PATCH /v1/syncs/{id}': 'operator',
+  'POST /v1/syncs/{id}/pause': 'operator',
+  'POST /v1/syncs/{id}/resume': 'operator',
   'POST /v1/syncs/{id}/verify': 'operator',
   'POST /v1/syncs': 'admin',
   'POST /v1/syncs/{id}/cancel': 'admin',
@@ -72,12 +75,12 @@ function operations(): Map<string, Operation> {
 
 /** A call of the route: the body need not be valid, validation runs after the role check. */
 async function call(route: string, token?: string) {
-  const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
+  const [method, path] = route.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
   return app.inject({
     method,
     url: path.replace('{id}', 'redis-sync.r-a.r-b'),
     headers: token ? bearer(token) : {},
-    ...(method === 'POST' ? { payload: path.startsWith('/codec') ? { payloads: [] } : {} } : {}),
+    ...(method === 'POST' || method === 'PATCH' ? { payload: path.startsWith('/codec') ? { payloads: [] } : {} } : {}),
   });
 }
 

@@ -47,6 +47,10 @@ export const PATCHED_PATHS = [
   'purchase-outcome-kept',
   /** Patch watcher-news-while-unreadable-v1: own reads refused while Forward fails; restarted on the watcher's news. */
   'watcher-news-while-unreadable',
+  /** Patch day-two-changes-v1: a pause refused midway (undone), a pause resumed by itself, one by request. */
+  'day-two-paused-resumed',
+  /** Patch day-two-changes-v1: the databases of a two-way sync, then tags, then the instance class. */
+  'day-two-databases-and-class',
   /** Patch status-memo-v1: the status upserted to the memo with each change; two-way to synchronizing, released. */
   'status-memo',
   /** Patch data-verification-v1: verified after the first Synchronizing, then on request (the verify update). */

@@ -14,6 +14,7 @@ import { BASELINE_PATHS, PATCHED_PATHS } from './paths';
 import { setupWorkflowId } from '../../core/ids';
 import {
   abortUpdate,
+  changeUpdate,
   releaseSignal,
   releaseUpdate,
   releaseWithOptionsUpdate,
@@ -95,6 +96,21 @@ async function synchronizedThenReleased(stack: ChaosStack, start: Parameters<Sce
   await handle.signal(releaseSignal);
   await handle.result();
   return handle;
+}
+
+/** Until the setup's change `id` has ended with `outcome`. */
+async function untilChange(handle: WorkflowHandle<typeof redisSync>, id: number, outcome: 'applied' | 'failed') {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const status = await handle.query(setupStatusQuery).catch(() => undefined);
+    const change = status?.changes?.find((c) => c.id === id);
+    if (change && change.outcome !== 'applying') {
+      if (change.outcome !== outcome) throw new Error(`change ${id} ended ${change.outcome}`);
+      return;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${handle.workflowId}: change ${id} never ended`);
 }
 
 async function statusOf(handle: WorkflowHandle<typeof redisSync>) {
@@ -447,6 +463,57 @@ const SCENARIOS: Record<string, Scenario> = {
     adopted(stack, start, request('adopted-forward-only', 'bidirectional'), ['Forward'], true),
   'adopted-left-in-place': (stack, start) =>
     adopted(stack, start, request('adopted-left', 'oneway'), ['Forward'], false),
+  'day-two-paused-resumed': async (stack, start) => {
+    // Patch day-two-changes-v1: a two-way pause whose Reverse suspend DTS refuses (undone), a pause that resumes
+    // by itself, and one ended by a resume request.
+    const req = request('day-two-pause', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const jobId = await jobIdOf(handle);
+    await stack.admin('faults', {
+      action: 'SuspendSynchronizationJob',
+      jobId,
+      direction: 'Reverse',
+      kind: 'error',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      count: 1,
+    });
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'pause', forMs: 60_000, by: 'ops-alice' }] });
+    await untilChange(handle, 1, 'failed');
+    await untilPhase(handle, 'synchronizing');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'pause', forMs: 1_000, by: 'ops-alice' }] });
+    await untilChange(handle, 3, 'applied'); // the schedule's resume
+    await untilPhase(handle, 'synchronizing');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'pause', by: 'ops-alice' }] });
+    await untilPhase(handle, 'paused');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'resume', by: 'ops-bob' }] });
+    await untilChange(handle, 5, 'applied');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'day-two-databases-and-class': async (stack, start) => {
+    // Patch day-two-changes-v1: databases of a two-way sync through Modifying, tags, then an instance class upgrade.
+    const req = request('day-two-dbs', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    const databases = [
+      { from: 0, to: 0 },
+      { from: 3, to: 3 },
+    ];
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'databases', databases, by: 'ops-alice' }] });
+    await untilChange(handle, 1, 'applied');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'tags', tags: ['team=payments'], by: 'ops-alice' }] });
+    await untilChange(handle, 2, 'applied');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'jobClass', jobClass: 'medium', by: 'ops-alice' }] });
+    await untilChange(handle, 3, 'applied');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'verified-on-request': async (stack, start) => {
     // Patch data-verification-v1: verified once after Synchronizing, then on request; released.
     const req = request('verified', 'oneway');

@@ -10,6 +10,7 @@ import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
   STATUS_MEMO_PATCH,
@@ -80,6 +81,8 @@ describe('replay of recorded histories', () => {
     ['wait-deadline-unread', WAIT_DEADLINE_UNREAD_PATCH],
     ['purchase-outcome-kept', PURCHASE_OUTCOME_KEPT_PATCH],
     ['watcher-news-while-unreadable', WATCHER_NEWS_PATCH],
+    ['day-two-paused-resumed', DAY_TWO_CHANGES_PATCH],
+    ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
     ['status-memo', STATUS_MEMO_PATCH],
     ['verified-on-request', VERIFICATION_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],

@@ -1,8 +1,11 @@
+import { patched } from '@temporalio/workflow';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
+import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
 import { waitInAttention, enterAttention } from './attention';
+import { applyChange, stayPaused } from './change';
 import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
-import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
+import { DAY_TWO_CHANGES_PATCH } from './patches';
 import type { Setup } from './setup';
 import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrAskOperator, waitForSynchronizing } from './wait';
@@ -21,6 +24,11 @@ export async function monitorUntilStopped(setup: Setup): Promise<never> {
       await waitInAttention(setup);
       continue;
     }
+    // Paused on request (only runs that applied a change get here): DTS's Suspending is expected.
+    if (setup.state.pause) {
+      await stayPaused(setup);
+      continue;
+    }
     // Directions restarting (also after a continue-as-new in the middle of a restart).
     let restarted = false;
     for (const dir of setup.directions) {
@@ -36,7 +44,11 @@ export async function monitorUntilStopped(setup: Setup): Promise<never> {
     await setup.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : setup.tuningMs.monitorInterval;
     // A delay above its limit is read again when its grace ends.
-    await setup.pause(graceLeftMs === undefined ? pauseMs : Math.min(pauseMs, graceLeftMs));
+    await setup.pause(graceLeftMs === undefined ? pauseMs : Math.min(pauseMs, graceLeftMs), { wakeOnChange: true });
+    if (setup.state.change && patched(DAY_TWO_CHANGES_PATCH)) {
+      await applyChange(setup);
+      continue;
+    }
     let failed = false;
     for (const dir of setup.directions) {
       const { snapshot, failure } = await setup.read(dir);

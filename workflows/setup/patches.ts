@@ -11,6 +11,11 @@ export const PURCHASE_OUTCOME_KEPT_PATCH = 'purchase-outcome-kept-v1';
  */
 export const WATCHER_NEWS_PATCH = 'watcher-news-while-unreadable-v1';
 /**
+ * Day-two changes (the `change` Update: pause, resume, databases, jobClass, tags) carried out by the keeper.
+ * Asked where a keeper takes up an accepted change; runs that never received one never ask.
+ */
+export const DAY_TWO_CHANGES_PATCH = 'day-two-changes-v1';
+/**
  * The status is written to the memo with every change, so the API answers GET /v1/syncs/:id from describe()
  * instead of a query (a query of a setup out of the worker's cache replays its whole history).
  */

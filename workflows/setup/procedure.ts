@@ -3,6 +3,7 @@ import { SetupFailure } from '../../core/failures';
 import type { SetupStatus } from '../../core/types';
 import { adopt } from './adopt';
 import { waitInAttention, enterAttention } from './attention';
+import { installChangeHandler } from './change';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
 import { monitorUntilStopped } from './monitor';
@@ -23,6 +24,7 @@ import { waitForWindow } from './window';
  */
 export async function runSetup(setup: Setup): Promise<SetupStatus> {
   setup.installHandlers();
+  installChangeHandler(setup);
   installVerification(setup);
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
   return CancellationScope.nonCancellable(async () => {

@@ -220,9 +220,18 @@ export class Setup {
     return asked;
   }
 
-  /** Sleep that wakes for a stop request, and for the status watcher's news unless told not to. */
-  async pause(ms: number, { wakeOnDtsChange = true, stoppable = true } = {}): Promise<void> {
-    await condition(() => this.stopRequested() || (wakeOnDtsChange && this.dtsChanged), Math.max(1, ms));
+  /**
+   * Sleep that wakes for a stop request, and for the status watcher's news unless told not to;
+   * `wakeOnChange`: also for a day-two change waiting to be applied (the keeper's sleeps).
+   */
+  async pause(ms: number, { wakeOnDtsChange = true, stoppable = true, wakeOnChange = false } = {}): Promise<void> {
+    await condition(
+      () =>
+        this.stopRequested() ||
+        (wakeOnDtsChange && this.dtsChanged) ||
+        (wakeOnChange && this.state.change !== undefined),
+      Math.max(1, ms),
+    );
     this.dtsChanged = false;
     if (stoppable) this.checkStop();
   }

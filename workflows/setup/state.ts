@@ -1,3 +1,4 @@
+import type { ChangeRequest } from '../../core/changes';
 import type { NoticeLog } from '../../core/notify';
 import { DEFAULT_TUNING, type WaitTuning } from '../../core/tuning';
 import {
@@ -57,6 +58,12 @@ export interface SetupState {
   window?: { opensAtMs?: number; opened?: boolean };
   /** The release asked to delete the instance even if adopted (DELETE ?release=true). */
   releaseInstance?: boolean;
+  /** The day-two change accepted and not yet ended (workflows/setup/change.ts); its record is in `status.changes`. */
+  change?: { id: number; request: ChangeRequest; taskIds?: Partial<Record<Direction, string>> };
+  /** The last change id handed out. */
+  changeSeq?: number;
+  /** Paused on request: when it resumes by itself, and DTS's limit past which it cannot be started again. */
+  pause?: { resumeAtMs: number; limitAtMs: number };
   /** The verification after the first Synchronizing was started (patch data-verification-v1). */
   verifiedOnce?: boolean;
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */

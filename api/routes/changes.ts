@@ -1,0 +1,166 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { durationMs } from '../../core/tuning';
+import { sameDatabases, type ChangeRequest } from '../../core/changes';
+import { SyncTagsKey } from '../../core/search-attributes';
+import { refusal } from '../errors';
+import { ErrorReply, PatchSyncBody, PauseBody, SetupStatusReply, SetupId } from '../schemas';
+import { Setups } from '../setups';
+import { REQUEST_MEMO, type PublicRequest } from '../setup-start';
+import type { FieldProblem } from '../setup-request';
+import type { TemporalDeps } from '../temporal';
+
+// Day-two operations on a running setup: each becomes the workflow's `change` Update (core/changes.ts),
+// whose validator refuses (409, with the reason) what the setup's phase or the request does not allow.
+
+const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
+const accepted = (summary: string, description: string) => ({
+  summary,
+  description,
+  params: SetupId,
+  response: { 202: SetupStatusReply, ...errors },
+});
+
+/** The fields a PATCH may change; every other field is fixed for the life of the setup. */
+const CHANGEABLE = ['databases', 'jobClass', 'tags'] as const;
+
+export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+  const setups = new Setups(temporal.client);
+
+  app.patch(
+    '/v1/syncs/:id',
+    {
+      config: { role: 'operator' },
+      schema: {
+        ...accepted(
+          'Change a running setup: its databases, instance class (up) or tags',
+          'Answers at once with the status, the change in `changes` as `applying`; it ends `applied` or `failed` ' +
+            '(with what was applied). One change at a time: a second one is refused (409) while the first applies. ' +
+            'Re-keying a password is refused for the legacy synchronization family: its API has no such operation.',
+        ),
+        body: PatchSyncBody,
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.id;
+      const description = await setups.describe(id);
+      if (!description) throw app.httpErrors.notFound(`no sync ${id}`);
+      const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
+      if (!running)
+        throw app.httpErrors.conflict(`sync ${id} was started before its request was kept; it cannot be changed`);
+      const runningTags = [...(description.typedSearchAttributes.get(SyncTagsKey) ?? [])];
+      const body = req.body as Record<string, unknown>;
+      const fixed = fixedFieldProblems(running, body);
+      if (fixed.length > 0)
+        throw refusal(409, `these fields cannot change on a running setup: ${fixed.map((f) => f.field).join(', ')}`, {
+          fields: fixed,
+        });
+      const wanted = wantedChanges(running, runningTags, req.body);
+      if (wanted.length === 0)
+        throw app.httpErrors.conflict(`nothing to change: sync ${id} already runs with these values`);
+      if (wanted.length > 1) {
+        const fields = wanted.map((w) => ({
+          field: `/${w.kind}`,
+          rule: 'one-change-at-a-time',
+          message: 'send each change in its own PATCH',
+        }));
+        throw refusal(409, `one change per request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+      }
+      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name });
+      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+    },
+  );
+
+  app.post(
+    '/v1/syncs/:id/pause',
+    {
+      config: { role: 'operator' },
+      schema: {
+        ...accepted(
+          'Pause a synchronizing setup (both directions); it resumes by itself at the end',
+          'DTS cannot start a direction suspended for more than 6 hours, so a pause lasts at most 5h45m and resumes ' +
+            'by itself then (or earlier with POST /resume). A pause from the DTS console is not this: the setup ' +
+            'shows it as needs-attention (suspended-outside) and leaves it alone.',
+        ),
+        body: PauseBody,
+      },
+    },
+    async (req, reply) => {
+      const body = req.body ?? {};
+      const forMs = body.for ? durationMs(body.for as `${number}m`) : undefined;
+      const status = await setups.change(req.params.id, {
+        kind: 'pause',
+        ...(forMs !== undefined ? { forMs } : {}),
+        by: req.caller?.name,
+      });
+      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+    },
+  );
+
+  app.post(
+    '/v1/syncs/:id/resume',
+    {
+      config: { role: 'operator' },
+      schema: accepted(
+        'Resume a setup paused with POST /pause, before its resume time',
+        'Starts both directions again and waits for Synchronizing (shown as `changing` meanwhile).',
+      ),
+    },
+    async (req, reply) => {
+      const status = await setups.change(req.params.id, { kind: 'resume', by: req.caller?.name });
+      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+    },
+  );
+};
+
+type Wanted = Exclude<ChangeRequest, { kind: 'pause' } | { kind: 'resume' }>;
+/** A change without its caller (each member of the union keeps its own fields). */
+type Unsigned = Wanted extends infer W ? (W extends unknown ? Omit<W, 'by'> : never) : never;
+
+/** The changeable fields the body gives that differ from the running setup. */
+function wantedChanges(running: PublicRequest, runningTags: string[], body: PatchSyncBody): Unsigned[] {
+  const wanted: Unsigned[] = [];
+  if (body.databases && !sameDatabases(body.databases, running.databases))
+    wanted.push({ kind: 'databases', databases: body.databases });
+  if (body.jobClass && body.jobClass !== running.jobClass) wanted.push({ kind: 'jobClass', jobClass: body.jobClass });
+  const tags = body.tags;
+  if (tags && [...tags].sort().join('\n') !== [...runningTags].sort().join('\n'))
+    wanted.push({ kind: 'tags', tags: [...tags] });
+  return wanted;
+}
+
+/** Fields the body gives that cannot change: each one that differs from the running setup, and any password. */
+function fixedFieldProblems(running: PublicRequest, body: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const record = running as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(body)) {
+    if ((CHANGEABLE as readonly string[]).includes(key) || key === 'acceptRisks') continue;
+    if ((key === 'source' || key === 'destination') && typeof value === 'object' && value !== null) {
+      for (const [field, given] of Object.entries(value)) {
+        const at = `/${key}/${field}`;
+        if (field === 'password') {
+          problems.push({
+            field: at,
+            rule: 'no-operation-in-family',
+            message:
+              'a new password cannot be given to a running setup: the legacy synchronization API has no operation ' +
+              'for it (SwitchSynchronizationEndpoint carries none); set it up again with the new password',
+          });
+        } else if (JSON.stringify(given) !== JSON.stringify((record[key] as Record<string, unknown>)?.[field]))
+          problems.push(fixedProblem(at, (record[key] as Record<string, unknown>)?.[field], given));
+      }
+      continue;
+    }
+    if (JSON.stringify(value) !== JSON.stringify(record[key]))
+      problems.push(fixedProblem(`/${key}`, record[key], value));
+  }
+  return problems;
+}
+
+function fixedProblem(field: string, was: unknown, now: unknown): FieldProblem {
+  const show = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+  return {
+    field,
+    rule: 'fixed-after-start',
+    message: `cannot change on a running setup (it has ${show(was)}, this request ${show(now)})`,
+  };
+}

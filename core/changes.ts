@@ -1,0 +1,123 @@
+import type { DatabaseMapping, JobClass } from './types';
+import { JOB_CLASSES } from './vocabulary';
+
+// Day-two operations on a running setup: each one a `change` Workflow Update (core/messages.ts),
+// validated first, then carried out by the setup's keeper (workflows/setup/change.ts).
+
+/** DTS cannot start again a direction suspended for more than 6 hours (StartSynchronizationJob's page). */
+export const DTS_SUSPENSION_LIMIT_MS = 6 * 3600_000;
+/** A pause resumes this long before DTS's limit at the latest: room for the Start and its retries. */
+export const PAUSE_MARGIN_MS = 15 * 60_000;
+/** The longest pause accepted, and the pause of a request that names no resume time. */
+export const MAX_PAUSE_MS = DTS_SUSPENSION_LIMIT_MS - PAUSE_MARGIN_MS;
+/** While a resume keeps failing, the status warns this long before DTS's limit. */
+export const PAUSE_WARNING_MS = 30 * 60_000;
+
+export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** What the API asks of the setup. Never holds a secret. */
+export type ChangeRequest = { by?: string } & (
+  | { kind: 'pause'; /** How long, in ms; absent: MAX_PAUSE_MS. */ forMs?: number }
+  | { kind: 'resume' }
+  | { kind: 'databases'; databases: DatabaseMapping[] }
+  | { kind: 'jobClass'; jobClass: JobClass }
+  | { kind: 'tags'; tags: string[] }
+);
+
+export const CHANGE_OUTCOMES = ['applying', 'applied', 'failed'] as const;
+export type ChangeOutcome = (typeof CHANGE_OUTCOMES)[number];
+
+/** One change in the setup's history (`changes` of its status): what, who, when, and how it ended. */
+export interface ChangeRecord {
+  id: number;
+  kind: ChangeKind;
+  /** The change's parameters as asked, e.g. `{ databases: [...] }` or `{ until: ISO }`. */
+  what: Record<string, unknown>;
+  /** The caller's name (a token's name or a JWT's subject), or `schedule` for a pause ending by itself. */
+  by?: string;
+  requestedAt: string;
+  endedAt?: string;
+  outcome: ChangeOutcome;
+  /** The steps DTS accepted, e.g. `suspend Forward`; on a failure, what was applied before it. */
+  applied: string[];
+  /** Why it failed (DTS's code and message); the setup keeps running as before it. */
+  error?: { type: string; message: string; code?: string };
+}
+
+/** A pause asked of this workflow (not one from the console: that is `suspended-outside`). */
+export interface PauseState {
+  since: string;
+  /** When the setup resumes by itself. */
+  resumeAt: string;
+  /** DTS's limit: past it the directions cannot be started again. */
+  limitAt: string;
+  by?: string;
+  /** Set when the resume keeps failing close to DTS's limit. */
+  warning?: string;
+}
+
+export interface ChangeContext {
+  phase: string;
+  topology: string;
+  jobClass: JobClass;
+  databases: DatabaseMapping[];
+  tags: string[];
+  paused: boolean;
+  /** The setup's DTS API family (core/types.ts DtsApi). */
+  family: string;
+  /** The change still being applied, if any. */
+  applying?: ChangeRecord;
+}
+
+/**
+ * Why the change cannot be accepted now, or undefined. One change at a time: a second one is refused
+ * with the first one's name (it waits for nothing: the caller sends it again once the first has ended).
+ */
+export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): string | undefined {
+  if (ctx.applying)
+    return `change ${ctx.applying.id} (${ctx.applying.kind}) requested by ${ctx.applying.by ?? 'someone'} is still being applied; send this one once it has ended`;
+  if (request.kind === 'resume') return ctx.paused ? undefined : 'the setup is not paused by this service';
+  if (ctx.paused) return `the setup is paused; resume it before a ${request.kind} change`;
+  if (ctx.phase !== 'synchronizing')
+    return `a ${request.kind} change is only accepted while synchronizing, not in ${ctx.phase}`;
+  if ((request.kind === 'databases' || request.kind === 'jobClass') && ctx.family !== 'synchronizationjob')
+    return `a ${request.kind} change is not available yet for setups of the ${ctx.family} family (its ModifyDtsJob and TransferInstanceClass are not wired)`;
+  switch (request.kind) {
+    case 'pause':
+      if (request.forMs !== undefined && (request.forMs < 1000 || request.forMs > MAX_PAUSE_MS))
+        return `a pause lasts from 1s to ${MAX_PAUSE_MS / 60_000} minutes: DTS cannot start a direction suspended for more than 6 hours`;
+      return undefined;
+    case 'databases':
+      if (sameDatabases(request.databases, ctx.databases)) return 'the setup already synchronizes these databases';
+      return undefined;
+    case 'jobClass': {
+      const [from, to] = [JOB_CLASSES.indexOf(ctx.jobClass), JOB_CLASSES.indexOf(request.jobClass)];
+      if (to === from) return `the instance class is already ${request.jobClass}`;
+      if (to < from) return `DTS cannot downgrade an instance class (${ctx.jobClass} to ${request.jobClass})`;
+      return undefined;
+    }
+    case 'tags':
+      if (sameSet(request.tags, ctx.tags)) return 'the setup already has these tags';
+      return undefined;
+  }
+}
+
+export function sameDatabases(a: DatabaseMapping[], b: DatabaseMapping[]): boolean {
+  const key = (list: DatabaseMapping[]) =>
+    list
+      .map((d) => `${d.from}>${d.to}`)
+      .sort()
+      .join(',');
+  return key(a) === key(b);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+/** A tag `key=value` (or `key:value`, or a bare `key`) as DTS's TagResources takes it. */
+export function tagPair(tag: string): { key: string; value: string } {
+  const at = tag.search(/[=:]/);
+  return at < 0 ? { key: tag, value: '' } : { key: tag.slice(0, at), value: tag.slice(at + 1) };
+}

@@ -1,0 +1,292 @@
+// Day-two changes of a running setup (core/changes.ts, workflows/setup/change.ts) against the real dev server and
+// the emulator over real HTTP, under the default dialect and the strictest one, with the shipped RAM policy.
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeRequest } from '../../core/changes';
+import { changeUpdate, setupStatusQuery } from '../../core/messages';
+import { STRICTEST_DIALECT } from '../../emulator/dialect';
+import { redisSync } from '../../workflows/redis-sync';
+import { setupStartOptions } from '../../api/setup-start';
+import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import { AUTH, buildTestApp } from '../support/api';
+import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
+import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+
+type Handle = WorkflowHandle<typeof redisSync>;
+
+interface Job {
+  jobId: string;
+  jobClass: string;
+  directions: Partial<
+    Record<'Forward' | 'Reverse', { status: string; startCount: number; synchronizationObjects: { DBName: string }[] }>
+  >;
+}
+
+describe.each([
+  ['default dialect', ''],
+  ['strictest dialect', STRICTEST_DIALECT],
+])('day-two changes under the %s', (_name, dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { dialect } });
+  });
+  afterAll(() => stack?.stop());
+
+  async function synchronizing(overrides: Partial<SetupRequest> = {}): Promise<{ handle: Handle; jobId: string }> {
+    const tag = randomUUID().slice(0, 8);
+    const base = syncRequest(overrides);
+    const request: SetupRequest = {
+      ...base,
+      source: { ...base.source, instanceId: `r-d2-src-${tag}` },
+      destination: { ...base.destination, instanceId: `r-d2-dst-${tag}` },
+    };
+    for (const e of [request.source, request.destination])
+      await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+    const handle = await stack.client.workflow.start(redisSync, {
+      workflowId: `wf-day-two-${tag}`,
+      taskQueue: stack.taskQueue,
+      args: [{ request, tuning: FAST }],
+    });
+    const status = await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
+    return { handle, jobId: status.dtsJobId! };
+  }
+
+  function until(
+    handle: Handle,
+    check: (s: SetupStatus) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<SetupStatus> {
+    return eventually(
+      async () => {
+        const status = await handle.query(setupStatusQuery);
+        if (status.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
+        return check(status) ? status : undefined;
+      },
+      { timeoutMs, what },
+    );
+  }
+  const untilPhase = (handle: Handle, phase: SetupPhase) => until(handle, (s) => s.phase === phase, phase);
+  const change = (handle: Handle, request: ChangeRequest) =>
+    handle.executeUpdate(changeUpdate, { args: [{ by: 'ops-alice', ...request }] });
+  const refusal = async (handle: Handle, request: ChangeRequest) => {
+    const err = await change(handle, request).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
+  };
+  const lastChange = (s: SetupStatus) => s.changes?.at(-1);
+  const ended = (handle: Handle) =>
+    until(handle, (s) => s.phase === 'synchronizing' && lastChange(s)?.outcome !== 'applying', 'the change ended');
+  const job = async (jobId: string) =>
+    (await stack.admin<{ jobs: Job[] }>('jobs')).jobs.find((j) => j.jobId === jobId)!;
+  const calls = async (action: string, jobId: string) =>
+    (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter(
+      (c) => c.action === action && c.jobId === jobId,
+    );
+
+  it('a pause suspends both directions and resumes by itself at its time; only a resume is accepted meanwhile', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    await change(handle, { kind: 'pause', forMs: 3_000 });
+    const paused = await untilPhase(handle, 'paused');
+    expect(paused.paused).toMatchObject({ by: 'ops-alice' });
+    expect(Date.parse(paused.paused!.limitAt) - Date.parse(paused.paused!.since)).toBe(6 * 3600_000);
+    const suspended = await job(jobId);
+    expect([suspended.directions.Forward?.status, suspended.directions.Reverse?.status]).toEqual([
+      'Suspending',
+      'Suspending',
+    ]);
+    // Paused: only a resume is accepted, and the console's reading (suspended-outside) is not what it shows.
+    expect(await refusal(handle, { kind: 'jobClass', jobClass: 'medium' })).toMatch(/paused; resume it/);
+    const back = await until(
+      handle,
+      (s) => s.phase === 'synchronizing' && lastChange(s)?.kind === 'resume' && lastChange(s)?.outcome === 'applied',
+      'resumed by itself',
+    );
+    expect(back.paused).toBeUndefined();
+    expect(back.changes?.map((c) => [c.kind, c.by, c.outcome])).toEqual([
+      ['pause', 'ops-alice', 'applied'],
+      ['resume', 'schedule', 'applied'],
+    ]);
+    const resumed = await job(jobId);
+    expect(resumed.directions.Forward?.status).toBe('Synchronizing');
+    expect(resumed.directions.Reverse?.status).toBe('Synchronizing');
+    await handle.cancel();
+  });
+
+  it('a pause ends on POST /resume before its time; a pause past DTS 6-hour limit is refused', async () => {
+    const { handle } = await synchronizing({ topology: 'oneway' });
+    expect(await refusal(handle, { kind: 'pause', forMs: 6 * 3600_000 })).toMatch(/6 hours/);
+    expect(await refusal(handle, { kind: 'resume' })).toMatch(/not paused/);
+    await change(handle, { kind: 'pause' });
+    const paused = await untilPhase(handle, 'paused');
+    expect(Date.parse(paused.paused!.resumeAt) - Date.parse(paused.paused!.since)).toBe(5 * 3600_000 + 45 * 60_000);
+    await change(handle, { kind: 'resume' });
+    const back = await ended(handle);
+    expect(lastChange(back)).toMatchObject({ kind: 'resume', by: 'ops-alice', outcome: 'applied' });
+    await handle.cancel();
+  });
+
+  it('databases: both directions through Modifying back to Synchronizing; a change asked meanwhile is refused', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    const databases = [
+      { from: 0, to: 0 },
+      { from: 3, to: 3 },
+    ];
+    await change(handle, { kind: 'databases', databases });
+    expect(await refusal(handle, { kind: 'jobClass', jobClass: 'medium' })).toMatch(
+      /change 1 \(databases\) requested by ops-alice is still being applied/,
+    );
+    const done = await ended(handle);
+    expect(lastChange(done)).toMatchObject({ kind: 'databases', outcome: 'applied' });
+    expect(done.databases).toEqual(databases);
+    const changed = await job(jobId);
+    for (const dir of ['Forward', 'Reverse'] as const) {
+      expect(changed.directions[dir]?.status).toBe('Synchronizing');
+      expect(changed.directions[dir]?.synchronizationObjects.map((o) => o.DBName).sort()).toEqual(['0', '3']);
+      expect(await calls('ModifySynchronizationObject', jobId)).toHaveLength(2);
+    }
+    await handle.cancel();
+  });
+
+  it('jobClass: upgraded once even when the answer is lost; a downgrade is refused', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'oneway' });
+    expect(await refusal(handle, { kind: 'jobClass', jobClass: 'micro' })).toMatch(/cannot downgrade/);
+    // DTS places the order, the answer never arrives: the setup looks before sending another.
+    await stack.admin('faults', { action: 'TransferInstanceClass', jobId, kind: 'drop-after', count: 1 });
+    await change(handle, { kind: 'jobClass', jobClass: 'medium' });
+    const done = await ended(handle);
+    expect(lastChange(done)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
+    expect(done.jobClass).toBe('medium');
+    expect((await job(jobId)).jobClass).toBe('medium');
+    expect(await calls('TransferInstanceClass', jobId)).toHaveLength(1);
+    await handle.cancel();
+  });
+
+  it('a DTS refusal midway is reported with what was applied, undone, and the pause can be asked again', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    await stack.admin('faults', {
+      action: 'SuspendSynchronizationJob',
+      jobId,
+      direction: 'Reverse',
+      kind: 'error',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      count: 1,
+    });
+    await change(handle, { kind: 'pause', forMs: 60_000 });
+    const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the pause failed');
+    expect(lastChange(failed)).toMatchObject({
+      applied: ['suspend Forward', 'start Forward (undo)'],
+      error: { code: 'InvalidParameter' },
+    });
+    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+    await eventually(
+      async () => {
+        const j = await job(jobId);
+        return j.directions.Forward?.status === 'Synchronizing' && j.directions.Reverse?.status === 'Synchronizing'
+          ? j
+          : undefined;
+      },
+      { what: 'both directions Synchronizing in DTS' },
+    );
+    await change(handle, { kind: 'pause', forMs: 60_000 });
+    await untilPhase(handle, 'paused');
+    await handle.cancel();
+  });
+
+  it('a worker stopped in the middle of a change: the new worker finishes it without a second modification', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'oneway' });
+    await change(handle, { kind: 'databases', databases: [{ from: 0, to: 1 }] });
+    await eventually(async () => ((await calls('ModifySynchronizationObject', jobId)).length > 0 ? true : undefined), {
+      what: 'the modification sent',
+    });
+    await stack.stopWorker();
+    await stack.startWorker();
+    const done = await ended(handle);
+    expect(lastChange(done)).toMatchObject({ outcome: 'applied' });
+    expect(await calls('ModifySynchronizationObject', jobId)).toHaveLength(1);
+    await handle.cancel();
+  });
+
+  it('the API: PATCH changes one field, names each fixed or bad field, and pause/resume answer with the status', async () => {
+    const app = await buildTestApp(stack);
+    try {
+      const tag = randomUUID().slice(0, 8);
+      const base = syncRequest({ topology: 'oneway' });
+      const request: SetupRequest = {
+        ...base,
+        source: { ...base.source, instanceId: `r-d2-api-src-${tag}` },
+        destination: { ...base.destination, instanceId: `r-d2-api-dst-${tag}` },
+      };
+      for (const e of [request.source, request.destination])
+        await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+      const options = setupStartOptions(request, stack.taskQueue, FAST, ['team=payments']);
+      const handle = await stack.client.workflow.start(redisSync, options);
+      await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
+      const url = `/v1/syncs/${handle.workflowId}`;
+      const patch = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url, headers: AUTH, payload });
+
+      const fixed = await patch({ topology: 'bidirectional', payType: 'PrePaid' });
+      expect(fixed.statusCode).toBe(409);
+      expect(fixed.json().fields.map((f: { field: string }) => f.field)).toEqual(['/topology', '/payType']);
+      const rekey = await patch({ destination: { password: 'a-new-Pa55' } });
+      expect(rekey.statusCode).toBe(409);
+      expect(rekey.json().fields[0].field).toBe('/destination/password');
+      expect(rekey.body).not.toContain('a-new-Pa55');
+      const bad = await patch({ jobClass: 'huge' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().fields[0].field).toBe('/jobClass');
+      const two = await patch({ jobClass: 'medium', tags: ['team=orders'] });
+      expect(two.statusCode).toBe(409);
+
+      const tags = await patch({ tags: ['team=payments', 'tier=gold'] });
+      expect(tags.statusCode).toBe(202);
+      expect(tags.json().changes.at(-1)).toMatchObject({ kind: 'tags', outcome: 'applying' });
+      const tagged = await ended(handle);
+      expect(tagged.tags).toEqual(['team=payments', 'tier=gold']);
+
+      const dbs = await patch({
+        databases: [
+          { from: 0, to: 0 },
+          { from: 3, to: 3 },
+        ],
+      });
+      expect(dbs.statusCode).toBe(202);
+      await ended(handle);
+      const shown = (await app.inject({ method: 'GET', url, headers: AUTH })).json();
+      expect(shown.databases).toEqual([
+        { from: 0, to: 0 },
+        { from: 3, to: 3 },
+      ]);
+      expect(shown.changes.map((c: { kind: string; outcome: string }) => `${c.kind}:${c.outcome}`)).toEqual([
+        'tags:applied',
+        'databases:applied',
+      ]);
+      // The same databases again: nothing to change.
+      expect(
+        (
+          await patch({
+            databases: [
+              { from: 3, to: 3 },
+              { from: 0, to: 0 },
+            ],
+          })
+        ).statusCode,
+      ).toBe(409);
+
+      const tooLong = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { for: '7h' } });
+      expect(tooLong.statusCode).toBe(409);
+      expect(tooLong.json().message).toMatch(/6 hours/);
+      const paused = await app.inject({ method: 'POST', url: `${url}/pause`, headers: AUTH, payload: { for: '10m' } });
+      expect(paused.statusCode).toBe(202);
+      await untilPhase(handle, 'paused');
+      const resumed = await app.inject({ method: 'POST', url: `${url}/resume`, headers: AUTH });
+      expect(resumed.statusCode).toBe(202);
+      await ended(handle);
+      await handle.cancel();
+    } finally {
+      await app.close();
+    }
+  });
+});
