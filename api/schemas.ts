@@ -114,6 +114,18 @@ export const CreateSetupBody = Type.Object(
     maxDelay: Type.Optional(durationText('replication delay tolerated, default 5m')),
     delayGrace: Type.Optional(durationText('how long above maxDelay before needs-attention, default 10m')),
     acceptRisks: Type.Optional(AcceptRisks),
+    canary: Type.Optional(
+      Type.Object(
+        {
+          intervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, description: 'how often the canary is written' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'measure the end-to-end lag: a key of its own (CANARY_KEY_PREFIX) written at one end and read at the other',
+        },
+      ),
+    ),
     initializationWindow: Type.Optional(InitializationWindowBody),
     adopt: Type.Optional(AdoptBody),
     tags: Type.Optional(
@@ -281,6 +293,16 @@ export const SetupStatusReply = Type.Object({
     ),
   ),
   verification: Type.Optional(VerificationReply),
+  canary: Type.Optional(
+    Type.Object(
+      {
+        lagSeconds: Type.Object({ forward: Type.Optional(Type.Number()), reverse: Type.Optional(Type.Number()) }),
+        at: Type.String({ description: 'when it was last measured' }),
+        error: Type.Optional(Type.String({ description: 'why the canary cannot measure now' })),
+      },
+      { description: "the end-to-end lag the canary measures (a request's `canary`)" },
+    ),
+  ),
   preflightWarnings: Type.Optional(PreflightReportReply.properties.items),
   databases: Type.Optional(Databases),
   jobClass: Type.Optional(oneOf(JOB_CLASSES)),

@@ -96,6 +96,7 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
       ...(body.delayGrace !== undefined ? ({ delayGrace: body.delayGrace } as Pick<SetupRequest, 'delayGrace'>) : {}),
       ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),
       ...(body.adopt ? { adopt: { dtsJobId: body.adopt.dtsJobId } } : {}),
+      ...(body.canary ? { canary: { intervalSeconds: body.canary.intervalSeconds } } : {}),
     },
   };
 }

@@ -16,7 +16,7 @@ export const EXIT = {
   ended: 7,
   /** `watch`/`apply`: `--timeout` passed before every setup reached synchronizing. */
   timeout: 8,
-  /** `apply`: everything else done; changes of running setups left, since they need day-two operations. */
+  /** `apply`: everything else done; changes of running setups left that cannot be made in place (pay type, topology…). */
   notApplicable: 9,
 } as const;
 

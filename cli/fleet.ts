@@ -49,8 +49,10 @@ interface Fleet {
 }
 
 const DAY_TWO =
-  'not applicable yet: changing a running setup needs day-two operations, which this service does not offer yet; ' +
-  'the setup runs on as it is (to change it now: release it, then apply again, which buys a new DTS instance)';
+  'not applicable: only databases, jobClass (up) and tags change on a running setup; ' +
+  'the setup runs on as it is (to change the rest: release it, then apply again, which buys a new DTS instance)';
+/** The fields apply changes on a running setup, one PATCH each (PATCH /v1/syncs/:id). */
+const CHANGEABLE = new Set(['/databases', '/jobClass', '/tags']);
 
 /** The fleet file: `select` (which running setups it speaks for) and `syncs`, each the API's request body. */
 export function readFleet(path: string): Fleet {
@@ -197,7 +199,8 @@ export function planText(plan: Plan): string {
     if (s.action === 'change') {
       lines.push(`\n${s.name} (${s.id}) differs from the running setup:`);
       for (const f of s.fields ?? []) lines.push(`    ${f.field}: ${f.message}`);
-      lines.push(`  apply: ${DAY_TWO}`);
+      const fixed = (s.fields ?? []).filter((f) => !CHANGEABLE.has(f.field));
+      lines.push(`  apply: ${fixed.length > 0 ? DAY_TWO : 'changes it in place, one field at a time (PATCH)'}`);
     }
     if (s.action === 'blocked') lines.push(`\n${s.name}: apply would be refused: ${s.message ?? ''}`);
   }
@@ -240,6 +243,8 @@ export interface ApplyResult {
   created: { name: string; id: string; phase: string }[];
   refused: { name: string; message: string }[];
   notApplicable: { name: string; id: string; fields: string[]; reason: string }[];
+  /** Running setups changed in place, each field by its own PATCH, with how the change ended. */
+  changed: { name: string; id: string; field: string; outcome: string }[];
   released: { id: string; name?: string; phase?: string }[];
   left: { id: string; name?: string }[];
   followed: { name: string; id: string; phase: string }[];
@@ -252,6 +257,7 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
     created: [],
     refused: [],
     notApplicable: [],
+    changed: [],
     released: [],
     left: [],
     followed: [],
@@ -284,8 +290,14 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
   for (const s of plan.syncs) {
     if (s.action === 'change') {
       const fields = (s.fields ?? []).map((f) => f.field);
-      result.notApplicable.push({ name: s.name, id: s.id, fields, reason: DAY_TWO });
-      options.say(`not changed ${s.name} (${fields.join(', ')}): ${DAY_TWO}`);
+      const entry = fleet.entries[s.index] as unknown as Record<string, unknown>;
+      // A field the file leaves out means its default: a change back to it is not one apply makes in place.
+      if (fields.some((f) => !CHANGEABLE.has(f) || entry[f.slice(1)] === undefined)) {
+        result.notApplicable.push({ name: s.name, id: s.id, fields, reason: DAY_TWO });
+        options.say(`not changed ${s.name} (${fields.join(', ')}): ${DAY_TWO}`);
+      } else {
+        await changeInPlace(api, s, fleet.entries[s.index] as SetupEntry, fields, result, options);
+      }
     }
     if (s.action === 'blocked') {
       result.refused.push({ name: s.name, message: s.message ?? 'refused' });
@@ -316,6 +328,8 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
   const codes: number[] = [];
   if (options.wait && result.created.length > 0) codes.push(...(await follow(api, result, options)));
   if (result.refused.length > 0) codes.push(EXIT.refused);
+  if (result.changed.some((c) => c.outcome === 'failed')) codes.push(EXIT.refused);
+  if (result.changed.some((c) => c.outcome === 'applying')) codes.push(EXIT.timeout);
   if (result.notApplicable.length > 0) codes.push(EXIT.notApplicable);
   // The worst first: a refusal, a setup that ended, one that needs attention, the timeout, then what waits for day two.
   const order = [EXIT.refused, EXIT.ended, EXIT.needsAttention, EXIT.timeout, EXIT.notApplicable];
@@ -323,7 +337,7 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
   const synced = result.followed.filter((f) => f.phase === 'synchronizing').length;
   options.say(
     `Summary: ${result.created.length} created${options.wait ? ` (${synced} synchronizing)` : ''}, ` +
-      `${result.notApplicable.length} not changed (day-two), ${result.released.length} released, ` +
+      `${result.changed.length} changed, ${result.notApplicable.length} not changed, ${result.released.length} released, ` +
       `${result.left.length} left running, ${result.refused.length} refused.`,
   );
   return result;
@@ -375,4 +389,43 @@ async function confirmPrune(plan: Plan): Promise<void> {
   const answer = await rl.question(`Release ${plan.notInFile.length} setup(s) not in the file (${names})? Type yes: `);
   rl.close();
   if (answer.trim() !== 'yes') throw new CliError('nothing applied: the release was not confirmed', EXIT.usage);
+}
+
+/**
+ * One PATCH per field, each waited for: a setup applies one change at a time (a second one is refused while the
+ * first applies). A refusal or a failed change is reported and stops this setup's remaining fields.
+ */
+async function changeInPlace(
+  api: Api,
+  s: { name: string; id: string },
+  entry: SetupEntry,
+  fields: string[],
+  result: ApplyResult,
+  options: ApplyOptions,
+): Promise<void> {
+  const url = `/v1/syncs/${encodeURIComponent(s.id)}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  for (const field of fields) {
+    const key = field.slice(1);
+    const value = (entry as unknown as Record<string, unknown>)[key];
+    let id: number | undefined;
+    try {
+      const accepted = await api.request<{ changes?: { id: number }[] }>('PATCH', url, { [key]: value });
+      id = accepted.changes?.at(-1)?.id;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      result.refused.push({ name: s.name, message: err.message });
+      options.say(`refused change of ${s.name} (${field}): ${err.message}`);
+      return;
+    }
+    let outcome = 'applying';
+    while (outcome === 'applying' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, options.intervalMs));
+      const status = await api.request<{ changes?: { id: number; outcome: string }[] }>('GET', url);
+      outcome = status.changes?.find((c) => c.id === id)?.outcome ?? 'applying';
+    }
+    result.changed.push({ name: s.name, id: s.id, field, outcome });
+    options.say(`changed ${s.name} (${field}): ${outcome}`);
+    if (outcome !== 'applied') return;
+  }
 }

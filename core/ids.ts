@@ -33,6 +33,11 @@ export function dtsTaskQueue(taskQueue: string): string {
   return `${taskQueue}.dts`;
 }
 
+/** Canaries: one long-running activity per setup, mostly asleep. */
+export function canaryTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.canary`;
+}
+
 /** Data verifications (long, heartbeating Redis reads) have their own queue and concurrency cap. */
 export function verifyTaskQueue(taskQueue: string): string {
   return `${taskQueue}.verify`;

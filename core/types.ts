@@ -72,6 +72,8 @@ export interface SetupRequest {
   delayGrace?: Duration;
   /** Start the Forward direction (precheck and full initialization) only inside this window. */
   initializationWindow?: InitializationWindow;
+  /** Measure the end-to-end lag with a canary key written every `intervalSeconds` (patch e2e-canary-v1). */
+  canary?: { intervalSeconds: number };
   /** Take over this existing DTS job instead of buying one (patch adopt-existing-job-v1). */
   adopt?: { dtsJobId: string };
 }

@@ -3,6 +3,7 @@ import { readTemporalConfig, type TemporalConfig } from '../common/temporal-conf
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { DTS_ACTIVITY_TIMEOUT_MS } from '../core/timing';
+import { DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { DEFAULT_VERIFY_TUNING, type VerifyTuning } from '../activities/verify/activity';
 import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
@@ -39,6 +40,8 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   /** Data verification (activities/verify/): its pace and how many run at once on this worker. */
   verify?: VerifyTuning & { maxConcurrent: number };
+  /** The canary's keys start with this (never a user key); verifications skip them. */
+  canaryKeyPrefix?: string;
   /** Time running activities get to finish after SIGTERM (WORKER_SHUTDOWN_GRACE_MS; unset: none, as in tests). */
   shutdownGraceMs?: number;
   metricsPort: number;
@@ -87,6 +90,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
       }),
       maxConcurrent: env.int('VERIFY_MAX_CONCURRENT', 2, { min: 1, max: 100 }),
     },
+    canaryKeyPrefix: env.string('CANARY_KEY_PREFIX', DEFAULT_CANARY_KEY_PREFIX),
     shutdownGraceMs: WORKER_SHUTDOWN_GRACE_MS,
     metricsPort: env.int('WORKER_METRICS_PORT', 9464, { min: 0, max: 65535 }),
     metricsHost: env.string('WORKER_METRICS_HOST', '0.0.0.0'),
@@ -103,6 +107,8 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     env.problem(`DTS_API_VERSION must look like 2020-01-01 (got "${config.dts.apiVersion}")`);
   if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(config.logLevel))
     env.problem(`LOG_LEVEL must be one of trace, debug, info, warn, error (got "${config.logLevel.toLowerCase()}")`);
+  if (config.canaryKeyPrefix === '')
+    env.problem("CANARY_KEY_PREFIX must not be empty: every key would be the canary's");
   checkDtsTimeout(env, config);
   env.done();
   return config;

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
@@ -9,7 +9,8 @@ import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/ver
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { dtsTaskQueue, verifyTaskQueue } from '../core/ids';
+import { canaryTaskQueue, dtsTaskQueue, verifyTaskQueue } from '../core/ids';
+import { createCanaryActivities, DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
@@ -79,16 +80,25 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
   const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
+  const canaryPrefix = config.canaryKeyPrefix ?? DEFAULT_CANARY_KEY_PREFIX;
   const verify = await Worker.create({
     ...common,
     taskQueue: verifyTaskQueue(config.temporal.taskQueue),
-    activities: createVerifyActivities({ rkvstore, tuning: verifyTuning }),
+    activities: createVerifyActivities({ rkvstore, tuning: { ...verifyTuning, excludePrefix: canaryPrefix } }),
     maxConcurrentActivityTaskExecutions: maxConcurrent,
     // A verification's heartbeat carries its SCAN cursor: a retry redoes at most this much of the pass.
     maxHeartbeatThrottleInterval: '2s',
   });
+  const canary = await Worker.create({
+    ...common,
+    taskQueue: canaryTaskQueue(config.temporal.taskQueue),
+    activities: createCanaryActivities({ rkvstore, keyPrefix: canaryPrefix, meter: Runtime.instance().metricMeter }),
+    maxConcurrentActivityTaskExecutions: 1000,
+    // The API shows the lag from the latest heartbeat.
+    maxHeartbeatThrottleInterval: '2s',
+  });
   await ensureStatusWatcher(config, deps.client);
-  const all = [workflows, dts, verify];
+  const all = [workflows, dts, verify, canary];
   return {
     run: async () => {
       await Promise.all(all.map((w) => w.run()));

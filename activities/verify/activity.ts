@@ -109,7 +109,7 @@ function stopIfAsked(context: Context): void {
 }
 
 /** Where an endpoint answers, with its account; never logged (it holds the password). */
-async function addressOf(
+export async function addressOf(
   endpoint: RedisEndpoint,
   rkvstore: Pick<RkvstoreClient, 'describeAddress'>,
 ): Promise<RedisAddress> {

@@ -44,6 +44,7 @@ import {
 } from '../schemas';
 import { closedSetupView, fromVisibility, memoizedStatus, runningStatus, StatusCache } from '../setup-view';
 import { setupEvents } from '../events';
+import { canaryOf } from '../canary-view';
 import { Setups } from '../setups';
 import { toSetupRequest } from '../setup-request';
 import { publicRequest, REQUEST_MEMO, setupStartOptions, type PublicRequest } from '../setup-start';
@@ -220,7 +221,13 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
         const status = await runningStatus(description, () =>
           statusCache.get(description, () => setups.status(setups.handle(req.params.id))),
         );
-        return { ...status, workflowStatus, ...(preflightWarnings ? { preflightWarnings } : {}) };
+        const canary = await canaryOf(client, description);
+        return {
+          ...status,
+          workflowStatus,
+          ...(preflightWarnings ? { preflightWarnings } : {}),
+          ...(canary ? { canary } : {}),
+        };
       } catch {
         // No worker to answer the query: fall back to what the memo and search attributes say.
         return fromVisibility(description);

@@ -1,9 +1,9 @@
 // CreateSynchronizationJob: buys an instance; nothing runs until it is configured (docs/dts-api.md §1.1, §3).
-import { randomBytes } from 'node:crypto';
 import { operationErrors } from '../errors';
 import type { JobRecord } from '../model';
 import type { Params } from '../params';
 import { emptyDirection } from './common';
+import { newIdSuffix } from './direction-actions';
 import type { Operation } from './context';
 
 const JOB_CLASSES = ['micro', 'small', 'medium', 'large'] as const;
@@ -32,11 +32,6 @@ function fingerprint(params: Params): string {
     .sort()
     .map((k) => [k, params[k]]);
   return JSON.stringify(entries);
-}
-
-function newJobId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-  return `dts${[...randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
 const TOKEN_LIFETIME_MS = 24 * 3600_000;
@@ -104,8 +99,9 @@ export const createSynchronizationJob: Operation = (ctx) => {
     }
   }
 
+  const suffix = newIdSuffix();
   const job: JobRecord = {
-    jobId: newJobId(),
+    jobId: `dts${suffix}`,
     createdAt: ctx.now,
     released: false,
     topology,
@@ -115,9 +111,10 @@ export const createSynchronizationJob: Operation = (ctx) => {
     destRegion,
     sourceEngine,
     destinationEngine,
-    directions: { Forward: emptyDirection() },
+    // The DtsJob family's task ids, given now so they never change (docs/dts-api.md §12).
+    directions: { Forward: { ...emptyDirection(), dtsJobId: suffix } },
   };
-  if (topology === 'bidirectional') job.directions.Reverse = emptyDirection();
+  if (topology === 'bidirectional') job.directions.Reverse = { ...emptyDirection(), dtsJobId: newIdSuffix() };
   for (const direction of Object.values(job.directions)) {
     direction?.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
   }

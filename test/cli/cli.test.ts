@@ -175,11 +175,14 @@ describe('redis-dts-sync CLI', () => {
       [syncs[2]!.name, 'unchanged'],
     ]);
     expect(plan.syncs[1]?.fields?.map((f) => f.field)).toEqual(['/jobClass']);
-    const notYet = await cli(['apply', '-f', path, '--no-wait'], passwords);
-    expect(notYet.code).toBe(9);
-    expect(notYet.stdout).toContain('not applicable yet');
+    // Changed in place (PATCH), waited for: the setup is not bought again.
+    const changed = await cli(['apply', '-f', path, '--interval', '0.2', '--timeout', '120'], passwords);
+    expect(changed.code, changed.stdout + changed.stderr).toBe(0);
+    expect(changed.stdout).toContain(`changed ${syncs[1]!.name} (/jobClass): applied`);
+    const again = await cli(['plan', '-f', path, '-o', 'json']);
+    expect((JSON.parse(again.stdout) as { syncs: { action: string }[] }).syncs[1]?.action).toBe('unchanged');
 
-    write(fleet([syncs[0], syncs[1]]));
+    write(fleet([syncs[0], { ...syncs[1], jobClass: 'medium' }]));
     const removed = await cli(['plan', '-f', path]);
     expect(removed.stdout).toMatch(new RegExp(`- not in the file\\s+${syncs[2]!.name}`));
     const left = await cli(['apply', '-f', path, '--no-wait'], passwords);

@@ -338,6 +338,75 @@ describe('the DtsJob family', () => {
     expect((await adminJob(running[0] as RunningEmulator, instanceId)).released).toBe(false);
   });
 
+  it('takes a Hong Kong source to Singapore with the DtsJob family; the legacy purchase refuses it', async () => {
+    const { emulator, client: c } = await start();
+    const hk = { instanceId: 'r-hk-source-0001', password: 'hk-Pa55', region: 'cn-hongkong' };
+    const sg = { instanceId: 'r-sg-target-0002', password: 'sg-Pa55', region: 'ap-southeast-1' };
+    expect((await admin(emulator, 'POST', 'instances', [hk, sg])).status).toBe(200);
+    const legacy = await callError(c, 'CreateSynchronizationJob', {
+      RegionId: 'ap-southeast-1',
+      SourceRegion: 'cn-hongkong',
+      DestRegion: 'ap-southeast-1',
+      SynchronizationJobClass: 'small',
+      PayType: 'PostPaid',
+      'SourceEndpoint.InstanceType': 'Redis',
+      'DestinationEndpoint.InstanceType': 'Redis',
+    });
+    expect(legacy.code).toBe('InvalidDestRegion');
+    const { instanceId, jobId } = await buy(c, {
+      RegionId: 'ap-southeast-1',
+      SourceRegion: 'cn-hongkong',
+      DestinationRegion: 'ap-southeast-1',
+    });
+    await c.call(
+      'ConfigureDtsJob',
+      configureTask(instanceId, {
+        RegionId: 'ap-southeast-1',
+        SourceEndpointRegion: 'cn-hongkong',
+        SourceEndpointInstanceID: hk.instanceId,
+        SourceEndpointPassword: hk.password,
+        DestinationEndpointRegion: 'ap-southeast-1',
+        DestinationEndpointInstanceID: sg.instanceId,
+        DestinationEndpointPassword: sg.password,
+      }),
+    );
+    await waitForTask(c, jobId, 'Synchronizing');
+    const listed = await c.call('DescribeDtsJobs', { JobType: 'SYNC', Region: 'ap-southeast-1' });
+    expect((listed.DtsJobList as Body[]).map((i) => i.DtsInstanceID)).toEqual([instanceId]);
+    expect((await c.call('DescribeDtsJobs', { JobType: 'SYNC', Region: 'cn-hongkong' })).TotalRecordCount).toBe(0);
+  });
+
+  it('applies faults to DtsJob calls and logs each call with its instance', async () => {
+    const { emulator, client: c } = await start();
+    const { instanceId, jobId } = await buy(c);
+    await admin(emulator, 'POST', 'faults', { kind: 'throttling', action: 'DescribeDtsJobs', count: 1 });
+    expect((await callError(c, 'DescribeDtsJobs', { JobType: 'SYNC' })).code).toBe('Throttling.User');
+    await admin(emulator, 'POST', 'faults', { kind: 'precheck-fail', action: 'ConfigureDtsJob', jobId: instanceId });
+    await c.call('ConfigureDtsJob', configureTask(instanceId));
+    const { body } = await waitForTask(c, jobId, 'PrecheckFailed');
+    expect(body.ErrorMessage).toContain('injected fault');
+    const item = (await listSync(c, { DtsJobId: jobId })).DtsJobList[0] as Body;
+    expect(item.PrecheckStatus).toMatchObject({ Status: 'Failed' });
+    expect(item.PrecheckStatus.Detail).toContainEqual(expect.objectContaining({ CheckResult: 'Failed' }));
+    await c.call('StartDtsJob', { DtsJobId: jobId });
+    await waitForTask(c, jobId, 'Synchronizing');
+    const calls = (await admin(emulator, 'GET', 'calls')).body.calls as Body[];
+    const start_ = calls.find((call) => call.action === 'StartDtsJob');
+    expect(start_).toMatchObject({ jobId: instanceId, outcome: 'OK' });
+  });
+
+  it('keeps the task ids across a restart (state file)', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'dtsjob-state-')), 'state.json');
+    const { emulator: first, client: c } = await start(undefined, policy(), { stateFile });
+    const { instanceId, jobId } = await buy(c, { SyncArchitecture: 'bidirectional' });
+    const reverseId = (await admin(first, 'GET', 'jobs')).body.jobs[0].directions.Reverse.dtsJobId as string;
+    await c.call('ConfigureDtsJob', configureTask(instanceId));
+    await first.close();
+    const { client: again } = await start(undefined, policy(), { stateFile });
+    expect((await detail(again, jobId)).DtsInstanceID).toBe(instanceId);
+    expect((await detail(again, reverseId, 'Reverse')).Status).toBe('NotConfigured');
+  });
+
   describe.skipIf(!redisAvailable)('with real redis-server behind each instance', () => {
     let source: Redis;
     let target: Redis;
@@ -345,7 +414,11 @@ describe('the DtsJob family', () => {
     beforeAll(async () => {
       const started = await start(undefined, policy(), { redis: true, precheckMs: 100_000 });
       c = started.client;
-      const address = (id: string) => started.emulator.redisServers().find((s) => s.instanceId === id)!;
+      const address = (id: string) => {
+        const server = started.emulator.redisServers().find((s) => s.instanceId === id);
+        if (!server) throw new Error(`no redis-server for ${id}`);
+        return server;
+      };
       source = await connectRedis({ ...address(SOURCE.id), password: SOURCE.password });
       target = await connectRedis({ ...address(TARGET.id), password: TARGET.password });
     });

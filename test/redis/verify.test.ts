@@ -151,7 +151,8 @@ describe.skipIf(!redisAvailable)('verification against real redis-server pairs',
     await client.call('ConfigureSynchronizationJob', reverseParams(twoWay));
     await waitForStatus(client, twoWay, 'Synchronizing', 'Reverse', 30_000);
     await Promise.all([writeMixed(source, 'left', 300), writeMixed(target, 'right', 300)]);
-    const result = await verifyData({ ...input, bothDirections: true });
+    // Rounds end as soon as nothing differs; more of them leave room for a mover slowed by a loaded machine.
+    const result = await verifyData({ ...input, bothDirections: true, recheckRounds: 20, recheckPauseMs: 500 });
     expect(result).toMatchObject({ outcome: 'consistent', keysDiffering: 0 });
   }, 90_000);
 });

@@ -55,6 +55,8 @@ export const PATCHED_PATHS = [
   'status-memo',
   /** Patch data-verification-v1: verified after the first Synchronizing, then on request (the verify update). */
   'verified-on-request',
+  /** Patch e2e-canary-v1: a two-way setup with a canary, kept synchronizing a while, released. */
+  'canary-released',
   /** Patch notify-v1: synchronizing, needs-attention, back, released: each starts a notifying workflow. */
   'notified-attention-recovered',
 ];

@@ -463,6 +463,16 @@ const SCENARIOS: Record<string, Scenario> = {
     adopted(stack, start, request('adopted-forward-only', 'bidirectional'), ['Forward'], true),
   'adopted-left-in-place': (stack, start) =>
     adopted(stack, start, request('adopted-left', 'oneway'), ['Forward'], false),
+  'canary-released': async (stack, start) => {
+    // Patch e2e-canary-v1: a canary every second beside a two-way sync, until the release ends it.
+    const req = { ...request('canary', 'bidirectional'), canary: { intervalSeconds: 1 } };
+    await register(stack, req);
+    const handle = await start(req);
+    await untilPhase(handle, 'synchronizing');
+    await sleep(3_000);
+    await releaseAndWait(handle);
+    return handle;
+  },
   'day-two-paused-resumed': async (stack, start) => {
     // Patch day-two-changes-v1: a two-way pause whose Reverse suspend DTS refuses (undone), a pause that resumes
     // by itself, and one ended by a resume request.

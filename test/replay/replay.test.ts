@@ -10,6 +10,7 @@ import type { RedisSyncInput } from '../../workflows/redis-sync';
 import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
+  CANARY_PATCH,
   DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
@@ -85,6 +86,7 @@ describe('replay of recorded histories', () => {
     ['day-two-databases-and-class', DAY_TWO_CHANGES_PATCH],
     ['status-memo', STATUS_MEMO_PATCH],
     ['verified-on-request', VERIFICATION_PATCH],
+    ['canary-released', CANARY_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);

@@ -7,6 +7,7 @@ import { showMaxDelay, superviseDelay } from './delay';
 import { failureMessage, isCredentials, isPermanent } from './failures';
 import { DAY_TWO_CHANGES_PATCH } from './patches';
 import type { Setup } from './setup';
+import { startCanary } from './canary';
 import { verifyOnceSynchronizing } from './verify';
 import { resetRestartStreak, restartOrAskOperator, waitForSynchronizing } from './wait';
 
@@ -40,6 +41,7 @@ export async function monitorUntilStopped(setup: Setup): Promise<never> {
     if (restarted) for (const dir of setup.directions) resetRestartStreak(setup, dir);
     setup.updateStatus({ phase: 'synchronizing' });
     verifyOnceSynchronizing(setup);
+    startCanary(setup);
     showMaxDelay(setup);
     await setup.maybeContinueAsNew();
     const pauseMs = failedRounds > 0 ? backoffMs(failedRounds, MAX_BACKOFF_MS) : setup.tuningMs.monitorInterval;

@@ -25,5 +25,7 @@ export const STATUS_MEMO_PATCH = 'status-memo-v1';
  * update), by a heartbeating activity that runs beside the keeper; no continue-as-new while it runs.
  */
 export const VERIFICATION_PATCH = 'data-verification-v1';
+/** A setup asked for a canary runs one (activity runCanary) from the keeper's first round of each run. */
+export const CANARY_PATCH = 'e2e-canary-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';
