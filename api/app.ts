@@ -10,6 +10,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { documentRoles, requireBearerToken, TokenSet, type TokenEntry } from './auth';
 import { JwtVerifier, type JwtConfig } from './jwt';
 import { registerMetrics } from './metrics';
+import { alertRoutes } from './routes/alerts';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(setupRoutes, { temporal: options.temporal, dtsJobs: options.dtsJobs });
   await app.register(changeRoutes, { temporal: options.temporal });
   await app.register(preflightRoutes, { temporal: options.temporal });
+  await app.register(alertRoutes, { temporal: options.temporal });
   if (options.codec) {
     const codec = options.codec;
     await app.register(async (scope) => {

@@ -16,7 +16,7 @@ export interface SetupEvent {
   direction?: string;
   status?: string;
   delaySeconds?: number;
-  /** `action`: retry, abort or release; `by` the caller's name (token name or JWT subject). `started`: who started it. */
+  /** `action`: retry, abort, release or cancel; `by` the caller's name (token name or JWT subject). `started`: who started it. */
   action?: string;
   by?: string;
   releaseInstance?: boolean;
@@ -31,33 +31,54 @@ export interface SetupEvent {
 }
 
 const ACTIONS = new Set(['retry', 'abort', 'release']);
+/** The reason the API gives a cancel request: `cancelled by <caller>`. */
+export const CANCEL_REASON = /^cancelled by (.+)$/;
+
+/** Runs read back through continue-as-new: bounded, so a setup with a very long life answers in time. */
+const MAX_RUNS = 50;
 
 /**
- * What happened to a setup, read from its latest run's history (a run continued-as-new starts a fresh history:
- * what came before it is not listed). Payloads are decoded with the client's own data converter; only named,
+ * What happened to a setup, read from its runs' histories, oldest first: the latest run and the runs it
+ * continued from (up to MAX_RUNS). Payloads are decoded with the client's own data converter; only named,
  * known-safe fields are copied out, so a request (and its passwords) never reaches the answer.
  */
 export async function setupEvents(client: Client, id: string): Promise<SetupEvent[]> {
-  const handle = client.workflow.getHandle(id);
-  const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+  const [latest, description] = await Promise.all([
+    client.workflow.getHandle(id).fetchHistory(),
+    client.workflow.getHandle(id).describe(),
+  ]);
+  const runs = [latest];
+  for (let before = continuedFrom(latest); before && runs.length < MAX_RUNS; before = continuedFrom(runs[0]!))
+    runs.unshift(await client.workflow.getHandle(id, before).fetchHistory());
   const converter = client.options.loadedDataConverter;
   const startedBy = description.memo?.startedBy;
-  const activityTypes = new Map<string, string>();
   const out: SetupEvent[] = [];
   let lastPhase: string | undefined;
-  for (const event of history.events ?? []) {
-    const at = timeOf(event);
-    if (event.activityTaskScheduledEventAttributes) {
-      const a = event.activityTaskScheduledEventAttributes;
-      activityTypes.set(String(event.eventId), a.activityType?.name ?? '');
+  for (const [n, history] of runs.entries()) {
+    // Event ids start again in each run.
+    const activityTypes = new Map<string, string>();
+    for (const event of history.events ?? []) {
+      const at = timeOf(event);
+      if (event.activityTaskScheduledEventAttributes) {
+        const a = event.activityTaskScheduledEventAttributes;
+        activityTypes.set(String(event.eventId), a.activityType?.name ?? '');
+      }
+      const e = await readEvent(converter, event, at, activityTypes, startedBy);
+      // A run that continued an earlier one is the same setup going on: no second start, no end in between.
+      if (e?.kind === 'started' && (n > 0 || continuedFrom(history))) continue;
+      if (e?.kind === 'ended' && e.outcome === 'continued-as-new') continue;
+      // The workflow upserts again when only the DTS job id changes: the same phase is not a phase change.
+      if (e?.kind === 'phase' && e.phase === lastPhase) continue;
+      if (e?.kind === 'phase') lastPhase = e.phase;
+      if (e) out.push(e);
     }
-    const e = await readEvent(converter, event, at, activityTypes, startedBy);
-    // The workflow upserts again when only the DTS job id changes: the same phase is not a phase change.
-    if (e?.kind === 'phase' && e.phase === lastPhase) continue;
-    if (e?.kind === 'phase') lastPhase = e.phase;
-    if (e) out.push(e);
   }
   return out;
+}
+
+/** The run this history's run continued as new from, if any. */
+function continuedFrom(history: { events?: HistoryEvent[] | null }): string | undefined {
+  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
 }
 
 async function readEvent(
@@ -116,6 +137,12 @@ async function readEvent(
       ...(typeof details?.code === 'string' ? { code: details.code } : {}),
       ...(typeof details?.requestId === 'string' ? { requestId: details.requestId } : {}),
     };
+  }
+  const cancel = event.workflowExecutionCancelRequestedEventAttributes;
+  if (cancel) {
+    // The API puts the caller in the cancel request's reason (api/setups.ts).
+    const by = CANCEL_REASON.exec(cancel.cause ?? '')?.[1];
+    return { at, kind: 'action', action: 'cancel', ...(by ? { by } : {}) };
   }
   const outcome = endOf(event);
   return outcome ? { at, kind: 'ended', outcome } : undefined;

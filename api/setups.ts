@@ -6,6 +6,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { httpErrors } from '@fastify/sensible';
 import type { ChangeRequest } from '../core/changes';
 import {
@@ -54,6 +55,20 @@ export class Setups {
     if (description.status.name !== 'RUNNING')
       throw httpErrors.conflict(`sync ${id} has already ended (${description.status.name})`);
     return this.handle(id);
+  }
+
+  /**
+   * Cancel a live setup, naming who asked in the request's reason: the history keeps it (the events route reads
+   * it back as `cancelled by <caller>`, api/events.ts). Never the token: the caller's name.
+   */
+  async cancel(id: string, by: string | undefined): Promise<void> {
+    await this.client.workflowService.requestCancelWorkflowExecution({
+      namespace: this.client.options.namespace,
+      workflowExecution: { workflowId: id },
+      identity: this.client.options.identity,
+      requestId: randomUUID(),
+      reason: by ? `cancelled by ${by}` : 'cancelled',
+    });
   }
 
   /** The setup's own status. A query needs a worker: with none polling it would hang for the whole gRPC timeout. */

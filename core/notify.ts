@@ -10,6 +10,7 @@ export const NOTICE_EVENTS = [
   'released',
   'cancelled',
   'failed',
+  'verification-differs',
 ] as const;
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
@@ -33,6 +34,8 @@ export interface Notice {
   error?: ErrorSummary;
   releaseError?: ErrorSummary;
   released?: SetupStatus['released'];
+  /** `verification-differs`: what the comparison found (key names, never values). */
+  verification?: { keysCompared?: number; keysDiffering?: number; examples?: string[]; by?: string };
 }
 
 /** What the workflow remembers of its notices (carried across continue-as-new). */
@@ -42,6 +45,8 @@ export interface NoticeLog {
   last?: NoticeEvent;
   /** `synchronizing` was announced once: a later return is `recovered`. */
   synchronized?: boolean;
+  /** The last verification announced (by id). */
+  verification?: string;
 }
 
 const TROUBLE: ReadonlySet<NoticeEvent> = new Set(['needs-attention', 'delay-over-limit', 'release-failed']);
@@ -107,5 +112,38 @@ export function noticeOf(id: string, event: NoticeEvent, status: SetupStatus, re
     ...(status.error ? { error: status.error } : {}),
     ...(status.releaseError ? { releaseError: status.releaseError } : {}),
     ...(status.released ? { released: status.released } : {}),
+    ...(event === 'verification-differs' && status.verification
+      ? {
+          verification: {
+            keysCompared: status.verification.keysCompared,
+            keysDiffering: status.verification.keysDiffering,
+            examples: (status.verification.examples ?? []).slice(0, 5).map((e) => `${e.key} (${e.reason})`),
+            ...(status.verification.by ? { by: status.verification.by } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/** A finished verification that found differences and was not announced yet. */
+export function differingVerification(status: SetupStatus, log: NoticeLog): string | undefined {
+  const v = status.verification;
+  return v?.state === 'done' && v.outcome === 'inconsistent' && log.verification !== v.id ? v.id : undefined;
+}
+
+/** A group of Prometheus alerts, as Alertmanager's webhook sends it, reduced to what a message shows. */
+export interface AlertNotice {
+  /** Stable for one notification of one group (api/routes/alerts.ts): the notifier's workflow id. */
+  id: string;
+  status: 'firing' | 'resolved';
+  groupLabels: Record<string, string>;
+  alerts: {
+    status: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    startsAt: string;
+    endsAt?: string;
+    generatorURL?: string;
+  }[];
+  externalURL?: string;
 }

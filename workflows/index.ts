@@ -4,4 +4,4 @@ export { dtsStatusWatcher } from './status-watcher';
 export { dtsInstanceClaim, dtsPurchaseRecord } from './instance-claim';
 export { preflight } from './preflight';
 export { adoptionCheck } from './adoption-check';
-export { setupNotice } from './notify';
+export { alertNotice, setupNotice } from './notify';

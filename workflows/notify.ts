@@ -3,7 +3,8 @@
 // this workflow. Its id is the event's id (core/notify.ts), so an event is announced once.
 import { ActivityFailure, ApplicationFailure, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { NotifyActivities } from '../activities/notify/deliver';
-import type { Notice } from '../core/notify';
+import type { DestinationKind } from '../activities/notify/config';
+import type { AlertNotice, Notice } from '../core/notify';
 
 export interface NoticeDelivery {
   destination: string;
@@ -19,22 +20,34 @@ const DELIVERY = {
 } as const;
 
 export async function setupNotice(notice: Notice): Promise<NoticeDelivery[]> {
+  return deliverToAll(`**${notice.event}** of ${notice.name}`, (destination, deliver) =>
+    deliver(`${notice.event} of ${notice.name} to ${destination}`).deliverNotice({ notice, destination }),
+  );
+}
+
+/** A group of Prometheus alerts relayed from Alertmanager (api/routes/alerts.ts), to the same destinations. */
+export async function alertNotice(alert: AlertNotice): Promise<NoticeDelivery[]> {
+  const name = alert.groupLabels.alertname ?? 'alerts';
+  return deliverToAll(`**${alert.status}** ${name}`, (destination, deliver) =>
+    deliver(`${alert.status} ${name} to ${destination}`).deliverAlert({ alert, destination }),
+  );
+}
+
+async function deliverToAll(
+  what: string,
+  send: (destination: DestinationKind, deliver: (summary: string) => NotifyActivities) => Promise<unknown>,
+): Promise<NoticeDelivery[]> {
   const { notifyDestinations } = proxyActivities<NotifyActivities>({
     startToCloseTimeout: '10s',
     retry: { maximumInterval: '10s' },
   });
   const destinations = await notifyDestinations();
-  setCurrentDetails(
-    `Delivering **${notice.event}** of ${notice.name} to ${destinations.join(', ') || 'no destination'}`,
-  );
+  setCurrentDetails(`Delivering ${what} to ${destinations.join(', ') || 'no destination'}`);
+  const deliver = (summary: string) => proxyActivities<NotifyActivities>({ ...DELIVERY, summary });
   const deliveries = await Promise.all(
     destinations.map(async (destination): Promise<NoticeDelivery> => {
-      const { deliverNotice } = proxyActivities<NotifyActivities>({
-        ...DELIVERY,
-        summary: `${notice.event} of ${notice.name} to ${destination}`,
-      });
       try {
-        await deliverNotice({ notice, destination });
+        await send(destination, deliver);
         return { destination, outcome: 'delivered' };
       } catch (err) {
         // A failed delivery ends here, as a result: it never fails the setup.

@@ -1,7 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Notice } from '../../core/notify';
+import type { AlertNotice, Notice } from '../../core/notify';
+import { alertOutgoing } from './alert-message';
 import type { DestinationKind, NotifyConfig } from './config';
-import { outgoingRequest } from './formats';
+import { noticeOutgoing, outgoingRequest, type Outgoing } from './formats';
 
 /** Failure types of a delivery: a refusal is final (sending the same again changes nothing); the rest is retried. */
 export const NotifyFailure = {
@@ -12,6 +13,11 @@ export const NotifyFailure = {
 
 export interface DeliverInput {
   notice: Notice;
+  destination: DestinationKind;
+}
+
+export interface DeliverAlertInput {
+  alert: AlertNotice;
   destination: DestinationKind;
 }
 
@@ -29,46 +35,49 @@ export function createNotifyActivities(config: NotifyConfig | undefined, namespa
     },
     /** One POST of one notice to one destination; throws to be retried, or a final refusal. */
     async deliverNotice({ notice, destination }: DeliverInput): Promise<{ status: number }> {
-      const target = destinations.find((d) => d.kind === destination);
-      if (!target)
-        throw ApplicationFailure.nonRetryable(
-          `no ${destination} destination is configured`,
-          NotifyFailure.NotConfigured,
-        );
-      const context = Context.current();
-      const request = outgoingRequest(target, notice, { ...config?.links, namespace }, Date.now());
-      const count = (outcome: string) =>
-        context.metricMeter
-          .createCounter('notify_deliveries', '1', 'Notification delivery attempts by destination kind and outcome')
-          .add(1, { destination, outcome });
-      let res: Response;
-      let text: string;
-      try {
-        res = await fetch(request.url, {
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          // Never follow a redirect: the configured URL is the only place a notice goes.
-          redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), context.cancellationSignal]),
-        });
-        text = await res.text();
-      } catch (err) {
-        count('unreachable');
-        // The message names the kind, never the URL (it may carry a token).
-        throw ApplicationFailure.retryable(
-          `${destination}: no answer (${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)})`,
-          NotifyFailure.Unreachable,
-        );
-      }
-      const verdict = judge(destination, res.status, text);
-      count(verdict);
-      if (verdict === 'delivered') return { status: res.status };
-      const detail = `${destination}: HTTP ${res.status} ${text.slice(0, 200)}`;
-      if (verdict === 'retry') throw ApplicationFailure.retryable(detail, NotifyFailure.Unreachable);
-      throw ApplicationFailure.nonRetryable(detail, NotifyFailure.Refused);
+      return send(destination, noticeOutgoing(notice, { ...config?.links, namespace }));
+    },
+    /** The same for a group of Prometheus alerts relayed from Alertmanager (api/routes/alerts.ts). */
+    async deliverAlert({ alert, destination }: DeliverAlertInput): Promise<{ status: number }> {
+      return send(destination, alertOutgoing(alert));
     },
   };
+
+  async function send(destination: DestinationKind, out: Outgoing): Promise<{ status: number }> {
+    const target = destinations.find((d) => d.kind === destination);
+    if (!target)
+      throw ApplicationFailure.nonRetryable(`no ${destination} destination is configured`, NotifyFailure.NotConfigured);
+    const context = Context.current();
+    const request = outgoingRequest(target, out, Date.now());
+    const count = (outcome: string) =>
+      context.metricMeter
+        .createCounter('notify_deliveries', '1', 'Notification delivery attempts by destination kind and outcome')
+        .add(1, { destination, outcome });
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        // Never follow a redirect: the configured URL is the only place a notice goes.
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), context.cancellationSignal]),
+      });
+      text = await res.text();
+    } catch (err) {
+      count('unreachable');
+      // The message names the kind, never the URL (it may carry a token).
+      const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw ApplicationFailure.retryable(`${destination}: no answer (${reason})`, NotifyFailure.Unreachable);
+    }
+    const verdict = judge(destination, res.status, text);
+    count(verdict);
+    if (verdict === 'delivered') return { status: res.status };
+    const detail = `${destination}: HTTP ${res.status} ${text.slice(0, 200)}`;
+    if (verdict === 'retry') throw ApplicationFailure.retryable(detail, NotifyFailure.Unreachable);
+    throw ApplicationFailure.nonRetryable(detail, NotifyFailure.Refused);
+  }
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

@@ -19,22 +19,31 @@ export const WEBHOOK_REPLAY_WINDOW_S = 300;
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
-export function outgoingRequest(
-  destination: NotifyDestination,
-  notice: Notice,
-  links: NoticeLinks,
-  nowMs: number,
-): OutgoingRequest {
-  const message = noticeMessage(notice, links);
+/**
+ * What goes out, whatever the destination: the event's id, the message for people, and the facts for machines
+ * (the generic webhook's JSON).
+ */
+export interface Outgoing {
+  id: string;
+  message: NoticeMessage;
+  facts: Record<string, unknown>;
+}
+
+/** A setup event, ready to go out. */
+export function noticeOutgoing(notice: Notice, links: NoticeLinks): Outgoing {
+  return { id: notice.id, message: noticeMessage(notice, links), facts: { ...notice } };
+}
+
+export function outgoingRequest(destination: NotifyDestination, out: Outgoing, nowMs: number): OutgoingRequest {
   switch (destination.kind) {
     case 'webhook':
-      return webhookRequest(destination, notice, message, nowMs);
+      return webhookRequest(destination, out, nowMs);
     case 'dingtalk':
-      return dingtalkRequest(destination, message, nowMs);
+      return dingtalkRequest(destination, out.message, nowMs);
     case 'feishu':
-      return feishuRequest(destination, message, nowMs);
+      return feishuRequest(destination, out.message, nowMs);
     case 'slack':
-      return slackRequest(destination, message);
+      return slackRequest(destination, out.message);
   }
 }
 
@@ -61,15 +70,14 @@ export function verifyWebhook(
   return Number.isFinite(ageS) && ageS <= WEBHOOK_REPLAY_WINDOW_S ? 'ok' : 'stale';
 }
 
-/** JSON of the notice itself plus the readable message, signed; the event id also in a header for deduplication. */
+/** JSON of the facts plus the readable message, signed; the event id also in a header for deduplication. */
 function webhookRequest(
   destination: NotifyDestination,
-  notice: Notice,
-  message: NoticeMessage,
+  { id, message, facts }: Outgoing,
   nowMs: number,
 ): OutgoingRequest {
   const body = JSON.stringify({
-    ...notice,
+    ...facts,
     title: message.title,
     next: message.next,
     links: Object.fromEntries(message.links),
@@ -79,7 +87,7 @@ function webhookRequest(
     url: destination.url,
     headers: {
       ...JSON_HEADERS,
-      [EVENT_ID_HEADER]: notice.id,
+      [EVENT_ID_HEADER]: id,
       [TIMESTAMP_HEADER]: timestamp,
       [SIGNATURE_HEADER]: webhookSignature(destination.secret ?? '', timestamp, body),
     },

@@ -27,6 +27,7 @@ const TITLES: Record<NoticeEvent, string> = {
   released: 'was released',
   cancelled: 'was cancelled',
   failed: 'failed',
+  'verification-differs': 'has data that differs between its ends',
 };
 
 const SEVERITY: Record<NoticeEvent, Severity> = {
@@ -38,6 +39,7 @@ const SEVERITY: Record<NoticeEvent, Severity> = {
   'delay-over-limit': 'bad',
   'release-failed': 'bad',
   failed: 'bad',
+  'verification-differs': 'bad',
 };
 
 export function noticeMessage(notice: Notice, links: NoticeLinks): NoticeMessage {
@@ -58,6 +60,14 @@ export function noticeMessage(notice: Notice, links: NoticeLinks): NoticeMessage
   if (error && (notice.event === 'release-failed' || notice.event === 'failed' || notice.event === 'needs-attention'))
     facts.push(['Error', `${error.type}${error.code ? ` ${error.code}` : ''}: ${error.message}`]);
   if (notice.released) facts.push(['Instance', notice.released.outcome]);
+  const v = notice.verification;
+  if (v) {
+    facts.push([
+      'Compared',
+      `${v.keysCompared ?? 0} keys, ${v.keysDiffering ?? 0} differing${v.by ? ` (asked by ${v.by})` : ''}`,
+    ]);
+    if (v.examples?.length) facts.push(['For example', v.examples.join(', ')]);
+  }
   facts.push(['At', notice.at]);
   const url = (base: string) => `${base}/${encodeURIComponent(notice.setupId)}`;
   const out: NoticeMessage['links'] = [];
@@ -101,6 +111,11 @@ function nextStep(notice: Notice): string {
       return 'Nothing to do, unless nobody meant to stop this setup.';
     case 'failed':
       return 'The sync never ran. Fix the cause above and create the setup again.';
+    case 'verification-differs':
+      return (
+        'The sync keeps running. Look for writes at the destination that do not come through the sync, then ' +
+        `verify again: \`redis-dts-sync verify ${id}\`.`
+      );
   }
 }
 

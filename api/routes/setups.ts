@@ -306,7 +306,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
     },
     async (req, reply) => {
       const handle = await setups.live(req.params.id);
-      await handle.cancel();
+      await setups.cancel(req.params.id, req.caller?.name);
       const status = await setups.status(handle).catch(() => undefined);
       return reply.code(202).send({ id: req.params.id, phase: status?.phase ?? 'cancelling' });
     },

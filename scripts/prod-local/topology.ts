@@ -83,6 +83,11 @@ export interface Topology {
   apiUrls: string[];
   apiToken: string;
   workers: Service[];
+  /**
+   * Starts worker `index` again (after its old process stopped), from the checkout at `root`: a rolling
+   * upgrade's new build. Resolves once it polls.
+   */
+  startWorker(index: number, root?: string): Promise<Service>;
   apis: Service[];
   services: Service[];
   /** What listens where, for people. */
@@ -257,13 +262,20 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     await emulator.start({ check: async () => (await fetch(`${emulatorUrl}/__emulator/health`)).ok });
 
     const workerEnv = serviceEnv(compose, 'worker', vars);
-    const workers = ports.workerMetrics.map((metricsPort, i) =>
-      service(`worker-${i + 1}`, process.execPath, tsx('worker/main.ts'), {
+    const worker = (i: number, root = ROOT, name = `worker-${i + 1}`) =>
+      service(name, process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], {
         ...workerEnv,
-        WORKER_METRICS_PORT: String(metricsPort),
+        WORKER_METRICS_PORT: String(ports.workerMetrics[i]),
         WORKER_METRICS_HOST: '127.0.0.1',
-      }),
-    );
+      });
+    const workers = ports.workerMetrics.map((_, i) => worker(i));
+    const startWorker = async (i: number, root = ROOT) => {
+      if (workers[i]?.running) throw new Error(`${workers[i].name} still runs: stop it first`);
+      const next = worker(i, root, `worker-${i + 1}-${services.length}`);
+      workers[i] = next;
+      await next.start({ line: /worker: polling/, timeoutMs: 180_000 });
+      return next;
+    };
     const apiEnv = serviceEnv(compose, 'api', vars);
     const apis = ports.apis.map((port, i) =>
       service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), {
@@ -297,6 +309,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       apiUrls,
       apiToken: apiEnv.API_TOKENS!.split(',')[0]!,
       workers,
+      startWorker,
       apis,
       services,
       summary: () =>

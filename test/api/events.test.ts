@@ -4,6 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/api';
 import { findSecrets, TEST_SECRETS } from '../support/secret-scan';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { FAST, syncRequest } from '../support/requests';
+import { setupStatusQuery } from '../../core/messages';
+import { redisSync } from '../../workflows/redis-sync';
+import { setupWorkflowId } from '../../core/ids';
 import type { App } from '../../api/app';
 import type { SetupEvent } from '../../api/events';
 
@@ -112,5 +116,100 @@ describe('GET /v1/syncs/:id/events', () => {
       headers: as(ALICE_TOKEN),
     });
     expect(res.statusCode).toBe(404);
+  });
+
+  it(
+    'lists the runs a setup continued from, a failed DTS call with its code, and who cancelled it',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const n = randomUUID().slice(0, 8);
+      const request = syncRequest();
+      request.name = `ev-can-${n}`;
+      request.topology = 'oneway';
+      request.source = { ...request.source, instanceId: `r-evc-src-${n}` };
+      request.destination = { ...request.destination, instanceId: `r-evc-dst-${n}` };
+      for (const e of [request.source, request.destination])
+        await stack.admin('instances', tairInstance(e.instanceId!, e.password));
+      // DTS answers 500 to every attempt of the first Configure: the activity fails, with DTS's code.
+      await stack.admin('faults', {
+        action: 'ConfigureSynchronizationJob',
+        kind: 'error',
+        code: 'InternalError',
+        httpStatus: 500,
+        count: 3,
+      });
+      const handle = await stack.client.workflow.start(redisSync, {
+        workflowId: setupWorkflowId(request),
+        taskQueue: stack.taskQueue,
+        // A short history: the setup continues as new while it runs.
+        args: [{ request, tuning: { ...FAST, maxHistoryEvents: 60 } }],
+      });
+      await eventually(
+        async () => {
+          const status = await handle.query(setupStatusQuery);
+          const { runId } = await handle.describe();
+          return status.phase === 'synchronizing' && runId !== handle.firstExecutionRunId ? true : undefined;
+        },
+        { timeoutMs: 90_000, what: 'synchronizing in a later run' },
+      );
+      const cancelled = await app.inject({
+        method: 'POST',
+        url: `/v1/syncs/${handle.workflowId}/cancel`,
+        headers: as(ALICE_TOKEN),
+      });
+      expect(cancelled.statusCode).toBe(202);
+      await handle.result().catch(() => undefined);
+
+      const res = await app.inject({
+        method: 'GET',
+        url: `/v1/syncs/${handle.workflowId}/events`,
+        headers: as(ALICE_TOKEN),
+      });
+      const { events } = res.json<{ events: SetupEvent[] }>();
+      // One start, the first run's phases, no end between runs, the cancel with its caller, one end.
+      expect(events.filter((e) => e.kind === 'started')).toHaveLength(1);
+      const phases = events.filter((e) => e.kind === 'phase').map((e) => e.phase);
+      expect(phases[0]).toBe('purchasing');
+      expect(phases).toContain('synchronizing');
+      expect(events.filter((e) => e.kind === 'ended')).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
+      expect(events.filter((e) => e.kind === 'action')).toEqual([
+        expect.objectContaining({ action: 'cancel', by: 'ops-alice' }),
+      ]);
+      const error = events.find((e) => e.kind === 'error');
+      expect(error).toMatchObject({ activity: 'configureDirection', code: 'InternalError' });
+      expect(error?.requestId).toEqual(expect.any(String));
+      expect(findSecrets(res.body, [...TEST_SECRETS, { label: 'alice-token', value: ALICE_TOKEN }])).toEqual([]);
+    },
+  );
+
+  it('shows the last operator action and its caller in the Temporal UI details', async () => {
+    const n = randomUUID().slice(0, 8);
+    const source = { instanceId: `r-evu-src-${n}`, region: 'cn-hangzhou', password: `src-${n}-Pa55` };
+    const destination = { instanceId: `r-evu-dst-${n}`, region: 'cn-hangzhou', password: `dst-${n}-Pa55` };
+    for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+    const started = await app.inject({
+      method: 'POST',
+      url: '/v1/syncs',
+      headers: as(STARTER_TOKEN),
+      payload: { name: `evu-${n}`, topology: 'oneway', region: 'cn-hangzhou', source, destination },
+    });
+    const { id } = started.json();
+    await untilPhase(id, 'synchronizing');
+    const release = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) });
+    expect(release.statusCode).toBe(200);
+    const details = await eventually(
+      async () => {
+        const meta = await stack.client.workflow
+          .getHandle(id)
+          .query<{ currentDetails?: string }>('__temporal_workflow_metadata')
+          .catch(() => undefined);
+        return meta?.currentDetails?.includes('Last operator action') ? meta.currentDetails : undefined;
+      },
+      { what: 'the details to name the release' },
+    );
+    expect(details).toMatch(/\*\*Last operator action:\*\* `release` by ops-alice at \d{4}-/);
+    expect(details).not.toContain(ALICE_TOKEN);
   });
 });

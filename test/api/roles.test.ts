@@ -31,6 +31,7 @@ const EXPECTED: Record<string, Role> = {
   'POST /codec/encode': 'viewer',
   'POST /v1/syncs/plan': 'viewer',
   'POST /v1/syncs/preflight': 'operator',
+  'POST /v1/alerts': 'operator',
   'POST /v1/syncs/{id}/retry': 'operator',
   'POST /v1/syncs/{id}/abort': 'operator',
   'PATCH /v1/syncs/{id}': 'operator',

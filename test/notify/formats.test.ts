@@ -3,13 +3,22 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, EnvReader } from '../../common/env';
-import { noticeEventFor, noticeId, noticeOf, type Notice, type NoticeLog } from '../../core/notify';
+import {
+  differingVerification,
+  noticeEventFor,
+  noticeId,
+  noticeOf,
+  type Notice,
+  type NoticeLog,
+} from '../../core/notify';
 import type { SetupStatus, SetupPhase } from '../../core/types';
 import { readNotifyConfig, type NotifyDestination } from '../../activities/notify/config';
 import { judge } from '../../activities/notify/deliver';
+import { alertOutgoing } from '../../activities/notify/alert-message';
 import {
   EVENT_ID_HEADER,
-  outgoingRequest,
+  noticeOutgoing,
+  outgoingRequest as send,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifyWebhook,
@@ -49,6 +58,9 @@ const notice: Notice = noticeOf(
   status('needs-attention', { attention }),
   'cn-hangzhou',
 );
+
+const outgoingRequest = (d: NotifyDestination, n: Notice, links: typeof LINKS, now: number) =>
+  send(d, noticeOutgoing(n, links), now);
 
 const destination = (kind: NotifyDestination['kind'], secret?: string): NotifyDestination => ({
   kind,
@@ -230,6 +242,36 @@ describe('events of a setup', () => {
     ).toEqual(['needs-attention', 'synchronizing', 'delay-over-limit', 'recovered', 'release-failed', 'released']);
   });
 
+  it('announces a verification that found differences once, by its id', () => {
+    const verification = {
+      id: 'v1',
+      state: 'done' as const,
+      depth: 'value' as const,
+      directions: 'forward' as const,
+      trigger: 'request' as const,
+      by: 'ops-alice',
+      startedAt: '2026-12-06T08:50:00Z',
+      finishedAt: '2026-12-06T08:55:00Z',
+      outcome: 'inconsistent' as const,
+      keysCompared: 1000,
+      keysDiffering: 2,
+      examples: [{ key: 'orders:1', reason: 'value differs' }],
+    };
+    const done = status('synchronizing', { verification });
+    expect(differingVerification(done, { count: 3 })).toBe('v1');
+    expect(differingVerification(done, { count: 4, verification: 'v1' })).toBeUndefined();
+    expect(
+      differingVerification(status('synchronizing', { verification: { ...verification, outcome: 'consistent' } }), {
+        count: 3,
+      }),
+    ).toBeUndefined();
+    const notice = noticeOf('n', 'verification-differs', done, 'cn-hangzhou');
+    const text = JSON.parse(outgoingRequest(destination('dingtalk'), notice, LINKS, NOW).body).markdown.text as string;
+    expect(text).toContain('1000 keys, 2 differing (asked by ops-alice)');
+    expect(text).toContain('orders:1 (value differs)');
+    expect(text).toContain('redis-dts-sync verify redis-sync.r-a.r-b');
+  });
+
   it('ids are the setup, the sequence and the event', () => {
     expect(noticeId('redis-sync.a.b', 3, 'released')).toBe('redis-sync.a.b.notice-3-released');
   });
@@ -275,5 +317,51 @@ describe('NOTIFY_* configuration', () => {
 
   it('accepts plain http on loopback (local receivers)', () => {
     expect(read({ NOTIFY_SLACK_URL: 'http://127.0.0.1:9000/hook' }).destinations).toHaveLength(1);
+  });
+});
+
+describe('a relayed Prometheus alert', () => {
+  const alert = {
+    id: 'alert.0123',
+    status: 'firing' as const,
+    groupLabels: { alertname: 'SyncDelayAboveLimit', setup: 'redis-sync.r-a.r-b' },
+    alerts: [
+      {
+        status: 'firing',
+        labels: {
+          alertname: 'SyncDelayAboveLimit',
+          severity: 'warning',
+          setup: 'redis-sync.r-a.r-b',
+          direction: 'Forward',
+        },
+        annotations: {
+          summary: 'Setup redis-sync.r-a.r-b (Forward) is 12m behind',
+          runbook: 'docs/observability.md#syncdelayabovelimit',
+        },
+        startsAt: '2026-12-06T08:00:00Z',
+        generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
+      },
+    ],
+  };
+
+  it('reads as the alert, where it is, and its runbook, in each chat format', () => {
+    const out = alertOutgoing(alert);
+    const dingtalk = JSON.parse(send(destination('dingtalk', 'SEC0'), out, NOW).body);
+    expect(dingtalk.markdown.title).toBe('[FIRING] SyncDelayAboveLimit');
+    expect(dingtalk.markdown.text).toContain(
+      'Setup redis-sync.r-a.r-b (Forward) is 12m behind — setup=redis-sync.r-a.r-b direction=Forward',
+    );
+    expect(dingtalk.markdown.text).toContain('docs/observability.md#syncdelayabovelimit');
+    expect(dingtalk.markdown.text).toContain('[Prometheus](http://prometheus:9090/graph?g0.expr=x)');
+    const webhook = send(destination('webhook', 'webhook-secret-0123456789'), out, NOW);
+    expect(JSON.parse(webhook.body)).toMatchObject({ id: 'alert.0123', event: 'alert', status: 'firing' });
+    expect(verifyWebhook('webhook-secret-0123456789', webhook.headers, webhook.body, NOW)).toBe('ok');
+    const resolved = alertOutgoing({
+      ...alert,
+      status: 'resolved',
+      alerts: [{ ...alert.alerts[0]!, status: 'resolved' }],
+    });
+    expect(resolved.message.title).toBe('[RESOLVED] SyncDelayAboveLimit');
+    expect(resolved.message.severity).toBe('good');
   });
 });

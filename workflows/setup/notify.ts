@@ -1,5 +1,5 @@
 import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
-import { noticeEventFor, noticeId, noticeOf, type NoticeEvent } from '../../core/notify';
+import { differingVerification, noticeEventFor, noticeId, noticeOf, type NoticeEvent } from '../../core/notify';
 import { setupNotice } from '../notify';
 import { NOTIFY_PATCH } from './patches';
 import type { Setup } from './setup';
@@ -9,11 +9,15 @@ import type { Setup } from './setup';
  * and go on. The setup never waits for a delivery, only (before it continues as new or ends) for the
  * server to have started the notifiers, which then outlive it.
  */
-export function announcePhase(setup: Setup): void {
+export function announceChanges(setup: Setup, phaseChanged: boolean): void {
   const log = setup.state.notices ?? { count: 0 };
-  const event = noticeEventFor(setup.status, log);
-  if (!event || !patched(NOTIFY_PATCH)) return;
-  announce(setup, event);
+  const event = phaseChanged ? noticeEventFor(setup.status, log) : undefined;
+  if (event && patched(NOTIFY_PATCH)) announce(setup, event);
+  const verification = differingVerification(setup.status, log);
+  if (verification && patched(NOTIFY_PATCH)) {
+    announce(setup, 'verification-differs');
+    setup.state.notices = { ...setup.state.notices!, verification };
+  }
 }
 
 /** Tell operators about `event` now (also for steps with news outside a phase change). */
@@ -21,8 +25,10 @@ export function announce(setup: Setup, event: NoticeEvent): void {
   const log = setup.state.notices ?? { count: 0 };
   const id = noticeId(workflowInfo().workflowId, log.count, event);
   setup.state.notices = {
+    ...log,
     count: log.count + 1,
-    last: event,
+    // A verification's finding is beside the phase story: `recovered` still follows the last trouble.
+    ...(event === 'verification-differs' ? {} : { last: event }),
     synchronized: log.synchronized || event === 'synchronizing',
   };
   const started = startChild(setupNotice, {

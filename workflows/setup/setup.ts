@@ -22,6 +22,7 @@ import {
   abortUpdate,
   dtsStatusSignal,
   readDtsStatusNews,
+  type ActionCaller,
   type ReleaseOptions,
   releaseSignal,
   releaseWithOptionsUpdate,
@@ -41,7 +42,7 @@ import {
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
-import { announcePhase } from './notify';
+import { announceChanges } from './notify';
 import { STATUS_MEMO_PATCH, WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
 
@@ -123,7 +124,8 @@ export class Setup {
     setHandler(releaseSignal, () => this.requestStop('release'));
     setHandler(
       retryUpdate,
-      () => {
+      (caller?: ActionCaller) => {
+        this.noteAction('retry', caller);
         this.state.retryRequested = true;
         return this.status;
       },
@@ -131,7 +133,8 @@ export class Setup {
     );
     setHandler(
       abortUpdate,
-      () => {
+      (caller?: ActionCaller) => {
+        this.noteAction('abort', caller);
         this.requestStop('abort');
         return this.status;
       },
@@ -140,6 +143,7 @@ export class Setup {
     setHandler(
       releaseWithOptionsUpdate,
       (options: ReleaseOptions | undefined) => {
+        this.noteAction('release', options);
         if (options?.releaseInstance && !this.state.teardown) {
           this.state.releaseInstance = true;
           if (this.status.adopted) this.updateStatus({ adopted: { ...this.status.adopted, releaseInstance: true } });
@@ -173,6 +177,12 @@ export class Setup {
       this.state.cancelled = true;
       this.requestStop('cancel');
     });
+  }
+
+  /** Who asked for what, shown in the Temporal UI's details (the update's own arguments carry it in the history). */
+  private noteAction(action: string, caller: ActionCaller | undefined): void {
+    this.state.lastAction = { action, ...(caller?.by ? { by: caller.by } : {}), at: new Date().toISOString() };
+    setCurrentDetails(describeForUi(this.status, this.state.lastAction));
   }
 
   private overMaxDelay(seconds: number | undefined): boolean {
@@ -385,8 +395,8 @@ export class Setup {
           topology: this.request.topology,
         });
       }
-      announcePhase(this);
     }
+    announceChanges(this, status.phase !== before);
     // Each upsert is a history event: only when a searchable value changes.
     const searchable = `${status.phase}|${status.dtsJobId ?? ''}`;
     if (searchable !== this.upserted) {
@@ -397,7 +407,7 @@ export class Setup {
       ]);
     }
     this.memoizeStatus();
-    setCurrentDetails(describeForUi(status));
+    setCurrentDetails(describeForUi(status, this.state.lastAction));
   }
 
   /**
@@ -428,7 +438,7 @@ export class Setup {
   }
 }
 
-function describeForUi(status: SetupStatus): string {
+function describeForUi(status: SetupStatus, lastAction?: SetupState['lastAction']): string {
   const line = (name: string, d?: DirectionState) =>
     d
       ? `| ${name} | ${d.rawStatus ?? (d.configured ? 'configured' : 'not configured')} | ` +
@@ -451,6 +461,9 @@ function describeForUi(status: SetupStatus): string {
     status.attention ? `\n**Needs attention:** ${status.attention.reason}. Send \`retry\` or \`abort\`${until}.` : '',
     status.error ? `\n**Error:** ${status.error.type}: ${status.error.message}` : '',
     status.verification ? `\n**Verification:** ${verificationLine(status.verification)}` : '',
+    lastAction
+      ? `\n**Last operator action:** \`${lastAction.action}\` by ${lastAction.by ?? 'an unnamed caller'} at ${lastAction.at}`
+      : '',
     status.releaseError
       ? `\n**Release failed:** ${status.releaseError.type}: ${status.releaseError.message}. Send \`retry\`.`
       : '',

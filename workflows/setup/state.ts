@@ -66,6 +66,8 @@ export interface SetupState {
   pause?: { resumeAtMs: number; limitAtMs: number };
   /** The verification after the first Synchronizing was started (patch data-verification-v1). */
   verifiedOnce?: boolean;
+  /** The latest operator update, with who sent it: shown in the Temporal UI's details. */
+  lastAction?: { action: string; by?: string; at: string };
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
   notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
