@@ -15,7 +15,7 @@ import type { ConfigureInput } from './dts/configure';
 import type { DescribeInput } from './dts/describe';
 import type { DescribeJobInput } from './dts/describe-job';
 import { familyOf, LEGACY_API, type DtsFamilies, type DtsFamily } from './dts/family';
-import { synchronizationJobFamily } from './dts/synchronization-job';
+import { dtsFamilies } from './dts/families';
 import { claimAdoptedJob, releaseJobClaim, type JobClaimInput } from './adopted-claims';
 import { purchaseInstance, type PurchaseInput } from './dts/purchase';
 import type { ReleaseInput } from './dts/release';
@@ -46,10 +46,6 @@ export interface ActivityDeps {
 /** Which family a call speaks: the setup's own (absent in runs older than the choice: the legacy one). */
 export interface FamilyChoice {
   api?: DtsApi;
-}
-
-export function dtsFamilies(dts: DtsClient): DtsFamilies {
-  return { synchronizationjob: synchronizationJobFamily(dts) };
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
@@ -92,7 +88,7 @@ async function describeAnyFamily(
   // A run older than the choice speaks only the legacy family: it must not adopt a job it cannot drive.
   if (found || !input.api) return found;
   const other = families[input.api === 'dtsjob' ? 'synchronizationjob' : 'dtsjob'];
-  return other?.job(input);
+  return other.job(input);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -4,7 +4,7 @@ import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
 import { DelayGauges } from './delay-gauges';
 import { familyOf, type DtsFamilies, type DtsFamily } from './dts/family';
-import { synchronizationJobFamily } from './dts/synchronization-job';
+import { dtsFamilies } from './dts/families';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../core/messages';
@@ -17,7 +17,7 @@ import { setupsQuery } from '../core/visibility';
 export interface WatchDeps {
   /** Its budget sets the watcher's pace. */
   dts: DtsClient;
-  /** Absent: the legacy family only (as before the choice). */
+  /** Absent: both families over `dts`. */
   families?: DtsFamilies;
   /** The family new setups speak: the unclaimed sweep lists the account's instances with it. */
   api?: DtsApi;
@@ -74,7 +74,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
     // Cancelled (watcher ended) or timed out (a retry took over): stop here, not at the end of the round.
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('watch cancelled');
   };
-  const families = deps.families ?? { synchronizationjob: synchronizationJobFamily(deps.dts) };
+  const families = deps.families ?? dtsFamilies(deps.dts);
   const regions = new RegionCache(deps.client, input.namespace);
   const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
   const unclaimed = deps.claims

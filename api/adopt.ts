@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { InstanceClaims } from '../activities/instance-claims';
 import { adoptionCheck, type AdoptionCheck } from '../workflows/adoption-check';
 import { adoptionRequestOf } from '../core/adoption';
-import type { SetupRequest } from '../core/types';
+import type { DtsApi, SetupRequest } from '../core/types';
 import { setupsQuery } from '../core/visibility';
 import { JOB_CLASSES, PAY_TYPES } from '../core/vocabulary';
 import type { CreateSetupBody } from './schemas';
@@ -32,7 +32,7 @@ export async function checkAdoption(
   request: SetupRequest,
   body: CreateSetupBody,
   setupId: string,
-): Promise<{ request: SetupRequest } | { refusal: AdoptionRefusal }> {
+): Promise<{ request: SetupRequest; api?: DtsApi } | { refusal: AdoptionRefusal }> {
   const dtsJobId = request.adopt!.dtsJobId;
   const holder = await otherHolder(temporal, dtsJobId, setupId);
   if (holder)
@@ -55,7 +55,7 @@ export async function checkAdoption(
     check = await temporal.client.workflow.execute(adoptionCheck, {
       workflowId: `adoption-check.${randomUUID()}`,
       taskQueue: temporal.preflightTaskQueue ?? temporal.taskQueue,
-      args: [{ dtsJobId, request: compared }],
+      args: [{ dtsJobId, request: compared, ...(temporal.dtsApi ? { api: temporal.dtsApi } : {}) }],
       workflowExecutionTimeout: CHECK_TIMEOUT,
       staticSummary: `Adoption check of ${dtsJobId}`,
     });
@@ -80,12 +80,15 @@ export async function checkAdoption(
   if (check.differences.length > 0) return unprocessable(check.differences);
   const jobClass = JOB_CLASSES.find((c) => c.toLowerCase() === check.job!.jobClass.toLowerCase());
   const payType = PAY_TYPES.find((p) => p.toLowerCase() === check.job!.payType.toLowerCase());
+  const job = check.job;
   return {
     request: {
       ...request,
       ...(jobClass ? { jobClass } : {}),
       ...(payType ? { payType } : {}),
     },
+    // The family that knows the job: the setup speaks it.
+    ...(job.api ? { api: job.api } : {}),
   };
 }
 

@@ -2,6 +2,8 @@ import { EnvReader, type Env } from '../common/env';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
 import { readTemporalConfig, type TemporalConfig } from '../common/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
+import { DTS_APIS } from '../core/vocabulary';
+import type { DtsApi } from '../core/types';
 import { readFileSync } from 'node:fs';
 import { parseTokenEntry, tokenFileLines, type TokenEntry } from './auth';
 import { JWT_ALGORITHMS, type JwtConfig } from './jwt';
@@ -20,6 +22,8 @@ export interface ApiConfig {
   codecRequiresToken: boolean;
   /** Optional read-only DTS access: lets a pair whose kept job was released be set up again. */
   dts?: DtsClientConfig;
+  /** The DTS API family new setups speak (DTS_API); a running setup keeps the one it started with. */
+  dtsApi: DtsApi;
 }
 
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
@@ -34,6 +38,7 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
     payloadKeys: readPayloadKeys(env),
     codecCorsOrigins: env.list('CODEC_CORS_ORIGINS', ['http://localhost:8233', 'http://127.0.0.1:8233']),
     codecRequiresToken: env.bool('CODEC_REQUIRE_TOKEN', true),
+    dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
   };
   const accessKeyId = env.optional('ALIBABA_CLOUD_ACCESS_KEY_ID');
   if (accessKeyId) {

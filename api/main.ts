@@ -15,7 +15,12 @@ async function main(): Promise<void> {
     dataConverter: encryptingDataConverter(config.payloadKeys),
   });
   const app = await buildApp({
-    temporal: { client, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+    temporal: {
+      client,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      dtsApi: config.dtsApi,
+    },
     tokens: config.tokens,
     ...(config.jwt ? { jwt: config.jwt } : {}),
     ...(config.dts ? { dtsJobs: dtsJobLookup(config.dts) } : {}),

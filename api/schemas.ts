@@ -2,6 +2,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox';
 import {
   ATTENTION_KINDS,
   DIRECTIONS,
+  DTS_APIS,
   DTS_DIRECTION_STATUSES,
   ENDPOINT_KINDS,
   JOB_CLASSES,
@@ -65,8 +66,10 @@ export const InitializationWindowBody = Type.Object(
 export const AdoptBody = Type.Object(
   {
     dtsJobId: Type.String({
-      pattern: '^dts[A-Za-z0-9]{6,40}$',
-      description: 'the DTS sync instance to adopt, e.g. dtsb0rr0699xczrn; it must run between source and destination',
+      pattern: '^[A-Za-z0-9]{6,43}$',
+      description:
+        'the DTS sync instance to adopt: a SynchronizationJobId or DtsInstanceId (dtsb0rr0699xczrn), or a DtsJobId ' +
+        '(b0rr0699xczrn) of one of its tasks; it must run between source and destination',
     }),
   },
   { additionalProperties: false },
@@ -250,6 +253,9 @@ export const SetupStatusReply = Type.Object({
   phase: oneOf(REPLY_PHASES),
   workflowStatus: Type.Optional(Type.String({ description: "Temporal's execution status of the setup's workflow" })),
   dtsJobId: Type.Optional(Type.String()),
+  dtsApi: Type.Optional(
+    oneOf(DTS_APIS, { description: 'the DTS API family the setup speaks (absent: the legacy synchronizationjob)' }),
+  ),
   payType: Type.Optional(oneOf(PAY_TYPES)),
   source: Type.Optional(EndpointSummary),
   destination: Type.Optional(EndpointSummary),

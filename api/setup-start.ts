@@ -10,6 +10,7 @@ import {
   SyncTopologyKey,
 } from '../core/search-attributes';
 import type { WaitTuning } from '../core/tuning';
+import type { DtsApi } from '../core/types';
 import { summarizeEndpoint, type EndpointSummary, type RedisEndpoint, type SetupRequest } from '../core/types';
 import { setupWorkflowId } from '../core/ids';
 
@@ -31,6 +32,8 @@ export function setupStartOptions(
   taskQueue: string,
   tuning?: Partial<WaitTuning>,
   tags: readonly string[] = [],
+  /** The DTS API family the setup speaks (DTS_API); absent: the legacy one. */
+  api?: DtsApi,
 ): WorkflowStartOptions<typeof redisSync> {
   const arrow = request.topology === 'bidirectional' ? '↔' : '→';
   const databases = request.databases.map((d) => `${d.from}→${d.to}`).join(', ');
@@ -38,7 +41,7 @@ export function setupStartOptions(
   return {
     workflowId: setupWorkflowId(request),
     taskQueue,
-    args: [{ request, ...(tuning ? { tuning } : {}) }],
+    args: [{ request, ...(tuning ? { tuning } : {}), ...(api ? { api } : {}) }],
     // One live setup per pair; a finished (released, failed) one may be set up again.
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowIdConflictPolicy: 'FAIL',

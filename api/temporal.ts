@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DtsApi } from '../core/types';
 
 /** What the API needs from Temporal; main.ts fills it, tests pass a client to a real server. */
 export interface TemporalDeps {
@@ -7,4 +8,6 @@ export interface TemporalDeps {
   taskQueue: string;
   /** Where the preflight workflow runs; the setups' own queue unless a deployment splits them. */
   preflightTaskQueue?: string;
+  /** The DTS API family new setups speak (DTS_API); absent: the legacy one. */
+  dtsApi?: DtsApi;
 }

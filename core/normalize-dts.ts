@@ -5,6 +5,8 @@ const KNOWN: Record<string, DtsDirectionStatus> = {
   notstarted: 'notstarted',
   prechecking: 'prechecking',
   precheckfailed: 'precheckfailed',
+  // DtsJob family: the precheck passed and the sync is about to start (docs/dts-api.md §13.3).
+  precheckpass: 'prechecking',
   // DTS spells it both ways depending on the operation and the year of the doc.
   initializating: 'initializing',
   initializing: 'initializing',

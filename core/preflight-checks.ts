@@ -1,7 +1,7 @@
 // The preflight's rules: pure functions from what was read about the pair to a report. Each message names
 // the rule of Alibaba's guide to Redis Enterprise (Tair) DTS sync it enforces. Plain data, no I/O.
 import { DtsFailure } from './failures';
-import type { EndpointSummary, Topology } from './types';
+import type { DtsApi, EndpointSummary, Topology } from './types';
 
 export const PREFLIGHT_OUTCOMES = ['pass', 'warn', 'fail'] as const;
 export type PreflightOutcome = (typeof PREFLIGHT_OUTCOMES)[number];
@@ -24,6 +24,8 @@ export type AcceptedRisk = (typeof ACCEPTABLE_RISKS)[number];
 
 /** The request without passwords: all the preflight needs. */
 export interface PreflightInput {
+  /** The DTS API family the setup would speak (absent: the legacy one); its region rule applies. */
+  api?: DtsApi;
   topology: Topology;
   /** Region of the DTS instance. */
   region: string;
@@ -289,24 +291,46 @@ function credentialsCheck(f: PreflightFacts): PreflightItem {
   return item('credentials', 'pass', 'our credentials can read R-KVStore and DTS');
 }
 
-// CreateSynchronizationJob: outside mainland China (Hong Kong included) DestRegion must equal SourceRegion.
 const mainland = (region: string) => region.startsWith('cn-') && region !== 'cn-hongkong';
-/** Where that rule is written (docs/dts-api.md §1.1), named in the report so an operator can check it. */
-const REGION_RULE_SOURCE = 'https://www.alibabacloud.com/help/en/dts/developer-reference/api-createsynchronizationjob';
+/** Where each family's rule is written, named in the report so an operator can check it (docs/dts-api.md §13.3). */
+export const REGION_RULE_SOURCES = {
+  synchronizationjob: 'https://www.alibabacloud.com/help/en/dts/developer-reference/api-createsynchronizationjob',
+  dtsjob: 'https://www.alibabacloud.com/help/en/dts/user-guide/definition-of-cross-border-and-cross-region-instances',
+} as const satisfies Record<DtsApi, string>;
 
+/** The DTS guide's classes of a region pair: both ends on one side of the China border, or across it. */
+function regionClass(s: string, d: string): 'same-region' | 'cross-region' | 'cross-border' {
+  if (s === d) return 'same-region';
+  return mainland(s) === mainland(d) ? 'cross-region' : 'cross-border';
+}
+
+/**
+ * The region rule of the family the setup speaks. CreateSynchronizationJob: when the source is in Hong Kong or
+ * outside mainland China, DestRegion must equal SourceRegion. CreateDtsInstance names no such rule: the pair may
+ * be in different regions, as the DTS guide's cross-region and cross-border instances are.
+ */
 function regionCheck(input: PreflightInput): PreflightItem {
   const s = input.source.region;
   const d = input.destination.region;
-  if (s !== d && (!mainland(s) || !mainland(d))) {
-    return item(
-      'regions',
-      'fail',
-      'CreateSynchronizationJob: when the source is in Hong Kong or outside mainland China' +
-        ` the destination must be in the same region (${s} → ${d}; ${REGION_RULE_SOURCE})`,
-      'Use instances in the same region.',
-    );
+  const api = input.api ?? 'synchronizationjob';
+  const source = REGION_RULE_SOURCES[api];
+  if (api === 'synchronizationjob') {
+    if (s !== d && !mainland(s)) {
+      return item(
+        'regions',
+        'fail',
+        'CreateSynchronizationJob: when the source is in Hong Kong or outside mainland China' +
+          ` the destination must be in the same region (${s} → ${d}; ${source})`,
+        'Use instances in the same region, or speak the DtsJob family (DTS_API=dtsjob), which allows it.',
+      );
+    }
+    return item('regions', 'pass', `${s} → ${d} is allowed by the CreateSynchronizationJob rule (${source})`);
   }
-  return item('regions', 'pass', `${s} → ${d} is allowed`);
+  return item(
+    'regions',
+    'pass',
+    `${s} → ${d} is a ${regionClass(s, d)} instance, which CreateDtsInstance allows (${source})`,
+  );
 }
 
 /** The guide's standing advice: always shown, never blocking. */

@@ -7,6 +7,8 @@ import { DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { DEFAULT_VERIFY_TUNING, type VerifyTuning } from '../activities/verify/activity';
 import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
+import { DTS_APIS } from '../core/vocabulary';
+import type { DtsApi } from '../core/types';
 
 /**
  * After SIGTERM, running activities get this long to finish before they are cancelled: longer than the
@@ -18,6 +20,8 @@ export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_TIMEOUT_MS + 5_000;
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
+  /** The DTS API family new setups speak (DTS_API); a running setup keeps the one it started with. */
+  dtsApi: DtsApi;
   /** R-KVStore endpoint; by default Alibaba's, or the DTS endpoint when that is not Alibaba's (the emulator). */
   rkvstoreEndpoint?: string;
   /** The account's DTS call budget, enforced for all workers on the DTS task queue. */
@@ -56,6 +60,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
   const env = new EnvReader(environment);
   const config: WorkerConfig = {
     temporal: readTemporalConfig(env, environment),
+    dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
     dts: {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),

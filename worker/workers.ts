@@ -70,6 +70,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     activities: createActivities({
       client: deps.client,
       dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
+      api: config.dtsApi,
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
       rkvstore,
       onWatchRound: deps.onWatchRound,

@@ -5,8 +5,11 @@ import type { Activities } from '../activities';
 import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from '../core/adoption';
 import { dtsTaskQueue } from '../core/ids';
 import { ANSWER_CALL } from '../core/timing';
+import type { DtsApi } from '../core/types';
 
 export interface AdoptionCheckInput {
+  /** The family the setup would speak; an id of the other family is accepted too (the answer names its family). */
+  api?: DtsApi;
   dtsJobId: string;
   request: AdoptionRequest;
 }
@@ -23,7 +26,11 @@ export async function adoptionCheck(input: AdoptionCheckInput): Promise<Adoption
     taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
     ...ANSWER_CALL,
   });
-  const job = await describeJob({ dtsJobId: input.dtsJobId, regionId: input.request.region });
+  const job = await describeJob({
+    ...(input.api ? { api: input.api } : {}),
+    dtsJobId: input.dtsJobId,
+    regionId: input.request.region,
+  });
   if (!job) return { found: false, differences: [] };
   return { found: true, job, differences: adoptionDifferences(input.request, job) };
 }

@@ -34,10 +34,11 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     describe(input.destination),
     reads
       .preflightListDtsDirections({
+        ...(input.api ? { api: input.api } : {}),
         regionIds: [input.region, input.source.region, input.destination.region],
         instanceIds: ids,
       })
-      .catch((err) => failed(err, 'DTS', 'DescribeSynchronizationJobs')),
+      .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
     reads.preflightListOwnDirections({ instanceIds: ids }),
   ]);
   return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });

@@ -1,7 +1,6 @@
-// The product's DTS verbs, one implementation per API family (docs/dts-api.md §12): the legacy
+// The product's DTS verbs, one implementation per API family (docs/dts-api.md §13): the legacy
 // `*SynchronizationJob` family (synchronization-job.ts) and the maintained DtsJob family (dts-job.ts).
 // Everything above this interface (activities, workflow, watcher, preflight) speaks verbs, never actions.
-import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
 import type { ConfigureInput } from './configure';
 import type { DtsInstanceSummary } from './list-instances';
@@ -69,12 +68,10 @@ export interface DtsFamily {
 export const LEGACY_API: DtsApi = 'synchronizationjob';
 
 /** The families over one client; activities pick one per call by the setup's `api`. */
-export type DtsFamilies = Partial<Record<DtsApi, DtsFamily>>;
+export type DtsFamilies = Record<DtsApi, DtsFamily>;
 
 export function familyOf(families: DtsFamilies, api: DtsApi | undefined): DtsFamily {
-  const family = families[api ?? LEGACY_API];
-  if (!family) throw ApplicationFailure.nonRetryable(`the DTS API family ${api} is not available`, 'InvalidDtsApi');
-  return family;
+  return families[api ?? LEGACY_API];
 }
 
 export type DtsFamilyFactory = (dts: DtsClient) => DtsFamily;

@@ -52,6 +52,9 @@ export async function listInstances(
     const total = Number(body.TotalRecordCount);
     if (items.length === 0 || byId.size === before || (Number.isFinite(total) && byId.size >= total)) break;
   }
+  // One item of an unconfigured instance: its Reverse may simply not be listed yet (dialect unconfiguredReverse).
+  for (const instance of byId.values())
+    if (instance.unconfigured && instance.directions === 1) delete instance.directions;
   return [...byId.values()];
 }
 

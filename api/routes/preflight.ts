@@ -24,8 +24,9 @@ export async function checkBeforeStart(
   temporal: TemporalDeps,
   request: SetupRequest,
   acceptRisks: AcceptedRisk[] = [],
+  api = temporal.dtsApi,
 ) {
-  const report = await runPreflight(temporal, request, acceptRisks);
+  const report = await runPreflight(temporal, request, acceptRisks, api);
   if (!report.ok) throw refusalOf(report);
   return { preflightWarnings: warningsOf(report) };
 }
@@ -35,8 +36,11 @@ export async function runPreflight(
   temporal: TemporalDeps,
   request: SetupRequest,
   acceptRisks: AcceptedRisk[] = [],
+  /** The family the setup would speak: its region rule applies. */
+  api = temporal.dtsApi,
 ): Promise<PreflightReport> {
   const input: PreflightInput = {
+    ...(api ? { api } : {}),
     topology: request.topology,
     region: request.region,
     source: summarizeEndpoint(request.source),

@@ -109,7 +109,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
     // Adopting the kept job itself is how the pair is set up again around it.
     if (dtsJobId === adopting) return;
     // Released since (DTS console, expiry): nothing is left to collide with.
-    if (dtsJobs && !(await dtsJobs.exists(dtsJobId, ended.source?.region ?? ''))) return;
+    if (dtsJobs && !(await dtsJobs.exists(dtsJobId, ended.source?.region ?? '', ended.dtsApi))) return;
     throw refusal(
       409,
       `the previous setup of this pair (${description.workflowId}) ended with DTS job ${dtsJobId} kept (${outcome}); release that job first, then set the pair up again`,
@@ -135,6 +135,8 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
       const description = await setups.describe(id);
       if (description?.status.name === 'RUNNING') return existing(description, incoming, req.body);
       if (description) await refuseBesideKeptJob(description, request.adopt?.dtsJobId);
+      // The configured family (DTS_API), or for an adopted job the family that knows it.
+      let api = temporal.dtsApi;
       // An adoption: the job exists, no other setup holds it, it matches the request (api/adopt.ts).
       if (request.adopt) {
         const adoption = await checkAdoption(temporal, request, req.body, id);
@@ -143,11 +145,12 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
           throw refusal(statusCode, message, { ...(fields ? { fields } : {}), ...(dtsJobId ? { dtsJobId } : {}) });
         }
         request = adoption.request;
+        api = adoption.api ?? api;
       }
       // Check before paying (api/routes/preflight.ts): any fail → 422, nothing started or bought.
-      const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? []);
+      const { preflightWarnings } = await checkBeforeStart(temporal, request, req.body.acceptRisks ?? [], api);
       try {
-        const options = setupStartOptions(request, taskQueue, undefined, req.body.tags);
+        const options = setupStartOptions(request, taskQueue, undefined, req.body.tags, api);
         // Who started it, in the memo and the UI's summary: a name, never the token.
         const startedBy = req.caller?.name;
         await client.workflow.start(redisSync, {

@@ -5,6 +5,7 @@ import type { DtsClient, DtsParams, DtsResponse } from '../../activities/dts/cli
 import { configureDirection } from '../../activities/dts/configure';
 import { describeJob } from '../../activities/dts/describe-job';
 import { describeDirection } from '../../activities/dts/describe';
+import { dtsJobFamily } from '../../activities/dts/dts-job';
 import { listInstances } from '../../activities/dts/list-instances';
 import { purchaseInstance } from '../../activities/dts/purchase';
 import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
@@ -203,5 +204,149 @@ describe('request builders against the reference table', () => {
         }),
     ).toMatchObject({ code: 'MissingSourceEndpoint.UserName' });
     expect(list && unknownParams(list, { PageSize: '10', PageSzie: '10' })).toEqual(['PageSzie']);
+  });
+});
+
+describe('DtsJob family requests against the reference table', () => {
+  /** One listed two-way instance (Forward task, Reverse as ReverseJob), as DescribeDtsJobs answers. */
+  const listed = (action: string): DtsResponse =>
+    action === 'DescribeDtsJobs'
+      ? {
+          TotalRecordCount: 31,
+          DtsJobList: [
+            {
+              DtsInstanceID: 'dtsjob0001',
+              DtsJobId: 'job0001',
+              Status: 'Synchronizing',
+              ReverseJob: { DtsInstanceID: 'dtsjob0001', DtsJobId: 'rev0001', Status: 'NotConfigured' },
+            },
+          ],
+        }
+      : action === 'CreateDtsInstance'
+        ? { InstanceId: 'dtsbought0001', JobId: 'bought0001' }
+        : {};
+
+  it('Create: both pay types and topologies, every class; no ClientToken (the action takes none)', async () => {
+    const { client, sent } = recorder(listed);
+    const family = dtsJobFamily(client);
+    for (const topology of ['oneway', 'bidirectional'] as const) {
+      for (const pay of [
+        { payType: 'PostPaid' as const },
+        { payType: 'PrePaid' as const, period: 'Month' as const, usedTime: 9 },
+        { payType: 'PrePaid' as const, period: 'Year' as const, usedTime: 5 },
+      ]) {
+        for (const jobClass of ['micro', 'small', 'medium', 'large'] as const) {
+          const id = await family.create({
+            clientToken: 'a'.repeat(64),
+            regionId: 'cn-hongkong',
+            sourceRegion: 'cn-hongkong',
+            destinationRegion: 'ap-southeast-1',
+            topology,
+            jobClass,
+            ...pay,
+          });
+          expect(id).toBe('dtsbought0001');
+        }
+      }
+    }
+    expect(sent.every((s) => s.action === 'CreateDtsInstance' && !('ClientToken' in s.params))).toBe(true);
+    expectAllowed(sent);
+  });
+
+  it('Configure: every endpoint kind, both directions, with and without the automatic start', async () => {
+    const { client, sent } = recorder(listed);
+    const family = dtsJobFamily(client);
+    for (const source of Object.values(ENDPOINTS)) {
+      for (const destination of Object.values(ENDPOINTS)) {
+        for (const direction of ['Forward', 'Reverse'] as const) {
+          await family.configure({
+            dtsJobId: 'dtsjob0001',
+            regionId: 'cn-hangzhou',
+            direction,
+            jobName: 'orders-cache',
+            source,
+            destination,
+            databases: [
+              { from: 0, to: 0 },
+              { from: 3, to: 5 },
+            ],
+            startAutomatically: direction === 'Reverse',
+          });
+        }
+      }
+    }
+    expectAllowed(sent);
+    const first = sent[0]?.params ?? {};
+    expect(JSON.parse(first.DbList ?? '')).toEqual({ '0': { name: '0', all: true }, '3': { name: '5', all: true } });
+    expect(first).toMatchObject({ JobType: 'SYNC', DataSynchronization: 'true', SourceEndpointEngineName: 'REDIS' });
+  });
+
+  it('Configure names the account in UserName: a Tair account, and the default one for self-managed kinds', async () => {
+    const { client, sent } = recorder(listed);
+    const configure = (source: RedisEndpoint, destination: RedisEndpoint) =>
+      dtsJobFamily(client).configure({
+        dtsJobId: 'dtsjob0001',
+        regionId: 'cn-hangzhou',
+        direction: 'Forward',
+        jobName: 'n',
+        source,
+        destination,
+        databases: [{ from: 0, to: 0 }],
+      });
+    await configure(ENDPOINTS.ecs as RedisEndpoint, ENDPOINTS.tairAccount as RedisEndpoint);
+    expect(sent[0]?.params).toMatchObject({
+      SourceEndpointInstanceType: 'ECS',
+      SourceEndpointUserName: 'default',
+      DestinationEndpointInstanceType: 'REDIS',
+      DestinationEndpointUserName: 'app_user',
+      DestinationEndpointPassword: 'pw-2',
+    });
+  });
+
+  it('per-task calls name the direction’s own task; reads, lists, adoption and the preflight', async () => {
+    const { client, sent } = recorder(listed);
+    const family = dtsJobFamily(client);
+    const job = { dtsJobId: 'dtsjob0001', regionId: 'cn-hangzhou' };
+    for (const direction of ['Forward', 'Reverse'] as const) {
+      await family.describe({ ...job, direction });
+      await family.start({ ...job, direction });
+      await family.suspend({ ...job, direction });
+      await family.reset({ ...job, direction });
+    }
+    await family.release(job);
+    const ids = Array.from({ length: 31 }, (_, i) => `dts0${i}`);
+    await family.statuses('cn-hangzhou', ids);
+    await family.list('cn-hangzhou');
+    await family.job(job);
+    await preflightListDtsDirections(family, { regionIds: ['cn-hangzhou'], instanceIds: ['r-a'] });
+    expect(new Set(sent.map((s) => s.action))).toEqual(
+      new Set(['DescribeDtsJobs', 'StartDtsJob', 'SuspendDtsJob', 'ResetDtsJob', 'DeleteDtsJob']),
+    );
+    const starts = sent.filter((s) => s.action === 'StartDtsJob').map((s) => s.params);
+    expect(starts).toEqual([
+      {
+        DtsJobId: 'job0001',
+        DtsInstanceId: 'dtsjob0001',
+        RegionId: 'cn-hangzhou',
+        SynchronizationDirection: 'Forward',
+      },
+      {
+        DtsJobId: 'rev0001',
+        DtsInstanceId: 'dtsjob0001',
+        RegionId: 'cn-hangzhou',
+        SynchronizationDirection: 'Reverse',
+      },
+    ]);
+    // 31 ids: two filtered reads of at most a page of ids each.
+    const byIds = sent.filter((s) => s.params.DtsInstanceId?.startsWith('dts0'));
+    expect(byIds.map((s) => s.params.DtsInstanceId?.split(',').length)).toEqual([30, 1]);
+    expectAllowed(sent);
+  });
+
+  it('the table refuses a page of 100 and a Configure without the task type', () => {
+    const list = actionSpec('DescribeDtsJobs');
+    expect(list && checkParams(list, { PageSize: '100' })).toMatchObject({ code: 'InvalidParameter' });
+    const create = actionSpec('CreateDtsInstance');
+    expect(create && unknownParams(create, { PayType: 'PostPaid', ClientToken: 'x' })).toEqual(['ClientToken']);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareVersions,
   evaluatePreflight,
+  REGION_RULE_SOURCES,
   type InstanceFacts,
   type PreflightInput,
 } from '../../core/preflight-checks';
@@ -99,6 +100,27 @@ describe('preflight rules', () => {
     // The report names the rule and the reference page it comes from.
     expect(refused?.message).toMatch(/CreateSynchronizationJob.*api-createsynchronizationjob/);
     expect(regions('ap-southeast-1', 'ap-southeast-1')).toBe('pass');
+    // The page's rule is about the source: a mainland source may go abroad.
+    expect(regions('cn-hangzhou', 'ap-southeast-1')).toBe('pass');
+  });
+
+  it('applies the region rule of the DTS API family in use, naming it and its page', () => {
+    const facts = { source: ok(tair('r-a')), destination: ok(tair('r-b')), dtsDirections: ok([]), ownDirections: [] };
+    const regions = (api: 'dtsjob' | 'synchronizationjob', s: string, d: string) =>
+      evaluatePreflight(
+        { ...input, api, source: { ...input.source, region: s }, destination: { ...input.destination, region: d } },
+        facts,
+      ).items.find((i) => i.check === 'regions');
+    expect(regions('dtsjob', 'cn-hongkong', 'ap-southeast-1')).toMatchObject({
+      outcome: 'pass',
+      message: expect.stringContaining('cross-region'),
+    });
+    expect(regions('dtsjob', 'cn-hongkong', 'ap-southeast-1')?.message).toContain(REGION_RULE_SOURCES.dtsjob);
+    expect(regions('dtsjob', 'cn-hangzhou', 'ap-southeast-1')?.message).toContain('cross-border');
+    expect(regions('synchronizationjob', 'cn-hongkong', 'ap-southeast-1')).toMatchObject({
+      outcome: 'fail',
+      message: expect.stringContaining(REGION_RULE_SOURCES.synchronizationjob),
+    });
   });
 
   it('compares engine versions numerically', () => {

@@ -59,6 +59,11 @@ export const PATCHED_PATHS = [
   'canary-released',
   /** Patch notify-v1: synchronizing, needs-attention, back, released: each starts a notifying workflow. */
   'notified-attention-recovered',
+  /** Patch dts-family-v1: a two-way setup over the DtsJob family, released. */
+  'dtsjob-twoway-released',
+  /** Patch dts-family-v1: the family carried across continue-as-new (both runs recorded). */
+  'dtsjob-continued-as-new',
+  'dtsjob-continued-as-new-first-run',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

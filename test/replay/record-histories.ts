@@ -27,7 +27,7 @@ import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SetupPhase, SetupRequest, Topology } from '../../core/types';
+import type { Direction, DtsApi, SetupPhase, SetupRequest, Topology } from '../../core/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
 
@@ -85,6 +85,8 @@ async function untilPhase(handle: WorkflowHandle<typeof redisSync>, phase: Setup
 type Start = (
   req: SetupRequest,
   tuning?: Record<string, unknown>,
+  /** The DTS API family the setup speaks (absent: what a starter that names none gets, the legacy one). */
+  api?: DtsApi,
 ) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof redisSync>>;
 type Scenario = (stack: ChaosStack, start: Start) => Promise<WorkflowHandle<typeof redisSync>>;
 
@@ -545,6 +547,29 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'dtsjob-twoway-released': async (stack, start) => {
+    const req = request('dtsjob-twoway', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, {}, 'dtsjob');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'dtsjob-continued-as-new': async (stack, start) => {
+    const req = request('dtsjob-can', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, { maxHistoryEvents: 40, maxPoll: '200ms' }, 'dtsjob');
+    // The new run carries the family in its state: it must go on speaking DtsJob.
+    const deadline = Date.now() + 120_000;
+    while ((await handle.describe()).runId === handle.firstExecutionRunId) {
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} never continued as new`);
+      await sleep(200);
+    }
+    await untilPhase(handle, 'synchronizing');
+    if ((await statusOf(handle)).dtsApi !== 'dtsjob') throw new Error('the continued run lost its DTS API family');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'delay-attention-recovered': async (stack, start) => {
     const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;
     await register(stack, req);
@@ -566,11 +591,11 @@ async function main(): Promise<void> {
   const stack = await startChaosStack({ timeScale: 0.05, dtsTimeoutMs: 5_000 });
   try {
     const client = stack.client();
-    const start: Start = (req, tuning = {}) =>
+    const start: Start = (req, tuning = {}, api) =>
       client.workflow.start(redisSync, {
         workflowId: setupWorkflowId(req),
         taskQueue: stack.taskQueue,
-        args: [{ request: req, tuning: { ...TUNING, ...tuning } }],
+        args: [{ request: req, tuning: { ...TUNING, ...tuning }, ...(api ? { api } : {}) }],
       });
     const only = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS)) {

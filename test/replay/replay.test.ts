@@ -11,6 +11,7 @@ import { CHAOS_PAYLOAD_KEYS } from '../chaos/keys';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import {
   CANARY_PATCH,
+  DTS_FAMILY_PATCH,
   DAY_TWO_CHANGES_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
@@ -88,6 +89,8 @@ describe('replay of recorded histories', () => {
     ['verified-on-request', VERIFICATION_PATCH],
     ['canary-released', CANARY_PATCH],
     ['notified-attention-recovered', NOTIFY_PATCH],
+    ['dtsjob-twoway-released', DTS_FAMILY_PATCH],
+    ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });

@@ -87,6 +87,7 @@ export async function startStack(
     metricsHost: '127.0.0.1',
     logLevel: 'WARN',
     payloadKeys: TEST_PAYLOAD_KEYS,
+    dtsApi: 'synchronizationjob',
     ...options.worker,
   };
   const connection = await Connection.connect({ address });

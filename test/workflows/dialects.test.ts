@@ -9,7 +9,7 @@ import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import type { DtsApi, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
@@ -20,13 +20,34 @@ type Job = Omit<EmulatorJob, 'directions'> & {
   directions: Partial<Record<'Forward' | 'Reverse', Direction>>;
 };
 
+/** The actions each DTS API family sends for the product's verbs (activities/dts/family.ts). */
+const ACTIONS = {
+  synchronizationjob: {
+    create: 'CreateSynchronizationJob',
+    configure: 'ConfigureSynchronizationJob',
+    statuses: 'DescribeSynchronizationJobStatusList',
+    release: 'DeleteSynchronizationJob',
+    region: 'RegionId',
+  },
+  dtsjob: {
+    create: 'CreateDtsInstance',
+    configure: 'ConfigureDtsJob',
+    statuses: 'DescribeDtsJobs',
+    release: 'DeleteDtsJob',
+    region: 'Region',
+  },
+} as const satisfies Record<DtsApi, Record<string, string>>;
+
 describe.each([
-  ['default dialect', ''],
-  ['strictest dialect', STRICTEST_DIALECT],
-])('redisSync under the %s', (_name, dialect) => {
+  ['dtsjob', 'default dialect', ''],
+  ['dtsjob', 'strictest dialect', STRICTEST_DIALECT],
+  ['synchronizationjob', 'default dialect', ''],
+  ['synchronizationjob', 'strictest dialect', STRICTEST_DIALECT],
+] as const)('redisSync speaking the %s family under the %s', (api, _name, dialect) => {
   let stack: Stack;
+  const actions = ACTIONS[api];
   beforeAll(async () => {
-    stack = await startStack({ emulator: { dialect } });
+    stack = await startStack({ emulator: { dialect }, worker: { dtsApi: api } });
   });
   afterAll(() => stack?.stop());
 
@@ -58,7 +79,7 @@ describe.each([
     return stack.client.workflow.start(redisSync, {
       workflowId: `wf-dialect-${randomUUID()}`,
       taskQueue: stack.taskQueue,
-      args: [{ request, tuning: FAST }],
+      args: [{ request, tuning: FAST, api }],
     });
   }
 
@@ -97,15 +118,18 @@ describe.each([
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
+    expect(status.dtsApi).toBe(api);
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
     // The watcher reads per region: every status-list call names the DTS region of its jobs.
-    const lists = (await calls()).filter(
-      (c) => c.action === 'DescribeSynchronizationJobStatusList',
-    ) as (EmulatorCall & {
+    const lists = (await calls()).filter((c) => c.action === actions.statuses) as (EmulatorCall & {
       params: Record<string, string>;
     })[];
     expect(lists.length).toBeGreaterThan(0);
-    expect(lists.every((c) => c.params.RegionId === 'cn-hangzhou')).toBe(true);
+    expect(lists.every((c) => c.params[actions.region] === 'cn-hangzhou')).toBe(true);
+    // Only this family's actions were sent for the setup.
+    const other = ACTIONS[api === 'dtsjob' ? 'synchronizationjob' : 'dtsjob'];
+    const foreign = new Set<string>([other.create, other.configure, other.statuses, other.release]);
+    expect((await calls()).filter((c) => c.jobId === status.dtsJobId && foreign.has(c.action))).toEqual([]);
     await handle.cancel();
   });
 
@@ -137,7 +161,7 @@ describe.each([
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
     const since = Date.now() - 1000;
-    await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
+    await stack.admin('faults', { action: actions.create, kind: 'drop-after', count: 1 });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing', 60_000);
     const live = await liveFor(request, since);
@@ -148,7 +172,7 @@ describe.each([
   it('lost configure answer: configured once, Synchronizing', async () => {
     const request = freshRequest({ topology: 'oneway' });
     await register(request);
-    await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'drop-after', count: 1 });
+    await stack.admin('faults', { action: actions.configure, kind: 'drop-after', count: 1 });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect((await jobOf(status.dtsJobId!)).directions.Forward?.configureCount).toBe(1);
@@ -189,9 +213,7 @@ describe.each([
     await handle.signal(releaseSignal);
     expect((await handle.result()).phase).toBe('released');
     expect((await jobOf(status.dtsJobId!)).released).toBe(true);
-    const deletes = (await calls()).filter(
-      (c) => c.action === 'DeleteSynchronizationJob' && c.jobId === status.dtsJobId,
-    );
+    const deletes = (await calls()).filter((c) => c.action === actions.release && c.jobId === status.dtsJobId);
     expect(deletes.some((c) => c.outcome === 'OK')).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ export async function adopt(setup: Setup): Promise<void> {
   const regionId = setup.request.region;
   setup.updateStatus({ phase: 'adopting' });
   const job = await setup.callWithRetries(() =>
-    setup.dts(`Read DTS job ${dtsJobId} to adopt it`, DTS_CALL).describeJob({ dtsJobId, regionId }),
+    setup.dts(`Read DTS job ${dtsJobId} to adopt it`, DTS_CALL).describeJob({ ...setup.family, dtsJobId, regionId }),
   );
   if (!job)
     throw ApplicationFailure.nonRetryable(
@@ -29,12 +29,20 @@ export async function adopt(setup: Setup): Promise<void> {
       `DTS job ${dtsJobId} differs from the request: ${differences.map((d) => `${d.field}: ${d.message}`).join('; ')}`,
       SetupFailure.AdoptedJobMismatch,
     );
+  // The id the setup keeps: the instance (a DtsJob-family task id names one of its tasks).
+  const instanceId = job.dtsJobId || dtsJobId;
+  // Ids of either family are accepted: the setup speaks the family that knows the job.
+  if (setup.state.api && job.api && job.api !== setup.state.api) {
+    log.info('the adopted job belongs to the other DTS API family; speaking it', { api: job.api });
+    setup.state.api = job.api;
+    setup.status.dtsApi = job.api;
+  }
   const claim = await setup.callWithRetries(() =>
-    setup.dts(`Claim DTS job ${dtsJobId}`, DTS_CALL).claimAdoptedJob({ dtsJobId }),
+    setup.dts(`Claim DTS job ${instanceId}`, DTS_CALL).claimAdoptedJob({ dtsJobId: instanceId }),
   );
   if (!claim.ours)
     throw ApplicationFailure.nonRetryable(
-      `DTS job ${dtsJobId} is held by setup ${claim.holder}`,
+      `DTS job ${instanceId} is held by setup ${claim.holder}`,
       SetupFailure.AdoptedJobHeld,
     );
   const now = new Date().toISOString();
@@ -52,11 +60,11 @@ export async function adopt(setup: Setup): Promise<void> {
     }
   }
   log.info('adopted an existing DTS job', {
-    dtsJobId,
+    dtsJobId: instanceId,
     forward: job.forward.rawStatus,
     reverse: job.reverse?.rawStatus,
   });
-  setup.updateStatus({ dtsJobId, adopted: { dtsJobId, at: now } });
+  setup.updateStatus({ dtsJobId: instanceId, adopted: { dtsJobId: instanceId, at: now } });
 }
 
 /** Let go of an adopted job without touching it: no suspend, no delete; the claim is released. */

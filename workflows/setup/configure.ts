@@ -19,6 +19,7 @@ export async function configure(setup: Setup, dir: Direction): Promise<void> {
   try {
     await setup.callWithRetries(() =>
       setup.dts(`Configure ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).configureDirection({
+        ...setup.family,
         dtsJobId: setup.status.dtsJobId!,
         regionId: request.region,
         direction: dir,
@@ -47,6 +48,7 @@ export async function start(setup: Setup, dir: Direction, why: string): Promise<
   try {
     await setup.callWithRetries(() =>
       setup.dts(`Start ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).startDirection({
+        ...setup.family,
         dtsJobId: setup.status.dtsJobId!,
         regionId: setup.request.region,
         direction: dir,
@@ -65,6 +67,7 @@ export async function resetAndConfigure(setup: Setup, dir: Direction, why: strin
   log.info('resetting direction', { direction: dir, why });
   await setup.callWithRetries(() =>
     setup.dts(`Reset ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).resetDirection({
+      ...setup.family,
       dtsJobId: setup.status.dtsJobId!,
       regionId: setup.request.region,
       direction: dir,

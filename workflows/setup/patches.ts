@@ -29,3 +29,8 @@ export const VERIFICATION_PATCH = 'data-verification-v1';
 export const CANARY_PATCH = 'e2e-canary-v1';
 /** Phase changes operators must hear of start a notifying workflow (workflows/setup/notify.ts). */
 export const NOTIFY_PATCH = 'notify-v1';
+/**
+ * A new setup carries its DTS API family in its state (the starter's choice, DTS_API) and every DTS activity
+ * speaks it; a run without it (older) speaks the legacy `*SynchronizationJob` family.
+ */
+export const DTS_FAMILY_PATCH = 'dts-family-v1';

@@ -58,6 +58,7 @@ export async function purchase(setup: Setup): Promise<void> {
 function buy(setup: Setup): Promise<{ dtsJobId: string }> {
   const { request } = setup;
   return setup.dts('Buy the DTS sync instance', PURCHASE_CALL).purchaseInstance({
+    ...setup.family,
     clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
     regionId: request.region,
     sourceRegion: request.source.region,

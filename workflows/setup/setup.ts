@@ -36,6 +36,7 @@ import {
   type Direction,
   type DirectionSnapshot,
   type DirectionState,
+  type DtsApi,
   type DtsDirectionStatus,
   type SetupPhase,
   type SetupRequest,
@@ -254,6 +255,11 @@ export class Setup {
     this.dtsChanged = false;
   }
 
+  /** The DTS API family every DTS activity of this setup speaks; empty in runs older than the choice (legacy). */
+  get family(): { api?: DtsApi } {
+    return this.state.api ? { api: this.state.api } : {};
+  }
+
   dts(summary: string, options: ActivityOptions) {
     return proxyActivities<Activities>({
       ...options,
@@ -298,6 +304,7 @@ export class Setup {
     const news = this.state.news?.[dir];
     try {
       const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, DTS_CALL).describeDirection({
+        ...this.family,
         dtsJobId: this.status.dtsJobId!,
         regionId: this.request.region,
         direction: dir,

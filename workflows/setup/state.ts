@@ -5,6 +5,7 @@ import {
   summarizeEndpoint,
   type AttentionKind,
   type Direction,
+  type DtsApi,
   type DtsDirectionStatus,
   type SetupPhase,
   type SetupRequest,
@@ -21,6 +22,8 @@ export type StopRequest = 'release' | 'abort' | 'cancel';
 export interface SetupState {
   version: 1;
   status: SetupStatus;
+  /** The DTS API family the setup speaks (patch dts-family-v1); absent: the legacy one, for good. */
+  api?: DtsApi;
   /** Resolved once at start: a later change of DEFAULT_TUNING does not change running setups. */
   tuning: WaitTuning;
   /** Absolute end of the current wait for Synchronizing, per direction; absent when not waiting. */

@@ -35,7 +35,7 @@ export async function teardown(setup: Setup, why: 'release' | 'cleanup'): Promis
   const { outcome } = await retryUntilReleased(setup, () =>
     setup
       .dts(`Release ${setup.status.dtsJobId}`, RELEASE_CALL)
-      .releaseInstance({ dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region }),
+      .releaseInstance({ ...setup.family, dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region }),
   );
   setup.updateStatus({ released: { at: new Date().toISOString(), outcome } });
 }
@@ -46,6 +46,7 @@ async function suspendAll(setup: Setup): Promise<void> {
     if (!setup.direction(dir).configured) continue;
     try {
       await setup.dts(`Suspend ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).suspendDirection({
+        ...setup.family,
         dtsJobId: setup.status.dtsJobId!,
         regionId: setup.request.region,
         direction: dir,

@@ -1,0 +1,410 @@
+// The DtsJob family (docs/dts-api.md §12, §13), which Alibaba maintains. A setup keeps the instance's DtsInstanceId;
+// the per-task actions name a task by DtsJobId, so each finds the instance's tasks first (DescribeDtsJobs): a
+// task id is never kept, since ResetDtsJob may replace it.
+import { ApplicationFailure } from '@temporalio/common';
+import type { DtsClient, DtsParams } from './client';
+import { DEFAULT_REDIS_USER, type ConfigureInput } from './configure';
+import { toSnapshot } from './describe';
+import { DtsFailure } from './errors';
+import type { CallCount, CreateInput, DirectionRef, DtsFamily, JobRef } from './family';
+import { endpointId, type DtsInstanceSummary, type DtsRoute } from './list-instances';
+import type { ReleaseResult } from './release';
+import type { CheckpointBoard, StatusBoard } from './status-list';
+import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../core/adoption';
+import { normalizeDtsStatus } from '../../core/normalize-dts';
+import type { DatabaseMapping, Direction, DirectionSnapshot, RedisEndpoint } from '../../core/types';
+import { text } from '../../common/text';
+
+type Json = Record<string, unknown>;
+
+/** The largest page DescribeDtsJobs allows (10, 20 or 30). */
+const PAGE_SIZE = 30;
+const MAX_PAGES = 1000;
+
+export function dtsJobFamily(dts: DtsClient): DtsFamily {
+  return {
+    api: 'dtsjob',
+    create: (input) => createInstance(dts, input),
+    configure: (input) => configureTask(dts, input),
+    describe: (input) => describeTask(dts, input),
+    statuses: (regionId, ids, checkpoints, calls) => statuses(dts, regionId, ids, checkpoints, calls),
+    list: (regionId, calls) => list(dts, regionId, calls),
+    job: (input) => job(dts, input),
+    start: async (input) => void (await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input))),
+    suspend: async (input) => void (await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input))),
+    reset: async (input) => void (await dts.call('ResetDtsJob', await taskParams(dts, 'ResetDtsJob', input))),
+    release: (input) => release(dts, input),
+  };
+}
+
+/** CreateDtsInstance: a SYNC instance for Redis at both ends. It takes no ClientToken (docs/dts-api.md §13.3). */
+async function createInstance(dts: DtsClient, input: CreateInput): Promise<string> {
+  const prepaid = input.payType === 'PrePaid';
+  const body = await dts.call('CreateDtsInstance', {
+    RegionId: input.regionId,
+    Type: 'SYNC',
+    SourceRegion: input.sourceRegion,
+    DestinationRegion: input.destinationRegion,
+    SourceEndpointEngineName: 'Redis',
+    DestinationEndpointEngineName: 'Redis',
+    SyncArchitecture: input.topology,
+    InstanceClass: input.jobClass,
+    PayType: input.payType,
+    Period: prepaid ? input.period : undefined,
+    UsedTime: prepaid ? input.usedTime : undefined,
+    Quantity: 1,
+    // Renewal is the owner's decision, never a side effect of a setup.
+    AutoPay: false,
+  });
+  const instanceId = text(body.InstanceId);
+  if (!instanceId) throw new Error('CreateDtsInstance answered without an InstanceId');
+  return instanceId;
+}
+
+/** ConfigureDtsJob for one direction of the instance; DTS runs the precheck, then the sync, by itself. */
+async function configureTask(dts: DtsClient, input: ConfigureInput): Promise<void> {
+  const { source, destination } = input;
+  const bothEnterprise = source.kind === 'enterprise' && destination.kind === 'enterprise';
+  const reserve = {
+    ...(bothEnterprise ? { srcRedisType: 'enterprise', destRedisType: 'enterprise' } : {}),
+    // none: the task waits NotStarted for StartDtsJob (the initialization window).
+    ...((input.startAutomatically ?? true) ? {} : { autoStartModulesAfterConfig: 'none' }),
+  };
+  await dts.call(
+    'ConfigureDtsJob',
+    {
+      DtsInstanceId: input.dtsJobId,
+      RegionId: input.regionId,
+      SynchronizationDirection: input.direction,
+      JobType: 'SYNC',
+      DtsJobName: input.jobName,
+      // Full plus incremental in both directions, as for the legacy family (docs/dts-api.md §2.4).
+      StructureInitialization: true,
+      DataInitialization: true,
+      DataSynchronization: true,
+      DbList: JSON.stringify(
+        Object.fromEntries(input.databases.map((db) => [String(db.from), { name: String(db.to), all: true }])),
+      ),
+      ...endpointParams('SourceEndpoint', source),
+      ...endpointParams('DestinationEndpoint', destination),
+      Reserve: Object.keys(reserve).length > 0 ? JSON.stringify(reserve) : undefined,
+    },
+    [source.password, destination.password],
+  );
+}
+
+function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoint: RedisEndpoint): DtsParams {
+  const common = {
+    [`${prefix}EngineName`]: 'REDIS',
+    [`${prefix}Region`]: endpoint.region,
+    [`${prefix}Password`]: endpoint.password,
+  };
+  switch (endpoint.kind) {
+    case 'enterprise':
+    case 'community':
+      // This family names the account in its own parameter; absent, the instance's default account.
+      return {
+        ...common,
+        [`${prefix}InstanceType`]: 'REDIS',
+        [`${prefix}InstanceID`]: endpoint.instanceId,
+        [`${prefix}UserName`]: endpoint.username,
+      };
+    case 'ecs':
+      return {
+        ...common,
+        [`${prefix}InstanceType`]: 'ECS',
+        [`${prefix}InstanceID`]: endpoint.instanceId,
+        [`${prefix}IP`]: endpoint.ip,
+        [`${prefix}Port`]: endpoint.port,
+        [`${prefix}UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
+      };
+    case 'express':
+      return {
+        ...common,
+        [`${prefix}InstanceType`]: 'EXPRESS',
+        [`${prefix}IP`]: endpoint.ip,
+        [`${prefix}Port`]: endpoint.port,
+        [`${prefix}UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
+      };
+  }
+}
+
+/** One DescribeDtsJobs page of synchronization instances. */
+function listPage(dts: DtsClient, regionId: string, page: number, filter: DtsParams = {}): Promise<Json> {
+  return dts.call('DescribeDtsJobs', {
+    Region: regionId,
+    JobType: 'SYNC',
+    PageSize: PAGE_SIZE,
+    PageNumber: page,
+    WithoutDbList: filter.DtsInstanceId === undefined && filter.DtsJobId === undefined ? true : undefined,
+    ...filter,
+  });
+}
+
+function items(body: Json): Json[] {
+  return Array.isArray(body.DtsJobList) ? (body.DtsJobList as Json[]) : [];
+}
+
+/** The listed item of one instance (its Forward task, Reverse as ReverseJob), or undefined when DTS knows none. */
+async function findInstance(dts: DtsClient, regionId: string, instanceId: string): Promise<Json | undefined> {
+  const body = await listPage(dts, regionId, 1, { DtsInstanceId: instanceId });
+  return items(body).find((item) => text(item.DtsInstanceID) === instanceId);
+}
+
+function task(item: Json, direction: Direction): Json | undefined {
+  if (direction === 'Forward') return item;
+  const reverse = item.ReverseJob;
+  return reverse && typeof reverse === 'object' ? (reverse as Json) : undefined;
+}
+
+function notFound(action: string, input: JobRef): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `${action}: DTS lists no instance ${input.dtsJobId} in ${input.regionId}`,
+    type: DtsFailure.NotFound,
+    nonRetryable: true,
+    details: [{ action, code: 'Forbidden.InstanceNotFound' }],
+  });
+}
+
+/** DescribeDtsJobs filtered by the instance: one read gives a direction's status, precheck and progress. */
+async function describeTask(dts: DtsClient, input: DirectionRef): Promise<DirectionSnapshot> {
+  const item = await findInstance(dts, input.regionId, input.dtsJobId);
+  if (!item) throw notFound('DescribeDtsJobs', input);
+  const found = task(item, input.direction);
+  // A Reverse not listed yet (dialect unconfiguredReverse=omitted) is one not configured.
+  if (!found) return toSnapshot({ Status: 'NotConfigured' });
+  return toSnapshot(legacyShape(found));
+}
+
+/** The task's fields in the words toSnapshot reads (the legacy status answer). */
+function legacyShape(item: Json): Json {
+  const precheck = object(item.PrecheckStatus);
+  const detail = Array.isArray(precheck.Detail) ? (precheck.Detail as Json[]) : [];
+  return {
+    Status: item.Status,
+    ErrorMessage: item.ErrorMessage,
+    Delay: item.Delay,
+    Checkpoint: item.Checkpoint,
+    PrecheckStatus: {
+      ...precheck,
+      Detail: detail.map((d) => ({
+        ItemName: d.CheckItem,
+        CheckStatus: d.CheckResult,
+        ErrorMessage: d.FailedReason,
+        RepairMethod: d.RepairMethod,
+      })),
+    },
+    StructureInitializationStatus: item.StructureInitializationStatus,
+    DataInitializationStatus: item.DataInitializationStatus,
+    DataSynchronizationStatus: item.DataSynchronizationStatus,
+  };
+}
+
+/**
+ * What StartDtsJob, SuspendDtsJob and ResetDtsJob name: the direction's own task, with its instance and direction,
+ * so the call names it however DTS looks it up.
+ */
+async function taskParams(dts: DtsClient, action: string, input: DirectionRef): Promise<DtsParams> {
+  const item = await findInstance(dts, input.regionId, input.dtsJobId);
+  if (!item) throw notFound(action, input);
+  // A Reverse task not listed yet is named by the instance's Forward task and the direction.
+  const taskId = text(task(item, input.direction)?.DtsJobId) || text(item.DtsJobId);
+  return {
+    DtsJobId: taskId,
+    DtsInstanceId: input.dtsJobId,
+    RegionId: input.regionId,
+    SynchronizationDirection: input.direction,
+  };
+}
+
+/** DeleteDtsJob of the Forward task releases the instance; one DTS no longer lists counts as released. */
+async function release(dts: DtsClient, input: JobRef): Promise<ReleaseResult> {
+  const item = await findInstance(dts, input.regionId, input.dtsJobId);
+  if (!item) return { outcome: 'already-gone' };
+  try {
+    await dts.call('DeleteDtsJob', {
+      DtsJobId: text(item.DtsJobId),
+      DtsInstanceId: input.dtsJobId,
+      RegionId: input.regionId,
+      JobType: 'SYNC',
+    });
+    return { outcome: 'released' };
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === DtsFailure.NotFound) return { outcome: 'already-gone' };
+    throw err;
+  }
+}
+
+/**
+ * Both directions of many instances of one region: DescribeDtsJobs filtered by up to a page of instance ids at a
+ * time, every page of each.
+ */
+async function statuses(
+  dts: DtsClient,
+  regionId: string,
+  ids: string[],
+  checkpoints?: CheckpointBoard,
+  calls?: CallCount,
+): Promise<StatusBoard> {
+  const board: StatusBoard = {};
+  for (let i = 0; i < ids.length; i += PAGE_SIZE) {
+    const wanted = ids.slice(i, i + PAGE_SIZE);
+    await eachPage(dts, regionId, { DtsInstanceId: wanted.join(',') }, calls, (item) => {
+      const id = text(item.DtsInstanceID);
+      if (!wanted.includes(id)) return;
+      const entry: StatusBoard[string] = {};
+      for (const direction of ['Forward', 'Reverse'] as const) {
+        const found = task(item, direction);
+        if (!found) continue;
+        entry[direction] = text(found.Status);
+        const checkpoint = Number.parseInt(text(found.Checkpoint), 10);
+        if (checkpoints && checkpoint > 0) (checkpoints[id] ??= {})[direction] = checkpoint;
+      }
+      board[id] = entry;
+    });
+  }
+  return board;
+}
+
+/** Calls `each` for every item of every page of a filtered list, until TotalRecordCount items came. */
+async function eachPage(
+  dts: DtsClient,
+  regionId: string,
+  filter: DtsParams,
+  calls: CallCount | undefined,
+  each: (item: Json) => void,
+): Promise<void> {
+  let seen = 0;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await listPage(dts, regionId, page, filter);
+    if (calls) calls.count += 1;
+    const found = items(body);
+    found.forEach(each);
+    seen += found.length;
+    const total = Number(body.TotalRecordCount);
+    if (found.length < PAGE_SIZE || (Number.isFinite(total) && seen >= total)) return;
+  }
+}
+
+/** Every synchronization instance of the region, one item each. */
+async function list(dts: DtsClient, regionId: string, calls?: CallCount): Promise<DtsInstanceSummary[]> {
+  const byId = new Map<string, DtsInstanceSummary>();
+  await eachPage(dts, regionId, {}, calls, (item) => {
+    const id = text(item.DtsInstanceID);
+    if (!id || byId.has(id)) return;
+    const reverse = task(item, 'Reverse');
+    const routes = [route(item, 'Forward'), reverse && route(reverse, 'Reverse')].filter((r): r is DtsRoute =>
+      Boolean(r),
+    );
+    const unconfigured = [item, reverse].every((t) => !t || normalizeDtsStatus(text(t.Status)) === 'notconfigured');
+    byId.set(id, {
+      dtsJobId: id,
+      name: text(item.DtsJobName),
+      jobClass: text(item.DtsJobClass),
+      payType: text(item.PayType),
+      // Without a listed Reverse the topology of an unconfigured instance is unknown (dialect unconfiguredReverse).
+      ...(reverse ? { directions: 2 } : unconfigured ? {} : { directions: 1 }),
+      routes,
+      unconfigured,
+      createdAtMs: Date.parse(text(item.CreateTime)),
+    });
+  });
+  return [...byId.values()];
+}
+
+function route(item: Json, direction: Direction): DtsRoute | undefined {
+  if (normalizeDtsStatus(text(item.Status)) === 'notconfigured') return undefined;
+  const source = endpointId(item.SourceEndpoint);
+  const destination = endpointId(item.DestinationEndpoint);
+  return source && destination ? { direction, source, destination } : undefined;
+}
+
+/**
+ * An instance to adopt, by its DtsInstanceId or by one of its task ids (DtsJobId): both are ids of this family.
+ * Looked for in the request's region first; found only elsewhere, it is reported as not in the region.
+ */
+async function job(dts: DtsClient, input: JobRef): Promise<DtsJobFacts | undefined> {
+  for (const region of [input.regionId, undefined]) {
+    for (const filter of [{ DtsInstanceId: input.dtsJobId }, { DtsJobId: input.dtsJobId }]) {
+      const body = await dts.call('DescribeDtsJobs', { Region: region, JobType: 'SYNC', PageSize: 10, ...filter });
+      const item = items(body).find((i) => text(i.DtsInstanceID) === input.dtsJobId || ownsTask(i, input.dtsJobId));
+      if (item) return facts(item, region !== undefined);
+    }
+  }
+  return undefined;
+}
+
+function ownsTask(item: Json, taskId: string): boolean {
+  return text(item.DtsJobId) === taskId || text(task(item, 'Reverse')?.DtsJobId) === taskId;
+}
+
+function facts(item: Json, inRegion: boolean): DtsJobFacts {
+  const reverse = task(item, 'Reverse');
+  return {
+    dtsJobId: text(item.DtsInstanceID),
+    api: 'dtsjob',
+    inRegion,
+    name: text(item.DtsJobName),
+    jobClass: text(item.DtsJobClass),
+    payType: text(item.PayType),
+    // A one-way instance lists no ReverseJob; neither may a two-way one whose Reverse is unconfigured.
+    ...(reverse ? { topology: 'bidirectional' as const } : {}),
+    forward: directionFacts(item),
+    ...(reverse ? { reverse: directionFacts(reverse) } : {}),
+  };
+}
+
+function directionFacts(item: Json): JobDirectionFacts {
+  const rawStatus = text(item.Status);
+  const status = normalizeDtsStatus(rawStatus);
+  const source = endpoint(item.SourceEndpoint);
+  const destination = endpoint(item.DestinationEndpoint);
+  const configured = status !== 'notconfigured' && Boolean(source || destination);
+  return {
+    configured,
+    status,
+    rawStatus,
+    ...(source ? { source } : {}),
+    ...(destination ? { destination } : {}),
+    ...(configured ? { databases: databases(item.DbObject) } : {}),
+  };
+}
+
+/** This family's instance types in the legacy family's words, which the adoption rules compare. */
+const KINDS: Record<string, string> = { REDIS: 'Redis', ECS: 'ECS', EXPRESS: 'Express' };
+
+function endpoint(value: unknown): JobEndpointFacts | undefined {
+  const e = object(value);
+  const instanceId = text(e.InstanceID ?? e.InstanceId);
+  const ip = text(e.Ip ?? e.IP);
+  if (!instanceId && !ip) return undefined;
+  const port = Number.parseInt(text(e.Port), 10);
+  const type = text(e.InstanceType);
+  return {
+    instanceType: KINDS[type.toUpperCase()] ?? type,
+    ...(instanceId ? { instanceId } : {}),
+    ...(ip ? { ip } : {}),
+    ...(Number.isFinite(port) ? { port } : {}),
+  };
+}
+
+/** DbObject: the DbList as configured, `{"0":{"name":"1","all":true}}` (database 0 into database 1). */
+function databases(value: unknown): DatabaseMapping[] {
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  return Object.entries(object(list)).flatMap(([db, v]) => {
+    const from = Number.parseInt(db, 10);
+    const to = Number.parseInt(text(object(v).name, db), 10);
+    return Number.isFinite(from) && Number.isFinite(to) ? [{ from, to }] : [];
+  });
+}
+
+function object(value: unknown): Json {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+}
