@@ -33,6 +33,14 @@ export function dtsTaskQueue(taskQueue: string): string {
   return `${taskQueue}.dts`;
 }
 
+/**
+ * The preflight's R-KVStore reads: another product with its own quota, so they have their own budget
+ * (RKVSTORE_MAX_CALLS_PER_SECOND) and queue instead of waiting behind DTS calls.
+ */
+export function rkvstoreTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.rkvstore`;
+}
+
 /** Canaries: one long-running activity per setup, mostly asleep. */
 export function canaryTaskQueue(taskQueue: string): string {
   return `${taskQueue}.canary`;

@@ -17,6 +17,9 @@ import type { DtsApi } from '../core/types';
  */
 export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_TIMEOUT_MS + 5_000;
 
+/** A preflight reads 3 actions per instance: 60 a second lets 10 preflights a second through without queueing. */
+export const DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND = 60;
+
 export interface WorkerConfig {
   temporal: TemporalConfig;
   dts: DtsClientConfig;
@@ -24,6 +27,8 @@ export interface WorkerConfig {
   dtsApi: DtsApi;
   /** R-KVStore endpoint; by default Alibaba's, or the DTS endpoint when that is not Alibaba's (the emulator). */
   rkvstoreEndpoint?: string;
+  /** The account's R-KVStore call budget (the preflight's instance reads), shared by the DTS_WORKERS processes. */
+  rkvstoreMaxCallsPerSecond?: number;
   /** The account's DTS call budget, enforced for all workers on the DTS task queue. */
   dtsMaxCallsPerSecond: number;
   /** Workers sharing the budget: each spaces its own calls at budget / workers per second. */
@@ -72,6 +77,10 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
     },
     rkvstoreEndpoint: env.optional('RKVSTORE_ENDPOINT'),
     dtsMaxCallsPerSecond: env.number('DTS_MAX_CALLS_PER_SECOND', 20, { min: 0.1, max: 1000 }),
+    rkvstoreMaxCallsPerSecond: env.number('RKVSTORE_MAX_CALLS_PER_SECOND', DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND, {
+      min: 0.1,
+      max: 1000,
+    }),
     dtsWorkers: env.int('DTS_WORKERS', 1, { min: 1, max: 1000 }),
     statusWatchIntervalMs: env.int('DTS_STATUS_WATCH_INTERVAL_MS', 5_000, { min: 500, max: 600_000 }),
     statusWatchMinIntervalMs: env.int('DTS_STATUS_WATCH_MIN_INTERVAL_MS', 500, { min: 200, max: 600_000 }),

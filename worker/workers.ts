@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createRkvstoreActivities } from '../activities/preflight';
 import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
@@ -9,12 +10,12 @@ import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/ver
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { canaryTaskQueue, dtsTaskQueue, verifyTaskQueue } from '../core/ids';
+import { canaryTaskQueue, dtsTaskQueue, rkvstoreTaskQueue, verifyTaskQueue } from '../core/ids';
 import { createCanaryActivities, DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
 import { encryptingDataConverter } from '../common/codec';
-import { dtsCallsPerSecondPerWorker, type WorkerConfig } from './config';
+import { DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND, dtsCallsPerSecondPerWorker, type WorkerConfig } from './config';
 import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerDeps {
@@ -62,6 +63,8 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
       timeoutMs: config.dts.timeoutMs,
     },
     credentials,
+    // Its own budget, shared like DTS's by the DTS_WORKERS processes.
+    new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
   );
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dts = await Worker.create({
@@ -77,6 +80,12 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
+  });
+  // The preflight's R-KVStore reads: their own queue, so they never wait for a DTS slot.
+  const rkvstoreReads = await Worker.create({
+    ...common,
+    taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
+    activities: createRkvstoreActivities(rkvstore),
   });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
@@ -99,7 +108,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxHeartbeatThrottleInterval: '2s',
   });
   await ensureStatusWatcher(config, deps.client);
-  const all = [workflows, dts, verify, canary];
+  const all = [workflows, dts, rkvstoreReads, verify, canary];
   return {
     run: async () => {
       await Promise.all(all.map((w) => w.run()));

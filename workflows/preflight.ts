@@ -1,6 +1,6 @@
 // A short workflow that reads what the preflight needs on the worker (which holds the cloud credentials)
 // and answers the report. Nothing is bought; the API runs it before every purchase.
-import { ActivityFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PreflightActivities } from '../activities/preflight';
 import {
   evaluatePreflight,
@@ -10,21 +10,31 @@ import {
   type Read,
   type ReadError,
 } from '../core/preflight-checks';
-import { dtsTaskQueue } from '../core/ids';
+import { dtsTaskQueue, rkvstoreTaskQueue } from '../core/ids';
 import { ANSWER_CALL } from '../core/timing';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
-/** Reads on the DTS task queue (rate-limited like every cloud call), then the pure rules. */
+/**
+ * R-KVStore reads on their own queue and budget, not behind DTS calls. A preflight lives 15 s at most, but one
+ * started before this replays on its old queue.
+ */
+export const PREFLIGHT_RKVSTORE_QUEUE_PATCH = 'preflight-rkvstore-queue-v1';
+
+/** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
   const reads = proxyActivities<PreflightActivities>({
-    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
     ...ANSWER_CALL,
+    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
+  });
+  const rkvstoreReads = proxyActivities<PreflightActivities>({
+    ...ANSWER_CALL,
+    taskQueue: rkvstoreTaskQueue(workflowInfo().taskQueue),
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
   const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {
     if (!cloud(e)) return undefined;
-    return reads
+    return (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads)
       .preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region })
       .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };

@@ -27,4 +27,9 @@ export function createPreflightActivities({
   };
 }
 
+/** The R-KVStore reads alone, for the `.rkvstore` queue (worker/workers.ts). */
+export function createRkvstoreActivities(rkvstore: RkvstoreClient) {
+  return { preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input) };
+}
+
 export type PreflightActivities = ReturnType<typeof createPreflightActivities>;

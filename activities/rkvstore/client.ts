@@ -4,6 +4,7 @@ import RKVStore, * as $RKV from '@alicloud/r-kvstore20150101';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { classifyDtsError } from '../dts/errors';
+import type { RateLimiter } from '../dts/rate-limiter';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
 import { text } from '../../common/text';
 import type { InstanceFacts } from '../../core/preflight-checks';
@@ -22,6 +23,8 @@ export class RkvstoreClient {
   constructor(
     config: RkvstoreClientConfig,
     private readonly credentials: CredentialsGetter,
+    /** R-KVStore's own budget (RKVSTORE_MAX_CALLS_PER_SECOND): every call waits for its slot. */
+    private readonly limiter?: RateLimiter,
   ) {
     const url = new URL(config.endpoint);
     this.sdk = new RKVStore(
@@ -112,6 +115,7 @@ export class RkvstoreClient {
   }
 
   private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    await this.limiter?.take('read');
     try {
       return await run();
     } catch (err) {

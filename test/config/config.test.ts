@@ -104,3 +104,19 @@ describe('the DTS budget', () => {
     expect(dtsCallsPerSecondPerWorker({ dtsMaxCallsPerSecond: 20, dtsWorkers: 1 })).toBe(20);
   });
 });
+
+describe('the R-KVStore budget', () => {
+  const base = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'secret', PAYLOAD_KEYS: KEY };
+
+  it('is its own, apart from the DTS budget, 60 a second unless set', () => {
+    expect(loadWorkerConfig(base).rkvstoreMaxCallsPerSecond).toBe(60);
+    const config = loadWorkerConfig({ ...base, RKVSTORE_MAX_CALLS_PER_SECOND: '7.5', DTS_MAX_CALLS_PER_SECOND: '3' });
+    expect([config.rkvstoreMaxCallsPerSecond, config.dtsMaxCallsPerSecond]).toEqual([7.5, 3]);
+  });
+
+  it('names the variable when it is not a budget', () => {
+    expect(() => loadWorkerConfig({ ...base, RKVSTORE_MAX_CALLS_PER_SECOND: '0' })).toThrow(
+      /RKVSTORE_MAX_CALLS_PER_SECOND/,
+    );
+  });
+});
