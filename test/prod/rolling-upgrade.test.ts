@@ -27,7 +27,7 @@ const ROOT = join(__dirname, '..', '..');
 const PATCH_ID = 'rolling-upgrade-test-v1';
 const MEMO_KEY = 'upgradeTestPhase';
 const BUILD_DIRS = ['worker', 'activities', 'common', 'core', 'workflows'];
-const ANCHOR = 'announcePhase(this);';
+const ANCHOR = 'announceChanges(this, status.phase !== before);';
 /** Only a worker that hangs is killed: well after the grace, so a slow exit shows in the drain time. */
 const KILL_AFTER_MS = WORKER_SHUTDOWN_GRACE_MS + 60_000;
 
@@ -43,7 +43,7 @@ function makeNewBuild(dir: string): string {
     `import { patched as upgradePatched, upsertMemo as upgradeUpsertMemo } from '@temporalio/workflow';\n` +
       source.replace(
         ANCHOR,
-        `${ANCHOR}\n      if (upgradePatched('${PATCH_ID}')) upgradeUpsertMemo({ ${MEMO_KEY}: status.phase });`,
+        `${ANCHOR}\n    if (status.phase !== before && upgradePatched('${PATCH_ID}')) upgradeUpsertMemo({ ${MEMO_KEY}: status.phase });`,
       ),
   );
   return dir;
