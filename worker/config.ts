@@ -2,6 +2,7 @@ import { EnvReader, type Env } from '../common/env';
 import { readTemporalConfig, type TemporalConfig } from '../common/temporal-config';
 import type { DtsClientConfig } from '../activities/dts/client';
 import { readPayloadKeys, type PayloadKeys } from '../common/codec';
+import { DTS_ACTIVITY_TIMEOUT_MS } from '../core/timing';
 import { DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { DEFAULT_VERIFY_TUNING, type VerifyTuning } from '../activities/verify/activity';
 import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config';
@@ -9,15 +10,12 @@ import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-
 import { DTS_APIS } from '../core/vocabulary';
 import type { DtsApi } from '../core/types';
 
-/** Start-to-close timeout of the setups' DTS activities (READ, MUTATE, RELEASE in workflows/setup/setup.ts). */
-export const DTS_ACTIVITY_START_TO_CLOSE_MS = 30_000;
-
 /**
  * After SIGTERM, running activities get this long to finish before they are cancelled: longer than the
  * longest activity attempt, so a rolling restart cuts no DTS call off (a platform's kill timeout, such as
  * Kubernetes' terminationGracePeriodSeconds, must be longer still).
  */
-export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_START_TO_CLOSE_MS + 5_000;
+export const WORKER_SHUTDOWN_GRACE_MS = DTS_ACTIVITY_TIMEOUT_MS + 5_000;
 
 /** A preflight reads 3 actions per instance: 60 a second lets 10 preflights a second through without queueing. */
 export const DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND = 60;
@@ -153,12 +151,12 @@ export function dtsCallsPerSecondPerWorker(config: Pick<WorkerConfig, 'dtsMaxCal
 function checkDtsTimeout(env: EnvReader, config: WorkerConfig): void {
   const perWorker = dtsCallsPerSecondPerWorker(config);
   const worstWaitMs = Math.ceil(DEFAULT_MAX_LANE_WAIT_MS + config.maxConcurrentDtsCalls * callSpacingMs(perWorker));
-  if (!Number.isFinite(worstWaitMs) || !(config.dts.timeoutMs + worstWaitMs > DTS_ACTIVITY_START_TO_CLOSE_MS)) return;
+  if (!Number.isFinite(worstWaitMs) || !(config.dts.timeoutMs + worstWaitMs > DTS_ACTIVITY_TIMEOUT_MS)) return;
   env.problem(
     `DTS_TIMEOUT_MS (${config.dts.timeoutMs} ms) plus the longest wait for a rate-limit slot (${worstWaitMs} ms: ` +
       `${DEFAULT_MAX_LANE_WAIT_MS} ms + DTS_MAX_CONCURRENT_CALLS × the spacing of DTS_MAX_CALLS_PER_SECOND / DTS_WORKERS, ` +
       `5 % wider than the budget) must fit ` +
-      `in the DTS activities' ${DTS_ACTIVITY_START_TO_CLOSE_MS} ms start-to-close timeout: lower DTS_TIMEOUT_MS ` +
-      `to at most ${Math.max(0, DTS_ACTIVITY_START_TO_CLOSE_MS - worstWaitMs)} or DTS_MAX_CONCURRENT_CALLS`,
+      `in the DTS activities' ${DTS_ACTIVITY_TIMEOUT_MS} ms start-to-close timeout: lower DTS_TIMEOUT_MS ` +
+      `to at most ${Math.max(0, DTS_ACTIVITY_TIMEOUT_MS - worstWaitMs)} or DTS_MAX_CONCURRENT_CALLS`,
   );
 }

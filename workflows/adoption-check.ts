@@ -4,6 +4,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { adoptionDifferences, type AdoptionDifference, type AdoptionRequest, type DtsJobFacts } from '../core/adoption';
 import { dtsTaskQueue } from '../core/ids';
+import { ANSWER_CALL } from '../core/timing';
 import type { DtsApi } from '../core/types';
 
 export interface AdoptionCheckInput {
@@ -23,10 +24,7 @@ export interface AdoptionCheck {
 export async function adoptionCheck(input: AdoptionCheckInput): Promise<AdoptionCheck> {
   const { describeJob } = proxyActivities<Activities>({
     taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: '10s',
-    // It answers an HTTP request: retry transient errors briefly, then fail (the API answers 503).
-    scheduleToCloseTimeout: '20s',
-    retry: { initialInterval: '200ms', maximumInterval: '2s' },
+    ...ANSWER_CALL,
   });
   const job = await describeJob({
     ...(input.api ? { api: input.api } : {}),

@@ -1,6 +1,6 @@
 // A short workflow that reads what the preflight needs on the worker (which holds the cloud credentials)
 // and answers the report. Nothing is bought; the API runs it before every purchase.
-import { ActivityFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PreflightActivities } from '../activities/preflight';
 import {
   evaluatePreflight,
@@ -11,6 +11,7 @@ import {
   type ReadError,
 } from '../core/preflight-checks';
 import { dtsTaskQueue, rkvstoreTaskQueue } from '../core/ids';
+import { ANSWER_CALL } from '../core/timing';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
@@ -22,15 +23,12 @@ export const PREFLIGHT_RKVSTORE_QUEUE_PATCH = 'preflight-rkvstore-queue-v1';
 
 /** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
-  const options: ActivityOptions = {
-    startToCloseTimeout: '10s',
-    // A preflight answers an HTTP request: retry transient errors briefly, then report them.
-    scheduleToCloseTimeout: '20s',
-    retry: { initialInterval: '200ms', maximumInterval: '2s' },
-  };
-  const reads = proxyActivities<PreflightActivities>({ ...options, taskQueue: dtsTaskQueue(workflowInfo().taskQueue) });
+  const reads = proxyActivities<PreflightActivities>({
+    ...ANSWER_CALL,
+    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
+  });
   const rkvstoreReads = proxyActivities<PreflightActivities>({
-    ...options,
+    ...ANSWER_CALL,
     taskQueue: rkvstoreTaskQueue(workflowInfo().taskQueue),
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;

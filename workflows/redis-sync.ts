@@ -16,7 +16,7 @@ export interface RedisSyncInput {
 }
 
 /**
- * One Redis sync setup, from purchase to Synchronizing, then its keeper until released.
+ * One Redis sync setup, from purchase to Synchronizing, then monitored until released.
  * The steps are in workflows/setup/ (procedure.ts reads like the procedure).
  */
 export async function redisSync(input: RedisSyncInput): Promise<SetupStatus> {

@@ -1,6 +1,7 @@
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { dtsTaskQueue } from '../core/ids';
+import { WATCHER_CALL } from '../core/timing';
 import {
   unclaimedInstancesQuery,
   unclaimedInstancesSignal,
@@ -25,9 +26,7 @@ export async function dtsStatusWatcher(input: WatchInput): Promise<void> {
   const { watchDtsStatuses } = proxyActivities<Activities>({
     taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
     summary: 'Watch DTS statuses in batches (DescribeSynchronizationJobStatusList)',
-    startToCloseTimeout: '3650d',
-    heartbeatTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    ...WATCHER_CALL,
   });
   await watchDtsStatuses(input);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
-import { MAX_BACKOFF_MS } from '../../workflows/setup/setup';
+import { MAX_BACKOFF_MS } from '../../core/timing';
 import type { SetupStatus } from '../../core/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
 import { sleep } from './processes';

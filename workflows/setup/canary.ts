@@ -8,10 +8,10 @@ import type { Setup } from './setup';
 // next heartbeat fail, which stops it; a new run starts its own. Its result is never awaited.
 const started = new WeakSet<Setup>();
 
-export function startCanary(s: Setup): void {
-  const canary = s.request.canary;
-  if (!canary || started.has(s) || !patched(CANARY_PATCH)) return;
-  started.add(s);
+export function startCanary(setup: Setup): void {
+  const canary = setup.request.canary;
+  if (!canary || started.has(setup) || !patched(CANARY_PATCH)) return;
+  started.add(setup);
   const { runCanary } = proxyActivities<CanaryActivities>({
     taskQueue: canaryTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '3650d',
@@ -20,10 +20,10 @@ export function startCanary(s: Setup): void {
     summary: 'Canary: end-to-end lag',
   });
   runCanary({
-    setupId: s.status.id,
-    source: s.request.source,
-    destination: s.request.destination,
-    directions: s.directions,
+    setupId: setup.status.id,
+    source: setup.request.source,
+    destination: setup.request.destination,
+    directions: setup.directions,
     intervalMs: canary.intervalSeconds * 1000,
   }).catch(() => undefined);
 }

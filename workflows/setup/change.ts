@@ -28,7 +28,8 @@ import {
 } from '../../core/types';
 import { enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isJobStatusConflict, isPermanent } from './failures';
-import { backoffMs, MAX_BACKOFF_MS, MUTATE, READ, type Setup, StopRequested } from './setup';
+import { backoffMs, DTS_CALL, MAX_BACKOFF_MS } from '../../core/timing';
+import { type Setup, StopRequested } from './setup';
 
 /** How many changes the status keeps (the oldest are dropped first). */
 const CHANGES_KEPT = 20;
@@ -37,13 +38,13 @@ const ORDER = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } } as c
 /** The memo key of the request without passwords (api/sync-start.ts REQUEST_MEMO). */
 const REQUEST_MEMO = 'request';
 
-/** The `change` Update: validated (nothing starts when refused), then recorded and left to the keeper. */
-export function installChangeHandler(s: Setup): void {
+/** The `change` Update: validated (nothing starts when refused), then recorded and left to the monitor (monitor.ts). */
+export function installChangeHandler(setup: Setup): void {
   setHandler(
     changeUpdate,
     (request: ChangeRequest) => {
-      const id = (s.state.changeSeq ?? 0) + 1;
-      s.state.changeSeq = id;
+      const id = (setup.state.changeSeq ?? 0) + 1;
+      setup.state.changeSeq = id;
       const record: ChangeRecord = {
         id,
         kind: request.kind,
@@ -53,23 +54,23 @@ export function installChangeHandler(s: Setup): void {
         outcome: 'applying',
         applied: [],
       };
-      s.state.change = { id, request };
-      s.tell({ changes: [...(s.status.changes ?? []), record].slice(-CHANGES_KEPT) });
-      return s.status;
+      setup.state.change = { id, request };
+      setup.updateStatus({ changes: [...(setup.status.changes ?? []), record].slice(-CHANGES_KEPT) });
+      return setup.status;
     },
     {
       validator: (request: ChangeRequest) => {
         if (typeof request !== 'object' || request === null || !CHANGE_KINDS.includes(request.kind))
           throw new Error(`a change is one of ${CHANGE_KINDS.join(', ')}`);
         const reason = changeRefusal(request, {
-          phase: s.status.phase,
-          topology: s.request.topology,
-          jobClass: s.request.jobClass,
-          databases: s.request.databases,
+          phase: setup.status.phase,
+          topology: setup.request.topology,
+          jobClass: setup.request.jobClass,
+          databases: setup.request.databases,
           tags: currentTags(),
-          family: s.status.dtsApi ?? 'synchronizationjob',
-          paused: s.state.pause !== undefined,
-          ...(s.state.change ? { applying: recordOf(s, s.state.change.id) } : {}),
+          family: setup.status.dtsApi ?? 'synchronizationjob',
+          paused: setup.state.pause !== undefined,
+          ...(setup.state.change ? { applying: recordOf(setup, setup.state.change.id) } : {}),
         });
         if (reason) throw new Error(reason);
       },
@@ -86,17 +87,17 @@ function currentTags(): string[] {
   return [...(workflowInfo().typedSearchAttributes.get(SyncTagsKey) ?? [])];
 }
 
-function recordOf(s: Setup, id: number): ChangeRecord {
-  const record = s.status.changes?.find((c) => c.id === id);
+function recordOf(setup: Setup, id: number): ChangeRecord {
+  const record = setup.status.changes?.find((c) => c.id === id);
   if (record) return record;
   // Dropped from the kept list (never the one applying, which is the newest): a stand-in keeps the steps going.
   const stand: ChangeRecord = { id, kind: 'resume', what: {}, requestedAt: '', outcome: 'applying', applied: [] };
   return stand;
 }
 
-function step(s: Setup, record: ChangeRecord, done: string): void {
+function step(setup: Setup, record: ChangeRecord, done: string): void {
   record.applied.push(done);
-  s.tell({});
+  setup.updateStatus({});
 }
 
 /**
@@ -104,42 +105,42 @@ function step(s: Setup, record: ChangeRecord, done: string): void {
  * so a step run again (a new run, a lost answer) sends nothing twice. A failure is recorded with what was
  * applied; the sync keeps running (a half-done pause is undone) and the change may be asked again.
  */
-export async function applyChange(s: Setup): Promise<void> {
-  const { id, request } = s.state.change!;
-  const record = recordOf(s, id);
+export async function applyChange(setup: Setup): Promise<void> {
+  const { id, request } = setup.state.change!;
+  const record = recordOf(setup, id);
   log.info('applying change', { id, kind: request.kind, by: request.by });
   try {
     switch (request.kind) {
       case 'pause':
-        await pauseDirections(s, record, request.forMs ?? MAX_PAUSE_MS);
+        await pauseDirections(setup, record, request.forMs ?? MAX_PAUSE_MS);
         break;
       case 'databases':
-        s.tell({ phase: 'changing' });
-        await changeDatabases(s, record, request.databases);
+        setup.updateStatus({ phase: 'changing' });
+        await changeDatabases(setup, record, request.databases);
         break;
       case 'jobClass':
-        s.tell({ phase: 'changing' });
-        await changeJobClass(s, record, request.jobClass);
+        setup.updateStatus({ phase: 'changing' });
+        await changeJobClass(setup, record, request.jobClass);
         break;
       case 'tags':
-        s.tell({ phase: 'changing' });
+        setup.updateStatus({ phase: 'changing' });
         upsertSearchAttributes([{ key: SyncTagsKey, value: [...request.tags] }]);
-        step(s, record, 'tags');
-        s.tell({ tags: [...request.tags] });
+        step(setup, record, 'tags');
+        setup.updateStatus({ tags: [...request.tags] });
         break;
       case 'resume':
         // Accepted only while paused: the pause's own loop (stayPaused) takes it.
         return;
     }
-    end(s, record);
+    end(setup, record);
   } catch (err) {
-    end(s, record, err);
+    end(setup, record, err);
     if (err instanceof StopRequested) throw err;
     log.warn('change failed; the sync runs as before it', { id, kind: request.kind, error: failureMessage(err) });
   }
 }
 
-function end(s: Setup, record: ChangeRecord, err?: unknown): void {
+function end(setup: Setup, record: ChangeRecord, err?: unknown): void {
   record.endedAt = new Date().toISOString();
   if (err === undefined) record.outcome = 'applied';
   else {
@@ -150,14 +151,14 @@ function end(s: Setup, record: ChangeRecord, err?: unknown): void {
         : errorSummary(err);
     record.error = { type: summary.type, message: summary.message, ...(summary.code ? { code: summary.code } : {}) };
   }
-  s.state.change = undefined;
-  s.clearPassingError();
-  s.tell({});
+  setup.state.change = undefined;
+  setup.clearPassingError();
+  setup.updateStatus({});
 }
 
 /** The request as the memo keeps it (no password): later POSTs and plans compare with what now runs. */
-function rememberRequest(s: Setup): void {
-  const { source, destination, ...rest } = s.request;
+function rememberRequest(setup: Setup): void {
+  const { source, destination, ...rest } = setup.request;
   upsertMemo({
     [REQUEST_MEMO]: { ...rest, source: summarizeEndpoint(source), destination: summarizeEndpoint(destination) },
   });
@@ -165,56 +166,60 @@ function rememberRequest(s: Setup): void {
 
 // ---- pause and resume ----
 
-async function pauseDirections(s: Setup, record: ChangeRecord, forMs: number): Promise<void> {
+async function pauseDirections(setup: Setup, record: ChangeRecord, forMs: number): Promise<void> {
   const suspended: Direction[] = [];
   try {
-    for (const dir of s.directions) {
-      await suspendOne(s, dir);
+    for (const dir of setup.directions) {
+      await suspendOne(setup, dir);
       suspended.push(dir);
-      step(s, record, `suspend ${dir}`);
+      step(setup, record, `suspend ${dir}`);
     }
   } catch (err) {
     // Never leave a two-way sync half paused: start again what was suspended.
     for (const dir of suspended) {
-      await startOne(s, dir);
-      step(s, record, `start ${dir} (undo)`);
+      await startOne(setup, dir);
+      step(setup, record, `start ${dir} (undo)`);
     }
     throw err;
   }
   const now = Date.now();
-  s.state.pause = { resumeAtMs: now + forMs, limitAtMs: now + DTS_SUSPENSION_LIMIT_MS };
-  s.tell({
+  setup.state.pause = { resumeAtMs: now + forMs, limitAtMs: now + DTS_SUSPENSION_LIMIT_MS };
+  setup.updateStatus({
     phase: 'paused',
     paused: {
       since: new Date(now).toISOString(),
-      resumeAt: new Date(s.state.pause.resumeAtMs).toISOString(),
-      limitAt: new Date(s.state.pause.limitAtMs).toISOString(),
+      resumeAt: new Date(setup.state.pause.resumeAtMs).toISOString(),
+      limitAt: new Date(setup.state.pause.limitAtMs).toISOString(),
       ...(record.by ? { by: record.by } : {}),
     },
   });
 }
 
-async function suspendOne(s: Setup, dir: Direction): Promise<void> {
-  if ((await statusOf(s, dir)) === 'suspending') return;
+async function suspendOne(setup: Setup, dir: Direction): Promise<void> {
+  if ((await statusOf(setup, dir)) === 'suspending') return;
   try {
-    await s.persist(() => s.dts(`Suspend ${dir} (pause)`, MUTATE).suspendDirection(where(s, dir)));
+    await setup.callWithRetries(() =>
+      setup.dts(`Suspend ${dir} (pause)`, DTS_CALL).suspendDirection(where(setup, dir)),
+    );
   } catch (err) {
     // Refused for its status: the answer of an earlier attempt was lost, or DTS is not Synchronizing. Read.
     if (!isJobStatusConflict(err)) throw err;
-    if ((await statusOf(s, dir)) !== 'suspending') throw err;
+    if ((await statusOf(setup, dir)) !== 'suspending') throw err;
   }
 }
 
-async function startOne(s: Setup, dir: Direction): Promise<void> {
-  if ((await statusOf(s, dir, false)) !== 'suspending') return;
-  await s.persist(() => s.dts(`Start ${dir} (resume)`, MUTATE).startDirection(where(s, dir)), { stoppable: false });
+async function startOne(setup: Setup, dir: Direction): Promise<void> {
+  if ((await statusOf(setup, dir, false)) !== 'suspending') return;
+  await setup.callWithRetries(() => setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(where(setup, dir)), {
+    stoppable: false,
+  });
 }
 
 /** The direction's DTS status by the setup's own read (its family's), retried until DTS answers. */
-async function statusOf(s: Setup, dir: Direction, stoppable = true): Promise<DtsDirectionStatus> {
-  const snapshot = await s.persist(
+async function statusOf(setup: Setup, dir: Direction, stoppable = true): Promise<DtsDirectionStatus> {
+  const snapshot = await setup.callWithRetries(
     async () => {
-      const { snapshot, failure } = await s.read(dir);
+      const { snapshot, failure } = await setup.read(dir);
       if (!snapshot) throw failure;
       return snapshot;
     },
@@ -227,16 +232,16 @@ async function statusOf(s: Setup, dir: Direction, stoppable = true): Promise<Dts
  * Paused on request: wait for a resume request or the resume time, then start both directions and wait for
  * Synchronizing. A stop request ends the pause (the teardown releases as usual).
  */
-export async function stayPaused(s: Setup): Promise<void> {
-  const pause = s.state.pause!;
-  while (s.state.change?.request.kind !== 'resume' && Date.now() < pause.resumeAtMs) {
-    await s.pause(pause.resumeAtMs - Date.now(), { wakeOnDtsChange: false, wakeOnChange: true });
+export async function stayPaused(setup: Setup): Promise<void> {
+  const pause = setup.state.pause!;
+  while (setup.state.change?.request.kind !== 'resume' && Date.now() < pause.resumeAtMs) {
+    await setup.pause(pause.resumeAtMs - Date.now(), { wakeOnDtsChange: false, wakeOnChange: true });
   }
-  if (s.state.change?.request.kind !== 'resume') {
+  if (setup.state.change?.request.kind !== 'resume') {
     // The resume time: a change of its own, asked by the schedule.
-    const id = (s.state.changeSeq ?? 0) + 1;
-    s.state.changeSeq = id;
-    s.state.change = { id, request: { kind: 'resume', by: 'schedule' } };
+    const id = (setup.state.changeSeq ?? 0) + 1;
+    setup.state.changeSeq = id;
+    setup.state.change = { id, request: { kind: 'resume', by: 'schedule' } };
     const record: ChangeRecord = {
       id,
       kind: 'resume',
@@ -246,123 +251,125 @@ export async function stayPaused(s: Setup): Promise<void> {
       outcome: 'applying',
       applied: [],
     };
-    s.tell({ changes: [...(s.status.changes ?? []), record].slice(-CHANGES_KEPT) });
+    setup.updateStatus({ changes: [...(setup.status.changes ?? []), record].slice(-CHANGES_KEPT) });
   }
-  const record = recordOf(s, s.state.change.id);
-  s.tell({ phase: 'changing' });
+  const record = recordOf(setup, setup.state.change.id);
+  setup.updateStatus({ phase: 'changing' });
   try {
-    for (const dir of s.directions) {
-      if (await resumeOne(s, dir, pause.limitAtMs)) step(s, record, `start ${dir}`);
+    for (const dir of setup.directions) {
+      if (await resumeOne(setup, dir, pause.limitAtMs)) step(setup, record, `start ${dir}`);
     }
-    for (const dir of s.directions) await untilSynchronizing(s, dir);
+    for (const dir of setup.directions) await untilSynchronizing(setup, dir);
   } catch (err) {
     if (err instanceof StopRequested) {
-      end(s, record, err);
+      end(setup, record, err);
       throw err;
     }
     // DTS refuses to start the direction again (e.g. past its 6-hour limit): a human decides.
-    end(s, record, err);
-    s.state.pause = undefined;
-    s.tell({ paused: undefined });
-    enterAttention(s, {
+    end(setup, record, err);
+    setup.state.pause = undefined;
+    setup.updateStatus({ paused: undefined });
+    enterAttention(setup, {
       kind: 'suspended-outside',
       direction: 'Forward',
       reason: `DTS refused to resume the paused sync: ${failureMessage(err)}`,
     });
     return;
   }
-  s.state.pause = undefined;
-  s.tell({ paused: undefined });
-  end(s, record);
+  setup.state.pause = undefined;
+  setup.updateStatus({ paused: undefined });
+  end(setup, record);
 }
 
 /** Start a suspended direction; retried until DTS answers, warning in the status as DTS's limit nears. */
-async function resumeOne(s: Setup, dir: Direction, limitAtMs: number): Promise<boolean> {
+async function resumeOne(setup: Setup, dir: Direction, limitAtMs: number): Promise<boolean> {
   for (let attempt = 0; ; attempt += 1) {
-    s.checkStop();
+    setup.checkStop();
     try {
-      const { snapshot, failure } = await s.read(dir);
+      const { snapshot, failure } = await setup.read(dir);
       if (!snapshot) throw failure;
       if (snapshot.status !== 'suspending') return false;
-      await s.dts(`Start ${dir} (resume)`, MUTATE).startDirection(where(s, dir));
-      s.clearPassingError();
+      await setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(where(setup, dir));
+      setup.clearPassingError();
       return true;
     } catch (err) {
       if (isPermanent(err) && !isJobStatusConflict(err)) throw err;
-      s.tell({ error: errorSummary(err) });
-      if (Date.now() >= limitAtMs - PAUSE_WARNING_MS && s.status.paused && !s.status.paused.warning) {
+      setup.updateStatus({ error: errorSummary(err) });
+      if (Date.now() >= limitAtMs - PAUSE_WARNING_MS && setup.status.paused && !setup.status.paused.warning) {
         const warning = `the resume keeps failing; DTS cannot start the sync again after ${new Date(limitAtMs).toISOString()}`;
         log.warn(warning, { direction: dir });
-        s.tell({ paused: { ...s.status.paused, warning } });
+        setup.updateStatus({ paused: { ...setup.status.paused, warning } });
       }
       if (isJobStatusConflict(err) && attempt >= 3) throw err;
-      await s.pause(backoffMs(attempt, MAX_BACKOFF_MS), { wakeOnDtsChange: false });
+      await setup.pause(backoffMs(attempt, MAX_BACKOFF_MS), { wakeOnDtsChange: false });
     }
   }
 }
 
 /** Own reads until DTS reports the direction Synchronizing again (a Failed direction is a failed change). */
 async function untilSynchronizing(
-  s: Setup,
+  setup: Setup,
   dir: Direction,
   shows: () => Promise<boolean> = () => Promise.resolve(true),
 ): Promise<void> {
-  const t = s.tuningMs;
+  const t = setup.tuningMs;
   const deadline = Date.now() + t.waitDeadline;
   for (let round = 0; ; round += 1) {
-    const { snapshot } = await s.read(dir);
+    const { snapshot } = await setup.read(dir);
     if (snapshot?.status === 'synchronizing' && (await shows())) return;
     if (snapshot && FAILED_DTS_STATUSES.has(snapshot.status))
       throw ApplicationFailure.nonRetryable(`${dir}: DTS reports ${snapshot.rawStatus} while applying the change`);
     if (Date.now() > deadline)
-      throw ApplicationFailure.nonRetryable(`${dir} did not return to Synchronizing within ${s.request.waitDeadline}`);
-    await s.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
+      throw ApplicationFailure.nonRetryable(
+        `${dir} did not return to Synchronizing within ${setup.request.waitDeadline}`,
+      );
+    await setup.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
   }
 }
 
 /** One direction of this setup's instance, in the setup's API family (suspend and start go through it). */
-function where(s: Setup, dir: Direction) {
+function where(setup: Setup, dir: Direction) {
   return {
-    dtsJobId: s.status.dtsJobId!,
-    regionId: s.request.region,
+    dtsJobId: setup.status.dtsJobId!,
+    regionId: setup.request.region,
     direction: dir,
-    ...(s.status.dtsApi ? { api: s.status.dtsApi } : {}),
+    ...(setup.status.dtsApi ? { api: setup.status.dtsApi } : {}),
   };
 }
 
 // ---- databases ----
 
-async function changeDatabases(s: Setup, record: ChangeRecord, wanted: DatabaseMapping[]): Promise<void> {
-  const change = s.state.change!;
-  for (const dir of s.directions) {
+async function changeDatabases(setup: Setup, record: ChangeRecord, wanted: DatabaseMapping[]): Promise<void> {
+  const change = setup.state.change!;
+  for (const dir of setup.directions) {
     const databases = dir === 'Forward' ? wanted : wanted.map((d) => ({ from: d.to, to: d.from }));
     const label = `modify ${dir}`;
     if (!record.applied.includes(label)) {
-      const { taskId } = await s.persist(() =>
-        s.dts(`Modify the databases of ${dir}`, MUTATE).modifyDatabases({ ...where(s, dir), databases }),
+      const { taskId } = await setup.callWithRetries(() =>
+        setup.dts(`Modify the databases of ${dir}`, DTS_CALL).modifyDatabases({ ...where(setup, dir), databases }),
       );
       if (taskId) change.taskIds = { ...change.taskIds, [dir]: taskId };
-      step(s, record, label);
+      step(setup, record, label);
     }
-    await untilObjectsApplied(s, dir, databases, change.taskIds?.[dir]);
-    step(s, record, `${dir} synchronizing with the new databases`);
+    await untilObjectsApplied(setup, dir, databases, change.taskIds?.[dir]);
+    step(setup, record, `${dir} synchronizing with the new databases`);
   }
-  s.request.databases = wanted;
-  rememberRequest(s);
-  s.tell({ databases: wanted });
+  setup.request.databases = wanted;
+  rememberRequest(setup);
+  setup.updateStatus({ databases: wanted });
 }
 
 /** Through Modifying back to Synchronizing, with DTS's own word on the modification when its TaskId is known. */
 async function untilObjectsApplied(
-  s: Setup,
+  setup: Setup,
   dir: Direction,
   databases: DatabaseMapping[],
   taskId: string | undefined,
 ): Promise<void> {
-  const t = s.tuningMs;
+  const t = setup.tuningMs;
   for (let round = 0; taskId; round += 1) {
-    const task = await s.persist(() =>
-      s.dts(`Read the modification ${taskId}`, READ).readObjectTask({ taskId, regionId: s.request.region }),
+    const task = await setup.callWithRetries(() =>
+      setup.dts(`Read the modification ${taskId}`, DTS_CALL).readObjectTask({ taskId, regionId: setup.request.region }),
     );
     if (task.state === 'finished') break;
     if (task.state === 'failed')
@@ -370,52 +377,56 @@ async function untilObjectsApplied(
         `DTS failed to modify the databases of ${dir}${task.message ? `: ${task.message}` : ''}`,
         'ObjectModifyFailed',
       );
-    await s.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
+    await setup.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
   }
-  await untilSynchronizing(s, dir, async () => {
-    const facts = await s.persist(() => s.dts(`Read the databases of ${dir}`, READ).readChangeFacts(where(s, dir)));
+  await untilSynchronizing(setup, dir, async () => {
+    const facts = await setup.callWithRetries(() =>
+      setup.dts(`Read the databases of ${dir}`, DTS_CALL).readChangeFacts(where(setup, dir)),
+    );
     return sameDatabases(facts.databases, databases);
   });
 }
 
 // ---- instance class ----
 
-async function changeJobClass(s: Setup, record: ChangeRecord, jobClass: JobClass): Promise<void> {
-  const t = s.tuningMs;
+async function changeJobClass(setup: Setup, record: ChangeRecord, jobClass: JobClass): Promise<void> {
+  const t = setup.tuningMs;
   const label = `upgrade to ${jobClass}`;
   for (let attempt = 0; !record.applied.includes(label); attempt += 1) {
-    s.checkStop();
+    setup.checkStop();
     try {
-      await s
+      await setup
         .dts(`Upgrade the instance class to ${jobClass}`, ORDER)
-        .upgradeClass({ dtsJobId: s.status.dtsJobId!, regionId: s.request.region, jobClass });
-      s.clearPassingError();
-      step(s, record, label);
+        .upgradeClass({ dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region, jobClass });
+      setup.clearPassingError();
+      step(setup, record, label);
     } catch (err) {
       if (isPermanent(err)) throw err;
-      s.tell({ error: errorSummary(err) });
+      setup.updateStatus({ error: errorSummary(err) });
       // No answer: the order may have been placed. Look before sending another (the activity reads first too).
-      if (!hasDtsAnswer(err) && (await classShows(s, jobClass, t.maxPoll * 3))) step(s, record, label);
-      else await s.pause(backoffMs(attempt, MAX_BACKOFF_MS), { wakeOnDtsChange: false });
+      if (!hasDtsAnswer(err) && (await classShows(setup, jobClass, t.maxPoll * 3))) step(setup, record, label);
+      else await setup.pause(backoffMs(attempt, MAX_BACKOFF_MS), { wakeOnDtsChange: false });
     }
   }
-  if (!(await classShows(s, jobClass, t.waitDeadline)))
-    throw ApplicationFailure.nonRetryable(`DTS did not report the class ${jobClass} within ${s.request.waitDeadline}`);
-  s.request.jobClass = jobClass;
-  rememberRequest(s);
-  s.tell({ jobClass });
+  if (!(await classShows(setup, jobClass, t.waitDeadline)))
+    throw ApplicationFailure.nonRetryable(
+      `DTS did not report the class ${jobClass} within ${setup.request.waitDeadline}`,
+    );
+  setup.request.jobClass = jobClass;
+  rememberRequest(setup);
+  setup.updateStatus({ jobClass });
 }
 
-async function classShows(s: Setup, jobClass: JobClass, withinMs: number): Promise<boolean> {
-  const t = s.tuningMs;
+async function classShows(setup: Setup, jobClass: JobClass, withinMs: number): Promise<boolean> {
+  const t = setup.tuningMs;
   const until = Date.now() + withinMs;
   for (let round = 0; ; round += 1) {
-    const facts = await s
-      .dts('Read the instance class', READ)
-      .readChangeFacts(where(s, 'Forward'))
+    const facts = await setup
+      .dts('Read the instance class', DTS_CALL)
+      .readChangeFacts(where(setup, 'Forward'))
       .catch(() => undefined);
     if (facts?.jobClass.toLowerCase() === jobClass) return true;
     if (Date.now() >= until) return false;
-    await s.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
+    await setup.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
   }
 }

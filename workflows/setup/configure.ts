@@ -1,25 +1,26 @@
 import { log } from '@temporalio/workflow';
 import type { Direction } from '../../core/types';
 import { failureMessage, isJobStatusConflict } from './failures';
-import { MUTATE, type Setup } from './setup';
+import { DTS_CALL } from '../../core/timing';
+import type { Setup } from './setup';
 import { windowAhead } from './window';
 
 /**
  * ConfigureSynchronizationJob for one direction (DTS then runs the precheck by itself).
  * Reverse flows destination → source: endpoints and database mapping swapped.
  */
-export async function configure(s: Setup, dir: Direction): Promise<void> {
-  const { request } = s;
-  s.tell({ phase: dir === 'Forward' ? 'configuring-forward' : 'configuring-reverse' });
+export async function configure(setup: Setup, dir: Direction): Promise<void> {
+  const { request } = setup;
+  setup.updateStatus({ phase: dir === 'Forward' ? 'configuring-forward' : 'configuring-reverse' });
   // Before the initialization window opens, DTS must not start by itself (window.ts starts it).
-  const held = dir === 'Forward' && windowAhead(s);
+  const held = dir === 'Forward' && windowAhead(setup);
   const [source, destination] =
     dir === 'Forward' ? [request.source, request.destination] : [request.destination, request.source];
   try {
-    await s.persist(() =>
-      s.dts(`Configure ${dir} on ${s.status.dtsJobId}`, MUTATE).configureDirection({
-        ...s.family,
-        dtsJobId: s.status.dtsJobId!,
+    await setup.callWithRetries(() =>
+      setup.dts(`Configure ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).configureDirection({
+        ...setup.family,
+        dtsJobId: setup.status.dtsJobId!,
         regionId: request.region,
         direction: dir,
         jobName: request.name,
@@ -36,20 +37,20 @@ export async function configure(s: Setup, dir: Direction): Promise<void> {
     if (!isJobStatusConflict(err)) throw err;
     log.warn('configure refused for job status; reading the real state', { direction: dir });
   }
-  Object.assign(s.direction(dir), { configured: true, configuredAt: new Date().toISOString() });
-  s.state.waitUntilMs[dir] = Date.now() + s.tuningMs.waitDeadline;
-  s.tell({ phase: s.waitingPhase(dir) });
+  Object.assign(setup.direction(dir), { configured: true, configuredAt: new Date().toISOString() });
+  setup.setWaitDeadline(dir);
+  setup.updateStatus({ phase: setup.waitingPhase(dir) });
 }
 
 /** StartSynchronizationJob. Returns false when DTS refuses it for the job's status. */
-export async function start(s: Setup, dir: Direction, why: string): Promise<boolean> {
+export async function start(setup: Setup, dir: Direction, why: string): Promise<boolean> {
   log.info('starting direction', { direction: dir, why });
   try {
-    await s.persist(() =>
-      s.dts(`Start ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).startDirection({
-        ...s.family,
-        dtsJobId: s.status.dtsJobId!,
-        regionId: s.request.region,
+    await setup.callWithRetries(() =>
+      setup.dts(`Start ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).startDirection({
+        ...setup.family,
+        dtsJobId: setup.status.dtsJobId!,
+        regionId: setup.request.region,
         direction: dir,
       }),
     );
@@ -62,41 +63,41 @@ export async function start(s: Setup, dir: Direction, why: string): Promise<bool
 }
 
 /** ResetSynchronizationJob then configure again: the other way to run a precheck or an initialization again. */
-export async function resetAndConfigure(s: Setup, dir: Direction, why: string): Promise<void> {
+export async function resetAndConfigure(setup: Setup, dir: Direction, why: string): Promise<void> {
   log.info('resetting direction', { direction: dir, why });
-  await s.persist(() =>
-    s.dts(`Reset ${dir} on ${s.status.dtsJobId} (${why})`, MUTATE).resetDirection({
-      ...s.family,
-      dtsJobId: s.status.dtsJobId!,
-      regionId: s.request.region,
+  await setup.callWithRetries(() =>
+    setup.dts(`Reset ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).resetDirection({
+      ...setup.family,
+      dtsJobId: setup.status.dtsJobId!,
+      regionId: setup.request.region,
       direction: dir,
     }),
   );
-  s.direction(dir).configured = false;
-  await configure(s, dir);
+  setup.direction(dir).configured = false;
+  await configure(setup, dir);
 }
 
 /**
  * Run a failed precheck again the way DTS allows: Start; where DTS refuses that (or the wait
  * then still reads PrecheckFailed, see wait.ts), Reset + Configure.
  */
-export async function rerunPrecheck(s: Setup, dir: Direction): Promise<void> {
-  if (await start(s, dir, 'operator retry of the precheck')) {
-    s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: true };
+export async function rerunPrecheck(setup: Setup, dir: Direction): Promise<void> {
+  if (await start(setup, dir, 'operator retry of the precheck')) {
+    setup.state.precheckRerun = { ...setup.state.precheckRerun, [dir]: true };
   } else {
-    await resetAndConfigure(s, dir, 'DTS refused Start after a failed precheck');
+    await resetAndConfigure(setup, dir, 'DTS refused Start after a failed precheck');
   }
 }
 
 /** Restart a Failed direction (Start) or an InitializeFailed one (DTS refuses Start there: Reset + Configure). */
-export async function restartDirection(s: Setup, dir: Direction, why: string): Promise<void> {
-  if (s.direction(dir).status === 'initializefailed') {
-    await resetAndConfigure(s, dir, why);
+export async function restartDirection(setup: Setup, dir: Direction, why: string): Promise<void> {
+  if (setup.direction(dir).status === 'initializefailed') {
+    await resetAndConfigure(setup, dir, why);
     return;
   }
   // A refused Start usually means DTS runs it again already; the wait reads the real state.
   // Never Reset here: that would clear a direction that may be syncing.
-  await start(s, dir, why);
-  s.state.waitUntilMs[dir] = Date.now() + s.tuningMs.waitDeadline;
-  s.tell({ phase: s.waitingPhase(dir) });
+  await start(setup, dir, why);
+  setup.setWaitDeadline(dir);
+  setup.updateStatus({ phase: setup.waitingPhase(dir) });
 }

@@ -2,11 +2,11 @@ import { ApplicationFailure, CancelledFailure, CancellationScope, ContinueAsNew,
 import { SetupFailure } from '../../core/failures';
 import type { SetupStatus } from '../../core/types';
 import { adopt } from './adopt';
-import { attend, enterAttention } from './attention';
+import { waitInAttention, enterAttention } from './attention';
 import { installChangeHandler } from './change';
 import { configure } from './configure';
 import { errorSummary, failureMessage } from './failures';
-import { keep } from './keep';
+import { monitorUntilStopped } from './monitor';
 import { noticesStarted } from './notify';
 import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
@@ -17,91 +17,91 @@ import { waitForWindow } from './window';
 
 /**
  * The seed's procedure: buy → configure Forward → wait for Synchronizing → (two-way) configure
- * Reverse → wait → keep the sync running until an explicit release → tear down.
+ * Reverse → wait → monitor the running sync until an explicit release → tear down.
  *
  * The rule: once any direction reached Synchronizing, only an explicit release (or an
  * operator's abort) ends the sync; any other trouble parks it in needs-attention.
  */
-export async function runSetup(s: Setup): Promise<SetupStatus> {
-  s.installHandlers();
-  installChangeHandler(s);
-  installVerification(s);
+export async function runSetup(setup: Setup): Promise<SetupStatus> {
+  setup.installHandlers();
+  installChangeHandler(setup);
+  installVerification(setup);
   // Nothing here is cancelled halfway; a cancel is a stop request (see Setup.installHandlers).
   return CancellationScope.nonCancellable(async () => {
     try {
-      return await procedure(s);
+      return await procedure(setup);
     } finally {
-      await noticesStarted(s); // however the run ends (continue-as-new too)
+      await noticesStarted(setup); // however the run ends (continue-as-new too)
     }
   });
 }
 
-async function procedure(s: Setup): Promise<SetupStatus> {
-  while (!s.state.teardown) {
+async function procedure(setup: Setup): Promise<SetupStatus> {
+  while (!setup.state.teardown) {
     try {
-      await setUpAndKeep(s);
+      await setUpAndMonitor(setup);
     } catch (err) {
       if (err instanceof ContinueAsNew) throw err;
-      decideEnding(s, err);
-      if (s.state.teardown) break;
-      // After the sync ever ran, no error ends it: park, and run the steps again on retry.
-      enterAttention(s, {
+      decideEnding(setup, err);
+      if (setup.state.teardown) break;
+      // After the sync ever ran, no error ends it: needs-attention, and the steps run again on retry.
+      enterAttention(setup, {
         kind: 'setup-error',
         direction: 'Forward',
         reason: `The setup stopped on an error: ${failureMessage(err)}`,
       });
       try {
-        await attend(s);
+        await waitInAttention(setup);
       } catch (parkedErr) {
         if (parkedErr instanceof ContinueAsNew) throw parkedErr;
-        decideEnding(s, parkedErr);
+        decideEnding(setup, parkedErr);
       }
     }
   }
-  const { why, endPhase } = s.state.teardown;
-  await teardown(s, why);
-  s.tell({ phase: endPhase });
-  if (s.state.cancelled && endPhase === 'cancelled')
+  const { why, endPhase } = setup.state.teardown;
+  await teardown(setup, why);
+  setup.updateStatus({ phase: endPhase });
+  if (setup.state.cancelled && endPhase === 'cancelled')
     throw new CancelledFailure('Setup cancelled; the instance was released or kept');
   if (endPhase === 'failed')
     throw ApplicationFailure.nonRetryable(
-      s.status.error?.message ?? 'Setup failed',
-      s.status.error?.type ?? SetupFailure.Failed,
+      setup.status.error?.message ?? 'Setup failed',
+      setup.status.error?.type ?? SetupFailure.Failed,
     );
-  return s.status;
+  return setup.status;
 }
 
-async function setUpAndKeep(s: Setup): Promise<never> {
-  s.checkStop();
-  if (!s.status.dtsJobId) {
-    if (s.request.adopt) await adopt(s);
-    else await purchase(s);
+async function setUpAndMonitor(setup: Setup): Promise<never> {
+  setup.checkStop();
+  if (!setup.status.dtsJobId) {
+    if (setup.request.adopt) await adopt(setup);
+    else await purchase(setup);
   }
-  for (const dir of s.directions) {
-    const d = s.direction(dir);
-    if (d.synchronizingAt && s.state.waitUntilMs[dir] === undefined) continue;
-    if (!d.configured) await configure(s, dir);
-    if (dir === 'Forward') await waitForWindow(s);
-    await waitForSynchronizing(s, dir);
+  for (const dir of setup.directions) {
+    const d = setup.direction(dir);
+    if (d.synchronizingAt && setup.waitDeadline(dir) === undefined) continue;
+    if (!d.configured) await configure(setup, dir);
+    if (dir === 'Forward') await waitForWindow(setup);
+    await waitForSynchronizing(setup, dir);
   }
-  return keep(s);
+  return monitorUntilStopped(setup);
 }
 
 /** How an error or a stop request ends the setup, if it does; sets `state.teardown`. */
-function decideEnding(s: Setup, err: unknown): void {
+function decideEnding(setup: Setup, err: unknown): void {
   if (err instanceof StopRequested) {
-    if (!s.status.dtsJobId && s.state.purchaseUnsettled) {
-      s.tell({ error: errorSummary(purchaseOutcomeUnknown()) });
-      s.state.teardown = { why: 'cleanup', endPhase: 'failed' };
+    if (!setup.status.dtsJobId && setup.state.purchaseUnsettled) {
+      setup.updateStatus({ error: errorSummary(purchaseOutcomeUnknown()) });
+      setup.state.teardown = { why: 'cleanup', endPhase: 'failed' };
       return;
     }
-    s.state.teardown =
+    setup.state.teardown =
       err.stop === 'release' ? { why: 'release', endPhase: 'released' } : { why: 'cleanup', endPhase: 'cancelled' };
     return;
   }
-  s.tell({ error: errorSummary(err) });
-  if (!s.status.everSynchronizing) {
+  setup.updateStatus({ error: errorSummary(err) });
+  if (!setup.status.everSynchronizing) {
     log.warn('setup failed before the sync ever ran; cleaning up', { error: failureMessage(err) });
-    s.state.teardown = { why: 'cleanup', endPhase: 'failed' };
+    setup.state.teardown = { why: 'cleanup', endPhase: 'failed' };
   }
 }

@@ -1,39 +1,46 @@
 import { ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import { purchaseClientToken } from '../../core/ids';
-import { PassingFailure, SetupFailure } from '../../core/failures';
-import { attend, enterAttention, leave } from './attention';
+import { SetupFailure } from '../../core/failures';
+import { PURCHASE_CALL, retryPauseMs } from '../../core/timing';
+import {
+  attentionRecheckMs,
+  dropAttentionDeadline,
+  enterAttention,
+  leaveAttention,
+  waitInAttention,
+} from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isNetworkFailure, isPermanent } from './failures';
 import { PURCHASE_OUTCOME_KEPT_PATCH } from './patches';
-import { backoffMs, MAX_BACKOFF_MS, PURCHASE, type Setup } from './setup';
+import type { Setup } from './setup';
 
 /**
  * Buy the DTS instance. Never abandoned halfway: a stop request (abort, release, cancel) ends
  * the purchase only when nothing can have been bought; after an attempt whose answer was lost,
  * the same ClientToken is sent again until DTS names the instance, so the teardown can release it.
  */
-export async function purchase(s: Setup): Promise<void> {
-  s.tell({ phase: 'purchasing' });
+export async function purchase(setup: Setup): Promise<void> {
+  setup.updateStatus({ phase: 'purchasing' });
   for (let attempt = 0; ; attempt += 1) {
-    if (!s.state.purchaseUnsettled) s.checkStop();
-    if (s.state.attention) {
+    if (!setup.state.purchaseUnsettled) setup.checkStop();
+    if (setup.state.attention) {
       // purchase-outcome-unknown (also after a continue-as-new)
-      if (patched(PURCHASE_OUTCOME_KEPT_PATCH)) await resendUntilKnown(s);
-      else await attend(s);
-      if (s.status.dtsJobId) return;
+      if (patched(PURCHASE_OUTCOME_KEPT_PATCH)) await resendUntilKnown(setup);
+      else await waitInAttention(setup);
+      if (setup.status.dtsJobId) return;
       continue;
     }
     try {
-      settle(s, await buy(s));
+      settle(setup, await buy(setup));
       return;
     } catch (err) {
       // No answer from DTS (timeout, lost connection): the instance may exist.
-      if (!hasDtsAnswer(err) || isNetworkFailure(err)) s.state.purchaseUnsettled = true;
+      if (!hasDtsAnswer(err) || isNetworkFailure(err)) setup.state.purchaseUnsettled = true;
       if (isPermanent(err)) {
-        if (!s.state.purchaseUnsettled) throw err; // refused, nothing bought
+        if (!setup.state.purchaseUnsettled) throw err; // refused, nothing bought
         // Refused now, but an earlier attempt may have bought: only a human can find out.
         log.error('purchase refused after an attempt whose answer was lost', { error: failureMessage(err) });
-        s.tell({ error: errorSummary(err) });
-        enterAttention(s, {
+        setup.updateStatus({ error: errorSummary(err) });
+        enterAttention(setup, {
           kind: 'purchase-outcome-unknown',
           direction: 'Forward',
           reason: `The purchase may have bought an instance, but DTS now refuses it: ${failureMessage(err)}`,
@@ -41,18 +48,17 @@ export async function purchase(s: Setup): Promise<void> {
         continue;
       }
       const summary = errorSummary(err);
-      s.tell({ error: summary });
-      const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : 60_000;
-      await s.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable: false });
-      await s.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
+      setup.updateStatus({ error: summary });
+      await setup.pause(retryPauseMs(attempt, summary.type), { wakeOnDtsChange: false, stoppable: false });
+      await setup.maybeContinueAsNew(); // a long DTS outage: the new run buys with the same ClientToken
     }
   }
 }
 
-function buy(s: Setup): Promise<{ dtsJobId: string }> {
-  const { request } = s;
-  return s.dts('Buy the DTS sync instance', PURCHASE).purchaseInstance({
-    ...s.family,
+function buy(setup: Setup): Promise<{ dtsJobId: string }> {
+  const { request } = setup;
+  return setup.dts('Buy the DTS sync instance', PURCHASE_CALL).purchaseInstance({
+    ...setup.family,
     clientToken: purchaseClientToken(workflowInfo().firstExecutionRunId),
     regionId: request.region,
     sourceRegion: request.source.region,
@@ -65,10 +71,10 @@ function buy(s: Setup): Promise<{ dtsJobId: string }> {
   });
 }
 
-function settle(s: Setup, { dtsJobId }: { dtsJobId: string }): void {
-  s.state.purchaseUnsettled = false;
-  s.tell({ dtsJobId });
-  s.clearPassingError();
+function settle(setup: Setup, { dtsJobId }: { dtsJobId: string }): void {
+  setup.state.purchaseUnsettled = false;
+  setup.updateStatus({ dtsJobId });
+  setup.clearPassingError();
 }
 
 /**
@@ -76,26 +82,20 @@ function settle(s: Setup, { dtsJobId }: { dtsJobId: string }): void {
  * (the activity also looks for an instance the lost attempt bought), until DTS names the instance, which
  * the setup then uses; an operator's retry sends it at once, an abort ends with PurchaseOutcomeUnknown.
  */
-async function resendUntilKnown(s: Setup): Promise<void> {
-  const parked = s.state.attention!;
-  if (parked.untilMs !== undefined) {
-    // Parked by older code with a deadline: it no longer applies.
-    delete parked.untilMs;
-    const { deadline: _dropped, ...shown } = s.status.attention!;
-    s.tell({ attention: shown });
-  }
+async function resendUntilKnown(setup: Setup): Promise<void> {
+  // Parked by older code with a deadline: it no longer applies.
+  dropAttentionDeadline(setup);
   for (let round = 0; ; round += 1) {
-    s.checkStop();
-    if (s.takeRetry()) return leave(s);
-    await s.maybeContinueAsNew();
-    const t = s.tuningMs;
-    await s.park(Math.min(backoffMs(round + 3, MAX_BACKOFF_MS), Math.max(t.monitorInterval, t.firstPoll)));
-    if (s.stopRequested() || s.state.retryRequested) continue;
+    setup.checkStop();
+    if (setup.takeRetry()) return leaveAttention(setup);
+    await setup.maybeContinueAsNew();
+    await setup.pauseInAttention(attentionRecheckMs(setup, round));
+    if (setup.stopRequested() || setup.state.retryRequested) continue;
     try {
-      settle(s, await buy(s));
-      return leave(s);
+      settle(setup, await buy(setup));
+      return leaveAttention(setup);
     } catch (err) {
-      s.tell({ error: errorSummary(err) });
+      setup.updateStatus({ error: errorSummary(err) });
     }
   }
 }

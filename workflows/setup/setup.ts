@@ -15,8 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { durationMs } from '../../core/tuning';
-import { PassingFailure } from '../../core/failures';
 import { dtsTaskQueue } from '../../core/ids';
+import { DTS_CALL, retryPauseMs } from '../../core/timing';
 import {
   abortSignal,
   abortUpdate,
@@ -62,18 +62,6 @@ const DTS_SPELLING: Partial<Record<DtsDirectionStatus, string>> = {
   finished: 'Finished',
 };
 
-// Each call is tried a few times inside Temporal (no history); the step's own loop then shows
-// the error in the status, waits, honours an abort or release, and tries again.
-const FEW_TRIES = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-export const READ: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
-export const MUTATE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 3 } };
-/** One attempt per activity: the purchase loop must see every ambiguous (timed-out) attempt. */
-export const PURCHASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } };
-export const RELEASE: ActivityOptions = { startToCloseTimeout: '30s', retry: { ...FEW_TRIES, maximumAttempts: 5 } };
-
-/** Longest pause between two attempts of a call DTS keeps refusing (credentials: fixable only outside). */
-export const MAX_BACKOFF_MS = 5 * 60_000;
-const MAX_TRANSIENT_BACKOFF_MS = 60_000;
 /** Half of Temporal's default memo limit (32 KiB, all keys together): the request and warnings share it. */
 const STATUS_MEMO_MAX_CHARS = 16_000;
 
@@ -87,7 +75,7 @@ export class StopRequested extends Error {
 
 /**
  * One setup's run: its state, its messages, and the helpers every step uses.
- * Steps (purchase.ts, configure.ts, wait.ts, keep.ts, attention.ts, teardown.ts) take it as `s`.
+ * Steps (purchase.ts, configure.ts, wait.ts, monitor.ts, attention.ts, teardown.ts) take it as `setup`.
  */
 export class Setup {
   readonly directions: Direction[];
@@ -159,7 +147,7 @@ export class Setup {
         this.noteAction('release', options);
         if (options?.releaseInstance && !this.state.teardown) {
           this.state.releaseInstance = true;
-          if (this.status.adopted) this.tell({ adopted: { ...this.status.adopted, releaseInstance: true } });
+          if (this.status.adopted) this.updateStatus({ adopted: { ...this.status.adopted, releaseInstance: true } });
         }
         this.requestStop('release');
         return this.status;
@@ -260,7 +248,7 @@ export class Setup {
   }
 
   /** Sleep for a parked setup: also wakes for an operator's retry. Returns false on timeout. */
-  async park(ms: number | undefined): Promise<void> {
+  async pauseInAttention(ms: number | undefined): Promise<void> {
     const wake = () => this.stopRequested() || this.dtsChanged || Boolean(this.state.retryRequested);
     if (ms === undefined) await condition(wake);
     else await condition(wake, Math.max(1, ms));
@@ -285,7 +273,7 @@ export class Setup {
    * backoff while DTS is down or refuses the credentials, the error shown meanwhile. A permanent
    * refusal is thrown. `stoppable`: a stop request ends the retrying (not the call in flight).
    */
-  async persist<T>(call: () => Promise<T>, { stoppable = true } = {}): Promise<T> {
+  async callWithRetries<T>(call: () => Promise<T>, { stoppable = true } = {}): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       if (stoppable) this.checkStop();
       try {
@@ -295,15 +283,14 @@ export class Setup {
       } catch (err) {
         if (isPermanent(err)) throw err;
         const summary = errorSummary(err);
-        this.tell({ error: summary });
-        const cap = summary.type === PassingFailure.CredentialsRejected ? MAX_BACKOFF_MS : MAX_TRANSIENT_BACKOFF_MS;
-        await this.pause(backoffMs(attempt, cap), { wakeOnDtsChange: false, stoppable });
+        this.updateStatus({ error: summary });
+        await this.pause(retryPauseMs(attempt, summary.type), { wakeOnDtsChange: false, stoppable });
       }
     }
   }
 
   clearPassingError(): void {
-    if (this.status.error && PASSING_ERROR_TYPES.has(this.status.error.type)) this.tell({ error: undefined });
+    if (this.status.error && PASSING_ERROR_TYPES.has(this.status.error.type)) this.updateStatus({ error: undefined });
   }
 
   /** One read of a direction's DTS status; a failure is returned, never thrown. */
@@ -316,7 +303,7 @@ export class Setup {
     this.dtsChanged = false; // this read answers any news the watcher sent so far
     const news = this.state.news?.[dir];
     try {
-      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, READ).describeDirection({
+      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, DTS_CALL).describeDirection({
         ...this.family,
         dtsJobId: this.status.dtsJobId!,
         regionId: this.request.region,
@@ -327,7 +314,7 @@ export class Setup {
       this.record(dir, snapshot);
       return { snapshot };
     } catch (err) {
-      this.tell({ error: errorSummary(err) });
+      this.updateStatus({ error: errorSummary(err) });
       const latest = this.state.news?.[dir];
       if (latest === undefined || !patched(WATCHER_NEWS_PATCH)) return { failure: err };
       this.forgetNews(dir);
@@ -360,7 +347,7 @@ export class Setup {
     Object.assign(known, { status: snapshot.status, rawStatus: snapshot.rawStatus });
     if (status !== 'failed') delete known.errorMessage;
     if (status === 'synchronizing' && !this.status.everSynchronizing) this.status.everSynchronizing = true;
-    this.tell({});
+    this.updateStatus({});
     return snapshot;
   }
 
@@ -378,14 +365,29 @@ export class Setup {
       log.info('first Synchronizing: from now on only an explicit release ends this sync', { direction: dir });
       this.status.everSynchronizing = true;
     }
-    this.tell({});
+    this.updateStatus({});
+  }
+
+  /** The absolute end of the direction's wait for Synchronizing; undefined when not waiting. */
+  waitDeadline(dir: Direction): number | undefined {
+    return this.state.waitUntilMs[dir];
+  }
+
+  /** A wait for Synchronizing starts (again) now: the request's waitDeadline from now. */
+  setWaitDeadline(dir: Direction): void {
+    this.state.waitUntilMs[dir] = Date.now() + this.tuningMs.waitDeadline;
+  }
+
+  /** The direction is not waiting for Synchronizing (any more). */
+  clearWaitDeadline(dir: Direction): void {
+    delete this.state.waitUntilMs[dir];
   }
 
   waitingPhase(dir: Direction): SetupPhase {
     return dir === 'Forward' ? 'waiting-forward' : 'waiting-reverse';
   }
 
-  tell(change: Partial<SetupStatus>): void {
+  updateStatus(change: Partial<SetupStatus>): void {
     const status = this.status;
     const before = status.phase;
     Object.assign(status, change, { updatedAt: new Date().toISOString() });
@@ -441,10 +443,6 @@ export class Setup {
       });
     }
   }
-}
-
-export function backoffMs(attempt: number, capMs: number): number {
-  return Math.min(capMs, 1_000 * 2 ** Math.min(attempt, 20));
 }
 
 function describeForUi(status: SetupStatus, lastAction?: SetupState['lastAction']): string {

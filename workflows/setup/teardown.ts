@@ -1,8 +1,10 @@
 import { condition, log } from '@temporalio/workflow';
 import { leaveInPlace } from './adopt';
+import { forgetAttention } from './attention';
 import { DtsFailure } from '../../core/failures';
 import { errorSummary, failureType, isJobStatusConflict, isPermanent } from './failures';
-import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup';
+import { backoffMs, DTS_CALL, MAX_BACKOFF_MS, RELEASE_CALL } from '../../core/timing';
+import type { Setup } from './setup';
 
 /**
  * End of the instance's life in this setup. `release`: an explicit teardown. `cleanup`: the
@@ -12,37 +14,41 @@ import { backoffMs, MAX_BACKOFF_MS, MUTATE, RELEASE, type Setup } from './setup'
  * for an operator's retry (or its own slow retries) with the original error kept in `error`.
  * An adopted job (workflows/setup/adopt.ts) is left as it is unless the release asked for the instance.
  */
-export async function teardown(s: Setup, why: 'release' | 'cleanup'): Promise<void> {
-  if (!s.status.dtsJobId || s.status.released) return;
-  s.tell({ phase: 'releasing', attention: undefined });
-  s.state.attention = undefined;
+export async function teardown(setup: Setup, why: 'release' | 'cleanup'): Promise<void> {
+  if (!setup.status.dtsJobId || setup.status.released) return;
+  setup.updateStatus({ phase: 'releasing', attention: undefined });
+  forgetAttention(setup);
   // An adopted job is someone's: deleted only on an explicit release of the instance (DELETE ?release=true).
-  if (s.status.adopted && !s.state.releaseInstance) return leaveInPlace(s);
-  const keep = why === 'cleanup' && s.request.keepInstanceOnFailure;
-  if (keep || s.request.payType === 'PrePaid') {
-    await untilDone(s, () => suspendAll(s));
-    s.tell({
-      released: { at: new Date().toISOString(), outcome: keep ? 'kept' : 'prepaid-not-released', suspended: true },
+  if (setup.status.adopted && !setup.state.releaseInstance) return leaveInPlace(setup);
+  const keepInstance = why === 'cleanup' && setup.request.keepInstanceOnFailure;
+  if (keepInstance || setup.request.payType === 'PrePaid') {
+    await retryUntilReleased(setup, () => suspendAll(setup));
+    setup.updateStatus({
+      released: {
+        at: new Date().toISOString(),
+        outcome: keepInstance ? 'kept' : 'prepaid-not-released',
+        suspended: true,
+      },
     });
     return;
   }
-  const { outcome } = await untilDone(s, () =>
-    s
-      .dts(`Release ${s.status.dtsJobId}`, RELEASE)
-      .releaseInstance({ ...s.family, dtsJobId: s.status.dtsJobId!, regionId: s.request.region }),
+  const { outcome } = await retryUntilReleased(setup, () =>
+    setup
+      .dts(`Release ${setup.status.dtsJobId}`, RELEASE_CALL)
+      .releaseInstance({ ...setup.family, dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region }),
   );
-  s.tell({ released: { at: new Date().toISOString(), outcome } });
+  setup.updateStatus({ released: { at: new Date().toISOString(), outcome } });
 }
 
 /** Suspend every configured direction so a kept instance stops writing into the pair. */
-async function suspendAll(s: Setup): Promise<void> {
-  for (const dir of s.directions) {
-    if (!s.direction(dir).configured) continue;
+async function suspendAll(setup: Setup): Promise<void> {
+  for (const dir of setup.directions) {
+    if (!setup.direction(dir).configured) continue;
     try {
-      await s.dts(`Suspend ${dir} on ${s.status.dtsJobId}`, MUTATE).suspendDirection({
-        ...s.family,
-        dtsJobId: s.status.dtsJobId!,
-        regionId: s.request.region,
+      await setup.dts(`Suspend ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).suspendDirection({
+        ...setup.family,
+        dtsJobId: setup.status.dtsJobId!,
+        regionId: setup.request.region,
         direction: dir,
       });
     } catch (err) {
@@ -54,24 +60,24 @@ async function suspendAll(s: Setup): Promise<void> {
 }
 
 /** Retry without an overall limit; after a failed round show release-failed and wait. */
-async function untilDone<T>(s: Setup, step: () => Promise<T>): Promise<T> {
+async function retryUntilReleased<T>(setup: Setup, step: () => Promise<T>): Promise<T> {
   for (let round = 0; ; round += 1) {
     try {
       const result = await step();
-      s.tell({ phase: 'releasing', releaseError: undefined });
+      setup.updateStatus({ phase: 'releasing', releaseError: undefined });
       return result;
     } catch (err) {
       const summary = errorSummary(err);
-      log.error('teardown step failed', { dtsJobId: s.status.dtsJobId, error: summary.message });
-      s.tell({ phase: 'release-failed', releaseError: summary });
-      s.takeRetry();
+      log.error('teardown step failed', { dtsJobId: setup.status.dtsJobId, error: summary.message });
+      setup.updateStatus({ phase: 'release-failed', releaseError: summary });
+      setup.takeRetry();
       // A permanent refusal waits for an operator; anything else is also retried slowly by itself.
       const waitMs = isPermanent(err) ? undefined : backoffMs(round + 3, MAX_BACKOFF_MS);
-      if (waitMs === undefined) await condition(() => Boolean(s.state.retryRequested));
-      else await condition(() => Boolean(s.state.retryRequested), waitMs);
-      s.takeRetry();
-      s.tell({ phase: 'releasing' });
-      await s.maybeContinueAsNew(); // the state carries the pending teardown
+      if (waitMs === undefined) await condition(() => Boolean(setup.state.retryRequested));
+      else await condition(() => Boolean(setup.state.retryRequested), waitMs);
+      setup.takeRetry();
+      setup.updateStatus({ phase: 'releasing' });
+      await setup.maybeContinueAsNew(); // the state carries the pending teardown
     }
   }
 }

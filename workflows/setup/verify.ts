@@ -33,29 +33,29 @@ const verifier = () =>
 export const VERIFICATION_MEMO = 'verification';
 
 /** The `verify` update: refused unless the setup is synchronizing with no verification running. */
-export function installVerification(s: Setup): void {
-  setHandler(verifyUpdate, (options: VerifyOptions) => startVerification(s, 'request', options), {
+export function installVerification(setup: Setup): void {
+  setHandler(verifyUpdate, (options: VerifyOptions) => startVerification(setup, 'request', options), {
     validator: (options: VerifyOptions) => {
       const depth = options?.depth;
       if (depth !== undefined && !(VERIFY_DEPTHS as readonly string[]).includes(depth))
         throw new Error(`depth must be one of ${VERIFY_DEPTHS.join(', ')}`);
-      const phase = s.status.phase;
+      const phase = setup.status.phase;
       if (phase !== 'synchronizing') throw new Error(`a verification needs a synchronizing setup, not ${phase}`);
-      const running = s.status.verification;
+      const running = setup.status.verification;
       if (running?.state === 'running') throw new Error(`verification ${running.id} is still running`);
     },
   });
 }
 
-/** The keeper's turn: the first time the setup is synchronizing (under this code), verify once. */
-export function verifyOnceSynchronizing(s: Setup): void {
-  if (s.state.verifiedOnce || !patched(VERIFICATION_PATCH)) return;
-  s.state.verifiedOnce = true;
-  if (!s.status.verification) startVerification(s, 'synchronizing', {});
+/** The monitor's turn: the first time the setup is synchronizing (under this code), verify once. */
+export function verifyOnceSynchronizing(setup: Setup): void {
+  if (setup.state.verifiedOnce || !patched(VERIFICATION_PATCH)) return;
+  setup.state.verifiedOnce = true;
+  if (!setup.status.verification) startVerification(setup, 'synchronizing', {});
 }
 
 function startVerification(
-  s: Setup,
+  setup: Setup,
   trigger: VerificationStatus['trigger'],
   options: VerifyOptions | undefined,
 ): VerificationStatus {
@@ -64,24 +64,24 @@ function startVerification(
     id: uuid4(),
     state: 'running',
     depth: options?.depth ?? 'value',
-    directions: s.directions.length > 1 ? 'both' : 'forward',
+    directions: setup.directions.length > 1 ? 'both' : 'forward',
     trigger,
     ...(options?.by ? { by: options.by } : {}),
     startedAt: new Date().toISOString(),
   };
-  show(s, verification);
-  void run(s, verification);
+  show(setup, verification);
+  void run(setup, verification);
   return verification;
 }
 
-async function run(s: Setup, running: VerificationStatus): Promise<void> {
+async function run(setup: Setup, running: VerificationStatus): Promise<void> {
   let result: VerifyResult;
   try {
     result = await verifier().verifySetupData({
-      setupId: s.status.id,
-      source: s.request.source,
-      destination: s.request.destination,
-      databases: s.request.databases,
+      setupId: setup.status.id,
+      source: setup.request.source,
+      destination: setup.request.destination,
+      databases: setup.request.databases,
       bothDirections: running.directions === 'both',
       depth: running.depth,
     });
@@ -100,15 +100,15 @@ async function run(s: Setup, running: VerificationStatus): Promise<void> {
     examples: result.examples,
     ...(result.reason ? { reason: result.reason } : {}),
   };
-  show(s, done);
-  const setup = s.status.id;
+  show(setup, done);
+  const setupId = setup.status.id;
   // The latest outcome per setup is the one with the newest timestamp, whichever worker ran it.
-  finishedGauge().set(Date.now() / 1000, { setup, outcome: result.outcome });
-  differingGauge().set(result.keysDiffering, { setup });
+  finishedGauge().set(Date.now() / 1000, { setup: setupId, outcome: result.outcome });
+  differingGauge().set(result.keysDiffering, { setup: setupId });
 }
 
-function show(s: Setup, verification: VerificationStatus): void {
-  s.tell({ verification });
+function show(setup: Setup, verification: VerificationStatus): void {
+  setup.updateStatus({ verification });
   const { examples: _examples, ...summary } = verification;
   upsertMemo({ [VERIFICATION_MEMO]: summary });
 }

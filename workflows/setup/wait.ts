@@ -3,67 +3,69 @@ import { nextPollDelayMs, type ProgressSample } from '../../core/poll-delay';
 import { SetupFailure } from '../../core/failures';
 import { FAILED_DTS_STATUSES } from '../../core/normalize-dts';
 import type { Direction, DirectionSnapshot } from '../../core/types';
-import { attend, enterAttention } from './attention';
+import { waitInAttention, enterAttention } from './attention';
 import { configure, resetAndConfigure, restartDirection, start } from './configure';
 import { errorSummary, failureMessage, isCredentials } from './failures';
 import { WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from './patches';
-import { backoffMs, MAX_BACKOFF_MS, type Setup } from './setup';
+import { backoffMs, MAX_BACKOFF_MS } from '../../core/timing';
+import type { Setup } from './setup';
 
 /**
  * Wait until DTS reports the direction Synchronizing, acting on what it reports meanwhile:
  * configure what is not configured, start what is not started, restart what failed (a few
- * times), and park in needs-attention what needs a human. The deadline is absolute and carried
+ * times), and put in needs-attention what needs a human. The deadline is absolute and carried
  * in the state; before the sync ever ran it ends the setup, after it only parks it.
  */
-export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<void> {
-  const t = s.tuningMs;
-  s.state.waitUntilMs[dir] ??= Date.now() + t.waitDeadline;
-  if (!s.state.attention) s.tell({ phase: s.waitingPhase(dir) });
+export async function waitForSynchronizing(setup: Setup, dir: Direction): Promise<void> {
+  const t = setup.tuningMs;
+  if (setup.waitDeadline(dir) === undefined) setup.setWaitDeadline(dir);
+  if (!setup.state.attention) setup.updateStatus({ phase: setup.waitingPhase(dir) });
   let delayMs = t.firstPoll;
   let earlier: ProgressSample | undefined;
   let stage: DirectionSnapshot['stage'] | undefined;
   let failedReads = 0;
-  if (!s.state.attention) await s.pause(delayMs);
+  if (!setup.state.attention) await setup.pause(delayMs);
   for (;;) {
-    s.checkStop();
-    if (s.state.attention) {
-      await attend(s);
+    setup.checkStop();
+    if (setup.state.attention) {
+      await waitInAttention(setup);
       delayMs = t.firstPoll;
       continue;
     }
-    await s.maybeContinueAsNew();
-    const { snapshot, failure } = await s.read(dir);
+    await setup.maybeContinueAsNew();
+    const { snapshot, failure } = await setup.read(dir);
     if (snapshot) {
       failedReads = 0;
-      const state = s.direction(dir);
-      if (snapshot.status === 'prechecking' && s.state.precheckRerun?.[dir])
-        s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
+      const state = setup.direction(dir);
+      if (snapshot.status === 'prechecking' && setup.state.precheckRerun?.[dir])
+        setup.state.precheckRerun = { ...setup.state.precheckRerun, [dir]: false };
       switch (snapshot.status) {
         case 'synchronizing':
           state.synchronizingAt = new Date().toISOString();
-          delete s.state.waitUntilMs[dir];
-          s.tell({});
+          setup.clearWaitDeadline(dir);
+          setup.updateStatus({});
           return;
         case 'notconfigured':
-          await configureHere(s, dir);
+          await configureHere(setup, dir);
           break;
         case 'notstarted':
           // DTS may report an unconfigured direction as NotStarted: our own history knows.
           // A Start refused here means DTS has no configuration (a configure refused for the
           // job status, e.g. Reverse while Forward failed, was taken for one whose answer was lost).
-          if (!state.configured || !(await start(s, dir, 'configured but not started'))) await configureHere(s, dir);
+          if (!state.configured || !(await start(setup, dir, 'configured but not started')))
+            await configureHere(setup, dir);
           break;
         case 'precheckfailed':
-          if (s.state.precheckRerun?.[dir]) {
+          if (setup.state.precheckRerun?.[dir]) {
             // Start did not run the precheck again (DTS ignored it): Reset + Configure does.
-            s.state.precheckRerun = { ...s.state.precheckRerun, [dir]: false };
-            await resetAndConfigure(s, dir, 'Start did not re-run the failed precheck');
+            setup.state.precheckRerun = { ...setup.state.precheckRerun, [dir]: false };
+            await resetAndConfigure(setup, dir, 'Start did not re-run the failed precheck');
           } else {
-            enterAttention(s, { kind: 'precheck-failed', direction: dir, reason: 'DTS precheck failed', snapshot });
+            enterAttention(setup, { kind: 'precheck-failed', direction: dir, reason: 'DTS precheck failed', snapshot });
           }
           break;
         case 'suspending':
-          enterAttention(s, {
+          enterAttention(setup, {
             kind: 'suspended-outside',
             direction: dir,
             reason: 'The DTS task was suspended outside this workflow',
@@ -71,9 +73,9 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
           });
           break;
         default:
-          if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrPark(s, dir, snapshot);
+          if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrAskOperator(setup, dir, snapshot);
       }
-      if (s.state.attention) continue;
+      if (setup.state.attention) continue;
       // Extrapolate within one DTS step: steps run at different speeds.
       const latest = { progress: snapshot.stagePercent, atMs: Date.now() };
       const bounds = { minMs: t.firstPoll, maxMs: t.maxPoll };
@@ -87,52 +89,54 @@ export async function waitForSynchronizing(s: Setup, dir: Direction): Promise<vo
       if (isCredentials(failure)) delayMs = backoffMs(failedReads, MAX_BACKOFF_MS);
       else if (!errorSummary(failure).code && failedReads > 1) delayMs = Math.min(t.maxPoll, delayMs * 2);
     }
-    if (Date.now() > s.state.waitUntilMs[dir]) {
-      const state = s.direction(dir);
+    const deadline = setup.waitDeadline(dir);
+    if (deadline !== undefined && Date.now() > deadline) {
+      const state = setup.direction(dir);
       if (!snapshot && patched(WAIT_DEADLINE_UNREAD_PATCH)) {
         // Not knowing is not "not synchronizing": DTS may run this job. Park until a read answers.
-        enterAttention(s, {
+        enterAttention(setup, {
           kind: 'dts-unreadable',
           direction: dir,
           reason:
-            `${dir} did not reach Synchronizing within ${s.request.waitDeadline} as far as we know, ` +
+            `${dir} did not reach Synchronizing within ${setup.request.waitDeadline} as far as we know, ` +
             `and DTS does not report its status: ${failureMessage(failure)}`,
         });
         continue;
       }
       const reason =
-        `${dir} did not reach Synchronizing within ${s.request.waitDeadline}; ` +
+        `${dir} did not reach Synchronizing within ${setup.request.waitDeadline}; ` +
         `last DTS status ${state.rawStatus ?? 'unknown'} at ${state.progress ?? 0}%`;
-      if (!s.status.everSynchronizing) throw ApplicationFailure.nonRetryable(reason, SetupFailure.WaitDeadlineExceeded);
-      enterAttention(s, { kind: 'wait-deadline', direction: dir, reason });
+      if (!setup.status.everSynchronizing)
+        throw ApplicationFailure.nonRetryable(reason, SetupFailure.WaitDeadlineExceeded);
+      enterAttention(setup, { kind: 'wait-deadline', direction: dir, reason });
       continue;
     }
-    await s.pause(delayMs);
+    await setup.pause(delayMs);
   }
 }
 
 /** Configure here; a Reverse first needs Forward Synchronizing (DTS refuses it otherwise). */
-async function configureHere(s: Setup, dir: Direction): Promise<void> {
-  if (dir === 'Reverse') await ensureForwardSynchronizing(s);
-  await configure(s, dir);
+async function configureHere(setup: Setup, dir: Direction): Promise<void> {
+  if (dir === 'Reverse') await ensureForwardSynchronizing(setup);
+  await configure(setup, dir);
 }
 
-async function ensureForwardSynchronizing(s: Setup): Promise<void> {
-  const { snapshot } = await s.read('Forward');
+async function ensureForwardSynchronizing(setup: Setup): Promise<void> {
+  const { snapshot } = await setup.read('Forward');
   if (!snapshot || snapshot.status === 'synchronizing') return;
   log.warn('Forward left Synchronizing before Reverse was configured', { status: snapshot.rawStatus });
-  if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrPark(s, 'Forward', snapshot);
-  await waitForSynchronizing(s, 'Forward');
-  s.tell({ phase: 'configuring-reverse' });
+  if (FAILED_DTS_STATUSES.has(snapshot.status)) await restartOrAskOperator(setup, 'Forward', snapshot);
+  await waitForSynchronizing(setup, 'Forward');
+  setup.updateStatus({ phase: 'configuring-reverse' });
 }
 
 /** Restart a failed direction within the budget (with backoff); beyond it, ask a human. */
-export async function restartOrPark(s: Setup, dir: Direction, snapshot: DirectionSnapshot): Promise<void> {
-  const state = s.direction(dir);
-  const max = s.state.tuning.maxAutoRestarts;
-  const streak = restartStreak(s, dir);
+export async function restartOrAskOperator(setup: Setup, dir: Direction, snapshot: DirectionSnapshot): Promise<void> {
+  const state = setup.direction(dir);
+  const max = setup.state.tuning.maxAutoRestarts;
+  const streak = restartStreak(setup, dir);
   if (streak >= max) {
-    enterAttention(s, {
+    enterAttention(setup, {
       kind: 'restarts-exhausted',
       direction: dir,
       reason:
@@ -143,23 +147,24 @@ export async function restartOrPark(s: Setup, dir: Direction, snapshot: Directio
     return;
   }
   // The backoff is part of the restart: the phase says so, not "synchronizing" while DTS reports a failure.
-  if (s.status.phase !== s.waitingPhase(dir) && patched(WATCHER_NEWS_PATCH)) s.tell({ phase: s.waitingPhase(dir) });
-  await s.pause(s.tuningMs.restartBackoff * 2 ** streak, { wakeOnDtsChange: false });
+  if (setup.status.phase !== setup.waitingPhase(dir) && patched(WATCHER_NEWS_PATCH))
+    setup.updateStatus({ phase: setup.waitingPhase(dir) });
+  await setup.pause(setup.tuningMs.restartBackoff * 2 ** streak, { wakeOnDtsChange: false });
   state.restarts += 1;
-  s.state.restartStreak = { ...s.state.restartStreak, [dir]: streak + 1 };
-  s.tell({});
-  await restartDirection(s, dir, `automatic restart ${streak + 1} of ${max}`);
+  setup.state.restartStreak = { ...setup.state.restartStreak, [dir]: streak + 1 };
+  setup.updateStatus({});
+  await restartDirection(setup, dir, `automatic restart ${streak + 1} of ${max}`);
 }
 
 /**
  * Automatic restarts since the direction last ran Synchronizing (the budget). Runs of older code
  * kept it in `restarts`, which they set back to 0 once the direction ran again.
  */
-export function restartStreak(s: Setup, dir: Direction): number {
-  return s.state.restartStreak?.[dir] ?? s.direction(dir).restarts;
+export function restartStreak(setup: Setup, dir: Direction): number {
+  return setup.state.restartStreak?.[dir] ?? setup.direction(dir).restarts;
 }
 
 /** The direction ran Synchronizing again (or an operator retried): a fresh budget. `restarts` keeps counting. */
-export function resetRestartStreak(s: Setup, dir: Direction): void {
-  s.state.restartStreak = { ...s.state.restartStreak, [dir]: 0 };
+export function resetRestartStreak(setup: Setup, dir: Direction): void {
+  setup.state.restartStreak = { ...setup.state.restartStreak, [dir]: 0 };
 }
