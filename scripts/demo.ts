@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import { showDataMoving } from './demo-data';
 
 // `npm run demo`: start a two-way sync of the demo instances through the API and follow it.
 export const DEMO_REQUEST = {
@@ -9,6 +10,8 @@ export const DEMO_REQUEST = {
   source: { instanceId: 'r-demo-source-0001', region: 'cn-hangzhou', password: 'demo-source-Pa55' },
   destination: { instanceId: 'r-demo-target-0002', region: 'cn-hangzhou', password: 'demo-target-Pa55' },
 };
+
+const DEFAULT_EMULATOR = process.env.DTS_ENDPOINT ?? 'http://127.0.0.1:8780';
 
 interface Status {
   id: string;
@@ -20,7 +23,8 @@ interface Status {
   error?: { type: string; message: string };
 }
 
-export async function followDemoSetup(api: string, token?: string): Promise<Status> {
+/** Starts the demo setup and follows it; once it synchronizes, shows data moving both ways and verifies it. */
+export async function followDemoSetup(api: string, token?: string, emulatorUrl = DEFAULT_EMULATOR): Promise<Status> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -48,6 +52,7 @@ export async function followDemoSetup(api: string, token?: string): Promise<Stat
       if (status.attention)
         for (const f of status.attention.failures) console.log(`  ${f.item}: ${f.message} → ${f.repairMethod ?? ''}`);
       if (status.error) console.log(`  ${status.error.type}: ${status.error.message}`);
+      if (status.phase === 'synchronizing') await showDataMoving(api, headers, status.id, emulatorUrl, DEMO_REQUEST);
       return status;
     }
     await new Promise((r) => setTimeout(r, 1000));

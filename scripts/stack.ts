@@ -110,7 +110,7 @@ Start a two-way sync yourself:
 
 Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
 `);
-  if (!process.argv.includes('--no-demo')) await followDemoSetup(api, env.API_TOKENS?.split(',')[0]);
+  if (!process.argv.includes('--no-demo')) await followDemoSetup(api, env.API_TOKENS?.split(',')[0], env.DTS_ENDPOINT);
   console.log('The stack keeps running; Ctrl-C stops it.');
 }
 
