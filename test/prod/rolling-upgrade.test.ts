@@ -187,7 +187,9 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
     await untilPhase(attention, 'needs-attention');
     await untilPhase(release, 'synchronizing');
     // The next delete fails: the setup stays in release-failed until an operator retries.
-    await admin('faults', { kind: 'error', action: 'DeleteSynchronizationJob', code: 'OperationDenied.Upgrade' });
+    // Each fault names the action of either DTS API family (DTS_API picks the one the setups speak).
+    for (const action of ['DeleteDtsJob', 'DeleteSynchronizationJob'])
+      await admin('faults', { kind: 'error', action, code: 'OperationDenied.Upgrade' });
     expect((await call(0, `/v1/syncs/${encodeURIComponent(release.id)}`, 'DELETE')).status).toBe(200);
     await untilPhase(release, 'release-failed');
     await untilPhase(kept, 'synchronizing');
@@ -195,7 +197,8 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
     const forward = await create('forward', 'oneway');
     await untilPhase(forward, 'waiting-forward');
     // A purchase whose DTS call is slow: still buying when the first worker goes.
-    await admin('faults', { kind: 'delay-before', action: 'CreateSynchronizationJob', delayMs: 8_000 });
+    for (const action of ['CreateDtsInstance', 'CreateSynchronizationJob'])
+      await admin('faults', { kind: 'delay-before', action, delayMs: 8_000 });
     const purchase = await create('purchase', 'oneway');
     await untilPhase(purchase, 'purchasing', 30_000);
     const before = Object.fromEntries(
