@@ -18,6 +18,7 @@ import {
   verifyUpdate,
   type VerifyOptions,
 } from '../core/messages';
+import { withMemoTolerance } from './memo-tolerance';
 import type { redisSync } from '../workflows/redis-sync';
 import type { SetupStatus, VerificationStatus } from '../core/types';
 
@@ -32,7 +33,12 @@ const GRPC_NOT_FOUND = 5;
 
 /** The API's way to the setups (`redisSync` runs) in Temporal: find one, require a live one, read it, act on it. */
 export class Setups {
-  constructor(private readonly client: Client) {}
+  private readonly client: Client;
+
+  constructor(client: Client) {
+    // A memo field written with a payload key this process never learned must not fail every read of the setup.
+    this.client = withMemoTolerance(client);
+  }
 
   handle(id: string): WorkflowHandle<typeof redisSync> {
     return this.client.workflow.getHandle<typeof redisSync>(id);
