@@ -33,12 +33,10 @@ const GRPC_NOT_FOUND = 5;
 
 /** The API's way to the setups (`redisSync` runs) in Temporal: find one, require a live one, read it, act on it. */
 export class Setups {
-  private readonly client: Client;
+  /** For describe(): a memo field written with a payload key this process never learned must not fail the read. */
+  private reader?: Client;
 
-  constructor(client: Client) {
-    // A memo field written with a payload key this process never learned must not fail every read of the setup.
-    this.client = withMemoTolerance(client);
-  }
+  constructor(private readonly client: Client) {}
 
   handle(id: string): WorkflowHandle<typeof redisSync> {
     return this.client.workflow.getHandle<typeof redisSync>(id);
@@ -47,7 +45,8 @@ export class Setups {
   /** The setup's latest run, or undefined when there never was one. */
   async describe(id: string): Promise<WorkflowExecutionDescription | undefined> {
     try {
-      return await this.handle(id).describe();
+      this.reader ??= withMemoTolerance(this.client);
+      return await this.reader.workflow.getHandle<typeof redisSync>(id).describe();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
