@@ -69,25 +69,14 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const resumed = context.info.heartbeatDetails as WatchProgress | undefined;
   const seen = new Map<string, string>(Object.entries(resumed?.seen ?? {}));
   let round = resumed?.round ?? 0;
-  const beat = (step: WatchProgress['step'], done: number, of: number) => {
+  const beat: Beat = (step, done, of) => {
     context.heartbeat({ round, step, done, of, seen: Object.fromEntries(seen) } satisfies WatchProgress);
     // Cancelled (watcher ended) or timed out (a retry took over): stop here, not at the end of the round.
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('watch cancelled');
   };
   const families = deps.families ?? dtsFamilies(deps.dts);
   const regions = new RegionCache(deps.client, input.namespace);
-  const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
-  const unclaimed = deps.claims
-    ? new UnclaimedSweep(
-        deps.dts,
-        familyOf(families, deps.api),
-        deps.client,
-        deps.claims,
-        input.namespace,
-        settleMs,
-        input,
-      )
-    : undefined;
+  const unclaimed = unclaimedSweep(deps, families, input);
   const delays = new DelayGauges(context.metricMeter, deps.client);
   const listing = new WatchList(deps.client, input);
   let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, WatchGroup> } | undefined;
@@ -114,45 +103,8 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         continue;
       }
       const calls = { count: 0 };
-      let regionsDone = 0;
-      const changes: { key: string; status: DtsDirectionStatus; setup: WatchedSetup; direction: Direction }[] = [];
-      // One call per region and family (its every page): DTS answers only for the instances of the call's region.
-      for (const { regionId, api, jobIds } of groups.values()) {
-        let board: StatusBoard;
-        const checkpoints: CheckpointBoard = {};
-        try {
-          board = await familyOf(families, api).statuses(regionId, jobIds, checkpoints, calls);
-        } catch (err) {
-          context.log.warn('status list read failed; the setups keep their own slower polls', {
-            regionId,
-            error: (err as Error).message,
-          });
-          continue;
-        }
-        await delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
-        for (const [jobId, directions] of Object.entries(board)) {
-          for (const [direction, raw] of Object.entries(directions)) {
-            const key = `${jobId}/${direction}`;
-            const status = normalizeDtsStatus(raw);
-            if (seen.get(key) === status) continue;
-            const setup = setups.get(jobId);
-            // Only a status the setup must act on is worth a read; progress it polls for itself.
-            if (!setup || !isNews(setup.phase, status)) seen.set(key, status);
-            else changes.push({ key, status, setup, direction: direction as Direction });
-          }
-        }
-        beat('reading', ++regionsDone, groups.size);
-      }
-      // A status counts as seen once its signal went out, so a retry signals only what this copy had not.
-      let signalled = 0;
-      await forEachConcurrently(changes, SIGNAL_CONCURRENCY, async ({ key, status, setup, direction }) => {
-        await deps.client.workflow
-          .getHandle(setup.workflowId)
-          .signal(dtsStatusSignal, { direction, status })
-          .catch(() => undefined);
-        seen.set(key, status);
-        if (++signalled % SIGNAL_CONCURRENCY === 0) beat('signalling', signalled, changes.length);
-      });
+      const changes = await readChanges({ families, delays, seen, setups, beat }, groups, calls);
+      const signalled = await signalChanges(deps.client, changes, seen, beat);
       for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
       regions.forgetAllBut(setups);
       delays.forgetAllBut(new Set(setups.keys()));
@@ -172,6 +124,86 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   } finally {
     deps.onRound?.(input, undefined);
   }
+}
+
+type Beat = (step: WatchProgress['step'], done: number, of: number) => void;
+interface StatusChange {
+  key: string;
+  status: DtsDirectionStatus;
+  setup: WatchedSetup;
+  direction: Direction;
+}
+interface RoundContext {
+  families: DtsFamilies;
+  delays: DelayGauges;
+  /** Statuses already acted upon; a status a setup need not hear is marked seen here at once. */
+  seen: Map<string, string>;
+  setups: Map<string, WatchedSetup>;
+  beat: Beat;
+}
+
+/** The statuses a setup must hear: one call per region and family (its every page), as DTS answers per region. */
+async function readChanges(
+  { families, delays, seen, setups, beat }: RoundContext,
+  groups: Map<string, WatchGroup>,
+  calls: { count: number },
+): Promise<StatusChange[]> {
+  let regionsDone = 0;
+  const changes: StatusChange[] = [];
+  for (const { regionId, api, jobIds } of groups.values()) {
+    let board: StatusBoard;
+    const checkpoints: CheckpointBoard = {};
+    try {
+      board = await familyOf(families, api).statuses(regionId, jobIds, checkpoints, calls);
+    } catch (err) {
+      Context.current().log.warn('status list read failed; the setups keep their own slower polls', {
+        regionId,
+        error: (err as Error).message,
+      });
+      continue;
+    }
+    await delays.record(board, checkpoints, (jobId) => setups.get(jobId)?.workflowId);
+    for (const [jobId, directions] of Object.entries(board)) {
+      for (const [direction, raw] of Object.entries(directions)) {
+        const key = `${jobId}/${direction}`;
+        const status = normalizeDtsStatus(raw);
+        if (seen.get(key) === status) continue;
+        const setup = setups.get(jobId);
+        // Only a status the setup must act on is worth a read; progress it polls for itself.
+        if (!setup || !isNews(setup.phase, status)) seen.set(key, status);
+        else changes.push({ key, status, setup, direction: direction as Direction });
+      }
+    }
+    beat('reading', ++regionsDone, groups.size);
+  }
+  return changes;
+}
+
+/** Signals each change to its setup; a status counts as seen once its signal went out, so a retry sends only the rest. */
+async function signalChanges(
+  client: Client,
+  changes: StatusChange[],
+  seen: Map<string, string>,
+  beat: Beat,
+): Promise<number> {
+  let signalled = 0;
+  await forEachConcurrently(changes, SIGNAL_CONCURRENCY, async ({ key, status, setup, direction }) => {
+    await client.workflow
+      .getHandle(setup.workflowId)
+      .signal(dtsStatusSignal, { direction, status })
+      .catch(() => undefined);
+    seen.set(key, status);
+    if (++signalled % SIGNAL_CONCURRENCY === 0) beat('signalling', signalled, changes.length);
+  });
+  return signalled;
+}
+
+/** The sweep for instances no setup claims, where the worker keeps claims. */
+function unclaimedSweep(deps: WatchDeps, families: DtsFamilies, input: WatchInput): UnclaimedSweep | undefined {
+  if (!deps.claims) return undefined;
+  const settleMs = input.unclaimedSettleMs ?? DEFAULT_SETTLE_MS;
+  const family = familyOf(families, deps.api);
+  return new UnclaimedSweep(deps.dts, family, deps.client, deps.claims, input.namespace, settleMs, input);
 }
 
 /**

@@ -14,20 +14,7 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
   const problems: FieldProblem[] = [];
   const source = toEndpoint(body.source, '/source', problems);
   const destination = toEndpoint(body.destination, '/destination', problems);
-  if (body.topology === 'bidirectional') {
-    for (const [field, endpoint] of [
-      ['/source/kind', source],
-      ['/destination/kind', destination],
-    ] as const) {
-      if (endpoint.kind !== 'enterprise') {
-        problems.push({
-          field,
-          rule: 'bidirectional-needs-enterprise',
-          message: 'two-way sync needs two Redis Enterprise (Tair) instances',
-        });
-      }
-    }
-  }
+  if (body.topology === 'bidirectional') checkTwoWay(source, destination, problems);
   // DTS bills the instance in the destination's region: CreateSynchronizationJob's RegionId is DestRegion.
   if (body.region !== destination.region) {
     problems.push({
@@ -45,28 +32,7 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
   }
   const payType = body.payType ?? 'PostPaid';
   if (body.adopt) refusePurchaseFields(body, problems);
-  else if (payType === 'PrePaid') {
-    if (!body.period)
-      problems.push({
-        field: '/period',
-        rule: 'required-for-prepaid',
-        message: 'period (Year or Month) is required when payType is PrePaid',
-      });
-    if (body.usedTime === undefined)
-      problems.push({
-        field: '/usedTime',
-        rule: 'required-for-prepaid',
-        message: 'usedTime is required when payType is PrePaid',
-      });
-    else if (body.period === 'Year' && body.usedTime > 5)
-      problems.push({ field: '/usedTime', rule: 'maximum', message: 'usedTime must be 1 to 5 years' });
-  } else if (body.period || body.usedTime !== undefined) {
-    problems.push({
-      field: body.period ? '/period' : '/usedTime',
-      rule: 'prepaid-only',
-      message: 'period and usedTime apply only when payType is PrePaid',
-    });
-  }
+  else checkPrepaid(body, payType, problems);
   const databases = body.databases ?? [{ from: 0, to: 0 }];
   const seen = new Set<number>();
   databases.forEach((db, i) => {
@@ -99,6 +65,48 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
       ...(body.canary ? { canary: { intervalSeconds: body.canary.intervalSeconds } } : {}),
     },
   };
+}
+
+/** Two-way sync runs only between two Tair instances. */
+function checkTwoWay(source: RedisEndpoint, destination: RedisEndpoint, problems: FieldProblem[]): void {
+  for (const [field, endpoint] of [
+    ['/source/kind', source],
+    ['/destination/kind', destination],
+  ] as const) {
+    if (endpoint.kind !== 'enterprise') {
+      problems.push({
+        field,
+        rule: 'bidirectional-needs-enterprise',
+        message: 'two-way sync needs two Redis Enterprise (Tair) instances',
+      });
+    }
+  }
+}
+
+/** A prepaid purchase names its term; a pay-as-you-go one has none. */
+function checkPrepaid(body: CreateSetupBody, payType: string, problems: FieldProblem[]): void {
+  if (payType === 'PrePaid') {
+    if (!body.period)
+      problems.push({
+        field: '/period',
+        rule: 'required-for-prepaid',
+        message: 'period (Year or Month) is required when payType is PrePaid',
+      });
+    if (body.usedTime === undefined)
+      problems.push({
+        field: '/usedTime',
+        rule: 'required-for-prepaid',
+        message: 'usedTime is required when payType is PrePaid',
+      });
+    else if (body.period === 'Year' && body.usedTime > 5)
+      problems.push({ field: '/usedTime', rule: 'maximum', message: 'usedTime must be 1 to 5 years' });
+  } else if (body.period || body.usedTime !== undefined) {
+    problems.push({
+      field: body.period ? '/period' : '/usedTime',
+      rule: 'prepaid-only',
+      message: 'period and usedTime apply only when payType is PrePaid',
+    });
+  }
 }
 
 /**

@@ -264,7 +264,17 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
     exitCode: 0,
   };
   const creates = plan.syncs.filter((s) => s.action === 'create');
-  // Every secret a create needs is read before anything is bought, so a missing one buys nothing.
+  const bodies = createBodies(plan, fleet, creates);
+  if (options.prune && plan.notInFile.length > 0 && !options.yes) await confirmPrune(plan);
+  await createAll(api, creates, bodies, result, options);
+  await changeAll(api, plan, fleet, result, options);
+  await pruneAll(api, plan, result, options);
+  await finish(api, result, options);
+  return result;
+}
+
+/** Every secret a create needs is read before anything is bought, so a missing one buys nothing. */
+function createBodies(plan: Plan, fleet: Fleet, creates: Plan['syncs']): Map<number, Record<string, unknown>> {
   const bodies = new Map<number, Record<string, unknown>>();
   const problems: string[] = [];
   for (const s of creates) {
@@ -274,8 +284,16 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
     bodies.set(s.index, read.body);
   }
   if (problems.length > 0) throw new CliError(problems.map((p) => `${plan.file}: ${p}`).join('\n'), EXIT.usage);
-  if (options.prune && plan.notInFile.length > 0 && !options.yes) await confirmPrune(plan);
+  return bodies;
+}
 
+async function createAll(
+  api: Api,
+  creates: Plan['syncs'],
+  bodies: Map<number, Record<string, unknown>>,
+  result: ApplyResult,
+  options: ApplyOptions,
+): Promise<void> {
   for (const s of creates) {
     try {
       const accepted = await api.request<{ id: string; phase: string }>('POST', '/v1/syncs', bodies.get(s.index));
@@ -287,6 +305,10 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
       options.say(`refused ${s.name}: ${err.message}`);
     }
   }
+}
+
+/** Changes of running setups: in place where a PATCH can make them, else reported; blocked entries as refused. */
+async function changeAll(api: Api, plan: Plan, fleet: Fleet, result: ApplyResult, options: ApplyOptions) {
   for (const s of plan.syncs) {
     if (s.action === 'change') {
       const fields = (s.fields ?? []).map((f) => f.field);
@@ -304,6 +326,10 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
       options.say(`refused ${s.name}: ${s.message ?? ''}`);
     }
   }
+}
+
+/** Setups not in the file: released with --prune, else left running and named. */
+async function pruneAll(api: Api, plan: Plan, result: ApplyResult, options: ApplyOptions): Promise<void> {
   for (const s of plan.notInFile) {
     if (!options.prune) {
       result.left.push({ id: s.id, ...(s.name ? { name: s.name } : {}) });
@@ -324,7 +350,10 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
       options.say(`refused release of ${s.name ?? s.id}: ${err.message}`);
     }
   }
+}
 
+/** Follows the new setups when asked, then sets the exit code (the worst outcome) and says the summary. */
+async function finish(api: Api, result: ApplyResult, options: ApplyOptions): Promise<void> {
   const codes: number[] = [];
   if (options.wait && result.created.length > 0) codes.push(...(await follow(api, result, options)));
   if (result.refused.length > 0) codes.push(EXIT.refused);
@@ -340,7 +369,6 @@ export async function apply(api: Api, plan: Plan, fleet: Fleet, options: ApplyOp
       `${result.changed.length} changed, ${result.notApplicable.length} not changed, ${result.released.length} released, ` +
       `${result.left.length} left running, ${result.refused.length} refused.`,
   );
-  return result;
 }
 
 /** One progress line per new setup until each reaches synchronizing or stops; the codes of those that did not. */

@@ -256,9 +256,44 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
   const defaults = panel.fieldConfig?.defaults;
   const unit = defaults?.unit;
   const stacked = defaults?.custom?.stacking?.mode === 'normal';
-  const fill = (defaults?.custom?.fillOpacity ?? 0) / 100;
   const times: number[] = [];
   for (let t = window.startS; t <= window.endS; t += window.stepS) times.push(t);
+  const lines = panelLines(panel, data, times);
+  if (!lines.length) return `<div class="nodata">No data</div>`;
+
+  // Stacked panels draw each series on top of the ones before it.
+  const drawn = lines.map((line) => line.points.slice());
+  if (stacked)
+    for (let i = 1; i < drawn.length; i++)
+      drawn[i] = drawn[i]!.map((v, t) => (v === undefined ? undefined : v + (drawn[i - 1]![t] ?? 0)));
+  const top = Math.max(0, ...drawn.flat().filter((v): v is number => v !== undefined));
+  const yTicks = niceTicks(top, 5, unit);
+
+  // Grafana keeps the table legend on the right; in a narrow panel it goes below the lines here.
+  const below = box.width < 700;
+  const legendWidth = below ? box.width - 16 : Math.min(420, Math.max(240, Math.round(box.width * 0.35)));
+  const legendHeight = below ? Math.min(20 + 18 * lines.length, Math.round((box.height - 40) * 0.5)) : 0;
+  const chartW = below ? box.width - 16 : box.width - legendWidth - 24;
+  const chartH = box.height - 40 - legendHeight;
+  const plot = plotArea(chartW, chartH, times, window, yTicks[yTicks.length - 1]!);
+  const parts = [
+    ...axes(plot, yTicks, window, unit, chartW),
+    ...seriesShapes(plot, drawn, lines, stacked, (defaults?.custom?.fillOpacity ?? 0) / 100),
+  ];
+  if (defaults?.custom?.thresholdsStyle?.mode === 'line')
+    for (const step of defaults.thresholds?.steps ?? [])
+      if (step.value !== null && step.value <= plot.yMax)
+        parts.push(
+          `<line x1="${plot.axisW}" x2="${plot.axisW + plot.plotW}" y1="${plot.y(step.value)}" y2="${plot.y(step.value)}" stroke="${color(step.color)}" stroke-dasharray="6 4"/>`,
+        );
+  return (
+    `<div class="ts${below ? ' below' : ''}"><svg width="${chartW}" height="${chartH}">${parts.join('')}</svg>` +
+    `<div class="legend" style="width:${legendWidth}px${below ? `;height:${legendHeight}px` : ''}"><table><tr><th>Name</th><th>Last *</th><th>Max</th></tr>${legendRows(lines, legendWidth, unit)}</table></div></div>`
+  );
+}
+
+/** Each series of the panel's queries sampled at `times`, sorted by name and coloured in that order. */
+function panelLines(panel: Panel, data: Record<string, Series[]>, times: number[]): Line[] {
   const lines: Line[] = [];
   for (const target of panel.targets ?? []) {
     for (const series of data[target.refId] ?? []) {
@@ -274,31 +309,42 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
       });
     }
   }
-  if (!lines.length) return `<div class="nodata">No data</div>`;
   lines.sort((a, b) => a.name.localeCompare(b.name));
   lines.forEach((line, i) => (line.color = PALETTE[i % PALETTE.length]!));
+  return lines;
+}
 
-  // Stacked panels draw each series on top of the ones before it.
-  const drawn = lines.map((line) => line.points.slice());
-  if (stacked)
-    for (let i = 1; i < drawn.length; i++)
-      drawn[i] = drawn[i]!.map((v, t) => (v === undefined ? undefined : v + (drawn[i - 1]![t] ?? 0)));
-  const top = Math.max(0, ...drawn.flat().filter((v): v is number => v !== undefined));
-  const yTicks = niceTicks(top, 5, unit);
-  const yMax = yTicks[yTicks.length - 1]!;
+interface Plot {
+  axisW: number;
+  plotW: number;
+  plotH: number;
+  yMax: number;
+  times: number[];
+  /** Pixel position of the i-th sample, of a time, of a value. */
+  x: (i: number) => number;
+  xt: (t: number) => number;
+  y: (v: number) => number;
+}
 
-  // Grafana keeps the table legend on the right; in a narrow panel it goes below the lines here.
-  const below = box.width < 700;
-  const legendWidth = below ? box.width - 16 : Math.min(420, Math.max(240, Math.round(box.width * 0.35)));
-  const legendHeight = below ? Math.min(20 + 18 * lines.length, Math.round((box.height - 40) * 0.5)) : 0;
-  const chartW = below ? box.width - 16 : box.width - legendWidth - 24;
-  const chartH = box.height - 40 - legendHeight;
+function plotArea(chartW: number, chartH: number, times: number[], window: QueryWindow, yMax: number): Plot {
   const axisW = 62;
   const plotW = chartW - axisW - 12;
   const plotH = chartH - 22;
-  const x = (i: number) => axisW + (plotW * i) / Math.max(1, times.length - 1);
-  const xt = (t: number) => axisW + (plotW * (t - window.startS)) / Math.max(1, window.endS - window.startS);
-  const y = (v: number) => 6 + plotH - (plotH * v) / yMax;
+  return {
+    axisW,
+    plotW,
+    plotH,
+    yMax,
+    times,
+    x: (i) => axisW + (plotW * i) / Math.max(1, times.length - 1),
+    xt: (t) => axisW + (plotW * (t - window.startS)) / Math.max(1, window.endS - window.startS),
+    y: (v) => 6 + plotH - (plotH * v) / yMax,
+  };
+}
+
+/** Grid lines with the value scale, and the time scale under the plot. */
+function axes(plot: Plot, yTicks: number[], window: QueryWindow, unit: string | undefined, chartW: number): string[] {
+  const { axisW, plotW, plotH, y, xt } = plot;
   const parts: string[] = [];
   for (const v of yTicks) {
     parts.push(`<line x1="${axisW}" x2="${axisW + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="${THEME.grid}"/>`);
@@ -308,6 +354,19 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
   const withSeconds = tTicks.some((t) => t % 60 !== 0);
   for (const t of tTicks.filter((t) => xt(t) + 28 <= chartW))
     parts.push(`<text x="${xt(t)}" y="${plotH + 22}" text-anchor="middle">${clock(t, withSeconds)}</text>`);
+  return parts;
+}
+
+/** Each series as lines over its defined runs (a dot for a lone sample), filled down to the one below when asked. */
+function seriesShapes(
+  plot: Plot,
+  drawn: (number | undefined)[][],
+  lines: Line[],
+  stacked: boolean,
+  fill: number,
+): string[] {
+  const { axisW, plotW, times, x, y } = plot;
+  const parts: string[] = [];
   const segments = (values: (number | undefined)[]) => {
     const runs: [number, number][][] = [];
     let run: [number, number][] = [];
@@ -343,25 +402,19 @@ function timeseriesPanel(panel: Panel, data: Record<string, Series[]>, box: Box,
           : `<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${path(run)}"/>`,
       );
   });
-  if (defaults?.custom?.thresholdsStyle?.mode === 'line')
-    for (const step of defaults.thresholds?.steps ?? [])
-      if (step.value !== null && step.value <= yMax)
-        parts.push(
-          `<line x1="${axisW}" x2="${axisW + plotW}" y1="${y(step.value)}" y2="${y(step.value)}" stroke="${color(step.color)}" stroke-dasharray="6 4"/>`,
-        );
+  return parts;
+}
 
+/** The legend table: each series' name (shortened to fit), last and largest value. */
+function legendRows(lines: Line[], legendWidth: number, unit: string | undefined): string {
   const nameChars = Math.max(12, Math.floor((legendWidth - 130) / 6.2));
-  const legendRows = lines
+  return lines
     .map(
       (line) =>
         `<tr><td><span class="swatch" style="background:${line.color}"></span>${escapeHtml(shorten(line.name, nameChars))}</td>` +
         `<td>${escapeHtml(formatValue(line.last, unit))}</td><td>${escapeHtml(formatValue(line.max, unit))}</td></tr>`,
     )
     .join('');
-  return (
-    `<div class="ts${below ? ' below' : ''}"><svg width="${chartW}" height="${chartH}">${parts.join('')}</svg>` +
-    `<div class="legend" style="width:${legendWidth}px${below ? `;height:${legendHeight}px` : ''}"><table><tr><th>Name</th><th>Last *</th><th>Max</th></tr>${legendRows}</table></div></div>`
-  );
 }
 
 export interface RenderOptions {

@@ -25,6 +25,7 @@ import {
   type Series,
 } from './dashboard-render';
 import { freePort } from '../test/support/ports';
+import { tairInstance } from '../test/support/requests';
 import { DEMO_REQUEST } from './demo';
 
 // `npm run dashboard:snapshot`: the closest this machine gets to a screenshot of the Grafana dashboard
@@ -199,9 +200,9 @@ interface Setup {
   dtsJobId?: string;
 }
 
-/** The setups whose metrics the dashboard shows, until `untilS`. */
-async function drive(api: string, emulator: string, token: string, untilS: number): Promise<void> {
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+/** A JSON call with the token; any answer but 2xx fails the run. */
+function caller(token: string) {
+  return async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const headers = {
       authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -211,92 +212,112 @@ async function drive(api: string, emulator: string, token: string, untilS: numbe
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : {}) as T;
   };
-  const instance = (instanceId: string, password: string) => ({
-    instanceId,
-    password,
-    engineVersion: '5.0',
-    architecture: 'standard',
-    region: 'cn-hangzhou',
-    edition: 'enterprise',
-    maxmemoryPolicy: 'noeviction',
-  });
-  const pair = (name: string) => ({
-    source: { instanceId: `r-${name}-src-0001`, region: 'cn-hangzhou', password: `${name}-src-Pa55` },
-    destination: { instanceId: `r-${name}-dst-0002`, region: 'cn-hangzhou', password: `${name}-dst-Pa55` },
-  });
+}
+
+const pair = (name: string) => ({
+  source: { instanceId: `r-${name}-src-0001`, region: 'cn-hangzhou', password: `${name}-src-Pa55` },
+  destination: { instanceId: `r-${name}-dst-0002`, region: 'cn-hangzhou', password: `${name}-dst-Pa55` },
+});
+
+/** The setups whose metrics the dashboard shows, until `untilS`. */
+async function drive(api: string, emulator: string, token: string, untilS: number): Promise<void> {
+  const call = caller(token);
   const orders = pair('orders');
   const sessions = pair('sessions');
   await call(
     'POST',
     `${emulator}/instances`,
     [orders, sessions].flatMap((p) => [
-      instance(p.source.instanceId, p.source.password),
-      instance(p.destination.instanceId, p.destination.password),
+      tairInstance(p.source.instanceId, p.source.password),
+      tairInstance(p.destination.instanceId, p.destination.password),
     ]),
   );
   const start = async (body: unknown) => (await call<Setup>('POST', `${api}/v1/syncs`, body)).id;
   const status = (id: string) => call<Setup>('GET', `${api}/v1/syncs/${encodeURIComponent(id)}`);
-
   const startedS = Date.now() / 1000;
-  const at = (s: number) => Date.now() / 1000 >= startedS + s;
   const demo = await start(DEMO_REQUEST);
   log(`started the demo sync ${demo}`);
-  const plan = {
-    orders: undefined as string | undefined,
-    sessions: undefined as string | undefined,
-    delays: new Set<string>(),
-    faults: 'none' as 'none' | 'on' | 'off',
-    released: false,
-  };
+  const plan: Scenario = { demo, delays: new Set<string>(), faults: 'none', released: false };
+  const world = { api, emulator, call, start, status, at: (s: number) => Date.now() / 1000 >= startedS + s };
   while (Date.now() / 1000 < untilS) {
-    if (!plan.orders && at(20)) {
-      // A tight limit: the raised delay below crosses it, and after delayGrace the setup needs attention.
-      plan.orders = await start({
-        name: 'orders',
-        topology: 'oneway',
-        region: 'cn-hangzhou',
-        ...orders,
-        maxDelay: '30s',
-        delayGrace: '1m',
-      });
-      log(`started orders ${plan.orders} (maxDelay 30s, delayGrace 1m)`);
-    }
-    if (!plan.sessions && at(40)) {
-      plan.sessions = await start({ name: 'sessions', topology: 'bidirectional', region: 'cn-hangzhou', ...sessions });
-      log(`started sessions ${plan.sessions}`);
-    }
-    // Replication falls behind once a setup synchronizes: the orders job above its limit, the demo's reverse below.
-    for (const [id, direction, seconds] of [
-      [plan.orders, 'Forward', 95],
-      [demo, 'Reverse', 40],
-    ] as const) {
-      if (!id || plan.delays.has(id)) continue;
-      const s = await status(id);
-      if (s.phase !== 'synchronizing' || !s.dtsJobId) continue;
-      await call('POST', `${emulator}/jobs/${encodeURIComponent(s.dtsJobId)}/delay`, { direction, seconds });
-      plan.delays.add(id);
-      log(`${id}: ${direction} delay raised to ${seconds}s`);
-    }
-    if (plan.faults === 'none' && at(150)) {
-      // A minute of a DTS that throttles and sometimes fails; the worker retries through it.
-      await call('POST', `${emulator}/faults`, { kind: 'throttling', probability: 0.2 });
-      await call('POST', `${emulator}/faults`, { kind: 'unavailable', probability: 0.1 });
-      plan.faults = 'on';
-      log('DTS faults on: 20% throttled, 10% unavailable');
-    }
-    if (plan.faults === 'on' && at(210)) {
-      await call('DELETE', `${emulator}/faults`);
-      plan.faults = 'off';
-      log('DTS faults off');
-    }
-    if (plan.sessions && !plan.released && at(270) && (await status(plan.sessions)).phase === 'synchronizing') {
-      await call('DELETE', `${api}/v1/syncs/${encodeURIComponent(plan.sessions)}`);
-      plan.released = true;
-      log(`sessions ${plan.sessions}: torn down`);
-    }
+    await scenarioStep(world, plan, orders, sessions);
     await sleep(2000);
   }
   for (const id of [demo, plan.orders, plan.sessions]) if (id) log(`${id}: ${(await status(id)).phase}`);
+}
+
+/** Where the scripted scenario stands. */
+interface Scenario {
+  demo: string;
+  orders?: string;
+  sessions?: string;
+  delays: Set<string>;
+  faults: 'none' | 'on' | 'off';
+  released: boolean;
+}
+
+interface World {
+  api: string;
+  emulator: string;
+  call: ReturnType<typeof caller>;
+  start: (body: unknown) => Promise<string>;
+  status: (id: string) => Promise<Setup>;
+  /** `s` seconds have passed since the scenario began. */
+  at: (s: number) => boolean;
+}
+
+/** What is due now: start the two other setups, raise delays, turn DTS faults on and off, tear one down. */
+async function scenarioStep(
+  { api, emulator, call, start, status, at }: World,
+  plan: Scenario,
+  orders: ReturnType<typeof pair>,
+  sessions: ReturnType<typeof pair>,
+): Promise<void> {
+  if (!plan.orders && at(20)) {
+    // A tight limit: the raised delay below crosses it, and after delayGrace the setup needs attention.
+    plan.orders = await start({
+      name: 'orders',
+      topology: 'oneway',
+      region: 'cn-hangzhou',
+      ...orders,
+      maxDelay: '30s',
+      delayGrace: '1m',
+    });
+    log(`started orders ${plan.orders} (maxDelay 30s, delayGrace 1m)`);
+  }
+  if (!plan.sessions && at(40)) {
+    plan.sessions = await start({ name: 'sessions', topology: 'bidirectional', region: 'cn-hangzhou', ...sessions });
+    log(`started sessions ${plan.sessions}`);
+  }
+  // Replication falls behind once a setup synchronizes: the orders job above its limit, the demo's reverse below.
+  for (const [id, direction, seconds] of [
+    [plan.orders, 'Forward', 95],
+    [plan.demo, 'Reverse', 40],
+  ] as const) {
+    if (!id || plan.delays.has(id)) continue;
+    const s = await status(id);
+    if (s.phase !== 'synchronizing' || !s.dtsJobId) continue;
+    await call('POST', `${emulator}/jobs/${encodeURIComponent(s.dtsJobId)}/delay`, { direction, seconds });
+    plan.delays.add(id);
+    log(`${id}: ${direction} delay raised to ${seconds}s`);
+  }
+  if (plan.faults === 'none' && at(150)) {
+    // A minute of a DTS that throttles and sometimes fails; the worker retries through it.
+    await call('POST', `${emulator}/faults`, { kind: 'throttling', probability: 0.2 });
+    await call('POST', `${emulator}/faults`, { kind: 'unavailable', probability: 0.1 });
+    plan.faults = 'on';
+    log('DTS faults on: 20% throttled, 10% unavailable');
+  }
+  if (plan.faults === 'on' && at(210)) {
+    await call('DELETE', `${emulator}/faults`);
+    plan.faults = 'off';
+    log('DTS faults off');
+  }
+  if (plan.sessions && !plan.released && at(270) && (await status(plan.sessions)).phase === 'synchronizing') {
+    await call('DELETE', `${api}/v1/syncs/${encodeURIComponent(plan.sessions)}`);
+    plan.released = true;
+    log(`sessions ${plan.sessions}: torn down`);
+  }
 }
 
 async function instant(prom: string, expr: string): Promise<unknown[]> {

@@ -12,13 +12,7 @@ const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 /** Functions over the limit that are still to be split; nothing may be added here. */
 const STILL_LONG: readonly string[] = [
-  'api/setup-request.ts toSetupRequest',
   'api/routes/changes.ts changeRoutes',
-  'activities/watch-statuses.ts watchDtsStatuses',
-  'workflows/setup/wait.ts waitForSynchronizing',
-  'cli/fleet.ts apply',
-  'scripts/dashboard-render.ts timeseriesPanel',
-  'scripts/dashboard-snapshot.ts drive',
   'scripts/stack.ts main',
   'scripts/prod-local/topology.ts startTopology',
 ];

@@ -41,3 +41,17 @@ export interface EmulatorCall {
   clientToken?: string;
   jobId?: string;
 }
+
+/** A Tair 5.0 instance in the emulator's registry; overrides change what the precheck sees. */
+export function tairInstance(instanceId: string, password: string, overrides: Record<string, unknown> = {}) {
+  return {
+    instanceId,
+    password,
+    engineVersion: '5.0',
+    architecture: 'standard',
+    region: 'cn-hangzhou',
+    edition: 'enterprise',
+    maxmemoryPolicy: 'noeviction',
+    ...overrides,
+  };
+}
