@@ -23,23 +23,58 @@ const shown = (path: string) => relative(process.cwd(), path) || '.';
 async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   const env = localEnv(dataDir);
+  const temporal = await startTemporal(env);
+  const { run } = supervise(temporal, env);
+  run('emulator', 'emulator/main.ts');
+  run('worker', 'worker/main.ts');
+  // At LOG_LEVEL=warn the API's log holds only warnings and errors.
+  run('api', 'api/main.ts', { showStdout: true });
+
+  const api = `http://127.0.0.1:${env.API_PORT}`;
+  await waitFor(`${api}/readyz`);
+  console.log(banner(env, api));
+  if (!process.argv.includes('--no-demo')) await followDemoSetup(api, env.API_TOKENS?.split(',')[0], env.DTS_ENDPOINT);
+  console.log('The stack keeps running; Ctrl-C stops it.');
+}
+
+type LocalEnv = ReturnType<typeof localEnv>;
+
+/** The Temporal dev server with its UI, its database in the data folder. */
+function startTemporal(env: LocalEnv): Promise<TestWorkflowEnvironment> {
   const cli = ensureTemporalCli();
-  const temporalPort = Number(env.TEMPORAL_ADDRESS.split(':')[1]);
-  const uiPort = Number(env.TEMPORAL_UI_PORT);
-  const temporal = await TestWorkflowEnvironment.createLocal({
+  return TestWorkflowEnvironment.createLocal({
     server: {
       executable: cli ? { type: 'existing-path', path: quietCli(cli) } : { type: 'cached-download' },
       ip: '127.0.0.1',
-      port: temporalPort,
+      port: Number(env.TEMPORAL_ADDRESS.split(':')[1]),
       ui: true,
-      uiPort,
+      uiPort: Number(env.TEMPORAL_UI_PORT),
       dbFilename: join(dataDir, 'temporal.db'),
       searchAttributes: SEARCH_ATTRIBUTES,
       extraArgs: env.CODEC_ENDPOINT ? ['--ui-codec-endpoint', env.CODEC_ENDPOINT] : [],
     },
   });
+}
 
+/**
+ * Runs each process with its output in its log (stderr shown, stdout when asked); one that exits stops the stack,
+ * as Ctrl-C does.
+ */
+function supervise(temporal: TestWorkflowEnvironment, env: LocalEnv) {
   const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
+    );
+    await temporal.teardown();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
   const run = (name: string, script: string, { showStdout = false } = {}) => {
     const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     const child = spawn(process.execPath, [tsx, join(root, script)], {
@@ -71,34 +106,16 @@ async function main(): Promise<void> {
     });
     children.push(child);
   };
+  return { run, stop };
+}
 
-  let stopping = false;
-  const stop = async (code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
-    );
-    await temporal.teardown();
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-
-  run('emulator', 'emulator/main.ts');
-  run('worker', 'worker/main.ts');
-  // At LOG_LEVEL=warn the API's log holds only warnings and errors.
-  run('api', 'api/main.ts', { showStdout: true });
-
-  const api = `http://127.0.0.1:${env.API_PORT}`;
+function banner(env: LocalEnv, api: string): string {
   const redisLine = findRedisServer()
     ? 'a real redis-server per demo instance, on 127.0.0.1'
     : 'missing: no redis-server on PATH (apt-get install redis-server), so the instances hold no data';
-  await waitFor(`${api}/readyz`);
-  console.log(`
+  return `
 Local stack is up.
-  Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${uiPort}
+  Temporal     ${env.TEMPORAL_ADDRESS}, UI http://127.0.0.1:${env.TEMPORAL_UI_PORT}
   API          ${api}   (token in ${shown(join(dataDir, 'api-token'))})
   DTS emulator ${env.DTS_ENDPOINT} (key ${DEFAULT_ACCESS_KEY_ID})
   Redis        ${redisLine}
@@ -109,9 +126,7 @@ Start a two-way sync yourself:
     -d '{"name":"demo","topology":"bidirectional","region":"cn-hangzhou","source":{"instanceId":"r-demo-source-0001","region":"cn-hangzhou","password":"demo-source-Pa55"},"destination":{"instanceId":"r-demo-target-0002","region":"cn-hangzhou","password":"demo-target-Pa55"}}'
 
 Running the main job now (npm run demo does the same); Ctrl-C stops the stack.
-`);
-  if (!process.argv.includes('--no-demo')) await followDemoSetup(api, env.API_TOKENS?.split(',')[0], env.DTS_ENDPOINT);
-  console.log('The stack keeps running; Ctrl-C stops it.');
+`;
 }
 
 /** The dev server inherits this terminal: a wrapper sends its banner and log to .data/logs/temporal.log. */

@@ -22,12 +22,13 @@ export function readCompose(path = join(ROOT, 'docker-compose.yml')): ComposeFil
   return parse(readFileSync(path, 'utf8'), { merge: true }) as ComposeFile;
 }
 
-/** `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, nested; `$$` is `$`. */
-export function interpolate(value: string, vars: Record<string, string | undefined>): string {
-  let out = '';
+/** A compose value as literal text (`$$` read as `$`) and the `${...}` expressions in it (nested ones inside theirs). */
+export function interpolations(value: string): ({ literal: string } | { expr: string })[] {
+  const parts: ({ literal: string } | { expr: string })[] = [];
+  let literal = '';
   for (let i = 0; i < value.length; i++) {
     if (value.startsWith('$$', i)) {
-      out += '$';
+      literal += '$';
       i++;
     } else if (value.startsWith('${', i)) {
       let depth = 1;
@@ -36,13 +37,23 @@ export function interpolate(value: string, vars: Record<string, string | undefin
         if (value.startsWith('${', j)) depth++;
         else if (value[j] === '}') depth--;
       }
-      out += resolve(value.slice(i + 2, j - 1), vars);
+      if (literal) parts.push({ literal });
+      literal = '';
+      parts.push({ expr: value.slice(i + 2, j - 1) });
       i = j - 1;
     } else {
-      out += value[i];
+      literal += value[i];
     }
   }
-  return out;
+  if (literal) parts.push({ literal });
+  return parts;
+}
+
+/** `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, nested; `$$` is `$`. */
+export function interpolate(value: string, vars: Record<string, string | undefined>): string {
+  return interpolations(value)
+    .map((part) => ('literal' in part ? part.literal : resolve(part.expr, vars)))
+    .join('');
 }
 
 function resolve(expr: string, vars: Record<string, string | undefined>): string {

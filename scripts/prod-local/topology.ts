@@ -7,10 +7,10 @@ import { connectClient, loadTemporalConfig } from '../../common/temporal-config'
 import { localEnv } from '../local-env';
 import { registerSearchAttributes } from '../register-search-attributes';
 import { ensureTemporalCli, temporalCliDir } from '../temporal-cli';
-import { entrypointScript, imageTag, mountedFile, readCompose, serviceEnv } from './compose';
+import { entrypointScript, imageTag, mountedFile, readCompose, serviceEnv, type ComposeFile } from './compose';
 import { ensurePostgres, initDataDir, postgresCommand } from './postgres';
 import { Service, sleep } from './processes';
-import { ensureTlsFiles } from '../tls-certs';
+import { ensureTlsFiles, type TlsFiles } from '../tls-certs';
 import { ensureTemporalServer } from './temporal-server';
 
 // docker-compose.yml's topology as plain processes on this machine (see docs/deployment.md):
@@ -96,6 +96,65 @@ export interface Topology {
 }
 
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
+  const ctx = prepare(options);
+  options.signal?.addEventListener('abort', () => void ctx.stop(), { once: true });
+  try {
+    // Builds first (cached after the first run), so the start time below is the topology's own.
+    const cli = ensureTemporalCli(ctx.log);
+    if (!cli) throw new Error('prod-local needs Go to build the pinned Temporal CLI (scripts/temporal-cli.ts)');
+    const build = ensureTemporalServer(ctx.temporalVersion, ctx.log);
+    const pg = ensurePostgres(ctx.log);
+    const database = await startPostgres(ctx, pg);
+    await startTemporal(ctx, build);
+    await registerNamespace(ctx);
+    await startEmulator(ctx);
+    const apps = await startApps(ctx);
+    return {
+      stateDir: ctx.stateDir,
+      ports: ctx.ports,
+      temporalAddress: ctx.temporalAddress,
+      temporalClientEnv: ctx.temporalClientEnv,
+      temporalVersion: ctx.temporalVersion,
+      postgresVersion: pg.version,
+      namespace: apps.workerEnv.TEMPORAL_NAMESPACE!,
+      taskQueue: apps.workerEnv.TEMPORAL_TASK_QUEUE!,
+      emulatorUrl: ctx.emulatorUrl,
+      apiUrls: apps.apiUrls,
+      apiToken: apps.apiEnv.API_TOKENS!.split(',')[0]!,
+      workers: apps.workers,
+      startWorker: apps.startWorker,
+      apis: apps.apis,
+      services: ctx.services,
+      summary: () => summary(ctx, database, apps),
+      stop: ctx.stop,
+    };
+  } catch (err) {
+    await ctx.stop();
+    throw options.signal?.aborted ? new Error('stopped while starting') : err;
+  }
+}
+
+/** What every step of the start shares: where things go, compose and its variables, the processes so far. */
+interface StartContext {
+  options: TopologyOptions;
+  log: (line: string) => void;
+  ports: TopologyPorts;
+  stateDir: string;
+  logDir: string;
+  compose: ComposeFile;
+  vars: Record<string, string | undefined>;
+  certs?: TlsFiles;
+  clientTls: Record<string, string>;
+  temporalAddress: string;
+  temporalClientEnv: Record<string, string>;
+  temporalVersion: string;
+  emulatorUrl: string;
+  services: Service[];
+  service: (name: string, command: string, args: string[], env: Record<string, string>) => Service;
+  stop: () => Promise<void>;
+}
+
+function prepare(options: TopologyOptions): StartContext {
   const log = options.log ?? console.log;
   const { ports } = options;
   const stateDir = join(options.dataDir, 'prod-local');
@@ -113,7 +172,6 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const compose = readCompose();
   const temporalAddress = `127.0.0.1:${ports.frontend}`;
   const emulatorUrl = `http://127.0.0.1:${ports.emulator}`;
-
   const certs = options.tls ? ensureTlsFiles(join(stateDir, 'tls')) : undefined;
   // The clients' side, through the same variables an operator sets (common/temporal-config.ts).
   const clientTls: Record<string, string> = certs
@@ -125,12 +183,10 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         TEMPORAL_TLS_SERVER_NAME: 'localhost',
       }
     : {};
-  const temporalClientEnv = { TEMPORAL_ADDRESS: temporalAddress, ...clientTls };
   // What a .env would hold: npm start's local values, the user's environment over them, then what this
   // machine's layout forces (addresses of our own processes, one budget share per worker process).
-  const local = localEnv(options.dataDir);
   const vars: Record<string, string | undefined> = {
-    ...local,
+    ...localEnv(options.dataDir),
     POSTGRES_PASSWORD: secretFile(join(options.dataDir, 'postgres-password'), () =>
       randomBytes(18).toString('base64url'),
     ),
@@ -141,201 +197,210 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     DTS_ENDPOINT: emulatorUrl,
     DTS_WORKERS: String(ports.workerMetrics.length),
   };
-  const temporalVersion = imageTag(compose, 'temporal', vars);
   const services: Service[] = [];
   let stopping = false;
   const unexpected = (name: string, code: number | null, signal: string | null) => {
     log(`${name} exited unexpectedly (${signal ?? code})`);
     if (!stopping) options.onUnexpectedExit?.(name);
   };
-  const service = (name: string, command: string, args: string[], env: Record<string, string>) => {
-    if (stopping) throw new Error(`stopped while starting (before ${name})`);
-    const s = new Service(name, command, args, { ...baseEnv(), ...env }, join(logDir, `${name}.log`), unexpected);
-    services.push(s);
-    return s;
+  return {
+    options,
+    log,
+    ports,
+    stateDir,
+    logDir,
+    compose,
+    vars,
+    ...(certs ? { certs } : {}),
+    clientTls,
+    temporalAddress,
+    temporalClientEnv: { TEMPORAL_ADDRESS: temporalAddress, ...clientTls },
+    temporalVersion: imageTag(compose, 'temporal', vars),
+    emulatorUrl,
+    services,
+    service: (name, command, args, env) => {
+      if (stopping) throw new Error(`stopped while starting (before ${name})`);
+      const s = new Service(name, command, args, { ...baseEnv(), ...env }, join(logDir, `${name}.log`), unexpected);
+      services.push(s);
+      return s;
+    },
+    stop: async () => {
+      stopping = true;
+      // Reverse start order: clients first, the database last.
+      for (const s of [...services].reverse()) await s.stop(s.name === 'postgresql' ? 'SIGINT' : 'SIGTERM');
+    },
   };
-  const stop = async () => {
-    stopping = true;
-    // Reverse start order: clients first, the database last.
-    for (const s of [...services].reverse()) await s.stop(s.name === 'postgresql' ? 'SIGINT' : 'SIGTERM');
-  };
-  options.signal?.addEventListener('abort', () => void stop(), { once: true });
+}
 
+async function startPostgres(ctx: StartContext, pg: ReturnType<typeof ensurePostgres>) {
+  const pgEnv = serviceEnv(ctx.compose, 'postgresql', ctx.vars);
+  const pgData = join(ctx.stateDir, 'postgres');
+  initDataDir(pg, pgData, pgEnv.POSTGRES_USER!, pgEnv.POSTGRES_PASSWORD!, ctx.log);
+  const pgCommand = postgresCommand(pg, pgData, ctx.ports.postgres);
+  await ctx.service('postgresql', pgCommand.command, pgCommand.args, {}).start({
+    check: async () => (
+      await run(join(pg.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(ctx.ports.postgres), '-d', 'postgres']),
+      true
+    ),
+    timeoutMs: 60_000,
+  });
+  return { pg, pgData, user: pgEnv.POSTGRES_USER };
+}
+
+/** temporal-schema (compose's one-shot), then the server itself. */
+async function startTemporal(ctx: StartContext, build: ReturnType<typeof ensureTemporalServer>): Promise<void> {
+  const { compose, vars, ports, certs } = ctx;
+  // temporal-schema: the compose one-shot's own script, with temporal-sql-tool from our build.
+  const schemaEnv = {
+    ...serviceEnv(compose, 'temporal-schema', vars),
+    SQL_HOST: '127.0.0.1',
+    SQL_PORT: String(ports.postgres),
+    TEMPORAL_SCHEMA_ROOT: build.schemaRoot,
+  };
+  await oneShot(
+    'temporal-schema',
+    entrypointScript(compose, 'temporal-schema'),
+    { ...schemaEnv, PATH: `${build.binDir}:${process.env.PATH}` },
+    ctx.logDir,
+  );
+  // temporal: the server renders deploy/temporal/prod-local.yaml from the compose service's environment.
+  const temporalEnv = serviceEnv(compose, 'temporal', vars);
+  const temporal = ctx.service(
+    'temporal',
+    build.server,
+    ['--root', ROOT, '--config', 'deploy/temporal', '--env', 'prod-local', '--allow-no-auth', 'start'],
+    {
+      ...temporalEnv,
+      POSTGRES_SEEDS: '127.0.0.1',
+      DB_PORT: String(ports.postgres),
+      BIND_ON_IP: '127.0.0.1',
+      DYNAMIC_CONFIG_FILE_PATH: mountedFile(compose, 'temporal', temporalEnv.DYNAMIC_CONFIG_FILE_PATH!),
+      FRONTEND_GRPC_PORT: String(ports.frontend),
+      FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+      FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+      HISTORY_GRPC_PORT: String(ports.history),
+      HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+      MATCHING_GRPC_PORT: String(ports.matching),
+      MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+      WORKER_GRPC_PORT: String(ports.temporalWorker),
+      WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
+      ...(certs
+        ? { TLS_CA_FILE: certs.caCert, TLS_SERVER_CERT_FILE: certs.serverCert, TLS_SERVER_KEY_FILE: certs.serverKey }
+        : {}),
+    },
+  );
+  // The compose health check: the frontend's HTTP API answers once the frontend serves. With mTLS, a
+  // gRPC call with the client certificate.
+  await temporal.start({
+    check: certs
+      ? async () => {
+          const connection = await connectClient(loadTemporalConfig(ctx.temporalClientEnv));
+          await connection.close();
+          return true;
+        }
+      : async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
+    timeoutMs: 120_000,
+  });
+}
+
+/**
+ * temporal-namespace: the compose one-shot's script with the pinned CLI; then the project's registration script,
+ * which finds the attributes the one-shot registered (or adds missing ones).
+ */
+async function registerNamespace(ctx: StartContext): Promise<void> {
+  const nsEnv = serviceEnv(ctx.compose, 'temporal-namespace', ctx.vars);
+  await oneShot(
+    'temporal-namespace',
+    entrypointScript(ctx.compose, 'temporal-namespace'),
+    { ...nsEnv, ...ctx.clientTls, PATH: `${temporalCliDir()}:${process.env.PATH}` },
+    ctx.logDir,
+  );
+  const connection = await connectClient(loadTemporalConfig(ctx.vars));
   try {
-    // Builds first (cached after the first run), so the start time below is the topology's own.
-    const cli = ensureTemporalCli(log);
-    if (!cli) throw new Error('prod-local needs Go to build the pinned Temporal CLI (scripts/temporal-cli.ts)');
-    const build = ensureTemporalServer(temporalVersion, log);
-    const pg = ensurePostgres(log);
-
-    // postgresql
-    const pgEnv = serviceEnv(compose, 'postgresql', vars);
-    const pgData = join(stateDir, 'postgres');
-    initDataDir(pg, pgData, pgEnv.POSTGRES_USER!, pgEnv.POSTGRES_PASSWORD!, log);
-    const pgCommand = postgresCommand(pg, pgData, ports.postgres);
-    await service('postgresql', pgCommand.command, pgCommand.args, {}).start({
-      check: async () => (
-        await run(join(pg.bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-d', 'postgres']),
-        true
-      ),
-      timeoutMs: 60_000,
-    });
-
-    // temporal-schema: the compose one-shot's own script, with temporal-sql-tool from our build.
-    const schemaEnv = {
-      ...serviceEnv(compose, 'temporal-schema', vars),
-      SQL_HOST: '127.0.0.1',
-      SQL_PORT: String(ports.postgres),
-      TEMPORAL_SCHEMA_ROOT: build.schemaRoot,
-    };
-    await oneShot(
-      'temporal-schema',
-      entrypointScript(compose, 'temporal-schema'),
-      { ...schemaEnv, PATH: `${build.binDir}:${process.env.PATH}` },
-      logDir,
-    );
-
-    // temporal: the server renders deploy/temporal/prod-local.yaml from the compose service's environment.
-    const temporalEnv = serviceEnv(compose, 'temporal', vars);
-    const temporal = service(
-      'temporal',
-      build.server,
-      ['--root', ROOT, '--config', 'deploy/temporal', '--env', 'prod-local', '--allow-no-auth', 'start'],
-      {
-        ...temporalEnv,
-        POSTGRES_SEEDS: '127.0.0.1',
-        DB_PORT: String(ports.postgres),
-        BIND_ON_IP: '127.0.0.1',
-        DYNAMIC_CONFIG_FILE_PATH: mountedFile(compose, 'temporal', temporalEnv.DYNAMIC_CONFIG_FILE_PATH!),
-        FRONTEND_GRPC_PORT: String(ports.frontend),
-        FRONTEND_HTTP_PORT: String(ports.frontendHttp),
-        FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
-        HISTORY_GRPC_PORT: String(ports.history),
-        HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
-        MATCHING_GRPC_PORT: String(ports.matching),
-        MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
-        WORKER_GRPC_PORT: String(ports.temporalWorker),
-        WORKER_MEMBERSHIP_PORT: String(ports.temporalWorkerMembership),
-        ...(certs
-          ? { TLS_CA_FILE: certs.caCert, TLS_SERVER_CERT_FILE: certs.serverCert, TLS_SERVER_KEY_FILE: certs.serverKey }
-          : {}),
-      },
-    );
-    // The compose health check: the frontend's HTTP API answers once the frontend serves. With mTLS, a
-    // gRPC call with the client certificate.
-    await temporal.start({
-      check: certs
-        ? async () => {
-            const connection = await connectClient(loadTemporalConfig(temporalClientEnv));
-            await connection.close();
-            return true;
-          }
-        : async () => (await fetch(`http://127.0.0.1:${ports.frontendHttp}/api/v1/system-info`)).ok,
-      timeoutMs: 120_000,
-    });
-
-    // temporal-namespace: the compose one-shot's script with the pinned CLI; then the project's
-    // registration script, which finds the attributes the one-shot registered (or adds missing ones).
-    const nsEnv = serviceEnv(compose, 'temporal-namespace', vars);
-    await oneShot(
-      'temporal-namespace',
-      entrypointScript(compose, 'temporal-namespace'),
-      { ...nsEnv, ...clientTls, PATH: `${temporalCliDir()}:${process.env.PATH}` },
-      logDir,
-    );
-    const connection = await connectClient(loadTemporalConfig(vars));
-    try {
-      const { added, present } = await registerSearchAttributes(connection, nsEnv.TEMPORAL_NAMESPACE!);
-      log(`search attributes: added [${added.join(', ')}], already present [${present.join(', ')}]`);
-    } finally {
-      await connection.close();
-    }
-
-    // emulator (compose's `emulator` profile), then the workers and APIs in parallel.
-    const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
-    const emulator = service('emulator', process.execPath, tsx('emulator/main.ts'), {
-      ...serviceEnv(compose, 'emulator', vars),
-      EMULATOR_HOST: '127.0.0.1',
-      EMULATOR_PORT: String(ports.emulator),
-      EMULATOR_STATE_FILE: join(stateDir, 'emulator-state.json'),
-    });
-    await emulator.start({ check: async () => (await fetch(`${emulatorUrl}/__emulator/health`)).ok });
-
-    const workerEnv = serviceEnv(compose, 'worker', vars);
-    const worker = (i: number, root = ROOT, name = `worker-${i + 1}`) =>
-      service(name, process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], {
-        ...workerEnv,
-        WORKER_METRICS_PORT: String(ports.workerMetrics[i]),
-        WORKER_METRICS_HOST: '127.0.0.1',
-      });
-    const workers = ports.workerMetrics.map((_, i) => worker(i));
-    const startWorker = async (i: number, root = ROOT) => {
-      if (workers[i]?.running) throw new Error(`${workers[i].name} still runs: stop it first`);
-      const next = worker(i, root, `worker-${i + 1}-${services.length}`);
-      workers[i] = next;
-      await next.start({ line: /worker: polling/, timeoutMs: 180_000 });
-      return next;
-    };
-    const apiEnv = serviceEnv(compose, 'api', vars);
-    const apis = ports.apis.map((port, i) =>
-      service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), {
-        ...apiEnv,
-        API_HOST: '127.0.0.1',
-        API_PORT: String(port),
-      }),
-    );
-    await Promise.all([
-      // Bundling the workflows takes a while on a busy machine.
-      ...workers.map((w) => w.start({ line: /worker: polling/, timeoutMs: 180_000 })),
-      ...apis.map((a, i) =>
-        a.start({
-          check: async () => (await fetch(`http://127.0.0.1:${ports.apis[i]}/readyz`)).ok,
-          timeoutMs: 120_000,
-        }),
-      ),
-    ]);
-
-    const apiUrls = ports.apis.map((port) => `http://127.0.0.1:${port}`);
-    return {
-      stateDir,
-      ports,
-      temporalAddress,
-      temporalClientEnv,
-      temporalVersion,
-      postgresVersion: pg.version,
-      namespace: workerEnv.TEMPORAL_NAMESPACE!,
-      taskQueue: workerEnv.TEMPORAL_TASK_QUEUE!,
-      emulatorUrl,
-      apiUrls,
-      apiToken: apiEnv.API_TOKENS!.split(',')[0]!,
-      workers,
-      startWorker,
-      apis,
-      services,
-      summary: () =>
-        [
-          `PostgreSQL ${pg.version}  127.0.0.1:${ports.postgres}  (data ${pgData}, user ${pgEnv.POSTGRES_USER})`,
-          `Temporal ${temporalVersion}     ${temporalAddress}  (${certs ? `mTLS, certificates in ${certs.dir}; ` : ''}HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
-            `namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
-          `DTS emulator        ${emulatorUrl}`,
-          ...workers.map(
-            (w, i) =>
-              `${w.name} (pid ${w.pid})  metrics http://127.0.0.1:${ports.workerMetrics[i]}/metrics, ` +
-              `DTS_WORKERS=${workers.length}`,
-          ),
-          ...apis.map(
-            (a, i) =>
-              `${a.name} (pid ${a.pid})     ${apiUrls[i]}  ` +
-              `(token in ${join(options.dataDir, 'api-token')} or API_TOKENS)`,
-          ),
-          `logs                ${logDir}`,
-        ].join('\n'),
-      stop,
-    };
-  } catch (err) {
-    await stop();
-    throw options.signal?.aborted ? new Error('stopped while starting') : err;
+    const { added, present } = await registerSearchAttributes(connection, nsEnv.TEMPORAL_NAMESPACE!);
+    ctx.log(`search attributes: added [${added.join(', ')}], already present [${present.join(', ')}]`);
+  } finally {
+    await connection.close();
   }
+}
+
+const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
+
+/** The emulator (compose's `emulator` profile). */
+async function startEmulator(ctx: StartContext): Promise<void> {
+  const emulator = ctx.service('emulator', process.execPath, tsx('emulator/main.ts'), {
+    ...serviceEnv(ctx.compose, 'emulator', ctx.vars),
+    EMULATOR_HOST: '127.0.0.1',
+    EMULATOR_PORT: String(ctx.ports.emulator),
+    EMULATOR_STATE_FILE: join(ctx.stateDir, 'emulator-state.json'),
+  });
+  await emulator.start({ check: async () => (await fetch(`${ctx.emulatorUrl}/__emulator/health`)).ok });
+}
+
+/** The workers and APIs, in parallel. */
+async function startApps(ctx: StartContext) {
+  const { compose, vars, ports, services } = ctx;
+  const workerEnv = serviceEnv(compose, 'worker', vars);
+  const worker = (i: number, root = ROOT, name = `worker-${i + 1}`) =>
+    ctx.service(name, process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], {
+      ...workerEnv,
+      WORKER_METRICS_PORT: String(ports.workerMetrics[i]),
+      WORKER_METRICS_HOST: '127.0.0.1',
+    });
+  const workers = ports.workerMetrics.map((_, i) => worker(i));
+  const startWorker = async (i: number, root = ROOT) => {
+    if (workers[i]?.running) throw new Error(`${workers[i].name} still runs: stop it first`);
+    const next = worker(i, root, `worker-${i + 1}-${services.length}`);
+    workers[i] = next;
+    await next.start({ line: /worker: polling/, timeoutMs: 180_000 });
+    return next;
+  };
+  const apiEnv = serviceEnv(compose, 'api', vars);
+  const apis = ports.apis.map((port, i) =>
+    ctx.service(`api-${i + 1}`, process.execPath, tsx('api/main.ts'), {
+      ...apiEnv,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+    }),
+  );
+  await Promise.all([
+    // Bundling the workflows takes a while on a busy machine.
+    ...workers.map((w) => w.start({ line: /worker: polling/, timeoutMs: 180_000 })),
+    ...apis.map((a, i) =>
+      a.start({
+        check: async () => (await fetch(`http://127.0.0.1:${ports.apis[i]}/readyz`)).ok,
+        timeoutMs: 120_000,
+      }),
+    ),
+  ]);
+  const apiUrls = ports.apis.map((port) => `http://127.0.0.1:${port}`);
+  return { workerEnv, apiEnv, workers, startWorker, apis, apiUrls };
+}
+
+/** What listens where, for people. */
+function summary(
+  ctx: StartContext,
+  database: Awaited<ReturnType<typeof startPostgres>>,
+  { workerEnv, workers, apis, apiUrls }: Awaited<ReturnType<typeof startApps>>,
+): string {
+  const { ports, certs, temporalAddress, temporalVersion } = ctx;
+  return [
+    `PostgreSQL ${database.pg.version}  127.0.0.1:${ports.postgres}  (data ${database.pgData}, user ${database.user})`,
+    `Temporal ${temporalVersion}     ${temporalAddress}  (${certs ? `mTLS, certificates in ${certs.dir}; ` : ''}HTTP ${ports.frontendHttp}; stores on PostgreSQL, ` +
+      `namespace ${workerEnv.TEMPORAL_NAMESPACE})`,
+    `DTS emulator        ${ctx.emulatorUrl}`,
+    ...workers.map(
+      (w, i) =>
+        `${w.name} (pid ${w.pid})  metrics http://127.0.0.1:${ports.workerMetrics[i]}/metrics, ` +
+        `DTS_WORKERS=${workers.length}`,
+    ),
+    ...apis.map(
+      (a, i) =>
+        `${a.name} (pid ${a.pid})     ${apiUrls[i]}  ` +
+        `(token in ${join(ctx.options.dataDir, 'api-token')} or API_TOKENS)`,
+    ),
+    `logs                ${ctx.logDir}`,
+  ].join('\n');
 }
 
 /** A container gets only its compose environment; so do our processes (plus what the OS needs). */

@@ -13,8 +13,6 @@ const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 /** Functions over the limit that are still to be split; nothing may be added here. */
 const STILL_LONG: readonly string[] = [
   'api/routes/changes.ts changeRoutes',
-  'scripts/stack.ts main',
-  'scripts/prod-local/topology.ts startTopology',
 ];
 
 export interface LongFunction {

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { describe, it, expect } from 'vitest';
 import { SEARCH_ATTRIBUTES } from '../../core/search-attributes';
 import { envReads, importClosure, read, root, uniqueByName } from '../support/env-scan';
+import { interpolations } from '../../scripts/prod-local/compose';
 
 /** The processes docker-compose.yml runs from this repository's image. */
 const PROCESSES = [
@@ -55,33 +56,18 @@ function environmentOf(service: Service): Map<string, string> {
   return env;
 }
 
-/** Splits a compose value into literal text and `${...}` interpolations (nested ones included). */
-function interpolations(value: string): { literal: string; vars: string[] } {
-  const vars: string[] = [];
-  let literal = '';
-  for (let i = 0; i < value.length; i++) {
-    if (value.startsWith('$$', i)) {
-      literal += '$';
-      i++;
-    } else if (value.startsWith('${', i)) {
-      let depth = 1;
-      let j = i + 2;
-      for (; j < value.length && depth > 0; j++) {
-        if (value.startsWith('${', j)) depth++;
-        else if (value[j] === '}') depth--;
-      }
-      vars.push(value.slice(i + 2, j - 1));
-      i = j - 1;
-    } else {
-      literal += value[i];
-    }
-  }
-  return { literal, vars };
+/** A compose value's literal text and its `${...}` interpolations (the parser prod-local uses). */
+function literalAndVars(value: string): { literal: string; vars: string[] } {
+  const parts = interpolations(value);
+  return {
+    literal: parts.map((p) => ('literal' in p ? p.literal : '')).join(''),
+    vars: parts.flatMap((p) => ('expr' in p ? [p.expr] : [])),
+  };
 }
 
 /** True when the value, after interpolation, cannot be empty (or compose refuses to start). */
 function neverEmpty(value: string): boolean {
-  const { literal, vars } = interpolations(value);
+  const { literal, vars } = literalAndVars(value);
   if (literal.trim() !== '') return true;
   return vars.some((expr) => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::?([-?+])(.*))?$/s.exec(expr);
@@ -153,7 +139,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [key, value] of environmentOf(service)) {
         if (!/(SECRET|PASSWORD|PWD|TOKENS?|_KEYS)$/.test(key) || NOT_SECRETS.has(key)) continue;
-        const { literal, vars } = interpolations(value);
+        const { literal, vars } = literalAndVars(value);
         const hasDefault = vars.some((expr) => /^[A-Za-z0-9_]+:?-./s.test(expr));
         if (literal.trim() !== '' || hasDefault) offenders.push(`${name}.${key}=${value}`);
       }
