@@ -407,6 +407,11 @@ export const ErrorReply = Type.Object({
   fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), rule: Type.String(), message: Type.String() }))),
 });
 
+/** A route's error responses: each listed status answers an ErrorReply. */
+export function errorReplies<const C extends number>(...codes: C[]): Record<C, typeof ErrorReply> {
+  return Object.fromEntries(codes.map((code) => [code, ErrorReply])) as Record<C, typeof ErrorReply>;
+}
+
 /** DELETE /v1/syncs/:id: `release=true` deletes an adopted job too; without it an adopted job is left as it is. */
 export const ReleaseQuery = Type.Object(
   {

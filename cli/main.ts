@@ -8,6 +8,7 @@ import { readSetupFile } from './files';
 import { apply, makePlan, planText } from './fleet';
 import { FORMATS, keyValues, parseFormat, printData, table, type Format } from './output';
 import { explain, outcome, progressLine, ProgressBoard, type SetupStatus } from './progress';
+import type { UnclaimedInstance } from '../core/watcher';
 
 interface Globals {
   url?: string;
@@ -221,32 +222,12 @@ program
     process.exitCode = await watch(api, id, seconds(opts.interval, '--interval'), output, timeout);
   });
 
-/** The operator actions: each the API's route of the same name. */
-const ACTIONS: { name: string; description: string; method: string; path: (id: string) => string }[] = [
-  {
-    name: 'retry',
-    description: 'run the precheck again after fixing what it reported',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/retry`,
-  },
-  {
-    name: 'abort',
-    description: 'give up a setup that needs attention (the instance is released unless kept)',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/abort`,
-  },
-  {
-    name: 'cancel',
-    description: 'cancel a setup (same cleanup as abort)',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/cancel`,
-  },
-  {
-    name: 'resume',
-    description: 'resume a paused sync (a day-two operation)',
-    method: 'POST',
-    path: (id) => `${idPath(id)}/resume`,
-  },
+/** The operator actions: each a POST to the API's route of the same name. */
+const ACTIONS: { name: string; description: string }[] = [
+  { name: 'retry', description: 'run the precheck again after fixing what it reported' },
+  { name: 'abort', description: 'give up a setup that needs attention (the instance is released unless kept)' },
+  { name: 'cancel', description: 'cancel a setup (same cleanup as abort)' },
+  { name: 'resume', description: 'resume a paused sync (a day-two operation)' },
 ];
 for (const action of ACTIONS) {
   program
@@ -257,7 +238,7 @@ for (const action of ACTIONS) {
     .action(async (id: string, _opts: unknown, command: Command) => {
       const { api, output } = context(command);
       const status = await offered(action.name, () =>
-        api.request<{ id?: string; phase?: string }>(action.method, action.path(id)),
+        api.request<{ id?: string; phase?: string }>('POST', `${idPath(id)}/${action.name}`),
       );
       printData(output, status, () => `${action.name}: ${status.id ?? id} is ${status.phase ?? 'accepted'}`);
     });
@@ -407,17 +388,10 @@ program
   .addHelpText('after', '\nExample:\n  redis-dts-sync instances unclaimed -o json')
   .action(async (_opts: unknown, command: Command) => {
     const { api, output } = context(command);
-    const reply = await api.request<{
-      instances: {
-        dtsJobId: string;
-        regionId: string;
-        name: string;
-        jobClass: string;
-        payType: string;
-        createdAt: string;
-      }[];
-      checkedAt?: string;
-    }>('GET', '/v1/instances/unclaimed');
+    const reply = await api.request<{ instances: UnclaimedInstance[]; checkedAt?: string }>(
+      'GET',
+      '/v1/instances/unclaimed',
+    );
     printData(output, reply, () =>
       [
         table(

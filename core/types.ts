@@ -131,13 +131,8 @@ export interface ErrorSummary {
 export type AttentionKind = (typeof vocabulary.ATTENTION_KINDS)[number];
 export type ReleaseOutcome = (typeof vocabulary.RELEASE_OUTCOMES)[number];
 
-export interface EndpointSummary {
-  kind: EndpointKind;
-  instanceId?: string;
-  region: string;
-  ip?: string;
-  port?: number;
-}
+/** An endpoint without its password: what histories, memos and replies may show. */
+export type EndpointSummary = Omit<RedisEndpoint, 'password'>;
 
 /**
  * The setup's own status: the story of one setup as its workflow tells it (the `status` query, its result), shown by

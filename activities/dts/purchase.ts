@@ -1,23 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DtsFamily } from './family';
+import type { CreateInput, DtsFamily } from './family';
 import type { DtsInstanceSummary } from './list-instances';
 import type { InstanceClaims } from '../instance-claims';
-import type { DtsApi, JobClass, PayType, Topology } from '../../core/types';
+import type { DtsApi } from '../../core/types';
 
-export interface PurchaseInput {
+export interface PurchaseInput extends CreateInput {
   /** The family the setup speaks (absent: the legacy one, runs older than the choice). */
   api?: DtsApi;
-  clientToken: string;
-  regionId: string;
-  sourceRegion: string;
-  destinationRegion: string;
-  topology: Topology;
-  jobClass: JobClass;
-  payType: PayType;
-  period?: 'Year' | 'Month';
-  usedTime?: number;
   /**
    * Set by a workflow that buys again after an earlier purchase activity of its own ended without a known outcome
    * (cancelled, or failed after a timeout): when that one was first scheduled (ISO time). The window to search for

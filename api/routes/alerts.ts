@@ -4,7 +4,7 @@ import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type
 import type { AlertNotice } from '../../core/notify';
 import { alertNotice } from '../../workflows/notify';
 import type { TemporalDeps } from '../temporal';
-import { ErrorReply } from '../schemas';
+import { errorReplies } from '../schemas';
 
 const Labels = Type.Record(Type.String(), Type.String());
 /** Alertmanager's webhook payload (version 4), the fields a message uses; others are accepted and ignored. */
@@ -56,7 +56,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> 
       schema: {
         summary: "Alertmanager's webhook: relay a group of Prometheus alerts to the configured chat tools",
         body: AlertmanagerBody,
-        response: { 202: RelayReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 503: ErrorReply },
+        response: { 202: RelayReply, ...errorReplies(400, 401, 403, 503) },
       },
     },
     async (req, reply) => {

@@ -9,7 +9,7 @@ import type { AcceptedRisk, PreflightInput, PreflightReport } from '../../core/p
 import { summarizeEndpoint, type SetupRequest } from '../../core/types';
 import { badFields, refusal } from '../errors';
 import { PreflightReportReply } from '../preflight-schemas';
-import { CreateSetupBody, ErrorReply } from '../schemas';
+import { CreateSetupBody, errorReplies } from '../schemas';
 import { toSetupRequest } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
 
@@ -86,14 +86,7 @@ export const preflightRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps
       schema: {
         summary: 'Check a sync request against the seed’s rules without buying anything',
         body: CreateSetupBody,
-        response: {
-          200: PreflightReportReply,
-          400: ErrorReply,
-          401: ErrorReply,
-          403: ErrorReply,
-          413: ErrorReply,
-          503: ErrorReply,
-        },
+        response: { 200: PreflightReportReply, ...errorReplies(400, 401, 403, 413, 503) },
       },
     },
     async (req) => {

@@ -6,7 +6,7 @@ import { planSetup, startSetup, type NewSetupDeps } from '../new-setup';
 import {
   AcceptedReply,
   CreateSetupBody,
-  ErrorReply,
+  errorReplies,
   EventsReply,
   ListQuery,
   ListReply,
@@ -22,7 +22,7 @@ import { listSetups } from '../setup-list';
 import { Setups, type OperatorAction } from '../setups';
 import type { TemporalDeps } from '../temporal';
 
-const errors = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 503: ErrorReply };
+const errors = errorReplies(400, 401, 403, 404, 409, 503);
 
 /** Operator actions on a live setup: each answers with the status the workflow accepted it in. */
 const OPERATOR_ACTIONS: {
@@ -75,7 +75,7 @@ function newSetupRoutes(app: App, deps: NewSetupDeps) {
       schema: {
         summary: 'Start a sync setup',
         body: CreateSetupBody,
-        response: { 200: AcceptedReply, 202: AcceptedReply, 413: ErrorReply, 422: UnprocessableReply, ...errors },
+        response: { 200: AcceptedReply, 202: AcceptedReply, ...errorReplies(413), 422: UnprocessableReply, ...errors },
       },
     },
     async (req, reply) => {
@@ -92,7 +92,7 @@ function newSetupRoutes(app: App, deps: NewSetupDeps) {
       schema: {
         summary: 'What POST /v1/syncs would do with this body (nothing is started, bought or checked)',
         body: CreateSetupBody,
-        response: { 200: PlanReply, 413: ErrorReply, ...errors },
+        response: { 200: PlanReply, ...errorReplies(413), ...errors },
       },
     },
     async (req) => planSetup(deps, req.body),
