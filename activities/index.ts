@@ -12,6 +12,15 @@ import {
   type UpgradeClassInput,
 } from './dts/changes';
 import type { ConfigureInput } from './dts/configure';
+import {
+  instanceTags,
+  renewInstance,
+  tagInstance,
+  untagInstance,
+  type RenewInput,
+  type TagInput,
+  type UntagInput,
+} from './dts/subscription';
 import type { DescribeInput } from './dts/describe';
 import type { DescribeJobInput } from './dts/describe-job';
 import { familyOf, LEGACY_API, type DtsFamilies, type DtsFamily } from './dts/family';
@@ -77,6 +86,11 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
     modifyDatabases: (input: ModifyDatabasesInput) => modifyDatabases(dts, input),
     readObjectTask: (input: ObjectTaskInput) => readObjectTask(dts, input),
     upgradeClass: (input: UpgradeClassInput) => upgradeClass(dts, input),
+    // The instance's subscription and tags, both families (activities/dts/subscription.ts).
+    renewInstance: (input: RenewInput) => renewInstance(dts, input),
+    tagInstance: (input: TagInput) => tagInstance(dts, input),
+    untagInstance: (input: UntagInput) => untagInstance(dts, input),
+    instanceTags: (input: { regionId: string; ids: string[] }) => instanceTags(dts, input.regionId, input.ids),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DatabaseMapping, JobClass } from './types';
 import { JOB_CLASSES } from './vocabulary';
+import { renewTermProblem, type RenewTerm } from './renewal';
 
 // Day-two operations on a running setup: each one a `change` Workflow Update (core/messages.ts),
 // validated first, then carried out by the setup's keeper (workflows/setup/change.ts).
@@ -13,7 +14,7 @@ export const MAX_PAUSE_MS = DTS_SUSPENSION_LIMIT_MS - PAUSE_MARGIN_MS;
 /** While a resume keeps failing, the status warns this long before DTS's limit. */
 export const PAUSE_WARNING_MS = 30 * 60_000;
 
-export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags'] as const;
+export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags', 'renew'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** What the API asks of the setup. Never holds a secret. */
@@ -23,6 +24,7 @@ export type ChangeRequest = { by?: string } & (
   | { kind: 'databases'; databases: DatabaseMapping[] }
   | { kind: 'jobClass'; jobClass: JobClass }
   | { kind: 'tags'; tags: string[] }
+  | ({ kind: 'renew' } & RenewTerm)
 );
 
 export const CHANGE_OUTCOMES = ['applying', 'applied', 'failed'] as const;
@@ -66,6 +68,8 @@ export interface ChangeContext {
   paused: boolean;
   /** The setup's DTS API family (core/types.ts DtsApi). */
   family: string;
+  /** PrePaid or PostPaid: only a subscription can be renewed. */
+  payType?: string;
   /** The change still being applied, if any. */
   applying?: ChangeRecord;
 }
@@ -81,6 +85,7 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
   if (ctx.paused) return `the setup is paused; resume it before a ${request.kind} change`;
   if (ctx.phase !== 'synchronizing')
     return `a ${request.kind} change is only accepted while synchronizing, not in ${ctx.phase}`;
+  if (request.kind === 'renew') return renewRefusal(request, ctx);
   if ((request.kind === 'databases' || request.kind === 'jobClass') && ctx.family !== 'synchronizationjob')
     return `a ${request.kind} change is not available yet for setups of the ${ctx.family} family (its ModifyDtsJob and TransferInstanceClass are not wired)`;
   switch (request.kind) {
@@ -101,6 +106,14 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
       if (sameSet(request.tags, ctx.tags)) return 'the setup already has these tags';
       return undefined;
   }
+}
+
+/** Both families: RenewInstance names the instance in either (docs/dts-api.md §13.4). */
+function renewRefusal(term: RenewTerm, ctx: ChangeContext): string | undefined {
+  if (ctx.payType !== 'PrePaid')
+    return `a ${ctx.payType ?? 'PostPaid'} (pay-as-you-go) instance has no subscription to renew: RenewInstance is for PrePaid instances only`;
+  const problem = renewTermProblem(term);
+  return problem ? `${problem.field.slice(1)} ${problem.message}` : undefined;
 }
 
 export function sameDatabases(a: DatabaseMapping[], b: DatabaseMapping[]): boolean {

@@ -34,3 +34,8 @@ export const NOTIFY_PATCH = 'notify-v1';
  * speaks it; a run without it (older) speaks the legacy `*SynchronizationJob` family.
  */
 export const DTS_FAMILY_PATCH = 'dts-family-v1';
+/**
+ * The instance's ExpireTime kept in the status (`expiresAt`) from the keeper's own reads, with a notice when it
+ * nears; the `renew` change; tags applied to the DTS instance after purchase and by a `tags` change.
+ */
+export const RENEW_TAGS_PATCH = 'renew-tags-v1';

@@ -11,6 +11,7 @@ import {
 } from '../../lifecycle';
 import type { Direction, EndpointConfig, JobRecord, RunPlan } from '../../model';
 import { directionJobId } from '../direction-actions';
+import { expireTime } from '../common';
 import { jobName } from '../views';
 import { text } from '../../../common/text';
 
@@ -56,13 +57,6 @@ function precheckView(run: RunPlan | undefined, now: number) {
   return { Status: status, Percent: precheck.Percent, ErrorMessage: failed?.FailedReason ?? '', Detail: detail };
 }
 
-function expireTime(job: JobRecord): string {
-  if (job.payType !== 'PrePaid' || !job.period || !job.usedTime) return '';
-  const at = new Date(job.createdAt);
-  if (job.period === 'Year') at.setUTCFullYear(at.getUTCFullYear() + job.usedTime);
-  else at.setUTCMonth(at.getUTCMonth() + job.usedTime);
-  return `${at.toISOString().slice(0, 19)}Z`;
-}
 
 /** DbObject: the DbList as configured (a legacy configuration's objects in the same shape). */
 function dbObject(job: JobRecord, name: Direction): string {
@@ -124,8 +118,8 @@ export function taskView(job: JobRecord, name: Direction, now: number, dialect: 
     ...(withDbList ? { DbObject: dbObject(job, name) } : {}),
     Reserved: JSON.stringify(config?.migrationReserved ?? {}),
     OriginType: 'DTS',
-    ResourceGroupId: '',
-    TagList: [],
+    ResourceGroupId: job.resourceGroupId ?? '',
+    TagList: Object.entries(job.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     ErrorDetails: [],
   };
 }
