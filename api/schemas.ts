@@ -329,7 +329,7 @@ export const SetupStatusReply = Type.Object({
   expiresAt: Type.Optional(
     Type.String({
       description:
-        'when the PrePaid DTS instance ends, as DTS last reported it (read with the setup\'s own status reads); ' +
+        "when the PrePaid DTS instance ends, as DTS last reported it (read with the setup's own status reads); " +
         'absent for PostPaid. A notice `expiring` and the alert DtsInstanceExpiringSoon come 7 days before',
     }),
   ),
@@ -519,7 +519,11 @@ export const RenewBody = Type.Object(
   {
     period: Type.Optional(oneOf(RENEW_PERIODS, { description: 'the unit of the renewal, default Month' })),
     usedTime: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 60, description: 'how many periods to add: Year 1–5, Month 1–60; default 1' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        description: 'how many periods to add: Year 1–5, Month 1–60; default 1',
+      }),
     ),
   },
   { additionalProperties: false, examples: [{ period: 'Month', usedTime: 1 }] },

@@ -109,7 +109,13 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
  * are allowed: they are compared with the job's (api/adopt.ts).
  */
 function refusePurchaseFields(body: CreateSetupBody, problems: FieldProblem[]): void {
-  for (const field of ['period', 'usedTime', 'keepInstanceOnFailure', 'initializationWindow', 'resourceGroupId'] as const) {
+  for (const field of [
+    'period',
+    'usedTime',
+    'keepInstanceOnFailure',
+    'initializationWindow',
+    'resourceGroupId',
+  ] as const) {
     if (body[field] !== undefined)
       problems.push({
         field: `/${field}`,

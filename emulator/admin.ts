@@ -123,7 +123,8 @@ function setExpiry(deps: AdminDeps, jobId: string, input: unknown, now: number):
   if (!job) return { status: 404, body: { error: `no job ${jobId}` } };
   if (job.payType !== 'PrePaid') return { status: 409, body: { error: `job ${jobId} is not PrePaid` } };
   const { days } = (input ?? {}) as { days?: unknown };
-  if (typeof days !== 'number' || !Number.isFinite(days)) return { status: 400, body: { error: 'days must be a number' } };
+  if (typeof days !== 'number' || !Number.isFinite(days))
+    return { status: 400, body: { error: 'days must be a number' } };
   job.expiresAt = now + Math.round(days * 86_400_000);
   deps.state.save();
   return { status: 200, body: { jobId, expireTime: expireTime(job) } };

@@ -76,16 +76,14 @@ export const listTagResources: Operation = (ctx) => {
   const jobs = named.length > 0 ? named : ctx.state.allJobs().filter((j) => !j.released);
   const matches = (job: JobRecord) =>
     wanted.every(([key, value]) => job.tags?.[key] !== undefined && (value === undefined || job.tags[key] === value));
-  const rows = jobs
-    .filter(matches)
-    .flatMap((job) =>
-      Object.entries(job.tags ?? {}).map(([TagKey, TagValue]) => ({
-        ResourceId: job.jobId,
-        ResourceType: DTS_RESOURCE_TYPE,
-        TagKey,
-        TagValue,
-      })),
-    );
+  const rows = jobs.filter(matches).flatMap((job) =>
+    Object.entries(job.tags ?? {}).map(([TagKey, TagValue]) => ({
+      ResourceId: job.jobId,
+      ResourceType: DTS_RESOURCE_TYPE,
+      TagKey,
+      TagValue,
+    })),
+  );
   // One page: the emulator's accounts are small (NextToken is answered empty).
   return { Success: true, NextToken: '', TagResources: rows };
 };

@@ -25,7 +25,6 @@ function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
   };
 }
 
-
 export function jobName(job: JobRecord): string {
   return job.directions.Forward.config?.name ?? job.directions.Reverse?.config?.name ?? '';
 }

@@ -64,6 +64,8 @@ export const PATCHED_PATHS = [
   /** Patch dts-family-v1: the family carried across continue-as-new (both runs recorded). */
   'dtsjob-continued-as-new',
   'dtsjob-continued-as-new-first-run',
+  /** Patch renew-tags-v1: PrePaid, tagged after purchase, tags changed, renewed with a lost answer, expiring, released. */
+  'renewed-tagged-expiring',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

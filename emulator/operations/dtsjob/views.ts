@@ -57,7 +57,6 @@ function precheckView(run: RunPlan | undefined, now: number) {
   return { Status: status, Percent: precheck.Percent, ErrorMessage: failed?.FailedReason ?? '', Detail: detail };
 }
 
-
 /** DbObject: the DbList as configured (a legacy configuration's objects in the same shape). */
 function dbObject(job: JobRecord, name: Direction): string {
   const config = job.directions[name]?.config;
