@@ -1,5 +1,5 @@
 // What a DTS instance carries besides its sync: its subscription (RenewInstance) and its tags (TagResources,
-// UntagResources, ListTagResources), both families (docs/dts-api.md §13.4).
+// UntagResources, ListTagResources), both families (docs/dts-api.md §13.5).
 import type { DtsClient } from './client';
 import { tagPair } from '../../core/changes';
 import type { RenewPeriod } from '../../core/renewal';

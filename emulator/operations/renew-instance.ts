@@ -1,4 +1,4 @@
-// RenewInstance: adds a term to a subscription (PrePaid) instance and answers the new EndTime (docs/dts-api.md §13.4).
+// RenewInstance: adds a term to a subscription (PrePaid) instance and answers the new EndTime (docs/dts-api.md §13.5).
 import { ApiError } from '../errors';
 import type { JobRecord } from '../model';
 import { addTerm, expiryMs } from './common';

@@ -1,5 +1,5 @@
 // TagResources, UntagResources and ListTagResources on DTS instances (ResourceType ALIYUN::DTS::INSTANCE).
-// Lists are numbered from 1 (ResourceId.1, Tag.1.Key), as the SDKs flatten them (docs/dts-api.md §13.4).
+// Lists are numbered from 1 (ResourceId.1, Tag.1.Key), as the SDKs flatten them (docs/dts-api.md §13.5).
 import { operationErrors } from '../errors';
 import type { JobRecord } from '../model';
 import type { Operation, OperationContext } from './context';
