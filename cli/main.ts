@@ -8,7 +8,6 @@ import { readSetupFile } from './files';
 import { apply, makePlan, planText } from './fleet';
 import { FORMATS, keyValues, parseFormat, printData, table, type Format } from './output';
 import { explain, outcome, progressLine, ProgressBoard, type SetupStatus } from './progress';
-import type { UnclaimedInstance } from '../core/watcher';
 
 interface Globals {
   url?: string;
@@ -380,6 +379,9 @@ program
     );
   });
 
+/** A row of GET /v1/instances/unclaimed: every field a string. */
+type UnclaimedRow = Record<'dtsJobId' | 'regionId' | 'name' | 'jobClass' | 'payType' | 'createdAt', string>;
+
 program
   .command('instances')
   .description('DTS instances of the account')
@@ -388,7 +390,7 @@ program
   .addHelpText('after', '\nExample:\n  redis-dts-sync instances unclaimed -o json')
   .action(async (_opts: unknown, command: Command) => {
     const { api, output } = context(command);
-    const reply = await api.request<{ instances: UnclaimedInstance[]; checkedAt?: string }>(
+    const reply = await api.request<{ instances: UnclaimedRow[]; checkedAt?: string }>(
       'GET',
       '/v1/instances/unclaimed',
     );
