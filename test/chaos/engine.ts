@@ -5,6 +5,7 @@ import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { MAX_BACKOFF_MS } from '../../core/timing';
 import type { SetupStatus } from '../../core/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
+import { inBothFamilies, type ApiMix } from './families';
 import { sleep } from './processes';
 import { Random } from './random';
 import { computeFigures, type ChaosFigures, type EmulatorJobView, type SetupOutcome } from './report';
@@ -14,6 +15,8 @@ import { startChaosStack, type ChaosStack } from './stack';
 export interface ChaosOptions {
   setups: number;
   seed: number;
+  /** The DTS API family the setups speak (default dtsjob, the API's default), or `mix` for both. */
+  apis?: ApiMix;
   /** Bound of the stormy part (launch + disruptions); settling and releasing add at most settleMs + releaseMs. */
   minutes: number;
   plan: DisruptionPlan;
@@ -30,6 +33,7 @@ export interface ChaosOptions {
 
 export interface ChaosResult extends ChaosFigures {
   seed: number;
+  apis: ApiMix;
   disruptions: Record<string, number>;
   unexpectedExits: Record<string, number>;
   faultsFired: Record<string, number>;
@@ -49,13 +53,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const dtsTimeoutMs = options.dtsTimeoutMs ?? 1_500;
   const stack = await startChaosStack({ timeScale: options.timeScale ?? 0.25, dtsTimeoutMs });
   log(`chaos: stack up in ${Math.round((Date.now() - t0) / 1000)} s; logs and state in ${stack.dir}`);
-  const setups = planSetups(options.setups, options.seed, random);
+  const apis = options.apis ?? 'dtsjob';
+  const setups = planSetups(options.setups, options.seed, random, apis);
   let finished = false;
   const disruptor = new Disruptor(stack, random, options.plan, {
     dtsTimeoutMs,
     log,
     setups,
     seed: options.seed,
+    apis,
     synchronizingInstance: () => {
       const ids = setups.filter((s) => s.phase === 'synchronizing').map((s) => s.request.source.instanceId!);
       return ids.length > 0 ? random.pick(ids) : undefined;
@@ -88,7 +94,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const figures = computeFigures(setups, outcomes, jobs);
     // Teardown under lost answers too: a retried Delete meets "not found" and counts as released.
     if (options.plan.backgroundFaults)
-      await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 });
+      for (const fault of inBothFamilies({ action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 }))
+        await stack.admin('faults', fault);
     const releasedAtEnd = await releaseAll(stack, outcomes, Date.now() + (options.releaseMs ?? 120_000), log);
     const leftRunning = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs
       .filter((j) => !j.released)
@@ -105,6 +112,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       figures.leakedInstances.length === 0;
     return {
       seed: options.seed,
+      apis,
       ...figures,
       disruptions: { ...disruptor.done },
       unexpectedExits: {
@@ -242,11 +250,14 @@ export function formatResult(r: ChaosResult, command: string): string {
   const lines = [
     `chaos run: ${command}`,
     `  seed                      ${r.seed}`,
+    `  DTS API family            ${r.apis}`,
     `  setups requested          ${r.setupsRequested} (started ${r.setupsStarted})`,
     `  setups completed          ${r.setupsCompleted} (synchronizing; median ${r.secondsToSynchronizing.median} s, p95 ${r.secondsToSynchronizing.p95} s, max ${r.secondsToSynchronizing.max} s)`,
     `  failed with a reason      ${r.failedWithReason.length}`,
     `  setups lost               ${r.lost.length}`,
-    `  instances bought          ${r.instancesBought} (distinct ClientTokens ${r.distinctClientTokens})`,
+    `  instances bought          ${r.instancesBought} (${Object.entries(r.instancesByFamily)
+      .map(([family, n]) => `${family} ${n}`)
+      .join(', ')}; distinct ClientTokens ${r.distinctClientTokens})`,
     `  duplicates                ${r.duplicates.length}`,
     `  configures Forward        ${histogram(r.configures.Forward)}`,
     `  configures Reverse        ${histogram(r.configures.Reverse)}`,
