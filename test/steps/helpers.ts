@@ -72,3 +72,63 @@ export function answers(...outcomes: unknown[]): () => Promise<unknown> {
     return outcome;
   };
 }
+
+type Dir = 'Forward' | 'Reverse';
+
+/**
+ * DTS as the steps' activities see it: a status per direction that configure/start/reset move on, reads that
+ * can be refused, and every call recorded by the runtime. `next` says where each action leaves a direction.
+ */
+export function fakeDts(rt: FakeRuntime, initial: Partial<Record<Dir, DtsDirectionStatus>> = {}) {
+  const dts = {
+    status: { Forward: 'notconfigured', Reverse: 'notconfigured', ...initial } as Record<Dir, DtsDirectionStatus>,
+    next: { configure: 'synchronizing', start: 'synchronizing', reset: 'notconfigured' } as Record<
+      'configure' | 'start' | 'reset',
+      DtsDirectionStatus
+    >,
+    /** Set to make reads (of a direction, or all) throw. */
+    readError: undefined as ((dir: Dir) => Error | undefined) | undefined,
+    startError: undefined as (() => Error | undefined) | undefined,
+    configureError: undefined as (() => Error | undefined) | undefined,
+    precheckFailures: [] as DirectionSnapshot['precheckFailures'],
+    errorMessage: undefined as string | undefined,
+  };
+  const dir = (input: unknown) => (input as { direction: Dir }).direction;
+  rt.activities.describeDirection = async (input: unknown) => {
+    const err = dts.readError?.(dir(input));
+    if (err) throw err;
+    const status = dts.status[dir(input)];
+    return snapshot(status, {
+      precheckFailures: status === 'precheckfailed' ? dts.precheckFailures : [],
+      ...(dts.errorMessage && status === 'failed' ? { errorMessage: dts.errorMessage } : {}),
+    });
+  };
+  rt.activities.configureDirection = async (input: unknown) => {
+    const err = dts.configureError?.();
+    if (err) throw err;
+    dts.status[dir(input)] = dts.next.configure;
+  };
+  rt.activities.startDirection = async (input: unknown) => {
+    const err = dts.startError?.();
+    if (err) throw err;
+    dts.status[dir(input)] = dts.next.start;
+  };
+  rt.activities.resetDirection = async (input: unknown) => {
+    dts.status[dir(input)] = dts.next.reset;
+  };
+  return dts;
+}
+
+/** The actions a test's DTS received, as `Action Direction`. */
+export function actions(rt: FakeRuntime): string[] {
+  const names: Record<string, string> = {
+    configureDirection: 'Configure',
+    startDirection: 'Start',
+    resetDirection: 'Reset',
+    suspendDirection: 'Suspend',
+    releaseInstance: 'Release',
+  };
+  return rt.calls
+    .filter((c) => names[c.name])
+    .map((c) => `${names[c.name]} ${(c.input as { direction?: string }).direction ?? ''}`.trim());
+}

@@ -97,7 +97,14 @@ export class FakeRuntime {
     } catch (err) {
       // What the workflow sees of an activity's failure: an ActivityFailure caused by it.
       if (err instanceof ApplicationFailure)
-        throw new ActivityFailure(`activity ${name} failed`, name, undefined, RetryState.MAXIMUM_ATTEMPTS_REACHED, undefined, err);
+        throw new ActivityFailure(
+          `activity ${name} failed`,
+          name,
+          undefined,
+          RetryState.MAXIMUM_ATTEMPTS_REACHED,
+          undefined,
+          err,
+        );
       throw err;
     }
   }
@@ -144,7 +151,15 @@ export function fakeWorkflowModule() {
     deprecatePatch: noop,
     workflowInfo: () => runtime.info,
     proxyActivities: () =>
-      new Proxy({}, { get: (_t, name: string) => (...args: unknown[]) => runtime.activity(name, args) }),
+      new Proxy(
+        {},
+        {
+          get:
+            (_t, name: string) =>
+            (...args: unknown[]) =>
+              runtime.activity(name, args),
+        },
+      ),
     upsertSearchAttributes: (attributes: unknown) => runtime.searchAttributes.push(attributes),
     upsertMemo: (memo: Record<string, unknown>) => runtime.memos.push(memo),
     setCurrentDetails: noop,
