@@ -100,7 +100,7 @@ describe('waitForSynchronizing', () => {
   it('parks a failed precheck with DTS reasons; a retry runs Start, and Reset + Configure when DTS ignored it', async () => {
     dts.status.Forward = 'precheckfailed';
     t.setup.direction('Forward').configured = true;
-    dts.precheckFailures = [{ item: 'CHECK_SRC', message: 'no access' } as never];
+    dts.precheckFailures = [{ item: 'CHECK_SRC', message: 'no access' }];
     // DTS accepts the Start but it does not re-run the precheck.
     dts.next.start = 'precheckfailed';
     const parked: unknown[] = [];
