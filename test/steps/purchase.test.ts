@@ -90,12 +90,21 @@ describe('purchase', () => {
         dtsJobId: 'dtsjob1',
       });
       const parked: unknown[] = [];
-      t.rt.at(1_500, () => parked.push({ phase: t.setup.status.phase, attention: t.setup.status.attention }));
+      t.rt.at(1_500, () =>
+        parked.push({ phase: t.setup.status.phase, attention: t.setup.status.attention, error: t.setup.status.error }),
+      );
       await purchase(t.setup);
       expect(parked).toEqual([
         {
           phase: 'needs-attention',
-          attention: expect.objectContaining({ kind: 'purchase-outcome-unknown', direction: 'Forward' }),
+          attention: expect.objectContaining({
+            kind: 'purchase-outcome-unknown',
+            direction: 'Forward',
+            reason:
+              'The purchase may have bought an instance, but DTS now refuses it: DtsInvalidParameter OperationDenied',
+          }),
+          // DTS's refusal is shown while parked.
+          error: expect.objectContaining({ type: 'DtsInvalidParameter', code: 'OperationDenied' }),
         },
       ]);
       expect((parked[0] as { attention: { deadline?: string } }).attention.deadline).toBeUndefined();
@@ -129,9 +138,15 @@ describe('purchase', () => {
     const err = await purchase(t.setup).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StopRequested);
     const at = buys().map((c) => c.atMs - buys()[0]!.atMs);
-    expect(at.slice(0, 3)).toEqual([0, 1_000, 5_000]);
-    expect(at.every((ms) => ms <= 30_000)).toBe(true);
+    // The retry leaves the parking and buys once; refused again, it parks again (next resend 8 s later).
+    expect(at.slice(0, 4)).toEqual([0, 1_000, 5_000, 13_000]);
+    // Nothing is sent once the abort came.
+    expect(at.every((ms) => ms < 30_000)).toBe(true);
+    expect(t.setup.status.error).toMatchObject({ type: 'DtsInvalidParameter' });
     expect(purchaseOutcomeUnknown()).toMatchObject({ type: 'PurchaseOutcomeUnknown', nonRetryable: true });
+    expect(purchaseOutcomeUnknown().message).toContain(
+      "check DTS for an instance bought with this setup's ClientToken",
+    );
   });
 
   it('an older run parked that way keeps its deadline (the patch is not taken)', async () => {

@@ -14,8 +14,13 @@ describe('teardown', () => {
   });
 
   it('releases the instance once and reports it released', async () => {
-    t.rt.activities.releaseInstance = answers({ outcome: 'released' });
+    const during: string[] = [];
+    t.rt.activities.releaseInstance = async () => {
+      during.push(t.setup.status.phase);
+      return { outcome: 'released' };
+    };
     await teardown(t.setup, 'release');
+    expect(during).toEqual(['releasing']);
     expect(t.rt.callsOf('releaseInstance').map((c) => c.input)).toEqual([
       { api: 'dtsjob', dtsJobId: 'dtsjob1', regionId: 'cn-hangzhou' },
     ]);
@@ -136,6 +141,14 @@ describe('teardown', () => {
     expect(t.setup.status.released?.outcome).toBe('released');
     expect(t.setup.status.releaseError).toBeUndefined();
     expect(t.setup.status.error?.message).toBe('why the setup ended');
+  });
+
+  it('an operator retry during the backoff of a failed round tries again at once', async () => {
+    t.rt.activities.releaseInstance = answers(unavailable(), { outcome: 'released' });
+    t.rt.at(1_000, () => t.rt.handlers.get('retry')!());
+    await teardown(t.setup, 'release');
+    const calls = t.rt.callsOf('releaseInstance');
+    expect(calls[1]!.atMs - calls[0]!.atMs).toBe(1_000);
   });
 
   it('a permanent refusal waits for the operator, however long, then releases on retry', async () => {
