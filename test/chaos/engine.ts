@@ -34,6 +34,8 @@ export interface ChaosOptions {
 export interface ChaosResult extends ChaosFigures {
   seed: number;
   apis: ApiMix;
+  /** Setups started once the storm was over (it ended before they had their turn). */
+  startedAfterStorm: number;
   disruptions: Record<string, number>;
   unexpectedExits: Record<string, number>;
   faultsFired: Record<string, number>;
@@ -85,6 +87,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await chaos;
     log('chaos: storm over; faults off, every process up');
     await disruptor.calm();
+    // Setups the storm left no room to start (at most `concurrency` in flight): started now, so each is judged.
+    const late = setups.filter((s) => !s.firstRunId);
+    for (const setup of late)
+      await startSetup(stack.client(), stack.taskQueue, setup, Date.now() + 60_000).catch((err) =>
+        log(`chaos: ${String(err)}`),
+      );
+    if (late.length > 0) log(`chaos: ${late.length} setups started after the storm`);
     // A teardown refused until the storm's end retries on its own backoff, up to the cap after DTS answers again.
     const teardownWaitMs = setups.some((s) => s.scenario === 'teardown-outage') ? MAX_BACKOFF_MS + 60_000 : 0;
     await waitSettled(stack, setups, Date.now() + Math.max(options.settleMs ?? 180_000, teardownWaitMs), log);
@@ -113,6 +122,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return {
       seed: options.seed,
       apis,
+      startedAfterStorm: late.length,
       ...figures,
       disruptions: { ...disruptor.done },
       unexpectedExits: {
@@ -251,7 +261,7 @@ export function formatResult(r: ChaosResult, command: string): string {
     `chaos run: ${command}`,
     `  seed                      ${r.seed}`,
     `  DTS API family            ${r.apis}`,
-    `  setups requested          ${r.setupsRequested} (started ${r.setupsStarted})`,
+    `  setups requested          ${r.setupsRequested} (started ${r.setupsStarted}, ${r.startedAfterStorm} of them after the storm)`,
     `  setups completed          ${r.setupsCompleted} (synchronizing; median ${r.secondsToSynchronizing.median} s, p95 ${r.secondsToSynchronizing.p95} s, max ${r.secondsToSynchronizing.max} s)`,
     `  failed with a reason      ${r.failedWithReason.length}`,
     `  setups lost               ${r.lost.length}`,
