@@ -89,18 +89,19 @@ describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
     const family = dtsJobFamily(dts);
     const twoWay = { ...input, topology: 'bidirectional' as const };
     const oneWayLost = (await purchaseInstance(family, input)).dtsJobId;
-    const bought = await attempt(2).run(() => purchaseInstance(family, twoWay, memoryClaims().claims));
+    const bought: PurchaseResult = await attempt(2).run(() => purchaseInstance(family, twoWay, memoryClaims().claims));
     expect(bought.dtsJobId).not.toBe(oneWayLost);
     expect((await liveJobs()).sort()).toEqual([oneWayLost, bought.dtsJobId].sort());
     const { claims } = memoryClaims();
     await claims.claim({ dtsJobId: bought.dtsJobId, setupId: 'setup-c', how: 'bought', claimedAt: '' });
-    expect((await attempt(2).run(() => purchaseInstance(family, input, claims))).dtsJobId).toBe(oneWayLost);
+    const taken: PurchaseResult = await attempt(2).run(() => purchaseInstance(family, input, claims));
+    expect(taken.dtsJobId).toBe(oneWayLost);
     await emulator!.close();
 
     // Where the list shows an unconfigured Reverse, a two-way lost purchase is recognised and adopted.
     const listed = await setUp('unconfiguredReverse=listed');
     const lostTwoWay = (await purchaseInstance(dtsJobFamily(listed.dts), twoWay)).dtsJobId;
-    const adopted = await attempt(2).run(() =>
+    const adopted: PurchaseResult = await attempt(2).run(() =>
       purchaseInstance(dtsJobFamily(listed.dts), twoWay, memoryClaims().claims),
     );
     expect(adopted.dtsJobId).toBe(lostTwoWay);
