@@ -4,6 +4,7 @@ import { DtsJobIdKey, STATUS_MEMO, SyncPhaseKey, SyncTopologyKey } from '../core
 import type { SetupStatus, SetupPhase, Topology } from '../core/types';
 import { SETUP_PHASES, TOPOLOGIES } from '../core/vocabulary';
 import { wordOr } from './literals';
+import { unreadableMemo } from './memo-tolerance';
 import { REQUEST_MEMO, type PublicRequest } from './setup-start';
 
 /** What GET /v1/syncs/:id answers: the workflow's own status, or as much as Temporal still knows. */
@@ -56,7 +57,10 @@ const BEFORE_FIRST_TASK_EVENTS = 3;
 /**
  * A running setup's status without a worker: what the run wrote to its memo with its last change. A run whose first
  * workflow task has not completed has written nothing yet: it is where its start put it (memo and search attributes).
- * Only a run started before the workflow wrote its status is asked (`ask`, a query).
+ * Only a run started before the workflow wrote its status is asked (`ask`, a query). A status this process cannot
+ * decode (written with a payload key it never learned) answers from the search attributes: the run upserts its phase
+ * and DTS job in the same workflow task as that status, so the phase is as fresh; asking would not help, the
+ * worker encrypts its answer with the same key.
  */
 export async function runningStatus(
   description: WorkflowExecutionDescription,
@@ -64,6 +68,7 @@ export async function runningStatus(
 ): Promise<SetupStatus | SetupView> {
   const memoized = memoizedStatus(description);
   if (memoized) return memoized;
+  if (unreadableMemo(description).includes(STATUS_MEMO)) return fromVisibility(description);
   if (description.historyLength <= BEFORE_FIRST_TASK_EVENTS) return fromVisibility(description);
   return ask();
 }

@@ -92,6 +92,10 @@ const SECRETS = {
 const EVERYTHING = [
   'worker.replicas=3',
   'dts.maxCallsPerSecond=30',
+  'rkvstore.maxCallsPerSecond=45',
+  'dts.statusWatch.settledIntervalMs=20000',
+  'dts.unclaimedSweep.intervalMs=120000',
+  'dts.unclaimedSweep.maxIntervalMs=600000',
   'serviceMonitor.enabled=true',
   'serviceMonitor.apiTokenSecret.name=metrics-token',
   'networkPolicy.enabled=true',
@@ -140,6 +144,9 @@ describe.skipIf(!runnable)('Helm chart', () => {
     expect(worker.spec.replicas).toBe(3);
     expect(config.dtsWorkers).toBe(worker.spec.replicas);
     expect(config.dtsMaxCallsPerSecond).toBe(30);
+    expect(config.rkvstoreMaxCallsPerSecond).toBe(45);
+    expect(config.statusWatchSettledIntervalMs).toBe(20_000);
+    expect([config.unclaimedSweepIntervalMs, config.unclaimedSweepMaxIntervalMs]).toEqual([120_000, 600_000]);
     // A rollout never runs more workers than the shares were computed for.
     expect(worker.spec.strategy!.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     expect(config.temporal.connection.tls).toMatchObject({ serverNameOverride: 'frontend.temporal.example' });
