@@ -58,6 +58,9 @@ describe('monitorUntilStopped', () => {
     });
     await runFor(6 * HOUR);
     expect(actions(t.rt)).toEqual(['Start Forward', 'Start Forward']);
+    // From the restart's backoff on, the phase says the direction is waiting, never synchronizing.
+    const phases = t.rt.searchAttributes.map((a) => (a as { value: string }[])[0]!.value);
+    expect(phases).toEqual(['synchronizing', 'waiting-forward', 'synchronizing', 'waiting-forward', 'synchronizing']);
     expect(t.setup.status.forward.restarts).toBe(2);
     expect(t.setup.state.restartStreak?.Forward).toBe(0);
     expect(t.setup.status.phase).toBe('synchronizing');

@@ -8,6 +8,8 @@ vi.mock('@temporalio/workflow', async () => (await import('../support/fake-workf
 
 // The wait for Synchronizing on its own (workflows/setup/wait.ts), with configure.ts and attention.ts under it.
 describe('waitForSynchronizing', () => {
+  /** Every phase the setup showed, from the search-attribute upserts (one per change). */
+  const phases = () => t.rt.searchAttributes.map((a) => (a as { value: string }[])[0]!.value);
   let t: ReturnType<typeof newSetup>;
   let dts: ReturnType<typeof fakeDts>;
   beforeEach(() => {
@@ -29,6 +31,7 @@ describe('waitForSynchronizing', () => {
     expect(t.setup.status.everSynchronizing).toBe(true);
     expect(t.setup.waitDeadline('Forward')).toBeUndefined();
     expect(t.setup.status.phase).toBe('waiting-forward');
+    expect(phases()).toEqual(['purchasing', 'waiting-forward', 'configuring-forward', 'waiting-forward']);
     expect(t.rt.callsOf('configureDirection')[0]!.input).toMatchObject({
       api: 'dtsjob',
       dtsJobId: 'dtsjob1',
@@ -63,6 +66,15 @@ describe('waitForSynchronizing', () => {
     await waitForSynchronizing(t.setup, 'Reverse');
     expect(actions(t.rt)).toEqual(['Start Forward', 'Configure Reverse']);
     expect(t.setup.status.forward.restarts).toBe(1);
+    expect(t.setup.state.restartStreak).toEqual({ Forward: 1 });
+    // Forward waited for again, then Reverse configured.
+    expect(phases()).toEqual([
+      'purchasing',
+      'waiting-reverse',
+      'waiting-forward',
+      'configuring-reverse',
+      'waiting-reverse',
+    ]);
   });
 
   it('a configure refused for the job status counts as done; the wait reads the real state', async () => {
