@@ -389,7 +389,7 @@ class UnclaimedSweep {
       this.dts,
       regionId,
       candidates.map((c) => c.dtsJobId),
-    ).catch(() => ({}) as Record<string, Record<string, string>>);
+    ).catch(() => ({}));
     const out: UnclaimedInstance[] = [];
     for (const candidate of candidates) {
       const owner = tags[candidate.dtsJobId]?.[OWNER_TAG_KEY];
