@@ -385,11 +385,12 @@ class UnclaimedSweep {
   ): Promise<UnclaimedInstance[]> {
     if (candidates.length === 0) return candidates;
     calls.count += Math.ceil(candidates.length / 50);
+    const none: Record<string, Record<string, string>> = {};
     const tags = await instanceTags(
       this.dts,
       regionId,
       candidates.map((c) => c.dtsJobId),
-    ).catch(() => ({}));
+    ).catch(() => none);
     const out: UnclaimedInstance[] = [];
     for (const candidate of candidates) {
       const owner = tags[candidate.dtsJobId]?.[OWNER_TAG_KEY];
