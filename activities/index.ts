@@ -11,6 +11,13 @@ import {
   type ObjectTaskInput,
   type UpgradeClassInput,
 } from './dts/changes';
+import {
+  modifyJobDatabases,
+  modifyJobPassword,
+  readJobChangeFacts,
+  upgradeJobClass,
+  type ModifyPasswordInput,
+} from './dts/dts-job-changes';
 import type { ConfigureInput } from './dts/configure';
 import type { DescribeInput } from './dts/describe';
 import type { DescribeJobInput } from './dts/describe-job';
@@ -72,11 +79,16 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
     watchDtsStatuses: (input: WatchInput) =>
       watchDtsStatuses({ dts, families, api: api ?? LEGACY_API, client, claims, onRound: onWatchRound }, input),
     releaseInstance: (input: ReleaseInput & FamilyChoice) => family(input).release(input),
-    // Day-two changes of the legacy family (workflows/setup/change.ts).
-    readChangeFacts: (input: DirectionInput) => readChangeFacts(dts, input),
-    modifyDatabases: (input: ModifyDatabasesInput) => modifyDatabases(dts, input),
+    // Day-two changes (workflows/setup/change.ts), in the setup's family.
+    readChangeFacts: (input: DirectionInput & FamilyChoice) =>
+      input.api === 'dtsjob' ? readJobChangeFacts(dts, input) : readChangeFacts(dts, input),
+    modifyDatabases: (input: ModifyDatabasesInput & FamilyChoice) =>
+      input.api === 'dtsjob' ? modifyJobDatabases(dts, input) : modifyDatabases(dts, input),
     readObjectTask: (input: ObjectTaskInput) => readObjectTask(dts, input),
-    upgradeClass: (input: UpgradeClassInput) => upgradeClass(dts, input),
+    upgradeClass: (input: UpgradeClassInput & FamilyChoice) =>
+      input.api === 'dtsjob' ? upgradeJobClass(dts, input) : upgradeClass(dts, input),
+    /** DtsJob only: the legacy family has no operation for a password (core/changes.ts familyRefusal). */
+    modifyPassword: (input: ModifyPasswordInput) => modifyJobPassword(dts, input),
   };
 }
 

@@ -470,9 +470,10 @@ export const PatchSyncBody = Type.Object(
     additionalProperties: false,
     minProperties: 1,
     description:
-      'One change per request: `databases`, `jobClass` (up only: DTS cannot downgrade) or `tags`. Any other ' +
-      'field that differs from the running setup answers 409 naming it; a new password answers 409 too (the ' +
-      'legacy synchronization API has no operation to change one).',
+      'One change per request: `databases`, `jobClass` (up only: DTS cannot downgrade), `tags`, or a new Redis ' +
+      'password for one end (`source.password` or `destination.password`, given to DTS with ModifyDtsJobPassword; ' +
+      'setups of the legacy synchronization family answer 409 no-operation-in-family: that API has no such ' +
+      'operation). Any other field that differs from the running setup answers 409 naming it.',
     examples: [
       {
         databases: [
@@ -481,6 +482,7 @@ export const PatchSyncBody = Type.Object(
         ],
       },
       { jobClass: 'medium' },
+      { destination: { password: 'a-new-password' } },
     ],
   },
 );

@@ -20,7 +20,10 @@ import {
 } from '../core/messages';
 import { withMemoTolerance } from './memo-tolerance';
 import type { redisSync } from '../workflows/redis-sync';
+import type { PreflightItem } from '../core/preflight-checks';
 import type { SetupStatus, VerificationStatus } from '../core/types';
+import { canaryOf } from './canary-view';
+import { closedSetupView, fromVisibility, runningStatus, StatusCache } from './setup-view';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
 const ACTIONS = { retry: retryByUpdate, abort: abortByUpdate, release: releaseWithOptionsUpdate } as const;
@@ -33,6 +36,7 @@ const GRPC_NOT_FOUND = 5;
 
 /** The API's way to the setups (`redisSync` runs) in Temporal: find one, require a live one, read it, act on it. */
 export class Setups {
+  private readonly statusCache = new StatusCache();
   /** For describe(): a memo field written with a payload key this process never learned must not fail the read. */
   private reader?: Client;
 
@@ -74,6 +78,33 @@ export class Setups {
       requestId: randomUUID(),
       reason: by ? `cancelled by ${by}` : 'cancelled',
     });
+  }
+
+  /** GET /v1/syncs/:id: where a setup stands, with as much as Temporal knows when no worker answers; 404 if none. */
+  async view(id: string) {
+    const description = await this.describe(id);
+    if (!description) throw httpErrors.notFound(`no sync ${id}`);
+    const workflowStatus = description.status.name;
+    // A closed setup is read from what its run left, not replayed through a worker on every call.
+    if (workflowStatus !== 'RUNNING') return closedSetupView(this.client, description);
+    // The preflight's warnings live in the memo (set at start), next to the workflow's own status.
+    const preflightWarnings = description.memo?.preflightWarnings as PreflightItem[] | undefined;
+    try {
+      // From the memo; a run from before the status memo is asked (cached by history length).
+      const status = await runningStatus(description, () =>
+        this.statusCache.get(description, () => this.status(this.handle(id))),
+      );
+      const canary = await canaryOf(this.client, description);
+      return {
+        ...status,
+        workflowStatus,
+        ...(preflightWarnings ? { preflightWarnings } : {}),
+        ...(canary ? { canary } : {}),
+      };
+    } catch {
+      // No worker to answer the query: fall back to what the memo and search attributes say.
+      return fromVisibility(description);
+    }
   }
 
   /** The setup's own status. A query needs a worker: with none polling it would hang for the whole gRPC timeout. */

@@ -13,17 +13,41 @@ export const MAX_PAUSE_MS = DTS_SUSPENSION_LIMIT_MS - PAUSE_MARGIN_MS;
 /** While a resume keeps failing, the status warns this long before DTS's limit. */
 export const PAUSE_WARNING_MS = 30 * 60_000;
 
-export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags'] as const;
+export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags', 'password'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-/** What the API asks of the setup. Never holds a secret. */
+/** The end of the setup whose Redis password a re-key replaces. */
+export type EndpointSide = 'source' | 'destination';
+
+/**
+ * What the API asks of the setup. Only a re-key holds a secret (its new password): the Update's arguments are
+ * encrypted by the payload codec like the setup's input, and the change's record (`what`) names only the end.
+ */
 export type ChangeRequest = { by?: string } & (
   | { kind: 'pause'; /** How long, in ms; absent: MAX_PAUSE_MS. */ forMs?: number }
   | { kind: 'resume' }
   | { kind: 'databases'; databases: DatabaseMapping[] }
   | { kind: 'jobClass'; jobClass: JobClass }
   | { kind: 'tags'; tags: string[] }
+  | { kind: 'password'; endpoint: EndpointSide; password: string }
 );
+
+/** A change's parameters as its record shows them: never a password. */
+export function changeWhat(request: ChangeRequest): Record<string, unknown> {
+  if (request.kind === 'password') return { endpoint: request.endpoint };
+  const { by: _by, kind: _kind, ...what } = request;
+  return what;
+}
+
+/** Why a family cannot carry out a kind of change at all, or undefined (docs/dts-api.md §13). */
+export function familyRefusal(kind: ChangeKind, family: string): string | undefined {
+  if (kind === 'password' && family === 'synchronizationjob')
+    return (
+      'a new password cannot be given to a setup of the legacy synchronization family: its API has no operation ' +
+      'for it (SwitchSynchronizationEndpoint carries no password); set it up again with the new password'
+    );
+  return undefined;
+}
 
 export const CHANGE_OUTCOMES = ['applying', 'applied', 'failed'] as const;
 export type ChangeOutcome = (typeof CHANGE_OUTCOMES)[number];
@@ -81,8 +105,8 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
   if (ctx.paused) return `the setup is paused; resume it before a ${request.kind} change`;
   if (ctx.phase !== 'synchronizing')
     return `a ${request.kind} change is only accepted while synchronizing, not in ${ctx.phase}`;
-  if ((request.kind === 'databases' || request.kind === 'jobClass') && ctx.family !== 'synchronizationjob')
-    return `a ${request.kind} change is not available yet for setups of the ${ctx.family} family (its ModifyDtsJob and TransferInstanceClass are not wired)`;
+  const unsupported = familyRefusal(request.kind, ctx.family);
+  if (unsupported) return unsupported;
   switch (request.kind) {
     case 'pause':
       if (request.forMs !== undefined && (request.forMs < 1000 || request.forMs > MAX_PAUSE_MS))
@@ -99,6 +123,12 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
     }
     case 'tags':
       if (sameSet(request.tags, ctx.tags)) return 'the setup already has these tags';
+      return undefined;
+    case 'password':
+      if (request.endpoint !== 'source' && request.endpoint !== 'destination')
+        return 'a new password names its end: source or destination';
+      if (typeof request.password !== 'string' || request.password.length === 0)
+        return `the new ${request.endpoint} password is empty`;
       return undefined;
   }
 }

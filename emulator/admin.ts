@@ -28,8 +28,8 @@ export interface AdminReply {
 
 function endpointView(endpoint: EndpointConfig | undefined) {
   if (!endpoint) return undefined;
-  const { password: _password, ...rest } = endpoint;
-  return rest;
+  const { password: _password, passwordChangedAt, ...rest } = endpoint;
+  return { ...rest, ...(passwordChangedAt ? { passwordChangedAt: new Date(passwordChangedAt).toISOString() } : {}) };
 }
 
 function directionView(job: JobRecord, name: Direction, direction: DirectionRecord, now: number) {

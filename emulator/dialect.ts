@@ -15,6 +15,7 @@ export const DIALECT_CHOICES = {
   unconfiguredReverse: ['listed', 'omitted'],
   resetJobId: ['kept', 'new'],
   familyView: ['shared', 'separate'],
+  dtsJobModifyStatus: ['Modifying', 'Synchronizing'],
 } as const;
 
 type Choices = typeof DIALECT_CHOICES;
@@ -37,6 +38,7 @@ export const DEFAULT_DIALECT: Readonly<Dialect> = {
   unconfiguredReverse: 'listed',
   resetJobId: 'kept',
   familyView: 'shared',
+  dtsJobModifyStatus: 'Modifying',
   statusListPageSize: 0,
 };
 
@@ -44,7 +46,8 @@ export const DEFAULT_DIALECT: Readonly<Dialect> = {
 export const STRICTEST_DIALECT =
   'unconfiguredStatus=NotStarted,startAfterPrecheckFailed=refused,statusSpelling=legacy,clientToken=ignored,' +
   'reverseEndpoints=swapped,reverseInitialization=seed,statusListScope=region,statusListPageSize=10,' +
-  'errorEnvelope=body,reconfigure=invalidParameter,unconfiguredReverse=omitted,resetJobId=new,familyView=separate';
+  'errorEnvelope=body,reconfigure=invalidParameter,unconfiguredReverse=omitted,resetJobId=new,familyView=separate,' +
+  'dtsJobModifyStatus=Synchronizing';
 
 export class DialectError extends Error {}
 
@@ -110,6 +113,9 @@ export function wireStatus(status: JobStatus, dialect: Dialect): string {
  * `legacy` keeps the one odd spelling of that family: DescribeDtsJobDetail's list writes `synchronizing`.
  */
 export function wireDtsJobStatus(status: JobStatus, dialect: Dialect): string {
+  // The ModifyDtsJob page does not say what a task reports while its objects change: Modifying, as the legacy
+  // family's, or still Synchronizing (then only DbObject tells the change has landed).
+  if (status === 'Modifying' && dialect.dtsJobModifyStatus === 'Synchronizing') status = 'Synchronizing';
   switch (dialect.statusSpelling) {
     case 'pascal':
       return status;

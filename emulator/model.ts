@@ -44,6 +44,8 @@ export interface EndpointConfig {
   port?: number;
   password?: string;
   userName?: string;
+  /** When ModifyDtsJobPassword last gave this end a new password (the admin view shows it, never the password). */
+  passwordChangedAt?: number;
 }
 
 export interface DirectionConfig {
@@ -122,6 +124,8 @@ export interface DirectionRecord {
 export interface ObjectModification {
   taskId: string;
   objects: unknown[];
+  /** ModifyDtsJob's DbList as sent (its objects are also in `objects`, in the legacy family's shape). */
+  dbList?: Record<string, unknown>;
   startedAt: number;
   until: number;
 }

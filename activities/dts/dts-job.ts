@@ -146,18 +146,18 @@ function items(body: Json): Json[] {
 }
 
 /** The listed item of one instance (its Forward task, Reverse as ReverseJob), or undefined when DTS knows none. */
-async function findInstance(dts: DtsClient, regionId: string, instanceId: string): Promise<Json | undefined> {
+export async function findInstance(dts: DtsClient, regionId: string, instanceId: string): Promise<Json | undefined> {
   const body = await listPage(dts, regionId, 1, { DtsInstanceId: instanceId });
   return items(body).find((item) => text(item.DtsInstanceID) === instanceId);
 }
 
-function task(item: Json, direction: Direction): Json | undefined {
+export function task(item: Json, direction: Direction): Json | undefined {
   if (direction === 'Forward') return item;
   const reverse = item.ReverseJob;
   return reverse && typeof reverse === 'object' ? (reverse as Json) : undefined;
 }
 
-function notFound(action: string, input: JobRef): ApplicationFailure {
+export function notFound(action: string, input: JobRef): ApplicationFailure {
   return ApplicationFailure.create({
     message: `${action}: DTS lists no instance ${input.dtsJobId} in ${input.regionId}`,
     type: DtsFailure.NotFound,
@@ -389,7 +389,7 @@ function endpoint(value: unknown): JobEndpointFacts | undefined {
 }
 
 /** DbObject: the DbList as configured, `{"0":{"name":"1","all":true}}` (database 0 into database 1). */
-function databases(value: unknown): DatabaseMapping[] {
+export function databases(value: unknown): DatabaseMapping[] {
   let list: unknown = value;
   if (typeof value === 'string') {
     try {
@@ -405,6 +405,6 @@ function databases(value: unknown): DatabaseMapping[] {
   });
 }
 
-function object(value: unknown): Json {
+export function object(value: unknown): Json {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { durationMs } from '../../core/tuning';
-import { sameDatabases, type ChangeRequest } from '../../core/changes';
+import { familyRefusal, sameDatabases, type ChangeRequest, type EndpointSide } from '../../core/changes';
 import { SyncTagsKey } from '../../core/search-attributes';
 import { refusal } from '../errors';
 import { ErrorReply, PatchSyncBody, PauseBody, SetupStatusReply, SetupId } from '../schemas';
@@ -32,10 +32,12 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
       config: { role: 'operator' },
       schema: {
         ...accepted(
-          'Change a running setup: its databases, instance class (up) or tags',
+          'Change a running setup: its databases, instance class (up), tags, or the Redis password of one end',
           'Answers at once with the status, the change in `changes` as `applying`; it ends `applied` or `failed` ' +
             '(with what was applied). One change at a time: a second one is refused (409) while the first applies. ' +
-            'Re-keying a password is refused for the legacy synchronization family: its API has no such operation.',
+            'A new password (`source.password` or `destination.password`) is given to DTS with ModifyDtsJobPassword ' +
+            'and never shown again; it is refused (409, rule no-operation-in-family) for setups of the legacy ' +
+            'synchronization family, whose API has no such operation.',
         ),
         body: PatchSyncBody,
       },
@@ -65,7 +67,9 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
         }));
         throw refusal(409, `one change per request: ${fields.map((f) => f.field).join(', ')}`, { fields });
       }
-      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name });
+      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name }).catch((err: unknown) => {
+        throw familyProblem(wanted[0]!, err);
+      });
       return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
     },
   );
@@ -125,7 +129,19 @@ function wantedChanges(running: PublicRequest, runningTags: string[], body: Patc
   const tags = body.tags;
   if (tags && [...tags].sort().join('\n') !== [...runningTags].sort().join('\n'))
     wanted.push({ kind: 'tags', tags: [...tags] });
+  for (const endpoint of ['source', 'destination'] as const) {
+    const password = body[endpoint]?.password;
+    if (password !== undefined) wanted.push({ kind: 'password', endpoint, password });
+  }
   return wanted;
+}
+
+/** The workflow's refusal of a re-key for the legacy family, as a 409 naming the password's field. */
+function familyProblem(wanted: Unsigned, err: unknown): unknown {
+  const message = err instanceof Error ? err.message : '';
+  if (wanted.kind !== 'password' || message !== familyRefusal('password', 'synchronizationjob')) return err;
+  const field: `/${EndpointSide}/password` = `/${wanted.endpoint}/password`;
+  return refusal(409, message, { fields: [{ field, rule: 'no-operation-in-family', message }] });
 }
 
 /** Fields the body gives that cannot change: each one that differs from the running setup, and any password. */
@@ -137,15 +153,9 @@ function fixedFieldProblems(running: PublicRequest, body: Record<string, unknown
     if ((key === 'source' || key === 'destination') && typeof value === 'object' && value !== null) {
       for (const [field, given] of Object.entries(value)) {
         const at = `/${key}/${field}`;
-        if (field === 'password') {
-          problems.push({
-            field: at,
-            rule: 'no-operation-in-family',
-            message:
-              'a new password cannot be given to a running setup: the legacy synchronization API has no operation ' +
-              'for it (SwitchSynchronizationEndpoint carries none); set it up again with the new password',
-          });
-        } else if (JSON.stringify(given) !== JSON.stringify((record[key] as Record<string, unknown>)?.[field]))
+        // A new password is a change of its own (wantedChanges).
+        if (field === 'password') continue;
+        if (JSON.stringify(given) !== JSON.stringify((record[key] as Record<string, unknown>)?.[field]))
           problems.push(fixedProblem(at, (record[key] as Record<string, unknown>)?.[field], given));
       }
       continue;

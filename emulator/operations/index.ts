@@ -17,6 +17,7 @@ import { transferInstanceClass } from './transfer-instance-class';
 import { configureDtsJob } from './dtsjob/configure-dts-job';
 import { createDtsInstance } from './dtsjob/create-dts-instance';
 import { describeDtsJobs } from './dtsjob/describe-dts-jobs';
+import { modifyDtsJob, modifyDtsJobPassword } from './dtsjob/modify-dts-job';
 import {
   deleteDtsJob,
   deleteDtsJobs,
@@ -48,6 +49,8 @@ export const operations: Readonly<Record<string, Operation>> = {
   ResetDtsJob: resetDtsJob,
   DeleteDtsJob: deleteDtsJob,
   DeleteDtsJobs: deleteDtsJobs,
+  ModifyDtsJob: modifyDtsJob,
+  ModifyDtsJobPassword: modifyDtsJobPassword,
 };
 
 /** Operations that change state (the only ones delay-after/drop-after make ambiguous). */
@@ -67,6 +70,8 @@ export const MUTATING_ACTIONS = new Set([
   'ResetDtsJob',
   'DeleteDtsJob',
   'DeleteDtsJobs',
+  'ModifyDtsJob',
+  'ModifyDtsJobPassword',
 ]);
 
 export type { Operation, OperationContext } from './context';

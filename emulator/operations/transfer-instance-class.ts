@@ -2,6 +2,7 @@
 import { operationErrors } from '../errors';
 import { currentClass } from '../lifecycle';
 import type { Operation } from './context';
+import { findTask } from './dtsjob/common';
 
 const CLASSES = ['micro', 'small', 'medium', 'large'];
 /** How long the order takes to show (scaled like every duration). */
@@ -9,10 +10,10 @@ const UPGRADE_MS = 30_000;
 
 export const transferInstanceClass: Operation = (ctx) => {
   ctx.reader.region('RegionId', false);
-  // Its page names DtsJobId; the emulator takes a legacy SynchronizationJobId there too (docs/dts-api.md).
-  const jobId = ctx.reader.required('DtsJobId');
-  ctx.call.jobId = jobId;
-  const job = ctx.state.liveJob(jobId);
+  // Its page names a task's DtsJobId; the emulator takes a legacy SynchronizationJobId there too (docs/dts-api.md).
+  const id = ctx.reader.required('DtsJobId');
+  const job = findTask(ctx, id)?.job ?? ctx.state.liveJob(id);
+  ctx.call.jobId = job.jobId;
   ctx.reader.required('OrderType');
   const wanted = ctx.reader.required('InstanceClass');
   if (job.classChange && ctx.now < job.classChange.at)

@@ -416,6 +416,46 @@ const DTSJOB_ACTIONS: Readonly<Record<string, ActionSpec>> = {
   SuspendDtsJob: perTask('api-suspenddtsjob', [ZERO_ETL]),
   ResetDtsJob: perTask('api-resetdtsjob'),
   DeleteDtsJob: perTask('api-deletedtsjob', [{ name: 'JobType', type: 'string', values: JOB_TYPES }, ZERO_ETL]),
+  ModifyDtsJob: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-modifydtsjob`,
+    params: [
+      { name: 'DtsInstanceId', type: 'string', required: true },
+      { name: 'DtsJobId', type: 'string' },
+      DIRECTION,
+      REGION,
+      CLIENT_TOKEN,
+      // Replaces the whole list (the page: pass every object to keep); at most 1 MB.
+      { name: 'DbList', type: 'json' },
+      // Absent: the objects change; UPDATE_RESERVED: Reserved is added to.
+      { name: 'ModifyTypeEnum', type: 'string', values: ['UPDATE_RESERVED'], anyCase: true },
+      { name: 'Reserved', type: 'json' },
+      { name: 'StructureInitialization', type: 'boolean' },
+      { name: 'DataInitialization', type: 'boolean' },
+      { name: 'DataSynchronization', type: 'boolean' },
+      { name: 'EtlOperatorColumnReference', type: 'string' },
+      { name: 'FileOssUrl', type: 'string' },
+      { name: 'FilterTableName', type: 'string' },
+      ZERO_ETL,
+      RESOURCE_GROUP,
+    ],
+  },
+  ModifyDtsJobPassword: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-modifydtsjobpassword`,
+    params: [
+      JOB_ID,
+      { name: 'DtsInstanceId', type: 'string' },
+      DIRECTION,
+      REGION,
+      // Optional in the table, "must be specified" in each note: the strict reading.
+      { name: 'Endpoint', type: 'string', required: true, values: ['src', 'dest'] },
+      { name: 'UserName', type: 'string', required: true },
+      { name: 'Password', type: 'string', required: true },
+      ZERO_ETL,
+      RESOURCE_GROUP,
+    ],
+  },
   DeleteDtsJobs: {
     family: 'dtsjob',
     source: `${REFERENCE}api-deletedtsjobs`,

@@ -58,6 +58,7 @@ describe('dialect parsing and GET /__emulator/dialect', () => {
       unconfiguredReverse: 'omitted',
       resetJobId: 'new',
       familyView: 'separate',
+      dtsJobModifyStatus: 'Synchronizing',
       statusListPageSize: 10,
     });
   });

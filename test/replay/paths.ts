@@ -64,6 +64,10 @@ export const PATCHED_PATHS = [
   /** Patch dts-family-v1: the family carried across continue-as-new (both runs recorded). */
   'dtsjob-continued-as-new',
   'dtsjob-continued-as-new-first-run',
+  /** Patch day-two-dtsjob-v1: a two-way DtsJob setup's databases, class, then destination password; released. */
+  'day-two-dtsjob-changes',
+  /** Patch day-two-dtsjob-v1: a re-key refused by DTS on Reverse, asked again (Forward not sent twice). */
+  'day-two-dtsjob-rekey-retried',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

@@ -570,6 +570,54 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'day-two-dtsjob-changes': async (stack, start) => {
+    // Patch day-two-dtsjob-v1: a two-way DtsJob setup's databases (ModifyDtsJob), class and destination password.
+    const req = request('day-two-dtsjob', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, {}, 'dtsjob');
+    await untilPhase(handle, 'synchronizing');
+    const databases = [
+      { from: 0, to: 0 },
+      { from: 3, to: 3 },
+    ];
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'databases', databases, by: 'ops-alice' }] });
+    await untilChange(handle, 1, 'applied');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'jobClass', jobClass: 'medium', by: 'ops-alice' }] });
+    await untilChange(handle, 2, 'applied');
+    const password = 'day-two-dtsjob-dst-new-Pa55';
+    await handle.executeUpdate(changeUpdate, {
+      args: [{ kind: 'password', endpoint: 'destination', password, by: 'ops-alice' }],
+    });
+    await untilChange(handle, 3, 'applied');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
+  'day-two-dtsjob-rekey-retried': async (stack, start) => {
+    // Patch day-two-dtsjob-v1: a re-key DTS refuses on Reverse, asked again: the Forward task is not sent twice.
+    const req = request('day-two-rekey', 'bidirectional');
+    await register(stack, req);
+    const handle = await start(req, {}, 'dtsjob');
+    await untilPhase(handle, 'synchronizing');
+    await stack.admin('faults', {
+      action: 'ModifyDtsJobPassword',
+      jobId: await jobIdOf(handle),
+      direction: 'Reverse',
+      kind: 'error',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      count: 1,
+    });
+    const change = { kind: 'password' as const, endpoint: 'source' as const, password: 'day-two-rekey-src-new-Pa55' };
+    await handle.executeUpdate(changeUpdate, { args: [{ ...change, by: 'ops-alice' }] });
+    await untilChange(handle, 1, 'failed');
+    await untilPhase(handle, 'synchronizing');
+    await handle.executeUpdate(changeUpdate, { args: [{ ...change, by: 'ops-alice' }] });
+    await untilChange(handle, 2, 'applied');
+    await untilPhase(handle, 'synchronizing');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'delay-attention-recovered': async (stack, start) => {
     const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;
     await register(stack, req);

@@ -13,6 +13,7 @@ import {
   CANARY_PATCH,
   DTS_FAMILY_PATCH,
   DAY_TWO_CHANGES_PATCH,
+  DAY_TWO_DTSJOB_PATCH,
   NOTIFY_PATCH,
   PURCHASE_OUTCOME_KEPT_PATCH,
   STATUS_MEMO_PATCH,
@@ -91,6 +92,8 @@ describe('replay of recorded histories', () => {
     ['notified-attention-recovered', NOTIFY_PATCH],
     ['dtsjob-twoway-released', DTS_FAMILY_PATCH],
     ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],
+    ['day-two-dtsjob-changes', DAY_TWO_DTSJOB_PATCH],
+    ['day-two-dtsjob-rekey-retried', DAY_TWO_DTSJOB_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });

@@ -1,5 +1,6 @@
 // Day-two changes of a running setup (core/changes.ts, workflows/setup/change.ts) against the real dev server and
-// the emulator over real HTTP, under the default dialect and the strictest one, with the shipped RAM policy.
+// the emulator over real HTTP, in both DTS API families, under the default dialect and the strictest one, with
+// the shipped RAM policy.
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +9,10 @@ import { changeUpdate, setupStatusQuery } from '../../core/messages';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { redisSync } from '../../workflows/redis-sync';
 import { setupStartOptions } from '../../api/setup-start';
-import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import type { DtsApi, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
+import { rawExecutionRecords } from '../support/history-scan';
+import { describeHits, findSecrets } from '../support/secret-scan';
 import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
@@ -19,17 +22,35 @@ interface Job {
   jobId: string;
   jobClass: string;
   directions: Partial<
-    Record<'Forward' | 'Reverse', { status: string; startCount: number; synchronizationObjects: { DBName: string }[] }>
+    Record<
+      'Forward' | 'Reverse',
+      {
+        status: string;
+        startCount: number;
+        synchronizationObjects: { DBName: string }[];
+        source?: { passwordChangedAt?: string };
+        destination?: { passwordChangedAt?: string };
+      }
+    >
   >;
 }
 
+/** Each family's action for the steps the tests count or fault. */
+const ACTIONS = {
+  synchronizationjob: { modify: 'ModifySynchronizationObject', suspend: 'SuspendSynchronizationJob' },
+  dtsjob: { modify: 'ModifyDtsJob', suspend: 'SuspendDtsJob' },
+} as const;
+
 describe.each([
-  ['default dialect', ''],
-  ['strictest dialect', STRICTEST_DIALECT],
-])('day-two changes under the %s', (_name, dialect) => {
+  ['legacy family', 'default dialect', 'synchronizationjob', ''],
+  ['legacy family', 'strictest dialect', 'synchronizationjob', STRICTEST_DIALECT],
+  ['DtsJob family', 'default dialect', 'dtsjob', ''],
+  ['DtsJob family', 'strictest dialect', 'dtsjob', STRICTEST_DIALECT],
+] as [string, string, DtsApi, string][])('day-two changes, %s, %s', (_family, _name, dtsApi, dialect) => {
   let stack: Stack;
+  const actions = ACTIONS[dtsApi];
   beforeAll(async () => {
-    stack = await startStack({ emulator: { dialect } });
+    stack = await startStack({ emulator: { dialect }, worker: { dtsApi } });
   });
   afterAll(() => stack?.stop());
 
@@ -46,7 +67,7 @@ describe.each([
     const handle = await stack.client.workflow.start(redisSync, {
       workflowId: `wf-day-two-${tag}`,
       taskQueue: stack.taskQueue,
-      args: [{ request, tuning: FAST }],
+      args: [{ request, tuning: FAST, api: dtsApi }],
     });
     const status = await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
     return { handle, jobId: status.dtsJobId! };
@@ -81,9 +102,12 @@ describe.each([
   const job = async (jobId: string) =>
     (await stack.admin<{ jobs: Job[] }>('jobs')).jobs.find((j) => j.jobId === jobId)!;
   const calls = async (action: string, jobId: string) =>
-    (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter(
-      (c) => c.action === action && c.jobId === jobId,
-    );
+    (
+      await stack.admin<{ calls: (EmulatorCall & { params: Record<string, string>; fault?: string })[] }>('calls')
+    ).calls.filter((c) => c.action === action && c.jobId === jobId);
+  // The calls DTS carried out, answered or not (a refused one changes nothing and is not counted).
+  const okCalls = async (action: string, jobId: string) =>
+    (await calls(action, jobId)).filter((c) => c.outcome === 'OK' || c.fault === 'drop-after');
 
   it('a pause suspends both directions and resumes by itself at its time; only a resume is accepted meanwhile', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
@@ -144,7 +168,7 @@ describe.each([
     for (const dir of ['Forward', 'Reverse'] as const) {
       expect(changed.directions[dir]?.status).toBe('Synchronizing');
       expect(changed.directions[dir]?.synchronizationObjects.map((o) => o.DBName).sort()).toEqual(['0', '3']);
-      expect(await calls('ModifySynchronizationObject', jobId)).toHaveLength(2);
+      expect(await okCalls(actions.modify, jobId)).toHaveLength(2);
     }
     await handle.cancel();
   });
@@ -166,7 +190,7 @@ describe.each([
   it('a DTS refusal midway is reported with what was applied, undone, and the pause can be asked again', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
     await stack.admin('faults', {
-      action: 'SuspendSynchronizationJob',
+      action: actions.suspend,
       jobId,
       direction: 'Reverse',
       kind: 'error',
@@ -198,16 +222,100 @@ describe.each([
   it('a worker stopped in the middle of a change: the new worker finishes it without a second modification', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'oneway' });
     await change(handle, { kind: 'databases', databases: [{ from: 0, to: 1 }] });
-    await eventually(async () => ((await calls('ModifySynchronizationObject', jobId)).length > 0 ? true : undefined), {
+    await eventually(async () => ((await calls(actions.modify, jobId)).length > 0 ? true : undefined), {
       what: 'the modification sent',
     });
     await stack.stopWorker();
     await stack.startWorker();
     const done = await ended(handle);
     expect(lastChange(done)).toMatchObject({ outcome: 'applied' });
-    expect(await calls('ModifySynchronizationObject', jobId)).toHaveLength(1);
+    expect(await okCalls(actions.modify, jobId)).toHaveLength(1);
     await handle.cancel();
   });
+
+  it('a new password: given to every task that reaches that end, never in the history; refused by the legacy family', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    const tag = randomUUID().slice(0, 8);
+    const fresh = `rekey-dst-${tag}-Pa55`;
+    if (dtsApi === 'synchronizationjob') {
+      expect(await refusal(handle, { kind: 'password', endpoint: 'destination', password: fresh })).toMatch(
+        /legacy synchronization family: its API has no operation for it \(SwitchSynchronizationEndpoint/,
+      );
+      await handle.cancel();
+      return;
+    }
+    // A change asked while the re-key applies is refused with the reason.
+    await change(handle, { kind: 'password', endpoint: 'destination', password: fresh });
+    expect(await refusal(handle, { kind: 'tags', tags: ['team=orders'] })).toMatch(
+      /\(password\) .* still being applied/,
+    );
+    const done = await ended(handle);
+    expect(lastChange(done)).toMatchObject({ kind: 'password', what: { endpoint: 'destination' }, outcome: 'applied' });
+    expect(lastChange(done)?.applied).toEqual([
+      'new destination password on Forward (dest)',
+      'new destination password on Reverse (src)',
+      'synchronizing with the new password',
+    ]);
+    // One call per task, each naming the end the setup's destination is on that task.
+    const sent = await okCalls('ModifyDtsJobPassword', jobId);
+    expect(sent.map((c) => [c.params.SynchronizationDirection, c.params.Endpoint, c.params.Password])).toEqual([
+      ['Forward', 'dest', '***'],
+      ['Reverse', 'src', '***'],
+    ]);
+    const changed = await job(jobId);
+    expect(changed.directions.Forward?.destination?.passwordChangedAt).toBeDefined();
+    expect(changed.directions.Reverse?.source?.passwordChangedAt).toBeDefined();
+    expect(changed.directions.Forward?.source?.passwordChangedAt).toBeUndefined();
+    expect(changed.directions.Forward?.status).toBe('Synchronizing');
+    // Neither the old nor the new password is anywhere in the run's raw history, visibility or describe answer.
+    const old = syncRequest().destination.password;
+    const secrets = [
+      { label: 'new-password', value: fresh },
+      { label: 'old-password', value: old },
+    ];
+    const records = await rawExecutionRecords(stack.client.connection, stack.namespace, {
+      workflowId: handle.workflowId,
+    });
+    expect(records.length).toBeGreaterThan(10);
+    expect(records.flatMap((r) => describeHits(r.where, findSecrets(r.bytes, secrets)))).toEqual([]);
+    expect(JSON.stringify(done)).not.toContain(fresh);
+    await handle.cancel();
+  });
+
+  it.runIf(dtsApi === 'dtsjob')(
+    'a new password refused by DTS midway: reported with what was applied, the sync untouched, asked again',
+    async () => {
+      const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+      await stack.admin('faults', {
+        action: 'ModifyDtsJobPassword',
+        jobId,
+        direction: 'Reverse',
+        kind: 'error',
+        code: 'InvalidParameter',
+        httpStatus: 400,
+        count: 1,
+      });
+      const fresh = `rekey-src-${randomUUID().slice(0, 8)}-Pa55`;
+      await change(handle, { kind: 'password', endpoint: 'source', password: fresh });
+      const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the re-key failed');
+      expect(lastChange(failed)).toMatchObject({
+        applied: ['new source password on Forward (src)'],
+        error: { code: 'InvalidParameter' },
+      });
+      const j = await job(jobId);
+      expect([j.directions.Forward?.status, j.directions.Reverse?.status]).toEqual(['Synchronizing', 'Synchronizing']);
+      await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+      // Asked again: DTS refuses the password the Forward task already has; that task counts as done.
+      await change(handle, { kind: 'password', endpoint: 'source', password: fresh });
+      const done = await ended(handle);
+      expect(lastChange(done)).toMatchObject({ kind: 'password', outcome: 'applied' });
+      expect((await okCalls('ModifyDtsJobPassword', jobId)).map((c) => c.params.SynchronizationDirection)).toEqual([
+        'Forward',
+        'Reverse',
+      ]);
+      await handle.cancel();
+    },
+  );
 
   it('the API: PATCH changes one field, names each fixed or bad field, and pause/resume answer with the status', async () => {
     const app = await buildTestApp(stack);
@@ -221,7 +329,7 @@ describe.each([
       };
       for (const e of [request.source, request.destination])
         await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
-      const options = setupStartOptions(request, stack.taskQueue, FAST, ['team=payments']);
+      const options = setupStartOptions(request, stack.taskQueue, FAST, ['team=payments'], dtsApi);
       const handle = await stack.client.workflow.start(redisSync, options);
       await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
       const url = `/v1/syncs/${handle.workflowId}`;
@@ -231,9 +339,18 @@ describe.each([
       expect(fixed.statusCode).toBe(409);
       expect(fixed.json().fields.map((f: { field: string }) => f.field)).toEqual(['/topology', '/payType']);
       const rekey = await patch({ destination: { password: 'a-new-Pa55' } });
-      expect(rekey.statusCode).toBe(409);
-      expect(rekey.json().fields[0].field).toBe('/destination/password');
       expect(rekey.body).not.toContain('a-new-Pa55');
+      if (dtsApi === 'synchronizationjob') {
+        expect(rekey.statusCode).toBe(409);
+        expect(rekey.json().fields[0]).toMatchObject({
+          field: '/destination/password',
+          rule: 'no-operation-in-family',
+        });
+      } else {
+        expect(rekey.statusCode).toBe(202);
+        expect(rekey.json().changes.at(-1)).toMatchObject({ kind: 'password', what: { endpoint: 'destination' } });
+        expect(lastChange(await ended(handle))).toMatchObject({ kind: 'password', outcome: 'applied' });
+      }
       const bad = await patch({ jobClass: 'huge' });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().fields[0].field).toBe('/jobClass');
@@ -260,9 +377,11 @@ describe.each([
         { from: 3, to: 3 },
       ]);
       expect(shown.changes.map((c: { kind: string; outcome: string }) => `${c.kind}:${c.outcome}`)).toEqual([
+        ...(dtsApi === 'dtsjob' ? ['password:applied'] : []),
         'tags:applied',
         'databases:applied',
       ]);
+      expect(JSON.stringify(shown)).not.toContain('a-new-Pa55');
       // The same databases again: nothing to change.
       expect(
         (

@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   log,
+  patched,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -9,6 +10,8 @@ import {
 import {
   CHANGE_KINDS,
   changeRefusal,
+  changeWhat,
+  type EndpointSide,
   sameDatabases,
   DTS_SUSPENSION_LIMIT_MS,
   MAX_PAUSE_MS,
@@ -29,6 +32,7 @@ import {
 import { enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, DTS_CALL, MAX_BACKOFF_MS } from '../../core/timing';
+import { DAY_TWO_DTSJOB_PATCH } from './patches';
 import { type Setup, StopRequested } from './setup';
 
 /** How many changes the status keeps (the oldest are dropped first). */
@@ -48,7 +52,7 @@ export function installChangeHandler(setup: Setup): void {
       const record: ChangeRecord = {
         id,
         kind: request.kind,
-        what: whatOf(request),
+        what: changeWhat(request),
         ...(request.by ? { by: request.by } : {}),
         requestedAt: new Date().toISOString(),
         outcome: 'applying',
@@ -68,7 +72,7 @@ export function installChangeHandler(setup: Setup): void {
           jobClass: setup.request.jobClass,
           databases: setup.request.databases,
           tags: currentTags(),
-          family: setup.status.dtsApi ?? 'synchronizationjob',
+          family: setup.state.api ?? 'synchronizationjob',
           paused: setup.state.pause !== undefined,
           ...(setup.state.change ? { applying: recordOf(setup, setup.state.change.id) } : {}),
         });
@@ -76,11 +80,6 @@ export function installChangeHandler(setup: Setup): void {
       },
     },
   );
-}
-
-function whatOf(request: ChangeRequest): Record<string, unknown> {
-  const { by: _by, kind: _kind, ...what } = request;
-  return what;
 }
 
 function currentTags(): string[] {
@@ -110,6 +109,12 @@ export async function applyChange(setup: Setup): Promise<void> {
   const record = recordOf(setup, id);
   log.info('applying change', { id, kind: request.kind, by: request.by });
   try {
+    if (request.kind === 'databases' || request.kind === 'jobClass' || request.kind === 'password') {
+      // Accepted for the DtsJob family only by builds with its operations; the legacy family's path is unchanged.
+      const family = setup.state.api ?? 'synchronizationjob';
+      if (family !== 'synchronizationjob' && !patched(DAY_TWO_DTSJOB_PATCH))
+        throw ApplicationFailure.nonRetryable(`a ${request.kind} change is not available for the ${family} family`);
+    }
     switch (request.kind) {
       case 'pause':
         await pauseDirections(setup, record, request.forMs ?? MAX_PAUSE_MS);
@@ -127,6 +132,10 @@ export async function applyChange(setup: Setup): Promise<void> {
         upsertSearchAttributes([{ key: SyncTagsKey, value: [...request.tags] }]);
         step(setup, record, 'tags');
         setup.updateStatus({ tags: [...request.tags] });
+        break;
+      case 'password':
+        setup.updateStatus({ phase: 'changing' });
+        await changePassword(setup, record, request.endpoint, request.password);
         break;
       case 'resume':
         // Accepted only while paused: the pause's own loop (stayPaused) takes it.
@@ -333,7 +342,7 @@ function where(setup: Setup, dir: Direction) {
     dtsJobId: setup.status.dtsJobId!,
     regionId: setup.request.region,
     direction: dir,
-    ...(setup.status.dtsApi ? { api: setup.status.dtsApi } : {}),
+    ...setup.family,
   };
 }
 
@@ -397,7 +406,7 @@ async function changeJobClass(setup: Setup, record: ChangeRecord, jobClass: JobC
     try {
       await setup
         .dts(`Upgrade the instance class to ${jobClass}`, ORDER)
-        .upgradeClass({ dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region, jobClass });
+        .upgradeClass({ ...where(setup, 'Forward'), jobClass });
       setup.clearPassingError();
       step(setup, record, label);
     } catch (err) {
@@ -429,4 +438,42 @@ async function classShows(setup: Setup, jobClass: JobClass, withinMs: number): P
     if (Date.now() >= until) return false;
     await setup.pause(Math.min(t.maxPoll, t.firstPoll * 2 ** Math.min(round, 6)), { wakeOnDtsChange: false });
   }
+}
+
+// ---- a new Redis password (DtsJob family) ----
+
+/**
+ * ModifyDtsJobPassword on every task that reaches this end (a two-way setup's Reverse task has it as its other
+ * end), then each direction back to Synchronizing. The password lives only in the (encrypted) Update and activity
+ * payloads and the setup's request; the change's record names the end only.
+ */
+async function changePassword(
+  setup: Setup,
+  record: ChangeRecord,
+  endpoint: EndpointSide,
+  password: string,
+): Promise<void> {
+  const userName = setup.request[endpoint].username;
+  const earlier = setup.state.rekey;
+  const done = earlier?.endpoint === endpoint && earlier.password === password ? [...earlier.done] : [];
+  for (const dir of setup.directions) {
+    const end = (endpoint === 'source') === (dir === 'Forward') ? 'src' : 'dest';
+    const label = `new ${endpoint} password on ${dir} (${end})`;
+    if (record.applied.includes(label)) continue;
+    if (!done.includes(dir)) {
+      await setup.callWithRetries(() =>
+        setup
+          .dts(`New ${endpoint} password on ${dir}`, DTS_CALL)
+          .modifyPassword({ ...where(setup, dir), endpoint: end, ...(userName ? { userName } : {}), password }),
+      );
+      done.push(dir);
+      setup.state.rekey = { endpoint, password, done: [...done] };
+    }
+    step(setup, record, label);
+  }
+  setup.state.rekey = undefined;
+  // Later configures (a reset, a restart) use the new password.
+  setup.request[endpoint] = { ...setup.request[endpoint], password };
+  for (const dir of setup.directions) await untilSynchronizing(setup, dir);
+  step(setup, record, 'synchronizing with the new password');
 }

@@ -34,3 +34,8 @@ export const NOTIFY_PATCH = 'notify-v1';
  * speaks it; a run without it (older) speaks the legacy `*SynchronizationJob` family.
  */
 export const DTS_FAMILY_PATCH = 'dts-family-v1';
+/**
+ * Day-two changes of DtsJob-family setups: databases (ModifyDtsJob), jobClass (TransferInstanceClass on the
+ * instance's task) and a new Redis password (ModifyDtsJobPassword). Asked where such a change is taken up.
+ */
+export const DAY_TWO_DTSJOB_PATCH = 'day-two-dtsjob-v1';

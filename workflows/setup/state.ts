@@ -65,6 +65,12 @@ export interface SetupState {
   change?: { id: number; request: ChangeRequest; taskIds?: Partial<Record<Direction, string>> };
   /** The last change id handed out. */
   changeSeq?: number;
+  /**
+   * A re-key that failed midway: the tasks that already have its password (DTS refuses a password equal to the
+   * current one, so the same re-key asked again skips them). Kept only in memory and the encrypted
+   * continue-as-new input, like the request's passwords.
+   */
+  rekey?: { endpoint: 'source' | 'destination'; password: string; done: Direction[] };
   /** Paused on request: when it resumes by itself, and DTS's limit past which it cannot be started again. */
   pause?: { resumeAtMs: number; limitAtMs: number };
   /** The verification after the first Synchronizing was started (patch data-verification-v1). */

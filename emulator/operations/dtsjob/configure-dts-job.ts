@@ -63,7 +63,7 @@ function readEndpoint(
 }
 
 /** DbList for Redis: databases by number, e.g. {"0":{"name":"0","all":true}}; absent means every database. */
-function readDbList(reader: ParamReader): { dbList?: Record<string, unknown>; objects: unknown[] } {
+export function readDbList(reader: ParamReader): { dbList?: Record<string, unknown>; objects: unknown[] } {
   const dbList = reader.json('DbList');
   if (dbList === undefined) return { objects: [] };
   const valid =

@@ -2,6 +2,8 @@
 // names of the dts-20200101 response models (docs/dts-api.md §12).
 import { wireDtsJobStatus, type Dialect } from '../../dialect';
 import {
+  currentClass,
+  currentObjects,
   currentStatus,
   dataInitializationStatus,
   dataSynchronizationStatus,
@@ -64,13 +66,20 @@ function expireTime(job: JobRecord): string {
   return `${at.toISOString().slice(0, 19)}Z`;
 }
 
-/** DbObject: the DbList as configured (a legacy configuration's objects in the same shape). */
-function dbObject(job: JobRecord, name: Direction): string {
-  const config = job.directions[name]?.config;
-  if (!config) return '';
-  if (config.dbList) return JSON.stringify(config.dbList);
+/**
+ * DbObject: the DbList as configured, or as an ended modification (ModifyDtsJob, ModifySynchronizationObject) left
+ * it; the legacy family's objects in the same shape.
+ */
+function dbObject(job: JobRecord, name: Direction, now: number): string {
+  const direction = job.directions[name];
+  const config = direction?.config;
+  if (!direction || !config) return '';
+  const modification = direction.modification;
+  const ended = modification && now >= modification.until ? modification : undefined;
+  const dbList = ended ? ended.dbList : config.dbList;
+  if (dbList) return JSON.stringify(dbList);
   const list: Record<string, unknown> = {};
-  for (const o of config.synchronizationObjects as { DBName?: unknown; NewDBName?: unknown }[]) {
+  for (const o of currentObjects(direction, now) as { DBName?: unknown; NewDBName?: unknown }[]) {
     const db = text(o.DBName);
     list[db] = { name: text(o.NewDBName ?? db), all: true };
   }
@@ -92,7 +101,7 @@ export function taskView(job: JobRecord, name: Direction, now: number, dialect: 
     DtsJobId: directionJobId(job, name),
     DtsInstanceID: job.jobId,
     DtsJobName: config?.name ?? (name === 'Forward' ? jobName(job) : ''),
-    DtsJobClass: job.jobClass,
+    DtsJobClass: currentClass(job, now),
     DtsJobDirection: name,
     JobType: 'SYNC',
     Status: wireDtsJobStatus(currentStatus(direction, now), dialect),
@@ -121,7 +130,7 @@ export function taskView(job: JobRecord, name: Direction, now: number, dialect: 
       NeedUpgrade: false,
     },
     Performance: { Rps: moving ? '120' : '0', Flow: moving ? '0.05' : '0' },
-    ...(withDbList ? { DbObject: dbObject(job, name) } : {}),
+    ...(withDbList ? { DbObject: dbObject(job, name, now) } : {}),
     Reserved: JSON.stringify(config?.migrationReserved ?? {}),
     OriginType: 'DTS',
     ResourceGroupId: '',
