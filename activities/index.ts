@@ -19,6 +19,15 @@ import {
   type ModifyPasswordInput,
 } from './dts/dts-job-changes';
 import type { ConfigureInput } from './dts/configure';
+import {
+  instanceTags,
+  renewInstance,
+  tagInstance,
+  untagInstance,
+  type RenewInput,
+  type TagInput,
+  type UntagInput,
+} from './dts/subscription';
 import type { DescribeInput } from './dts/describe';
 import type { DescribeJobInput } from './dts/describe-job';
 import { familyOf, LEGACY_API, type DtsFamilies, type DtsFamily } from './dts/family';
@@ -89,6 +98,11 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
       input.api === 'dtsjob' ? upgradeJobClass(dts, input) : upgradeClass(dts, input),
     /** DtsJob only: the legacy family has no operation for a password (core/changes.ts familyRefusal). */
     modifyPassword: (input: ModifyPasswordInput) => modifyJobPassword(dts, input),
+    // The instance's subscription and tags, both families (activities/dts/subscription.ts).
+    renewInstance: (input: RenewInput) => renewInstance(dts, input),
+    tagInstance: (input: TagInput) => tagInstance(dts, input),
+    untagInstance: (input: UntagInput) => untagInstance(dts, input),
+    instanceTags: (input: { regionId: string; ids: string[] }) => instanceTags(dts, input.regionId, input.ids),
   };
 }
 

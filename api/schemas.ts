@@ -15,6 +15,7 @@ import {
   VERIFY_DEPTHS,
 } from '../core/vocabulary';
 import { CHANGE_KINDS, CHANGE_OUTCOMES, MAX_PAUSE_MS } from '../core/changes';
+import { RENEW_PERIODS } from '../core/renewal';
 import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
@@ -131,11 +132,19 @@ export const CreateSetupBody = Type.Object(
     ),
     initializationWindow: Type.Optional(InitializationWindowBody),
     adopt: Type.Optional(AdoptBody),
+    resourceGroupId: Type.Optional(
+      Type.String({
+        pattern: '^rg-[a-z0-9]{1,60}$',
+        description: 'the resource group the DTS instance is bought in (CreateDtsInstance ResourceGroupId); fixed',
+      }),
+    ),
     tags: Type.Optional(
       Type.Array(Tag, {
         maxItems: 20,
         uniqueItems: true,
-        description: 'labels GET /v1/syncs filters by (?tag=); set at start',
+        description:
+          'labels GET /v1/syncs filters by (?tag=), also put on the DTS instance (TagResources) right after ' +
+          'the purchase, with redis-dts-sync:setup=<id>; changed with PATCH',
       }),
     ),
   },
@@ -317,6 +326,13 @@ export const SetupStatusReply = Type.Object({
     Type.Array(ChangeRecordReply, { description: 'day-two changes asked of this setup, oldest first (the last 20)' }),
   ),
   paused: Type.Optional(PausedReply),
+  expiresAt: Type.Optional(
+    Type.String({
+      description:
+        "when the PrePaid DTS instance ends, as DTS last reported it (read with the setup's own status reads); " +
+        'absent for PostPaid. A notice `expiring` and the alert DtsInstanceExpiringSoon come 7 days before',
+    }),
+  ),
   createdAt: Type.Optional(Type.String()),
   updatedAt: Type.Optional(Type.String()),
 });
@@ -499,3 +515,19 @@ export const PauseBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** POST /v1/syncs/{id}/renew: RenewInstance's Period and BuyCount (Year 1–5, Month 1–60). */
+export const RenewBody = Type.Object(
+  {
+    period: Type.Optional(oneOf(RENEW_PERIODS, { description: 'the unit of the renewal, default Month' })),
+    usedTime: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        description: 'how many periods to add: Year 1–5, Month 1–60; default 1',
+      }),
+    ),
+  },
+  { additionalProperties: false, examples: [{ period: 'Month', usedTime: 1 }] },
+);
+export type RenewBody = Static<typeof RenewBody>;

@@ -97,6 +97,7 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
       ...(body.initializationWindow ? { initializationWindow: { ...body.initializationWindow } } : {}),
       ...(body.adopt ? { adopt: { dtsJobId: body.adopt.dtsJobId } } : {}),
       ...(body.canary ? { canary: { intervalSeconds: body.canary.intervalSeconds } } : {}),
+      ...(body.resourceGroupId ? { resourceGroupId: body.resourceGroupId } : {}),
     },
   };
 }
@@ -108,7 +109,13 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
  * are allowed: they are compared with the job's (api/adopt.ts).
  */
 function refusePurchaseFields(body: CreateSetupBody, problems: FieldProblem[]): void {
-  for (const field of ['period', 'usedTime', 'keepInstanceOnFailure', 'initializationWindow'] as const) {
+  for (const field of [
+    'period',
+    'usedTime',
+    'keepInstanceOnFailure',
+    'initializationWindow',
+    'resourceGroupId',
+  ] as const) {
     if (body[field] !== undefined)
       problems.push({
         field: `/${field}`,

@@ -1,5 +1,6 @@
 import type { DatabaseMapping, JobClass } from './types';
 import { JOB_CLASSES } from './vocabulary';
+import { renewTermProblem, type RenewTerm } from './renewal';
 
 // Day-two operations on a running setup: each one a `change` Workflow Update (core/messages.ts),
 // validated first, then carried out by the setup's keeper (workflows/setup/change.ts).
@@ -13,7 +14,7 @@ export const MAX_PAUSE_MS = DTS_SUSPENSION_LIMIT_MS - PAUSE_MARGIN_MS;
 /** While a resume keeps failing, the status warns this long before DTS's limit. */
 export const PAUSE_WARNING_MS = 30 * 60_000;
 
-export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags', 'password'] as const;
+export const CHANGE_KINDS = ['pause', 'resume', 'databases', 'jobClass', 'tags', 'password', 'renew'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** The end of the setup whose Redis password a re-key replaces. */
@@ -30,6 +31,7 @@ export type ChangeRequest = { by?: string } & (
   | { kind: 'jobClass'; jobClass: JobClass }
   | { kind: 'tags'; tags: string[] }
   | { kind: 'password'; endpoint: EndpointSide; password: string }
+  | ({ kind: 'renew' } & RenewTerm)
 );
 
 /** A change's parameters as its record shows them: never a password. */
@@ -90,6 +92,8 @@ export interface ChangeContext {
   paused: boolean;
   /** The setup's DTS API family (core/types.ts DtsApi). */
   family: string;
+  /** PrePaid or PostPaid: only a subscription can be renewed. */
+  payType?: string;
   /** The change still being applied, if any. */
   applying?: ChangeRecord;
 }
@@ -107,6 +111,7 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
     return `a ${request.kind} change is only accepted while synchronizing, not in ${ctx.phase}`;
   const unsupported = familyRefusal(request.kind, ctx.family);
   if (unsupported) return unsupported;
+  if (request.kind === 'renew') return renewRefusal(request, ctx);
   switch (request.kind) {
     case 'pause':
       if (request.forMs !== undefined && (request.forMs < 1000 || request.forMs > MAX_PAUSE_MS))
@@ -131,6 +136,14 @@ export function changeRefusal(request: ChangeRequest, ctx: ChangeContext): strin
         return `the new ${request.endpoint} password is empty`;
       return undefined;
   }
+}
+
+/** Both families: RenewInstance names the instance in either (docs/dts-api.md §13.5). */
+function renewRefusal(term: RenewTerm, ctx: ChangeContext): string | undefined {
+  if (ctx.payType !== 'PrePaid')
+    return `a ${ctx.payType ?? 'PostPaid'} (pay-as-you-go) instance has no subscription to renew: RenewInstance is for PrePaid instances only`;
+  const problem = renewTermProblem(term);
+  return problem ? `${problem.field.slice(1)} ${problem.message}` : undefined;
 }
 
 export function sameDatabases(a: DatabaseMapping[], b: DatabaseMapping[]): boolean {

@@ -38,8 +38,8 @@ export const retryByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('retry');
 export const abortByUpdate = defineUpdate<SetupStatus, [ActionCaller]>('abort');
 
 /**
- * A day-two change of a running setup (pause, resume, databases, jobClass, tags): answered with the status it was
- * accepted in (the change then shows in `changes` as applying), or refused by the validator with the reason.
+ * A day-two change of a running setup (pause, resume, databases, jobClass, tags, a new password): answered with the
+ * status it was accepted in (the change then shows in `changes` as applying), or refused by the validator with the reason.
  */
 export const changeUpdate = defineUpdate<SetupStatus, [ChangeRequest]>('change');
 

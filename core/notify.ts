@@ -11,6 +11,7 @@ export const NOTICE_EVENTS = [
   'cancelled',
   'failed',
   'verification-differs',
+  'expiring',
 ] as const;
 export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
 
@@ -36,6 +37,8 @@ export interface Notice {
   released?: SetupStatus['released'];
   /** `verification-differs`: what the comparison found (key names, never values). */
   verification?: { keysCompared?: number; keysDiffering?: number; examples?: string[]; by?: string };
+  /** `expiring`: when the PrePaid instance ends. */
+  expiresAt?: string;
 }
 
 /** What the workflow remembers of its notices (carried across continue-as-new). */
@@ -122,6 +125,7 @@ export function noticeOf(id: string, event: NoticeEvent, status: SetupStatus, re
           },
         }
       : {}),
+    ...(event === 'expiring' && status.expiresAt ? { expiresAt: status.expiresAt } : {}),
   };
 }
 

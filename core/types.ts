@@ -76,6 +76,8 @@ export interface SetupRequest {
   canary?: { intervalSeconds: number };
   /** Take over this existing DTS job instead of buying one (patch adopt-existing-job-v1). */
   adopt?: { dtsJobId: string };
+  /** The resource group the instance is bought in (ResourceGroupId of the purchase). */
+  resourceGroupId?: string;
 }
 
 export const DEFAULT_MAX_DELAY: Duration = '5m';
@@ -108,6 +110,8 @@ export interface DirectionSnapshot {
   errorMessage?: string;
   delaySeconds?: number;
   checkpoint?: string;
+  /** When a PrePaid instance ends (DTS's ExpireTime, the instance's, the same in both directions); absent for PostPaid. */
+  expireTime?: string;
 }
 
 /** DTS's status of one direction (DTS_DIRECTION_STATUSES), not the setup's phase nor Temporal's execution status. */
@@ -195,6 +199,8 @@ export interface SetupStatus {
   databases?: DatabaseMapping[];
   jobClass?: JobClass;
   tags?: string[];
+  /** When the PrePaid instance ends, as DTS last reported it (patch renew-tags-v1); absent for PostPaid. */
+  expiresAt?: string;
   /** The latest comparison of the data at both ends (after first Synchronizing, or on request). */
   verification?: VerificationStatus;
   createdAt: string;

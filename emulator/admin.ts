@@ -6,6 +6,7 @@ import { currentClass, currentObjects, currentStatus, recordHistory } from './li
 import type { Direction, DirectionRecord, EndpointConfig, JobRecord } from './model';
 import type { NonceStore } from './nonces';
 import type { ResolvedOptions } from './options';
+import { expireTime } from './operations/common';
 import { directionJobId } from './operations/direction-actions';
 import { jobName } from './operations/views';
 import { applyFailLaterToRunning, planResumeRun } from './run-planner';
@@ -59,6 +60,9 @@ function jobView(job: JobRecord, now: number) {
     clientToken: job.clientToken,
     createdAt: new Date(job.createdAt).toISOString(),
     released: job.released,
+    expireTime: expireTime(job) || undefined,
+    tags: job.tags ?? {},
+    resourceGroupId: job.resourceGroupId,
     releasedAt: job.releasedAt !== undefined ? new Date(job.releasedAt).toISOString() : undefined,
     name: name === '' ? undefined : name,
     directions: {
@@ -111,6 +115,20 @@ function consoleAction(
 
 const CONSOLE_ROUTE = /^POST jobs\/([^/]+)\/(suspend|resume)$/;
 const DELAY_ROUTE = /^POST jobs\/([^/]+)\/delay$/;
+const EXPIRY_ROUTE = /^POST jobs\/([^/]+)\/expiry$/;
+
+/** Time passes for a subscription: the PrePaid instance now ends in `days` (a fraction is fine). */
+function setExpiry(deps: AdminDeps, jobId: string, input: unknown, now: number): AdminReply {
+  const job = deps.state.allJobs().find((j) => j.jobId === jobId);
+  if (!job) return { status: 404, body: { error: `no job ${jobId}` } };
+  if (job.payType !== 'PrePaid') return { status: 409, body: { error: `job ${jobId} is not PrePaid` } };
+  const { days } = (input ?? {}) as { days?: unknown };
+  if (typeof days !== 'number' || !Number.isFinite(days))
+    return { status: 400, body: { error: 'days must be a number' } };
+  job.expiresAt = now + Math.round(days * 86_400_000);
+  deps.state.save();
+  return { status: 200, body: { jobId, expireTime: expireTime(job) } };
+}
 
 /**
  * Replication falls behind (or catches up): a Synchronizing direction reports `seconds` more delay
@@ -148,6 +166,8 @@ export function handleAdmin(deps: AdminDeps, method: string, path: string, body:
     }
     const delayRoute = DELAY_ROUTE.exec(route);
     if (delayRoute) return setDelay(deps, decodeURIComponent(delayRoute[1] as string), parseJson(body));
+    const expiryRoute = EXPIRY_ROUTE.exec(route);
+    if (expiryRoute) return setExpiry(deps, decodeURIComponent(expiryRoute[1] as string), parseJson(body), now);
     switch (route) {
       case 'GET dialect':
         return { status: 200, body: { dialect: deps.options.dialect } };

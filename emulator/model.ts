@@ -142,6 +142,12 @@ export interface JobRecord {
   period?: 'Year' | 'Month';
   usedTime?: number;
   jobClass: string;
+  /** When a PrePaid subscription ends, once RenewInstance (or the admin) moved it; absent: purchase + term. */
+  expiresAt?: number;
+  /** TagResources: key → value (at most 20). */
+  tags?: Record<string, string>;
+  /** CreateDtsInstance/CreateSynchronizationJob ResourceGroupId. */
+  resourceGroupId?: string;
   /** TransferInstanceClass placed: DTS reports the new class from `at` on. */
   classChange?: { to: string; at: number };
   sourceRegion: string;

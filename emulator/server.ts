@@ -44,6 +44,8 @@ function instanceOf(deps: ServerDeps, params: Params): { jobId?: string; directi
       if (job.directions[name]?.dtsJobId === params.DtsJobId) return { jobId: job.jobId, direction: name };
     }
   }
+  // TransferInstanceClass names a legacy job by its SynchronizationJobId in DtsJobId (docs/dts-api.md §1.9).
+  if (deps.state.allJobs().some((job) => job.jobId === params.DtsJobId)) return { jobId: params.DtsJobId };
   return {};
 }
 

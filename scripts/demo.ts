@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { showDataMoving } from './demo-data';
+import { setupWorkflowId } from '../core/ids';
 
 // `npm run demo`: start a two-way sync of the demo instances through the API and follow it.
 export const DEMO_REQUEST = {
@@ -10,6 +11,13 @@ export const DEMO_REQUEST = {
   source: { instanceId: 'r-demo-source-0001', region: 'cn-hangzhou', password: 'demo-source-Pa55' },
   destination: { instanceId: 'r-demo-target-0002', region: 'cn-hangzhou', password: 'demo-target-Pa55' },
 };
+
+/** The demo setup's id (one live setup per pair of instances). */
+export const demoSetupId = (): string =>
+  setupWorkflowId({
+    source: { kind: 'enterprise', ...DEMO_REQUEST.source },
+    destination: { kind: 'enterprise', ...DEMO_REQUEST.destination },
+  });
 
 const DEFAULT_EMULATOR = process.env.DTS_ENDPOINT ?? 'http://127.0.0.1:8780';
 
@@ -32,8 +40,13 @@ export async function followDemoSetup(api: string, token?: string, emulatorUrl =
   await printPreflight(api, headers);
   const res = await fetch(`${api}/v1/syncs`, { method: 'POST', headers, body: JSON.stringify(DEMO_REQUEST) });
   const accepted = (await res.json()) as { id: string; phase: string; existing?: boolean; message?: string };
-  if (!res.ok) throw new Error(`POST /v1/syncs: ${res.status} ${accepted.message ?? ''}`);
-  console.log(`${accepted.existing ? 'following the existing' : 'started'} sync ${accepted.id}`);
+  // Changed since with PATCH (npm run demo:day-two): the same pair, followed as it now runs.
+  const changed = res.status === 409 && /already running for this pair/.test(accepted.message ?? '');
+  if (!res.ok && !changed) throw new Error(`POST /v1/syncs: ${res.status} ${accepted.message ?? ''}`);
+  if (changed) accepted.id = demoSetupId();
+  console.log(
+    `${changed ? 'following the existing, since changed,' : accepted.existing ? 'following the existing' : 'started'} sync ${accepted.id}`,
+  );
   const tty = process.stdout.isTTY;
   let lastLine = '';
   for (;;) {

@@ -15,6 +15,8 @@ export async function createSynchronizationJob(dts: DtsClient, input: CreateInpu
     'SourceEndpoint.InstanceType': 'Redis',
     'DestinationEndpoint.InstanceType': 'Redis',
     ClientToken: input.clientToken,
+    // Listed among the parameters every legacy action takes (docs/dts-api.md §13.5).
+    ResourceGroupId: input.resourceGroupId,
   });
   const dtsJobId = body.SynchronizationJobId;
   if (typeof dtsJobId !== 'string' || dtsJobId === '') {

@@ -40,6 +40,7 @@ export function toSnapshot(body: Json): DirectionSnapshot {
   const delay = number(body.Delay ?? sync.Delay);
   const checkpoint = firstText(body.Checkpoint, sync.Checkpoint);
   const [stage, stagePercent] = currentStage(status, precheck, structure, data);
+  const expireTime = instant(body.ExpireTime);
   return {
     status,
     rawStatus,
@@ -50,7 +51,14 @@ export function toSnapshot(body: Json): DirectionSnapshot {
     ...(errorMessage ? { errorMessage } : {}),
     ...(delay !== undefined ? { delaySeconds: delay } : {}),
     ...(checkpoint ? { checkpoint } : {}),
+    ...(expireTime ? { expireTime } : {}),
   };
+}
+
+/** DTS's ExpireTime (ISO with `Z` or an offset) as an ISO instant; empty or unreadable (PostPaid) is none. */
+function instant(value: unknown): string | undefined {
+  const ms = Date.parse(text(value));
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 // Precheck 10 %, structure 10 %, data 80 %: data is what takes hours.

@@ -55,6 +55,7 @@ async function createInstance(dts: DtsClient, input: CreateInput): Promise<strin
     Quantity: 1,
     // Renewal is the owner's decision, never a side effect of a setup.
     AutoPay: false,
+    ResourceGroupId: input.resourceGroupId,
   });
   const instanceId = text(body.InstanceId);
   if (!instanceId) throw new Error('CreateDtsInstance answered without an InstanceId');
@@ -185,6 +186,8 @@ function legacyShape(item: Json): Json {
     ErrorMessage: item.ErrorMessage,
     Delay: item.Delay,
     Checkpoint: item.Checkpoint,
+    // The instance's, on the Forward task's item (the read the keeper makes anyway: no extra call).
+    ExpireTime: item.ExpireTime,
     PrecheckStatus: {
       ...precheck,
       Detail: detail.map((d) => ({

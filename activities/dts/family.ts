@@ -31,6 +31,8 @@ export interface CreateInput {
   payType: PayType;
   period?: 'Year' | 'Month';
   usedTime?: number;
+  /** ResourceGroupId of the purchase; absent: the account's default group. */
+  resourceGroupId?: string;
   /** Makes a retried purchase answer the same instance, in a family that takes one (the legacy family). */
   clientToken: string;
 }

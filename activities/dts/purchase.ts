@@ -18,6 +18,7 @@ export interface PurchaseInput {
   payType: PayType;
   period?: 'Year' | 'Month';
   usedTime?: number;
+  resourceGroupId?: string;
   /**
    * Set by a workflow that buys again after an earlier purchase activity of its own ended without a known outcome
    * (cancelled, or failed after a timeout): when that one was first scheduled (ISO time). The window to search for

@@ -28,6 +28,7 @@ const TITLES: Record<NoticeEvent, string> = {
   cancelled: 'was cancelled',
   failed: 'failed',
   'verification-differs': 'has data that differs between its ends',
+  expiring: 'has a DTS instance that expires soon',
 };
 
 const SEVERITY: Record<NoticeEvent, Severity> = {
@@ -40,6 +41,7 @@ const SEVERITY: Record<NoticeEvent, Severity> = {
   'release-failed': 'bad',
   failed: 'bad',
   'verification-differs': 'bad',
+  expiring: 'bad',
 };
 
 export function noticeMessage(notice: Notice, links: NoticeLinks): NoticeMessage {
@@ -68,6 +70,7 @@ export function noticeMessage(notice: Notice, links: NoticeLinks): NoticeMessage
     ]);
     if (v.examples?.length) facts.push(['For example', v.examples.join(', ')]);
   }
+  if (notice.expiresAt) facts.push(['Expires at', notice.expiresAt]);
   facts.push(['At', notice.at]);
   const url = (base: string) => `${base}/${encodeURIComponent(notice.setupId)}`;
   const out: NoticeMessage['links'] = [];
@@ -115,6 +118,11 @@ function nextStep(notice: Notice): string {
       return (
         'The sync keeps running. Look for writes at the destination that do not come through the sync, then ' +
         `verify again: \`redis-dts-sync verify ${id}\`.`
+      );
+    case 'expiring':
+      return (
+        'The subscription ends at the time above; DTS stops the sync soon after. Renew it: ' +
+        `POST /v1/syncs/${id}/renew with { "period": "Month", "usedTime": 1 }.`
       );
   }
 }

@@ -3,7 +3,9 @@ import { durationMs } from '../../core/tuning';
 import { familyRefusal, sameDatabases, type ChangeRequest, type EndpointSide } from '../../core/changes';
 import { SyncTagsKey } from '../../core/search-attributes';
 import { refusal } from '../errors';
-import { ErrorReply, PatchSyncBody, PauseBody, SetupStatusReply, SetupId } from '../schemas';
+import { ErrorReply, PatchSyncBody, PauseBody, RenewBody, SetupStatusReply, SetupId } from '../schemas';
+import { renewTermProblem } from '../../core/renewal';
+import { badFields } from '../errors';
 import { Setups } from '../setups';
 import { REQUEST_MEMO, type PublicRequest } from '../setup-start';
 import type { FieldProblem } from '../setup-request';
@@ -114,9 +116,32 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
       return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
     },
   );
+
+  app.post(
+    '/v1/syncs/:id/renew',
+    {
+      config: { role: 'operator' },
+      schema: {
+        ...accepted(
+          'Renew the PrePaid DTS instance of a synchronizing setup (RenewInstance, both API families)',
+          'One order: RenewInstance takes no ClientToken, so when its answer is lost the setup reads ExpireTime ' +
+            'and never orders twice. `expiresAt` shows the new end once DTS reports it. A PostPaid setup is ' +
+            'refused (409): it has no subscription. Nothing renews by itself.',
+        ),
+        body: RenewBody,
+      },
+    },
+    async (req, reply) => {
+      const term = { period: req.body?.period ?? 'Month', usedTime: req.body?.usedTime ?? 1 };
+      const problem = renewTermProblem(term);
+      if (problem) throw badFields([{ ...problem, rule: 'renew-term' }]);
+      const status = await setups.change(req.params.id, { kind: 'renew', ...term, by: req.caller?.name });
+      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+    },
+  );
 };
 
-type Wanted = Exclude<ChangeRequest, { kind: 'pause' } | { kind: 'resume' }>;
+type Wanted = Exclude<ChangeRequest, { kind: 'pause' } | { kind: 'resume' } | { kind: 'renew' }>;
 /** A change without its caller (each member of the union keeps its own fields). */
 type Unsigned = Wanted extends infer W ? (W extends unknown ? Omit<W, 'by'> : never) : never;
 

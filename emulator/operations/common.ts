@@ -38,3 +38,24 @@ export function targetDirection(
 export function emptyDirection(): DirectionRecord {
   return { configureCount: 0, startCount: 0, history: [] };
 }
+
+/** When a PrePaid instance ends (ms): moved by RenewInstance, else the purchase plus its term; undefined for PostPaid. */
+export function expiryMs(job: JobRecord): number | undefined {
+  if (job.payType !== 'PrePaid') return undefined;
+  if (job.expiresAt !== undefined) return job.expiresAt;
+  if (!job.period || !job.usedTime) return undefined;
+  return addTerm(job.createdAt, job.period, job.usedTime);
+}
+
+export function addTerm(fromMs: number, period: 'Year' | 'Month', count: number): number {
+  const at = new Date(fromMs);
+  if (period === 'Year') at.setUTCFullYear(at.getUTCFullYear() + count);
+  else at.setUTCMonth(at.getUTCMonth() + count);
+  return at.getTime();
+}
+
+/** ExpireTime as both families write it (`yyyy-MM-ddTHH:mm:ssZ`), empty for PostPaid. */
+export function expireTime(job: JobRecord): string {
+  const at = expiryMs(job);
+  return at === undefined ? '' : `${new Date(at).toISOString().slice(0, 19)}Z`;
+}

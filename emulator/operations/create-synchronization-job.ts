@@ -120,6 +120,8 @@ export const createSynchronizationJob: Operation = (ctx) => {
   }
   if (regionId) job.regionId = regionId;
   if (period) job.period = period;
+  const group = ctx.reader.optional('ResourceGroupId');
+  if (group) job.resourceGroupId = group;
   if (usedTime) job.usedTime = usedTime;
   if (honoured) {
     job.clientToken = clientToken;

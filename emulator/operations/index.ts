@@ -14,6 +14,8 @@ import { resetSynchronizationJob } from './reset-synchronization-job';
 import { startSynchronizationJob } from './start-synchronization-job';
 import { suspendSynchronizationJob } from './suspend-synchronization-job';
 import { transferInstanceClass } from './transfer-instance-class';
+import { renewInstance } from './renew-instance';
+import { listTagResources, tagResources, untagResources } from './tag-resources';
 import { configureDtsJob } from './dtsjob/configure-dts-job';
 import { createDtsInstance } from './dtsjob/create-dts-instance';
 import { describeDtsJobs } from './dtsjob/describe-dts-jobs';
@@ -40,6 +42,10 @@ export const operations: Readonly<Record<string, Operation>> = {
   ModifySynchronizationObject: modifySynchronizationObject,
   DescribeSynchronizationObjectModifyStatus: describeSynchronizationObjectModifyStatus,
   TransferInstanceClass: transferInstanceClass,
+  RenewInstance: renewInstance,
+  TagResources: tagResources,
+  UntagResources: untagResources,
+  ListTagResources: listTagResources,
   CreateDtsInstance: createDtsInstance,
   ConfigureDtsJob: configureDtsJob,
   DescribeDtsJobs: describeDtsJobs,
@@ -63,6 +69,9 @@ export const MUTATING_ACTIONS = new Set([
   'DeleteSynchronizationJob',
   'ModifySynchronizationObject',
   'TransferInstanceClass',
+  'RenewInstance',
+  'TagResources',
+  'UntagResources',
   'CreateDtsInstance',
   'ConfigureDtsJob',
   'StartDtsJob',

@@ -12,6 +12,7 @@ import {
 import { wireFlag, wirePrecheckStatus, wireStatus, type Dialect } from '../dialect';
 import type { Direction, EndpointConfig, JobRecord } from '../model';
 import { text } from '../../common/text';
+import { expireTime } from './common';
 
 function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
   return {
@@ -22,14 +23,6 @@ function endpointView(endpoint: EndpointConfig | undefined, engine: string) {
     Port: endpoint?.port !== undefined ? String(endpoint.port) : '',
     UserName: endpoint?.userName ?? '',
   };
-}
-
-function expireTime(job: JobRecord): string {
-  if (job.payType !== 'PrePaid' || !job.period || !job.usedTime) return '';
-  const at = new Date(job.createdAt);
-  if (job.period === 'Year') at.setUTCFullYear(at.getUTCFullYear() + job.usedTime);
-  else at.setUTCMonth(at.getUTCMonth() + job.usedTime);
-  return `${at.toISOString().slice(0, 19)}Z`;
 }
 
 export function jobName(job: JobRecord): string {

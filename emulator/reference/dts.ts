@@ -36,6 +36,8 @@ export interface ActionSpec {
 }
 
 const REFERENCE = 'https://www.alibabacloud.com/help/en/dts/developer-reference/';
+/** The one resource type of the tag actions. */
+export const DTS_RESOURCE_TYPE = 'ALIYUN::DTS::INSTANCE';
 
 const DIRECTION: ParamSpec = { name: 'SynchronizationDirection', type: 'string', values: ['Forward', 'Reverse'] };
 const REGION: ParamSpec = { name: 'RegionId', type: 'region' };
@@ -594,4 +596,56 @@ export const DTS_ACTIONS: Readonly<Record<string, ActionSpec>> = {
       { name: 'ResourceGroupId', type: 'string' },
     ],
   },
+  // Subscription instances only; no ClientToken: a lost answer is looked at (ExpireTime), never resent blindly.
+  RenewInstance: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-renewinstance`,
+    params: [
+      { name: 'DtsJobId', type: 'string', required: true },
+      { name: 'ChargeType', type: 'string', required: true, values: ['PREPAY'] },
+      { name: 'Period', type: 'string', values: ['Year', 'Month'] },
+      // Year 1–5, Month 1–60 (the operation checks the pair).
+      { name: 'BuyCount', type: 'integer', min: 1, max: 60 },
+      REGION,
+    ],
+  },
+  TagResources: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-tagresources-1`,
+    params: [
+      { ...REGION, required: true },
+      { name: 'ResourceType', type: 'string', required: true, values: [DTS_RESOURCE_TYPE] },
+      ...numbered('ResourceId.', '', 50, { name: '', type: 'string' }),
+      ...numbered('Tag.', '.Key', 20, { name: '', type: 'string', maxLength: 128 }),
+      ...numbered('Tag.', '.Value', 20, { name: '', type: 'string', maxLength: 128 }),
+    ],
+  },
+  UntagResources: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-untagresources-1`,
+    params: [
+      { ...REGION, required: true },
+      { name: 'ResourceType', type: 'string', required: true, values: [DTS_RESOURCE_TYPE] },
+      ...numbered('ResourceId.', '', 50, { name: '', type: 'string' }),
+      ...numbered('TagKey.', '', 20, { name: '', type: 'string' }),
+      { name: 'All', type: 'boolean' },
+    ],
+  },
+  ListTagResources: {
+    family: 'dtsjob',
+    source: `${REFERENCE}api-listtagresources-2`,
+    params: [
+      { ...REGION, required: true },
+      { name: 'ResourceType', type: 'string', required: true, values: [DTS_RESOURCE_TYPE] },
+      { name: 'NextToken', type: 'string' },
+      ...numbered('ResourceId.', '', 50, { name: '', type: 'string' }),
+      ...numbered('Tag.', '.Key', 20, { name: '', type: 'string' }),
+      ...numbered('Tag.', '.Value', 20, { name: '', type: 'string' }),
+    ],
+  },
 };
+
+/** A repeated list as the SDKs flatten it, numbered from 1 (`ResourceId.1`, `Tag.1.Key`), up to `max` items. */
+function numbered(prefix: string, suffix: string, max: number, spec: ParamSpec): ParamSpec[] {
+  return Array.from({ length: max }, (_, i) => ({ ...spec, name: `${prefix}${i + 1}${suffix}` }));
+}

@@ -37,6 +37,7 @@ const EXPECTED: Record<string, Role> = {
   'PATCH /v1/syncs/{id}': 'operator',
   'POST /v1/syncs/{id}/pause': 'operator',
   'POST /v1/syncs/{id}/resume': 'operator',
+  'POST /v1/syncs/{id}/renew': 'operator',
   'POST /v1/syncs/{id}/verify': 'operator',
   'POST /v1/syncs': 'admin',
   'POST /v1/syncs/{id}/cancel': 'admin',

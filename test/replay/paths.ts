@@ -68,6 +68,8 @@ export const PATCHED_PATHS = [
   'day-two-dtsjob-changes',
   /** Patch day-two-dtsjob-v1: a re-key refused by DTS on Reverse, asked again (Forward not sent twice). */
   'day-two-dtsjob-rekey-retried',
+  /** Patch renew-tags-v1: PrePaid, tagged after purchase, tags changed, renewed with a lost answer, expiring, released. */
+  'renewed-tagged-expiring',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

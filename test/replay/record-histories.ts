@@ -526,6 +526,33 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'renewed-tagged-expiring': async (stack, start) => {
+    // Patch renew-tags-v1: a PrePaid DtsJob setup tagged after purchase; tags changed twice (tag, then untag);
+    // renewed with its answer lost (read back, not ordered again); its end brought near (notice); released.
+    const req: SetupRequest = { ...request('renew', 'oneway'), payType: 'PrePaid', period: 'Month', usedTime: 1 };
+    await register(stack, req);
+    const handle = await start(req, {}, 'dtsjob');
+    await untilPhase(handle, 'synchronizing');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'tags', tags: ['team=payments'], by: 'ops-alice' }] });
+    await untilChange(handle, 1, 'applied');
+    await handle.executeUpdate(changeUpdate, { args: [{ kind: 'tags', tags: ['env=prod'], by: 'ops-alice' }] });
+    await untilChange(handle, 2, 'applied');
+    await stack.admin('faults', { action: 'RenewInstance', kind: 'drop-after', count: 1 });
+    await handle.executeUpdate(changeUpdate, {
+      args: [{ kind: 'renew', period: 'Month', usedTime: 1, by: 'ops-alice' }],
+    });
+    await untilChange(handle, 3, 'applied');
+    await stack.admin(`jobs/${await jobIdOf(handle)}/expiry`, { days: 2 });
+    const deadline = Date.now() + 60_000;
+    while (
+      !(await statusOf(handle)).expiresAt?.startsWith(new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10))
+    ) {
+      if (Date.now() > deadline) throw new Error('the near ExpireTime was never read');
+      await sleep(200);
+    }
+    await releaseAndWait(handle);
+    return handle;
+  },
   'verified-on-request': async (stack, start) => {
     // Patch data-verification-v1: verified once after Synchronizing, then on request; released.
     const req = request('verified', 'oneway');

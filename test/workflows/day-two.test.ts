@@ -233,6 +233,93 @@ describe.each([
     await handle.cancel();
   });
 
+  it('databases and jobClass refused by DTS midway: reported with what was applied, the sync untouched, asked again', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    const databases = [
+      { from: 0, to: 0 },
+      { from: 2, to: 2 },
+    ];
+    await stack.admin('faults', {
+      action: actions.modify,
+      jobId,
+      direction: 'Reverse',
+      kind: 'error',
+      code: 'InvalidParameter',
+      httpStatus: 400,
+      count: 1,
+    });
+    await change(handle, { kind: 'databases', databases });
+    const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the databases change failed');
+    expect(lastChange(failed)).toMatchObject({
+      kind: 'databases',
+      applied: ['modify Forward', 'Forward synchronizing with the new databases'],
+      error: { code: 'InvalidParameter' },
+    });
+    // Nothing claims the change: the status keeps the databases the setup was asked for.
+    expect(failed.databases ?? [{ from: 0, to: 0 }]).toEqual([{ from: 0, to: 0 }]);
+    const untouched = await job(jobId);
+    expect([untouched.directions.Forward?.status, untouched.directions.Reverse?.status]).toEqual([
+      'Synchronizing',
+      'Synchronizing',
+    ]);
+    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+    await change(handle, { kind: 'databases', databases });
+    expect(lastChange(await ended(handle))).toMatchObject({ kind: 'databases', outcome: 'applied' });
+    // Forward already had them: only Reverse is modified again.
+    expect((await okCalls(actions.modify, jobId)).map((c) => c.direction ?? c.params.SynchronizationDirection)).toEqual(
+      ['Forward', 'Reverse'],
+    );
+
+    await stack.admin('faults', {
+      action: 'TransferInstanceClass',
+      jobId,
+      kind: 'error',
+      code: 'OrderFailed',
+      count: 1,
+    });
+    await change(handle, { kind: 'jobClass', jobClass: 'large' });
+    const refused = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the upgrade failed');
+    expect(lastChange(refused)).toMatchObject({ kind: 'jobClass', applied: [], error: { code: 'OrderFailed' } });
+    expect(refused.jobClass ?? 'small').toBe('small');
+    expect((await job(jobId)).jobClass).toBe('small');
+    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing after the refused upgrade');
+    await change(handle, { kind: 'jobClass', jobClass: 'large' });
+    // A change asked while the upgrade applies is refused with the reason.
+    expect(await refusal(handle, { kind: 'tags', tags: ['team=orders'] })).toMatch(
+      /\(jobClass\) .* still being applied/,
+    );
+    const upgraded = await ended(handle);
+    expect(lastChange(upgraded)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
+    expect(upgraded.jobClass).toBe('large');
+    expect((await job(jobId)).jobClass).toBe('large');
+    expect(await okCalls('TransferInstanceClass', jobId)).toHaveLength(1);
+    await handle.cancel();
+  });
+
+  it.runIf(dtsApi === 'dtsjob')(
+    'a worker stopped in the middle of a re-key: each task gets the password once',
+    async () => {
+      const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+      await change(handle, {
+        kind: 'password',
+        endpoint: 'source',
+        password: `crash-${randomUUID().slice(0, 8)}-Pa55`,
+      });
+      await eventually(async () => ((await calls('ModifyDtsJobPassword', jobId)).length > 0 ? true : undefined), {
+        what: 'the first password sent',
+      });
+      await stack.stopWorker();
+      await stack.startWorker();
+      const done = await ended(handle);
+      expect(lastChange(done)).toMatchObject({ kind: 'password', outcome: 'applied' });
+      expect((await okCalls('ModifyDtsJobPassword', jobId)).map((c) => c.params.SynchronizationDirection)).toEqual([
+        'Forward',
+        'Reverse',
+      ]);
+      await handle.cancel();
+    },
+  );
+
   it('a new password: given to every task that reaches that end, never in the history; refused by the legacy family', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
     const tag = randomUUID().slice(0, 8);

@@ -32,8 +32,9 @@ import {
 import { enterAttention } from './attention';
 import { errorSummary, failureMessage, hasDtsAnswer, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, DTS_CALL, MAX_BACKOFF_MS } from '../../core/timing';
-import { DAY_TWO_DTSJOB_PATCH } from './patches';
+import { DAY_TWO_DTSJOB_PATCH, RENEW_TAGS_PATCH } from './patches';
 import { type Setup, StopRequested } from './setup';
+import { renew, retag } from './subscription';
 
 /** How many changes the status keeps (the oldest are dropped first). */
 const CHANGES_KEPT = 20;
@@ -73,6 +74,7 @@ export function installChangeHandler(setup: Setup): void {
           databases: setup.request.databases,
           tags: currentTags(),
           family: setup.state.api ?? 'synchronizationjob',
+          payType: setup.status.payType,
           paused: setup.state.pause !== undefined,
           ...(setup.state.change ? { applying: recordOf(setup, setup.state.change.id) } : {}),
         });
@@ -129,9 +131,15 @@ export async function applyChange(setup: Setup): Promise<void> {
         break;
       case 'tags':
         setup.updateStatus({ phase: 'changing' });
+        // On the DTS instance too (older runs only labelled the setup).
+        if (patched(RENEW_TAGS_PATCH)) await retag(setup, record, request.tags);
         upsertSearchAttributes([{ key: SyncTagsKey, value: [...request.tags] }]);
         step(setup, record, 'tags');
         setup.updateStatus({ tags: [...request.tags] });
+        break;
+      case 'renew':
+        setup.updateStatus({ phase: 'changing' });
+        await renew(setup, record, { period: request.period, usedTime: request.usedTime });
         break;
       case 'password':
         setup.updateStatus({ phase: 'changing' });

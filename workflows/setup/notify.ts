@@ -28,7 +28,8 @@ export function announce(setup: Setup, event: NoticeEvent): void {
     ...log,
     count: log.count + 1,
     // A verification's finding is beside the phase story: `recovered` still follows the last trouble.
-    ...(event === 'verification-differs' ? {} : { last: event }),
+    // An expiry warning too: neither is a turn of the phase story.
+    ...(event === 'verification-differs' || event === 'expiring' ? {} : { last: event }),
     synchronized: log.synchronized || event === 'synchronizing',
   };
   const started = startChild(setupNotice, {

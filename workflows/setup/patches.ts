@@ -39,3 +39,8 @@ export const DTS_FAMILY_PATCH = 'dts-family-v1';
  * instance's task) and a new Redis password (ModifyDtsJobPassword). Asked where such a change is taken up.
  */
 export const DAY_TWO_DTSJOB_PATCH = 'day-two-dtsjob-v1';
+/**
+ * The instance's ExpireTime kept in the status (`expiresAt`) from the keeper's own reads, with a notice when it
+ * nears; the `renew` change; tags applied to the DTS instance after purchase and by a `tags` change.
+ */
+export const RENEW_TAGS_PATCH = 'renew-tags-v1';

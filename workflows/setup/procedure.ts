@@ -10,6 +10,7 @@ import { monitorUntilStopped } from './monitor';
 import { noticesStarted } from './notify';
 import { purchase, purchaseOutcomeUnknown } from './purchase';
 import { type Setup, StopRequested } from './setup';
+import { tagAfterPurchase } from './subscription';
 import { teardown } from './teardown';
 import { waitForSynchronizing } from './wait';
 import { installVerification } from './verify';
@@ -77,6 +78,7 @@ async function setUpAndMonitor(setup: Setup): Promise<never> {
     if (setup.request.adopt) await adopt(setup);
     else await purchase(setup);
   }
+  await tagAfterPurchase(setup);
   for (const dir of setup.directions) {
     const d = setup.direction(dir);
     if (d.synchronizingAt && setup.waitDeadline(dir) === undefined) continue;

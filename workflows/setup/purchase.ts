@@ -68,6 +68,7 @@ function buy(setup: Setup): Promise<{ dtsJobId: string }> {
     payType: request.payType,
     period: request.period,
     usedTime: request.usedTime,
+    ...(request.resourceGroupId ? { resourceGroupId: request.resourceGroupId } : {}),
   });
 }
 

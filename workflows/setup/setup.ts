@@ -43,6 +43,7 @@ import {
   type SetupStatus,
 } from '../../core/types';
 import { errorSummary, isPermanent, PASSING_ERROR_TYPES } from './failures';
+import { noteExpiry } from './expiry';
 import { announceChanges } from './notify';
 import { STATUS_MEMO_PATCH, WATCHER_NEWS_PATCH } from './patches';
 import type { SetupState, StopRequest } from './state';
@@ -357,8 +358,10 @@ export class Setup {
     return this.status.reverse;
   }
 
-  record(dir: Direction, snapshot: DirectionSnapshot): void {
+  record(dir: Direction, read: DirectionSnapshot): void {
     const state = this.direction(dir);
+    // The instance's, not the direction's: kept once, in the status (expiry.ts).
+    const { expireTime, ...snapshot } = read;
     Object.assign(state, snapshot);
     if (!snapshot.errorMessage) delete state.errorMessage;
     if (snapshot.status === 'synchronizing' && !this.status.everSynchronizing) {
@@ -366,6 +369,7 @@ export class Setup {
       this.status.everSynchronizing = true;
     }
     this.updateStatus({});
+    noteExpiry(this, expireTime);
   }
 
   /** The absolute end of the direction's wait for Synchronizing; undefined when not waiting. */

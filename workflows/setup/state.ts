@@ -77,6 +77,10 @@ export interface SetupState {
   verifiedOnce?: boolean;
   /** The latest operator update, with who sent it: shown in the Temporal UI's details. */
   lastAction?: { action: string; by?: string; at: string };
+  /** The request's tags and the owner tag were put on the bought instance (patch renew-tags-v1). */
+  tagged?: boolean;
+  /** The ExpireTime whose nearing end was announced (notice `expiring`, patch renew-tags-v1). */
+  expiryAnnounced?: string;
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
   notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */

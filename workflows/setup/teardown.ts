@@ -1,6 +1,7 @@
 import { condition, log } from '@temporalio/workflow';
 import { leaveInPlace } from './adopt';
 import { forgetAttention } from './attention';
+import { forgetExpiry } from './expiry';
 import { DtsFailure } from '../../core/failures';
 import { errorSummary, failureType, isJobStatusConflict, isPermanent } from './failures';
 import { backoffMs, DTS_CALL, MAX_BACKOFF_MS, RELEASE_CALL } from '../../core/timing';
@@ -16,6 +17,7 @@ import type { Setup } from './setup';
  */
 export async function teardown(setup: Setup, why: 'release' | 'cleanup'): Promise<void> {
   if (!setup.status.dtsJobId || setup.status.released) return;
+  forgetExpiry(setup);
   setup.updateStatus({ phase: 'releasing', attention: undefined });
   forgetAttention(setup);
   // An adopted job is someone's: deleted only on an explicit release of the instance (DELETE ?release=true).

@@ -69,6 +69,8 @@ export const createDtsInstance: Operation = (ctx) => {
     direction?.history.push({ status: 'NotConfigured', at: new Date(ctx.now).toISOString() });
   }
   if (regionId) job.regionId = regionId;
+  const group = reader.optional('ResourceGroupId');
+  if (group) job.resourceGroupId = group;
   if (period) job.period = period;
   if (usedTime) job.usedTime = usedTime;
   ctx.state.addJob(job);

@@ -13,6 +13,7 @@ import {
 } from '../../lifecycle';
 import type { Direction, EndpointConfig, JobRecord, RunPlan } from '../../model';
 import { directionJobId } from '../direction-actions';
+import { expireTime } from '../common';
 import { jobName } from '../views';
 import { text } from '../../../common/text';
 
@@ -56,14 +57,6 @@ function precheckView(run: RunPlan | undefined, now: number) {
   }));
   const failed = detail.find((d) => d.CheckResult === 'Failed');
   return { Status: status, Percent: precheck.Percent, ErrorMessage: failed?.FailedReason ?? '', Detail: detail };
-}
-
-function expireTime(job: JobRecord): string {
-  if (job.payType !== 'PrePaid' || !job.period || !job.usedTime) return '';
-  const at = new Date(job.createdAt);
-  if (job.period === 'Year') at.setUTCFullYear(at.getUTCFullYear() + job.usedTime);
-  else at.setUTCMonth(at.getUTCMonth() + job.usedTime);
-  return `${at.toISOString().slice(0, 19)}Z`;
 }
 
 /**
@@ -133,8 +126,8 @@ export function taskView(job: JobRecord, name: Direction, now: number, dialect: 
     ...(withDbList ? { DbObject: dbObject(job, name, now) } : {}),
     Reserved: JSON.stringify(config?.migrationReserved ?? {}),
     OriginType: 'DTS',
-    ResourceGroupId: '',
-    TagList: [],
+    ResourceGroupId: job.resourceGroupId ?? '',
+    TagList: Object.entries(job.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     ErrorDetails: [],
   };
 }
