@@ -20,7 +20,6 @@ import {
 } from './dts/dts-job-changes';
 import type { ConfigureInput } from './dts/configure';
 import {
-  instanceTags,
   renewInstance,
   tagInstance,
   untagInstance,
@@ -102,7 +101,6 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
     renewInstance: (input: RenewInput) => renewInstance(dts, input),
     tagInstance: (input: TagInput) => tagInstance(dts, input),
     untagInstance: (input: UntagInput) => untagInstance(dts, input),
-    instanceTags: (input: { regionId: string; ids: string[] }) => instanceTags(dts, input.regionId, input.ids),
   };
 }
 

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
 import { DelayGauges } from './delay-gauges';
+import { instanceTags } from './dts/subscription';
+import { OWNER_TAG_KEY } from '../core/renewal';
 import { familyOf, type DtsFamilies, type DtsFamily } from './dts/family';
 import { dtsFamilies } from './dts/families';
 import type { CheckpointBoard, StatusBoard } from './dts/status-list';
@@ -364,6 +366,7 @@ class UnclaimedSweep {
     const calls = { count: 0 };
     const perSecond = this.dts.budget()?.perSecond;
     for (const regionId of regions) {
+      const candidates: UnclaimedInstance[] = [];
       for (const instance of await this.family.list(regionId, calls)) {
         if (setups.has(instance.dtsJobId)) continue;
         const recheckMs = Math.min(OWNED_RECHECK_MS, this.settleMs * 5);
@@ -374,7 +377,7 @@ class UnclaimedSweep {
           continue;
         }
         this.owned.delete(instance.dtsJobId);
-        found.push({
+        candidates.push({
           dtsJobId: instance.dtsJobId,
           regionId,
           name: instance.name,
@@ -383,6 +386,7 @@ class UnclaimedSweep {
           createdAt: new Date(instance.createdAtMs).toISOString(),
         });
       }
+      found.push(...(await this.withoutTaggedOwner(regionId, candidates, calls)));
     }
     this.pauseMs = perSecond ? (1000 * calls.count) / (SWEEP_BUDGET_SHARE * perSecond) : 0;
     const context = Context.current();
@@ -398,6 +402,45 @@ class UnclaimedSweep {
     this.reported = report;
     const watcher = context.info.workflowExecution?.workflowId;
     if (watcher) await this.client.workflow.getHandle(watcher).signal(unclaimedInstancesSignal, found);
+  }
+
+  /**
+   * The second proof of ownership: the owner tag a setup puts on what it bought (`redis-dts-sync:setup=<id>`).
+   * An instance whose tag names a running setup is that setup's (its claim may be lost); one whose tag names a
+   * setup that no longer runs stays reported, with that setup's id. Read only for the instances no claim owns,
+   * 50 a call (none when there are none); a refused read leaves the report as the claims make it.
+   */
+  private async withoutTaggedOwner(
+    regionId: string,
+    candidates: UnclaimedInstance[],
+    calls: { count: number },
+  ): Promise<UnclaimedInstance[]> {
+    if (candidates.length === 0) return candidates;
+    calls.count += Math.ceil(candidates.length / 50);
+    const none: Record<string, Record<string, string>> = {};
+    const tags = await instanceTags(
+      this.dts,
+      regionId,
+      candidates.map((c) => c.dtsJobId),
+    ).catch(() => none);
+    const out: UnclaimedInstance[] = [];
+    for (const candidate of candidates) {
+      const owner = tags[candidate.dtsJobId]?.[OWNER_TAG_KEY];
+      if (owner && (await this.runs(owner))) {
+        this.owned.set(candidate.dtsJobId, Date.now());
+        continue;
+      }
+      out.push(owner ? { ...candidate, taggedSetup: owner } : candidate);
+    }
+    return out;
+  }
+
+  private async runs(workflowId: string): Promise<boolean> {
+    const description = await this.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
+    return description?.status.name === 'RUNNING';
   }
 
   /** A claim says who holds it (a released claim: nobody, the job was left in place); else any setup's DtsJobId. */

@@ -3,8 +3,11 @@
 // the setups the POSTs started run. Writes bench/out/api-summary.json (p50/p95/p99 per route in apiMs, API RSS).
 // `--api URL[,URL] --emulator URL --token-file FILE`: the same load against running APIs instead (npm run
 // prod-local, its fleet behind them), spread over them; GET one asks for the setups already there too.
+// `--fleet N [--fleet-rate R]` first grows that fleet to N synchronizing setups (POSTed, preflight and all), and
+// the figures also go to bench/out/summary-<N>.json (apiMs); --fleet-only grows it and stops. `--get-rates 100,300` the GET rates (default R,3R).
 import { fork } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -190,6 +193,12 @@ async function againstRunning(urls: string[]): Promise<void> {
   const token = readFileSync(tokenFile, 'utf8').trim();
   const log = (line: string) => console.log(`[bench:api ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const loadBefore = loadavg().map((l) => l.toFixed(2));
+  const fleet = flag('--fleet', 0);
+  if (fleet > 0)
+    await growFleet(urls, emulatorUrl, headers, fleet, flag('--fleet-rate', 8), flag('--fleet-timeout-min', 9), log);
+  // Growing a large fleet and measuring may not fit one 10-minute run: --fleet-only stops here.
+  if (process.argv.includes('--fleet-only')) return;
   const ids: string[] = [];
   for (let pageToken: string | undefined, pages = 0; pages < 100; pages++) {
     const query = `pageSize=100&phase=synchronizing${pageToken ? `&pageToken=${pageToken}` : ''}`;
@@ -203,6 +212,7 @@ async function againstRunning(urls: string[]): Promise<void> {
     pageToken = page.nextPageToken;
     if (!pageToken) break;
   }
+  const fleetAtStart = ids.length;
   log(`${ids.length} synchronizing setups behind ${urls.join(', ')}`);
   // New pairs, named apart from the fleet's and from earlier runs.
   const tag = Date.now().toString(36);
@@ -264,7 +274,8 @@ async function againstRunning(urls: string[]): Promise<void> {
       if (status < 300) ids.push((JSON.parse(body) as { id: string }).id);
     },
   });
-  for (const rate of [getRate, 3 * getRate]) {
+  const getRates = (option('--get-rates') ?? `${getRate},${3 * getRate}`).split(',').map(Number);
+  for (const rate of getRates) {
     figures[`getOne@${rate}`] = await load(`GET /v1/syncs/:id @${rate}`, rate, getOne(any));
     figures[`getList@${rate}`] = await load(`GET /v1/syncs?phase= @${rate}`, rate, {
       method: 'GET',
@@ -277,10 +288,83 @@ async function againstRunning(urls: string[]): Promise<void> {
     headers,
     setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
   });
-  const summary = { apis: urls.length, fleet: ids.length, seconds, ...figures, apiMs: apiMs() };
+  const loadAfter = loadavg().map((l) => l.toFixed(2));
+  const summary = { apis: urls.length, fleet: ids.length, seconds, ...figures, apiMs: apiMs(), loadBefore, loadAfter };
   mkdirSync(resolve('bench/out'), { recursive: true });
   writeFileSync(resolve('bench/out/api-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  log(JSON.stringify(summary));
+  // Next to the fleet's other figures (npm run bench writes the same file for its N): apiMs and the run's figures.
+  const fleetFile = resolve(`bench/out/summary-${fleetAtStart}.json`);
+  const earlier = existsSync(fleetFile)
+    ? (JSON.parse(readFileSync(fleetFile, 'utf8')) as object)
+    : { setups: fleetAtStart };
+  writeFileSync(fleetFile, `${JSON.stringify({ ...earlier, apiMs: summary.apiMs, api: summary }, null, 2)}\n`);
+  log(`wrote bench/out/api-summary.json and ${fleetFile}: ${JSON.stringify(summary)}`);
+}
+
+/**
+ * --fleet N: N two-way setups of pairs of its own, POSTed through the APIs at --fleet-rate (each runs its
+ * preflight), then waited for until the list counts N synchronizing: the kept fleet the routes are measured with.
+ * A POST of a pair already set up answers with that setup, so a second run with the same --fleet adds nothing.
+ */
+async function growFleet(
+  urls: string[],
+  emulatorUrl: string,
+  headers: Record<string, string>,
+  size: number,
+  rate: number,
+  timeoutMin: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const pairs = makePairs(size, 512, 3072).map((p) => ({
+    ...p,
+    name: `fleet-${p.name}`,
+    source: { ...p.source, instanceId: p.source.instanceId.replace('bench', 'fleet') },
+    target: { ...p.target, instanceId: p.target.instanceId.replace('bench', 'fleet') },
+  }));
+  for (let i = 0; i < pairs.length; i += 250) {
+    const res = await fetch(`${emulatorUrl}/__emulator/instances`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target])),
+    });
+    if (!res.ok) throw new Error(`registering instances: ${res.status} ${await res.text()}`);
+  }
+  const deadline = Date.now() + timeoutMin * 60_000;
+  const synchronizing = async () => {
+    const res = await fetch(`${urls[0]}/v1/syncs?pageSize=1&phase=synchronizing&summary=true`, { headers });
+    return res.ok ? ((await res.json()) as { summary: { total: number } }).summary.total : 0;
+  };
+  const failures: Record<string, number> = {};
+  const post = async (pair: (typeof pairs)[number], n: number) => {
+    for (let attempt = 0; attempt < 5 && Date.now() < deadline; attempt++) {
+      const res = await fetch(`${urls[n % urls.length]}/v1/syncs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(createBody(pair)),
+      }).catch((err: Error) => ({ ok: false, status: err.name }) as const);
+      if (res.ok) return;
+      failures[res.status] = (failures[res.status] ?? 0) + 1;
+      await sleep(2_000);
+    }
+  };
+  const started = Date.now();
+  log(`fleet: POSTing ${size} two-way setups at ${rate}/s`);
+  const inFlight = new Set<Promise<void>>();
+  for (const [n, pair] of pairs.entries()) {
+    const due = started + (n * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const p = post(pair, n).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= 4 * rate) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  log(`fleet: ${size} POSTs in ${Math.round((Date.now() - started) / 1000)} s, refusals ${JSON.stringify(failures)}`);
+  for (;;) {
+    const count = await synchronizing();
+    log(`fleet: ${count} synchronizing after ${Math.round((Date.now() - started) / 1000)} s`);
+    if (count >= size || Date.now() > deadline) break;
+    await sleep(10_000);
+  }
 }
 
 main().catch((err) => {

@@ -1,4 +1,6 @@
 // Command-line flags of `npm run bench`.
+import { DTS_APIS } from '../core/vocabulary';
+import type { DtsApi } from '../core/types';
 import { WORKER_RUNTIMES, type WorkerRuntime } from './worker-process';
 
 export interface BenchArgs {
@@ -33,9 +35,11 @@ export interface BenchArgs {
   setupCache?: number;
   /** With --keep: the setups' own health check runs every 30 min × this, so a short window stands for an hour. */
   keepTimeScale: number;
+  /** The DTS API family the setups speak, as the API starts them with DTS_API (its default: dtsjob). */
+  api: DtsApi;
 }
 
-const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN] [--setup-rate R] [--setup-cache C] [--keep-time-scale K] [--worker js|tsx]
+const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-data-mb A] [--max-data-mb B] [--timeout-min M] [--partitions P] [--emulator-inline] [--out DIR] [--quick] [--naive] [--keep MIN] [--setup-rate R] [--setup-cache C] [--keep-time-scale K] [--worker js|tsx] [--api dtsjob|synchronizationjob]
   --quick   = --setups 50 --time-scale 0.5 (about two minutes; later flags override)
   --naive   then run the same setups as a script would (own 5 s polls, no watcher, no limiter) and compare
   --keep M  hold every setup in synchronizing for M minutes and report the steady state
@@ -43,7 +47,8 @@ const USAGE = `npm run bench -- [--setups N] [--rate R] [--time-scale S] [--min-
             the worker restarts with --rate and the default cache for the kept window (what is measured)
   --keep-time-scale K  with --keep: the setups' own 30-min health check runs every 30 min × K; the kept window's
             figures driven by it are scaled back to a real hour (the watcher's are not)
-  --worker  js (default: compiled, workflow bundle built ahead, as the image runs it) or tsx (bundles at start)`;
+  --worker  js (default: compiled, workflow bundle built ahead, as the image runs it) or tsx (bundles at start)
+  --api     the DTS API family the setups speak (default dtsjob, as the API's DTS_API)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = {
@@ -59,6 +64,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     keepMin: 0,
     worker: 'js',
     keepTimeScale: 1,
+    api: 'dtsjob',
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--setups': 'setups',
@@ -84,6 +90,10 @@ export function parseArgs(argv: string[]): BenchArgs {
       if (!WORKER_RUNTIMES.includes(runtime))
         throw new Error(`--worker is one of ${WORKER_RUNTIMES.join(', ')}\n${USAGE}`);
       args.worker = runtime;
+    } else if (flag === '--api') {
+      const api = argv[++i] as DtsApi;
+      if (!DTS_APIS.includes(api)) throw new Error(`--api is one of ${DTS_APIS.join(', ')}\n${USAGE}`);
+      args.api = api;
     } else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { CreateSetupBody } from '../api/schemas';
 import type { WaitTuning } from '../core/tuning';
+import type { DtsApi } from '../core/types';
 import { toSetupRequest } from '../api/setup-request';
 import { setupStartOptions } from '../api/setup-start';
 import { redisSync } from '../workflows/redis-sync';
@@ -34,10 +35,11 @@ export async function startSetup(
   taskQueue: string,
   body: CreateSetupBody,
   tuning?: Partial<WaitTuning>,
+  api?: DtsApi,
 ): Promise<string> {
   const { request, problems } = toSetupRequest(body);
   if (!request) throw new Error(`bad bench request: ${JSON.stringify(problems)}`);
-  const options = setupStartOptions(request, taskQueue, tuning);
+  const options = setupStartOptions(request, taskQueue, tuning, undefined, api);
   await client.workflow.start(redisSync, options);
   return options.workflowId;
 }

@@ -32,6 +32,8 @@ import { setupsQuery } from '../core/visibility';
 import { DEFAULT_TUNING, durationMs, type WaitTuning } from '../core/tuning';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
+/** What buys a DTS instance in each family: a second one for the same setup is a duplicate. */
+const CREATE_ACTIONS = new Set(['CreateSynchronizationJob', 'CreateDtsInstance']);
 
 const load = () =>
   loadavg()
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const loadBefore = load();
   log(
-    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, worker ${args.worker}, load ${loadBefore}`,
+    `${args.setups} two-way setups, DTS budget ${args.rate}/s, time scale ${args.timeScale}, task queue partitions ${args.partitions ?? 'server default'}, worker ${args.worker}, DTS API ${args.api}, load ${loadBefore}`,
   );
 
   const cli = ensureTemporalCli(log);
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
   const startMs = new Map<string, number>();
   const ids = await inBatches(pairs, 20, async (pair) => {
     const t = Date.now();
-    const id = await startSetup(client, taskQueue, createBody(pair), keepTuning(args.keepTimeScale));
+    const id = await startSetup(client, taskQueue, createBody(pair), keepTuning(args.keepTimeScale), args.api);
     startMs.set(id, t);
     return id;
   });
@@ -290,7 +292,7 @@ async function main(): Promise<void> {
     synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
     duplicates: Math.max(
       0,
-      productCalls.filter((c) => c.action === 'CreateSynchronizationJob' && c.outcome === 'ok').length - args.setups,
+      productCalls.filter((c) => CREATE_ACTIONS.has(c.action) && c.outcome === 'ok').length - args.setups,
     ),
     workerRssPeakMb: Math.round(Math.max(0, ...worker.samples.map((w) => w.rss)) / 1048576),
     reactionMs: { forward: pcts(reaction.Forward), reverse: pcts(reaction.Reverse) },

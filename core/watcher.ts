@@ -36,6 +36,8 @@ export interface UnclaimedInstance {
   jobClass: string;
   payType: string;
   createdAt: string;
+  /** The setup its owner tag names, which no longer runs (the instance was bought by this service). */
+  taggedSetup?: string;
 }
 
 /** The watch activity's latest sweep; sent only when the list changes. */

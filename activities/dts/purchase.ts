@@ -127,11 +127,13 @@ async function adoptLostPurchase(
 
 function sameShape(instance: DtsInstanceSummary, input: PurchaseInput): boolean {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const twoWay = input.topology === 'bidirectional';
   return (
     same(instance.jobClass, input.jobClass) &&
     same(instance.payType, input.payType) &&
-    // Unknown where the family's list does not show an unconfigured instance's topology.
-    (instance.directions === undefined || instance.directions === (input.topology === 'bidirectional' ? 2 : 1))
+    // The family's list may not show an unconfigured instance's topology. A two-way setup takes only one shown
+    // two-way: DTS refuses Reverse on a one-way instance for good. A one-way setup runs on either.
+    (instance.directions === (twoWay ? 2 : 1) || (instance.directions === undefined && !twoWay))
   );
 }
 

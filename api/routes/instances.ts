@@ -11,6 +11,9 @@ const Instance = Type.Object({
   jobClass: Type.String(),
   payType: Type.String(),
   createdAt: Type.String(),
+  taggedSetup: Type.Optional(
+    Type.String({ description: 'the setup its owner tag (redis-dts-sync:setup) names, which no longer runs' }),
+  ),
 });
 const Unclaimed = Type.Object({ instances: Type.Array(Instance), checkedAt: Type.Optional(Type.String()) });
 

@@ -1,3 +1,4 @@
+import { inBothFamilies, type ApiMix } from './families';
 import type { ManagedProcess } from './processes';
 import { sleep } from './processes';
 import type { Random } from './random';
@@ -75,6 +76,7 @@ export class Disruptor {
       log: (line: string) => void;
       setups: Setup[];
       seed: number;
+      apis: ApiMix;
     },
   ) {}
 
@@ -97,13 +99,18 @@ export class Disruptor {
   }
 
   async injectBackgroundFaults(): Promise<void> {
-    for (const fault of [...this.backgroundFaults(), ...[...this.held].flat()]) await this.stack.admin('faults', fault);
+    for (const fault of [...this.backgroundFaults(), ...[...this.held].flat()]) await this.fault(fault);
+  }
+
+  /** Every fault is written with the legacy action and also names the DtsJob one (test/chaos/families.ts). */
+  private async fault(fault: Record<string, unknown>): Promise<void> {
+    for (const each of inBothFamilies(fault)) await this.stack.admin('faults', each);
   }
 
   /** Holds faults for `ms`, then takes them (and only them, with any burst in flight) away again. */
   private async hold(faults: Record<string, unknown>[], ms: number): Promise<void> {
     this.held.add(faults);
-    for (const fault of faults) await this.stack.admin('faults', fault);
+    for (const fault of faults) await this.fault(fault);
     await sleep(ms);
     this.held.delete(faults);
     if (this.stopped) return; // calm() clears everything
@@ -153,7 +160,9 @@ export class Disruptor {
       setups: this.options.setups,
       seed: this.options.seed,
       timings: this.plan.timings ?? DEFAULT_TIMINGS,
+      apis: this.options.apis,
       hold: (faults, ms) => this.hold(faults, ms),
+      fault: (fault) => this.fault(fault),
       note: (line) => this.note(line),
     })
       .then((happened) => {
@@ -223,7 +232,7 @@ export class Disruptor {
       case 'fault-burst': {
         const fault = this.burst();
         this.note(`fault burst ${JSON.stringify(fault)}`);
-        await this.stack.admin('faults', fault);
+        await this.fault(fault);
       }
     }
   }

@@ -5,6 +5,7 @@ import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { MAX_BACKOFF_MS } from '../../core/timing';
 import type { SetupStatus } from '../../core/types';
 import { Disruptor, type DisruptionPlan } from './disruptions';
+import { inBothFamilies, type ApiMix } from './families';
 import { sleep } from './processes';
 import { Random } from './random';
 import { computeFigures, type ChaosFigures, type EmulatorJobView, type SetupOutcome } from './report';
@@ -14,6 +15,8 @@ import { startChaosStack, type ChaosStack } from './stack';
 export interface ChaosOptions {
   setups: number;
   seed: number;
+  /** The DTS API family the setups speak (default dtsjob, the API's default), or `mix` for both. */
+  apis?: ApiMix;
   /** Bound of the stormy part (launch + disruptions); settling and releasing add at most settleMs + releaseMs. */
   minutes: number;
   plan: DisruptionPlan;
@@ -30,6 +33,9 @@ export interface ChaosOptions {
 
 export interface ChaosResult extends ChaosFigures {
   seed: number;
+  apis: ApiMix;
+  /** Setups started once the storm was over (it ended before they had their turn). */
+  startedAfterStorm: number;
   disruptions: Record<string, number>;
   unexpectedExits: Record<string, number>;
   faultsFired: Record<string, number>;
@@ -49,13 +55,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const dtsTimeoutMs = options.dtsTimeoutMs ?? 1_500;
   const stack = await startChaosStack({ timeScale: options.timeScale ?? 0.25, dtsTimeoutMs });
   log(`chaos: stack up in ${Math.round((Date.now() - t0) / 1000)} s; logs and state in ${stack.dir}`);
-  const setups = planSetups(options.setups, options.seed, random);
+  const apis = options.apis ?? 'dtsjob';
+  const setups = planSetups(options.setups, options.seed, random, apis);
   let finished = false;
   const disruptor = new Disruptor(stack, random, options.plan, {
     dtsTimeoutMs,
     log,
     setups,
     seed: options.seed,
+    apis,
     synchronizingInstance: () => {
       const ids = setups.filter((s) => s.phase === 'synchronizing').map((s) => s.request.source.instanceId!);
       return ids.length > 0 ? random.pick(ids) : undefined;
@@ -79,6 +87,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await chaos;
     log('chaos: storm over; faults off, every process up');
     await disruptor.calm();
+    // Setups the storm left no room to start (at most `concurrency` in flight): started now, so each is judged.
+    const late = setups.filter((s) => !s.firstRunId);
+    for (const setup of late)
+      await startSetup(stack.client(), stack.taskQueue, setup, Date.now() + 60_000).catch((err) =>
+        log(`chaos: ${String(err)}`),
+      );
+    if (late.length > 0) log(`chaos: ${late.length} setups started after the storm`);
     // A teardown refused until the storm's end retries on its own backoff, up to the cap after DTS answers again.
     const teardownWaitMs = setups.some((s) => s.scenario === 'teardown-outage') ? MAX_BACKOFF_MS + 60_000 : 0;
     await waitSettled(stack, setups, Date.now() + Math.max(options.settleMs ?? 180_000, teardownWaitMs), log);
@@ -88,7 +103,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const figures = computeFigures(setups, outcomes, jobs);
     // Teardown under lost answers too: a retried Delete meets "not found" and counts as released.
     if (options.plan.backgroundFaults)
-      await stack.admin('faults', { action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 });
+      for (const fault of inBothFamilies({ action: 'DeleteSynchronizationJob', kind: 'drop-after', probability: 0.3 }))
+        await stack.admin('faults', fault);
     const releasedAtEnd = await releaseAll(stack, outcomes, Date.now() + (options.releaseMs ?? 120_000), log);
     const leftRunning = (await stack.admin<{ jobs: EmulatorJobView[] }>('jobs')).jobs
       .filter((j) => !j.released)
@@ -105,6 +121,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       figures.leakedInstances.length === 0;
     return {
       seed: options.seed,
+      apis,
+      startedAfterStorm: late.length,
       ...figures,
       disruptions: { ...disruptor.done },
       unexpectedExits: {
@@ -242,11 +260,14 @@ export function formatResult(r: ChaosResult, command: string): string {
   const lines = [
     `chaos run: ${command}`,
     `  seed                      ${r.seed}`,
-    `  setups requested          ${r.setupsRequested} (started ${r.setupsStarted})`,
+    `  DTS API family            ${r.apis}`,
+    `  setups requested          ${r.setupsRequested} (started ${r.setupsStarted}, ${r.startedAfterStorm} of them after the storm)`,
     `  setups completed          ${r.setupsCompleted} (synchronizing; median ${r.secondsToSynchronizing.median} s, p95 ${r.secondsToSynchronizing.p95} s, max ${r.secondsToSynchronizing.max} s)`,
     `  failed with a reason      ${r.failedWithReason.length}`,
     `  setups lost               ${r.lost.length}`,
-    `  instances bought          ${r.instancesBought} (distinct ClientTokens ${r.distinctClientTokens})`,
+    `  instances bought          ${r.instancesBought} (${Object.entries(r.instancesByFamily)
+      .map(([family, n]) => `${family} ${n}`)
+      .join(', ')}; distinct ClientTokens ${r.distinctClientTokens})`,
     `  duplicates                ${r.duplicates.length}`,
     `  configures Forward        ${histogram(r.configures.Forward)}`,
     `  configures Reverse        ${histogram(r.configures.Reverse)}`,

@@ -5,6 +5,8 @@ import type { Setup } from './setups';
 /** A job as GET /__emulator/jobs shows it (the fields the report needs). */
 export interface EmulatorJobView {
   jobId: string;
+  /** The API family it was bought through; only the legacy one takes a ClientToken. */
+  family: string;
   topology: string;
   clientToken?: string;
   released: boolean;
@@ -38,6 +40,8 @@ export interface ChaosFigures {
   failedWithReason: string[];
   lost: string[];
   instancesBought: number;
+  instancesByFamily: Record<string, number>;
+  /** Of the legacy family's instances (CreateDtsInstance takes no ClientToken). */
   distinctClientTokens: number;
   duplicates: string[];
   configures: { Forward: Record<string, number>; Reverse: Record<string, number> };
@@ -111,6 +115,8 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     }
   }
   for (const [token, sameToken] of byToken) {
+    // A DtsJob instance carries no token: an unheld live one is counted below, as belonging to no setup.
+    if (token === '(none)') continue;
     const live = sameToken.filter((j) => !j.released && !holder.has(j.jobId));
     if (live.length > 1) duplicates.push(`ClientToken ${token}: ${live.length} live jobs nobody holds`);
   }
@@ -168,7 +174,11 @@ export function computeFigures(setups: Setup[], outcomes: SetupOutcome[], jobs: 
     failedWithReason,
     lost,
     instancesBought: jobs.length,
-    distinctClientTokens: byToken.size,
+    instancesByFamily: jobs.reduce<Record<string, number>>(
+      (by, j) => ({ ...by, [j.family]: (by[j.family] ?? 0) + 1 }),
+      {},
+    ),
+    distinctClientTokens: [...byToken.keys()].filter((t) => t !== '(none)').length,
     duplicates,
     configures,
     configureAnomalies: [...new Set(configureAnomalies)],

@@ -1,8 +1,9 @@
-// `npm run chaos -- [--setups N] [--seed S] [--minutes M]`: many setups against real, separately
+// `npm run chaos -- [--setups N] [--seed S] [--minutes M] [--api dtsjob|synchronizationjob|mix]`: many setups against real, separately
 // killed processes (Temporal dev server, DTS emulator, worker) and a storm of DTS faults.
 // Exits non-zero on a duplicate purchase, a lost setup, a second configure or a leftover instance.
 import { parseArgs } from 'node:util';
 import { formatResult, runChaos } from './engine';
+import { API_MIXES, type ApiMix } from './families';
 import { FULL, SMALL } from './plans';
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
       minutes: { type: 'string', default: '15' },
       /** `small`: the preset of the run in `npm test`. */
       preset: { type: 'string', default: 'full' },
+      /** The DTS API family the setups speak: dtsjob (the API's default), synchronizationjob, or mix. */
+      api: { type: 'string', default: 'dtsjob' },
     },
   });
   const setups = Number(values.setups);
@@ -20,10 +23,12 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   if (![setups, seed, minutes].every((n) => Number.isFinite(n) && n > 0))
     throw new Error('--setups, --seed and --minutes must be positive numbers');
+  if (!API_MIXES.includes(values.api as ApiMix)) throw new Error(`--api must be one of ${API_MIXES.join(', ')}`);
+  const apis = values.api as ApiMix;
   const preset = values.preset === 'small' ? SMALL : FULL;
-  const command = `npm run chaos -- --setups ${setups} --seed ${seed} --minutes ${minutes}${values.preset === 'small' ? ' --preset small' : ''}`;
+  const command = `npm run chaos -- --setups ${setups} --seed ${seed} --minutes ${minutes}${values.preset === 'small' ? ' --preset small' : ''}${apis === 'dtsjob' ? '' : ` --api ${apis}`}`;
   console.log(`chaos: ${command}`);
-  const result = await runChaos({ ...preset, setups, seed, minutes });
+  const result = await runChaos({ ...preset, setups, seed, minutes, apis });
   console.log(formatResult(result, command));
   process.exitCode = result.ok ? 0 : 1;
 }

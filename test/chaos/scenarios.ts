@@ -1,6 +1,7 @@
 import { setupWorkflowId } from '../../core/ids';
 import { releaseSignal } from '../../core/messages';
 import { syncRequest } from '../support/requests';
+import { apiOf, type ApiMix } from './families';
 import { sleep } from './processes';
 import type { Random } from './random';
 import { instancesOf, startSetup, type Setup } from './setups';
@@ -35,8 +36,12 @@ export interface ScenarioContext {
   setups: Setup[];
   seed: number;
   timings: ScenarioTimings;
-  /** Faults held for a while; kept through emulator restarts until removed. */
+  /** The families the run's setups speak (a scenario's own setup speaks one of them). */
+  apis: ApiMix;
+  /** Faults held for a while; kept through emulator restarts until removed. Each names both families' action. */
   hold(faults: Record<string, unknown>[], ms: number): Promise<void>;
+  /** Adds a fault, naming both families' action. */
+  fault(fault: Record<string, unknown>): Promise<void>;
   note(line: string): void;
 }
 
@@ -85,7 +90,7 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
       const outage = ctx.hold([refused], ctx.timings.credentialOutageMs);
       await sleep(200);
       const instanceId = setup.request.source.instanceId;
-      await ctx.stack.admin('faults', { kind: 'fail-later', instanceId, afterMs: 500, message: 'chaos: fails unread' });
+      await ctx.fault({ kind: 'fail-later', instanceId, afterMs: 500, message: 'chaos: fails unread' });
       await outage;
       return true;
     }
@@ -126,10 +131,16 @@ export async function runScenario(kind: ScenarioKind, ctx: ScenarioContext): Pro
           password: `dst-x${index}-Pa55`,
         },
       });
-      const setup: Setup = { index, request, workflowId: setupWorkflowId(request), scenario: 'cancel-during-purchase' };
+      const setup: Setup = {
+        index,
+        request,
+        api: apiOf(ctx.apis, index),
+        workflowId: setupWorkflowId(request),
+        scenario: 'cancel-during-purchase',
+      };
       await ctx.stack.admin('instances', instancesOf(setup));
       const lateAnswer = { action: 'CreateSynchronizationJob', kind: 'delay-after', delayMs: 4_000, count: 1 };
-      await ctx.stack.admin('faults', lateAnswer);
+      await ctx.fault(lateAnswer);
       await startSetup(ctx.stack.client(), ctx.stack.taskQueue, setup, Date.now() + 30_000);
       ctx.setups.push(setup); // started first, so the launcher never starts it too
       await sleep(ctx.random.int(300, 1_500));

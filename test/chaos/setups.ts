@@ -5,7 +5,8 @@ import { setupStartOptions } from '../../api/setup-start';
 import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
 import type { WaitTuning } from '../../core/tuning';
 import { setupsQuery } from '../../core/visibility';
-import type { SetupRequest, Topology } from '../../core/types';
+import type { DtsApi, SetupRequest, Topology } from '../../core/types';
+import { apiOf, type ApiMix } from './families';
 import { syncRequest } from '../support/requests';
 import { sleep } from './processes';
 import type { Random } from './random';
@@ -21,6 +22,8 @@ export const CHAOS_TUNING: Partial<WaitTuning> = {
 export interface Setup {
   index: number;
   request: SetupRequest;
+  /** The DTS API family it speaks (the API's DTS_API when it starts it). */
+  api: DtsApi;
   workflowId: string;
   /** Known once started; the purchase ClientToken derives from it. */
   firstRunId?: string;
@@ -36,7 +39,7 @@ export interface Setup {
   releaseRequested?: boolean;
 }
 
-export function planSetups(count: number, seed: number, random: Random): Setup[] {
+export function planSetups(count: number, seed: number, random: Random, apis: ApiMix = 'dtsjob'): Setup[] {
   return Array.from({ length: count }, (_, index) => {
     // Both topologies always appear, whatever the seed.
     const topology: Topology =
@@ -48,7 +51,7 @@ export function planSetups(count: number, seed: number, random: Random): Setup[]
       source: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('src'), password: `src-${index}-Pa55` },
       destination: { kind: 'enterprise', region: 'cn-hangzhou', instanceId: id('dst'), password: `dst-${index}-Pa55` },
     });
-    return { index, request, workflowId: setupWorkflowId(request) };
+    return { index, request, api: apiOf(apis, index), workflowId: setupWorkflowId(request) };
   });
 }
 
@@ -73,7 +76,10 @@ export async function startSetup(client: Client, taskQueue: string, setup: Setup
   const { request } = setup;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const handle = await client.workflow.start(redisSync, setupStartOptions(request, taskQueue, CHAOS_TUNING));
+      const handle = await client.workflow.start(
+        redisSync,
+        setupStartOptions(request, taskQueue, CHAOS_TUNING, [], setup.api),
+      );
       setup.firstRunId = handle.firstExecutionRunId;
       break;
     } catch (err) {

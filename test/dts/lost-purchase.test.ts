@@ -6,6 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DtsClient } from '../../activities/dts/client';
 import { purchaseInstance, type PurchaseInput, type PurchaseResult } from '../../activities/dts/purchase';
+import { dtsJobFamily } from '../../activities/dts/dts-job';
 import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import type { InstanceClaims } from '../../activities/instance-claims';
 import { startEmulator, type RunningEmulator } from '../../emulator';
@@ -53,8 +54,8 @@ const input: PurchaseInput = {
   payType: 'PostPaid',
 };
 
-async function setUp() {
-  emulator = await startEmulator({ port: 0, timeScale: 0.01, log: () => {}, dialect: STRICTEST_DIALECT });
+async function setUp(dialect: string = STRICTEST_DIALECT) {
+  emulator = await startEmulator({ port: 0, timeScale: 0.01, log: () => {}, dialect });
   const dts = new DtsClient({
     endpoint: emulator.url,
     apiVersion: '2020-01-01',
@@ -81,6 +82,32 @@ const attempt = (n: number) =>
   });
 
 describe('purchase whose earlier answer was lost (ClientToken ignored)', () => {
+  it('a two-way purchase adopts only an instance the list shows two-way; a one-way one may take an unknown topology', async () => {
+    // The DtsJob list shows no topology for an unconfigured instance without its ReverseJob: it may be one-way, and
+    // DTS refuses Reverse on a one-way instance for good (found by the chaos run on the DtsJob family).
+    const { dts, liveJobs } = await setUp('unconfiguredReverse=omitted');
+    const family = dtsJobFamily(dts);
+    const twoWay = { ...input, topology: 'bidirectional' as const };
+    const oneWayLost = (await purchaseInstance(family, input)).dtsJobId;
+    const bought: PurchaseResult = await attempt(2).run(() => purchaseInstance(family, twoWay, memoryClaims().claims));
+    expect(bought.dtsJobId).not.toBe(oneWayLost);
+    expect((await liveJobs()).sort()).toEqual([oneWayLost, bought.dtsJobId].sort());
+    const { claims } = memoryClaims();
+    await claims.claim({ dtsJobId: bought.dtsJobId, setupId: 'setup-c', how: 'bought', claimedAt: '' });
+    const taken: PurchaseResult = await attempt(2).run(() => purchaseInstance(family, input, claims));
+    expect(taken.dtsJobId).toBe(oneWayLost);
+    await emulator!.close();
+
+    // Where the list shows an unconfigured Reverse, a two-way lost purchase is recognised and adopted.
+    const listed = await setUp('unconfiguredReverse=listed');
+    const lostTwoWay = (await purchaseInstance(dtsJobFamily(listed.dts), twoWay)).dtsJobId;
+    const adopted: PurchaseResult = await attempt(2).run(() =>
+      purchaseInstance(dtsJobFamily(listed.dts), twoWay, memoryClaims().claims),
+    );
+    expect(adopted.dtsJobId).toBe(lostTwoWay);
+    expect(await listed.liveJobs()).toEqual([lostTwoWay]);
+  });
+
   it('adopts the instance the lost call bought instead of buying a second one', async () => {
     const { dts, liveJobs } = await setUp();
     const { claims, owners } = memoryClaims();

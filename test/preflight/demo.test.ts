@@ -25,7 +25,7 @@ describe('npm run demo', () => {
       .spyOn(process.stdout, 'write')
       .mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     try {
-      const status = await followDemoSetup(api, TEST_TOKEN);
+      const status = await followDemoSetup(api, TEST_TOKEN, stack.emulatorUrl);
       expect(status.phase).toBe('synchronizing');
     } finally {
       log.mockRestore();

@@ -2,34 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupStatus, SetupRequest } from '../../core/types';
+import type { DtsApi, SetupStatus, SetupRequest } from '../../core/types';
 import type { CallRecord } from '../../emulator/calls';
 import { FAST, syncRequest } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
 
 // A kept two-way setup and nothing else, on the real worker, dev server and emulator: the status watcher reads
 // at its settled pace (not every half second), and still reports a job that turns Failed within that pace.
-// The setup's own health check is an hour away, so whatever DTS sees comes from the watcher.
+// The setup's own health check is an hour away, so whatever DTS sees comes from the watcher. Both DTS API
+// families: the DtsJob one (the default) reads statuses and sweeps with the same action, told apart by the filter.
 const SETTLED_MS = 3_000;
-const STATUS_LIST = 'DescribeSynchronizationJobStatusList';
+const FAMILIES: { api: DtsApi; isRead: (c: CallRecord) => boolean; isSweep: (c: CallRecord) => boolean }[] = [
+  {
+    api: 'synchronizationjob',
+    isRead: (c) => c.action === 'DescribeSynchronizationJobStatusList',
+    isSweep: (c) => c.action === 'DescribeSynchronizationJobs',
+  },
+  {
+    api: 'dtsjob',
+    isRead: (c) => c.action === 'DescribeDtsJobs' && !!c.params.DtsInstanceId,
+    isSweep: (c) => c.action === 'DescribeDtsJobs' && !c.params.DtsInstanceId,
+  },
+];
 let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({
-    worker: {
-      statusWatchIntervalMs: 300,
-      statusWatchMinIntervalMs: 200,
-      statusWatchSettledIntervalMs: SETTLED_MS,
-      unclaimedSweepIntervalMs: 1_000,
-      unclaimedSweepMaxIntervalMs: 60_000,
-    },
-  });
-});
-afterAll(() => stack?.stop());
 
 const calls = async () => (await stack.admin<{ calls: CallRecord[] }>('calls')).calls;
 
-async function keptSetup(): Promise<{ request: SetupRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
+async function keptSetup(
+  api: DtsApi,
+): Promise<{ request: SetupRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
   const base = syncRequest();
   const tag = randomUUID().slice(0, 8);
   const request: SetupRequest = {
@@ -42,7 +43,8 @@ async function keptSetup(): Promise<{ request: SetupRequest; status: SetupStatus
   const handle = await stack.client.workflow.start(redisSync, {
     workflowId: `quiet-${tag}`,
     taskQueue: stack.taskQueue,
-    args: [{ request, tuning: { ...FAST, monitorInterval: '1h' } }],
+    // As the API starts it: in the family DTS_API names.
+    args: [{ request, tuning: { ...FAST, monitorInterval: '1h' }, api }],
   });
   const query = () => handle.query(setupStatusQuery);
   const status = await eventually(async () => ((await query()).phase === 'synchronizing' ? query() : undefined), {
@@ -52,16 +54,30 @@ async function keptSetup(): Promise<{ request: SetupRequest; status: SetupStatus
   return { request, status, query };
 }
 
-describe('the status watcher with only a settled setup to watch', () => {
+describe.each(FAMILIES)('the status watcher with only a settled setup to watch ($api)', ({ api, isRead, isSweep }) => {
+  beforeAll(async () => {
+    stack = await startStack({
+      worker: {
+        statusWatchIntervalMs: 300,
+        statusWatchMinIntervalMs: 200,
+        statusWatchSettledIntervalMs: SETTLED_MS,
+        unclaimedSweepIntervalMs: 1_000,
+        unclaimedSweepMaxIntervalMs: 60_000,
+        dtsApi: api,
+      },
+    });
+  });
+  afterAll(() => stack?.stop());
+
   it('reads once per settled interval, and a job that turns Failed is reported within it', async () => {
-    const { request, status, query } = await keptSetup();
+    const { request, status, query } = await keptSetup(api);
     expect(status.reverse?.status).toBe('synchronizing');
     // Three reads from now on: at the waiting pace (0.2 s) they would take well under a second.
     const mark = Math.max(0, ...(await calls()).map((c) => c.seq));
     const window = await eventually(
       async () => {
         const after = (await calls()).filter((c) => c.seq > mark);
-        const reads = after.filter((c) => c.action === STATUS_LIST);
+        const reads = after.filter(isRead);
         return reads.length >= 4 ? after.filter((c) => c.seq >= reads[1]!.seq && c.seq <= reads[3]!.seq) : undefined;
       },
       { timeoutMs: 8 * SETTLED_MS, intervalMs: 200, what: 'four status reads' },
@@ -70,8 +86,8 @@ describe('the status watcher with only a settled setup to watch', () => {
     // A round's start (which the pace counts from) may come a little before its read.
     expect(spanMs).toBeGreaterThanOrEqual(2 * SETTLED_MS - 500);
     // Besides the reads, at most the unclaimed-instance sweep, slowing down: nothing per setup.
-    const others = window.filter((c) => c.action !== STATUS_LIST);
-    expect(others.map((c) => c.action).filter((a) => a !== 'DescribeSynchronizationJobs')).toEqual([]);
+    const others = window.filter((c) => !isRead(c));
+    expect(others.filter((c) => !isSweep(c)).map((c) => c.action)).toEqual([]);
     expect(others.length).toBeLessThanOrEqual(2);
 
     const failedAt = Date.now();

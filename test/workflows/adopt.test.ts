@@ -6,6 +6,7 @@ import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { setupStatusQuery } from '../../core/messages';
+import { OWNER_TAG_KEY } from '../../core/renewal';
 import { redisSync } from '../../workflows/redis-sync';
 import type { Direction, RedisEndpoint, Topology } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
@@ -277,6 +278,48 @@ describe('adopting an existing DTS job', () => {
       expect((await del(firstId, '?release=true')).statusCode).toBe(200);
       await untilClosed(firstId);
       await dts.call('DeleteSynchronizationJob', { SynchronizationJobId: secondJob, RegionId: 'cn-hangzhou' });
+    },
+  );
+
+  it(
+    'the unclaimed-instance report takes the owner tag as a second proof: a running setup named there owns the job',
+    { timeout: 90_000 },
+    async () => {
+      const [first, second] = [await freshPair(), await freshPair()];
+      const firstJob = await jobBoughtOutside(first, 'oneway', ['Forward']);
+      const orphan = await jobBoughtOutside(second, 'oneway', ['Forward']);
+      const report = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/instances/unclaimed', headers: AUTH })).json<{
+          instances: { dtsJobId: string; taggedSetup?: string }[];
+        }>().instances;
+      const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
+      await untilPhase(firstId, 'synchronizing');
+      await eventually(async () => ((await report()).some((i) => i.dtsJobId === orphan) ? true : undefined), {
+        what: 'the job without a claim reported',
+      });
+      const tag = (setup: string) =>
+        dts.call('TagResources', {
+          RegionId: 'cn-hangzhou',
+          ResourceType: 'ALIYUN::DTS::INSTANCE',
+          'ResourceId.1': orphan,
+          'Tag.1.Key': OWNER_TAG_KEY,
+          'Tag.1.Value': setup,
+        });
+      // The tag names a setup that runs: no claim, but owned.
+      await tag(firstId);
+      await eventually(async () => ((await report()).some((i) => i.dtsJobId === orphan) ? undefined : true), {
+        what: 'the tagged job no longer reported',
+      });
+      // The tag names a setup that does not run: reported, with the setup it names.
+      await tag('redis-sync.gone.long-ago');
+      const listed = await eventually(async () => (await report()).find((i) => i.dtsJobId === orphan), {
+        what: 'the job reported again with its tag',
+        timeoutMs: 30_000,
+      });
+      expect(listed.taggedSetup).toBe('redis-sync.gone.long-ago');
+      expect((await del(firstId, '?release=true')).statusCode).toBe(200);
+      await untilClosed(firstId);
+      await dts.call('DeleteSynchronizationJob', { SynchronizationJobId: orphan, RegionId: 'cn-hangzhou' });
     },
   );
 
