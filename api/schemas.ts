@@ -15,7 +15,7 @@ import {
   VERIFY_DEPTHS,
 } from '../core/vocabulary';
 import { CHANGE_KINDS, CHANGE_OUTCOMES, MAX_PAUSE_MS } from '../core/changes';
-import { RENEW_PERIODS } from '../core/renewal';
+import { AUTO_RENEW_DAYS_BEFORE, AUTO_RENEW_MAX_DAYS_BEFORE, RENEW_PERIODS } from '../core/renewal';
 import { oneOf } from './literals';
 import { AcceptRisks, PreflightRefusal, PreflightReportReply } from './preflight-schemas';
 
@@ -146,6 +146,31 @@ export const CreateSetupBody = Type.Object(
           'labels GET /v1/syncs filters by (?tag=), also put on the DTS instance (TagResources) right after ' +
           'the purchase, with redis-dts-sync:setup=<id>; changed with PATCH',
       }),
+    ),
+    renew: Type.Optional(
+      Type.Object(
+        {
+          auto: Type.Boolean({ description: 'true: renew by itself; false or absent: never renews by itself' }),
+          period: Type.Optional(oneOf(RENEW_PERIODS, { description: 'the unit of the renewal, default Month' })),
+          usedTime: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 60, description: 'periods added: Year 1–5, Month 1–60; default 1' }),
+          ),
+          daysBefore: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: AUTO_RENEW_MAX_DAYS_BEFORE,
+              description: `renew when fewer days than this are left, default ${AUTO_RENEW_DAYS_BEFORE}`,
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'PrePaid only (400 otherwise): one RenewInstance order once per end (ExpireTime), recorded in ' +
+            'changes with by "auto-renew". Absent: the instance never renews by itself',
+          examples: [{ auto: true, period: 'Month', usedTime: 1, daysBefore: 7 }],
+        },
+      ),
     ),
   },
   {

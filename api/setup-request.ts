@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
-import type { InitializationWindow, RedisEndpoint, SetupRequest } from '../core/types';
+import { AUTO_RENEW_DAYS_BEFORE, renewTermProblem } from '../core/renewal';
+import type { AutoRenewal, InitializationWindow, RedisEndpoint, SetupRequest } from '../core/types';
 import { isTimeZone, minutesOfDay } from '../core/window';
 import type { CreateSetupBody } from './schemas';
 
@@ -41,6 +42,7 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
     seen.add(db.from);
   });
   if (body.initializationWindow) checkWindow(body.initializationWindow, problems);
+  const renew = autoRenewal(body, payType, problems);
   if (problems.length > 0) return { problems };
   return {
     problems,
@@ -64,8 +66,30 @@ export function toSetupRequest(body: CreateSetupBody): { request?: SetupRequest;
       ...(body.adopt ? { adopt: { dtsJobId: body.adopt.dtsJobId } } : {}),
       ...(body.canary ? { canary: { intervalSeconds: body.canary.intervalSeconds } } : {}),
       ...(body.resourceGroupId ? { resourceGroupId: body.resourceGroupId } : {}),
+      ...(renew ? { renew } : {}),
     },
   };
+}
+
+/** `renew.auto`: a PrePaid instance's own renewal, its term as RenewInstance takes it; `auto: false` is none. */
+function autoRenewal(body: CreateSetupBody, payType: string, problems: FieldProblem[]): AutoRenewal | undefined {
+  if (!body.renew) return undefined;
+  if (payType !== 'PrePaid') {
+    problems.push({
+      field: '/renew',
+      rule: 'prepaid-only',
+      message: `renew applies only when payType is PrePaid: a ${payType} (pay-as-you-go) instance has no subscription`,
+    });
+    return undefined;
+  }
+  if (!body.renew.auto) return undefined;
+  const term = { period: body.renew.period ?? 'Month', usedTime: body.renew.usedTime ?? 1 };
+  const problem = renewTermProblem(term);
+  if (problem) {
+    problems.push({ field: `/renew${problem.field}`, rule: 'renew-term', message: problem.message });
+    return undefined;
+  }
+  return { auto: true, ...term, daysBefore: body.renew.daysBefore ?? AUTO_RENEW_DAYS_BEFORE };
 }
 
 /** Two-way sync runs only between two Tair instances. */

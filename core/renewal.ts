@@ -43,5 +43,10 @@ export function renewalShows(before: string | undefined, now: string | undefined
   return Date.parse(now) >= from.getTime() - DAY_MS;
 }
 
+/** A setup that asked to renew by itself does so this many days before its end, unless it names another. */
+export const AUTO_RENEW_DAYS_BEFORE = 7;
+/** At most this many days before the end: RenewInstance adds to the current end, so earlier gains nothing. */
+export const AUTO_RENEW_MAX_DAYS_BEFORE = 30;
+
 /** The tag key that names the owning setup on each DTS instance a setup bought (`<key>=<workflow id>`). */
 export const OWNER_TAG_KEY = 'redis-dts-sync:setup';

@@ -78,6 +78,16 @@ export interface SetupRequest {
   adopt?: { dtsJobId: string };
   /** The resource group the instance is bought in (ResourceGroupId of the purchase). */
   resourceGroupId?: string;
+  /** PrePaid only: renew by itself this term when fewer than `daysBefore` days are left (patch auto-renew-v1). */
+  renew?: AutoRenewal;
+}
+
+/** A setup's own renewal: absent, it never renews by itself. */
+export interface AutoRenewal {
+  auto: true;
+  period: 'Month' | 'Year';
+  usedTime: number;
+  daysBefore: number;
 }
 
 export const DEFAULT_MAX_DELAY: Duration = '5m';

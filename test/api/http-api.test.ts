@@ -109,6 +109,20 @@ describe('HTTP API', () => {
     expect(crossField.statusCode).toBe(400);
     expect(crossField.json().fields.map((f: { field: string }) => f.field)).toContain('/source/kind');
 
+    // An automatic renewal: PrePaid only, its term as RenewInstance takes it.
+    const renewField = async (extra: Record<string, unknown>) => {
+      const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: { ...body, ...extra } });
+      expect(res.statusCode).toBe(400);
+      return res.json().fields.map((f: { field: string }) => f.field) as string[];
+    };
+    const prepaid = { payType: 'PrePaid', period: 'Month', usedTime: 1 };
+    expect(await renewField({ renew: { auto: true } })).toContain('/renew');
+    expect(await renewField({ ...prepaid, renew: { auto: true, period: 'Year', usedTime: 6 } })).toContain(
+      '/renew/usedTime',
+    );
+    expect(await renewField({ ...prepaid, renew: { auto: true, daysBefore: 0 } })).toContain('/renew/daysBefore');
+    expect(await renewField({ ...prepaid, renew: { auto: 'yes' } })).toContain('/renew/auto');
+
     const calls = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
     expect(calls.filter((c) => c.action === 'CreateSynchronizationJob')).toHaveLength(0);
     const list = await app.inject({ method: 'GET', url: '/v1/syncs', headers: AUTH });

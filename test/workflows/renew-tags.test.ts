@@ -76,6 +76,16 @@ describe.each([['dtsjob'], ['synchronizationjob']] as [DtsApi][])('renewal, expi
       (c) => c.action === action && c.jobId === jobId,
     );
 
+  /** Waits until the setup has read its job a few more times (its monitor rounds), whatever they found. */
+  async function afterMoreReads(jobId: string): Promise<void> {
+    const reads = async () =>
+      (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls.filter(
+        (c) => c.jobId === jobId && /^Describe(DtsJobs|DtsJobDetail|SynchronizationJobStatus)$/.test(c.action),
+      ).length;
+    const before = await reads();
+    await eventually(async () => ((await reads()) >= before + 3 ? true : undefined), { what: 'three more reads' });
+  }
+
   it('shows the ExpireTime DTS reports; renews once even when the answer is lost, and shows the new end', async () => {
     const { handle, jobId } = await synchronizing(prepaid);
     const bought = await job(jobId);
@@ -141,6 +151,43 @@ describe.each([['dtsjob'], ['synchronizationjob']] as [DtsApi][])('renewal, expi
       { what: 'the expiring notice' },
     );
     expect(notices.filter((id) => id.endsWith('-expiring'))).toHaveLength(1);
+    // Not asked in its request: it never renews by itself.
+    await afterMoreReads(jobId);
+    expect(await calls('RenewInstance', jobId)).toHaveLength(0);
+    expect((await handle.query(setupStatusQuery)).changes ?? []).toHaveLength(0);
+    await handle.cancel();
+  });
+
+  it('a setup that asked renew.auto renews by itself once when its end nears, even when the answer is lost', async () => {
+    const renew = { auto: true, period: 'Month', usedTime: 1, daysBefore: 5 } as const;
+    const { handle, jobId } = await synchronizing({ ...prepaid, renew });
+    const bought = await until(handle, (s) => s.expiresAt !== undefined, 'expiresAt shown');
+    // Far from its end: nothing ordered.
+    await afterMoreReads(jobId);
+    expect(await calls('RenewInstance', jobId)).toHaveLength(0);
+    await stack.admin('faults', { action: 'RenewInstance', kind: 'drop-after', count: 1 });
+    await stack.admin(`jobs/${jobId}/expiry`, { days: 3 });
+    const done = await until(
+      handle,
+      (s) => lastChange(s)?.by === 'auto-renew' && lastChange(s)?.outcome !== 'applying',
+      'the automatic renewal ended',
+      60_000,
+    );
+    expect(lastChange(done)).toMatchObject({
+      kind: 'renew',
+      by: 'auto-renew',
+      outcome: 'applied',
+      applied: ['renew 1 Month'],
+      what: { period: 'Month', usedTime: 1 },
+    });
+    const renewed = await job(jobId);
+    expect(Date.parse(renewed.expireTime!)).toBeGreaterThan(Date.now() + 25 * DAY);
+    await until(handle, (s) => s.expiresAt === renewed.expireTime, 'the new end shown');
+    // Once per end: more reads of the renewed instance order nothing more.
+    await afterMoreReads(jobId);
+    expect(await calls('RenewInstance', jobId)).toHaveLength(1);
+    expect((await handle.query(setupStatusQuery)).changes).toHaveLength(1);
+    expect(bought.expiresAt).not.toBe(renewed.expireTime);
     await handle.cancel();
   });
 });

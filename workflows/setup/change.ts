@@ -48,19 +48,7 @@ export function installChangeHandler(setup: Setup): void {
   setHandler(
     changeUpdate,
     (request: ChangeRequest) => {
-      const id = (setup.state.changeSeq ?? 0) + 1;
-      setup.state.changeSeq = id;
-      const record: ChangeRecord = {
-        id,
-        kind: request.kind,
-        what: changeWhat(request),
-        ...(request.by ? { by: request.by } : {}),
-        requestedAt: new Date().toISOString(),
-        outcome: 'applying',
-        applied: [],
-      };
-      setup.state.change = { id, request };
-      setup.updateStatus({ changes: [...(setup.status.changes ?? []), record].slice(-CHANGES_KEPT) });
+      askChange(setup, request);
       return setup.status;
     },
     {
@@ -82,6 +70,23 @@ export function installChangeHandler(setup: Setup): void {
       },
     },
   );
+}
+
+/** A change accepted (by the Update, or by the setup itself): recorded, then carried out by the monitor. */
+export function askChange(setup: Setup, request: ChangeRequest): void {
+  const id = (setup.state.changeSeq ?? 0) + 1;
+  setup.state.changeSeq = id;
+  const record: ChangeRecord = {
+    id,
+    kind: request.kind,
+    what: changeWhat(request),
+    ...(request.by ? { by: request.by } : {}),
+    requestedAt: new Date().toISOString(),
+    outcome: 'applying',
+    applied: [],
+  };
+  setup.state.change = { id, request };
+  setup.updateStatus({ changes: [...(setup.status.changes ?? []), record].slice(-CHANGES_KEPT) });
 }
 
 function currentTags(): string[] {

@@ -1,7 +1,8 @@
 import { log, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import { daysLeft, EXPIRY_WARNING_DAYS } from '../../core/renewal';
 import { announce } from './notify';
-import { RENEW_TAGS_PATCH } from './patches';
+import { AUTO_RENEW_PATCH, RENEW_TAGS_PATCH } from './patches';
+import { askChange } from './change';
 import type { Setup } from './setup';
 
 /**
@@ -16,13 +17,30 @@ export function noteExpiry(setup: Setup, expireTime: string | undefined): void {
   const near = daysLeft(expireTime, Date.now()) < EXPIRY_WARNING_DAYS;
   const unannounced = near && setup.state.expiryAnnounced !== expireTime;
   showExpiry(setup, Date.parse(expireTime) / 1000);
-  if ((!changed && !unannounced) || !patched(RENEW_TAGS_PATCH)) return;
-  if (changed) setup.updateStatus({ expiresAt: expireTime });
-  if (unannounced) {
-    log.warn('the DTS instance expires soon', { expiresAt: expireTime });
-    setup.state.expiryAnnounced = expireTime;
-    announce(setup, 'expiring');
+  if ((changed || unannounced) && patched(RENEW_TAGS_PATCH)) {
+    if (changed) setup.updateStatus({ expiresAt: expireTime });
+    if (unannounced) {
+      log.warn('the DTS instance expires soon', { expiresAt: expireTime });
+      setup.state.expiryAnnounced = expireTime;
+      announce(setup, 'expiring');
+    }
   }
+  autoRenew(setup, expireTime);
+}
+
+/**
+ * A setup that asked for it renews itself: the `renew` change, recorded `by: auto-renew`, asked once per
+ * ExpireTime (kept in the state before the order, so a crash or a lost answer never asks again; the change
+ * reads ExpireTime back before any second order). A change already applying: asked at a later read.
+ */
+function autoRenew(setup: Setup, expireTime: string): void {
+  const wanted = setup.request.renew;
+  if (!wanted?.auto || setup.state.autoRenewedFor === expireTime || setup.state.change) return;
+  if (daysLeft(expireTime, Date.now()) >= wanted.daysBefore || setup.state.teardown) return;
+  if (!patched(AUTO_RENEW_PATCH)) return;
+  log.info('renewing by itself, as the request asked', { expiresAt: expireTime, daysBefore: wanted.daysBefore });
+  setup.state.autoRenewedFor = expireTime;
+  askChange(setup, { kind: 'renew', period: wanted.period, usedTime: wanted.usedTime, by: 'auto-renew' });
 }
 
 /** The setup ends (a teardown starts): its instance is no longer ours to renew, the gauge reads 0 (no alert). */

@@ -44,3 +44,8 @@ export const DAY_TWO_DTSJOB_PATCH = 'day-two-dtsjob-v1';
  * nears; the `renew` change; tags applied to the DTS instance after purchase and by a `tags` change.
  */
 export const RENEW_TAGS_PATCH = 'renew-tags-v1';
+/**
+ * A PrePaid setup whose request asked `renew.auto` renews itself (the `renew` change, by `auto-renew`) once per
+ * ExpireTime when fewer than `renew.daysBefore` days are left. Asked only by setups whose request has it.
+ */
+export const AUTO_RENEW_PATCH = 'auto-renew-v1';

@@ -81,6 +81,8 @@ export interface SetupState {
   tagged?: boolean;
   /** The ExpireTime whose nearing end was announced (notice `expiring`, patch renew-tags-v1). */
   expiryAnnounced?: string;
+  /** The ExpireTime an automatic renewal was asked for (patch auto-renew-v1): never asked twice for one end. */
+  autoRenewedFor?: string;
   /** The events announced to operators so far (patch notify-v1, workflows/setup/notify.ts). */
   notices?: NoticeLog;
   /** A teardown under way (carried: a release that keeps failing may outlive many runs). */
