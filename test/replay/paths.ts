@@ -70,6 +70,8 @@ export const PATCHED_PATHS = [
   'day-two-dtsjob-rekey-retried',
   /** Patch renew-tags-v1: PrePaid, tagged after purchase, tags changed, renewed with a lost answer, expiring, released. */
   'renewed-tagged-expiring',
+  /** Patch auto-renew-v1: a PrePaid setup that asked renew.auto renews by itself near its end, answer lost; released. */
+  'auto-renewed',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();

@@ -553,6 +553,25 @@ const SCENARIOS: Record<string, Scenario> = {
     await releaseAndWait(handle);
     return handle;
   },
+  'auto-renewed': async (stack, start) => {
+    // Patch auto-renew-v1: a PrePaid setup that asked renew.auto; its end brought near, it renews by itself
+    // with the answer lost (read back, not ordered again); released.
+    const req: SetupRequest = {
+      ...request('autorenew', 'oneway'),
+      payType: 'PrePaid',
+      period: 'Month',
+      usedTime: 1,
+      renew: { auto: true, period: 'Month', usedTime: 1, daysBefore: 7 },
+    };
+    await register(stack, req);
+    const handle = await start(req, {}, 'dtsjob');
+    await untilPhase(handle, 'synchronizing');
+    await stack.admin('faults', { action: 'RenewInstance', kind: 'drop-after', count: 1 });
+    await stack.admin(`jobs/${await jobIdOf(handle)}/expiry`, { days: 2 });
+    await untilChange(handle, 1, 'applied');
+    await releaseAndWait(handle);
+    return handle;
+  },
   'verified-on-request': async (stack, start) => {
     // Patch data-verification-v1: verified once after Synchronizing, then on request; released.
     const req = request('verified', 'oneway');
