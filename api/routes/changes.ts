@@ -126,7 +126,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
           'Renew the PrePaid DTS instance of a synchronizing setup (RenewInstance, both API families)',
           'One order: RenewInstance takes no ClientToken, so when its answer is lost the setup reads ExpireTime ' +
             'and never orders twice. `expiresAt` shows the new end once DTS reports it. A PostPaid setup is ' +
-            'refused (409): it has no subscription. Nothing renews by itself.',
+            'refused (409): it has no subscription. Nothing renews by itself unless its POST /v1/syncs asked renew.auto.',
         ),
         body: RenewBody,
       },

@@ -182,11 +182,7 @@ describe.each([['dtsjob'], ['synchronizationjob']] as [DtsApi][])('renewal, expi
     });
     const renewed = await job(jobId);
     expect(Date.parse(renewed.expireTime!)).toBeGreaterThan(Date.now() + 25 * DAY);
-    await until(
-      handle,
-      (s) => Date.parse(s.expiresAt ?? '') === Date.parse(renewed.expireTime!),
-      'the new end shown',
-    );
+    await until(handle, (s) => Date.parse(s.expiresAt ?? '') === Date.parse(renewed.expireTime!), 'the new end shown');
     // Once per end: more reads of the renewed instance order nothing more.
     await afterMoreReads(jobId);
     const orders = await calls('RenewInstance', jobId);
