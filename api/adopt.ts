@@ -78,23 +78,8 @@ export async function checkAdoption(
         message: `DTS knows no job ${dtsJobId} (region ${request.region})`,
       },
     ]);
-  const tagged = check.job.ownerTag;
-  if (tagged && tagged !== setupId && (await runs(temporal, tagged)))
-    return {
-      refusal: {
-        statusCode: 409,
-        error: 'Conflict',
-        message: `DTS job ${dtsJobId} carries the owner tag of setup ${tagged}, which still runs; tear that setup down first`,
-        fields: [
-          {
-            field: '/adopt/dtsJobId',
-            rule: 'not-owned-elsewhere',
-            message: `the owner tag ${OWNER_TAG_KEY} of DTS job ${dtsJobId} names setup ${tagged}, which still runs`,
-          },
-        ],
-        dtsJobId,
-      },
-    };
+  const taggedRefusal = await ownerTagRefusal(temporal, check.job.ownerTag, dtsJobId, setupId);
+  if (taggedRefusal) return { refusal: taggedRefusal };
   if (check.differences.length > 0) return unprocessable(check.differences);
   const jobClass = JOB_CLASSES.find((c) => c.toLowerCase() === check.job!.jobClass.toLowerCase());
   const payType = PAY_TYPES.find((p) => p.toLowerCase() === check.job!.payType.toLowerCase());
@@ -134,6 +119,29 @@ async function otherHolder(temporal: TemporalDeps, dtsJobId: string, setupId: st
     if (setup.workflowId !== setupId) return setup.workflowId;
   }
   return undefined;
+}
+
+/** A 409 when the job's owner tag names another setup that still runs. */
+async function ownerTagRefusal(
+  temporal: TemporalDeps,
+  tagged: string | undefined,
+  dtsJobId: string,
+  setupId: string,
+): Promise<AdoptionRefusal | undefined> {
+  if (!tagged || tagged === setupId || !(await runs(temporal, tagged))) return undefined;
+  return {
+    statusCode: 409,
+    error: 'Conflict',
+    message: `DTS job ${dtsJobId} carries the owner tag of setup ${tagged}, which still runs; tear that setup down first`,
+    fields: [
+      {
+        field: '/adopt/dtsJobId',
+        rule: 'not-owned-elsewhere',
+        message: `the owner tag ${OWNER_TAG_KEY} of DTS job ${dtsJobId} names setup ${tagged}, which still runs`,
+      },
+    ],
+    dtsJobId,
+  };
 }
 
 /** Whether the setup an owner tag names still runs (an ended or unknown one no longer holds its instance). */

@@ -241,7 +241,6 @@ describe.each([
       what: 'the order accepted',
     });
     await stack.stopWorker();
-    expect((await job(jobId)).jobClass).not.toBe('medium');
     await stack.startWorker();
     const done = await ended(handle);
     expect(lastChange(done)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
