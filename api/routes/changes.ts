@@ -1,3 +1,4 @@
+import { httpErrors } from '@fastify/sensible';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { durationMs } from '../../core/tuning';
 import { familyRefusal, sameDatabases, type ChangeRequest, type EndpointSide } from '../../core/changes';
@@ -25,6 +26,40 @@ const accepted = (summary: string, description: string) => ({
 /** The fields a PATCH may change; every other field is fixed for the life of the setup. */
 const CHANGEABLE = ['databases', 'jobClass', 'tags'] as const;
 
+const PATCH_SCHEMA = {
+  ...accepted(
+    'Change a running setup: its databases, instance class (up), tags, or the Redis password of one end',
+    'Answers at once with the status, the change in `changes` as `applying`; it ends `applied` or `failed` ' +
+      '(with what was applied). One change at a time: a second one is refused (409) while the first applies. ' +
+      'A new password (`source.password` or `destination.password`) is given to DTS with ModifyDtsJobPassword ' +
+      'and never shown again; it is refused (409, rule no-operation-in-family) for setups of the legacy ' +
+      'synchronization family, whose API has no such operation.',
+  ),
+  body: PatchSyncBody,
+};
+const PAUSE_SCHEMA = {
+  ...accepted(
+    'Pause a synchronizing setup (both directions); it resumes by itself at the end',
+    'DTS cannot start a direction suspended for more than 6 hours, so a pause lasts at most 5h45m and resumes ' +
+      'by itself then (or earlier with POST /resume). A pause from the DTS console is not this: the setup ' +
+      'shows it as needs-attention (suspended-outside) and leaves it alone.',
+  ),
+  body: PauseBody,
+};
+const RESUME_SCHEMA = accepted(
+  'Resume a setup paused with POST /pause, before its resume time',
+  'Starts both directions again and waits for Synchronizing (shown as `changing` meanwhile).',
+);
+const RENEW_SCHEMA = {
+  ...accepted(
+    'Renew the PrePaid DTS instance of a synchronizing setup (RenewInstance, both API families)',
+    'One order: RenewInstance takes no ClientToken, so when its answer is lost the setup reads ExpireTime ' +
+      'and never orders twice. `expiresAt` shows the new end once DTS reports it. A PostPaid setup is ' +
+      'refused (409): it has no subscription. Nothing renews by itself.',
+  ),
+  body: RenewBody,
+};
+
 export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
   const setups = new Setups(temporal.client);
 
@@ -32,46 +67,10 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
     '/v1/syncs/:id',
     {
       config: { role: 'operator' },
-      schema: {
-        ...accepted(
-          'Change a running setup: its databases, instance class (up), tags, or the Redis password of one end',
-          'Answers at once with the status, the change in `changes` as `applying`; it ends `applied` or `failed` ' +
-            '(with what was applied). One change at a time: a second one is refused (409) while the first applies. ' +
-            'A new password (`source.password` or `destination.password`) is given to DTS with ModifyDtsJobPassword ' +
-            'and never shown again; it is refused (409, rule no-operation-in-family) for setups of the legacy ' +
-            'synchronization family, whose API has no such operation.',
-        ),
-        body: PatchSyncBody,
-      },
+      schema: PATCH_SCHEMA,
     },
     async (req, reply) => {
-      const id = req.params.id;
-      const description = await setups.describe(id);
-      if (!description) throw app.httpErrors.notFound(`no sync ${id}`);
-      const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
-      if (!running)
-        throw app.httpErrors.conflict(`sync ${id} was started before its request was kept; it cannot be changed`);
-      const runningTags = [...(description.typedSearchAttributes.get(SyncTagsKey) ?? [])];
-      const body = req.body as Record<string, unknown>;
-      const fixed = fixedFieldProblems(running, body);
-      if (fixed.length > 0)
-        throw refusal(409, `these fields cannot change on a running setup: ${fixed.map((f) => f.field).join(', ')}`, {
-          fields: fixed,
-        });
-      const wanted = wantedChanges(running, runningTags, req.body);
-      if (wanted.length === 0)
-        throw app.httpErrors.conflict(`nothing to change: sync ${id} already runs with these values`);
-      if (wanted.length > 1) {
-        const fields = wanted.map((w) => ({
-          field: `/${w.kind}`,
-          rule: 'one-change-at-a-time',
-          message: 'send each change in its own PATCH',
-        }));
-        throw refusal(409, `one change per request: ${fields.map((f) => f.field).join(', ')}`, { fields });
-      }
-      const status = await setups.change(id, { ...wanted[0]!, by: req.caller?.name }).catch((err: unknown) => {
-        throw familyProblem(wanted[0]!, err);
-      });
+      const status = await changeByPatch(setups, req.params.id, req.body, req.caller?.name);
       return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
     },
   );
@@ -80,15 +79,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
     '/v1/syncs/:id/pause',
     {
       config: { role: 'operator' },
-      schema: {
-        ...accepted(
-          'Pause a synchronizing setup (both directions); it resumes by itself at the end',
-          'DTS cannot start a direction suspended for more than 6 hours, so a pause lasts at most 5h45m and resumes ' +
-            'by itself then (or earlier with POST /resume). A pause from the DTS console is not this: the setup ' +
-            'shows it as needs-attention (suspended-outside) and leaves it alone.',
-        ),
-        body: PauseBody,
-      },
+      schema: PAUSE_SCHEMA,
     },
     async (req, reply) => {
       const body = req.body ?? {};
@@ -106,10 +97,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
     '/v1/syncs/:id/resume',
     {
       config: { role: 'operator' },
-      schema: accepted(
-        'Resume a setup paused with POST /pause, before its resume time',
-        'Starts both directions again and waits for Synchronizing (shown as `changing` meanwhile).',
-      ),
+      schema: RESUME_SCHEMA,
     },
     async (req, reply) => {
       const status = await setups.change(req.params.id, { kind: 'resume', by: req.caller?.name });
@@ -121,15 +109,7 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
     '/v1/syncs/:id/renew',
     {
       config: { role: 'operator' },
-      schema: {
-        ...accepted(
-          'Renew the PrePaid DTS instance of a synchronizing setup (RenewInstance, both API families)',
-          'One order: RenewInstance takes no ClientToken, so when its answer is lost the setup reads ExpireTime ' +
-            'and never orders twice. `expiresAt` shows the new end once DTS reports it. A PostPaid setup is ' +
-            'refused (409): it has no subscription. Nothing renews by itself.',
-        ),
-        body: RenewBody,
-      },
+      schema: RENEW_SCHEMA,
     },
     async (req, reply) => {
       const term = { period: req.body?.period ?? 'Month', usedTime: req.body?.usedTime ?? 1 };
@@ -140,6 +120,33 @@ export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }>
     },
   );
 };
+
+/** A PATCH as the one change it asks of the running setup; 404, or 409 naming the fields it cannot apply. */
+async function changeByPatch(setups: Setups, id: string, patch: PatchSyncBody, by: string | undefined) {
+  const description = await setups.describe(id);
+  if (!description) throw httpErrors.notFound(`no sync ${id}`);
+  const running = description.memo?.[REQUEST_MEMO] as PublicRequest | undefined;
+  if (!running) throw httpErrors.conflict(`sync ${id} was started before its request was kept; it cannot be changed`);
+  const runningTags = [...(description.typedSearchAttributes.get(SyncTagsKey) ?? [])];
+  const fixed = fixedFieldProblems(running, patch);
+  if (fixed.length > 0)
+    throw refusal(409, `these fields cannot change on a running setup: ${fixed.map((f) => f.field).join(', ')}`, {
+      fields: fixed,
+    });
+  const wanted = wantedChanges(running, runningTags, patch);
+  if (wanted.length === 0) throw httpErrors.conflict(`nothing to change: sync ${id} already runs with these values`);
+  if (wanted.length > 1) {
+    const fields = wanted.map((w) => ({
+      field: `/${w.kind}`,
+      rule: 'one-change-at-a-time',
+      message: 'send each change in its own PATCH',
+    }));
+    throw refusal(409, `one change per request: ${fields.map((f) => f.field).join(', ')}`, { fields });
+  }
+  return setups.change(id, { ...wanted[0]!, by }).catch((err: unknown) => {
+    throw familyProblem(wanted[0]!, err);
+  });
+}
 
 type Wanted = Exclude<ChangeRequest, { kind: 'pause' } | { kind: 'resume' } | { kind: 'renew' }>;
 /** A change without its caller (each member of the union keeps its own fields). */

@@ -11,7 +11,7 @@ const PRODUCT_FOLDERS = ['api', 'activities', 'workflows', 'worker', 'core', 'co
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
 /** Functions over the limit that are still to be split; nothing may be added here. */
-const STILL_LONG: readonly string[] = ['api/routes/changes.ts changeRoutes'];
+const STILL_LONG: readonly string[] = [];
 
 export interface LongFunction {
   where: string;
