@@ -20,6 +20,7 @@ import {
 } from './dts/dts-job-changes';
 import type { ConfigureInput } from './dts/configure';
 import {
+  instanceTags,
   renewInstance,
   tagInstance,
   untagInstance,
@@ -39,6 +40,7 @@ import type { StartInput } from './dts/start';
 import type { SuspendInput } from './dts/suspend';
 import type { WatchInput } from '../core/watcher';
 import type { DtsJobFacts } from '../core/adoption';
+import { OWNER_TAG_KEY } from '../core/renewal';
 import { DtsFailure } from '../core/failures';
 import type { DtsApi } from '../core/types';
 import { watchDtsStatuses, type WatchDeps } from './watch-statuses';
@@ -77,7 +79,7 @@ export function createActivities({ dts, api, client, claims, rkvstore, onWatchRo
      * An existing job, read for an adoption (core/adoption.ts). A setup that names its family accepts an id of
      * either family: its own is asked first.
      */
-    describeJob: (input: DescribeJobInput & FamilyChoice) => describeAnyFamily(families, input),
+    describeJob: (input: DescribeJobInput & FamilyChoice) => describeAnyFamily(dts, families, input),
     claimAdoptedJob: (input: JobClaimInput) => claimAdoptedJob(claims, input),
     releaseJobClaim: (input: JobClaimInput) => releaseJobClaim(claims, input),
     startDirection: (input: StartInput & FamilyChoice) => family(input).start(input),
@@ -128,15 +130,31 @@ async function configureOnce(family: DtsFamily, input: ConfigureInput): Promise<
 }
 
 async function describeAnyFamily(
+  dts: DtsClient,
   families: DtsFamilies,
   input: DescribeJobInput & FamilyChoice,
 ): Promise<DtsJobFacts | undefined> {
   const own = familyOf(families, input.api);
-  const found = await own.job(input);
+  let found = await own.job(input);
   // A run older than the choice speaks only the legacy family: it must not adopt a job it cannot drive.
-  if (found || !input.api) return found;
-  const other = families[input.api === 'dtsjob' ? 'synchronizationjob' : 'dtsjob'];
-  return other.job(input);
+  if (!found && input.api) found = await families[input.api === 'dtsjob' ? 'synchronizationjob' : 'dtsjob'].job(input);
+  if (!found || !input.ownerTag) return found;
+  const owner = await ownerTagOf(dts, input);
+  return owner ? { ...found, ownerTag: owner } : found;
+}
+
+/**
+ * The setup the instance's owner tag names. A refused read (RAM policy without ListTagResources, a DTS refusal)
+ * leaves the claim as the only proof; a lost answer is retried like any read.
+ */
+async function ownerTagOf(dts: DtsClient, input: DescribeJobInput): Promise<string | undefined> {
+  try {
+    const tags = await instanceTags(dts, input.regionId, [input.dtsJobId]);
+    return tags[input.dtsJobId]?.[OWNER_TAG_KEY] || undefined;
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.nonRetryable) return undefined;
+    throw err;
+  }
 }
 
 export type Activities = ReturnType<typeof createActivities>;

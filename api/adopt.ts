@@ -2,10 +2,11 @@
 // holds it, and that it runs between the request's endpoints with the request's topology. The API holds no cloud
 // credentials: the job is read by the `adoptionCheck` workflow on the worker (workflows/adoption-check.ts).
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { InstanceClaims } from '../activities/instance-claims';
 import { adoptionCheck, type AdoptionCheck } from '../workflows/adoption-check';
 import { adoptionRequestOf } from '../core/adoption';
+import { OWNER_TAG_KEY } from '../core/renewal';
 import type { DtsApi, SetupRequest } from '../core/types';
 import { setupsQuery } from '../core/visibility';
 import { JOB_CLASSES, PAY_TYPES } from '../core/vocabulary';
@@ -77,6 +78,8 @@ export async function checkAdoption(
         message: `DTS knows no job ${dtsJobId} (region ${request.region})`,
       },
     ]);
+  const taggedRefusal = await ownerTagRefusal(temporal, check.job.ownerTag, dtsJobId, setupId);
+  if (taggedRefusal) return { refusal: taggedRefusal };
   if (check.differences.length > 0) return unprocessable(check.differences);
   const jobClass = JOB_CLASSES.find((c) => c.toLowerCase() === check.job!.jobClass.toLowerCase());
   const payType = PAY_TYPES.find((p) => p.toLowerCase() === check.job!.payType.toLowerCase());
@@ -116,6 +119,40 @@ async function otherHolder(temporal: TemporalDeps, dtsJobId: string, setupId: st
     if (setup.workflowId !== setupId) return setup.workflowId;
   }
   return undefined;
+}
+
+/** A 409 when the job's owner tag names another setup that still runs. */
+async function ownerTagRefusal(
+  temporal: TemporalDeps,
+  tagged: string | undefined,
+  dtsJobId: string,
+  setupId: string,
+): Promise<AdoptionRefusal | undefined> {
+  if (!tagged || tagged === setupId || !(await runs(temporal, tagged))) return undefined;
+  return {
+    statusCode: 409,
+    error: 'Conflict',
+    message: `DTS job ${dtsJobId} carries the owner tag of setup ${tagged}, which still runs; tear that setup down first`,
+    fields: [
+      {
+        field: '/adopt/dtsJobId',
+        rule: 'not-owned-elsewhere',
+        message: `the owner tag ${OWNER_TAG_KEY} of DTS job ${dtsJobId} names setup ${tagged}, which still runs`,
+      },
+    ],
+    dtsJobId,
+  };
+}
+
+/** Whether the setup an owner tag names still runs (an ended or unknown one no longer holds its instance). */
+async function runs(temporal: TemporalDeps, workflowId: string): Promise<boolean> {
+  try {
+    const d = await temporal.client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }
 
 /**

@@ -36,6 +36,11 @@ export interface DtsJobFacts {
   topology?: Topology;
   forward: JobDirectionFacts;
   reverse?: JobDirectionFacts;
+  /**
+   * The setup its owner tag (`redis-dts-sync:setup`) names: a second proof of ownership besides the claim. Read
+   * only when asked (the adoption check); absent when untagged or when DTS/RAM refused the tag read.
+   */
+  ownerTag?: string;
 }
 
 /** A field of the request that differs from the job (an HTTP 422 names it). */

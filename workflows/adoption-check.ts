@@ -30,6 +30,8 @@ export async function adoptionCheck(input: AdoptionCheckInput): Promise<Adoption
     ...(input.api ? { api: input.api } : {}),
     dtsJobId: input.dtsJobId,
     regionId: input.request.region,
+    // Short-lived and not replayed across deploys: the extra read needs no patch.
+    ownerTag: true,
   });
   if (!job) return { found: false, differences: [] };
   return { found: true, job, differences: adoptionDifferences(input.request, job) };

@@ -9,6 +9,8 @@ import { text } from '../../common/text';
 export interface DescribeJobInput {
   dtsJobId: string;
   regionId: string;
+  /** Read the instance's owner tag too (ListTagResources), for the adoption check. */
+  ownerTag?: boolean;
 }
 
 type Json = Record<string, unknown>;

@@ -6,6 +6,7 @@ import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { setupStatusQuery } from '../../core/messages';
+import { setupWorkflowId } from '../../core/ids';
 import { OWNER_TAG_KEY } from '../../core/renewal';
 import { redisSync } from '../../workflows/redis-sync';
 import type { Direction, RedisEndpoint, Topology } from '../../core/types';
@@ -173,7 +174,7 @@ describe('adopting an existing DTS job', () => {
       expect(job.directions.Reverse?.status).toBe('Synchronizing');
       const touched = (await calls())
         .slice(before)
-        .filter((c) => c.jobId === dtsJobId && !c.action.startsWith('Describe'));
+        .filter((c) => c.jobId === dtsJobId && !/^(Describe|List)/.test(c.action));
       expect(touched).toEqual([]);
 
       // The pair is not set up beside the job left running; adopting it again is how to take it back.
@@ -320,6 +321,44 @@ describe('adopting an existing DTS job', () => {
       expect((await del(firstId, '?release=true')).statusCode).toBe(200);
       await untilClosed(firstId);
       await dts.call('DeleteSynchronizationJob', { SynchronizationJobId: orphan, RegionId: 'cn-hangzhou' });
+    },
+  );
+
+  it(
+    'refuses with 409 a job whose owner tag names another running setup; a tag of a setup that ended does not block',
+    { timeout: 120_000 },
+    async () => {
+      const [first, second] = [await freshPair(), await freshPair()];
+      const firstJob = await jobBoughtOutside(first, 'oneway', ['Forward']);
+      const tagged = await jobBoughtOutside(second, 'oneway', ['Forward']);
+      const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
+      await untilPhase(firstId, 'synchronizing');
+      // No claim on the job, but its owner tag names the running setup.
+      await dts.call('TagResources', {
+        RegionId: 'cn-hangzhou',
+        ResourceType: 'ALIYUN::DTS::INSTANCE',
+        'ResourceId.1': tagged,
+        'Tag.1.Key': OWNER_TAG_KEY,
+        'Tag.1.Value': firstId,
+      });
+      const before = (await calls()).length;
+      const refused = await post(body(second, 'oneway', tagged));
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ dtsJobId: tagged, fields: [{ field: '/adopt/dtsJobId' }] });
+      expect(refused.json().message).toContain(firstId);
+      // Nothing started: no setup of the pair, and only reads of the job.
+      const secondId = setupWorkflowId({ source: second.source, destination: second.destination });
+      expect((await app.inject({ method: 'GET', url: `/v1/syncs/${secondId}`, headers: AUTH })).statusCode).toBe(404);
+      const done = (await calls()).slice(before).filter((c) => c.jobId === tagged);
+      expect(done.every((c) => c.action.startsWith('Describe') || c.action === 'ListTagResources')).toBe(true);
+      // Once the setup the tag names has ended, the tag no longer blocks.
+      expect((await del(firstId, '?release=true')).statusCode).toBe(200);
+      await untilClosed(firstId);
+      const adopted = await post(body(second, 'oneway', tagged));
+      expect(adopted.statusCode).toBe(202);
+      await untilPhase(adopted.json().id, 'synchronizing');
+      expect((await del(adopted.json().id, '?release=true')).statusCode).toBe(200);
+      await untilClosed(adopted.json().id);
     },
   );
 

@@ -233,6 +233,47 @@ describe.each([
     await handle.cancel();
   });
 
+  it('a worker stopped in the middle of a jobClass change: the new worker waits for the class, no second order', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'oneway' });
+    await change(handle, { kind: 'jobClass', jobClass: 'medium' });
+    // DTS accepted the order; the new class shows only after a while (emulator/operations/transfer-instance-class.ts).
+    await eventually(async () => ((await okCalls('TransferInstanceClass', jobId)).length > 0 ? true : undefined), {
+      what: 'the order accepted',
+    });
+    await stack.stopWorker();
+    await stack.startWorker();
+    const done = await ended(handle);
+    expect(lastChange(done)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
+    expect(done.jobClass).toBe('medium');
+    expect((await job(jobId)).jobClass).toBe('medium');
+    expect(await okCalls('TransferInstanceClass', jobId)).toHaveLength(1);
+    await handle.cancel();
+  });
+
+  it('a worker stopped during a pause: the new worker still resumes both directions at the resume time', async () => {
+    const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
+    await change(handle, { kind: 'pause', forMs: 5_000 });
+    const paused = await untilPhase(handle, 'paused');
+    await stack.stopWorker();
+    await stack.startWorker();
+    const back = await until(
+      handle,
+      (s) => s.phase === 'synchronizing' && lastChange(s)?.kind === 'resume' && lastChange(s)?.outcome === 'applied',
+      'resumed by itself',
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(paused.paused!.resumeAt));
+    expect(back.changes?.map((c) => [c.kind, c.by, c.outcome])).toEqual([
+      ['pause', 'ops-alice', 'applied'],
+      ['resume', 'schedule', 'applied'],
+    ]);
+    const resumed = await job(jobId);
+    expect([resumed.directions.Forward?.status, resumed.directions.Reverse?.status]).toEqual([
+      'Synchronizing',
+      'Synchronizing',
+    ]);
+    await handle.cancel();
+  });
+
   it('databases and jobClass refused by DTS midway: reported with what was applied, the sync untouched, asked again', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
     const databases = [
