@@ -114,6 +114,9 @@ export class FakeDts {
         this.jobs.get(dtsJobId)!.released = true;
         return { outcome: 'released' as const };
       },
+      // The owner tag after purchase: the fake's instances need none.
+      tagInstance: async () => {},
+      untagInstance: async () => {},
     };
   }
 }
