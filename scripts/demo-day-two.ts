@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_REQUEST, demoSetupId } from './demo';
+import type { Duration } from '@temporalio/common';
+import { durationMs } from '../core/tuning';
 
 // `npm run demo:day-two`: on the demo setup of the running local stack (`npm start`), each day-two change the API
 // offers, one after another, each followed until the setup is synchronizing again; prints what the API and the
@@ -40,8 +42,11 @@ interface EmulatorJob {
   >;
 }
 
-const CHANGE_TIMEOUT_MS = 10 * 60_000;
-const DEMO_PAUSE = '20s';
+/** The self-resuming pause: short by default; `npm run demo:day-two -- --pause 10m` shows a real one. */
+const pauseAt = process.argv.indexOf('--pause');
+const DEMO_PAUSE = (pauseAt >= 0 ? process.argv[pauseAt + 1] : '20s') as Duration;
+/** How long each change may take to settle: room for the pause too. */
+const CHANGE_TIMEOUT_MS = 10 * 60_000 + durationMs(DEMO_PAUSE);
 
 type Reply = { status: number; body: Status & { message?: string } };
 
