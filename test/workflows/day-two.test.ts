@@ -6,6 +6,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../core/changes';
 import { changeUpdate, setupStatusQuery } from '../../core/messages';
+import { DTS_ACTIVITY_TIMEOUT_MS } from '../../core/timing';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { redisSync } from '../../workflows/redis-sync';
 import { setupStartOptions } from '../../api/setup-start';
@@ -97,8 +98,16 @@ describe.each([
     return (err as WorkflowUpdateFailedError).cause?.message ?? '';
   };
   const lastChange = (s: SetupStatus) => s.changes?.at(-1);
-  const ended = (handle: Handle) =>
-    until(handle, (s) => s.phase === 'synchronizing' && lastChange(s)?.outcome !== 'applying', 'the change ended');
+  const ended = (handle: Handle, timeoutMs?: number) =>
+    until(
+      handle,
+      (s) => s.phase === 'synchronizing' && lastChange(s)?.outcome !== 'applying',
+      'the change ended',
+      timeoutMs,
+    );
+  // A worker stopped while a DTS call is in flight: the server gives that attempt up only at its timeout.
+  const AFTER_LOST_ATTEMPT_MS = DTS_ACTIVITY_TIMEOUT_MS + 30_000;
+  const CRASH_TEST_MS = AFTER_LOST_ATTEMPT_MS + 60_000;
   const job = async (jobId: string) =>
     (await stack.admin<{ jobs: Job[] }>('jobs')).jobs.find((j) => j.jobId === jobId)!;
   const calls = async (action: string, jobId: string) =>
@@ -219,36 +228,44 @@ describe.each([
     await handle.cancel();
   });
 
-  it('a worker stopped in the middle of a change: the new worker finishes it without a second modification', async () => {
-    const { handle, jobId } = await synchronizing({ topology: 'oneway' });
-    await change(handle, { kind: 'databases', databases: [{ from: 0, to: 1 }] });
-    await eventually(async () => ((await calls(actions.modify, jobId)).length > 0 ? true : undefined), {
-      what: 'the modification sent',
-    });
-    await stack.stopWorker();
-    await stack.startWorker();
-    const done = await ended(handle);
-    expect(lastChange(done)).toMatchObject({ outcome: 'applied' });
-    expect(await okCalls(actions.modify, jobId)).toHaveLength(1);
-    await handle.cancel();
-  });
+  it(
+    'a worker stopped in the middle of a change: the new worker finishes it without a second modification',
+    async () => {
+      const { handle, jobId } = await synchronizing({ topology: 'oneway' });
+      await change(handle, { kind: 'databases', databases: [{ from: 0, to: 1 }] });
+      await eventually(async () => ((await calls(actions.modify, jobId)).length > 0 ? true : undefined), {
+        what: 'the modification sent',
+      });
+      await stack.stopWorker();
+      await stack.startWorker();
+      const done = await ended(handle, AFTER_LOST_ATTEMPT_MS);
+      expect(lastChange(done)).toMatchObject({ outcome: 'applied' });
+      expect(await okCalls(actions.modify, jobId)).toHaveLength(1);
+      await handle.cancel();
+    },
+    CRASH_TEST_MS,
+  );
 
-  it('a worker stopped in the middle of a jobClass change: the new worker waits for the class, no second order', async () => {
-    const { handle, jobId } = await synchronizing({ topology: 'oneway' });
-    await change(handle, { kind: 'jobClass', jobClass: 'medium' });
-    // DTS accepted the order; the new class shows only after a while (emulator/operations/transfer-instance-class.ts).
-    await eventually(async () => ((await okCalls('TransferInstanceClass', jobId)).length > 0 ? true : undefined), {
-      what: 'the order accepted',
-    });
-    await stack.stopWorker();
-    await stack.startWorker();
-    const done = await ended(handle);
-    expect(lastChange(done)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
-    expect(done.jobClass).toBe('medium');
-    expect((await job(jobId)).jobClass).toBe('medium');
-    expect(await okCalls('TransferInstanceClass', jobId)).toHaveLength(1);
-    await handle.cancel();
-  });
+  it(
+    'a worker stopped in the middle of a jobClass change: the new worker waits for the class, no second order',
+    async () => {
+      const { handle, jobId } = await synchronizing({ topology: 'oneway' });
+      await change(handle, { kind: 'jobClass', jobClass: 'medium' });
+      // DTS accepted the order; the new class shows only after a while (emulator/operations/transfer-instance-class.ts).
+      await eventually(async () => ((await okCalls('TransferInstanceClass', jobId)).length > 0 ? true : undefined), {
+        what: 'the order accepted',
+      });
+      await stack.stopWorker();
+      await stack.startWorker();
+      const done = await ended(handle, AFTER_LOST_ATTEMPT_MS);
+      expect(lastChange(done)).toMatchObject({ kind: 'jobClass', outcome: 'applied' });
+      expect(done.jobClass).toBe('medium');
+      expect((await job(jobId)).jobClass).toBe('medium');
+      expect(await okCalls('TransferInstanceClass', jobId)).toHaveLength(1);
+      await handle.cancel();
+    },
+    CRASH_TEST_MS,
+  );
 
   it('a worker stopped during a pause: the new worker still resumes both directions at the resume time', async () => {
     const { handle, jobId } = await synchronizing({ topology: 'bidirectional' });
@@ -351,7 +368,7 @@ describe.each([
       });
       await stack.stopWorker();
       await stack.startWorker();
-      const done = await ended(handle);
+      const done = await ended(handle, AFTER_LOST_ATTEMPT_MS);
       expect(lastChange(done)).toMatchObject({ kind: 'password', outcome: 'applied' });
       expect((await okCalls('ModifyDtsJobPassword', jobId)).map((c) => c.params.SynchronizationDirection)).toEqual([
         'Forward',
@@ -359,6 +376,7 @@ describe.each([
       ]);
       await handle.cancel();
     },
+    CRASH_TEST_MS,
   );
 
   it('a new password: given to every task that reaches that end, never in the history; refused by the legacy family', async () => {
