@@ -41,13 +41,20 @@ describe('runSetup', () => {
     expect(status.phase).toBe('released');
     expect(actions(t.rt)).toEqual(['Configure Forward', 'Release']);
     expect(t.rt.callsOf('purchaseInstance')).toHaveLength(1);
+    // Configured right after the purchase, before any read.
+    expect(t.rt.callsOf('configureDirection')[0]!.atMs).toBe(t.rt.callsOf('purchaseInstance')[0]!.atMs);
     expect(releases()[0]!.atMs).toBeGreaterThanOrEqual(t.rt.callsOf('purchaseInstance')[0]!.atMs + 2 * HOUR);
   });
 
   it('an error before the sync ever ran ends it FAILED with that error, after releasing the instance', async () => {
     dts.configureError = () => refused('InvalidParameter.DbList');
     const err = await runSetup(t.setup).catch((e: unknown) => e);
-    expect(err).toMatchObject({ type: 'DtsInvalidParameter', nonRetryable: true });
+    expect(err).toMatchObject({
+      type: 'DtsInvalidParameter',
+      nonRetryable: true,
+      message: t.setup.status.error?.message,
+    });
+    expect((err as Error).message).toContain('InvalidParameter.DbList');
     expect(actions(t.rt)).toEqual(['Configure Forward', 'Release']);
     expect(t.setup.status.phase).toBe('failed');
     expect(t.setup.status.error?.type).toBe('DtsInvalidParameter');
@@ -61,7 +68,10 @@ describe('runSetup', () => {
     });
     const seen: unknown[] = [];
     t.rt.at(3 * HOUR, () => {
-      seen.push({ phase: t.setup.status.phase, kind: t.setup.status.attention?.kind, releases: releases().length });
+      const attention = t.setup.status.attention;
+      seen.push({ phase: t.setup.status.phase, kind: attention?.kind, releases: releases().length });
+      expect(attention).toMatchObject({ direction: 'Forward' });
+      expect(attention?.reason).toMatch(/^The setup stopped on an error: .*InvalidParameter/);
       dts.startError = undefined;
       t.rt.handlers.get('retry')!();
     });
@@ -113,7 +123,9 @@ describe('runSetup', () => {
     t.rt.activities.releaseInstance = answers({ outcome: 'released' });
     t.setup.state.stop = 'cancel';
     t.setup.state.cancelled = true;
-    await expect(runSetup(t.setup)).rejects.toBeInstanceOf(CancelledFailure);
+    await expect(runSetup(t.setup)).rejects.toEqual(
+      new CancelledFailure('Setup cancelled; the instance was released or kept'),
+    );
     expect(t.setup.status.phase).toBe('cancelled');
     expect(releases()).toHaveLength(1);
 
@@ -122,6 +134,73 @@ describe('runSetup', () => {
     t.setup.state.stop = 'release';
     expect((await runSetup(t.setup)).phase).toBe('released');
     expect(t.rt.calls).toEqual([]);
+  });
+
+  it('a release outranks a cancel: released, not thrown', async () => {
+    running();
+    t.setup.state.cancelled = true;
+    t.setup.state.stop = 'release';
+    expect((await runSetup(t.setup)).phase).toBe('released');
+    expect(releases()).toHaveLength(1);
+  });
+
+  it('with keepInstanceOnFailure, what ends the setup otherwise than a release keeps the instance (suspended)', async () => {
+    const keeping = () => {
+      t = newSetup({ topology: 'oneway', keepInstanceOnFailure: true, payType: 'PostPaid' });
+      t.setup.state.tagged = true;
+      dts = fakeDts(t.rt);
+      t.rt.activities.purchaseInstance = answers({ dtsJobId: 'dtsjob1' });
+      t.rt.activities.releaseInstance = answers({ outcome: 'released' });
+      t.rt.activities.suspendDirection = answers(undefined);
+    };
+    keeping();
+    dts.configureError = () => refused('InvalidParameter.DbList');
+    await expect(runSetup(t.setup)).rejects.toMatchObject({ type: 'DtsInvalidParameter' });
+    // Never configured (refused): nothing to suspend; kept, not released.
+    expect(actions(t.rt)).toEqual(['Configure Forward']);
+    expect(t.setup.status.released).toMatchObject({ outcome: 'kept', suspended: true });
+
+    keeping();
+    t.setup.updateStatus({ dtsJobId: 'dtsjob1' });
+    t.setup.direction('Forward').configured = true;
+    t.setup.state.stop = 'abort';
+    expect((await runSetup(t.setup)).released?.outcome).toBe('kept');
+    expect(actions(t.rt)).toEqual(['Suspend Forward']);
+
+    keeping();
+    t.setup.updateStatus({ dtsJobId: 'dtsjob1' });
+    t.setup.state.stop = 'release';
+    expect((await runSetup(t.setup)).released?.outcome).toBe('released');
+    expect(actions(t.rt)).toEqual(['Release']);
+  });
+
+  it('a parked error continues as new while parked, not lost', async () => {
+    running();
+    t.rt.at(HOUR, () => {
+      dts.status.Forward = 'failed';
+      dts.startError = () => refused('InvalidParameter');
+    });
+    t.rt.at(3 * HOUR, () => {
+      t.rt.info.continueAsNewSuggested = true;
+      t.rt.handlers.get('retry')!();
+    });
+    const err = await runSetup(t.setup).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FakeContinueAsNew);
+    expect(releases()).toEqual([]);
+  });
+
+  it('with an initialization window, Forward is started when it opens, never before', async () => {
+    t = newSetup({ topology: 'oneway', initializationWindow: { start: '01:00', end: '05:00', timeZone: 'UTC' } });
+    t.setup.state.tagged = true;
+    t.setup.state.verifiedOnce = true;
+    dts = fakeDts(t.rt);
+    dts.next.configure = 'notstarted';
+    t.rt.activities.purchaseInstance = answers({ dtsJobId: 'dtsjob1' });
+    t.rt.activities.releaseInstance = answers({ outcome: 'released' });
+    t.rt.at(3 * HOUR, () => t.rt.handlers.get('release')!());
+    await runSetup(t.setup);
+    expect(actions(t.rt)).toEqual(['Configure Forward', 'Start Forward', 'Release']);
+    expect(t.rt.callsOf('startDirection')[0]!.atMs).toBe(Date.parse('2026-01-01T01:00:00Z'));
   });
 
   it('continue-as-new hands the whole state over, the absolute wait deadline in it', async () => {
