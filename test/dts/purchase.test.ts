@@ -56,7 +56,7 @@ function memoryClaims(opts: { othersBuying?: number; earlier?: number; taken?: s
   const claims = {
     claim: (claim: InstanceClaim) => {
       if (!owners.has(claim.dtsJobId)) owners.set(claim.dtsJobId, claim);
-      return Promise.resolve(owners.get(claim.dtsJobId)!);
+      return Promise.resolve(owners.get(claim.dtsJobId) as InstanceClaim);
     },
     earlierPurchase: (token: string, record: { setupId: string; firstScheduledMs: number }) => {
       records.push({ token, ...record });
