@@ -13,11 +13,10 @@ interface Built {
   requests: { action: string; params: Record<string, string>; options: Record<string, unknown> }[];
 }
 
-const pop = vi.hoisted(() => ({
-  built: [] as Built[],
-  events: [] as string[],
-  answer: (() => Promise.resolve({})),
-}));
+const pop = vi.hoisted(() => {
+  const answer: (action: string) => Promise<unknown> = () => Promise.resolve({});
+  return { built: [] as Built[], events: [] as string[], answer };
+});
 
 vi.mock('@alicloud/pop-core', () => ({
   default: class {
