@@ -458,7 +458,10 @@ describe('DtsJob family: batched statuses', () => {
     // DTS ignoring the filter: it answers other instances too.
     const { family } = scripted(() => ({ DtsJobList: instances(3), TotalRecordCount: 3 }));
     expect(await family.statuses('cn-hangzhou', ['dtsi-1'])).toEqual({ 'dtsi-1': { Forward: 'Synchronizing' } });
-    expect(await family.statuses('cn-hangzhou', [])).toEqual({});
+    const none = scripted(() => ({ DtsJobList: instances(3), TotalRecordCount: 3 }));
+    expect(await none.family.statuses('cn-hangzhou', [])).toEqual({});
+    expect(none.calls).toEqual([]);
+    expect(none.family.api).toBe('dtsjob');
   });
 
   it('pages on while pages come full and the total is not reached; stops at the total even on a full page', async () => {
@@ -684,8 +687,13 @@ describe('DtsJob family: adoption read', () => {
       [undefined, 'job-f'],
     ]);
 
-    // An item that neither is the instance nor owns the task is not it.
-    const stranger = scripted(() => ({ DtsJobList: [{ ...configured, DtsInstanceID: 'dtsi-x' }] }));
+    // An item that neither is the instance nor owns the task is not it (one-way or two-way).
+    const stranger = scripted(() => ({
+      DtsJobList: [
+        { ...FORWARD, DtsInstanceID: 'dtsi-y' },
+        { ...configured, DtsInstanceID: 'dtsi-x' },
+      ],
+    }));
     expect(await stranger.family.job({ ...REF, dtsJobId: 'job-zzz' })).toBeUndefined();
     expect(stranger.calls).toHaveLength(4);
   });

@@ -4,12 +4,16 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CreateInput, DtsFamily } from '../../activities/dts/family';
 import type { DtsInstanceSummary } from '../../activities/dts/list-instances';
 import { purchaseInstance, type PurchaseInput } from '../../activities/dts/purchase';
 import type { InstanceClaims } from '../../activities/instance-claims';
 import type { InstanceClaim } from '../../core/claims';
+
+/** The activity's own log lines are not what these tests read. */
+const QUIET = { logger: new DefaultLogger('ERROR') };
 
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 const MINUTE = 60_000;
@@ -74,12 +78,15 @@ const SCHEDULED = NOW - 10 * MINUTE;
 const CLAIM_WINDOW = 30_000;
 
 function attempt(n: number) {
-  return new MockActivityEnvironment({
-    attempt: n,
-    scheduledTimestampMs: SCHEDULED,
-    startToCloseTimeoutMs: CLAIM_WINDOW,
-    workflowExecution: { workflowId: 'setup-a', runId: 'run-1' },
-  });
+  return new MockActivityEnvironment(
+    {
+      attempt: n,
+      scheduledTimestampMs: SCHEDULED,
+      startToCloseTimeoutMs: CLAIM_WINDOW,
+      workflowExecution: { workflowId: 'setup-a', runId: 'run-1' },
+    },
+    QUIET,
+  );
 }
 
 function instance(id: string, over: Partial<DtsInstanceSummary> = {}): DtsInstanceSummary {
