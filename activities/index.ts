@@ -46,6 +46,7 @@ import type { DtsApi } from '../core/types';
 import { watchDtsStatuses, type WatchDeps } from './watch-statuses';
 import { createPreflightActivities } from './preflight';
 import type { RkvstoreClient } from './rkvstore/client';
+import type { PreflightDtsList } from './preflight/reads';
 
 export interface ActivityDeps {
   dts: DtsClient;
@@ -57,6 +58,8 @@ export interface ActivityDeps {
   claims?: InstanceClaims;
   /** R-KVStore reads of the preflight (workflows/preflight.ts). */
   rkvstore: RkvstoreClient;
+  /** How the preflight reads DTS's jobs (DTS_PREFLIGHT_LIST). */
+  preflightDtsList?: PreflightDtsList;
   /** The status watcher's liveness (worker/metrics.ts). */
   onWatchRound?: WatchDeps['onRound'];
 }
@@ -67,11 +70,11 @@ export interface FamilyChoice {
 }
 
 /** One activity per DTS call, so the task queue's rate limit is the DTS call rate limit. */
-export function createActivities({ dts, api, client, claims, rkvstore, onWatchRound }: ActivityDeps) {
+export function createActivities({ dts, api, client, claims, rkvstore, onWatchRound, preflightDtsList }: ActivityDeps) {
   const families = dtsFamilies(dts);
   const family = (input: FamilyChoice): DtsFamily => familyOf(families, input.api);
   return {
-    ...createPreflightActivities({ families, client, rkvstore }),
+    ...createPreflightActivities({ families, client, rkvstore, dtsList: preflightDtsList }),
     purchaseInstance: (input: PurchaseInput) => purchaseInstance(family(input), input, claims),
     configureDirection: (input: ConfigureInput & FamilyChoice) => configureOnce(family(input), input),
     describeDirection: (input: DescribeInput & FamilyChoice) => family(input).describe(input),

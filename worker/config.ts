@@ -9,6 +9,7 @@ import { readNotifyConfig, type NotifyConfig } from '../activities/notify/config
 import { callSpacingMs, DEFAULT_MAX_LANE_WAIT_MS } from '../activities/dts/rate-limiter';
 import { DTS_APIS } from '../core/vocabulary';
 import type { DtsApi } from '../core/types';
+import type { PreflightDtsList } from '../activities/preflight/reads';
 
 /**
  * After SIGTERM, running activities get this long to finish before they are cancelled: longer than the
@@ -25,6 +26,8 @@ export interface WorkerConfig {
   dts: DtsClientConfig;
   /** The DTS API family new setups speak (DTS_API); a running setup keeps the one it started with. */
   dtsApi: DtsApi;
+  /** How the preflight reads DTS's jobs (DTS_PREFLIGHT_LIST): the pair's (`pair`) or the region's every one. */
+  preflightDtsList?: PreflightDtsList;
   /** R-KVStore endpoint; by default Alibaba's, or the DTS endpoint when that is not Alibaba's (the emulator). */
   rkvstoreEndpoint?: string;
   /** The account's R-KVStore call budget (the preflight's instance reads), shared by the DTS_WORKERS processes. */
@@ -66,6 +69,7 @@ export function loadWorkerConfig(environment: Env = process.env): WorkerConfig {
   const config: WorkerConfig = {
     temporal: readTemporalConfig(env, environment),
     dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
+    preflightDtsList: env.oneOf('DTS_PREFLIGHT_LIST', ['pair', 'region'] as const, 'pair'),
     dts: {
       endpoint: env.url('DTS_ENDPOINT', 'https://dts.aliyuncs.com'),
       apiVersion: env.string('DTS_API_VERSION', '2020-01-01'),

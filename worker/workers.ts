@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createRkvstoreActivities } from '../activities/preflight';
+import { createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
 import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
@@ -52,8 +52,11 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     maxCachedWorkflows: config.maxCachedWorkflows,
-    // Notifications: on this queue, so they never spend the DTS call budget.
-    activities: createNotifyActivities(config.notify, config.temporal.namespace),
+    // Notifications and the preflight's visibility read: on this queue, so they never spend the DTS call budget.
+    activities: {
+      ...createNotifyActivities(config.notify, config.temporal.namespace),
+      ...createOwnSetupsActivities(deps.client),
+    },
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
@@ -77,6 +80,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
       rkvstore,
       onWatchRound: deps.onWatchRound,
+      preflightDtsList: config.preflightDtsList,
     }),
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,

@@ -21,6 +21,12 @@ export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
  */
 export const PREFLIGHT_RKVSTORE_QUEUE_PATCH = 'preflight-rkvstore-queue-v1';
 
+/**
+ * DTS's jobs read by the pair's instances when both are cloud instances (a few calls, not one per 30 jobs of the
+ * region), and the look at our own setups on the workflows' queue, not behind the DTS queue's rate limit.
+ */
+export const PREFLIGHT_PAIR_READS_PATCH = 'preflight-pair-reads-v1';
+
 /** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
   const reads = proxyActivities<PreflightActivities>({
@@ -39,6 +45,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
       .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
   const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
+  const pairReads = patched(PREFLIGHT_PAIR_READS_PATCH);
+  const own = pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads;
   const [source, destination, dtsDirections, ownDirections] = await Promise.all([
     describe(input.source),
     describe(input.destination),
@@ -47,9 +55,10 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
         ...(input.api ? { api: input.api } : {}),
         regionIds: [input.region, input.source.region, input.destination.region],
         instanceIds: ids,
+        ...(pairReads && cloud(input.source) && cloud(input.destination) ? { byInstance: true } : {}),
       })
       .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
-    reads.preflightListOwnDirections({ instanceIds: ids }),
+    own.preflightListOwnDirections({ instanceIds: ids }),
   ]);
   return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });
 }

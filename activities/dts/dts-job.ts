@@ -29,6 +29,7 @@ export function dtsJobFamily(dts: DtsClient): DtsFamily {
     describe: (input) => describeTask(dts, input),
     statuses: (regionId, ids, checkpoints, calls) => statuses(dts, regionId, ids, checkpoints, calls),
     list: (regionId, calls) => list(dts, regionId, calls),
+    touching: (regionId, instanceIds, calls) => touching(dts, regionId, instanceIds, calls),
     job: (input) => job(dts, input),
     start: async (input) => void (await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input))),
     suspend: async (input) => void (await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input))),
@@ -292,27 +293,47 @@ async function eachPage(
 /** Every synchronization instance of the region, one item each. */
 async function list(dts: DtsClient, regionId: string, calls?: CallCount): Promise<DtsInstanceSummary[]> {
   const byId = new Map<string, DtsInstanceSummary>();
-  await eachPage(dts, regionId, {}, calls, (item) => {
-    const id = text(item.DtsInstanceID);
-    if (!id || byId.has(id)) return;
-    const reverse = task(item, 'Reverse');
-    const routes = [route(item, 'Forward'), reverse && route(reverse, 'Reverse')].filter((r): r is DtsRoute =>
-      Boolean(r),
-    );
-    const unconfigured = [item, reverse].every((t) => !t || normalizeDtsStatus(text(t.Status)) === 'notconfigured');
-    byId.set(id, {
-      dtsJobId: id,
-      name: text(item.DtsJobName),
-      jobClass: text(item.DtsJobClass),
-      payType: text(item.PayType),
-      // Without a listed Reverse the topology of an unconfigured instance is unknown (dialect unconfiguredReverse).
-      ...(reverse ? { directions: 2 } : unconfigured ? {} : { directions: 1 }),
-      routes,
-      unconfigured,
-      createdAtMs: Date.parse(text(item.CreateTime)),
-    });
-  });
+  await eachPage(dts, regionId, {}, calls, (item) => summarize(byId, item));
   return [...byId.values()];
+}
+
+/**
+ * The instances whose Forward task reads from (Type srcRds) or writes to (Type rds) one of the instances, every
+ * page: a Reverse task runs between the same two instances, so these are all that touch them. A few calls
+ * whatever the number of instances in the region.
+ */
+async function touching(
+  dts: DtsClient,
+  regionId: string,
+  instanceIds: string[],
+  calls?: CallCount,
+): Promise<DtsInstanceSummary[]> {
+  const byId = new Map<string, DtsInstanceSummary>();
+  for (const instanceId of new Set(instanceIds))
+    for (const type of ['srcRds', 'rds'])
+      await eachPage(dts, regionId, { Type: type, Params: instanceId }, calls, (item) => summarize(byId, item));
+  return [...byId.values()];
+}
+
+function summarize(byId: Map<string, DtsInstanceSummary>, item: Json): void {
+  const id = text(item.DtsInstanceID);
+  if (!id || byId.has(id)) return;
+  const reverse = task(item, 'Reverse');
+  const routes = [route(item, 'Forward'), reverse && route(reverse, 'Reverse')].filter((r): r is DtsRoute =>
+    Boolean(r),
+  );
+  const unconfigured = [item, reverse].every((t) => !t || normalizeDtsStatus(text(t.Status)) === 'notconfigured');
+  byId.set(id, {
+    dtsJobId: id,
+    name: text(item.DtsJobName),
+    jobClass: text(item.DtsJobClass),
+    payType: text(item.PayType),
+    // Without a listed Reverse the topology of an unconfigured instance is unknown (dialect unconfiguredReverse).
+    ...(reverse ? { directions: 2 } : unconfigured ? {} : { directions: 1 }),
+    routes,
+    unconfigured,
+    createdAtMs: Date.parse(text(item.CreateTime)),
+  });
 }
 
 function route(item: Json, direction: Direction): DtsRoute | undefined {

@@ -54,6 +54,11 @@ export interface DtsFamily {
   statuses(regionId: string, ids: string[], checkpoints?: CheckpointBoard, calls?: CallCount): Promise<StatusBoard>;
   /** Every live instance of the account in a region (lost purchases, the unclaimed sweep, the preflight). */
   list(regionId: string, calls?: CallCount): Promise<DtsInstanceSummary[]>;
+  /**
+   * The live instances with a direction from or to one of these cloud instances (the preflight's cascade check),
+   * filtered by DTS; absent where the family's list cannot filter by instance (then `list` and filter here).
+   */
+  touching?(regionId: string, instanceIds: string[], calls?: CallCount): Promise<DtsInstanceSummary[]>;
   /** One instance read for an adoption; undefined when this family does not know the id. */
   job(input: JobRef): Promise<DtsJobFacts | undefined>;
   /** Starts a NotStarted direction (its precheck), or restarts a Failed or Suspending one. */

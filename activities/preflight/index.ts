@@ -7,6 +7,7 @@ import {
   preflightListOwnDirections,
   type DescribeInstanceInput,
   type ListDirectionsInput,
+  type PreflightDtsList,
 } from './reads';
 
 /** The preflight's activities, on the DTS task queue with the others (workflows/preflight.ts). */
@@ -14,15 +15,27 @@ export function createPreflightActivities({
   families,
   client,
   rkvstore,
+  dtsList,
 }: {
   families: DtsFamilies;
   client: Client;
   rkvstore: RkvstoreClient;
+  dtsList?: PreflightDtsList;
 }) {
   return {
     preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input),
     preflightListDtsDirections: (input: ListDirectionsInput) =>
-      preflightListDtsDirections(familyOf(families, input.api), input),
+      preflightListDtsDirections(familyOf(families, input.api), input, dtsList),
+    ...createOwnSetupsActivities(client),
+  };
+}
+
+/**
+ * The look at our own running setups: a visibility read, no cloud call. Also on the workflows' own queue, where a
+ * preflight since patch preflight-pair-reads-v1 asks it, so it does not wait behind the DTS queue's rate limit.
+ */
+export function createOwnSetupsActivities(client: Client) {
+  return {
     preflightListOwnDirections: (input: { instanceIds: string[] }) => preflightListOwnDirections(client, input),
   };
 }

@@ -21,7 +21,19 @@ export interface ListDirectionsInput {
   /** Regions whose DTS jobs may involve the pair. */
   regionIds: string[];
   instanceIds: string[];
+  /**
+   * Both ends are cloud instances (the preflight since patch preflight-pair-reads-v1): a family that filters its
+   * list by instance reads only the jobs touching them, not every job of the region.
+   */
+  byInstance?: boolean;
 }
+
+/**
+ * How the preflight reads DTS's jobs (DTS_PREFLIGHT_LIST): `pair` asks DTS for the jobs from or to the pair's
+ * instances; `region` lists the region's every job and filters here (about one call per 30 jobs), for an
+ * account where DTS's instance filter does not match Redis or Tair instance ids.
+ */
+export type PreflightDtsList = 'pair' | 'region';
 
 function asReadError(err: unknown, api: ReadError['api'], action: string): ReadError {
   if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
@@ -45,12 +57,15 @@ export async function preflightDescribeInstance(
 export async function preflightListDtsDirections(
   dts: DtsFamily,
   input: ListDirectionsInput,
+  how: PreflightDtsList = 'pair',
 ): Promise<Read<ExistingDirection[]>> {
   const found: ExistingDirection[] = [];
   const wanted = new Set(input.instanceIds);
   try {
     for (const regionId of [...new Set(input.regionIds)]) {
-      for (const instance of await dts.list(regionId)) {
+      const filtered =
+        how === 'pair' && input.byInstance ? await dts.touching?.(regionId, input.instanceIds) : undefined;
+      for (const instance of filtered ?? (await dts.list(regionId))) {
         for (const { direction, source, destination } of instance.routes) {
           if (!wanted.has(source) && !wanted.has(destination)) continue;
           found.push({ source, destination, seenIn: `DTS ${instance.dtsJobId} ${direction}` });

@@ -70,8 +70,13 @@ export const PATCHED_PATHS = [
   'day-two-dtsjob-rekey-retried',
   /** Patch renew-tags-v1: PrePaid, tagged after purchase, tags changed, renewed with a lost answer, expiring, released. */
   'renewed-tagged-expiring',
+  /** Patch preflight-pair-reads-v1 (the preflight workflow, started as PREFLIGHT_REPLAY_ID): DTS read by the pair. */
+  'preflight-pair-reads',
   /** Patch auto-renew-v1: a PrePaid setup that asked renew.auto renews by itself near its end, answer lost; released. */
   'auto-renewed',
 ];
 
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();
+
+/** The workflow id the recorded preflight ran under (a preflight's commands name no id derived from it). */
+export const PREFLIGHT_REPLAY_ID = 'preflight.replay-pair-reads';

@@ -27,6 +27,9 @@ import { configureDirection } from '../../activities/dts/configure';
 import { describeDirection } from '../../activities/dts/describe';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { redisSync } from '../../workflows/redis-sync';
+import { preflight } from '../../workflows/preflight';
+import { summarizeEndpoint } from '../../core/types';
+import { PREFLIGHT_REPLAY_ID } from './paths';
 import type { Direction, DtsApi, SetupPhase, SetupRequest, Topology } from '../../core/types';
 import { sleep } from '../chaos/processes';
 import { startChaosStack, type ChaosStack } from '../chaos/stack';
@@ -663,6 +666,28 @@ const SCENARIOS: Record<string, Scenario> = {
     await untilPhase(handle, 'synchronizing');
     await releaseAndWait(handle);
     return handle;
+  },
+  'preflight-pair-reads': async (stack) => {
+    // Patch preflight-pair-reads-v1 (the preflight workflow): two cloud instances, so DTS's jobs are read by the
+    // pair's instances, and the look at our own setups runs on the workflows' queue.
+    const req = request('preflight', 'bidirectional');
+    await register(stack, req);
+    const handle = await stack.client().workflow.start(preflight, {
+      workflowId: PREFLIGHT_REPLAY_ID,
+      taskQueue: stack.taskQueue,
+      args: [
+        {
+          api: 'dtsjob',
+          topology: req.topology,
+          region: req.region,
+          source: summarizeEndpoint(req.source),
+          destination: summarizeEndpoint(req.destination),
+          acceptRisks: [],
+        },
+      ],
+    });
+    await handle.result();
+    return handle as unknown as WorkflowHandle<typeof redisSync>;
   },
   'delay-attention-recovered': async (stack, start) => {
     const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;

@@ -22,7 +22,8 @@ import {
   WATCHER_NEWS_PATCH,
 } from '../../workflows/setup/patches';
 import { historyFromJson } from './history-json';
-import { REQUIRED_HISTORY_FILES, RETIRED_PATCHES } from './paths';
+import { PREFLIGHT_REPLAY_ID, REQUIRED_HISTORY_FILES, RETIRED_PATCHES } from './paths';
+import { PREFLIGHT_PAIR_READS_PATCH } from '../../workflows/preflight';
 
 // Recorded runs of every path that matters (test/histories, re-record with
 // `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
@@ -57,6 +58,8 @@ function patchIds(history: { events?: MarkerJson[] }): string[] {
  * name workflows derived from it (the notifiers' ids) must match.
  */
 async function recordedWorkflowId(history: ReturnType<typeof load>): Promise<string> {
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (started?.workflowType?.name === 'preflight') return PREFLIGHT_REPLAY_ID;
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
   const [input] = await new AesGcmPayloadCodec(TEST_PAYLOAD_KEYS).decode(payloads);
   return setupWorkflowId(defaultPayloadConverter.fromPayload<RedisSyncInput>(input!).request);
@@ -94,6 +97,7 @@ describe('replay of recorded histories', () => {
     ['dtsjob-continued-as-new-first-run', DTS_FAMILY_PATCH],
     ['day-two-dtsjob-changes', DAY_TWO_DTSJOB_PATCH],
     ['day-two-dtsjob-rekey-retried', DAY_TWO_DTSJOB_PATCH],
+    ['preflight-pair-reads', PREFLIGHT_PAIR_READS_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
