@@ -4,7 +4,7 @@ import { WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from '../../workflows/
 import { enterAttention } from '../../workflows/setup/attention';
 import { StopRequested } from '../../workflows/setup/setup';
 import { waitForSynchronizing } from '../../workflows/setup/wait';
-import { actions, conflict, credentials, fakeDts, newSetup, snapshot, unavailable } from './helpers';
+import { actions, credentials, fakeDts, newSetup, snapshot, unavailable } from './helpers';
 
 vi.mock('@temporalio/workflow', async () => (await import('../support/fake-workflow')).fakeWorkflowModule());
 
