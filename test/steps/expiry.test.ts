@@ -74,7 +74,8 @@ describe('noteExpiry', () => {
     expect(t.setup.state.change).toBeUndefined();
     // A new end, near again: asked again.
     noteExpiry(t.setup, inDays(t, 1));
-    expect(t.setup.state.change?.id).toBe(2);
+    const asked = (): { id: number } | undefined => t.setup.state.change;
+    expect(asked()?.id).toBe(2);
   });
 
   it('no renewal without renew.auto, during another change, during a teardown, or in an older run', () => {
