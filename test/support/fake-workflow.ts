@@ -47,7 +47,11 @@ export class FakeRuntime {
     taskQueue: 'tq',
     historyLength: 10,
     continueAsNewSuggested: false,
+    /** The run's typed search attributes (the setup's tags as SyncTags): `tags` answers every key. */
+    typedSearchAttributes: { get: (_key: unknown): string[] | undefined => this.tags },
   };
+  /** The setup's tags the fake search attributes hold (SyncTags). */
+  tags: string[] | undefined = undefined;
   /** Waits (condition/sleep) so far: a step that loops for ever fails the test instead of hanging it. */
   waits = 0;
   maxWaits = 2_000;
