@@ -3,6 +3,7 @@ import type { DirectionSnapshot } from '../../core/types';
 import { WAIT_DEADLINE_UNREAD_PATCH, WATCHER_NEWS_PATCH } from '../../workflows/setup/patches';
 import { enterAttention } from '../../workflows/setup/attention';
 import { StopRequested } from '../../workflows/setup/setup';
+import { monitorUntilStopped } from '../../workflows/setup/monitor';
 import { waitForSynchronizing } from '../../workflows/setup/wait';
 import { actions, credentials, fakeDts, newSetup, snapshot, unavailable } from './helpers';
 
@@ -154,16 +155,26 @@ describe('waitForSynchronizing, details', () => {
     expect(startCall.summary).toBe('Start Forward on dtsjob1 (automatic restart 1 of 3)');
   });
 
-  it('an older run (no watcher-news patch) keeps its phase during the backoff', async () => {
-    t.rt.unpatched.add(WATCHER_NEWS_PATCH);
-    dts.status.Forward = 'failed';
-    t.setup.direction('Forward').configured = true;
-    t.setup.updateStatus({ phase: 'synchronizing', everSynchronizing: true });
-    // Already waiting (a continue-as-new in the middle): stays so.
-    const seen: string[] = [];
-    t.rt.at(20_000, () => seen.push(t.setup.status.phase));
-    await waitForSynchronizing(t.setup, 'Forward');
-    expect(seen).toEqual(['waiting-forward']);
+  it('restarting from the keeper: the backoff shows the waiting phase; an older run keeps synchronizing', async () => {
+    for (const old of [false, true]) {
+      t = newSetup({ topology: 'oneway' });
+      if (old) t.rt.unpatched.add(WATCHER_NEWS_PATCH);
+      t.setup.updateStatus({ dtsJobId: 'dtsjob1', phase: 'synchronizing', everSynchronizing: true });
+      Object.assign(t.setup.direction('Forward'), { configured: true, status: 'synchronizing' });
+      t.setup.state.verifiedOnce = true;
+      dts = fakeDts(t.rt, { Forward: 'synchronizing' });
+      t0 = t.rt.nowMs;
+      // The keeper's round at 30 min reads Failed; the restart's 30 s backoff follows.
+      t.rt.at(29 * 60_000, () => {
+        dts.status.Forward = 'failed';
+      });
+      const seen: string[] = [];
+      t.rt.at(30 * 60_000 + 15_000, () => seen.push(t.setup.status.phase));
+      t.rt.at(2 * 3_600_000, () => t.rt.handlers.get('release')!());
+      await expect(monitorUntilStopped(t.setup)).rejects.toBeInstanceOf(StopRequested);
+      expect(seen).toEqual([old ? 'synchronizing' : 'waiting-forward']);
+      expect(t.rt.callsOf('startDirection')[0]!.atMs - t0).toBe(30 * 60_000 + 30_000);
+    }
   });
 
   it('past the budget, a failure without DTS message says only the status', async () => {
