@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { SetupRequest } from '../../core/types';
-import { noteExpiry } from '../../workflows/setup/expiry';
+import { forgetExpiry, noteExpiry } from '../../workflows/setup/expiry';
 import { AUTO_RENEW_PATCH, RENEW_TAGS_PATCH } from '../../workflows/setup/patches';
 import { newSetup } from './helpers';
 
@@ -32,6 +32,8 @@ describe('noteExpiry', () => {
     expect(t.setup.status.expiresAt).toBe(near);
     expect(t.setup.state.expiryAnnounced).toBe(near);
     expect(announced(t)).toBe(1);
+    expect(t.setup.state.notices?.count).toBe(1);
+    expect(t.setup.state.notices).not.toHaveProperty('last');
     // Renewed, then near again: a new ExpireTime, announced again.
     const later = inDays(t, 5);
     noteExpiry(t.setup, later);
@@ -40,6 +42,29 @@ describe('noteExpiry', () => {
     const t2 = prepaid();
     noteExpiry(t2.setup, inDays(t2, 7));
     expect(announced(t2)).toBe(0);
+  });
+
+  it('shows the end as the gauge dts_sync_expire_time_seconds; 0 once the setup lets the instance go', () => {
+    const t = prepaid();
+    const end = inDays(t, 30);
+    noteExpiry(t.setup, end);
+    forgetExpiry(t.setup);
+    expect(t.rt.gauges).toEqual([
+      {
+        name: 'dts_sync_expire_time_seconds',
+        value: Date.parse(end) / 1000,
+        attributes: { setup: 'redis-sync.test', dts_job_id: 'dtsjob1' },
+      },
+      {
+        name: 'dts_sync_expire_time_seconds',
+        value: 0,
+        attributes: { setup: 'redis-sync.test', dts_job_id: 'dtsjob1' },
+      },
+    ]);
+    // Never known: nothing to set back.
+    const none = prepaid();
+    forgetExpiry(none.setup);
+    expect(none.rt.gauges).toEqual([]);
   });
 
   it('nothing for a PostPaid instance, without an ExpireTime, or in an older run', () => {

@@ -54,6 +54,12 @@ describe('monitorUntilStopped, delay', () => {
     expect((seen[0] as { attention: { deadline?: string } }).attention.deadline).toBeUndefined();
     expect(seen[1]).toEqual({ phase: 'synchronizing' });
     expect(actions(t.rt)).toEqual([]);
+    // The alert's threshold, in seconds, for this setup.
+    expect(t.rt.gauges[0]).toEqual({
+      name: 'dts_sync_max_delay_seconds',
+      value: 60,
+      attributes: { setup: 'redis-sync.test' },
+    });
   });
 
   it('a delay back within its limit before the grace ends parks nothing; the next grace starts afresh', async () => {
