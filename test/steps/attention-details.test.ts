@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DtsDirectionStatus } from '../../core/types';
 import { enterAttention, waitInAttention } from '../../workflows/setup/attention';
 import { StopRequested } from '../../workflows/setup/setup';
-import { actions, fakeDts, newSetup, snapshot } from './helpers';
+import { PURCHASE_OUTCOME_KEPT_PATCH } from '../../workflows/setup/patches';
+import { actions, fakeDts, newSetup, snapshot, unavailable } from './helpers';
 
 vi.mock('@temporalio/workflow', async () => (await import('../support/fake-workflow')).fakeWorkflowModule());
 
@@ -107,5 +108,73 @@ describe('attention, details', () => {
     expect(t.setup.status.error).toBeUndefined();
     expect(t.rt.calls).toEqual([]);
     expect(t.setup.status.phase).toBe('waiting-forward');
+  });
+
+  it('while parked, a read that fails shows its error; recovering in the keeper starts no wait deadline', async () => {
+    enterAttention(t.setup, {
+      kind: 'suspended-outside',
+      direction: 'Forward',
+      reason: 'r',
+      snapshot: snapshot('suspending'),
+    });
+    dts.readError = () => unavailable();
+    const shown: unknown[] = [];
+    t.rt.at(HOUR, () => {
+      shown.push(t.setup.status.error?.type);
+      dts.readError = undefined;
+      dts.status.Forward = 'synchronizing';
+    });
+    expect(await waitInAttention(t.setup)).toBe('recovered');
+    expect(shown).toEqual(['DtsUnreachable']);
+    expect(t.setup.waitDeadline('Forward')).toBeUndefined();
+  });
+
+  it('parked unreadable, DTS then reporting a suspension parks as suspended-outside; a failure restarts in the waiting phase', async () => {
+    enterAttention(t.setup, { kind: 'dts-unreadable', direction: 'Forward', reason: 'r' });
+    expect(await waitInAttention(t.setup)).toBe('recovered');
+    expect(t.setup.status.attention).toMatchObject({
+      kind: 'suspended-outside',
+      reason: 'The DTS task was suspended outside this workflow',
+    });
+
+    t.setup.state.attention = undefined;
+    t.setup.updateStatus({ phase: 'synchronizing', attention: undefined });
+    enterAttention(t.setup, { kind: 'dts-unreadable', direction: 'Forward', reason: 'r' });
+    dts.status.Forward = 'failed';
+    const seen: string[] = [];
+    t.rt.at(20_000, () => seen.push(t.setup.status.phase));
+    expect(await waitInAttention(t.setup)).toBe('recovered');
+    expect(seen).toEqual(['waiting-forward']);
+    expect(actions(t.rt)).toEqual(['Start Forward']);
+  });
+
+  it('a retry past the restart budget says so in the UI; a retry of a wait deadline waits a full deadline again', async () => {
+    enterAttention(t.setup, {
+      kind: 'restarts-exhausted',
+      direction: 'Forward',
+      reason: 'r',
+      snapshot: snapshot('failed'),
+    });
+    dts.status.Forward = 'failed';
+    t.rt.at(HOUR, () => t.rt.handlers.get('retry')!());
+    await waitInAttention(t.setup);
+    expect(t.rt.callsOf('startDirection')[0]!.summary).toBe('Start Forward on dtsjob1 (operator retry)');
+
+    dts.status.Forward = 'initializing';
+    enterAttention(t.setup, { kind: 'wait-deadline', direction: 'Forward', reason: 'r' });
+    t.setup.clearWaitDeadline('Forward');
+    t.rt.at(HOUR, () => t.rt.handlers.get('retry')!());
+    expect(await waitInAttention(t.setup)).toBe('retried');
+    expect(t.setup.waitDeadline('Forward')).toBe(t.rt.nowMs + HOUR);
+  });
+
+  it('an unknown purchase outcome has no deadline even before the sync ran (older runs keep theirs)', () => {
+    const fresh = newSetup({ attentionDeadline: '2h' });
+    enterAttention(fresh.setup, { kind: 'purchase-outcome-unknown', direction: 'Forward', reason: 'r' });
+    expect(fresh.setup.state.attention?.untilMs).toBeUndefined();
+    const old = newSetup({ attentionDeadline: '2h' });
+    old.rt.unpatched.add(PURCHASE_OUTCOME_KEPT_PATCH);
+    enterAttention(old.setup, { kind: 'purchase-outcome-unknown', direction: 'Forward', reason: 'r' });
+    expect(old.setup.state.attention?.untilMs).toBe(old.rt.nowMs + 2 * HOUR);
   });
 });
