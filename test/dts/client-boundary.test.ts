@@ -166,7 +166,13 @@ describe('DtsClient answers and errors', () => {
     };
     const client = new DtsClient(config, (c) => seen.push(c.durationMs), limiter as unknown as RateLimiter);
     await client.call('StartDtsJob', {});
-    expect(seen[0]).toBeLessThan(150);
+    pop.answer = () => Promise.reject(Object.assign(new Error('x'), { code: 'Forbidden.RAM' }));
+    await failureOf(client.call('StartDtsJob', {}));
+    pop.answer = () => Promise.resolve({ Success: false, ErrCode: 'Forbidden.RAM' });
+    await failureOf(client.call('StartDtsJob', {}));
+    expect(seen).toHaveLength(3);
+    for (const ms of seen) expect(ms).toBeGreaterThanOrEqual(0);
+    for (const ms of seen) expect(ms).toBeLessThan(150);
   });
 });
 
