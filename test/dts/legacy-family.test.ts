@@ -430,6 +430,8 @@ describe('legacy family: the instance list', () => {
         item({}),
         item({
           SynchronizationDirection: 'Reverse',
+          // The name an instance's first item gave it stays.
+          SynchronizationJobName: 'other-name',
           SourceEndpoint: { InstanceId: 'r-2' },
           DestinationEndpoint: { InstanceId: 'r-1' },
         }),
@@ -519,8 +521,10 @@ describe('legacy family: the instance list', () => {
         item({ SynchronizationJobId: 'two', Status: 'NotConfigured', SynchronizationDirection: 'Reverse' }),
         item({ SynchronizationJobId: 'old', InstanceCreateTime: 'x', CreateTime: 'yesterday' }),
         item({ SynchronizationJobId: 'noroute', DestinationEndpoint: {} }),
+        item({ SynchronizationJobId: 'nullroute', SourceEndpoint: null }),
+        item({ SynchronizationJobId: 'badtime', InstanceCreateTime: undefined, CreateTime: 'x2026-12-01 18:00:00.0' }),
       ],
-      TotalRecordCount: 6,
+      TotalRecordCount: 8,
     }));
     const byId = Object.fromEntries((await listInstances(dts, 'cn-hangzhou')).map((i) => [i.dtsJobId, i]));
     expect(byId.nc).toMatchObject({ unconfigured: true });
@@ -530,6 +534,8 @@ describe('legacy family: the instance list', () => {
     expect(byId.two).toMatchObject({ unconfigured: true, directions: 2 });
     expect(byId.old?.createdAtMs).toBeNaN();
     expect(byId.noroute?.routes).toEqual([]);
+    expect(byId.nullroute?.routes).toEqual([]);
+    expect(byId.badtime?.createdAtMs).toBeNaN();
   });
 });
 
