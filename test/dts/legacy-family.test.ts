@@ -393,6 +393,41 @@ describe('legacy family: the status list', () => {
     ]);
   });
 
+  it('a direction of no known name keeps no checkpoint; a checkpoint needs no board', async () => {
+    const answer = () => ({
+      SynchronizationJobListStatusList: [
+        {
+          SynchronizationJobId: 'a',
+          SynchronizationDirectionInfoList: [
+            { SynchronizationDirection: 'Sideways', Status: 'x', Checkpoint: 5 },
+            { SynchronizationDirection: 'Forward', Status: 'Synchronizing', Checkpoint: 7 },
+          ],
+        },
+      ],
+      TotalRecordCount: 1,
+    });
+    const checkpoints = {};
+    expect(await describeStatusList(scripted(answer).dts, 'cn-hangzhou', ['a'], checkpoints)).toEqual({
+      a: { Forward: 'Synchronizing' },
+    });
+    expect(checkpoints).toEqual({ a: { Forward: 7 } });
+    expect(await describeStatusList(scripted(answer).dts, 'cn-hangzhou', ['a'])).toEqual({
+      a: { Forward: 'Synchronizing' },
+    });
+  });
+
+  it('a second page with nothing new asks again by id from page 1 before giving up', async () => {
+    // DTS answers a job it was not asked for, and never the one asked.
+    const { dts, calls } = scripted(() => ({ SynchronizationJobListStatusList: [job('z')], TotalRecordCount: 1 }));
+    const board = await describeStatusList(dts, 'cn-hangzhou', ['a']);
+    expect(board).toEqual({ z: { Forward: 'Synchronizing' } });
+    expect(calls.map((c) => [c.params.SynchronizationJobIdListJsonStr, c.params.PageNumber])).toEqual([
+      ['["a"]', undefined],
+      ['["a"]', 2],
+      ['["a"]', undefined],
+    ]);
+  });
+
   it('stops when a first page of the missing ids brings nothing', async () => {
     const { dts, calls } = scripted((_a, params) =>
       params.SynchronizationJobIdListJsonStr === '["a","b"]'
