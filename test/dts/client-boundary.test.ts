@@ -177,7 +177,7 @@ describe('DtsClient answers and errors', () => {
 });
 
 describe('DtsClient and the rate limiter', () => {
-  it('status reads wait in the read lane, everything else in the other lane, before the request is sent', async () => {
+  it('status reads of both families wait in the read lane, everything else in the other lane, before the request is sent', async () => {
     const lanes: Lane[] = [];
     const limiter = {
       perSecond: 4,
@@ -194,9 +194,10 @@ describe('DtsClient and the rate limiter', () => {
       'DescribeSynchronizationJobStatusList',
       'DescribeDtsJobs',
       'ConfigureSynchronizationJob',
+      'StartDtsJob',
     ])
       await client.call(action, {});
-    expect(lanes).toEqual(['read', 'read', 'other', 'other']);
+    expect(lanes).toEqual(['read', 'read', 'read', 'other', 'other']);
     expect(pop.events.slice(0, 2)).toEqual(['take read', 'request DescribeSynchronizationJobStatus']);
     expect(client.budget()).toEqual({ perSecond: 4, waiting: 5 });
     expect(new DtsClient(config).budget()).toBeUndefined();
