@@ -197,6 +197,7 @@ describe('DtsClient and the rate limiter', () => {
       'StartDtsJob',
     ])
       await client.call(action, {});
+    // DescribeDtsJobs is the DtsJob family's status read (by instance id, and the watcher's batch): a read too.
     expect(lanes).toEqual(['read', 'read', 'read', 'other', 'other']);
     expect(pop.events.slice(0, 2)).toEqual(['take read', 'request DescribeSynchronizationJobStatus']);
     expect(client.budget()).toEqual({ perSecond: 4, waiting: 5 });
