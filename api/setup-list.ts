@@ -15,6 +15,40 @@ const SUMMARY_PAGE_SIZE = 1000;
 /** Phases only an ended setup reports; any other is asked of running setups (a closed run is not `synchronizing`). */
 const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 
+/**
+ * How long one answer serves the same list request again. Under a hundred lists a second every one was a
+ * visibility query competing for the server's and PostgreSQL's CPU; an answer at most this old is never older than
+ * the last phase change by more than this (visibility itself lags the workflow by its own few hundred ms).
+ */
+export const LIST_CACHE_MS = 1_000;
+/** Distinct requests kept at once: a bound on memory whatever the callers ask. */
+const LIST_CACHE_ENTRIES = 500;
+const listCaches = new WeakMap<TemporalDeps, Map<string, { atMs: number; answer: Promise<unknown> }>>();
+
+/** listSetups, answered from the same request's answer of the last LIST_CACHE_MS when there is one. */
+export function cachedListSetups(
+  temporal: TemporalDeps,
+  filters: Static<typeof ListQuery>,
+  nowMs = Date.now(),
+): Promise<Awaited<ReturnType<typeof listSetups>>> {
+  let cache = listCaches.get(temporal);
+  if (!cache) {
+    cache = new Map<string, { atMs: number; answer: Promise<unknown> }>();
+    listCaches.set(temporal, cache);
+  }
+  for (const [key, entry] of cache) if (nowMs - entry.atMs >= LIST_CACHE_MS) cache.delete(key);
+  const key = JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)));
+  const hit = cache.get(key);
+  if (hit) return hit.answer as ReturnType<typeof listSetups>;
+  const answer = listSetups(temporal, filters);
+  if (cache.size < LIST_CACHE_ENTRIES) {
+    cache.set(key, { atMs: nowMs, answer });
+    // A failed list is not kept: the next request asks again.
+    answer.catch(() => cache.delete(key));
+  }
+  return answer;
+}
+
 /** One page of the setups the filters select, newest first, with counts per phase and region when asked. */
 export async function listSetups(temporal: TemporalDeps, filters: Static<typeof ListQuery>) {
   const pageToken = filters.pageToken ? Buffer.from(filters.pageToken, 'base64url') : undefined;

@@ -18,7 +18,7 @@ import {
   VerificationAccepted,
   VerifyBody,
 } from '../schemas';
-import { listSetups } from '../setup-list';
+import { cachedListSetups } from '../setup-list';
 import { Setups, type OperatorAction } from '../setups';
 import type { TemporalDeps } from '../temporal';
 
@@ -110,7 +110,7 @@ function readRoutes(app: App, temporal: TemporalDeps, setups: Setups) {
   app.get(
     '/v1/syncs',
     { schema: { summary: 'Setups, newest first', querystring: ListQuery, response: { 200: ListReply, ...errors } } },
-    async (req) => listSetups(temporal, req.query),
+    async (req) => cachedListSetups(temporal, req.query),
   );
 
   app.get(
