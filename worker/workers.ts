@@ -52,11 +52,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
     maxCachedWorkflows: config.maxCachedWorkflows,
-    // Notifications and the preflight's visibility read: on this queue, so they never spend the DTS call budget.
-    activities: {
-      ...createNotifyActivities(config.notify, config.temporal.namespace),
-      ...createOwnSetupsActivities(deps.client),
-    },
+    activities: workflowQueueActivities(config, deps.client),
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
@@ -120,6 +116,14 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     shutdown: () => {
       for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
+  };
+}
+
+/** Notifications and the preflight's visibility read: on the workflows' queue, so they never spend the DTS budget. */
+function workflowQueueActivities(config: WorkerConfig, client: Client) {
+  return {
+    ...createNotifyActivities(config.notify, config.temporal.namespace),
+    ...createOwnSetupsActivities(client),
   };
 }
 
