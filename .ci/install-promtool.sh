@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # promtool for `promtool check rules` / `promtool test rules` over deploy/prometheus/, and the
-# prometheus server binary for test/observability/prometheus-live.test.ts, and the server's classic web
+# prometheus server binary for test/observability/prometheus-live.int.test.ts, and the server's classic web
 # UI (web/, passed as --web.local-assets) for the /alerts screenshot of scripts/dashboard-snapshot.ts.
 # Taken from Debian's `prometheus` package, but only the two binaries and the UI are extracted: installing
 # the package would run its postinst, which starts a Prometheus server (invoke-rc.d) on this machine.

@@ -3,7 +3,7 @@ import { TEST_PAYLOAD_KEY_BYTES } from '../support/secret-scan';
 
 /**
  * TEST_PAYLOAD_KEYS of test/support/stack.ts, which imports vitest and so cannot load in a plain
- * `tsx` script (the chaos run, the history recorder). test/replay/replay.test.ts checks they match.
+ * `tsx` script (the chaos run, the history recorder). test/replay/replay.int.test.ts checks they match.
  */
 export const CHAOS_PAYLOAD_KEYS: PayloadKeys = {
   currentKeyId: 'test-key',

@@ -161,7 +161,7 @@ describe.skipIf(!runnable)('Helm chart', () => {
     expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(WORKER_SHUTDOWN_GRACE_MS + 10_000);
   });
 
-  // The procedure test/prod/rolling-upgrade.test.ts proves (docs/deployment.md, "Upgrading").
+  // The procedure test/prod/rolling-upgrade.int.test.ts proves (docs/deployment.md, "Upgrading").
   it('replaces the workers one at a time, each new one polling before the next old one goes', () => {
     const { resources } = render();
     const worker = deployment(resources, 'worker');

@@ -3,7 +3,7 @@ import { startEmulator, type RedisInstance, type RunningEmulator } from '../../e
 import { DtsClient } from '../../activities/dts/client';
 import { RkvstoreClient } from '../../activities/rkvstore/client';
 import { refreshingCredentials, workerCredentials, type ExpiringCredentials } from '../../worker/credentials';
-import { tairInstance } from '../support/stack';
+import { tairInstance } from '../support/requests';
 
 // Two STS credentials the emulator knows; the first expires during the run and must be replaced before then.
 const STS: { accessKeyId: string; accessKeySecret: string; securityToken: string }[] = [

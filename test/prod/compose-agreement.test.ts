@@ -16,7 +16,7 @@ import { TEMPORAL_CLI_VERSION, temporalCliPath } from '../../scripts/temporal-cl
 
 // `npm run prod-local` and docker-compose.yml describe one topology: the script takes its versions,
 // environment and setup scripts from the compose file, and these checks keep the two in step (fast; the
-// topology itself runs in prod-local.test.ts with PROD_LOCAL=1).
+// topology itself runs in prod-local.int.test.ts with PROD_LOCAL=1).
 const root = join(__dirname, '..', '..');
 const compose = readCompose();
 const template = readFileSync(join(root, 'deploy/temporal/prod-local.yaml'), 'utf8');

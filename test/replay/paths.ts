@@ -1,5 +1,5 @@
 // Every path of redisSync that must have a recorded history in test/histories (checked by
-// replay.test.ts). Recorded by record-histories.ts; a new path of the workflow adds a name here.
+// replay.int.test.ts). Recorded by record-histories.ts; a new path of the workflow adds a name here.
 
 /** Recorded from the 1.0 baseline (docs/reliability.md, "Versioning"): no patch marker. */
 export const BASELINE_PATHS = [

@@ -1,4 +1,4 @@
-// Records the histories that test/replay/replay.test.ts replays against the current workflow code.
+// Records the histories that test/replay/replay.int.test.ts replays against the current workflow code.
 //
 //   npx tsx test/replay/record-histories.ts [scenario names...]
 //

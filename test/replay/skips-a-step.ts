@@ -1,4 +1,4 @@
-// A deliberately wrong `redisSync` for test/replay/replay.test.ts: it buys the instance without
+// A deliberately wrong `redisSync` for test/replay/replay.int.test.ts: it buys the instance without
 // first announcing the purchasing phase (the search-attribute upsert the real workflow records).
 // Replaying a recorded history against it must fail: proof that the replay test would catch an
 // incompatible change.

@@ -8,7 +8,7 @@ import {
   type RunningEmulator,
 } from '../../emulator';
 import { RkvstoreClient } from '../../activities/rkvstore/client';
-import { tairInstance } from '../support/stack';
+import { tairInstance } from '../support/requests';
 
 // The R-KVStore emulator through Alibaba's typed SDK (@alicloud/r-kvstore20150101) over real HTTP.
 let emulator: RunningEmulator;

@@ -41,7 +41,7 @@ function printable(bytes: Buffer): string {
 
 // The run's test values. They are duplicated from test/support/stack.ts on purpose: this file is
 // imported by the global setup (main process), where stack.ts (Runtime.install, inject) must not
-// load. test/security/no-secrets.test.ts checks the two stay equal.
+// load. test/security/no-secrets.int.test.ts checks the two stay equal.
 export const TEST_TOKEN_VALUE = 'test-token-0123456789abcdef';
 export const TEST_PAYLOAD_KEY_BYTES = Buffer.alloc(32, 7);
 

@@ -4,7 +4,7 @@ import { adoptionDifferences, adoptionRequestOf, type DtsJobFacts } from '../../
 import { syncRequest } from '../support/requests';
 
 // The pure rules of an adoption (issue 13): where a DTS job differs from the request, and which request
-// fields an adoption refuses. The end-to-end path is test/workflows/adopt.test.ts.
+// fields an adoption refuses. The end-to-end path is test/workflows/adopt.int.test.ts.
 const request = syncRequest({ topology: 'bidirectional' });
 const src = request.source.instanceId!;
 const dst = request.destination.instanceId!;

@@ -19,7 +19,7 @@ describe('recovery under faults (small chaos run)', () => {
         minutes: 1.5,
         log: (line) => lines.push(line),
       });
-      const summary = formatResult(result, 'chaos.test.ts (6 setups, seed 11)');
+      const summary = formatResult(result, 'chaos.int.test.ts (6 setups, seed 11)');
       expect(result.disruptions['worker-kill'], summary).toBe(1);
       expect(result.disruptions['emulator-restart'], summary).toBe(1);
       expect(result.setupsStarted, summary).toBe(6);

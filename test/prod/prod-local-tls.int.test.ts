@@ -13,7 +13,7 @@ import { eventually } from '../support/stack';
 // `npm run prod-local -- --tls`: the Temporal server built from source with mTLS on its frontend, workers
 // and APIs connecting through the TEMPORAL_TLS_* variables. Proves that the certificate is required (a
 // client and a worker without it are refused) and sufficient (a setup reaches synchronizing). Runs with
-// PROD_LOCAL=1, like test/prod/prod-local.test.ts.
+// PROD_LOCAL=1, like test/prod/prod-local.int.test.ts.
 describe.runIf(process.env.PROD_LOCAL === '1')('prod-local with mTLS on the Temporal frontend', () => {
   let topology: Topology;
   let dataDir: string;
