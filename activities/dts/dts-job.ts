@@ -37,9 +37,17 @@ export function dtsJobFamily(dts: DtsClient): DtsFamily {
   });
 }
 
-const start = (dts: DtsClient, input: DirectionRef) => taskAction(dts, 'StartDtsJob', input);
-const suspend = (dts: DtsClient, input: DirectionRef) => taskAction(dts, 'SuspendDtsJob', input);
-const reset = (dts: DtsClient, input: DirectionRef) => taskAction(dts, 'ResetDtsJob', input);
+async function start(dts: DtsClient, input: DirectionRef): Promise<void> {
+  await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input));
+}
+
+async function suspend(dts: DtsClient, input: DirectionRef): Promise<void> {
+  await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input));
+}
+
+async function reset(dts: DtsClient, input: DirectionRef): Promise<void> {
+  await dts.call('ResetDtsJob', await taskParams(dts, 'ResetDtsJob', input));
+}
 
 /** CreateDtsInstance: a SYNC instance for Redis at both ends. It takes no ClientToken (docs/dts-api.md §13.3). */
 async function create(dts: DtsClient, input: CreateInput): Promise<string> {
@@ -191,20 +199,20 @@ function legacyShape(item: Json): Json {
 }
 
 /**
- * StartDtsJob, SuspendDtsJob or ResetDtsJob, naming the direction's own task, with its instance and direction,
+ * What StartDtsJob, SuspendDtsJob and ResetDtsJob name: the direction's own task, with its instance and direction,
  * so the call names it however DTS looks it up.
  */
-async function taskAction(dts: DtsClient, action: string, input: DirectionRef): Promise<void> {
+async function taskParams(dts: DtsClient, action: string, input: DirectionRef): Promise<DtsParams> {
   const item = await findInstance(dts, input.regionId, input.dtsJobId);
   if (!item) throw notFound(action, input);
   // A Reverse task not listed yet is named by the instance's Forward task and the direction.
   const taskId = text(task(item, input.direction)?.DtsJobId) || text(item.DtsJobId);
-  await dts.call(action, {
+  return {
     DtsJobId: taskId,
     DtsInstanceId: input.dtsJobId,
     RegionId: input.regionId,
     SynchronizationDirection: input.direction,
-  });
+  };
 }
 
 /** DeleteDtsJob of the Forward task releases the instance; one DTS no longer lists counts as released. */

@@ -66,7 +66,7 @@ const CHANGE_ROUTES: {
   method: 'PATCH' | 'POST';
   url: string;
   schema: object;
-  change(setups: Setups, id: string, body: unknown, by: string | undefined): Promise<SetupStatus>;
+  change: (setups: Setups, id: string, body: unknown, by: string | undefined) => Promise<SetupStatus>;
 }[] = [
   {
     method: 'PATCH',
