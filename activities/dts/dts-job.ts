@@ -112,7 +112,7 @@ function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoi
     [`${prefix}Password`]: endpoint.password,
     [`${prefix}InstanceType`]: cloud ? 'REDIS' : endpoint.kind.toUpperCase(),
     // An Express endpoint is only an address.
-    [`${prefix}InstanceID`]: endpoint.kind === 'express' ? undefined : endpoint.instanceId,
+    ...(endpoint.kind === 'express' ? {} : { [`${prefix}InstanceID`]: endpoint.instanceId }),
     // This family names the account in its own parameter: for a cloud instance, absent means its default account;
     // ECS and Express are reached by address, with Redis's default account when none is named.
     ...(cloud
