@@ -37,8 +37,30 @@ export function dtsJobFamily(dts: DtsClient): DtsFamily {
   });
 }
 
+/**
+ * A restart must not wait for the read that names the task: when DescribeDtsJobs is refused (credentials or
+ * permissions), StartDtsJob names the direction by the instance's Forward task as DTS numbers it, the instance
+ * id without `dts` (docs/dts-api.md §12), and DTS's answer tells whether it started. A task DTS does not know by
+ * that id (a reset replaced it) leaves the read's refusal as the error.
+ */
 async function start(dts: DtsClient, input: DirectionRef): Promise<void> {
-  await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input));
+  let params: DtsParams;
+  try {
+    params = await taskParams(dts, 'StartDtsJob', input);
+  } catch (readErr) {
+    if (!isFailure(readErr, DtsFailure.Credentials)) throw readErr;
+    try {
+      await dts.call('StartDtsJob', { ...instanceParams(input), DtsJobId: input.dtsJobId.replace(/^dts/, '') });
+      return;
+    } catch (err) {
+      throw isFailure(err, DtsFailure.NotFound) ? readErr : err;
+    }
+  }
+  await dts.call('StartDtsJob', params);
+}
+
+function isFailure(err: unknown, type: string): boolean {
+  return err instanceof ApplicationFailure && err.type === type;
 }
 
 async function suspend(dts: DtsClient, input: DirectionRef): Promise<void> {
@@ -207,12 +229,11 @@ async function taskParams(dts: DtsClient, action: string, input: DirectionRef): 
   if (!item) throw notFound(action, input);
   // A Reverse task not listed yet is named by the instance's Forward task and the direction.
   const taskId = text(task(item, input.direction)?.DtsJobId) || text(item.DtsJobId);
-  return {
-    DtsJobId: taskId,
-    DtsInstanceId: input.dtsJobId,
-    RegionId: input.regionId,
-    SynchronizationDirection: input.direction,
-  };
+  return { ...instanceParams(input), DtsJobId: taskId };
+}
+
+function instanceParams(input: DirectionRef): DtsParams {
+  return { DtsInstanceId: input.dtsJobId, RegionId: input.regionId, SynchronizationDirection: input.direction };
 }
 
 /** DeleteDtsJob of the Forward task releases the instance; one DTS no longer lists counts as released. */
@@ -228,7 +249,7 @@ async function release(dts: DtsClient, input: JobRef): Promise<ReleaseResult> {
     });
     return { outcome: 'released' };
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === DtsFailure.NotFound) return { outcome: 'already-gone' };
+    if (isFailure(err, DtsFailure.NotFound)) return { outcome: 'already-gone' };
     throw err;
   }
 }
