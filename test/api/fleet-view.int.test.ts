@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
@@ -29,8 +30,7 @@ function body(name: string, tags: string[], region = 'cn-hangzhou') {
 }
 
 async function start(b: ReturnType<typeof body>) {
-  for (const e of [b.source, b.destination])
-    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
+  await registerPair(stack, b);
   const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: b });
   expect(res.statusCode, res.body).toBe(202);
   return res.json<{ id: string }>().id;

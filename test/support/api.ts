@@ -1,4 +1,5 @@
-import { buildApp } from '../../api/app';
+import { buildApp, type App } from '../../api/app';
+import { eventually } from './eventually';
 import { TEST_TOKEN, type Stack } from './stack';
 
 /** The production app, wired to the test stack's Temporal client. */
@@ -19,3 +20,24 @@ export function buildTestApp(stack: Stack, overrides: Partial<Parameters<typeof 
 }
 
 export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/**
+ * The setup's view (GET /v1/syncs/:id) once its phase is `phase`. While the setup is failed, the
+ * timeout message carries its error: a wait that cannot end any more says why.
+ */
+export function untilViewPhase(
+  app: App,
+  id: string,
+  phase: string,
+  { headers = AUTH, timeoutMs = 30_000 }: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<any> {
+  return eventually(
+    async () => {
+      const view = (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers })).json();
+      if (view.phase === phase) return view;
+      if (view.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(view.error)}`);
+      return undefined;
+    },
+    { what: `phase ${phase} of ${id}`, timeoutMs },
+  );
+}
