@@ -1,9 +1,9 @@
 // GET /v1/syncs/:id/events against the real dev server and emulator: who did what, read back from the history.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, untilViewPhase } from '../support/api';
+import { startStackAndApp, stopStackAndApp, untilViewPhase } from '../support/api';
 import { findSecrets, TEST_SECRETS } from '../support/secret-scan';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, tairInstance, type Stack } from '../support/stack';
 import { FAST, syncRequest } from '../support/requests';
 import { registerPair } from '../support/instances';
 import { setupStatusQuery } from '../../core/messages';
@@ -18,20 +18,13 @@ const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack, {
-    tokens: [
-      `ci-deploy:admin:${STARTER_TOKEN}`,
-      `ops-alice:admin:${ALICE_TOKEN}`,
-      `reader:viewer:viewer-token-0123456789`,
-    ],
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+const TOKENS = [
+  `ci-deploy:admin:${STARTER_TOKEN}`,
+  `ops-alice:admin:${ALICE_TOKEN}`,
+  `reader:viewer:viewer-token-0123456789`,
+];
+beforeAll(async () => ({ stack, app } = await startStackAndApp({}, { tokens: TOKENS })));
+afterAll(() => stopStackAndApp(stack, app));
 
 async function phaseOf(id: string): Promise<{ phase?: string; workflowStatus?: string }> {
   return (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) })).json();

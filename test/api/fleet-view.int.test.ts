@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
+import { eventually, type Stack } from '../support/stack';
 import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 const run = randomUUID().slice(0, 6);
 function body(name: string, tags: string[], region = 'cn-hangzhou') {

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, buildTestApp, untilViewPhase } from '../support/api';
+import { AUTH, startStackAndApp, stopStackAndApp, untilViewPhase } from '../support/api';
 import type { EmulatorCall } from '../support/requests';
-import { startStack, tairInstance, type Stack } from '../support/stack';
+import { tairInstance, type Stack } from '../support/stack';
 import type { App } from '../../api/app';
 
 // The preflight end to end: API → preflight workflow → worker's reads (R-KVStore + DTS emulator, visibility).
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 interface Item {
   check: string;

@@ -1,6 +1,6 @@
 import { buildApp, type App } from '../../api/app';
 import { eventually } from './eventually';
-import { TEST_TOKEN, type Stack } from './stack';
+import { startStack, TEST_TOKEN, type Stack } from './stack';
 
 /** The production app, wired to the test stack's Temporal client. */
 export function buildTestApp(stack: Stack, overrides: Partial<Parameters<typeof buildApp>[0]> = {}) {
@@ -20,6 +20,26 @@ export function buildTestApp(stack: Stack, overrides: Partial<Parameters<typeof 
 }
 
 export const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** A test file's stack and the production app in front of it (call from beforeAll). */
+export async function startStackAndApp(
+  stackOptions: Parameters<typeof startStack>[0] = {},
+  appOptions: Parameters<typeof buildTestApp>[1] = {},
+): Promise<{ stack: Stack; app: App }> {
+  const stack = await startStack(stackOptions);
+  try {
+    return { stack, app: await buildTestApp(stack, appOptions) };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+/** Stops what startStackAndApp started, as far as it got (call from afterAll). */
+export async function stopStackAndApp(stack: Stack | undefined, app: App | undefined): Promise<void> {
+  await app?.close();
+  await stack?.stop();
+}
 
 /**
  * The setup's view (GET /v1/syncs/:id) once its phase is `phase`. While the setup is failed, the

@@ -3,23 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { SetupRequest } from '../../core/types';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, type Stack } from '../support/stack';
 import { untilPhase } from '../support/setup-status';
 import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   const base = syncRequest();

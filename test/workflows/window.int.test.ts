@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import type { InitializationWindow, SetupRequest, SetupStatus } from '../../core/types';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
-import { eventually, startStack, type Stack } from '../support/stack';
+import { eventually, type Stack } from '../support/stack';
 import { untilPhase } from '../support/setup-status';
 import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
@@ -17,14 +17,8 @@ const ZONE = 'Asia/Kathmandu';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 /** "HH:MM" on a clock in ZONE at `ms`. */
 function hhmm(ms: number): string {
