@@ -1,5 +1,7 @@
 // Every DTS call the emulator saw. Its log keeps only the last 10,000 calls, so the bench
 // reads it every 20 s (at most ~1,000 new calls at the budgets used here) and keeps each call once (by seq).
+import { RKVSTORE_VERSION } from '../emulator/rkvstore/operations';
+
 export interface SeenCall {
   seq: number;
   atMs: number;
@@ -15,6 +17,12 @@ export class CallCollector {
   /** Set when calls fell out of the emulator's log before the bench read them. */
   gap = false;
 
+  /**
+   * R-KVStore calls the emulator logged (the same host answers both products), by arrival time. Another product
+   * with its own quota (RKVSTORE_MAX_CALLS_PER_SECOND): never counted with DTS's calls against DTS's budget.
+   */
+  readonly rkvstoreAtMs: number[] = [];
+
   constructor(private readonly emulatorUrl: string) {}
 
   start(everyMs = 20_000): void {
@@ -29,11 +37,22 @@ export class CallCollector {
   async collect(): Promise<void> {
     const res = await fetch(`${this.emulatorUrl}/__emulator/calls`);
     const { calls } = (await res.json()) as {
-      calls: { seq: number; time: string; action?: string; outcome: string; jobId?: string }[];
+      calls: {
+        seq: number;
+        time: string;
+        action?: string;
+        outcome: string;
+        jobId?: string;
+        params?: Record<string, string>;
+      }[];
     };
     if (calls.length > 0 && this.maxSeq > 0 && calls[0]!.seq > this.maxSeq + 1) this.gap = true;
     for (const call of calls) {
       if (call.seq <= this.maxSeq) continue;
+      if (isRkvstoreCall(call)) {
+        this.rkvstoreAtMs.push(Date.parse(call.time));
+        continue;
+      }
       this.bySeq.set(call.seq, {
         seq: call.seq,
         atMs: Date.parse(call.time),
@@ -54,6 +73,11 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
   const counts: Record<string, number> = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
+}
+
+/** An R-KVStore call in the emulator's log: its Version is R-KVStore's (emulator/rkvstore/operations.ts). */
+export function isRkvstoreCall(call: { params?: Record<string, string> }): boolean {
+  return call.params?.Version === RKVSTORE_VERSION;
 }
 
 /** Most calls in any sliding window of `windowMs` (two pointers over sorted times). */

@@ -287,6 +287,8 @@ async function main(): Promise<void> {
     /** With --keep: the kept fleet's DTS calls per hour (steady.keptCallsPerHour), where a reader looks first. */
     keptCallsPerHour?: number;
     peakSlidingSecond?: { arrived: number; sent: number };
+    /** R-KVStore's busiest sliding second (verifications' address reads): its own budget, not DTS's. */
+    rkvstorePeakSlidingSecond?: number;
   } = {
     setups: args.setups,
     synchronizing: statuses.filter((st) => st.reverse?.synchronizingAt).length,
@@ -299,7 +301,9 @@ async function main(): Promise<void> {
     reactionBreakdown: breakdown,
     dtsCallsPerSetup: round1(setupPhaseCalls.length / args.setups),
     peakCallsPerSecond: peakPerSecond(setupPhaseCalls.map((c) => c.atMs)),
-    // The busiest sliding second as the emulator stamped arrivals and as the worker sent (bench/probe.mjs).
+    // The busiest sliding second as the emulator stamped arrivals and as the worker sent (bench/probe.mjs), DTS
+    // calls only: R-KVStore's reads reach the same emulator on their own budget.
+    rkvstorePeakSlidingSecond: peakInWindow(calls.rkvstoreAtMs.filter((t) => t <= allSynchronizingAtMs)).count,
     peakSlidingSecond: {
       arrived: peakInWindow(setupPhaseCalls.map((c) => c.atMs)).count,
       sent: peakInWindow(setupWorkerSent.filter((t) => t <= allSynchronizingAtMs)).count,

@@ -3,8 +3,13 @@ import { businessFailure, classifyDtsError } from './errors';
 import type { Lane, RateLimiter } from './rate-limiter';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
 
-/** Status reads: what lets a waiting setup move on (see RateLimiter). */
-const READ_ACTIONS = new Set(['DescribeSynchronizationJobStatus', 'DescribeSynchronizationJobStatusList']);
+/** Status reads of either family: what lets a waiting setup move on (see RateLimiter). */
+const READ_ACTIONS = new Set([
+  'DescribeSynchronizationJobStatus',
+  'DescribeSynchronizationJobStatusList',
+  // The DtsJob family reads statuses (one instance, or the watcher's batch) with its list, filtered by id.
+  'DescribeDtsJobs',
+]);
 
 export interface DtsClientConfig {
   endpoint: string;

@@ -13,6 +13,8 @@ export interface ActivityCall {
   name: string;
   input: unknown;
   atMs: number;
+  /** The summary the Temporal UI shows for the activity (its options' `summary`). */
+  summary?: string;
 }
 
 interface Scripted {
@@ -88,8 +90,8 @@ export class FakeRuntime {
     return fn();
   }
 
-  async activity(name: string, args: unknown[]): Promise<unknown> {
-    this.calls.push({ name, input: args[0], atMs: this.nowMs });
+  async activity(name: string, args: unknown[], summary?: string): Promise<unknown> {
+    this.calls.push({ name, input: args[0], atMs: this.nowMs, ...(summary === undefined ? {} : { summary }) });
     const fn = this.activities[name];
     if (!fn) throw new Error(`the test gave no activity ${name}`);
     try {
@@ -150,14 +152,14 @@ export function fakeWorkflowModule() {
     },
     deprecatePatch: noop,
     workflowInfo: () => runtime.info,
-    proxyActivities: () =>
+    proxyActivities: (options?: { summary?: string }) =>
       new Proxy(
         {},
         {
           get:
             (_t, name: string) =>
             (...args: unknown[]) =>
-              runtime.activity(name, args),
+              runtime.activity(name, args, options?.summary),
         },
       ),
     upsertSearchAttributes: (attributes: unknown) => runtime.searchAttributes.push(attributes),
