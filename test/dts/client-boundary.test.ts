@@ -166,12 +166,18 @@ describe('DtsClient answers and errors', () => {
     };
     const client = new DtsClient(config, (c) => seen.push(c.durationMs), limiter as unknown as RateLimiter);
     await client.call('StartDtsJob', {});
-    expect(seen[0]).toBeLessThan(150);
+    pop.answer = () => Promise.reject(Object.assign(new Error('x'), { code: 'Forbidden.RAM' }));
+    await failureOf(client.call('StartDtsJob', {}));
+    pop.answer = () => Promise.resolve({ Success: false, ErrCode: 'Forbidden.RAM' });
+    await failureOf(client.call('StartDtsJob', {}));
+    expect(seen).toHaveLength(3);
+    for (const ms of seen) expect(ms).toBeGreaterThanOrEqual(0);
+    for (const ms of seen) expect(ms).toBeLessThan(150);
   });
 });
 
 describe('DtsClient and the rate limiter', () => {
-  it('status reads wait in the read lane, everything else in the other lane, before the request is sent', async () => {
+  it('status reads of both families wait in the read lane, everything else in the other lane, before the request is sent', async () => {
     const lanes: Lane[] = [];
     const limiter = {
       perSecond: 4,
@@ -188,10 +194,11 @@ describe('DtsClient and the rate limiter', () => {
       'DescribeSynchronizationJobStatusList',
       'DescribeDtsJobs',
       'ConfigureSynchronizationJob',
+      'StartDtsJob',
     ])
       await client.call(action, {});
     // DescribeDtsJobs is the DtsJob family's status read (by instance id, and the watcher's batch): a read too.
-    expect(lanes).toEqual(['read', 'read', 'read', 'other']);
+    expect(lanes).toEqual(['read', 'read', 'read', 'other', 'other']);
     expect(pop.events.slice(0, 2)).toEqual(['take read', 'request DescribeSynchronizationJobStatus']);
     expect(client.budget()).toEqual({ perSecond: 4, waiting: 5 });
     expect(new DtsClient(config).budget()).toBeUndefined();

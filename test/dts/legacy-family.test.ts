@@ -393,6 +393,41 @@ describe('legacy family: the status list', () => {
     ]);
   });
 
+  it('a direction of no known name keeps no checkpoint; a checkpoint needs no board', async () => {
+    const answer = () => ({
+      SynchronizationJobListStatusList: [
+        {
+          SynchronizationJobId: 'a',
+          SynchronizationDirectionInfoList: [
+            { SynchronizationDirection: 'Sideways', Status: 'x', Checkpoint: 5 },
+            { SynchronizationDirection: 'Forward', Status: 'Synchronizing', Checkpoint: 7 },
+          ],
+        },
+      ],
+      TotalRecordCount: 1,
+    });
+    const checkpoints = {};
+    expect(await describeStatusList(scripted(answer).dts, 'cn-hangzhou', ['a'], checkpoints)).toEqual({
+      a: { Forward: 'Synchronizing' },
+    });
+    expect(checkpoints).toEqual({ a: { Forward: 7 } });
+    expect(await describeStatusList(scripted(answer).dts, 'cn-hangzhou', ['a'])).toEqual({
+      a: { Forward: 'Synchronizing' },
+    });
+  });
+
+  it('a second page with nothing new asks again by id from page 1 before giving up', async () => {
+    // DTS answers a job it was not asked for, and never the one asked.
+    const { dts, calls } = scripted(() => ({ SynchronizationJobListStatusList: [job('z')], TotalRecordCount: 1 }));
+    const board = await describeStatusList(dts, 'cn-hangzhou', ['a']);
+    expect(board).toEqual({ z: { Forward: 'Synchronizing' } });
+    expect(calls.map((c) => [c.params.SynchronizationJobIdListJsonStr, c.params.PageNumber])).toEqual([
+      ['["a"]', undefined],
+      ['["a"]', 2],
+      ['["a"]', undefined],
+    ]);
+  });
+
   it('stops when a first page of the missing ids brings nothing', async () => {
     const { dts, calls } = scripted((_a, params) =>
       params.SynchronizationJobIdListJsonStr === '["a","b"]'
@@ -430,6 +465,8 @@ describe('legacy family: the instance list', () => {
         item({}),
         item({
           SynchronizationDirection: 'Reverse',
+          // The name an instance's first item gave it stays.
+          SynchronizationJobName: 'other-name',
           SourceEndpoint: { InstanceId: 'r-2' },
           DestinationEndpoint: { InstanceId: 'r-1' },
         }),
@@ -519,8 +556,10 @@ describe('legacy family: the instance list', () => {
         item({ SynchronizationJobId: 'two', Status: 'NotConfigured', SynchronizationDirection: 'Reverse' }),
         item({ SynchronizationJobId: 'old', InstanceCreateTime: 'x', CreateTime: 'yesterday' }),
         item({ SynchronizationJobId: 'noroute', DestinationEndpoint: {} }),
+        item({ SynchronizationJobId: 'nullroute', SourceEndpoint: null }),
+        item({ SynchronizationJobId: 'badtime', InstanceCreateTime: undefined, CreateTime: 'x2026-12-01 18:00:00.0' }),
       ],
-      TotalRecordCount: 6,
+      TotalRecordCount: 8,
     }));
     const byId = Object.fromEntries((await listInstances(dts, 'cn-hangzhou')).map((i) => [i.dtsJobId, i]));
     expect(byId.nc).toMatchObject({ unconfigured: true });
@@ -530,6 +569,8 @@ describe('legacy family: the instance list', () => {
     expect(byId.two).toMatchObject({ unconfigured: true, directions: 2 });
     expect(byId.old?.createdAtMs).toBeNaN();
     expect(byId.noroute?.routes).toEqual([]);
+    expect(byId.nullroute?.routes).toEqual([]);
+    expect(byId.badtime?.createdAtMs).toBeNaN();
   });
 });
 

@@ -182,6 +182,20 @@ describe('purchase: a lost answer', () => {
     expect(owners.get('dtsi-edge')).toMatchObject({ setupId: 'setup-a', how: 'adopted' });
   });
 
+  it('an instance of another class or pay type is not the lost purchase; no candidate, no question about others', async () => {
+    const listed = [
+      instance('dtsi-class', { jobClass: 'large' }),
+      instance('dtsi-pay', { payType: 'PrePaid' }),
+      instance('dtsi-both', { jobClass: 'medium', payType: 'PrePaid' }),
+    ];
+    const { dts, created } = family(listed);
+    const { claims, otherAsked, owners } = memoryClaims({ othersBuying: 1 });
+    expect(await attempt(2).run(() => purchaseInstance(dts, input, claims))).toEqual({ dtsJobId: 'dtsi-new-1' });
+    expect(created).toHaveLength(1);
+    expect(otherAsked).toEqual([]);
+    expect([...owners.keys()]).toEqual(['dtsi-new-1']);
+  });
+
   it('topology: two-way takes only one listed two-way; one-way takes one-way or unknown', async () => {
     const twoWay = { ...input, topology: 'bidirectional' as const };
     const unknown = [instance('dtsi-unknown', { directions: undefined }), instance('dtsi-one', { createdAtMs: NOW })];
