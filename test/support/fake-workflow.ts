@@ -37,6 +37,8 @@ export class FakeRuntime {
   readonly handlers = new Map<string, (...args: unknown[]) => unknown>();
   readonly searchAttributes: unknown[] = [];
   readonly memos: Record<string, unknown>[] = [];
+  /** Gauge values set, in order (counters and histograms are not recorded). */
+  readonly gauges: { name: string; value: number; attributes?: Record<string, unknown> }[] = [];
   /** Patches the fake answers false for (an old run); every other patch is taken. */
   readonly unpatched = new Set<string>();
   readonly patchesAsked = new Set<string>();
@@ -47,7 +49,11 @@ export class FakeRuntime {
     taskQueue: 'tq',
     historyLength: 10,
     continueAsNewSuggested: false,
+    /** The run's typed search attributes (the setup's tags as SyncTags): `tags` answers every key. */
+    typedSearchAttributes: { get: (_key: unknown): string[] | undefined => this.tags },
   };
+  /** The setup's tags the fake search attributes hold (SyncTags). */
+  tags: string[] | undefined = undefined;
   /** Waits (condition/sleep) so far: a step that loops for ever fails the test instead of hanging it. */
   waits = 0;
   maxWaits = 2_000;
@@ -138,7 +144,13 @@ export function fakeWorkflowModule() {
       nonCancellable: <T>(fn: () => Promise<T>) => fn(),
     },
     log: { debug: noop, info: noop, warn: noop, error: noop },
-    metricMeter: { createCounter: () => instrument, createHistogram: () => instrument, createGauge: () => instrument },
+    metricMeter: {
+      createCounter: () => instrument,
+      createHistogram: () => instrument,
+      createGauge: (name: string) => ({
+        set: (value: number, attributes?: Record<string, unknown>) => runtime.gauges.push({ name, value, attributes }),
+      }),
+    },
     defineSignal: (name: string) => ({ type: 'signal', name }),
     defineQuery: (name: string) => ({ type: 'query', name }),
     defineUpdate: (name: string) => ({ type: 'update', name }),
