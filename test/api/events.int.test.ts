@@ -1,10 +1,11 @@
 // GET /v1/syncs/:id/events against the real dev server and emulator: who did what, read back from the history.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../support/api';
+import { startStackAndApp, stopStackAndApp, untilViewPhase } from '../support/api';
 import { findSecrets, TEST_SECRETS } from '../support/secret-scan';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, tairInstance, type Stack } from '../support/stack';
 import { FAST, syncRequest } from '../support/requests';
+import { registerPair } from '../support/instances';
 import { setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
 import { setupWorkflowId } from '../../core/ids';
@@ -17,33 +18,23 @@ const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack, {
-    tokens: [
-      `ci-deploy:admin:${STARTER_TOKEN}`,
-      `ops-alice:admin:${ALICE_TOKEN}`,
-      `reader:viewer:viewer-token-0123456789`,
-    ],
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+const TOKENS = [
+  `ci-deploy:admin:${STARTER_TOKEN}`,
+  `ops-alice:admin:${ALICE_TOKEN}`,
+  `reader:viewer:viewer-token-0123456789`,
+];
+beforeAll(async () => ({ stack, app } = await startStackAndApp({}, { tokens: TOKENS })));
+afterAll(() => stopStackAndApp(stack, app));
 
 async function phaseOf(id: string): Promise<{ phase?: string; workflowStatus?: string }> {
   return (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) })).json();
 }
-const untilPhase = (id: string, phase: string) =>
-  eventually(async () => ((await phaseOf(id)).phase === phase ? true : undefined), { what: `phase ${phase}` });
-
 describe('GET /v1/syncs/:id/events', () => {
   it('lists who started, retried and released a setup, with its phase changes, and no token or password', async () => {
     const n = randomUUID().slice(0, 8);
     const source = { instanceId: `r-ev-src-${n}`, region: 'cn-hangzhou', password: `src-${n}-Pa55` };
     const destination = { instanceId: `r-ev-dst-${n}`, region: 'cn-hangzhou', password: `dst-${n}-Pa55` };
-    for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+    await registerPair(stack, { source, destination });
     const wrong = `wrong-${n}-Pa55`;
     // DTS is given a password the instance does not have: the precheck fails and waits for an operator.
     const started = await app.inject({
@@ -60,11 +51,11 @@ describe('GET /v1/syncs/:id/events', () => {
     });
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
-    await untilPhase(id, 'needs-attention');
+    await untilViewPhase(app, id, 'needs-attention', { headers: as(ALICE_TOKEN) });
     await stack.admin('instances', tairInstance(source.instanceId, wrong));
     const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: as(ALICE_TOKEN) });
     expect(retry.statusCode).toBe(200);
-    await untilPhase(id, 'synchronizing');
+    await untilViewPhase(app, id, 'synchronizing', { headers: as(ALICE_TOKEN) });
     const release = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) });
     expect(release.statusCode).toBe(200);
     await eventually(async () => ((await phaseOf(id)).workflowStatus === 'COMPLETED' ? true : undefined), {
@@ -130,8 +121,7 @@ describe('GET /v1/syncs/:id/events', () => {
       request.topology = 'oneway';
       request.source = { ...request.source, instanceId: `r-evc-src-${n}` };
       request.destination = { ...request.destination, instanceId: `r-evc-dst-${n}` };
-      for (const e of [request.source, request.destination])
-        await stack.admin('instances', tairInstance(e.instanceId!, e.password));
+      await registerPair(stack, request);
       // DTS answers 500 to every attempt of the first Configure: the activity fails, with DTS's code.
       await stack.admin('faults', {
         action: 'ConfigureSynchronizationJob',
@@ -188,7 +178,7 @@ describe('GET /v1/syncs/:id/events', () => {
     const n = randomUUID().slice(0, 8);
     const source = { instanceId: `r-evu-src-${n}`, region: 'cn-hangzhou', password: `src-${n}-Pa55` };
     const destination = { instanceId: `r-evu-dst-${n}`, region: 'cn-hangzhou', password: `dst-${n}-Pa55` };
-    for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+    await registerPair(stack, { source, destination });
     const started = await app.inject({
       method: 'POST',
       url: '/v1/syncs',
@@ -196,7 +186,7 @@ describe('GET /v1/syncs/:id/events', () => {
       payload: { name: `evu-${n}`, topology: 'oneway', region: 'cn-hangzhou', source, destination },
     });
     const { id } = started.json();
-    await untilPhase(id, 'synchronizing');
+    await untilViewPhase(app, id, 'synchronizing', { headers: as(ALICE_TOKEN) });
     const release = await app.inject({ method: 'DELETE', url: `/v1/syncs/${id}`, headers: as(ALICE_TOKEN) });
     expect(release.statusCode).toBe(200);
     const details = await eventually(

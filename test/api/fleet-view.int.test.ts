@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
+import { eventually, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 const run = randomUUID().slice(0, 6);
 function body(name: string, tags: string[], region = 'cn-hangzhou') {
@@ -29,8 +24,7 @@ function body(name: string, tags: string[], region = 'cn-hangzhou') {
 }
 
 async function start(b: ReturnType<typeof body>) {
-  for (const e of [b.source, b.destination])
-    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
+  await registerPair(stack, b);
   const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: b });
   expect(res.statusCode, res.body).toBe(202);
   return res.json<{ id: string }>().id;

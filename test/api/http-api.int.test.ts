@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, buildTestApp, untilViewPhase } from '../support/api';
 import type { EmulatorCall, EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, TEST_TOKEN, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
@@ -41,25 +42,9 @@ function pairBody(topology: 'oneway' | 'bidirectional' = 'bidirectional') {
   };
 }
 
-async function register(body: ReturnType<typeof pairBody>) {
-  for (const e of [body.source, body.destination]) {
-    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
-  }
-}
-
 async function getStatus(id: string) {
   const res = await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
   return { code: res.statusCode, body: res.json() };
-}
-
-async function untilPhase(id: string, phase: string) {
-  return eventually(
-    async () => {
-      const { body } = await getStatus(id);
-      return body.phase === phase ? body : undefined;
-    },
-    { what: `phase ${phase}` },
-  );
 }
 
 describe('HTTP API', () => {
@@ -136,7 +121,7 @@ describe('HTTP API', () => {
 
   it('starts a two-way sync, reports it to synchronizing, returns the same setup for a repeated request, and tears it down', async () => {
     const body = pairBody();
-    await register(body);
+    await registerPair(stack, body);
     const started = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
@@ -151,7 +136,7 @@ describe('HTTP API', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ id, existing: true });
 
-    const done = await untilPhase(id, 'synchronizing');
+    const done = await untilViewPhase(app, id, 'synchronizing');
     expect(done).toMatchObject({
       topology: 'bidirectional',
       forward: { status: 'synchronizing' },
@@ -202,7 +187,7 @@ describe('HTTP API', () => {
 
   it('shows a failed precheck with its repair hints and resumes on retry', async () => {
     const body = pairBody('oneway');
-    await register(body);
+    await registerPair(stack, body);
     const res = await app.inject({
       method: 'POST',
       url: '/v1/syncs',
@@ -213,7 +198,7 @@ describe('HTTP API', () => {
     const early = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
     expect(early.statusCode).toBe(409);
     expect(early.json().message).toMatch(/retry/i);
-    const stuck = await untilPhase(id, 'needs-attention');
+    const stuck = await untilViewPhase(app, id, 'needs-attention');
     expect(stuck.attention.failures[0]).toMatchObject({ item: 'CHECK_AUTH_SRC' });
     expect(JSON.stringify(stuck)).not.toContain('wrong-password');
     // The operator changes the instance password to what DTS was given, then retries.
@@ -221,10 +206,10 @@ describe('HTTP API', () => {
     const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
     expect(retry.statusCode).toBe(200);
     expect(retry.json()).toMatchObject({ id, phase: 'needs-attention' });
-    await untilPhase(id, 'synchronizing');
+    await untilViewPhase(app, id, 'synchronizing');
     const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
     expect(abort.statusCode).toBe(200);
-    const ended = await untilPhase(id, 'cancelled');
+    const ended = await untilViewPhase(app, id, 'cancelled');
     expect(ended.released.outcome).toBe('released');
   });
 

@@ -8,9 +8,10 @@ import { toSetupRequest } from '../../api/setup-request';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
 import { setupWorkflowId } from '../../core/ids';
 import { redisSync } from '../../workflows/redis-sync';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, buildTestApp, untilViewPhase } from '../support/api';
 import { FAST } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 
 // API fixes of issue 9: one list entry per setup, conflicts named field by field, closed setups
 // read without a worker, IP endpoints keyed by their network, no second job beside a kept one.
@@ -63,30 +64,10 @@ function pairBody(topology: 'oneway' | 'bidirectional' = 'oneway') {
     destination: { instanceId: `r-fix-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` },
   };
 }
-type Body = ReturnType<typeof pairBody> & Record<string, unknown>;
-
-async function register(body: Body, passwords: { source?: string } = {}) {
-  await stack.admin(
-    'instances',
-    tairInstance(body.source.instanceId, passwords.source ?? body.source.password, { region: body.source.region }),
-  );
-  await stack.admin(
-    'instances',
-    tairInstance(body.destination.instanceId, body.destination.password, { region: body.destination.region }),
-  );
-}
 
 const post = (api: App, payload: unknown) =>
   api.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
 const get = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
-const untilPhase = (id: string, phase: string, timeoutMs = 30_000) =>
-  eventually(
-    async () => {
-      const body = await get(id);
-      return body.phase === phase ? body : undefined;
-    },
-    { what: `phase ${phase} of ${id}`, timeoutMs },
-  );
 const listed = async (query: string) =>
   (await app.inject({ method: 'GET', url: `/v1/syncs?pageSize=100${query}`, headers: AUTH })).json().items as {
     id: string;
@@ -100,7 +81,7 @@ describe('API fixes', () => {
     { timeout: 90_000 },
     async () => {
       const body = pairBody();
-      await register(body);
+      await registerPair(stack, body);
       const { request } = toSetupRequest(body);
       // Through the API's own start options, with a history short enough to continue as new within seconds.
       const handle = await stack.client.workflow.start(
@@ -111,7 +92,7 @@ describe('API fixes', () => {
         async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined),
         { what: 'continue-as-new', timeoutMs: 60_000 },
       );
-      await untilPhase(handle.workflowId, 'synchronizing');
+      await untilViewPhase(app, handle.workflowId, 'synchronizing');
       const runs = await eventually(
         async () => {
           const items = (await listed('')).filter((i) => i.id === handle.workflowId);
@@ -147,7 +128,7 @@ describe('API fixes', () => {
 
   it('refuses a different request for a live pair field by field, and answers the same one with the setup', async () => {
     const body = pairBody('bidirectional');
-    await register(body);
+    await registerPair(stack, body);
     const started = await post(idle, body);
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
@@ -182,7 +163,7 @@ describe('API fixes', () => {
 
   it('serves a closed setup from what its run left, without a worker', async () => {
     const body = pairBody();
-    await register(body);
+    await registerPair(stack, body);
     const { id } = (await post(idle, body)).json();
     await stack.client.workflow.getHandle(id).terminate('test: ended from outside');
     const t0 = Date.now();
@@ -234,9 +215,9 @@ describe('API fixes', () => {
     { timeout: 90_000 },
     async () => {
       const body = { ...pairBody(), keepInstanceOnFailure: true };
-      await register(body, { source: 'not-the-password' });
+      await registerPair(stack, { ...body, source: { ...body.source, password: 'not-the-password' } });
       const { id } = (await post(app, body)).json();
-      const stuck = await untilPhase(id, 'needs-attention');
+      const stuck = await untilViewPhase(app, id, 'needs-attention');
       const abort = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/abort`, headers: AUTH });
       expect([200, 202]).toContain(abort.statusCode);
       const ended = await eventually(
@@ -273,7 +254,7 @@ describe('API fixes', () => {
 
   it('answers an operator action the workflow refuses with 409 and its reason', async () => {
     const body = pairBody();
-    await register(body);
+    await registerPair(stack, body);
     const { id } = (await post(app, body)).json();
     const retry = await app.inject({ method: 'POST', url: `/v1/syncs/${id}/retry`, headers: AUTH });
     expect(retry.statusCode).toBe(409);

@@ -5,7 +5,8 @@ import type { App } from '../../api/app';
 import { encryptingDataConverter } from '../../common/codec';
 import { setupStatusQuery } from '../../core/messages';
 import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 
 // GET /v1/syncs/:id answers a running setup from the status its workflow writes to the memo with every change:
 // one describe(), no query (a query needs a worker, and replays the whole history of a setup out of its cache).
@@ -55,8 +56,7 @@ describe('GET one from the status memo', () => {
       source: { instanceId: `r-memo-src-${id8}`, region: 'cn-hangzhou', password: `src-${id8}-Pa55` },
       destination: { instanceId: `r-memo-dst-${id8}`, region: 'cn-hangzhou', password: `dst-${id8}-Pa55` },
     };
-    for (const e of [body.source, body.destination])
-      await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
+    await registerPair(stack, body);
     const posted = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
     expect(posted.statusCode).toBe(202);
     const { id } = posted.json();

@@ -179,6 +179,12 @@ describe('DtsJob family day-two', () => {
     expect(b.type).toBe(DtsFailure.NotFound);
     expect(b.message).toBe('ModifyDtsJob: DTS lists no instance dtsi-1 (Reverse) in cn-hangzhou');
     expect(sent(oneWay.calls)).toEqual(['DescribeDtsJobs']);
+    const c = await failureOf(upgradeJobClass(gone.dts, { ...REFI, jobClass: 'large' }));
+    expect(c.message).toBe('TransferInstanceClass: DTS lists no instance dtsi-1 in cn-hangzhou');
+    const d = await failureOf(
+      modifyJobPassword(gone.dts, { ...REFI, direction: 'Forward', endpoint: 'src', password: 'x' }),
+    );
+    expect(d.message).toBe('ModifyDtsJobPassword: DTS lists no instance dtsi-1 in cn-hangzhou');
   });
 
   it('ModifyDtsJob sends the whole new DbList of the direction’s task unless applied or applying', async () => {
@@ -454,8 +460,11 @@ describe('subscription and tags', () => {
       [undefined, 'id-50', undefined, undefined],
     ]);
     expect(calls[0]?.params).toMatchObject({ RegionId: 'cn-hangzhou', ResourceType: 'ALIYUN::DTS::INSTANCE' });
+    expect(new Set(calls.map((c) => c.action))).toEqual(new Set(['ListTagResources']));
     expect(await instanceTags(dts, 'cn-hangzhou', [])).toEqual({});
     expect(calls).toHaveLength(3);
+    const nothing = scripted(() => ({ TagResources: null }));
+    expect(await instanceTags(nothing.dts, 'cn-hangzhou', ['a'])).toEqual({});
     const odd = scripted(() => ({ TagResources: 'none' }));
     expect(await instanceTags(odd.dts, 'cn-hangzhou', ['a'])).toEqual({});
     const oddInner = scripted(() => ({ TagResources: { TagResource: 'none' } }));

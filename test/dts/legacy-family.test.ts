@@ -138,6 +138,7 @@ describe('legacy family: create, configure and the per-direction actions', () =>
     };
     const { family, calls } = scripted();
     await family.configure({ ...configure, source: community, destination: tair });
+    await family.configure({ ...configure, source: tair, destination: community });
     await family.configure({ ...configure, source: ecs, destination: express, startAutomatically: false });
     await family.configure({
       ...configure,
@@ -145,8 +146,9 @@ describe('legacy family: create, configure and the per-direction actions', () =>
       destination: { ...express, username: 'u2' },
       startAutomatically: true,
     });
-    const [first, second, third] = calls.map((c) => c.params);
+    const [first, tairFirst, second, third] = calls.map((c) => c.params);
     expect(first?.MigrationReserved).toBeUndefined();
+    expect(tairFirst?.MigrationReserved).toBeUndefined();
     expect(first).toMatchObject({ 'SourceEndpoint.InstanceType': 'Redis', 'SourceEndpoint.Password': 'pc' });
     expect(second).toMatchObject({
       'SourceEndpoint.InstanceType': 'ECS',
@@ -322,6 +324,26 @@ describe('legacy family: the status list', () => {
       { SynchronizationDirection: 'Forward', Status: forward, Checkpoint: checkpoint },
       ...(reverse ? [{ SynchronizationDirection: 'reverse', Status: reverse }] : []),
     ],
+  });
+
+  it('the family’s statuses and job are the status list and the adoption read', async () => {
+    const { family, calls } = scripted((action) =>
+      action === 'DescribeSynchronizationJobStatusList'
+        ? { SynchronizationJobListStatusList: [job('a')], TotalRecordCount: 1 }
+        : { Status: 'Synchronizing', SynchronizationInstances: [] },
+    );
+    const checkpoints = {};
+    const count = { count: 0 };
+    expect(await family.statuses('cn-hangzhou', ['a'], checkpoints, count)).toEqual({
+      a: { Forward: 'Synchronizing' },
+    });
+    expect(count.count).toBe(1);
+    expect((await family.job(REF))?.forward.status).toBe('synchronizing');
+    expect(calls.map((c) => c.action)).toEqual([
+      'DescribeSynchronizationJobStatusList',
+      'DescribeSynchronizationJobStatus',
+      'DescribeSynchronizationJobs',
+    ]);
   });
 
   it('one call for the ids; both directions and their checkpoints; counts the call', async () => {

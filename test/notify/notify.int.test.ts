@@ -5,14 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseUpdate, retryUpdate, setupStatusQuery } from '../../core/messages';
-import type { SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import { releaseUpdate, retryUpdate } from '../../core/messages';
+import type { SetupRequest } from '../../core/types';
 import { redisSync } from '../../workflows/redis-sync';
 import type { NoticeDelivery } from '../../workflows/notify';
 import type { NotifyConfig } from '../../activities/notify/config';
 import { FAST, syncRequest } from '../support/requests';
 import { findSecrets } from '../support/secret-scan';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { untilPhase } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 import { startReceiver, type Receiver } from './receivers';
 
 let stack: Stack;
@@ -53,8 +55,7 @@ function freshRequest(topology: SetupRequest['topology']): SetupRequest {
 }
 
 async function start(request: SetupRequest, tuning: Record<string, unknown> = {}) {
-  for (const e of [request.source, request.destination])
-    await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+  await registerPair(stack, request);
   return stack.client.workflow.start(redisSync, {
     workflowId: `notify-test-${randomUUID()}`,
     taskQueue: stack.taskQueue,
@@ -63,16 +64,6 @@ async function start(request: SetupRequest, tuning: Record<string, unknown> = {}
 }
 
 type Handle = Awaited<ReturnType<typeof start>>;
-
-async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 60_000): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await handle.query(setupStatusQuery);
-      return status.phase === phase ? status : undefined;
-    },
-    { timeoutMs, what: `phase ${phase}` },
-  );
-}
 
 /** The setup's notifying workflows, in the order it started them (its history names each child). */
 async function noticeIds(handle: Handle): Promise<string[]> {
@@ -116,7 +107,7 @@ describe('notifications', () => {
       const request = freshRequest('bidirectional');
       // No automatic restart: a failure waits for an operator (needs-attention).
       const handle = await start(request, { maxAutoRestarts: 0 });
-      await untilPhase(handle, 'synchronizing');
+      await untilPhase(handle, 'synchronizing', 60_000);
       await stack.admin('faults', {
         action: '*',
         instanceId: request.source.instanceId,
@@ -125,10 +116,10 @@ describe('notifications', () => {
         afterMs: 200,
         count: 1,
       });
-      const parked = await untilPhase(handle, 'needs-attention');
+      const parked = await untilPhase(handle, 'needs-attention', 60_000);
       expect(parked.attention?.kind).toBe('restarts-exhausted');
       await handle.executeUpdate(retryUpdate);
-      await untilPhase(handle, 'synchronizing');
+      await untilPhase(handle, 'synchronizing', 60_000);
 
       for (const chat of [dingtalk!, feishu!, slack!])
         await eventually(async () => (chat.accepted().length >= 3 ? true : undefined), {
@@ -208,7 +199,7 @@ describe('notifications', () => {
       await eventually(async () => (webhook!.accepted().length === 1 ? true : undefined), {
         what: 'the delivery sent again',
       });
-      await untilPhase(handle, 'synchronizing');
+      await untilPhase(handle, 'synchronizing', 60_000);
       await handle.executeUpdate(releaseUpdate);
       await handle.result();
       const ids = await noticeIds(handle);
@@ -236,7 +227,7 @@ describe('notifications', () => {
         ['slack', '', 'fail'],
       );
       const handle = await start(freshRequest('oneway'));
-      await untilPhase(handle, 'synchronizing');
+      await untilPhase(handle, 'synchronizing', 60_000);
       await handle.executeUpdate(releaseUpdate);
       expect((await handle.result()).phase).toBe('released');
       const ids = await noticeIds(handle);

@@ -11,7 +11,8 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
 import { freePort } from '../support/ports';
-import { eventually, startStack, tairInstance, TEST_TOKEN, type Stack } from '../support/stack';
+import { eventually, startStack, TEST_TOKEN, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import { startReceiver, type Receiver } from '../notify/receivers';
 import { findPromtool } from './promtool';
 import { findAlertmanager } from './alertmanager';
@@ -140,7 +141,7 @@ describe.skipIf((!prometheusBin || !alertmanagerBin) && !process.env.CI)(
         const n = randomUUID().slice(0, 8);
         const source = { instanceId: `r-am-src-${n}`, region: 'cn-hangzhou', password: `src-${n}-Pa55` };
         const destination = { instanceId: `r-am-dst-${n}`, region: 'cn-hangzhou', password: `dst-${n}-Pa55` };
-        for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+        await registerPair(stack, { source, destination });
         // A password the instance does not have: the precheck fails and the setup parks in needs-attention.
         const started = await app.inject({
           method: 'POST',

@@ -12,7 +12,8 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
 import { freePort } from '../support/ports';
-import { eventually, startStack, tairInstance, TEST_TOKEN, type Stack } from '../support/stack';
+import { eventually, startStack, TEST_TOKEN, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import { findPromtool } from './promtool';
 import type { App } from '../../api/app';
 
@@ -53,7 +54,7 @@ describe.skipIf(!prometheusBin && !process.env.CI)('Prometheus against a running
     const id = randomUUID().slice(0, 8);
     const source = { instanceId: `r-prom-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` };
     const destination = { instanceId: `r-prom-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` };
-    for (const e of [source, destination]) await stack.admin('instances', tairInstance(e.instanceId, e.password));
+    await registerPair(stack, { source, destination });
     const body = { name: `prom-${id}`, topology: 'bidirectional', region: 'cn-hangzhou', source, destination };
     const started = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
     expect(started.statusCode, started.body).toBe(202);

@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, startStackAndApp, stopStackAndApp, untilViewPhase } from '../support/api';
 import type { EmulatorCall } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { tairInstance, type Stack } from '../support/stack';
 import type { App } from '../../api/app';
 
 // The preflight end to end: API → preflight workflow → worker's reads (R-KVStore + DTS emulator, visibility).
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 interface Item {
   check: string;
@@ -53,17 +47,6 @@ const outcome = (items: Item[], check: string) => items.find((i) => i.check === 
 async function creates(): Promise<number> {
   const calls = (await stack.admin<{ calls: EmulatorCall[] }>('calls')).calls;
   return calls.filter((c) => c.action === 'CreateSynchronizationJob').length;
-}
-
-async function untilPhase(id: string, phase: string) {
-  return eventually(
-    async () => {
-      const res = await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH });
-      const body = res.json<{ phase: string; preflightWarnings?: Item[] }>();
-      return body.phase === phase ? body : undefined;
-    },
-    { what: `phase ${phase}`, timeoutMs: 45_000 },
-  );
 }
 
 describe('preflight', () => {
@@ -175,8 +158,8 @@ describe('preflight', () => {
     expect(accepted.statusCode, accepted.body).toBe(202);
     const warning = accepted.json().preflightWarnings.find((w: Item) => w.check === 'eviction-policy');
     expect(warning).toMatchObject({ outcome: 'warn', message: expect.stringContaining('allkeys-lru') });
-    const synchronizing = await untilPhase(accepted.json().id, 'synchronizing');
-    expect(synchronizing.preflightWarnings?.map((w) => w.check)).toContain('eviction-policy');
+    const synchronizing = await untilViewPhase(app, accepted.json().id, 'synchronizing', { timeoutMs: 45_000 });
+    expect(synchronizing.preflightWarnings?.map((w: Item) => w.check)).toContain('eviction-policy');
     const memo = await stack.client.workflow
       .getHandle(accepted.json().id)
       .describe()
@@ -211,7 +194,7 @@ describe('preflight', () => {
       destination: { instanceId: c, region: 'cn-hangzhou', password: 'third-Pa55' },
     };
 
-    await untilPhase(started.json().id, 'synchronizing');
+    await untilViewPhase(app, started.json().id, 'synchronizing', { timeoutMs: 45_000 });
     const before = await creates();
     const cascade = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: chained });
     expect(cascade.statusCode).toBe(422);

@@ -3,23 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGION_RULE_SOURCES } from '../../core/preflight-checks';
 import type { DtsApi } from '../../core/types';
 import type { App } from '../../api/app';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import type { EmulatorCall } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, tairInstance, type Stack } from '../support/stack';
 
 // A one-way Hong Kong → Singapore setup, which the DTS guide classes as cross-region, through the API: each family
 // answers as its reference says (docs/dts-api.md §12.3).
 describe.each(['dtsjob', 'synchronizationjob'] as const)('Hong Kong → Singapore speaking %s', (api: DtsApi) => {
   let stack: Stack;
   let app: App;
-  beforeAll(async () => {
-    stack = await startStack({ worker: { dtsApi: api } });
-    app = await buildTestApp(stack);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await stack?.stop();
-  });
+  beforeAll(async () => ({ stack, app } = await startStackAndApp({ worker: { dtsApi: api } })));
+  afterAll(() => stopStackAndApp(stack, app));
 
   async function body() {
     const id = randomUUID().slice(0, 8);

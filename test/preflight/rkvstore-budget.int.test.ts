@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../emulator/calls';
-import { AUTH, buildTestApp } from '../support/api';
-import { startStack, tairInstance, type Stack } from '../support/stack';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
+import { tairInstance, type Stack } from '../support/stack';
 import type { App } from '../../api/app';
 
 // R-KVStore is another product with its own quota: the preflight's instance reads have their own budget and
@@ -12,16 +12,13 @@ const RKVSTORE_PER_SECOND = 20;
 const RKVSTORE_ACTIONS = new Set(['DescribeInstanceAttribute', 'DescribeParameters', 'DescribeDBInstanceNetInfo']);
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack({
-    worker: { dtsMaxCallsPerSecond: DTS_PER_SECOND, rkvstoreMaxCallsPerSecond: RKVSTORE_PER_SECOND },
-  });
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(
+  async () =>
+    ({ stack, app } = await startStackAndApp({
+      worker: { dtsMaxCallsPerSecond: DTS_PER_SECOND, rkvstoreMaxCallsPerSecond: RKVSTORE_PER_SECOND },
+    })),
+);
+afterAll(() => stopStackAndApp(stack, app));
 
 async function pairBody() {
   const id = randomUUID().slice(0, 8);

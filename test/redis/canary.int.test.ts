@@ -11,7 +11,8 @@ import { redisSync } from '../../workflows/redis-sync';
 import { DEFAULT_CANARY_KEY_PREFIX } from '../../activities/canary';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import { redisAvailable } from './helpers';
 
 let stack: Stack;
@@ -58,8 +59,7 @@ describe.skipIf(!redisAvailable)('the canary', () => {
       destination: { ...base.destination, instanceId: `r-cn-dst-${tag}`, password: `cn-dst-${tag}-Pa55` },
       canary: { intervalSeconds: 1 },
     };
-    for (const e of [request.source, request.destination])
-      await stack.admin('instances', tairInstance(e.instanceId!, e.password));
+    await registerPair(stack, request);
     const handle: WorkflowHandle<typeof redisSync> = await stack.client.workflow.start(redisSync, {
       workflowId: `redis-sync.canary-${tag}`,
       taskQueue: stack.taskQueue,

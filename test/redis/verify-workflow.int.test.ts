@@ -12,7 +12,8 @@ import { redisSync } from '../../workflows/redis-sync';
 import { DEFAULT_VERIFY_TUNING } from '../../activities/verify/activity';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import { redisAvailable } from './helpers';
 
 let stack: Stack;
@@ -47,8 +48,7 @@ async function pair(topology: SetupRequest['topology']): Promise<Pair> {
     source: { ...base.source, instanceId: `r-vf-src-${tag}`, password: `vf-src-${tag}-Pa55` },
     destination: { ...base.destination, instanceId: `r-vf-dst-${tag}`, password: `vf-dst-${tag}-Pa55` },
   };
-  for (const e of [request.source, request.destination])
-    await stack.admin('instances', tairInstance(e.instanceId!, e.password));
+  await registerPair(stack, request);
   return { request, source: await open(request.source), destination: await open(request.destination) };
 }
 

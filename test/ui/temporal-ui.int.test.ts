@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { chromium as playwright, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUTH, buildTestApp } from '../support/api';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 // What an operator sees: the run's real Temporal UI, in Debian's Chromium, reading our
@@ -54,9 +55,7 @@ async function startSync() {
     source: { instanceId: `r-ui-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` },
     destination: { instanceId: `r-ui-dst-${id}`, region: 'cn-hangzhou', password: `dst-${id}-Pa55` },
   };
-  for (const e of [body.source, body.destination]) {
-    await stack.admin('instances', tairInstance(e.instanceId, e.password, { region: e.region }));
-  }
+  await registerPair(stack, body);
   const res = await app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: body });
   expect(res.statusCode).toBe(202);
   const workflowId: string = res.json().id;

@@ -5,7 +5,8 @@ import { redisSync } from '../../workflows/redis-sync';
 import type { DtsApi, SetupStatus, SetupRequest } from '../../core/types';
 import type { CallRecord } from '../../emulator/calls';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 
 // A kept two-way setup and nothing else, on the real worker, dev server and emulator: the status watcher reads
 // at its settled pace (not every half second), and still reports a job that turns Failed within that pace.
@@ -38,8 +39,7 @@ async function keptSetup(
     source: { ...base.source, instanceId: `r-quiet-src-${tag}` },
     destination: { ...base.destination, instanceId: `r-quiet-dst-${tag}` },
   };
-  for (const endpoint of [request.source, request.destination])
-    await stack.admin('instances', tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region }));
+  await registerPair(stack, request);
   const handle = await stack.client.workflow.start(redisSync, {
     workflowId: `quiet-${tag}`,
     taskQueue: stack.taskQueue,

@@ -10,9 +10,10 @@ import { setupWorkflowId } from '../../core/ids';
 import { OWNER_TAG_KEY } from '../../core/renewal';
 import { redisSync } from '../../workflows/redis-sync';
 import type { Direction, RedisEndpoint, Topology } from '../../core/types';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, buildTestApp, untilViewPhase } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 
 // Issue 13: a DTS job bought and configured outside the service (here straight through the DTS client, as a
 // console or a script would) is adopted through the API: nothing is bought, the setup goes on from the job's
@@ -53,8 +54,7 @@ async function freshPair(): Promise<Pair> {
     password: `adopt-${side}-${id}-Pa55`,
   });
   const pair = { name: `adopt-${id}`, source: endpoint('src'), destination: endpoint('dst') };
-  for (const e of [pair.source, pair.destination])
-    await stack.admin('instances', tairInstance(e.instanceId!, e.password));
+  await registerPair(stack, pair);
   return pair;
 }
 
@@ -112,15 +112,6 @@ const post = (payload: unknown) =>
   app.inject({ method: 'POST', url: '/v1/syncs', headers: AUTH, payload: payload as object });
 const get = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/syncs/${id}`, headers: AUTH })).json();
 const del = (id: string, query = '') => app.inject({ method: 'DELETE', url: `/v1/syncs/${id}${query}`, headers: AUTH });
-const untilPhase = (id: string, phase: string, timeoutMs = 30_000) =>
-  eventually(
-    async () => {
-      const view = await get(id);
-      if (view.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(view.error)}`);
-      return view.phase === phase ? view : undefined;
-    },
-    { what: `phase ${phase} of ${id}`, timeoutMs },
-  );
 const untilClosed = (id: string) =>
   eventually(
     async () => {
@@ -146,7 +137,7 @@ describe('adopting an existing DTS job', () => {
       expect(started.statusCode).toBe(202);
       const { id, phase } = started.json();
       expect(phase).toBe('adopting');
-      const view = await untilPhase(id, 'synchronizing');
+      const view = await untilViewPhase(app, id, 'synchronizing');
       expect(view).toMatchObject({
         dtsJobId,
         adopted: { dtsJobId },
@@ -183,7 +174,7 @@ describe('adopting an existing DTS job', () => {
       expect(beside.json()).toMatchObject({ dtsJobId });
       const again = await post(body(pair, 'bidirectional', dtsJobId));
       expect(again.statusCode).toBe(202);
-      await untilPhase(id, 'synchronizing');
+      await untilViewPhase(app, id, 'synchronizing');
       const released = await del(id, '?release=true');
       expect(released.statusCode).toBe(200);
       expect(await untilClosed(id)).toMatchObject({ phase: 'released', released: { outcome: 'released' } });
@@ -198,7 +189,7 @@ describe('adopting an existing DTS job', () => {
     const started = await post(body(pair, 'bidirectional', dtsJobId));
     expect(started.statusCode).toBe(202);
     const { id } = started.json();
-    const view = await untilPhase(id, 'synchronizing');
+    const view = await untilViewPhase(app, id, 'synchronizing');
     expect(view).toMatchObject({ forward: { status: 'synchronizing' }, reverse: { status: 'synchronizing' } });
     const configures = (await calls()).slice(before).filter((c) => c.action === 'ConfigureSynchronizationJob');
     expect(configures.map((c) => [c.jobId, c.direction, c.outcome])).toEqual([[dtsJobId, 'Reverse', 'OK']]);
@@ -241,7 +232,7 @@ describe('adopting an existing DTS job', () => {
     expect(changes).toEqual([]);
     const id = (await post(body(pair, 'oneway', dtsJobId))).json().id as string;
     expect(id).toBeTruthy(); // the matching request is accepted
-    await untilPhase(id, 'synchronizing');
+    await untilViewPhase(app, id, 'synchronizing');
     expect((await del(id)).statusCode).toBe(200);
     await untilClosed(id);
     expect((await jobOf(dtsJobId)).released).toBe(false);
@@ -260,13 +251,13 @@ describe('adopting an existing DTS job', () => {
           .instances.map((i) => i.dtsJobId);
       // A setup in the region makes the watcher sweep it: the other job, bought outside, is nobody's.
       const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
-      await untilPhase(firstId, 'synchronizing');
+      await untilViewPhase(app, firstId, 'synchronizing');
       await eventually(async () => ((await unclaimed()).includes(secondJob) ? true : undefined), {
         what: 'the job bought outside reported unclaimed',
       });
       expect(await unclaimed()).not.toContain(firstJob);
       const { id: secondId } = (await post(body(second, 'oneway', secondJob))).json();
-      await untilPhase(secondId, 'synchronizing');
+      await untilViewPhase(app, secondId, 'synchronizing');
       await eventually(async () => ((await unclaimed()).includes(secondJob) ? undefined : true), {
         what: 'the adopted job no longer reported',
       });
@@ -294,7 +285,7 @@ describe('adopting an existing DTS job', () => {
           instances: { dtsJobId: string; taggedSetup?: string }[];
         }>().instances;
       const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
-      await untilPhase(firstId, 'synchronizing');
+      await untilViewPhase(app, firstId, 'synchronizing');
       await eventually(async () => ((await report()).some((i) => i.dtsJobId === orphan) ? true : undefined), {
         what: 'the job without a claim reported',
       });
@@ -332,7 +323,7 @@ describe('adopting an existing DTS job', () => {
       const firstJob = await jobBoughtOutside(first, 'oneway', ['Forward']);
       const tagged = await jobBoughtOutside(second, 'oneway', ['Forward']);
       const { id: firstId } = (await post(body(first, 'oneway', firstJob))).json();
-      await untilPhase(firstId, 'synchronizing');
+      await untilViewPhase(app, firstId, 'synchronizing');
       // No claim on the job, but its owner tag names the running setup.
       await dts.call('TagResources', {
         RegionId: 'cn-hangzhou',
@@ -356,7 +347,7 @@ describe('adopting an existing DTS job', () => {
       await untilClosed(firstId);
       const adopted = await post(body(second, 'oneway', tagged));
       expect(adopted.statusCode).toBe(202);
-      await untilPhase(adopted.json().id, 'synchronizing');
+      await untilViewPhase(app, adopted.json().id, 'synchronizing');
       expect((await del(adopted.json().id, '?release=true')).statusCode).toBe(200);
       await untilClosed(adopted.json().id);
     },
@@ -366,7 +357,7 @@ describe('adopting an existing DTS job', () => {
     const pair = await freshPair();
     const dtsJobId = await jobBoughtOutside(pair, 'oneway', ['Forward']);
     const { id } = (await post(body(pair, 'oneway', dtsJobId))).json();
-    await untilPhase(id, 'synchronizing');
+    await untilViewPhase(app, id, 'synchronizing');
     const before = (await calls()).length;
     expect((await app.inject({ method: 'POST', url: `/v1/syncs/${id}/cancel`, headers: AUTH })).statusCode).toBe(202);
     expect(await untilClosed(id)).toMatchObject({ workflowStatus: 'CANCELLED' });

@@ -1,14 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import {
-  Client,
-  Connection,
-  WorkflowFailedError,
-  WorkflowUpdateFailedError,
-  type WorkflowHandleWithFirstExecutionRunId,
-} from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encryptingDataConverter } from '../../common/codec';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import {
   abortUpdate,
   dtsStatusSignal,
@@ -17,86 +8,14 @@ import {
   retryUpdate,
   setupStatusQuery,
 } from '../../core/messages';
-import { dtsTaskQueue } from '../../core/ids';
-import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
-import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
-import { FAST, syncRequest } from '../support/requests';
-import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
+import { eventually } from '../support/stack';
 import { credentialsError, dtsError, FakeDts, unavailableError } from './fake-dts';
+import { fakeSetupClient, sleep, untilPhase, useFakeSetups, withSetup } from './fake-setup';
 
 // The billing paths of redisSync (what is bought, released, kept, suspended) with an in-memory
 // DTS behind the real activity names, on the run's real Temporal server: seconds, not minutes.
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
-const dataConverter = encryptingDataConverter(TEST_PAYLOAD_KEYS);
-let client: Client;
-let nativeConnection: NativeConnection;
-beforeAll(async () => {
-  const address = inject('temporalAddress');
-  client = new Client({ connection: await Connection.connect({ address }), dataConverter });
-  nativeConnection = await NativeConnection.connect({ address });
-});
-afterAll(async () => {
-  await nativeConnection?.close();
-});
-
-type Handle = WorkflowHandleWithFirstExecutionRunId<typeof redisSync>;
-
-/** Runs `body` with workers on a fresh task queue whose DTS is `dts`. */
-async function withSetup(
-  dts: FakeDts,
-  request: Partial<SetupRequest>,
-  body: (handle: Handle) => Promise<void>,
-  tuning: Record<string, unknown> = {},
-  extraInput: Partial<RedisSyncInput> = {},
-): Promise<void> {
-  const taskQueue = `billing-${randomUUID()}`;
-  const workflows = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    dataConverter,
-  });
-  const activities = await Worker.create({
-    connection: nativeConnection,
-    taskQueue: dtsTaskQueue(taskQueue),
-    activities: dts.activities(),
-    dataConverter,
-  });
-  const handle = await client.workflow.start(redisSync, {
-    workflowId: `billing-${randomUUID()}`,
-    taskQueue,
-    args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning }, ...extraInput }],
-  });
-  let stopping = false;
-  const running = Promise.all([workflows.run(), activities.run()]);
-  try {
-    await Promise.race([
-      running.then(() => {
-        if (!stopping) throw new Error('workers stopped');
-      }),
-      body(handle),
-    ]);
-  } finally {
-    stopping = true;
-    await handle.terminate('test over').catch(() => undefined);
-    workflows.shutdown();
-    activities.shutdown();
-    await running;
-  }
-}
-
-async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 20_000): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await handle.query(setupStatusQuery);
-      return status.phase === phase ? status : undefined;
-    },
-    { timeoutMs, what: `phase ${phase}` },
-  );
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+useFakeSetups();
 
 describe('a running sync is sacred', () => {
   it('parks on credential errors while synchronizing, never releases, and returns when they are fixed', async () => {
@@ -334,7 +253,7 @@ describe('messages', () => {
       const refused = await handle.executeUpdate(retryUpdate).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/only accepted in needs-attention/);
-      await client.workflow.getHandle(handle.workflowId).signal('dtsStatusChanged');
+      await fakeSetupClient().workflow.getHandle(handle.workflowId).signal('dtsStatusChanged');
       await sleep(1_500);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await handle.signal(releaseSignal);

@@ -5,17 +5,19 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../core/changes';
-import { changeUpdate, setupStatusQuery } from '../../core/messages';
+import { changeUpdate } from '../../core/messages';
 import { DTS_ACTIVITY_TIMEOUT_MS } from '../../core/timing';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { redisSync } from '../../workflows/redis-sync';
 import { setupStartOptions } from '../../api/setup-start';
-import type { DtsApi, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import type { DtsApi, SetupStatus, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { rawExecutionRecords } from '../support/history-scan';
 import { describeHits, findSecrets } from '../support/secret-scan';
 import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { untilPhase, untilStatus } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 
 type Handle = WorkflowHandle<typeof redisSync>;
 
@@ -63,33 +65,16 @@ describe.each([
       source: { ...base.source, instanceId: `r-d2-src-${tag}` },
       destination: { ...base.destination, instanceId: `r-d2-dst-${tag}` },
     };
-    for (const e of [request.source, request.destination])
-      await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+    await registerPair(stack, request);
     const handle = await stack.client.workflow.start(redisSync, {
       workflowId: `wf-day-two-${tag}`,
       taskQueue: stack.taskQueue,
       args: [{ request, tuning: FAST, api: dtsApi }],
     });
-    const status = await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
+    const status = await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
     return { handle, jobId: status.dtsJobId! };
   }
 
-  function until(
-    handle: Handle,
-    check: (s: SetupStatus) => boolean,
-    what: string,
-    timeoutMs = 30_000,
-  ): Promise<SetupStatus> {
-    return eventually(
-      async () => {
-        const status = await handle.query(setupStatusQuery);
-        if (status.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
-        return check(status) ? status : undefined;
-      },
-      { timeoutMs, what },
-    );
-  }
-  const untilPhase = (handle: Handle, phase: SetupPhase) => until(handle, (s) => s.phase === phase, phase);
   const change = (handle: Handle, request: ChangeRequest) =>
     handle.executeUpdate(changeUpdate, { args: [{ by: 'ops-alice', ...request }] });
   const refusal = async (handle: Handle, request: ChangeRequest) => {
@@ -99,7 +84,7 @@ describe.each([
   };
   const lastChange = (s: SetupStatus) => s.changes?.at(-1);
   const ended = (handle: Handle, timeoutMs?: number) =>
-    until(
+    untilStatus(
       handle,
       (s) => s.phase === 'synchronizing' && lastChange(s)?.outcome !== 'applying',
       'the change ended',
@@ -131,7 +116,7 @@ describe.each([
     ]);
     // Paused: only a resume is accepted, and the console's reading (suspended-outside) is not what it shows.
     expect(await refusal(handle, { kind: 'jobClass', jobClass: 'medium' })).toMatch(/paused; resume it/);
-    const back = await until(
+    const back = await untilStatus(
       handle,
       (s) => s.phase === 'synchronizing' && lastChange(s)?.kind === 'resume' && lastChange(s)?.outcome === 'applied',
       'resumed by itself',
@@ -208,12 +193,12 @@ describe.each([
       count: 1,
     });
     await change(handle, { kind: 'pause', forMs: 60_000 });
-    const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the pause failed');
+    const failed = await untilStatus(handle, (s) => lastChange(s)?.outcome === 'failed', 'the pause failed');
     expect(lastChange(failed)).toMatchObject({
       applied: ['suspend Forward', 'start Forward (undo)'],
       error: { code: 'InvalidParameter' },
     });
-    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+    await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
     await eventually(
       async () => {
         const j = await job(jobId);
@@ -273,7 +258,7 @@ describe.each([
     const paused = await untilPhase(handle, 'paused');
     await stack.stopWorker();
     await stack.startWorker();
-    const back = await until(
+    const back = await untilStatus(
       handle,
       (s) => s.phase === 'synchronizing' && lastChange(s)?.kind === 'resume' && lastChange(s)?.outcome === 'applied',
       'resumed by itself',
@@ -307,7 +292,7 @@ describe.each([
       count: 1,
     });
     await change(handle, { kind: 'databases', databases });
-    const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the databases change failed');
+    const failed = await untilStatus(handle, (s) => lastChange(s)?.outcome === 'failed', 'the databases change failed');
     expect(lastChange(failed)).toMatchObject({
       kind: 'databases',
       applied: ['modify Forward', 'Forward synchronizing with the new databases'],
@@ -320,7 +305,7 @@ describe.each([
       'Synchronizing',
       'Synchronizing',
     ]);
-    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+    await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
     await change(handle, { kind: 'databases', databases });
     expect(lastChange(await ended(handle))).toMatchObject({ kind: 'databases', outcome: 'applied' });
     // Forward already had them: only Reverse is modified again.
@@ -336,11 +321,11 @@ describe.each([
       count: 1,
     });
     await change(handle, { kind: 'jobClass', jobClass: 'large' });
-    const refused = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the upgrade failed');
+    const refused = await untilStatus(handle, (s) => lastChange(s)?.outcome === 'failed', 'the upgrade failed');
     expect(lastChange(refused)).toMatchObject({ kind: 'jobClass', applied: [], error: { code: 'OrderFailed' } });
     expect(refused.jobClass ?? 'small').toBe('small');
     expect((await job(jobId)).jobClass).toBe('small');
-    await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing after the refused upgrade');
+    await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing after the refused upgrade');
     await change(handle, { kind: 'jobClass', jobClass: 'large' });
     // A change asked while the upgrade applies is refused with the reason.
     expect(await refusal(handle, { kind: 'tags', tags: ['team=orders'] })).toMatch(
@@ -443,14 +428,14 @@ describe.each([
       });
       const fresh = `rekey-src-${randomUUID().slice(0, 8)}-Pa55`;
       await change(handle, { kind: 'password', endpoint: 'source', password: fresh });
-      const failed = await until(handle, (s) => lastChange(s)?.outcome === 'failed', 'the re-key failed');
+      const failed = await untilStatus(handle, (s) => lastChange(s)?.outcome === 'failed', 'the re-key failed');
       expect(lastChange(failed)).toMatchObject({
         applied: ['new source password on Forward (src)'],
         error: { code: 'InvalidParameter' },
       });
       const j = await job(jobId);
       expect([j.directions.Forward?.status, j.directions.Reverse?.status]).toEqual(['Synchronizing', 'Synchronizing']);
-      await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
+      await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing again');
       // Asked again: DTS refuses the password the Forward task already has; that task counts as done.
       await change(handle, { kind: 'password', endpoint: 'source', password: fresh });
       const done = await ended(handle);
@@ -473,11 +458,10 @@ describe.each([
         source: { ...base.source, instanceId: `r-d2-api-src-${tag}` },
         destination: { ...base.destination, instanceId: `r-d2-api-dst-${tag}` },
       };
-      for (const e of [request.source, request.destination])
-        await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+      await registerPair(stack, request);
       const options = setupStartOptions(request, stack.taskQueue, FAST, ['team=payments'], dtsApi);
       const handle = await stack.client.workflow.start(redisSync, options);
-      await until(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
+      await untilStatus(handle, (s) => s.phase === 'synchronizing', 'synchronizing', 60_000);
       const url = `/v1/syncs/${handle.workflowId}`;
       const patch = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url, headers: AUTH, payload });
 

@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseSignal, setupStatusQuery } from '../../core/messages';
+import { releaseSignal } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
-import { AUTH, buildTestApp } from '../support/api';
+import type { SetupRequest } from '../../core/types';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, type Stack } from '../support/stack';
+import { untilPhase } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   const base = syncRequest();
@@ -28,16 +24,6 @@ function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
     source: { ...base.source, instanceId: `r-delay-src-${id}` },
     destination: { ...base.destination, instanceId: `r-delay-dst-${id}` },
   };
-}
-
-async function untilPhase(workflowId: string, phase: SetupPhase, timeoutMs = 30_000): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await stack.client.workflow.getHandle(workflowId).query(setupStatusQuery);
-      return status.phase === phase ? status : undefined;
-    },
-    { timeoutMs, what: `phase ${phase}` },
-  );
 }
 
 /** The worker runtime's Prometheus text: the value of `name` for the series carrying all `labels`. */
@@ -53,8 +39,7 @@ async function gauge(name: string, labels: Record<string, string>): Promise<numb
 describe('delay supervision', () => {
   it('parks a setup whose delay stays above maxDelay past delayGrace, and resumes when it falls', async () => {
     const request = freshRequest({ topology: 'bidirectional', maxDelay: '30s', delayGrace: '3s' });
-    for (const e of [request.source, request.destination])
-      await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+    await registerPair(stack, request);
     // Own reads every 10 minutes: only the status watcher's delay news can make this quick.
     const workflowId = `wf-delay-${randomUUID()}`;
     const handle = await stack.client.workflow.start(redisSync, {
@@ -62,7 +47,7 @@ describe('delay supervision', () => {
       taskQueue: stack.taskQueue,
       args: [{ request, tuning: { ...FAST, monitorInterval: '10m' } }],
     });
-    const running = await untilPhase(workflowId, 'synchronizing');
+    const running = await untilPhase(stack.client.workflow.getHandle(workflowId), 'synchronizing');
     const jobId = running.dtsJobId!;
     await eventually(
       async () => ((await gauge('dts_sync_max_delay_seconds', { setup: workflowId })) === 30 ? 1 : undefined),
@@ -73,7 +58,7 @@ describe('delay supervision', () => {
 
     await stack.admin(`jobs/${jobId}/delay`, { direction: 'Reverse', seconds: 120 });
     const raised = Date.now();
-    const parked = await untilPhase(workflowId, 'needs-attention');
+    const parked = await untilPhase(stack.client.workflow.getHandle(workflowId), 'needs-attention');
     expect(Date.now() - raised).toBeGreaterThanOrEqual(3_000); // not before the grace
     expect(parked.attention?.kind).toBe('delay');
     expect(parked.attention?.direction).toBe('Reverse');
@@ -84,7 +69,7 @@ describe('delay supervision', () => {
 
     // The delay falls back: synchronizing again, no operator.
     await stack.admin(`jobs/${jobId}/delay`, { direction: 'Reverse', seconds: 0 });
-    const back = await untilPhase(workflowId, 'synchronizing');
+    const back = await untilPhase(stack.client.workflow.getHandle(workflowId), 'synchronizing');
     expect(back.attention).toBeUndefined();
     expect(back.reverse?.delaySeconds).toBeLessThan(30);
     expect(await gauge('dts_sync_delay_seconds', { setup: workflowId, direction: 'Reverse' })).toBeLessThan(5);

@@ -9,10 +9,12 @@ import { InstanceClaims } from '../../activities/instance-claims';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { DtsApi, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import type { DtsApi, SetupRequest } from '../../core/types';
 import { AUTH, buildTestApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { untilPhase } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 
 type Direction = NonNullable<EmulatorJob['directions']['Forward']> & { source?: { instanceId?: string } };
 type Job = Omit<EmulatorJob, 'directions'> & {
@@ -64,39 +66,12 @@ describe.each([
     };
   }
 
-  async function register(request: SetupRequest, destinationPassword = request.destination.password) {
-    await stack.admin(
-      'instances',
-      tairInstance(request.source.instanceId!, request.source.password, { region: request.source.region }),
-    );
-    await stack.admin(
-      'instances',
-      tairInstance(request.destination.instanceId!, destinationPassword, { region: request.destination.region }),
-    );
-  }
-
   async function start(request: SetupRequest) {
     return stack.client.workflow.start(redisSync, {
       workflowId: `wf-dialect-${randomUUID()}`,
       taskQueue: stack.taskQueue,
       args: [{ request, tuning: FAST, api }],
     });
-  }
-
-  async function untilPhase(
-    handle: Awaited<ReturnType<typeof start>>,
-    phase: SetupPhase,
-    timeoutMs = 30_000,
-  ): Promise<SetupStatus> {
-    return eventually(
-      async () => {
-        const status = await handle.query(setupStatusQuery);
-        if (status.phase === 'failed' && phase !== 'failed')
-          throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
-        return status.phase === phase ? status : undefined;
-      },
-      { timeoutMs, what: `phase ${phase}` },
-    );
   }
 
   const jobs = async () => (await stack.admin<{ jobs: Job[] }>('jobs')).jobs;
@@ -114,7 +89,7 @@ describe.each([
 
   it('one-way: one purchase, Forward configured once, Synchronizing', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
@@ -135,7 +110,7 @@ describe.each([
 
   it('two-way: Reverse configured once after Forward, both Synchronizing', async () => {
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing', 45_000);
     expect(status.reverse?.status).toBe('synchronizing');
@@ -146,11 +121,14 @@ describe.each([
 
   it('failed precheck: needs-attention with DTS reasons, then Synchronizing after the operator retries', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request, 'not-what-the-request-says');
+    await registerPair(stack, {
+      ...request,
+      destination: { ...request.destination, password: 'not-what-the-request-says' },
+    });
     const handle = await start(request);
     const attention = await untilPhase(handle, 'needs-attention');
     expect(attention.attention?.failures.map((f) => f.item)).toContain('CHECK_AUTH_DEST');
-    await register(request); // the operator fixes the password
+    await registerPair(stack, request); // the operator fixes the password
     await handle.signal(retrySignal);
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
@@ -159,7 +137,7 @@ describe.each([
 
   it('lost purchase answer: exactly one live instance for the setup, none left over', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     const since = Date.now() - 1000;
     await stack.admin('faults', { action: actions.create, kind: 'drop-after', count: 1 });
     const handle = await start(request);
@@ -171,7 +149,7 @@ describe.each([
 
   it('lost configure answer: configured once, Synchronizing', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin('faults', { action: actions.configure, kind: 'drop-after', count: 1 });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
@@ -181,7 +159,7 @@ describe.each([
 
   it('Failed after Synchronizing: restarted, Synchronizing again', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin('faults', {
       action: '*',
       instanceId: request.source.instanceId,
@@ -207,7 +185,7 @@ describe.each([
 
   it('teardown: release ends the setup and releases the instance', async () => {
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing', 45_000);
     await handle.signal(releaseSignal);

@@ -3,12 +3,12 @@ import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { encryptingDataConverter } from '../../common/codec';
-import { setupStatusQuery } from '../../core/messages';
 import { dtsTaskQueue } from '../../core/ids';
 import { redisSync, type RedisSyncInput } from '../../workflows/redis-sync';
 import type { SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest } from '../support/requests';
-import { eventually, TEST_PAYLOAD_KEYS } from '../support/stack';
+import { untilPhase as untilSetupPhase, untilStatus } from '../support/setup-status';
+import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import type { FakeDts } from './fake-dts';
 
 // The real workflow bundle on the run's real Temporal server, with an in-memory DTS (fake-dts.ts)
@@ -32,6 +32,9 @@ export function useFakeSetups(): void {
   });
 }
 
+/** The client useFakeSetups() connected, for a test that addresses a setup by its workflow id. */
+export const fakeSetupClient = (): Client => client;
+
 /** Runs `body` with workers on a fresh task queue whose DTS is `dts`. */
 export async function withSetup(
   dts: FakeDts,
@@ -40,7 +43,7 @@ export async function withSetup(
   tuning: Record<string, unknown> = {},
   extraInput: Partial<RedisSyncInput> = {},
 ): Promise<void> {
-  const taskQueue = `guarantee-${randomUUID()}`;
+  const taskQueue = `fake-setup-${randomUUID()}`;
   const workflows = await Worker.create({
     connection: nativeConnection,
     taskQueue,
@@ -54,7 +57,7 @@ export async function withSetup(
     dataConverter,
   });
   const handle = await client.workflow.start(redisSync, {
-    workflowId: `guarantee-${randomUUID()}`,
+    workflowId: `fake-setup-${randomUUID()}`,
     taskQueue,
     args: [{ request: syncRequest({ topology: 'oneway', ...request }), tuning: { ...FAST, ...tuning }, ...extraInput }],
   });
@@ -76,24 +79,16 @@ export async function withSetup(
   }
 }
 
-export async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 20_000): Promise<SetupStatus> {
-  return until(handle, (s) => s.phase === phase, `phase ${phase}`, timeoutMs);
-}
-
+// The in-memory DTS answers at once: a fake setup that has not moved in 20 s is stuck.
+const FAKE_TIMEOUT_MS = 20_000;
+export const untilPhase = (handle: Handle, phase: SetupPhase, timeoutMs = FAKE_TIMEOUT_MS) =>
+  untilSetupPhase(handle, phase, timeoutMs);
 /** The status once `test` holds. */
-export async function until(
+export const until = (
   handle: Handle,
   test: (status: SetupStatus) => boolean,
   what: string,
-  timeoutMs = 20_000,
-): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await handle.query(setupStatusQuery);
-      return test(status) ? status : undefined;
-    },
-    { timeoutMs, what },
-  );
-}
+  timeoutMs = FAKE_TIMEOUT_MS,
+) => untilStatus(handle, test, what, timeoutMs);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,9 +3,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, retrySignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { Direction, SetupStatus, SetupPhase, SetupRequest } from '../../core/types';
+import type { Direction, SetupRequest } from '../../core/types';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
 import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { untilPhase } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 import { STRICTEST_DIALECT } from '../../emulator/dialect';
 
 let stack: Stack;
@@ -32,37 +34,12 @@ function freshRequest(overrides: Partial<SetupRequest> = {}): SetupRequest {
   };
 }
 
-async function register(request: SetupRequest, overrides: Record<string, unknown> = {}) {
-  for (const endpoint of [request.source, request.destination]) {
-    await stack.admin(
-      'instances',
-      tairInstance(endpoint.instanceId!, endpoint.password, { region: endpoint.region, ...overrides }),
-    );
-  }
-}
-
 async function start(request: SetupRequest, tuning: Record<string, unknown> = {}) {
   return stack.client.workflow.start(redisSync, {
     workflowId: `wf-test-${randomUUID()}`,
     taskQueue: stack.taskQueue,
     args: [{ request, tuning: { ...FAST, ...tuning } }],
   });
-}
-
-async function untilPhase(
-  handle: Awaited<ReturnType<typeof start>>,
-  phase: SetupPhase,
-  timeoutMs = 30_000,
-): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await handle.query(setupStatusQuery);
-      if (status.phase === 'failed' && phase !== 'failed')
-        throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
-      return status.phase === phase ? status : undefined;
-    },
-    { timeoutMs, what: `phase ${phase}` },
-  );
 }
 
 async function jobOf(id: string): Promise<EmulatorJob> {
@@ -90,7 +67,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('sets up one-way sync: one purchase, Forward configured once, ends Synchronizing', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.forward.status).toBe('synchronizing');
@@ -111,7 +88,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('reacts to DTS through the batched status watcher, not its own slow polls', async () => {
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     // Own polls every minute or more: only the watcher's signal can make this quick.
     const handle = await start(request, { firstPoll: '60s', maxPoll: '10m', monitorInterval: '10m' });
     const began = Date.now();
@@ -129,7 +106,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('sets up two-way sync and configures Reverse only after Forward is Synchronizing', async () => {
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect(status.reverse?.status).toBe('synchronizing');
@@ -146,14 +123,14 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('stops at a failed precheck with DTS reasons, and resumes when the operator retries', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin('instances', tairInstance(request.destination.instanceId!, 'not-what-the-request-says'));
     const handle = await start(request);
     const attention = await untilPhase(handle, 'needs-attention');
     expect(attention.attention?.failures.map((f) => f.item)).toContain('CHECK_AUTH_DEST');
     expect(attention.attention?.failures[0]?.repairMethod).toBeTruthy();
     expect(attention.dtsJobId).toBeTruthy();
-    await register(request); // the operator fixes the password
+    await registerPair(stack, request); // the operator fixes the password
     await handle.signal(retrySignal);
     const status = await untilPhase(handle, 'synchronizing');
     // Where DTS refuses Start after a failed precheck, Reset + Configure runs it again.
@@ -165,7 +142,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('recovers a direction whose initialization failed by resetting and configuring it again', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin('faults', { action: '*', instanceId: request.source.instanceId, kind: 'init-fail', count: 1 });
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
@@ -179,7 +156,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('mends a Forward that failed while Reverse was being configured, then configures Reverse once', async () => {
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     // Reverse configures are throttled while Forward turns Failed right after Synchronizing.
     await stack.admin('faults', {
       action: 'ConfigureSynchronizationJob',
@@ -207,7 +184,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('retries throttling and 5xx answers without buying twice', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'throttling', count: 2 });
     await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'unavailable', count: 1 });
     await stack.admin('faults', { action: 'ConfigureSynchronizationJob', kind: 'bad-gateway-html', count: 1 });
@@ -227,7 +204,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
     'buys once when the purchase answer is lost after DTS bought the instance',
     async () => {
       const request = freshRequest({ topology: 'oneway' });
-      await register(request);
+      await registerPair(stack, request);
       await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
       await stack.admin('faults', {
         action: 'ConfigureSynchronizationJob',
@@ -252,7 +229,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
   // The chaos run found it: a reset connection after DTS bought, then a cancel during the backoff.
   it('releases the instance of a purchase whose connection was reset, when cancelled before the retry', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request);
+    await registerPair(stack, request);
     const before = new Set((await stack.admin<{ jobs: EmulatorJob[] }>('jobs')).jobs.map((j) => j.jobId));
     await stack.admin('faults', { action: 'CreateSynchronizationJob', kind: 'drop-after', count: 1 });
     const handle = await start(request);
@@ -271,7 +248,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('releases the pay-as-you-go instance when the setup is cancelled mid-wait', async () => {
     const request = freshRequest({ topology: 'oneway' });
-    await register(request, { dataSizeMb: 100_000 });
+    await registerPair(stack, request, { dataSizeMb: 100_000 });
     const handle = await start(request);
     const waiting = await untilPhase(handle, 'waiting-forward');
     await handle.cancel();
@@ -292,7 +269,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
       region: 'cn-hangzhou',
       password: 'self-managed-Pa55',
     };
-    await register(request);
+    await registerPair(stack, request);
     await stack.admin(
       'instances',
       tairInstance(`self-${ip}`, selfManaged.password, { ip, port: 6379, edition: 'self-managed' }),
@@ -314,7 +291,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('keeps history bounded with continue-as-new and still buys once', async () => {
     const request = freshRequest();
-    await register(request, { dataSizeMb: 8_000 });
+    await registerPair(stack, request, { dataSizeMb: 8_000 });
     const handle = await start(request, { maxHistoryEvents: 60, maxPoll: '200ms' });
     const status = await untilPhase(handle, 'synchronizing', 60_000);
     const description = await handle.describe();
@@ -334,7 +311,7 @@ describe.each(DIALECTS)('redisSync workflow against the DTS emulator (%s dialect
 
   it('fails at once on a permanent DTS error, naming the code, and buys nothing', async () => {
     const request = freshRequest({ topology: 'oneway', jobClass: 'small' });
-    await register(request);
+    await registerPair(stack, request);
     // The emulator refuses an unknown class exactly as DTS does; the workflow must not retry it.
     const handle = await start({ ...request, jobClass: 'gigantic' as never });
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);

@@ -11,7 +11,8 @@ import { setupStartOptions } from '../../api/setup-start';
 import type { redisSync } from '../../workflows/redis-sync';
 import type { DtsApi, SetupRequest, SetupStatus } from '../../core/types';
 import { FAST, syncRequest, type EmulatorCall } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, startStack, type Stack } from '../support/stack';
+import { registerPair } from '../support/instances';
 
 type Handle = WorkflowHandle<typeof redisSync>;
 
@@ -43,8 +44,7 @@ describe.each([['dtsjob'], ['synchronizationjob']] as [DtsApi][])('renewal, expi
       source: { ...base.source, instanceId: `r-rn-src-${tag}` },
       destination: { ...base.destination, instanceId: `r-rn-dst-${tag}` },
     };
-    for (const e of [request.source, request.destination])
-      await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
+    await registerPair(stack, request);
     const handle = await stack.client.workflow.start(
       'redisSync',
       setupStartOptions(request, stack.taskQueue, FAST, tags, api),

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseSignal, setupStatusQuery } from '../../core/messages';
 import { redisSync } from '../../workflows/redis-sync';
-import type { InitializationWindow, SetupPhase, SetupRequest, SetupStatus } from '../../core/types';
-import { AUTH, buildTestApp } from '../support/api';
+import type { InitializationWindow, SetupRequest, SetupStatus } from '../../core/types';
+import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import { FAST, syncRequest, type EmulatorCall, type EmulatorJob } from '../support/requests';
-import { eventually, startStack, tairInstance, type Stack } from '../support/stack';
+import { eventually, type Stack } from '../support/stack';
+import { untilPhase } from '../support/setup-status';
+import { registerPair } from '../support/instances';
 import type { App } from '../../api/app';
 
 // The initialization window against the real Temporal server and the emulator. The window's
@@ -15,14 +17,8 @@ const ZONE = 'Asia/Kathmandu';
 
 let stack: Stack;
 let app: App;
-beforeAll(async () => {
-  stack = await startStack();
-  app = await buildTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.stop();
-});
+beforeAll(async () => ({ stack, app } = await startStackAndApp()));
+afterAll(() => stopStackAndApp(stack, app));
 
 /** "HH:MM" on a clock in ZONE at `ms`. */
 function hhmm(ms: number): string {
@@ -42,11 +38,6 @@ function freshRequest(window?: InitializationWindow): SetupRequest {
   };
 }
 
-async function register(request: SetupRequest) {
-  for (const e of [request.source, request.destination])
-    await stack.admin('instances', tairInstance(e.instanceId!, e.password, { region: e.region }));
-}
-
 async function start(request: SetupRequest) {
   return stack.client.workflow.start(redisSync, {
     workflowId: `wf-window-${randomUUID()}`,
@@ -56,17 +47,6 @@ async function start(request: SetupRequest) {
 }
 
 type Handle = Awaited<ReturnType<typeof start>>;
-
-async function untilPhase(handle: Handle, phase: SetupPhase, timeoutMs = 30_000): Promise<SetupStatus> {
-  return eventually(
-    async () => {
-      const status = await handle.query(setupStatusQuery);
-      if (status.phase === 'failed') throw new Error(`setup failed: ${JSON.stringify(status.error)}`);
-      return status.phase === phase ? status : undefined;
-    },
-    { timeoutMs, what: `phase ${phase}` },
-  );
-}
 
 async function jobOf(id: string): Promise<EmulatorJob> {
   const { jobs } = await stack.admin<{ jobs: EmulatorJob[] }>('jobs');
@@ -86,7 +66,7 @@ describe('initialization window', () => {
   it('a setup inside an open window starts at once', async () => {
     const now = Date.now();
     const request = freshRequest({ start: hhmm(now - 3600_000), end: hhmm(now + 3600_000), timeZone: ZONE });
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
     const status = await untilPhase(handle, 'synchronizing');
     expect(Date.parse(status.window!.opensAt)).toBeLessThan(Date.now());
@@ -100,7 +80,7 @@ describe('initialization window', () => {
     const opensAt = Math.ceil((Date.now() + 8_000) / 60_000) * 60_000;
     const window = { start: hhmm(opensAt), end: hhmm(opensAt + 2 * 3600_000), timeZone: ZONE };
     const request = freshRequest(window);
-    await register(request);
+    await registerPair(stack, request);
     const handle = await start(request);
 
     const waiting = await untilPhase(handle, 'waiting-for-window');
@@ -125,7 +105,7 @@ describe('initialization window', () => {
   it('the API carries the window into the setup and shows the opening', async () => {
     const opensAt = Date.now() + 6 * 3600_000;
     const request = freshRequest();
-    await register(request);
+    await registerPair(stack, request);
     const window = { start: hhmm(opensAt), end: hhmm(opensAt + 3600_000), timeZone: ZONE };
     const payload = {
       name: request.name,
