@@ -49,18 +49,34 @@ const seconds = (value: string, flag: string) => {
   return n * 1000;
 };
 
+/** A command's example, for its help. */
+const example = (line: string) => `\nExample:\n  redis-dts-sync ${line}`;
+
+const FILE_HELP = { sync: 'the sync, YAML or JSON (- for stdin)', fleet: 'the fleet file (select?, syncs)' };
+
+/** A command that reads one sync or fleet file (-f). */
+function fileCommand(name: string, file: keyof typeof FILE_HELP): Command {
+  return program.command(name).requiredOption('-f, --file <path>', FILE_HELP[file]);
+}
+
+/** A command on one setup, named by its id; its example adds `flags`. */
+function idCommand(name: string, flags = ''): Command {
+  return program
+    .command(name)
+    .argument('<id>', 'setup id (redis-sync.…)')
+    .addHelpText('after', example(`${name} redis-sync.r-bp1aaaa.r-bp1bbbb${flags}`));
+}
+
 /** One setup for people: what GET /v1/syncs/:id answers, the passwords never among it. */
 function setupText(status: Record<string, unknown>): string {
   return keyValues(status);
 }
 
-program
-  .command('create')
+fileCommand('create', 'sync')
   .description('start a setup from a sync file (passwords as { fromEnv } or { fromFile })')
-  .requiredOption('-f, --file <path>', 'the sync, YAML or JSON (- for stdin)')
   .option('--wait', 'follow it to synchronizing, like watch')
   .option('--interval <seconds>', 'with --wait: seconds between reads', '2')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync create -f orders.yaml --wait')
+  .addHelpText('after', example('create -f orders.yaml --wait'))
   .action(async (opts: { file: string; wait?: boolean; interval: string }, command: Command) => {
     const { api, output } = context(command);
     const body = readSetupFile(opts.file);
@@ -81,11 +97,9 @@ program
     if (opts.wait) process.exitCode = await watch(api, accepted.id, seconds(opts.interval, '--interval'), output);
   });
 
-program
-  .command('preflight')
+fileCommand('preflight', 'sync')
   .description('run the checks POST /v1/syncs runs before buying, nothing bought (exit 4 when one fails)')
-  .requiredOption('-f, --file <path>', 'the sync, YAML or JSON (- for stdin)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync preflight -f orders.yaml')
+  .addHelpText('after', example('preflight -f orders.yaml'))
   .action(async (opts: { file: string }, command: Command) => {
     const { api, output } = context(command);
     const report = await api.request<{ ok: boolean; items: { check: string; outcome: string; message: string }[] }>(
@@ -102,11 +116,8 @@ program
     if (!report.ok) process.exitCode = EXIT.refused;
   });
 
-program
-  .command('get')
+idCommand('get', ' -o yaml')
   .description('where a setup stands: phase, DTS job, each direction, attention, error')
-  .argument('<id>', 'setup id (redis-sync.…)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync get redis-sync.r-bp1aaaa.r-bp1bbbb -o yaml')
   .action(async (id: string, _opts: unknown, command: Command) => {
     const { api, output } = context(command);
     const status = await api.request<Record<string, unknown>>('GET', idPath(id));
@@ -208,13 +219,10 @@ async function watch(api: Api, id: string, intervalMs: number, output: Format, t
   }
 }
 
-program
-  .command('watch')
+idCommand('watch', ' && echo ready')
   .description('follow a setup live until synchronizing (exit 0), needs-attention (6) or an end (7)')
-  .argument('<id>', 'setup id')
   .option('--interval <seconds>', 'seconds between reads', '2')
   .option('--timeout <seconds>', 'give up after this long (exit 8)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync watch redis-sync.r-bp1aaaa.r-bp1bbbb && echo ready')
   .action(async (id: string, opts: { interval: string; timeout?: string }, command: Command) => {
     const { api, output } = context(command);
     const timeout = opts.timeout === undefined ? undefined : seconds(opts.timeout, '--timeout');
@@ -229,11 +237,8 @@ const ACTIONS: { name: string; description: string }[] = [
   { name: 'resume', description: 'resume a paused sync (a day-two operation)' },
 ];
 for (const action of ACTIONS) {
-  program
-    .command(action.name)
+  idCommand(action.name)
     .description(action.description)
-    .argument('<id>', 'setup id')
-    .addHelpText('after', `\nExample:\n  redis-dts-sync ${action.name} redis-sync.r-bp1aaaa.r-bp1bbbb`)
     .action(async (id: string, _opts: unknown, command: Command) => {
       const { api, output } = context(command);
       const status = await offered(action.name, () =>
@@ -254,15 +259,12 @@ interface VerificationView {
   reason?: string;
 }
 
-program
-  .command('verify')
+idCommand('verify', ' --depth length --wait')
   .description("compare the data at both ends (reads only, at the worker's capped rate)")
-  .argument('<id>', 'setup id')
   .addOption(new Option('--depth <depth>', 'how deep to compare').choices(['type', 'length', 'value']))
   .option('--wait', 'wait for the outcome: exit 0 consistent, 4 inconsistent, 1 unverifiable')
   .option('--interval <seconds>', 'seconds between reads with --wait', '2')
   .option('--timeout <seconds>', 'with --wait: give up after this long (exit 8)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync verify redis-sync.r-bp1aaaa.r-bp1bbbb --depth length --wait')
   .action(
     async (
       id: string,
@@ -312,12 +314,9 @@ function verificationText(v: VerificationView): string {
   return [head + (v.reason ? ` (${v.reason})` : ''), ...lines].join('\n');
 }
 
-program
-  .command('pause')
+idCommand('pause', ' --for 30m')
   .description('pause a synchronizing setup: both directions suspended, resumed by itself at the end')
-  .argument('<id>', 'setup id')
   .option('--for <duration>', 'how long, e.g. 10m or 2h (at most 5h45m, the default: DTS limits a pause to 6 hours)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync pause redis-sync.r-bp1aaaa.r-bp1bbbb --for 30m')
   .action(async (id: string, opts: { for?: string }, command: Command) => {
     const { api, output } = context(command);
     const status = await offered('pause', () =>
@@ -326,14 +325,11 @@ program
     printData(output, status, () => `pause: ${status.id ?? id} is ${status.phase ?? 'accepted'}`);
   });
 
-program
-  .command('release')
+idCommand('release')
   .description(
     'tear a setup down and release its DTS instance (an adopted job is left running unless --release-adopted)',
   )
-  .argument('<id>', 'setup id')
   .option('--release-adopted', 'an adopted DTS job is released too')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync release redis-sync.r-bp1aaaa.r-bp1bbbb')
   .action(async (id: string, opts: { releaseAdopted?: boolean }, command: Command) => {
     const { api, output } = context(command);
     const status = await api.request<{ id?: string; phase?: string }>(
@@ -343,11 +339,8 @@ program
     printData(output, status, () => `release: ${status.id ?? id} is ${status.phase ?? 'accepted'}`);
   });
 
-program
-  .command('events')
+idCommand('events')
   .description("a setup's history for people: phases, DTS states, operator actions")
-  .argument('<id>', 'setup id')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync events redis-sync.r-bp1aaaa.r-bp1bbbb')
   .action(async (id: string, _opts: unknown, command: Command) => {
     const { api, output } = context(command);
     const reply = await offered('events', () =>
@@ -367,7 +360,7 @@ program
   .description('hand a DTS job bought elsewhere to the service (nothing bought)')
   .requiredOption('-f, --file <path>', 'the sync the job runs, YAML or JSON')
   .requiredOption('--dts-job-id <id>', 'the DTS job, dts…')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync adopt -f orders.yaml --dts-job-id dtsb0rr0699xczrn')
+  .addHelpText('after', example('adopt -f orders.yaml --dts-job-id dtsb0rr0699xczrn'))
   .action(async (opts: { file: string; dtsJobId: string }, command: Command) => {
     const { api, output } = context(command);
     const body = { ...readSetupFile(opts.file), adopt: { dtsJobId: opts.dtsJobId } };
@@ -387,7 +380,7 @@ program
   .description('DTS instances of the account')
   .command('unclaimed')
   .description('DTS instances no setup owns (reported, never released automatically)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync instances unclaimed -o json')
+  .addHelpText('after', example('instances unclaimed -o json'))
   .action(async (_opts: unknown, command: Command) => {
     const { api, output } = context(command);
     const reply = await api.request<{ instances: UnclaimedRow[]; checkedAt?: string }>(
@@ -405,21 +398,17 @@ program
     );
   });
 
-program
-  .command('plan')
+fileCommand('plan', 'fleet')
   .description('compare a fleet file with what the service runs: create, change, unchanged, not in the file, the money')
-  .requiredOption('-f, --file <path>', 'the fleet file (select?, syncs)')
-  .addHelpText('after', '\nExample:\n  redis-dts-sync plan -f fleet.yaml')
+  .addHelpText('after', example('plan -f fleet.yaml'))
   .action(async (opts: { file: string }, command: Command) => {
     const { api, output } = context(command);
     const { plan } = await makePlan(api, opts.file);
     printData(output, plan, () => planText(plan));
   });
 
-program
-  .command('apply')
+fileCommand('apply', 'fleet')
   .description('do what plan shows: create what is missing and follow it to synchronizing; release only with --prune')
-  .requiredOption('-f, --file <path>', 'the fleet file (select?, syncs)')
   .option('--no-wait', 'return once everything is started')
   .option('--prune', 'release running setups that are not in the file (asks first)')
   .option('-y, --yes', 'do not ask before releasing (--prune)')

@@ -29,13 +29,12 @@ export async function readChangeFacts(dts: DtsClient, input: DirectionInput): Pr
     RegionId: input.regionId,
     SynchronizationDirection: input.direction,
   });
-  const rawStatus = text(body.Status);
-  return {
-    status: normalizeDtsStatus(rawStatus),
-    rawStatus,
-    jobClass: text(body.SynchronizationJobClass),
-    databases: databases(body.SynchronizationObjects),
-  };
+  return changeFacts(text(body.Status), text(body.SynchronizationJobClass), databases(body.SynchronizationObjects));
+}
+
+/** What either family's read of a direction gives a change. */
+export function changeFacts(rawStatus: string, jobClass: string, databases: DatabaseMapping[]): ChangeFacts {
+  return { status: normalizeDtsStatus(rawStatus), rawStatus, jobClass, databases };
 }
 
 export interface ModifyDatabasesInput extends DirectionInput {

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
 import { DtsFailure } from './errors';
-import { normalizeDtsStatus } from '../../core/normalize-dts';
-import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../core/adoption';
+import { directionFacts, type DirectionReading } from './job-facts';
+import type { DtsJobFacts } from '../../core/adoption';
 import type { DatabaseMapping } from '../../core/types';
 import { text } from '../../common/text';
 
@@ -47,8 +47,8 @@ export async function describeJob(dts: DtsClient, input: DescribeJobInput): Prom
     jobClass: text(forwardBody.SynchronizationJobClass) || text(listedForward?.SynchronizationJobClass),
     payType: text(forwardBody.PayType) || text(listedForward?.PayType),
     ...(items.length > 0 ? { topology: listedReverse ? 'bidirectional' : 'oneway' } : {}),
-    forward: directionFacts(forwardBody),
-    ...(listedReverse ? { reverse: directionFacts(listedReverse) } : {}),
+    forward: directionFacts(forwardBody, LEGACY_READING),
+    ...(listedReverse ? { reverse: directionFacts(listedReverse, LEGACY_READING) } : {}),
   } satisfies DtsJobFacts;
 }
 
@@ -77,41 +77,13 @@ async function listedItems(dts: DtsClient, input: DescribeJobInput, name: string
   return found;
 }
 
+const LEGACY_READING: DirectionReading = {
+  endpointsRequired: false,
+  databases: (item) => databases(item.SynchronizationObjects),
+};
+
 function direction(item: Json): string {
   return text(item.SynchronizationDirection, 'Forward').toLowerCase();
-}
-
-function directionFacts(body: Json): JobDirectionFacts {
-  const rawStatus = text(body.Status);
-  const status = normalizeDtsStatus(rawStatus);
-  const source = endpoint(body.SourceEndpoint);
-  const destination = endpoint(body.DestinationEndpoint);
-  // DTS may report an unconfigured direction as NotStarted: then it has no endpoints (docs/dts-api.md §2.2).
-  const hasEndpoints = Boolean(source || destination);
-  const configured = status !== 'notconfigured' && (status !== 'notstarted' || hasEndpoints);
-  return {
-    configured,
-    status,
-    rawStatus,
-    ...(source ? { source } : {}),
-    ...(destination ? { destination } : {}),
-    ...(configured ? { databases: databases(body.SynchronizationObjects) } : {}),
-  };
-}
-
-function endpoint(value: unknown): JobEndpointFacts | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const e = value as Json;
-  const instanceId = text(e.InstanceId);
-  const ip = text(e.IP);
-  if (!instanceId && !ip) return undefined;
-  const port = Number.parseInt(text(e.Port), 10);
-  return {
-    instanceType: text(e.InstanceType),
-    ...(instanceId ? { instanceId } : {}),
-    ...(ip ? { ip } : {}),
-    ...(Number.isFinite(port) ? { port } : {}),
-  };
 }
 
 export function databases(value: unknown): DatabaseMapping[] {

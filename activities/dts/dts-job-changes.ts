@@ -5,12 +5,17 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DtsClient } from './client';
-import type { ChangeFacts, DirectionInput, ModifyDatabasesInput, UpgradeClassInput } from './changes';
+import {
+  changeFacts,
+  type ChangeFacts,
+  type DirectionInput,
+  type ModifyDatabasesInput,
+  type UpgradeClassInput,
+} from './changes';
 import { DEFAULT_REDIS_USER } from './configure';
-import { databases, findInstance, notFound, object, task } from './dts-job';
+import { databases, dbList, findInstance, notFound, object, task } from './dts-job';
 import { DtsFailure } from './errors';
 import { sameDatabases } from '../../core/changes';
-import { normalizeDtsStatus } from '../../core/normalize-dts';
 import { text } from '../../common/text';
 
 type Json = Record<string, unknown>;
@@ -26,14 +31,12 @@ async function taskOf(dts: DtsClient, action: string, input: DirectionInput): Pr
 /** DescribeDtsJobs of the instance: a direction's status, its databases (DbObject) and the class (DtsJobClass). */
 export async function readJobChangeFacts(dts: DtsClient, input: DirectionInput): Promise<ChangeFacts> {
   const { item, found } = await taskOf(dts, 'DescribeDtsJobs', input);
-  const rawStatus = text(found.Status);
-  return {
-    status: normalizeDtsStatus(rawStatus),
-    rawStatus,
-    // The class is the instance's: its Forward item carries it.
-    jobClass: text(item.DtsJobClass),
-    databases: databases(found.DbObject),
-  };
+  return taskChangeFacts(item, found);
+}
+
+/** The class is the instance's: its Forward item carries it. */
+function taskChangeFacts(item: Json, found: Json): ChangeFacts {
+  return changeFacts(text(found.Status), text(item.DtsJobClass), databases(found.DbObject));
 }
 
 /**
@@ -41,18 +44,16 @@ export async function readJobChangeFacts(dts: DtsClient, input: DirectionInput):
  * these databases or is modifying. DTS names no task for the modification: the caller waits for DbObject.
  */
 export async function modifyJobDatabases(dts: DtsClient, input: ModifyDatabasesInput): Promise<{ taskId?: string }> {
-  const { found } = await taskOf(dts, 'ModifyDtsJob', input);
-  const status = normalizeDtsStatus(text(found.Status));
-  if (status === 'modifying' || sameDatabases(databases(found.DbObject), input.databases)) return {};
+  const { item, found } = await taskOf(dts, 'ModifyDtsJob', input);
+  const facts = taskChangeFacts(item, found);
+  if (facts.status === 'modifying' || sameDatabases(facts.databases, input.databases)) return {};
   try {
     await dts.call('ModifyDtsJob', {
       DtsInstanceId: input.dtsJobId,
       DtsJobId: text(found.DtsJobId) || undefined,
       RegionId: input.regionId,
       SynchronizationDirection: input.direction,
-      DbList: JSON.stringify(
-        Object.fromEntries(input.databases.map((db) => [String(db.from), { name: String(db.to), all: true }])),
-      ),
+      DbList: dbList(input.databases),
     });
   } catch (err) {
     // A modification still applying while DTS already reads Synchronizing (dialect dtsJobModifyStatus=unchanged):

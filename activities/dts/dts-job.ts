@@ -6,11 +6,12 @@ import type { DtsClient, DtsParams } from './client';
 import { DEFAULT_REDIS_USER, type ConfigureInput } from './configure';
 import { toSnapshot } from './describe';
 import { DtsFailure } from './errors';
-import type { CallCount, CreateInput, DirectionRef, DtsFamily, JobRef } from './family';
+import { withClient, type CallCount, type CreateInput, type DirectionRef, type DtsFamily, type JobRef } from './family';
 import { endpointId, type DtsInstanceSummary, type DtsRoute } from './list-instances';
 import type { ReleaseResult } from './release';
 import type { CheckpointBoard, StatusBoard } from './status-list';
-import type { DtsJobFacts, JobDirectionFacts, JobEndpointFacts } from '../../core/adoption';
+import { directionFacts, type DirectionReading } from './job-facts';
+import type { DtsJobFacts } from '../../core/adoption';
 import { normalizeDtsStatus } from '../../core/normalize-dts';
 import type { DatabaseMapping, Direction, DirectionSnapshot, RedisEndpoint } from '../../core/types';
 import { text } from '../../common/text';
@@ -22,23 +23,56 @@ const PAGE_SIZE = 30;
 const MAX_PAGES = 1000;
 
 export function dtsJobFamily(dts: DtsClient): DtsFamily {
-  return {
-    api: 'dtsjob',
-    create: (input) => createInstance(dts, input),
-    configure: (input) => configureTask(dts, input),
-    describe: (input) => describeTask(dts, input),
-    statuses: (regionId, ids, checkpoints, calls) => statuses(dts, regionId, ids, checkpoints, calls),
-    list: (regionId, calls) => list(dts, regionId, calls),
-    job: (input) => job(dts, input),
-    start: async (input) => void (await dts.call('StartDtsJob', await taskParams(dts, 'StartDtsJob', input))),
-    suspend: async (input) => void (await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input))),
-    reset: async (input) => void (await dts.call('ResetDtsJob', await taskParams(dts, 'ResetDtsJob', input))),
-    release: (input) => release(dts, input),
-  };
+  return withClient(dts, 'dtsjob', {
+    create,
+    configure,
+    describe,
+    statuses,
+    list,
+    job,
+    start,
+    suspend,
+    reset,
+    release,
+  });
+}
+
+/**
+ * A restart must not wait for the read that names the task: when DescribeDtsJobs is refused (credentials or
+ * permissions), StartDtsJob names the direction by the instance's Forward task as DTS numbers it, the instance
+ * id without `dts` (docs/dts-api.md §12), and DTS's answer tells whether it started. A task DTS does not know by
+ * that id (a reset replaced it) leaves the read's refusal as the error.
+ */
+async function start(dts: DtsClient, input: DirectionRef): Promise<void> {
+  let params: DtsParams;
+  try {
+    params = await taskParams(dts, 'StartDtsJob', input);
+  } catch (readErr) {
+    if (!isFailure(readErr, DtsFailure.Credentials)) throw readErr;
+    try {
+      await dts.call('StartDtsJob', { ...instanceParams(input), DtsJobId: input.dtsJobId.replace(/^dts/, '') });
+      return;
+    } catch (err) {
+      throw isFailure(err, DtsFailure.NotFound) ? readErr : err;
+    }
+  }
+  await dts.call('StartDtsJob', params);
+}
+
+function isFailure(err: unknown, type: string): boolean {
+  return err instanceof ApplicationFailure && err.type === type;
+}
+
+async function suspend(dts: DtsClient, input: DirectionRef): Promise<void> {
+  await dts.call('SuspendDtsJob', await taskParams(dts, 'SuspendDtsJob', input));
+}
+
+async function reset(dts: DtsClient, input: DirectionRef): Promise<void> {
+  await dts.call('ResetDtsJob', await taskParams(dts, 'ResetDtsJob', input));
 }
 
 /** CreateDtsInstance: a SYNC instance for Redis at both ends. It takes no ClientToken (docs/dts-api.md §13.3). */
-async function createInstance(dts: DtsClient, input: CreateInput): Promise<string> {
+async function create(dts: DtsClient, input: CreateInput): Promise<string> {
   const prepaid = input.payType === 'PrePaid';
   const body = await dts.call('CreateDtsInstance', {
     RegionId: input.regionId,
@@ -63,7 +97,7 @@ async function createInstance(dts: DtsClient, input: CreateInput): Promise<strin
 }
 
 /** ConfigureDtsJob for one direction of the instance; DTS runs the precheck, then the sync, by itself. */
-async function configureTask(dts: DtsClient, input: ConfigureInput): Promise<void> {
+async function configure(dts: DtsClient, input: ConfigureInput): Promise<void> {
   const { source, destination } = input;
   const bothEnterprise = source.kind === 'enterprise' && destination.kind === 'enterprise';
   const reserve = {
@@ -83,9 +117,7 @@ async function configureTask(dts: DtsClient, input: ConfigureInput): Promise<voi
       StructureInitialization: true,
       DataInitialization: true,
       DataSynchronization: true,
-      DbList: JSON.stringify(
-        Object.fromEntries(input.databases.map((db) => [String(db.from), { name: String(db.to), all: true }])),
-      ),
+      DbList: dbList(input.databases),
       ...endpointParams('SourceEndpoint', source),
       ...endpointParams('DestinationEndpoint', destination),
       Reserve: Object.keys(reserve).length > 0 ? JSON.stringify(reserve) : undefined,
@@ -95,39 +127,24 @@ async function configureTask(dts: DtsClient, input: ConfigureInput): Promise<voi
 }
 
 function endpointParams(prefix: 'SourceEndpoint' | 'DestinationEndpoint', endpoint: RedisEndpoint): DtsParams {
-  const common = {
+  const cloud = endpoint.kind === 'enterprise' || endpoint.kind === 'community';
+  return {
     [`${prefix}EngineName`]: 'REDIS',
     [`${prefix}Region`]: endpoint.region,
     [`${prefix}Password`]: endpoint.password,
+    [`${prefix}InstanceType`]: cloud ? 'REDIS' : endpoint.kind.toUpperCase(),
+    // An Express endpoint is only an address.
+    ...(endpoint.kind === 'express' ? {} : { [`${prefix}InstanceID`]: endpoint.instanceId }),
+    // This family names the account in its own parameter: for a cloud instance, absent means its default account;
+    // ECS and Express are reached by address, with Redis's default account when none is named.
+    ...(cloud
+      ? { [`${prefix}UserName`]: endpoint.username }
+      : {
+          [`${prefix}IP`]: endpoint.ip,
+          [`${prefix}Port`]: endpoint.port,
+          [`${prefix}UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
+        }),
   };
-  switch (endpoint.kind) {
-    case 'enterprise':
-    case 'community':
-      // This family names the account in its own parameter; absent, the instance's default account.
-      return {
-        ...common,
-        [`${prefix}InstanceType`]: 'REDIS',
-        [`${prefix}InstanceID`]: endpoint.instanceId,
-        [`${prefix}UserName`]: endpoint.username,
-      };
-    case 'ecs':
-      return {
-        ...common,
-        [`${prefix}InstanceType`]: 'ECS',
-        [`${prefix}InstanceID`]: endpoint.instanceId,
-        [`${prefix}IP`]: endpoint.ip,
-        [`${prefix}Port`]: endpoint.port,
-        [`${prefix}UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
-      };
-    case 'express':
-      return {
-        ...common,
-        [`${prefix}InstanceType`]: 'EXPRESS',
-        [`${prefix}IP`]: endpoint.ip,
-        [`${prefix}Port`]: endpoint.port,
-        [`${prefix}UserName`]: endpoint.username ?? DEFAULT_REDIS_USER,
-      };
-  }
 }
 
 /** One DescribeDtsJobs page of synchronization instances. */
@@ -168,7 +185,7 @@ export function notFound(action: string, input: JobRef): ApplicationFailure {
 }
 
 /** DescribeDtsJobs filtered by the instance: one read gives a direction's status, precheck and progress. */
-async function describeTask(dts: DtsClient, input: DirectionRef): Promise<DirectionSnapshot> {
+async function describe(dts: DtsClient, input: DirectionRef): Promise<DirectionSnapshot> {
   const item = await findInstance(dts, input.regionId, input.dtsJobId);
   if (!item) throw notFound('DescribeDtsJobs', input);
   const found = task(item, input.direction);
@@ -212,12 +229,11 @@ async function taskParams(dts: DtsClient, action: string, input: DirectionRef): 
   if (!item) throw notFound(action, input);
   // A Reverse task not listed yet is named by the instance's Forward task and the direction.
   const taskId = text(task(item, input.direction)?.DtsJobId) || text(item.DtsJobId);
-  return {
-    DtsJobId: taskId,
-    DtsInstanceId: input.dtsJobId,
-    RegionId: input.regionId,
-    SynchronizationDirection: input.direction,
-  };
+  return { ...instanceParams(input), DtsJobId: taskId };
+}
+
+function instanceParams(input: DirectionRef): DtsParams {
+  return { DtsInstanceId: input.dtsJobId, RegionId: input.regionId, SynchronizationDirection: input.direction };
 }
 
 /** DeleteDtsJob of the Forward task releases the instance; one DTS no longer lists counts as released. */
@@ -233,7 +249,7 @@ async function release(dts: DtsClient, input: JobRef): Promise<ReleaseResult> {
     });
     return { outcome: 'released' };
   } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === DtsFailure.NotFound) return { outcome: 'already-gone' };
+    if (isFailure(err, DtsFailure.NotFound)) return { outcome: 'already-gone' };
     throw err;
   }
 }
@@ -341,6 +357,8 @@ function ownsTask(item: Json, taskId: string): boolean {
   return text(item.DtsJobId) === taskId || text(task(item, 'Reverse')?.DtsJobId) === taskId;
 }
 
+const DTSJOB_READING: DirectionReading = { endpointsRequired: true, databases: (item) => databases(item.DbObject) };
+
 function facts(item: Json, inRegion: boolean): DtsJobFacts {
   const reverse = task(item, 'Reverse');
   return {
@@ -352,43 +370,16 @@ function facts(item: Json, inRegion: boolean): DtsJobFacts {
     payType: text(item.PayType),
     // A one-way instance lists no ReverseJob; neither may a two-way one whose Reverse is unconfigured.
     ...(reverse ? { topology: 'bidirectional' as const } : {}),
-    forward: directionFacts(item),
-    ...(reverse ? { reverse: directionFacts(reverse) } : {}),
+    forward: directionFacts(item, DTSJOB_READING),
+    ...(reverse ? { reverse: directionFacts(reverse, DTSJOB_READING) } : {}),
   };
 }
 
-function directionFacts(item: Json): JobDirectionFacts {
-  const rawStatus = text(item.Status);
-  const status = normalizeDtsStatus(rawStatus);
-  const source = endpoint(item.SourceEndpoint);
-  const destination = endpoint(item.DestinationEndpoint);
-  const configured = status !== 'notconfigured' && Boolean(source || destination);
-  return {
-    configured,
-    status,
-    rawStatus,
-    ...(source ? { source } : {}),
-    ...(destination ? { destination } : {}),
-    ...(configured ? { databases: databases(item.DbObject) } : {}),
-  };
-}
-
-/** This family's instance types in the legacy family's words, which the adoption rules compare. */
-const KINDS: Record<string, string> = { REDIS: 'Redis', ECS: 'ECS', EXPRESS: 'Express' };
-
-function endpoint(value: unknown): JobEndpointFacts | undefined {
-  const e = object(value);
-  const instanceId = text(e.InstanceID ?? e.InstanceId);
-  const ip = text(e.Ip ?? e.IP);
-  if (!instanceId && !ip) return undefined;
-  const port = Number.parseInt(text(e.Port), 10);
-  const type = text(e.InstanceType);
-  return {
-    instanceType: KINDS[type.toUpperCase()] ?? type,
-    ...(instanceId ? { instanceId } : {}),
-    ...(ip ? { ip } : {}),
-    ...(Number.isFinite(port) ? { port } : {}),
-  };
+/** The DbList of ConfigureDtsJob and ModifyDtsJob: every key of each database, into its mapped database. */
+export function dbList(mappings: DatabaseMapping[]): string {
+  return JSON.stringify(
+    Object.fromEntries(mappings.map((db) => [String(db.from), { name: String(db.to), all: true }])),
+  );
 }
 
 /** DbObject: the DbList as configured, `{"0":{"name":"1","all":true}}` (database 0 into database 1). */

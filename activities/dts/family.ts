@@ -77,3 +77,25 @@ export function familyOf(families: DtsFamilies, api: DtsApi | undefined): DtsFam
 }
 
 export type DtsFamilyFactory = (dts: DtsClient) => DtsFamily;
+
+type WithClient<F> = F extends (...args: infer A) => infer R ? (dts: DtsClient, ...args: A) => R : never;
+
+/** A family's verbs as plain functions of the client, each file's own. */
+export type FamilyVerbs = { [K in Exclude<keyof DtsFamily, 'api'>]: WithClient<DtsFamily[K]> };
+
+/** The family whose verbs all speak through one client. */
+export function withClient(dts: DtsClient, api: DtsApi, verbs: FamilyVerbs): DtsFamily {
+  return {
+    api,
+    create: (input) => verbs.create(dts, input),
+    configure: (input) => verbs.configure(dts, input),
+    describe: (input) => verbs.describe(dts, input),
+    statuses: (regionId, ids, checkpoints, calls) => verbs.statuses(dts, regionId, ids, checkpoints, calls),
+    list: (regionId, calls) => verbs.list(dts, regionId, calls),
+    job: (input) => verbs.job(dts, input),
+    start: (input) => verbs.start(dts, input),
+    suspend: (input) => verbs.suspend(dts, input),
+    reset: (input) => verbs.reset(dts, input),
+    release: (input) => verbs.release(dts, input),
+  };
+}

@@ -4,7 +4,7 @@ import { configureDirection } from './configure';
 import { createSynchronizationJob } from './create';
 import { describeDirection } from './describe';
 import { describeJob } from './describe-job';
-import type { DtsFamily } from './family';
+import { withClient, type DtsFamily } from './family';
 import { listInstances } from './list-instances';
 import { releaseInstance } from './release';
 import { resetDirection } from './reset';
@@ -13,17 +13,16 @@ import { describeStatusList } from './status-list';
 import { suspendDirection } from './suspend';
 
 export function synchronizationJobFamily(dts: DtsClient): DtsFamily {
-  return {
-    api: 'synchronizationjob',
-    create: (input) => createSynchronizationJob(dts, input),
-    configure: (input) => configureDirection(dts, input),
-    describe: (input) => describeDirection(dts, input),
-    statuses: (regionId, ids, checkpoints, calls) => describeStatusList(dts, regionId, ids, checkpoints, calls),
-    list: (regionId, calls) => listInstances(dts, regionId, calls),
-    job: (input) => describeJob(dts, input),
-    start: (input) => startDirection(dts, input),
-    suspend: (input) => suspendDirection(dts, input),
-    reset: (input) => resetDirection(dts, input),
-    release: (input) => releaseInstance(dts, input),
-  };
+  return withClient(dts, 'synchronizationjob', {
+    create: createSynchronizationJob,
+    configure: configureDirection,
+    describe: describeDirection,
+    statuses: describeStatusList,
+    list: listInstances,
+    job: describeJob,
+    start: startDirection,
+    suspend: suspendDirection,
+    reset: resetDirection,
+    release: releaseInstance,
+  });
 }

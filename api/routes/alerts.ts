@@ -44,51 +44,53 @@ function notificationId(body: Static<typeof AlertmanagerBody>, nowMs: number): s
   return `alert.${digest.slice(0, 32)}`;
 }
 
+const RELAY_SCHEMA = {
+  summary: "Alertmanager's webhook: relay a group of Prometheus alerts to the configured chat tools",
+  body: AlertmanagerBody,
+  response: { 202: RelayReply, ...errorReplies(400, 401, 403, 503) },
+};
+
 /**
  * Alertmanager's webhook receiver: the Prometheus alerts go to the same chat tools as the setups' events. The
  * API holds no destination: it starts a notifying workflow, whose activities on the worker deliver.
  */
 export const alertRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
-  app.post(
-    '/v1/alerts',
-    {
-      config: { role: 'operator' },
-      schema: {
-        summary: "Alertmanager's webhook: relay a group of Prometheus alerts to the configured chat tools",
-        body: AlertmanagerBody,
-        response: { 202: RelayReply, ...errorReplies(400, 401, 403, 503) },
-      },
-    },
-    async (req, reply) => {
-      const body = req.body;
-      const id = notificationId(body, Date.now());
-      const alert: AlertNotice = {
-        id,
-        status: body.status,
-        groupLabels: body.groupLabels ?? {},
-        alerts: body.alerts.map((a) => ({
-          status: a.status,
-          labels: a.labels,
-          annotations: a.annotations ?? {},
-          startsAt: a.startsAt,
-          ...(a.endsAt ? { endsAt: a.endsAt } : {}),
-          ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
-        })),
-        ...(body.externalURL ? { externalURL: body.externalURL } : {}),
-      };
-      try {
-        await temporal.client.workflow.start(alertNotice, {
-          workflowId: id,
-          taskQueue: temporal.taskQueue,
-          args: [alert],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: `${body.status}: ${body.groupLabels?.alertname ?? 'alerts'}`,
-        });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return reply.code(202).send({ id, duplicate: true });
-        throw err;
-      }
-      return reply.code(202).send({ id, duplicate: false });
-    },
+  app.post('/v1/alerts', { config: { role: 'operator' }, schema: RELAY_SCHEMA }, async (req, reply) =>
+    reply.code(202).send(await relay(temporal, req.body)),
   );
 };
+
+/** Starts the notifying workflow of one notification, once: a second delivery of it is a duplicate. */
+async function relay(temporal: TemporalDeps, body: Static<typeof AlertmanagerBody>) {
+  const id = notificationId(body, Date.now());
+  try {
+    await temporal.client.workflow.start(alertNotice, {
+      workflowId: id,
+      taskQueue: temporal.taskQueue,
+      args: [noticeOf(id, body)],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `${body.status}: ${body.groupLabels?.alertname ?? 'alerts'}`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { id, duplicate: true };
+    throw err;
+  }
+  return { id, duplicate: false };
+}
+
+function noticeOf(id: string, body: Static<typeof AlertmanagerBody>): AlertNotice {
+  return {
+    id,
+    status: body.status,
+    groupLabels: body.groupLabels ?? {},
+    alerts: body.alerts.map((a) => ({
+      status: a.status,
+      labels: a.labels,
+      annotations: a.annotations ?? {},
+      startsAt: a.startsAt,
+      ...(a.endsAt ? { endsAt: a.endsAt } : {}),
+      ...(a.generatorURL ? { generatorURL: a.generatorURL } : {}),
+    })),
+    ...(body.externalURL ? { externalURL: body.externalURL } : {}),
+  };
+}

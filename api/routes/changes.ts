@@ -1,5 +1,5 @@
 import { httpErrors } from '@fastify/sensible';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-typebox';
 import { durationMs } from '../../core/tuning';
 import { familyRefusal, sameDatabases, type ChangeRequest, type EndpointSide } from '../../core/changes';
 import { SyncTagsKey } from '../../core/search-attributes';
@@ -11,6 +11,7 @@ import { Setups } from '../setups';
 import { REQUEST_MEMO, type PublicRequest } from '../setup-start';
 import type { FieldProblem } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
+import type { SetupStatus } from '../../core/types';
 
 // Day-two operations on a running setup: each becomes the workflow's `change` Update (core/changes.ts),
 // whose validator refuses (409, with the reason) what the setup's phase or the request does not allow.
@@ -60,65 +61,63 @@ const RENEW_SCHEMA = {
   body: RenewBody,
 };
 
-export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
-  const setups = new Setups(temporal.client);
-
-  app.patch(
-    '/v1/syncs/:id',
-    {
-      config: { role: 'operator' },
-      schema: PATCH_SCHEMA,
+/** The routes that each ask one change of the running setup, from their (schema-checked) body. */
+const CHANGE_ROUTES: {
+  method: 'PATCH' | 'POST';
+  url: string;
+  schema: object;
+  change: (setups: Setups, id: string, body: unknown, by: string | undefined) => Promise<SetupStatus>;
+}[] = [
+  {
+    method: 'PATCH',
+    url: '/v1/syncs/:id',
+    schema: PATCH_SCHEMA,
+    change: (setups, id, body, by) => changeByPatch(setups, id, body as PatchSyncBody, by),
+  },
+  {
+    method: 'POST',
+    url: '/v1/syncs/:id/pause',
+    schema: PAUSE_SCHEMA,
+    change: (setups, id, body, by) => {
+      const length = (body as Static<typeof PauseBody> | undefined)?.for;
+      const forMs = length ? durationMs(length as `${number}m`) : undefined;
+      return setups.change(id, { kind: 'pause', ...(forMs !== undefined ? { forMs } : {}), by });
     },
-    async (req, reply) => {
-      const status = await changeByPatch(setups, req.params.id, req.body, req.caller?.name);
-      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
-    },
-  );
-
-  app.post(
-    '/v1/syncs/:id/pause',
-    {
-      config: { role: 'operator' },
-      schema: PAUSE_SCHEMA,
-    },
-    async (req, reply) => {
-      const body = req.body ?? {};
-      const forMs = body.for ? durationMs(body.for as `${number}m`) : undefined;
-      const status = await setups.change(req.params.id, {
-        kind: 'pause',
-        ...(forMs !== undefined ? { forMs } : {}),
-        by: req.caller?.name,
-      });
-      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
-    },
-  );
-
-  app.post(
-    '/v1/syncs/:id/resume',
-    {
-      config: { role: 'operator' },
-      schema: RESUME_SCHEMA,
-    },
-    async (req, reply) => {
-      const status = await setups.change(req.params.id, { kind: 'resume', by: req.caller?.name });
-      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
-    },
-  );
-
-  app.post(
-    '/v1/syncs/:id/renew',
-    {
-      config: { role: 'operator' },
-      schema: RENEW_SCHEMA,
-    },
-    async (req, reply) => {
-      const term = { period: req.body?.period ?? 'Month', usedTime: req.body?.usedTime ?? 1 };
+  },
+  {
+    method: 'POST',
+    url: '/v1/syncs/:id/resume',
+    schema: RESUME_SCHEMA,
+    change: (setups, id, _body, by) => setups.change(id, { kind: 'resume', by }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/syncs/:id/renew',
+    schema: RENEW_SCHEMA,
+    change: (setups, id, body, by) => {
+      const asked = body as RenewBody | undefined;
+      const term = { period: asked?.period ?? 'Month', usedTime: asked?.usedTime ?? 1 };
       const problem = renewTermProblem(term);
       if (problem) throw badFields([{ ...problem, rule: 'renew-term' }]);
-      const status = await setups.change(req.params.id, { kind: 'renew', ...term, by: req.caller?.name });
-      return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+      return setups.change(id, { kind: 'renew', ...term, by });
     },
-  );
+  },
+];
+
+export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
+  const setups = new Setups(temporal.client);
+  for (const { method, url, schema, change } of CHANGE_ROUTES) {
+    app.route({
+      method,
+      url,
+      config: { role: 'operator' },
+      schema,
+      handler: async (req, reply) => {
+        const status = await change(setups, (req.params as { id: string }).id, req.body, req.caller?.name);
+        return reply.code(202).send({ ...status, workflowStatus: 'RUNNING' as const });
+      },
+    });
+  }
 };
 
 /** A PATCH as the one change it asks of the running setup; 404, or 409 naming the fields it cannot apply. */

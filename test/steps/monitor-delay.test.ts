@@ -80,4 +80,29 @@ describe('monitorUntilStopped, delay', () => {
     expect(phases).toEqual(['synchronizing']);
     expect(t.setup.state.delayOverSinceMs).toBe(t0 + 95 * MIN);
   });
+
+  it('a two-way sync is judged by its worst Synchronizing direction; a direction not Synchronizing is not', async () => {
+    t = newSetup({ topology: 'bidirectional', maxDelay: '60s', delayGrace: '5m' });
+    t.setup.updateStatus({ dtsJobId: 'dtsjob1', phase: 'synchronizing', everSynchronizing: true });
+    for (const dir of ['Forward', 'Reverse'] as const)
+      Object.assign(t.setup.direction(dir), { configured: true, status: 'synchronizing' });
+    t.setup.state.verifiedOnce = true;
+    fakeDts(t.rt, { Forward: 'synchronizing', Reverse: 'synchronizing' });
+    const delays = { Forward: 120, Reverse: 300 };
+    t.rt.activities.describeDirection = async (input: unknown) => {
+      const dir = (input as { direction: 'Forward' | 'Reverse' }).direction;
+      return snapshot('synchronizing', { delaySeconds: delays[dir] });
+    };
+    t.rt.at(40 * 60_000, () => t.rt.handlers.get('release')!());
+    await expect(monitorUntilStopped(t.setup)).rejects.toBeInstanceOf(StopRequested);
+    expect(t.setup.status.attention).toMatchObject({ kind: 'delay', direction: 'Reverse' });
+    expect(t.setup.status.attention?.reason).toMatch(/^Reverse lags 300s behind/);
+  });
+
+  it('exactly maxDelay is within the limit', async () => {
+    delaySeconds = 60;
+    await runFor(70 * MIN);
+    expect(t.setup.state.delayOverSinceMs).toBeUndefined();
+    expect(readTimes()).toEqual([30, 60]);
+  });
 });

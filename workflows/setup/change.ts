@@ -220,9 +220,7 @@ async function pauseDirections(setup: Setup, record: ChangeRecord, forMs: number
 async function suspendOne(setup: Setup, dir: Direction): Promise<void> {
   if ((await statusOf(setup, dir)) === 'suspending') return;
   try {
-    await setup.callWithRetries(() =>
-      setup.dts(`Suspend ${dir} (pause)`, DTS_CALL).suspendDirection(where(setup, dir)),
-    );
+    await setup.callWithRetries(() => setup.dts(`Suspend ${dir} (pause)`, DTS_CALL).suspendDirection(setup.where(dir)));
   } catch (err) {
     // Refused for its status: the answer of an earlier attempt was lost, or DTS is not Synchronizing. Read.
     if (!isJobStatusConflict(err)) throw err;
@@ -232,7 +230,7 @@ async function suspendOne(setup: Setup, dir: Direction): Promise<void> {
 
 async function startOne(setup: Setup, dir: Direction): Promise<void> {
   if ((await statusOf(setup, dir, false)) !== 'suspending') return;
-  await setup.callWithRetries(() => setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(where(setup, dir)), {
+  await setup.callWithRetries(() => setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(setup.where(dir)), {
     stoppable: false,
   });
 }
@@ -311,7 +309,7 @@ async function resumeOne(setup: Setup, dir: Direction, limitAtMs: number): Promi
       const { snapshot, failure } = await setup.read(dir);
       if (!snapshot) throw failure;
       if (snapshot.status !== 'suspending') return false;
-      await setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(where(setup, dir));
+      await setup.dts(`Start ${dir} (resume)`, DTS_CALL).startDirection(setup.where(dir));
       setup.clearPassingError();
       return true;
     } catch (err) {
@@ -349,16 +347,6 @@ async function untilSynchronizing(
   }
 }
 
-/** One direction of this setup's instance, in the setup's API family (suspend and start go through it). */
-function where(setup: Setup, dir: Direction) {
-  return {
-    dtsJobId: setup.status.dtsJobId!,
-    regionId: setup.request.region,
-    direction: dir,
-    ...setup.family,
-  };
-}
-
 // ---- databases ----
 
 async function changeDatabases(setup: Setup, record: ChangeRecord, wanted: DatabaseMapping[]): Promise<void> {
@@ -368,7 +356,7 @@ async function changeDatabases(setup: Setup, record: ChangeRecord, wanted: Datab
     const label = `modify ${dir}`;
     if (!record.applied.includes(label)) {
       const { taskId } = await setup.callWithRetries(() =>
-        setup.dts(`Modify the databases of ${dir}`, DTS_CALL).modifyDatabases({ ...where(setup, dir), databases }),
+        setup.dts(`Modify the databases of ${dir}`, DTS_CALL).modifyDatabases({ ...setup.where(dir), databases }),
       );
       if (taskId) change.taskIds = { ...change.taskIds, [dir]: taskId };
       step(setup, record, label);
@@ -403,7 +391,7 @@ async function untilObjectsApplied(
   }
   await untilSynchronizing(setup, dir, async () => {
     const facts = await setup.callWithRetries(() =>
-      setup.dts(`Read the databases of ${dir}`, DTS_CALL).readChangeFacts(where(setup, dir)),
+      setup.dts(`Read the databases of ${dir}`, DTS_CALL).readChangeFacts(setup.where(dir)),
     );
     return sameDatabases(facts.databases, databases);
   });
@@ -419,7 +407,7 @@ async function changeJobClass(setup: Setup, record: ChangeRecord, jobClass: JobC
     try {
       await setup
         .dts(`Upgrade the instance class to ${jobClass}`, ORDER)
-        .upgradeClass({ ...where(setup, 'Forward'), jobClass });
+        .upgradeClass({ ...setup.where('Forward'), jobClass });
       setup.clearPassingError();
       step(setup, record, label);
     } catch (err) {
@@ -445,7 +433,7 @@ async function classShows(setup: Setup, jobClass: JobClass, withinMs: number): P
   for (let round = 0; ; round += 1) {
     const facts = await setup
       .dts('Read the instance class', DTS_CALL)
-      .readChangeFacts(where(setup, 'Forward'))
+      .readChangeFacts(setup.where('Forward'))
       .catch(() => undefined);
     if (facts?.jobClass.toLowerCase() === jobClass) return true;
     if (Date.now() >= until) return false;
@@ -477,7 +465,7 @@ async function changePassword(
       await setup.callWithRetries(() =>
         setup
           .dts(`New ${endpoint} password on ${dir}`, DTS_CALL)
-          .modifyPassword({ ...where(setup, dir), endpoint: end, ...(userName ? { userName } : {}), password }),
+          .modifyPassword({ ...setup.where(dir), endpoint: end, ...(userName ? { userName } : {}), password }),
       );
       done.push(dir);
       setup.state.rekey = { endpoint, password, done: [...done] };

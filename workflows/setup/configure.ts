@@ -19,10 +19,7 @@ export async function configure(setup: Setup, dir: Direction): Promise<void> {
   try {
     await setup.callWithRetries(() =>
       setup.dts(`Configure ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).configureDirection({
-        ...setup.family,
-        dtsJobId: setup.status.dtsJobId!,
-        regionId: request.region,
-        direction: dir,
+        ...setup.where(dir),
         jobName: request.name,
         source,
         destination,
@@ -47,12 +44,7 @@ export async function start(setup: Setup, dir: Direction, why: string): Promise<
   log.info('starting direction', { direction: dir, why });
   try {
     await setup.callWithRetries(() =>
-      setup.dts(`Start ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).startDirection({
-        ...setup.family,
-        dtsJobId: setup.status.dtsJobId!,
-        regionId: setup.request.region,
-        direction: dir,
-      }),
+      setup.dts(`Start ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).startDirection(setup.where(dir)),
     );
     return true;
   } catch (err) {
@@ -66,12 +58,7 @@ export async function start(setup: Setup, dir: Direction, why: string): Promise<
 export async function resetAndConfigure(setup: Setup, dir: Direction, why: string): Promise<void> {
   log.info('resetting direction', { direction: dir, why });
   await setup.callWithRetries(() =>
-    setup.dts(`Reset ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).resetDirection({
-      ...setup.family,
-      dtsJobId: setup.status.dtsJobId!,
-      regionId: setup.request.region,
-      direction: dir,
-    }),
+    setup.dts(`Reset ${dir} on ${setup.status.dtsJobId} (${why})`, DTS_CALL).resetDirection(setup.where(dir)),
   );
   setup.direction(dir).configured = false;
   await configure(setup, dir);

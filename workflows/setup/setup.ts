@@ -36,7 +36,6 @@ import {
   type Direction,
   type DirectionSnapshot,
   type DirectionState,
-  type DtsApi,
   type DtsDirectionStatus,
   type SetupPhase,
   type SetupRequest,
@@ -257,8 +256,18 @@ export class Setup {
   }
 
   /** The DTS API family every DTS activity of this setup speaks; empty in runs older than the choice (legacy). */
-  get family(): { api?: DtsApi } {
+  get family(): Pick<SetupState, 'api'> {
     return this.state.api ? { api: this.state.api } : {};
+  }
+
+  /** This setup's DTS instance, in its API family: what every DTS activity on it names. */
+  instance() {
+    return { ...this.family, dtsJobId: this.status.dtsJobId!, regionId: this.request.region };
+  }
+
+  /** One direction of this setup's instance. */
+  where(direction: Direction) {
+    return { ...this.instance(), direction };
   }
 
   dts(summary: string, options: ActivityOptions) {
@@ -304,12 +313,9 @@ export class Setup {
     this.dtsChanged = false; // this read answers any news the watcher sent so far
     const news = this.state.news?.[dir];
     try {
-      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, DTS_CALL).describeDirection({
-        ...this.family,
-        dtsJobId: this.status.dtsJobId!,
-        regionId: this.request.region,
-        direction: dir,
-      });
+      const snapshot = await this.dts(`Read ${dir} status of ${this.status.dtsJobId}`, DTS_CALL).describeDirection(
+        this.where(dir),
+      );
       if (this.state.news?.[dir] === news) this.forgetNews(dir);
       this.clearPassingError();
       this.record(dir, snapshot);

@@ -69,9 +69,7 @@ export async function renew(setup: Setup, record: ChangeRecord, term: RenewTerm)
     setup.checkStop();
     try {
       await setup.dts(`Renew the DTS instance for ${term.usedTime} ${term.period}`, ORDER).renewInstance({
-        ...setup.family,
-        dtsJobId: setup.status.dtsJobId!,
-        regionId: setup.request.region,
+        ...setup.instance(),
         ...term,
       });
       setup.clearPassingError();

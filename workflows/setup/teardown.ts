@@ -35,9 +35,7 @@ export async function teardown(setup: Setup, why: 'release' | 'cleanup'): Promis
     return;
   }
   const { outcome } = await retryUntilReleased(setup, () =>
-    setup
-      .dts(`Release ${setup.status.dtsJobId}`, RELEASE_CALL)
-      .releaseInstance({ ...setup.family, dtsJobId: setup.status.dtsJobId!, regionId: setup.request.region }),
+    setup.dts(`Release ${setup.status.dtsJobId}`, RELEASE_CALL).releaseInstance(setup.instance()),
   );
   setup.updateStatus({ released: { at: new Date().toISOString(), outcome } });
 }
@@ -47,12 +45,7 @@ async function suspendAll(setup: Setup): Promise<void> {
   for (const dir of setup.directions) {
     if (!setup.direction(dir).configured) continue;
     try {
-      await setup.dts(`Suspend ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).suspendDirection({
-        ...setup.family,
-        dtsJobId: setup.status.dtsJobId!,
-        regionId: setup.request.region,
-        direction: dir,
-      });
+      await setup.dts(`Suspend ${dir} on ${setup.status.dtsJobId}`, DTS_CALL).suspendDirection(setup.where(dir));
     } catch (err) {
       // Not Synchronizing (never started, failed, already suspended): nothing is being written.
       if (isJobStatusConflict(err) || failureType(err) === DtsFailure.NotFound) continue;
