@@ -14,7 +14,7 @@ import { unclaimedInstancesSignal, type UnclaimedInstance, type WatchInput } fro
 import { DtsJobIdKey, SyncPhaseKey } from '../core/search-attributes';
 import { normalizeDtsStatus } from '../core/normalize-dts';
 import type { Direction, DtsApi, DtsDirectionStatus, SetupPhase } from '../core/types';
-import { setupsQuery } from '../core/visibility';
+import { SETUPS_PAGE_SIZE, setupsQuery } from '../core/visibility';
 
 export interface WatchDeps {
   /** Its budget sets the watcher's pace. */
@@ -547,7 +547,7 @@ async function listSetups(
   const inPhases = phases.map((p) => `'${p}'`).join(', ');
   const query = `${setupsQuery(input.taskQueue)} AND ExecutionStatus = 'Running' AND SyncPhase IN (${inPhases})`;
   // The SDK's listing pages for us and decodes the search attributes.
-  for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
+  for await (const execution of client.workflow.list({ query, pageSize: SETUPS_PAGE_SIZE })) {
     const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);
     if (jobId) {
       setups.set(jobId, {

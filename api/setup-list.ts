@@ -3,7 +3,7 @@ import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { Static } from '@fastify/type-provider-typebox';
 import * as attributes from '../core/search-attributes';
-import { setupsQuery } from '../core/visibility';
+import { SETUPS_PAGE_SIZE, setupsQuery } from '../core/visibility';
 import { ENDED_PHASES, SETUP_PHASES, TOPOLOGIES } from '../core/vocabulary';
 import { badFields } from './errors';
 import { wordOr } from './literals';
@@ -11,7 +11,6 @@ import type { ListQuery } from './schemas';
 import type { TemporalDeps } from './temporal';
 
 const GRPC_INVALID_ARGUMENT = 3;
-const SUMMARY_PAGE_SIZE = 1000;
 /** Phases only an ended setup reports; any other is asked of running setups (a closed run is not `synchronizing`). */
 const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 
@@ -92,7 +91,7 @@ async function summarize(temporal: TemporalDeps, query: string) {
   let total = 0;
   let token: Uint8Array | undefined;
   do {
-    const page = await listPage(temporal, query, SUMMARY_PAGE_SIZE, token);
+    const page = await listPage(temporal, query, SETUPS_PAGE_SIZE, token);
     for (const execution of page.executions ?? []) {
       const item = listItem(execution);
       total += 1;

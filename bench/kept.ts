@@ -12,7 +12,7 @@ import { CallCollector, countBy, peakInWindow } from './calls';
 import { runChart, type PhaseSample } from './chart';
 import { sleep } from './fleet-ops';
 import { procCpuSeconds, procRssBytes } from './stats';
-import { setupsQuery } from '../core/visibility';
+import { SETUPS_PAGE_SIZE, setupsQuery } from '../core/visibility';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -49,7 +49,7 @@ async function histories(connection: Connection, namespace: string): Promise<{ s
   do {
     const page = await connection.workflowService.listWorkflowExecutions({
       namespace,
-      pageSize: 1000,
+      pageSize: SETUPS_PAGE_SIZE,
       nextPageToken,
       query: `${setupsQuery()} AND ExecutionStatus = 'Running'`,
     });
