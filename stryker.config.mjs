@@ -15,7 +15,7 @@ export default {
   mutate: [
     'activities/dts/**/*.ts',
     // The steps behind the guarantees; the rest of workflows/setup/ has no fast tests yet (docs/reliability.md).
-    'workflows/setup/{purchase,teardown,failures,attention,wait,monitor,configure,adopt,procedure,delay,window,expiry,subscription,change}.ts',
+    'workflows/setup/{purchase,teardown,failures,attention,wait,monitor,configure,adopt,procedure,delay,window,expiry,subscription,change,verify,notify,canary,setup,state}.ts',
   ],
   // Workflow log lines are left out of the score, reported as Ignored (test/mutation/log-ignorer.mjs).
   plugins: ['@stryker-mutator/*', './test/mutation/log-ignorer.mjs'],

@@ -35,6 +35,14 @@ export class FakeRuntime {
   activities: Record<string, ActivityFn> = {};
   readonly calls: ActivityCall[] = [];
   readonly handlers = new Map<string, (...args: unknown[]) => unknown>();
+  /** The Updates' validators, by name (they refuse by throwing). */
+  readonly validators = new Map<string, (...args: unknown[]) => void>();
+  /** Child workflows asked to start (the notifiers), with their options. */
+  readonly children: { workflow: string; options: Record<string, unknown> }[] = [];
+  /** What the Temporal UI's details show (setCurrentDetails), the latest. */
+  details = '';
+  /** Set to make startChild fail (e.g. the id already started). */
+  childError: Error | undefined = undefined;
   readonly searchAttributes: unknown[] = [];
   readonly memos: Record<string, unknown>[] = [];
   /** Gauge values set, in order (counters and histograms are not recorded). */
@@ -154,7 +162,14 @@ export function fakeWorkflowModule() {
     defineSignal: (name: string) => ({ type: 'signal', name }),
     defineQuery: (name: string) => ({ type: 'query', name }),
     defineUpdate: (name: string) => ({ type: 'update', name }),
-    setHandler: (def: { name: string }, fn: (...args: unknown[]) => unknown) => runtime.handlers.set(def.name, fn),
+    setHandler: (
+      def: { name: string },
+      fn: (...args: unknown[]) => unknown,
+      options?: { validator?: (...args: unknown[]) => void },
+    ) => {
+      runtime.handlers.set(def.name, fn);
+      if (options?.validator) runtime.validators.set(def.name, options.validator);
+    },
     condition: (fn: () => boolean, timeout?: number | string) =>
       runtime.condition(fn, typeof timeout === 'string' ? Number.parseInt(timeout, 10) : timeout),
     sleep: (ms: number) => runtime.condition(() => false, ms).then(noop),
@@ -176,9 +191,15 @@ export function fakeWorkflowModule() {
       ),
     upsertSearchAttributes: (attributes: unknown) => runtime.searchAttributes.push(attributes),
     upsertMemo: (memo: Record<string, unknown>) => runtime.memos.push(memo),
-    setCurrentDetails: noop,
+    setCurrentDetails: (details: string) => {
+      runtime.details = details;
+    },
     continueAsNew: (...args: unknown[]) => Promise.reject(new FakeContinueAsNew(args)),
-    startChild: () => Promise.resolve({ workflowId: 'child', result: () => new Promise(noop) }),
+    startChild: (workflow: { name: string }, options: Record<string, unknown>) => {
+      runtime.children.push({ workflow: workflow.name, options });
+      if (runtime.childError) return Promise.reject(runtime.childError);
+      return Promise.resolve({ workflowId: options.workflowId, result: () => new Promise(noop) });
+    },
     uuid4: () => '00000000-0000-4000-8000-000000000000',
   };
 }
