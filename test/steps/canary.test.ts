@@ -26,6 +26,14 @@ describe('canary', () => {
         summary: 'Canary: end-to-end lag',
       },
     ]);
+    // It runs as long as the run keeps the sync; its heartbeat stops it when the run ends.
+    expect(rt.activityOptions.get('runCanary')).toEqual({
+      taskQueue: 'tq.canary',
+      startToCloseTimeout: '3650d',
+      heartbeatTimeout: '1m',
+      retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m' },
+      summary: 'Canary: end-to-end lag',
+    });
   });
 
   it('a canary that ends in failure is no failure of the setup', async () => {

@@ -49,6 +49,13 @@ describe('notices', () => {
     expect(t.setup.state.notices).toMatchObject({ count: 3, last: 'recovered', synchronized: true });
   });
 
+  it('trouble before the first Synchronizing: that one is still `synchronizing`, not `recovered`', () => {
+    t.setup.updateStatus({ phase: 'needs-attention' });
+    expect(t.setup.state.notices).toMatchObject({ synchronized: false });
+    t.setup.updateStatus({ phase: 'synchronizing' });
+    expect(events()).toEqual(['needs-attention', 'synchronizing']);
+  });
+
   it('a status update without a phase change announces nothing', () => {
     t.setup.updateStatus({ phase: 'needs-attention' });
     t.setup.updateStatus({ error: { type: 'DtsUnreachable', message: 'x' } });

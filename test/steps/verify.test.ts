@@ -50,7 +50,21 @@ describe('verification', () => {
       startedAt: new Date(t.rt.nowMs).toISOString(),
     });
     expect(t.setup.status.verification).toEqual(running);
-    expect(t.rt.memos.at(-1)).toEqual({ [VERIFICATION_MEMO]: running });
+    expect(t.rt.memos.at(-1)).toEqual({ verification: running });
+    expect(VERIFICATION_MEMO).toBe('verification');
+    // A pass takes as long as the data; a dead worker costs one heartbeat, not the pass; retried a few times.
+    expect(t.rt.activityOptions.get('verifySetupData')).toEqual({
+      taskQueue: 'tq.verify',
+      startToCloseTimeout: '24h',
+      heartbeatTimeout: '1m',
+      retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
+      summary: 'Compare the data at both ends',
+    });
+  });
+
+  it('an Update without options verifies values, by nobody named', () => {
+    expect(verify(undefined)).toMatchObject({ depth: 'value', trigger: 'request' });
+    expect(t.setup.status.verification).not.toHaveProperty('by');
   });
 
   it('its outcome is shown with the counts; the memo leaves the examples out; the gauges are set', async () => {
@@ -82,6 +96,16 @@ describe('verification', () => {
       },
       { name: 'sync_verification_keys_differing', value: 3, attributes: { setup: 'redis-sync.test' } },
     ]);
+    expect(t.rt.gaugeDeclarations.get('sync_verification_finished_timestamp_seconds')).toEqual({
+      valueType: 'float',
+      unit: 's',
+      description: 'Unix time a data verification finished, by setup and outcome',
+    });
+    expect(t.rt.gaugeDeclarations.get('sync_verification_keys_differing')).toEqual({
+      valueType: 'int',
+      unit: '1',
+      description: 'Keys that differed after the re-check rounds of the latest verification',
+    });
     expect(t.setup.status.phase).toBe('synchronizing');
   });
 

@@ -39,6 +39,10 @@ export class FakeRuntime {
   readonly validators = new Map<string, (...args: unknown[]) => void>();
   /** Child workflows asked to start (the notifiers), with their options. */
   readonly children: { workflow: string; options: Record<string, unknown> }[] = [];
+  /** The options each activity was last proxied with (timeouts, retry policy, task queue). */
+  readonly activityOptions = new Map<string, Record<string, unknown>>();
+  /** Each gauge's declaration: value type, unit and help text. */
+  readonly gaugeDeclarations = new Map<string, { valueType: string; unit: string; description: string }>();
   /** What the Temporal UI's details show (setCurrentDetails), the latest. */
   details = '';
   /** Set to make startChild fail (e.g. the id already started). */
@@ -155,9 +159,13 @@ export function fakeWorkflowModule() {
     metricMeter: {
       createCounter: () => instrument,
       createHistogram: () => instrument,
-      createGauge: (name: string) => ({
-        set: (value: number, attributes?: Record<string, unknown>) => runtime.gauges.push({ name, value, attributes }),
-      }),
+      createGauge: (name: string, valueType: string, unit: string, description: string) => {
+        runtime.gaugeDeclarations.set(name, { valueType, unit, description });
+        return {
+          set: (value: number, attributes?: Record<string, unknown>) =>
+            runtime.gauges.push({ name, value, attributes }),
+        };
+      },
     },
     defineSignal: (name: string) => ({ type: 'signal', name }),
     defineQuery: (name: string) => ({ type: 'query', name }),
@@ -185,8 +193,10 @@ export function fakeWorkflowModule() {
         {
           get:
             (_t, name: string) =>
-            (...args: unknown[]) =>
-              runtime.activity(name, args, options?.summary),
+            (...args: unknown[]) => {
+              runtime.activityOptions.set(name, { ...options });
+              return runtime.activity(name, args, options?.summary);
+            },
         },
       ),
     upsertSearchAttributes: (attributes: unknown) => runtime.searchAttributes.push(attributes),
