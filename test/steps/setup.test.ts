@@ -317,6 +317,40 @@ describe('the setup’s own helpers', () => {
       expect(t.rt.details).toContain('**Error:** CredentialsRejected: Forbidden.RAM');
     });
 
+    it('the details also name the window, a verification, a failed release, an adoption and a job not bought', () => {
+      t = newSetup();
+      t.setup.updateStatus({ phase: 'purchasing' });
+      expect(t.rt.details).toContain('**purchasing** · DTS `not bought yet`');
+      t.setup.updateStatus({
+        phase: 'waiting-for-window',
+        window: { start: '01:00', end: '05:00', timeZone: 'UTC', opensAt: 'T1' } as never,
+      });
+      expect(t.rt.details).toContain(
+        '**Waiting for the initialization window** 01:00-05:00 UTC: Forward starts at T1.',
+      );
+      t.setup.direction('Forward').rawStatus = 'Failed';
+      t.setup.direction('Forward').progress = 40;
+      t.setup.direction('Forward').errorMessage = 'boom';
+      t.setup.updateStatus({
+        phase: 'release-failed',
+        dtsJobId: 'j1',
+        adopted: { dtsJobId: 'j1' } as never,
+        verification: { state: 'running', startedAt: 'S', depth: 'type' } as never,
+        releaseError: { type: 'DtsUnreachable', message: 'down' },
+      });
+      expect(t.rt.details).toContain('**release-failed** · DTS `j1` (adopted) · ');
+      expect(t.rt.details).toContain('| Forward | Failed | 40% | boom |');
+      expect(t.rt.details).not.toContain('| Reverse');
+      expect(t.rt.details).not.toContain('Waiting for the initialization window');
+      expect(t.rt.details).toContain('**Verification:** running since S (type)');
+      expect(t.rt.details).toContain('**Release failed:** DtsUnreachable: down. Send `retry`.');
+      expect(t.rt.details).not.toContain('Last operator action');
+      t.setup.updateStatus({
+        verification: { state: 'done', outcome: 'consistent', finishedAt: 'F', depth: 'value', reason: 'r' } as never,
+      });
+      expect(t.rt.details).toContain('**Verification:** consistent at F (value, 0 keys compared, 0 differing): r');
+    });
+
     it('the first time all directions synchronize is measured once', () => {
       t.setup.direction('Forward').synchronizingAt = 'x';
       t.setup.updateStatus({ phase: 'needs-attention' });
