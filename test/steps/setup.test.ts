@@ -323,7 +323,7 @@ describe('the setup’s own helpers', () => {
       expect(t.rt.details).toContain('**purchasing** · DTS `not bought yet`');
       t.setup.updateStatus({
         phase: 'waiting-for-window',
-        window: { start: '01:00', end: '05:00', timeZone: 'UTC', opensAt: 'T1' } as never,
+        window: { start: '01:00', end: '05:00', timeZone: 'UTC', opensAt: 'T1' },
       });
       expect(t.rt.details).toContain(
         '**Waiting for the initialization window** 01:00-05:00 UTC: Forward starts at T1.',
