@@ -181,6 +181,7 @@ describe('day-two changes, details', () => {
     await expect(applyChange(t.setup)).rejects.toBeInstanceOf(StopRequested);
     expect(actions(t.rt)).toEqual(['Suspend Forward', 'Suspend Reverse', 'Start Forward']);
     expect(record().applied).toEqual(['suspend Forward', 'start Forward (undo)']);
+    expect(t.rt.callsOf('startDirection')[0]!.summary).toBe('Start Forward (resume)');
   });
 
   it('an undo starts only what DTS still shows Suspending', async () => {
@@ -281,6 +282,16 @@ describe('day-two changes, details', () => {
     await change({ kind: 'jobClass', jobClass: 'large' });
     expect(gaps('upgradeClass')).toEqual([0, 1_000, 2_000]);
     expect(gaps('readChangeFacts')).toEqual([0, 10_000, 20_000, 40_000]);
+  });
+
+  it('a password for an end with a user name names that user', async () => {
+    t.rt.activities.modifyPassword = answers(undefined);
+    t.setup.request.destination = { ...t.setup.request.destination, username: 'syncer' };
+    await change({ kind: 'password', endpoint: 'destination', password: 'p' });
+    expect(t.rt.callsOf('modifyPassword').map((c) => c.input)).toEqual([
+      expect.objectContaining({ direction: 'Forward', endpoint: 'dest', userName: 'syncer', password: 'p' }),
+      expect.objectContaining({ direction: 'Reverse', endpoint: 'src', userName: 'syncer', password: 'p' }),
+    ]);
   });
 
   it('a password step already recorded is not sent again, even without the re-key bookkeeping', async () => {
