@@ -294,6 +294,50 @@ describe('day-two changes, details', () => {
     ]);
   });
 
+  it('a renewal orders the term asked for', async () => {
+    t.setup.updateStatus({ expiresAt: '2026-02-01T00:00:00Z', payType: 'PrePaid' });
+    t.rt.activities.renewInstance = async () => {
+      t.setup.updateStatus({ expiresAt: '2026-05-01T00:00:00Z' });
+    };
+    await change({ kind: 'renew', period: 'Month', usedTime: 3 });
+    expect(t.rt.callsOf('renewInstance').map((c) => c.input)).toEqual([
+      { api: 'dtsjob', dtsJobId: 'dtsjob1', regionId: 'cn-hangzhou', period: 'Month', usedTime: 3 },
+    ]);
+    expect(record()).toMatchObject({ outcome: 'applied', applied: ['renew 3 Month'] });
+  });
+
+  it('the schedule’s resume keeps the list of changes to the last 20', async () => {
+    for (let i = 0; i < 19; i += 1) askChange(t.setup, { kind: 'tags', tags: [`n:${i}`] });
+    t.setup.state.change = undefined;
+    await change({ kind: 'pause', forMs: 1_000 });
+    await stayPaused(t.setup);
+    expect(t.setup.status.changes).toHaveLength(20);
+    expect(record()).toMatchObject({
+      id: 21,
+      by: 'schedule',
+      outcome: 'applied',
+      applied: ['start Forward', 'start Reverse'],
+    });
+  });
+
+  it('the class is read on Forward; a failed modification without DTS’s message says so plainly', async () => {
+    t.rt.activities.upgradeClass = answers(undefined);
+    t.rt.activities.readChangeFacts = async () => ({
+      status: 'synchronizing',
+      rawStatus: 'Synchronizing',
+      jobClass: 'large',
+      databases: [],
+    });
+    await change({ kind: 'jobClass', jobClass: 'large' });
+    expect(t.rt.callsOf('readChangeFacts').map((c) => (c.input as { direction: string }).direction)).toEqual([
+      'Forward',
+    ]);
+    t.rt.activities.modifyDatabases = async () => ({ taskId: 't1' });
+    t.rt.activities.readObjectTask = answers({ state: 'failed' });
+    await change({ kind: 'databases', databases: [{ from: 2, to: 3 }] });
+    expect(record().error?.message).toBe('DTS failed to modify the databases of Forward');
+  });
+
   it('a password step already recorded is not sent again, even without the re-key bookkeeping', async () => {
     t.rt.activities.modifyPassword = answers(undefined);
     askChange(t.setup, { kind: 'password', endpoint: 'source', password: 'p' });
