@@ -92,6 +92,12 @@ describe('the setup’s own helpers', () => {
       expect(t.setup.state.retryRequested).toBe(true);
     });
 
+    it('a stop asked outside release-failed asks for no retry', () => {
+      send('abort');
+      send('release');
+      expect(t.setup.takeRetry()).toBe(false);
+    });
+
     it('the status query answers the live status', () => {
       expect(send('status')).toBe(t.setup.status);
     });
@@ -216,6 +222,27 @@ describe('the setup’s own helpers', () => {
       await t.setup.read('Reverse');
       expect(t.setup.status.everSynchronizing).toBe(true);
       expect(t.setup.status.reverse).toMatchObject({ status: 'synchronizing', rawStatus: 'Synchronizing' });
+    });
+
+    it('news shown while reads fail is spelled as DTS spells it, per direction', async () => {
+      dts.readError = () => credentials();
+      const spelled: Record<string, string> = {
+        notconfigured: 'NotConfigured',
+        notstarted: 'NotStarted',
+        prechecking: 'Prechecking',
+        precheckfailed: 'PrecheckFailed',
+        initializing: 'Initializing',
+        initializefailed: 'InitializeFailed',
+        suspending: 'Suspending',
+        modifying: 'Modifying',
+        finished: 'Finished',
+      };
+      for (const [status, raw] of Object.entries(spelled)) {
+        send('dtsStatusChanged', { direction: 'Reverse', status });
+        expect((await t.setup.read('Reverse')).snapshot?.rawStatus).toBe(raw);
+        expect(t.setup.status.reverse?.rawStatus).toBe(raw);
+        expect(t.setup.status.forward.rawStatus).toBeUndefined();
+      }
     });
 
     it('an older run ignores the news when its read fails', async () => {
