@@ -35,6 +35,18 @@ export class FakeRuntime {
   activities: Record<string, ActivityFn> = {};
   readonly calls: ActivityCall[] = [];
   readonly handlers = new Map<string, (...args: unknown[]) => unknown>();
+  /** The Updates' validators, by name (they refuse by throwing). */
+  readonly validators = new Map<string, (...args: unknown[]) => void>();
+  /** Child workflows asked to start (the notifiers), with their options. */
+  readonly children: { workflow: string; options: Record<string, unknown> }[] = [];
+  /** The options each activity was last proxied with (timeouts, retry policy, task queue). */
+  readonly activityOptions = new Map<string, Record<string, unknown>>();
+  /** Each gauge's declaration: value type, unit and help text. */
+  readonly gaugeDeclarations = new Map<string, { valueType: string; unit: string; description: string }>();
+  /** What the Temporal UI's details show (setCurrentDetails), the latest. */
+  details = '';
+  /** Set to make startChild fail (e.g. the id already started). */
+  childError: Error | undefined = undefined;
   readonly searchAttributes: unknown[] = [];
   readonly memos: Record<string, unknown>[] = [];
   /** Gauge values set, in order (counters and histograms are not recorded). */
@@ -147,14 +159,25 @@ export function fakeWorkflowModule() {
     metricMeter: {
       createCounter: () => instrument,
       createHistogram: () => instrument,
-      createGauge: (name: string) => ({
-        set: (value: number, attributes?: Record<string, unknown>) => runtime.gauges.push({ name, value, attributes }),
-      }),
+      createGauge: (name: string, valueType: string, unit: string, description: string) => {
+        runtime.gaugeDeclarations.set(name, { valueType, unit, description });
+        return {
+          set: (value: number, attributes?: Record<string, unknown>) =>
+            runtime.gauges.push({ name, value, attributes }),
+        };
+      },
     },
     defineSignal: (name: string) => ({ type: 'signal', name }),
     defineQuery: (name: string) => ({ type: 'query', name }),
     defineUpdate: (name: string) => ({ type: 'update', name }),
-    setHandler: (def: { name: string }, fn: (...args: unknown[]) => unknown) => runtime.handlers.set(def.name, fn),
+    setHandler: (
+      def: { name: string },
+      fn: (...args: unknown[]) => unknown,
+      options?: { validator?: (...args: unknown[]) => void },
+    ) => {
+      runtime.handlers.set(def.name, fn);
+      if (options?.validator) runtime.validators.set(def.name, options.validator);
+    },
     condition: (fn: () => boolean, timeout?: number | string) =>
       runtime.condition(fn, typeof timeout === 'string' ? Number.parseInt(timeout, 10) : timeout),
     sleep: (ms: number) => runtime.condition(() => false, ms).then(noop),
@@ -170,15 +193,23 @@ export function fakeWorkflowModule() {
         {
           get:
             (_t, name: string) =>
-            (...args: unknown[]) =>
-              runtime.activity(name, args, options?.summary),
+            (...args: unknown[]) => {
+              runtime.activityOptions.set(name, { ...options });
+              return runtime.activity(name, args, options?.summary);
+            },
         },
       ),
     upsertSearchAttributes: (attributes: unknown) => runtime.searchAttributes.push(attributes),
     upsertMemo: (memo: Record<string, unknown>) => runtime.memos.push(memo),
-    setCurrentDetails: noop,
+    setCurrentDetails: (details: string) => {
+      runtime.details = details;
+    },
     continueAsNew: (...args: unknown[]) => Promise.reject(new FakeContinueAsNew(args)),
-    startChild: () => Promise.resolve({ workflowId: 'child', result: () => new Promise(noop) }),
+    startChild: (workflow: { name: string }, options: Record<string, unknown>) => {
+      runtime.children.push({ workflow: workflow.name, options });
+      if (runtime.childError) return Promise.reject(runtime.childError);
+      return Promise.resolve({ workflowId: options.workflowId, result: () => new Promise(noop) });
+    },
     uuid4: () => '00000000-0000-4000-8000-000000000000',
   };
 }
