@@ -6,7 +6,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { modifyDatabases, readChangeFacts, readObjectTask, upgradeClass } from '../../activities/dts/changes';
-import type { DtsClient, DtsParams } from '../../activities/dts/client';
 import {
   modifyJobDatabases,
   modifyJobPassword,
@@ -16,29 +15,12 @@ import {
 import { DtsFailure } from '../../activities/dts/errors';
 import { dtsFamilies } from '../../activities/dts/families';
 import { instanceTags, renewInstance, tagInstance, untagInstance } from '../../activities/dts/subscription';
+import { scriptedClient, type Json, type ScriptedCall as Call } from '../support/scripted-dts';
 
 /** The activity's own log lines are not what these tests read. */
 const QUIET = { logger: new DefaultLogger('ERROR') };
 
-type Json = Record<string, unknown>;
-
-interface Call {
-  action: string;
-  params: DtsParams;
-  secrets: string[] | undefined;
-}
-
-function scripted(answer: (action: string, params: DtsParams) => Json | Error = () => ({})) {
-  const calls: Call[] = [];
-  const client = {
-    call: (action: string, params: DtsParams, secrets?: string[]) => {
-      calls.push({ action, params, secrets });
-      const out = answer(action, params);
-      return out instanceof Error ? Promise.reject(out) : Promise.resolve(out);
-    },
-  };
-  return { dts: client as unknown as DtsClient, calls };
-}
+const scripted = scriptedClient;
 
 const sent = (calls: Call[]) => calls.map((c) => c.action);
 const REF = { dtsJobId: 'dtsjob-1', regionId: 'cn-hangzhou' };

@@ -3,30 +3,16 @@
 // run (docs/reliability.md "Mutation testing") can use them.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { DtsClient, DtsParams } from '../../activities/dts/client';
+import type { DtsParams } from '../../activities/dts/client';
 import { databases, dtsJobFamily, object } from '../../activities/dts/dts-job';
 import { DtsFailure } from '../../activities/dts/errors';
 import type { RedisEndpoint } from '../../core/types';
+import { scriptedClient, type Json } from '../support/scripted-dts';
 
-type Json = Record<string, unknown>;
-
-interface Call {
-  action: string;
-  params: DtsParams;
-  secrets: string[] | undefined;
-}
-
-/** A client whose answers the test scripts; every call is recorded as the family made it. */
-function scripted(answer: (action: string, params: DtsParams) => Json | Error = () => ({})) {
-  const calls: Call[] = [];
-  const client = {
-    call: (action: string, params: DtsParams, secrets?: string[]) => {
-      calls.push({ action, params, secrets });
-      const out = answer(action, params);
-      return out instanceof Error ? Promise.reject(out) : Promise.resolve(out);
-    },
-  };
-  return { family: dtsJobFamily(client as unknown as DtsClient), calls };
+/** The DtsJob family over a scripted client; every call is recorded as the family made it. */
+function scripted(answer?: Parameters<typeof scriptedClient>[0]) {
+  const { dts, calls } = scriptedClient(answer);
+  return { family: dtsJobFamily(dts), calls };
 }
 
 /** DescribeDtsJobs answering these items (filtered by DtsInstanceId when the call names one). */

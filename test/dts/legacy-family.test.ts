@@ -3,7 +3,6 @@
 // run, docs/reliability.md "Mutation testing", uses these). The emulator tests prove the same over HTTP.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { DtsClient, DtsParams } from '../../activities/dts/client';
 import { describeJob, databases } from '../../activities/dts/describe-job';
 import { toSnapshot } from '../../activities/dts/describe';
 import { DtsFailure } from '../../activities/dts/errors';
@@ -11,25 +10,11 @@ import { listInstances } from '../../activities/dts/list-instances';
 import { describeStatusList } from '../../activities/dts/status-list';
 import { synchronizationJobFamily } from '../../activities/dts/synchronization-job';
 import type { RedisEndpoint } from '../../core/types';
+import { scriptedClient, type Json } from '../support/scripted-dts';
 
-type Json = Record<string, unknown>;
-
-interface Call {
-  action: string;
-  params: DtsParams;
-  secrets: string[] | undefined;
-}
-
-function scripted(answer: (action: string, params: DtsParams) => Json | Error = () => ({})) {
-  const calls: Call[] = [];
-  const client = {
-    call: (action: string, params: DtsParams, secrets?: string[]) => {
-      calls.push({ action, params, secrets });
-      const out = answer(action, params);
-      return out instanceof Error ? Promise.reject(out) : Promise.resolve(out);
-    },
-  };
-  const dts = client as unknown as DtsClient;
+/** The legacy family over a scripted client; every call is recorded as the family made it. */
+function scripted(answer?: Parameters<typeof scriptedClient>[0]) {
+  const { dts, calls } = scriptedClient(answer);
   return { dts, family: synchronizationJobFamily(dts), calls };
 }
 
