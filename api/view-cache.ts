@@ -207,8 +207,8 @@ const caches = new WeakMap<TemporalDeps, ViewCache>();
 export function viewCacheOf(temporal: TemporalDeps): ViewCache {
   let cache = caches.get(temporal);
   if (!cache) {
-    const { client } = temporal;
-    const converter = client.options.loadedDataConverter;
+    // The client is touched only when the cache lists or decodes: building the routes asks nothing of Temporal.
+    const client = temporal.client;
     const query = `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running'`;
     cache = new ViewCache({
       listRunning: (nextPageToken) =>
@@ -218,7 +218,7 @@ export function viewCacheOf(temporal: TemporalDeps): ViewCache {
           nextPageToken,
           query,
         }),
-      decode: (payload) => decodeMemoField(converter, payload),
+      decode: (payload) => decodeMemoField(client.options.loadedDataConverter, payload),
       maxAgeMs: temporal.viewCacheMs,
       hotPerSecond: temporal.viewCacheHotRate,
     });
