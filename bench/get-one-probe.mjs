@@ -1,0 +1,40 @@
+// GET one at RATE a second spread over the APIs for SECONDS, ids from GET /v1/syncs (running setups only), no POST
+// before it: node bench/get-one-probe.mjs http://127.0.0.1:29000,http://127.0.0.1:29001 100 15 TOKEN_FILE
+const [apis, rate, seconds] = [process.argv[2].split(','), Number(process.argv[3]), Number(process.argv[4])];
+const token = (await import('node:fs')).readFileSync(process.argv[5], 'utf8').trim();
+const headers = { authorization: `Bearer ${token}` };
+let ids = [],
+  tok;
+do {
+  const r = await (
+    await fetch(`${apis[0]}/v1/syncs?pageSize=100${tok ? `&pageToken=${tok}` : ''}`, { headers })
+  ).json();
+  ids.push(...r.items.filter((i) => i.workflowStatus === 'RUNNING').map((i) => i.id));
+  tok = r.nextPageToken;
+} while (tok);
+const ms = [];
+let errors = 0,
+  n = 0;
+const t0 = Date.now();
+const pending = [];
+while (Date.now() - t0 < seconds * 1000) {
+  const i = n++;
+  const api = apis[i % apis.length];
+  const s = performance.now();
+  pending.push(
+    fetch(`${api}/v1/syncs/${ids[i % ids.length]}`, { headers }).then(
+      async (r) => {
+        await r.text();
+        if (r.status !== 200) errors++;
+        ms.push(performance.now() - s);
+      },
+      () => errors++,
+    ),
+  );
+  const next = t0 + (n * 1000) / rate;
+  await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+}
+await Promise.all(pending);
+ms.sort((a, b) => a - b);
+const q = (p) => Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]);
+console.log(JSON.stringify({ ids: ids.length, requests: ms.length, errors, p50: q(0.5), p95: q(0.95), p99: q(0.99) }));
