@@ -33,6 +33,20 @@ export function startsPerSecond(budget: number, callsPerSetup = SETUP_CALLS): nu
   return Math.max(0.1, budget / callsPerSetup);
 }
 
+/** Minutes from a step's first start until its setups synchronize, beyond the starts (measured: 1-2 min). */
+export const SETTLE_MIN = 2;
+
+/** The minutes a step should take: its starts at the pace, the settling, the kept window. */
+export function stepMinutes(newSetups: number, startsPerSecond: number, keepMin: number): number {
+  return newSetups / startsPerSecond / 60 + SETTLE_MIN + keepMin;
+}
+
+/** Why the next step is not begun within --max-min, or undefined when it should end in time. */
+export function timeProblem(elapsedMin: number, next: number, stepMin: number, maxMin: number): string | undefined {
+  if (elapsedMin + stepMin <= maxMin) return undefined;
+  return `time: the step to ${next} would end after ${Math.ceil(elapsedMin + stepMin)} min (limit ${maxMin} min)`;
+}
+
 /** `--grow 1000,2000,3000`, or `--grow-to N --step S` (S, 2S, ... N). */
 export function planSteps(grow: string | undefined, growTo?: number, step?: number): number[] {
   if (grow !== undefined) {
@@ -116,8 +130,9 @@ export interface StepRecord extends StepOutcome {
   startSeconds: number;
   startsPerSecond: number;
   phases: Record<string, number>;
-  /** Busiest sliding second of DTS calls (both workers) while the step grew. */
+  /** Busiest sliding second of DTS calls (both workers) while the step grew, and all its DTS calls. */
   growPeakSlidingSecond: number;
+  growDtsCalls: number;
   logErrors: Record<string, number>;
   kept?: KeptFigures;
   /** With --api: GET one and GET list after the kept window, and their failed answers. */

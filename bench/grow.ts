@@ -32,9 +32,12 @@ import {
   logProblem,
   planSteps,
   readingProblem,
+  SETTLE_MIN,
   SETUP_CALLS,
   startsPerSecond,
+  stepMinutes,
   stepProblem,
+  timeProblem,
   type GrowLimits,
   type StepRecord,
 } from './grow-rules';
@@ -46,6 +49,7 @@ const HELP = `npm run bench:grow -- --prod-local-pid PID --data-dir DIR --fronte
     --metrics-ports A,B (--grow 1000,2000,3000 | --grow-to N [--step S]) [options]
   --data-dir DIR        prod-local's --data-dir (its payload key, API token and logs)
   --keep-min M          minutes each step is kept and sampled once synchronizing (default 3)
+  --max-min M           begin no step that would end after M minutes (estimated: starts + ${SETTLE_MIN} min + kept)
   --budget B            the DTS budget prod-local runs with, DTS_MAX_CALLS_PER_SECOND (default 40)
   --start-rate R        setups started a second (default: budget ÷ ${SETUP_CALLS}, the calls a setup needs)
   --sync-timeout-min T  a step whose setups are not all synchronizing T min after its first start stops the run (${DEFAULT_LIMITS.syncTimeoutMin})
@@ -68,6 +72,7 @@ function options() {
       'grow-to': { type: 'string' },
       step: { type: 'string' },
       'keep-min': { type: 'string', default: '3' },
+      'max-min': { type: 'string' },
       budget: { type: 'string', default: '40' },
       'start-rate': { type: 'string' },
       'sync-timeout-min': { type: 'string' },
@@ -109,6 +114,7 @@ function options() {
     metricsUrls: values['metrics-ports']!.split(',').map((p) => `http://127.0.0.1:${p}/metrics`),
     steps: planSteps(values.grow, num(values['grow-to']), num(values.step)),
     keepMin: Number(values['keep-min']),
+    maxMin: num(values['max-min']) ?? Infinity,
     budget,
     startRate: num(values['start-rate']) ?? startsPerSecond(budget),
     limits,
@@ -261,6 +267,9 @@ async function main(): Promise<void> {
   let handled = 0;
   const dtsCalls = () => calls.all().filter((c) => c.seq > fromSeq);
   for (const target of o.steps) {
+    const elapsedMin = (Date.now() - startMs) / 60_000;
+    stop = timeProblem(elapsedMin, target, stepMinutes(target - handled, o.startRate, o.keepMin), o.maxMin);
+    if (stop) break;
     const record = await growStep(o, client, connection, sampler, logs, calls, { target, handled, ids, log });
     handled = target;
     steps.push(record);
@@ -354,6 +363,7 @@ async function growStep(
     ...(visibilityLagS === undefined ? {} : { visibilityLagS: Math.round(visibilityLagS * 10) / 10 }),
     phases,
     growPeakSlidingSecond: peakInWindow(growCalls.map((c) => c.atMs)).count,
+    growDtsCalls: growCalls.length,
     logErrors: logs.errors,
   };
   record.stop = sampler.problem ?? stepProblem(record, o.limits);

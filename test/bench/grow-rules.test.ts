@@ -7,7 +7,9 @@ import {
   planSteps,
   readingProblem,
   startsPerSecond,
+  stepMinutes,
   stepProblem,
+  timeProblem,
   type StepRecord,
 } from '../../bench/grow-rules';
 import { keptFigures } from '../../bench/kept-figures';
@@ -33,6 +35,17 @@ describe('bench:grow steps and pace', () => {
   it('starts as many setups a second as the budget pays for', () => {
     expect(startsPerSecond(40)).toBe(5);
     expect(startsPerSecond(20, 4)).toBe(5);
+  });
+});
+
+describe('bench:grow within a time window', () => {
+  it('estimates a step as its starts at the pace, the settling and the kept window', () => {
+    expect(stepMinutes(1000, 5, 3)).toBeCloseTo(1000 / 5 / 60 + 2 + 3);
+  });
+
+  it('begins a step only when it should end within --max-min', () => {
+    expect(timeProblem(10, 2000, 8.3, 20)).toBeUndefined();
+    expect(timeProblem(12, 2000, 8.3, 20)).toBe('time: the step to 2000 would end after 21 min (limit 20 min)');
   });
 });
 
@@ -136,6 +149,7 @@ describe('bench:grow summary', () => {
     startsPerSecond: 5,
     phases: { synchronizing: target },
     growPeakSlidingSecond: 38,
+    growDtsCalls: 4000,
     logErrors: {},
     kept,
     ...extra,
