@@ -260,6 +260,7 @@ async function main(): Promise<void> {
   calls.start(10_000);
   const startMs = Date.now();
   sampler.running = await runningCount(client, o.taskQueue);
+  sampler.synchronizing = (await phaseCounts(client, o.taskQueue)).synchronizing ?? 0;
   sampler.start();
   const steps: StepRecord[] = [];
   const ids: string[] = [];
@@ -350,8 +351,10 @@ async function growStep(
     log(`step ${target}: ${JSON.stringify(phases)} after ${Math.round(waitedMin * 60)} s`);
     const done = sampler.synchronizing >= target && visibilityLagS !== undefined;
     if (done || waitedMin > o.limits.syncTimeoutMin || sampler.problem) break;
-    await sleep(10_000);
+    // Visibility's lag is timed closely; the phases move on more slowly.
+    await sleep(visibilityLagS === undefined ? 1_000 : 10_000);
   }
+  await calls.collect();
   const growCalls = calls.all().filter((c) => c.atMs >= stepStartMs);
   const record: StepRecord = {
     target,
