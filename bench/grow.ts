@@ -160,7 +160,9 @@ class LogTail {
       this.offsets.set(file, from + Buffer.byteLength(text.slice(0, end)));
       for (const line of text.slice(0, end).split('\n')) {
         const problem = logProblem(line);
-        if (problem) this.problems.push(`${problem} (${file})`);
+        // The first few, with the line that showed it: what broke first, in its own words.
+        if (problem && this.problems.length < 3)
+          this.problems.push(`${problem} (${file}: ${line.trim().slice(0, 160)})`);
         if (isErrorLine(line)) this.errors[file] = (this.errors[file] ?? 0) + 1;
       }
     }
