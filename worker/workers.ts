@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
+import { createAnswerActivities, createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
+import { dtsFamilies } from '../activities/dts/families';
 import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
@@ -10,7 +11,7 @@ import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/ver
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { canaryTaskQueue, dtsTaskQueue, rkvstoreTaskQueue, verifyTaskQueue } from '../core/ids';
+import { canaryTaskQueue, dtsTaskQueue, preflightTaskQueue, rkvstoreTaskQueue, verifyTaskQueue } from '../core/ids';
 import { createCanaryActivities, DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
@@ -36,8 +37,9 @@ export interface Workers {
 }
 
 /**
- * Three workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own
- * queue whose server-side rate limit is the one place that caps DTS calls across every worker, and data verifications.
+ * Workers on one connection: workflows (and notification deliveries) on the main queue, the preflights on theirs,
+ * DTS calls on their own queue (each process's limiter spends its share of the account's budget), R-KVStore reads,
+ * data verifications and canaries.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
   const common = {
@@ -66,12 +68,13 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
   );
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
+  const dtsClient = new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials);
   const dts = await Worker.create({
     ...common,
     taskQueue: dtsTaskQueue(config.temporal.taskQueue),
     activities: createActivities({
       client: deps.client,
-      dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
+      dts: dtsClient,
       api: config.dtsApi,
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
       rkvstore,
@@ -86,6 +89,21 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     ...common,
     taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
     activities: createRkvstoreActivities(rkvstore),
+  });
+  // A POST's preflight: its workflow tasks and its DTS and visibility reads on their own queue and slots, so a
+  // person's request waits neither behind the setups' workflow tasks nor FIFO behind their DTS activities; its DTS
+  // calls go first in the same limiter, so the account's budget holds.
+  const preflights = await Worker.create({
+    ...common,
+    taskQueue: preflightTaskQueue(config.temporal.taskQueue),
+    workflowBundle,
+    // A preflight lives 15 s at most: a small cache is enough.
+    maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
+    activities: createAnswerActivities({
+      families: dtsFamilies(dtsClient.forAnswers()),
+      client: deps.client,
+      dtsList: config.preflightDtsList,
+    }),
   });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
@@ -108,7 +126,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxHeartbeatThrottleInterval: '2s',
   });
   await ensureStatusWatcher(config, deps.client);
-  const all = [workflows, dts, rkvstoreReads, verify, canary];
+  const all = [workflows, preflights, dts, rkvstoreReads, verify, canary];
   return {
     run: async () => {
       await Promise.all(all.map((w) => w.run()));
@@ -118,6 +136,8 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     },
   };
 }
+
+const PREFLIGHT_CACHED_WORKFLOWS = 20;
 
 /** Notifications and the preflight's visibility read: on the workflows' queue, so they never spend the DTS budget. */
 function workflowQueueActivities(config: WorkerConfig, client: Client) {
