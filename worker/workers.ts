@@ -1,5 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createAnswerActivities, createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
 import { dtsFamilies } from '../activities/dts/families';
@@ -31,6 +37,9 @@ export interface WorkerDeps {
   onWatchRound?: WatchDeps['onRound'];
 }
 
+/** What every worker of the process shares: the connection, the namespace, the payload codec, the grace. */
+type WorkerCommon = Pick<WorkerOptions, 'connection' | 'namespace' | 'dataConverter' | 'shutdownGraceTime'>;
+
 export interface Workers {
   run(): Promise<void>;
   shutdown(): void;
@@ -42,7 +51,7 @@ export interface Workers {
  * data verifications and canaries.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
-  const common = {
+  const common: WorkerCommon = {
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
@@ -58,15 +67,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
-  const rkvstore = new RkvstoreClient(
-    {
-      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
-      timeoutMs: config.dts.timeoutMs,
-    },
-    credentials,
-    // Its own budget, shared like DTS's by the DTS_WORKERS processes.
-    new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
-  );
+  const rkvstore = rkvstoreClient(config, credentials);
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dtsClient = new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials);
   const dts = await Worker.create({
@@ -90,21 +91,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
     activities: createRkvstoreActivities(rkvstore),
   });
-  // A POST's preflight: its workflow tasks and its DTS and visibility reads on their own queue and slots, so a
-  // person's request waits neither behind the setups' workflow tasks nor FIFO behind their DTS activities; its DTS
-  // calls go first in the same limiter, so the account's budget holds.
-  const preflights = await Worker.create({
-    ...common,
-    taskQueue: preflightTaskQueue(config.temporal.taskQueue),
-    workflowBundle,
-    // A preflight lives 15 s at most: a small cache is enough.
-    maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
-    activities: createAnswerActivities({
-      families: dtsFamilies(dtsClient.forAnswers()),
-      client: deps.client,
-      dtsList: config.preflightDtsList,
-    }),
-  });
+  const preflights = await createPreflightWorker(config, deps.client, { common, workflowBundle, dts: dtsClient });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
   const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
@@ -137,7 +124,43 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
   };
 }
 
+/**
+ * A POST's preflight: its workflow tasks and its DTS and visibility reads on their own queue and slots, so a
+ * person's request waits neither behind the setups' workflow tasks nor FIFO behind their DTS activities; its DTS
+ * calls go first in the same limiter (DtsClient.forAnswers), so the account's budget holds.
+ */
+function createPreflightWorker(
+  config: WorkerConfig,
+  client: Client,
+  { common, workflowBundle, dts }: { common: WorkerCommon; workflowBundle: WorkflowBundleOption; dts: DtsClient },
+): Promise<Worker> {
+  return Worker.create({
+    ...common,
+    taskQueue: preflightTaskQueue(config.temporal.taskQueue),
+    workflowBundle,
+    // A preflight lives 15 s at most: a small cache is enough.
+    maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
+    activities: createAnswerActivities({
+      families: dtsFamilies(dts.forAnswers()),
+      client,
+      dtsList: config.preflightDtsList,
+    }),
+  });
+}
+
 const PREFLIGHT_CACHED_WORKFLOWS = 20;
+
+/** R-KVStore's client: its own budget, shared like DTS's by the DTS_WORKERS processes. */
+function rkvstoreClient(config: WorkerConfig, credentials: CredentialsGetter): RkvstoreClient {
+  return new RkvstoreClient(
+    {
+      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
+      timeoutMs: config.dts.timeoutMs,
+    },
+    credentials,
+    new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
+  );
+}
 
 /** Notifications and the preflight's visibility read: on the workflows' queue, so they never spend the DTS budget. */
 function workflowQueueActivities(config: WorkerConfig, client: Client) {
