@@ -85,11 +85,12 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
-  // The preflight's R-KVStore reads: their own queue, so they never wait for a DTS slot.
+  // The preflight's R-KVStore reads: their own queue, so they never wait for a DTS slot; ahead of the
+  // verifications' reads in R-KVStore's limiter.
   const rkvstoreReads = await Worker.create({
     ...common,
     taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
-    activities: createRkvstoreActivities(rkvstore),
+    activities: createRkvstoreActivities(rkvstore.forAnswers()),
   });
   const preflights = await createPreflightWorker(config, deps.client, { common, workflowBundle, dts: dtsClient });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up

@@ -29,7 +29,7 @@ export const PREFLIGHT_PAIR_READS_PATCH = 'preflight-pair-reads-v1';
 
 /**
  * DTS's jobs and our own setups read on the preflight's own queue (core/ids.ts preflightTaskQueue), DTS's calls in
- * the limiter's answer lane: a person waits on them, so they no longer wait FIFO behind the setups' DTS activities
+ * the limiter's answer lane, the source read from R-KVStore with one call instead of three: a person waits on them, so they no longer wait FIFO behind the setups' DTS activities
  * (and that queue's rate limit) nor behind their status reads and purchases in the limiter. The workflow itself may
  * run on that queue too (the API's choice); a run started before this keeps its queues.
  */
@@ -49,18 +49,23 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     taskQueue: rkvstoreTaskQueue(setups),
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
-  const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {
+  const describe = async (e: PreflightInput['source'], side: 'source' | 'destination') => {
     if (!cloud(e)) return undefined;
     return (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads)
-      .preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region })
-      .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
+      .preflightDescribeInstance({
+        instanceId: e.instanceId as string,
+        regionId: e.region,
+        // Only the destination's eviction policy and direct connection are checked: a source costs one read.
+        ...(ownQueue && side === 'source' ? { attributeOnly: true } : {}),
+      })
+      .catch((err): PreflightFacts['source'] => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
   const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
   const pairReads = patched(PREFLIGHT_PAIR_READS_PATCH);
   const own = ownQueue ? reads : pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads;
   const [source, destination, dtsDirections, ownDirections] = await Promise.all([
-    describe(input.source),
-    describe(input.destination),
+    describe(input.source, 'source'),
+    describe(input.destination, 'destination'),
     reads
       .preflightListDtsDirections({
         ...(input.api ? { api: input.api } : {}),

@@ -52,7 +52,8 @@ export async function runPreflight(
     return await temporal.client.workflow.execute(preflight, {
       workflowId: `preflight.${randomUUID()}`,
       taskQueue:
-        temporal.preflightTaskQueue ?? (await preflightQueueFor(temporal.client, temporal.namespace, temporal.taskQueue)),
+        temporal.preflightTaskQueue ??
+        (await preflightQueueFor(temporal.client, temporal.namespace, temporal.taskQueue)),
       args: [input],
       workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
       staticSummary: `Preflight ${idOf(input.source)} → ${idOf(input.destination)}`,
