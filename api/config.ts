@@ -7,6 +7,7 @@ import type { DtsApi } from '../core/types';
 import { readFileSync } from 'node:fs';
 import { parseTokenEntry, tokenFileLines, type TokenEntry } from './auth';
 import { JWT_ALGORITHMS, type JwtConfig } from './jwt';
+import { VIEW_CACHE_HOT_RATE, VIEW_CACHE_MS } from './view-cache';
 
 export interface ApiConfig {
   temporal: TemporalConfig;
@@ -24,6 +25,10 @@ export interface ApiConfig {
   dts?: DtsClientConfig;
   /** The DTS API family new setups speak (DTS_API); a running setup keeps the one it started with. */
   dtsApi: DtsApi;
+  /** GET one's view cache: the bound on an answer's age in ms, 0 off (api/view-cache.ts). */
+  viewCacheMs: number;
+  /** GET-one requests a second in one API process that start the view cache's background listing. */
+  viewCacheHotRate: number;
 }
 
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
@@ -39,6 +44,8 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
     codecCorsOrigins: env.list('CODEC_CORS_ORIGINS', ['http://localhost:8233', 'http://127.0.0.1:8233']),
     codecRequiresToken: env.bool('CODEC_REQUIRE_TOKEN', true),
     dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
+    viewCacheMs: env.int('VIEW_CACHE_MS', VIEW_CACHE_MS, { min: 0, max: 60_000 }),
+    viewCacheHotRate: env.int('VIEW_CACHE_HOT_RATE', VIEW_CACHE_HOT_RATE, { min: 1 }),
   };
   const accessKeyId = env.optional('ALIBABA_CLOUD_ACCESS_KEY_ID');
   if (accessKeyId) {

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       dtsApi: config.dtsApi,
+      viewCacheMs: config.viewCacheMs,
+      viewCacheHotRate: config.viewCacheHotRate,
     },
     tokens: config.tokens,
     ...(config.jwt ? { jwt: config.jwt } : {}),

@@ -50,11 +50,16 @@ export function withMemoTolerance(client: Client): Client {
 
 async function decodes(converter: LoadedDataConverter, payload: Payload): Promise<boolean> {
   try {
-    let decoded = [payload];
-    for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-    for (const one of decoded) converter.payloadConverter.fromPayload(one);
+    await decodeMemoField(converter, payload);
     return true;
   } catch {
     return false;
   }
+}
+
+/** One memo field as this process reads it: the codecs (encryption) undone, then the payload converter; throws. */
+export async function decodeMemoField(converter: LoadedDataConverter, payload: Payload): Promise<unknown> {
+  let decoded = [payload];
+  for (const codec of [...converter.payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return decoded[0] ? converter.payloadConverter.fromPayload(decoded[0]) : undefined;
 }

@@ -17,12 +17,21 @@ const ENDED: ReadonlySet<string> = new Set(ENDED_PHASES);
 /**
  * How long one answer serves the same list request again. Under a hundred lists a second every one was a
  * visibility query competing for the server's and PostgreSQL's CPU; an answer at most this old is never older than
- * the last phase change by more than this (visibility itself lags the workflow by its own few hundred ms).
+ * the last phase change by more than this (visibility itself lags the workflow by its own few hundred ms). Once an
+ * answer is half this old, the next request starts the list again in the background and is still answered from it
+ * (stale-while-revalidate): under steady traffic no caller waits for a list.
  */
 export const LIST_CACHE_MS = 1_000;
 /** Distinct requests kept at once: a bound on memory whatever the callers ask. */
 const LIST_CACHE_ENTRIES = 500;
-const listCaches = new WeakMap<TemporalDeps, Map<string, { atMs: number; answer: Promise<unknown> }>>();
+interface ListEntry {
+  /** When the list was asked: the answer is at least this fresh. */
+  atMs: number;
+  answer: Promise<unknown>;
+  settled: boolean;
+  renewing: boolean;
+}
+const listCaches = new WeakMap<TemporalDeps, Map<string, ListEntry>>();
 
 /** listSetups, answered from the same request's answer of the last LIST_CACHE_MS when there is one. */
 export function cachedListSetups(
@@ -32,18 +41,38 @@ export function cachedListSetups(
 ): Promise<Awaited<ReturnType<typeof listSetups>>> {
   let cache = listCaches.get(temporal);
   if (!cache) {
-    cache = new Map<string, { atMs: number; answer: Promise<unknown> }>();
+    cache = new Map<string, ListEntry>();
     listCaches.set(temporal, cache);
   }
-  for (const [key, entry] of cache) if (nowMs - entry.atMs >= LIST_CACHE_MS) cache.delete(key);
+  const entries = cache;
+  for (const [key, entry] of entries) if (nowMs - entry.atMs >= LIST_CACHE_MS) entries.delete(key);
   const key = JSON.stringify(Object.entries(filters).sort(([a], [b]) => a.localeCompare(b)));
-  const hit = cache.get(key);
-  if (hit) return hit.answer as ReturnType<typeof listSetups>;
+  const hit = entries.get(key);
+  if (hit) {
+    if (hit.settled && !hit.renewing && nowMs - hit.atMs >= LIST_CACHE_MS / 2) {
+      hit.renewing = true;
+      const answer = listSetups(temporal, filters);
+      const renewed: ListEntry = { atMs: nowMs, answer, settled: false, renewing: false };
+      answer.then(
+        () => {
+          renewed.settled = true;
+          entries.set(key, renewed);
+        },
+        // A failed renewal keeps the answer until its bound: the next request past half of it tries again.
+        () => (hit.renewing = false),
+      );
+    }
+    return hit.answer as ReturnType<typeof listSetups>;
+  }
   const answer = listSetups(temporal, filters);
-  if (cache.size < LIST_CACHE_ENTRIES) {
-    cache.set(key, { atMs: nowMs, answer });
-    // A failed list is not kept: the next request asks again.
-    answer.catch(() => cache.delete(key));
+  if (entries.size < LIST_CACHE_ENTRIES) {
+    const entry: ListEntry = { atMs: nowMs, answer, settled: false, renewing: false };
+    entries.set(key, entry);
+    answer.then(
+      () => (entry.settled = true),
+      // A failed list is not kept: the next request asks again.
+      () => entries.get(key) === entry && entries.delete(key),
+    );
   }
   return answer;
 }

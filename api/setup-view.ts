@@ -111,7 +111,7 @@ export function fromVisibility(description: WorkflowExecutionDescription): Setup
   };
 }
 
-function isSetupStatus(value: unknown): value is SetupStatus {
+export function isSetupStatus(value: unknown): value is SetupStatus {
   const status = value as SetupStatus | null;
   if (typeof status !== 'object' || status === null) return false;
   return typeof status.phase === 'string' && typeof status.id === 'string';

@@ -24,6 +24,7 @@ import type { PreflightItem } from '../core/preflight-checks';
 import type { SetupStatus, VerificationStatus } from '../core/types';
 import { canaryOf } from './canary-view';
 import { closedSetupView, fromVisibility, runningStatus, StatusCache } from './setup-view';
+import type { ViewCache } from './view-cache';
 
 /** Operator actions: Workflow Updates whose validators refuse with the reason. */
 const ACTIONS = { retry: retryByUpdate, abort: abortByUpdate, release: releaseWithOptionsUpdate } as const;
@@ -40,7 +41,16 @@ export class Setups {
   /** For describe(): a memo field written with a payload key this process never learned must not fail the read. */
   private reader?: Client;
 
-  constructor(private readonly client: Client) {}
+  /** `views`: while GET one is hot, running setups' views from a background listing (api/view-cache.ts). */
+  constructor(
+    private readonly client: Client,
+    private readonly views?: ViewCache,
+  ) {}
+
+  /** This process changed the setup: its next GET one describes it instead of answering from the view cache. */
+  changed(id: string): void {
+    this.views?.forget(id);
+  }
 
   handle(id: string): WorkflowHandle<typeof redisSync> {
     return this.client.workflow.getHandle<typeof redisSync>(id);
@@ -71,17 +81,23 @@ export class Setups {
    * it back as `cancelled by <caller>`, api/events.ts). Never the token: the caller's name.
    */
   async cancel(id: string, by: string | undefined): Promise<void> {
-    await this.client.workflowService.requestCancelWorkflowExecution({
-      namespace: this.client.options.namespace,
-      workflowExecution: { workflowId: id },
-      identity: this.client.options.identity,
-      requestId: randomUUID(),
-      reason: by ? `cancelled by ${by}` : 'cancelled',
-    });
+    try {
+      await this.client.workflowService.requestCancelWorkflowExecution({
+        namespace: this.client.options.namespace,
+        workflowExecution: { workflowId: id },
+        identity: this.client.options.identity,
+        requestId: randomUUID(),
+        reason: by ? `cancelled by ${by}` : 'cancelled',
+      });
+    } finally {
+      this.changed(id);
+    }
   }
 
   /** GET /v1/syncs/:id: where a setup stands, with as much as Temporal knows when no worker answers; 404 if none. */
   async view(id: string) {
+    const cached = this.views?.get(id);
+    if (cached) return cached;
     const description = await this.describe(id);
     if (!description) throw httpErrors.notFound(`no sync ${id}`);
     const workflowStatus = description.status.name;
@@ -152,6 +168,9 @@ export class Setups {
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCode(err) === GRPC_DEADLINE_EXCEEDED)
         throw noWorker(id);
       throw err;
+    } finally {
+      // Even a refused or timed-out update may have changed the run: read your own writes.
+      this.changed(id);
     }
   }
 }

@@ -13,4 +13,8 @@ export interface TemporalDeps {
   preflightTaskQueue?: string;
   /** The DTS API family new setups speak (DTS_API); absent: the legacy one. */
   dtsApi?: DtsApi;
+  /** GET one's view cache (api/view-cache.ts): the bound on an answer's age, 0 off (VIEW_CACHE_MS). */
+  viewCacheMs?: number;
+  /** GET-one requests a second in this process that start the cache's listing (VIEW_CACHE_HOT_RATE). */
+  viewCacheHotRate?: number;
 }

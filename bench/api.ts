@@ -17,7 +17,7 @@ import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { freePort } from '../test/support/ports';
 import { startBenchEmulator } from './emulator-host';
-import { createBody, makePairs } from './fleet';
+import { createBody, fleetPairs, makePairs, registerPairs } from './fleet';
 import { payloadKeysEnv } from './keys';
 import { sleep } from './fleet-ops';
 import { procRssBytes } from './stats';
@@ -319,20 +319,8 @@ async function growFleet(
   timeoutMin: number,
   log: (line: string) => void,
 ): Promise<void> {
-  const pairs = makePairs(size, 512, 3072).map((p) => ({
-    ...p,
-    name: `fleet-${p.name}`,
-    source: { ...p.source, instanceId: p.source.instanceId.replace('bench', 'fleet') },
-    target: { ...p.target, instanceId: p.target.instanceId.replace('bench', 'fleet') },
-  }));
-  for (let i = 0; i < pairs.length; i += 250) {
-    const res = await fetch(`${emulatorUrl}/__emulator/instances`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target])),
-    });
-    if (!res.ok) throw new Error(`registering instances: ${res.status} ${await res.text()}`);
-  }
+  const pairs = fleetPairs(0, size);
+  await registerPairs(emulatorUrl, pairs);
   const deadline = Date.now() + timeoutMin * 60_000;
   const synchronizing = async () => {
     const res = await fetch(`${urls[0]}/v1/syncs?pageSize=1&phase=synchronizing&summary=true`, { headers });

@@ -11,6 +11,7 @@ import { Setups } from '../setups';
 import { REQUEST_MEMO, type PublicRequest } from '../setup-start';
 import type { FieldProblem } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
+import { viewCacheOf } from '../view-cache';
 import type { SetupStatus } from '../../core/types';
 
 // Day-two operations on a running setup: each becomes the workflow's `change` Update (core/changes.ts),
@@ -105,7 +106,7 @@ const CHANGE_ROUTES: {
 ];
 
 export const changeRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps }> = async (app, { temporal }) => {
-  const setups = new Setups(temporal.client);
+  const setups = new Setups(temporal.client, viewCacheOf(temporal));
   for (const { method, url, schema, change } of CHANGE_ROUTES) {
     app.route({
       method,

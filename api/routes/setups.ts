@@ -21,6 +21,7 @@ import {
 import { cachedListSetups } from '../setup-list';
 import { Setups, type OperatorAction } from '../setups';
 import type { TemporalDeps } from '../temporal';
+import { viewCacheOf } from '../view-cache';
 
 const errors = errorReplies(400, 401, 403, 404, 409, 503);
 
@@ -59,7 +60,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ temporal: TemporalDeps; dt
   app,
   { temporal, dtsJobs },
 ) => {
-  const setups = new Setups(temporal.client);
+  const setups = new Setups(temporal.client, viewCacheOf(temporal));
   newSetupRoutes(app, { temporal, setups, dtsJobs });
   readRoutes(app, temporal, setups);
   actionRoutes(app, setups);
@@ -80,6 +81,7 @@ function newSetupRoutes(app: App, deps: NewSetupDeps) {
     },
     async (req, reply) => {
       const answer = await startSetup(deps, req.body, { name: req.caller?.name, log: req.log });
+      deps.setups.changed(answer.id);
       return 'existing' in answer ? answer : reply.code(202).send(answer);
     },
   );

@@ -19,13 +19,17 @@ function fakeTemporal() {
   return { temporal, queries };
 }
 
+function execution(workflowId: string) {
+  return { execution: { workflowId }, status: 1 };
+}
+
 describe('GET /v1/syncs answer cache', () => {
   it('answers the same request from one list within the bound, and lists again after it', async () => {
     const { temporal, queries } = fakeTemporal();
     const t0 = 1_000_000;
     const phase = { phase: 'synchronizing' as const };
     await Promise.all(Array.from({ length: 50 }, () => cachedListSetups(temporal, phase, t0)));
-    await cachedListSetups(temporal, phase, t0 + LIST_CACHE_MS - 1);
+    await cachedListSetups(temporal, phase, t0 + LIST_CACHE_MS / 2 - 1);
     expect(queries).toHaveLength(1);
     // Another request (another phase, another page size) is its own list.
     await cachedListSetups(temporal, { phase: 'waiting-forward' }, t0 + 10);
@@ -35,6 +39,39 @@ describe('GET /v1/syncs answer cache', () => {
     await cachedListSetups(temporal, phase, t0 + LIST_CACHE_MS);
     expect(queries).toHaveLength(4);
     expect(LIST_CACHE_MS).toBeLessThanOrEqual(1_000);
+  });
+
+  it('renews an answer in the background once half its bound has passed, so no caller waits for a list', async () => {
+    const { temporal, queries } = fakeTemporal();
+    const service = temporal.client.workflowService as unknown as { listWorkflowExecutions: unknown };
+    const pending: (() => void)[] = [];
+    let answers = 0;
+    service.listWorkflowExecutions = ({ query }: { query: string }) => {
+      queries.push(query);
+      const n = ++answers;
+      return new Promise((resolve) =>
+        pending.push(() => resolve({ executions: [execution(`s-${n}`)], nextPageToken: new Uint8Array() })),
+      );
+    };
+    const t0 = 2_000_000;
+    const first = cachedListSetups(temporal, {}, t0);
+    pending.shift()!();
+    expect((await first).items.map((i) => i.id)).toEqual(['s-1']);
+    // Half the bound gone: answered at once from the first list, a second list starts behind it (only one).
+    const stale = await cachedListSetups(temporal, {}, t0 + LIST_CACHE_MS / 2);
+    expect(stale.items.map((i) => i.id)).toEqual(['s-1']);
+    await cachedListSetups(temporal, {}, t0 + LIST_CACHE_MS / 2 + 10);
+    expect(queries).toHaveLength(2);
+    pending.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The renewed answer serves, counted from when its list was asked: never older than the bound.
+    const renewed = await cachedListSetups(temporal, {}, t0 + LIST_CACHE_MS - 1);
+    expect(renewed.items.map((i) => i.id)).toEqual(['s-2']);
+    // Nothing asked for a whole bound: the next caller waits for a new list.
+    const later = cachedListSetups(temporal, {}, t0 + LIST_CACHE_MS / 2 + LIST_CACHE_MS);
+    expect(queries).toHaveLength(3);
+    pending.shift()!();
+    expect((await later).items.map((i) => i.id)).toEqual(['s-3']);
   });
 
   it('keeps no failed list: the next request asks again', async () => {

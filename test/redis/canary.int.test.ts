@@ -22,7 +22,16 @@ const clients: Redis[] = [];
 beforeAll(async () => {
   if (!redisAvailable) return;
   stack = await startStack({ emulator: { redis: true } });
-  app = await buildTestApp(stack);
+  // Hot at one GET a second: the view cache runs, and a canary setup must still be described for its lag.
+  app = await buildTestApp(stack, {
+    temporal: {
+      client: stack.client,
+      namespace: stack.namespace,
+      taskQueue: stack.taskQueue,
+      dtsApi: stack.workerConfig.dtsApi,
+      viewCacheHotRate: 1,
+    },
+  });
   await app.ready();
 }, 60_000);
 afterAll(async () => {

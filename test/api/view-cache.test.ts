@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { OWN_WRITE_GRACE_MS, ViewCache, type ListedPage } from '../../api/view-cache';
+
+// GET one under load: while hot, the views of the running setups come from a background listing of their memos,
+// never older than the bound; idle, nothing lists; canaries, runs without the memo and own writes describe.
+const MAX_AGE = 1_000;
+const HOT = 10;
+
+interface Run {
+  id: string;
+  phase: string;
+  canary?: boolean;
+  noStatus?: boolean;
+  noRequest?: boolean;
+  warnings?: unknown[];
+  status?: number;
+}
+
+function fakeVisibility(pageSize = 2) {
+  const runs = new Map<string, Run>();
+  let lists = 0;
+  const payload = (value: unknown): Payload => defaultPayloadConverter.toPayload<unknown>(value);
+  const listRunning = async (token?: Uint8Array): Promise<ListedPage> => {
+    if (!token) lists += 1;
+    const all = [...runs.values()];
+    const from = token ? Number(new TextDecoder().decode(token)) : 0;
+    const page = all.slice(from, from + pageSize);
+    const next = from + pageSize < all.length ? new TextEncoder().encode(String(from + pageSize)) : undefined;
+    return {
+      executions: page.map((run) => ({
+        execution: { workflowId: run.id },
+        status: run.status ?? 1,
+        memo: {
+          fields: {
+            ...(run.noStatus ? {} : { status: payload({ id: run.id, phase: run.phase }) }),
+            ...(run.noRequest
+              ? {}
+              : { request: payload({ name: run.id, ...(run.canary ? { canary: { intervalSeconds: 5 } } : {}) }) }),
+            ...(run.warnings ? { preflightWarnings: payload(run.warnings) } : {}),
+          },
+        },
+      })),
+      nextPageToken: next,
+    };
+  };
+  return { runs, listRunning, lists: () => lists };
+}
+
+function cacheOver(visibility: ReturnType<typeof fakeVisibility>) {
+  return new ViewCache({
+    listRunning: visibility.listRunning,
+    decode: async (payload) => defaultPayloadConverter.fromPayload(payload),
+    maxAgeMs: MAX_AGE,
+    hotPerSecond: HOT,
+    now: () => Date.now(),
+  });
+}
+
+/** `n` GET-one requests spread over one second, as a caller at `n` a second sends them. */
+async function traffic(cache: ViewCache, ids: string[], n: number) {
+  const answers = [];
+  for (let i = 0; i < n; i += 1) {
+    answers.push(cache.get(ids[i % ids.length]!));
+    await vi.advanceTimersByTimeAsync(1_000 / n);
+  }
+  return answers;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(1_000_000);
+});
+afterEach(() => vi.useRealTimers());
+
+describe('GET one view cache', () => {
+  it('lists nothing while traffic is low, and answers from the memo while hot', async () => {
+    const visibility = fakeVisibility();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) visibility.runs.set(id, { id, phase: 'synchronizing' });
+    const cache = cacheOver(visibility);
+    const quiet = await traffic(cache, ['a', 'b'], HOT - 2);
+    expect(quiet.every((v) => v === undefined)).toBe(true);
+    expect(visibility.lists()).toBe(0);
+    expect(cache.hot).toBe(false);
+
+    await traffic(cache, ['a', 'b', 'c', 'd', 'e'], HOT * 3);
+    expect(cache.hot).toBe(true);
+    // Every page read: the view is the memo's status, as describe() would answer it.
+    expect(cache.get('e')).toEqual({ id: 'e', phase: 'synchronizing', workflowStatus: 'RUNNING' });
+    // Listed every half bound while hot, whatever the number of requests.
+    const before = visibility.lists();
+    for (let second = 0; second < 4; second += 1) await traffic(cache, ['a'], HOT * 4);
+    expect(visibility.lists() - before).toBeGreaterThanOrEqual(7);
+    expect(visibility.lists() - before).toBeLessThanOrEqual(9);
+
+    // Quiet again: the loop stops and keeps nothing.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(cache.hot).toBe(false);
+    expect(cache.size).toBe(0);
+    const after = visibility.lists();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(visibility.lists()).toBe(after);
+  });
+
+  it('shows a phase change within the bound, and never answers from an entry at the bound', async () => {
+    const visibility = fakeVisibility();
+    visibility.runs.set('a', { id: 'a', phase: 'waiting-forward' });
+    const cache = cacheOver(visibility);
+    await traffic(cache, ['a'], HOT * 2);
+    expect(cache.get('a')?.phase).toBe('waiting-forward');
+    visibility.runs.set('a', { id: 'a', phase: 'synchronizing' });
+    const changedAt = Date.now();
+    let seenAt: number | undefined;
+    while (seenAt === undefined && Date.now() - changedAt < 3 * MAX_AGE) {
+      if (cache.get('a')?.phase === 'synchronizing') seenAt = Date.now();
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    expect(seenAt! - changedAt).toBeLessThanOrEqual(MAX_AGE);
+
+    // Listings that fail: the entries age out and GET one describes.
+    visibility.runs.clear();
+    const failing = new ViewCache({
+      listRunning: async () => {
+        throw new Error('visibility unavailable');
+      },
+      decode: async (payload) => defaultPayloadConverter.fromPayload(payload),
+      maxAgeMs: MAX_AGE,
+      hotPerSecond: HOT,
+    });
+    expect((await traffic(failing, ['a'], HOT * 2)).every((v) => v === undefined)).toBe(true);
+    expect(failing.hot).toBe(true);
+  });
+
+  it('describes canaries, runs without the status memo, closed runs, unknown ids, and own writes', async () => {
+    const visibility = fakeVisibility(3);
+    visibility.runs.set('plain', { id: 'plain', phase: 'synchronizing', warnings: [{ check: 'x' }] });
+    visibility.runs.set('canary', { id: 'canary', phase: 'synchronizing', canary: true });
+    visibility.runs.set('old', { id: 'old', phase: 'synchronizing', noStatus: true });
+    visibility.runs.set('closed', { id: 'closed', phase: 'synchronizing', status: 2 });
+    visibility.runs.set('started-elsewhere', { id: 'started-elsewhere', phase: 'synchronizing', noRequest: true });
+    const cache = cacheOver(visibility);
+    await traffic(cache, ['plain'], HOT * 2);
+    expect(cache.get('plain')).toEqual({
+      id: 'plain',
+      phase: 'synchronizing',
+      workflowStatus: 'RUNNING',
+      preflightWarnings: [{ check: 'x' }],
+    });
+    for (const id of ['canary', 'old', 'closed', 'started-elsewhere', 'nobody']) expect(cache.get(id)).toBeUndefined();
+
+    // This process changed it: described until a listing asked after the change (and its grace) shows it.
+    cache.forget('plain');
+    const wroteAt = Date.now();
+    expect(cache.get('plain')).toBeUndefined();
+    while (Date.now() - wroteAt < OWN_WRITE_GRACE_MS) {
+      expect(cache.get('plain')).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    await traffic(cache, ['plain'], HOT * 2);
+    expect(cache.get('plain')?.phase).toBe('synchronizing');
+  });
+
+  it('keeps at most its bound of setups, and drops the ones no longer listed', async () => {
+    const visibility = fakeVisibility(50);
+    for (let i = 0; i < 120; i += 1) visibility.runs.set(`s${i}`, { id: `s${i}`, phase: 'synchronizing' });
+    const cache = new ViewCache({
+      listRunning: visibility.listRunning,
+      decode: async (payload) => defaultPayloadConverter.fromPayload(payload),
+      maxAgeMs: MAX_AGE,
+      hotPerSecond: HOT,
+      maxEntries: 100,
+    });
+    await traffic(cache, ['s0'], HOT * 2);
+    expect(cache.size).toBe(100);
+    visibility.runs.delete('s0');
+    await traffic(cache, ['s1'], HOT * 2);
+    expect(cache.get('s0')).toBeUndefined();
+    expect(cache.get('s1')?.phase).toBe('synchronizing');
+  });
+});
