@@ -4,7 +4,8 @@
 // `--api URL[,URL] --emulator URL --token-file FILE`: the same load against running APIs instead (npm run
 // prod-local, its fleet behind them), spread over them; GET one asks for the setups already there too.
 // `--fleet N [--fleet-rate R]` first grows that fleet to N synchronizing setups (POSTed, preflight and all), and
-// the figures also go to bench/out/summary-<N>.json (apiMs); --fleet-only grows it and stops. `--get-rates 100,300` the GET rates (default R,3R).
+// the figures also go to bench/out/summary-<N>.json (apiMs); --fleet-only grows it and stops, --post-only measures
+// the POSTs alone. `--get-rates 100,300` the GET rates (default R,3R).
 import { fork } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -274,7 +275,9 @@ async function againstRunning(urls: string[]): Promise<void> {
       if (status < 300) ids.push((JSON.parse(body) as { id: string }).id);
     },
   });
-  const getRates = (option('--get-rates') ?? `${getRate},${3 * getRate}`).split(',').map(Number);
+  // --post-only: the POSTs alone (a short before/after of the preflight), no GET or update after them.
+  const postOnly = process.argv.includes('--post-only');
+  const getRates = postOnly ? [] : (option('--get-rates') ?? `${getRate},${3 * getRate}`).split(',').map(Number);
   for (const rate of getRates) {
     figures[`getOne@${rate}`] = await load(`GET /v1/syncs/:id @${rate}`, rate, getOne(any));
     figures[`getList@${rate}`] = await load(`GET /v1/syncs?phase= @${rate}`, rate, {
@@ -283,11 +286,12 @@ async function againstRunning(urls: string[]): Promise<void> {
       headers,
     });
   }
-  figures.update = await load(`POST /v1/syncs/:id/retry @${postRate}`, postRate, {
-    method: 'POST',
-    headers,
-    setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
-  });
+  if (!postOnly)
+    figures.update = await load(`POST /v1/syncs/:id/retry @${postRate}`, postRate, {
+      method: 'POST',
+      headers,
+      setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
+    });
   const loadAfter = loadavg().map((l) => l.toFixed(2));
   const summary = { apis: urls.length, fleet: ids.length, seconds, ...figures, apiMs: apiMs(), loadBefore, loadAfter };
   mkdirSync(resolve('bench/out'), { recursive: true });
