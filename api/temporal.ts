@@ -6,7 +6,10 @@ export interface TemporalDeps {
   client: Client;
   namespace: string;
   taskQueue: string;
-  /** Where the preflight workflow runs; the setups' own queue unless a deployment splits them. */
+  /**
+   * Where the preflight workflow runs when set (tests); otherwise its own queue when a worker polls it, else the
+   * setups' queue (api/preflight-queue.ts).
+   */
   preflightTaskQueue?: string;
   /** The DTS API family new setups speak (DTS_API); absent: the legacy one. */
   dtsApi?: DtsApi;

@@ -4,7 +4,8 @@
 // `--api URL[,URL] --emulator URL --token-file FILE`: the same load against running APIs instead (npm run
 // prod-local, its fleet behind them), spread over them; GET one asks for the setups already there too.
 // `--fleet N [--fleet-rate R]` first grows that fleet to N synchronizing setups (POSTed, preflight and all), and
-// the figures also go to bench/out/summary-<N>.json (apiMs); --fleet-only grows it and stops. `--get-rates 100,300` the GET rates (default R,3R).
+// the figures also go to bench/out/summary-<N>.json (apiMs); --fleet-only grows it and stops, --post-only measures
+// the POSTs alone. `--get-rates 100,300` the GET rates (default R,3R).
 import { fork } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,7 +17,7 @@ import { ensureTemporalCli } from '../scripts/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../core/search-attributes';
 import { freePort } from '../test/support/ports';
 import { startBenchEmulator } from './emulator-host';
-import { createBody, makePairs } from './fleet';
+import { createBody, fleetPairs, makePairs, registerPairs } from './fleet';
 import { payloadKeysEnv } from './keys';
 import { sleep } from './fleet-ops';
 import { procRssBytes } from './stats';
@@ -274,7 +275,9 @@ async function againstRunning(urls: string[]): Promise<void> {
       if (status < 300) ids.push((JSON.parse(body) as { id: string }).id);
     },
   });
-  const getRates = (option('--get-rates') ?? `${getRate},${3 * getRate}`).split(',').map(Number);
+  // --post-only: the POSTs alone (a short before/after of the preflight), no GET or update after them.
+  const postOnly = process.argv.includes('--post-only');
+  const getRates = postOnly ? [] : (option('--get-rates') ?? `${getRate},${3 * getRate}`).split(',').map(Number);
   for (const rate of getRates) {
     figures[`getOne@${rate}`] = await load(`GET /v1/syncs/:id @${rate}`, rate, getOne(any));
     figures[`getList@${rate}`] = await load(`GET /v1/syncs?phase= @${rate}`, rate, {
@@ -283,11 +286,12 @@ async function againstRunning(urls: string[]): Promise<void> {
       headers,
     });
   }
-  figures.update = await load(`POST /v1/syncs/:id/retry @${postRate}`, postRate, {
-    method: 'POST',
-    headers,
-    setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
-  });
+  if (!postOnly)
+    figures.update = await load(`POST /v1/syncs/:id/retry @${postRate}`, postRate, {
+      method: 'POST',
+      headers,
+      setupRequest: (req) => ({ ...req, path: `/v1/syncs/${encodeURIComponent(any())}/retry` }),
+    });
   const loadAfter = loadavg().map((l) => l.toFixed(2));
   const summary = { apis: urls.length, fleet: ids.length, seconds, ...figures, apiMs: apiMs(), loadBefore, loadAfter };
   mkdirSync(resolve('bench/out'), { recursive: true });
@@ -315,20 +319,8 @@ async function growFleet(
   timeoutMin: number,
   log: (line: string) => void,
 ): Promise<void> {
-  const pairs = makePairs(size, 512, 3072).map((p) => ({
-    ...p,
-    name: `fleet-${p.name}`,
-    source: { ...p.source, instanceId: p.source.instanceId.replace('bench', 'fleet') },
-    target: { ...p.target, instanceId: p.target.instanceId.replace('bench', 'fleet') },
-  }));
-  for (let i = 0; i < pairs.length; i += 250) {
-    const res = await fetch(`${emulatorUrl}/__emulator/instances`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(pairs.slice(i, i + 250).flatMap((p) => [p.source, p.target])),
-    });
-    if (!res.ok) throw new Error(`registering instances: ${res.status} ${await res.text()}`);
-  }
+  const pairs = fleetPairs(0, size);
+  await registerPairs(emulatorUrl, pairs);
   const deadline = Date.now() + timeoutMin * 60_000;
   const synchronizing = async () => {
     const res = await fetch(`${urls[0]}/v1/syncs?pageSize=1&phase=synchronizing&summary=true`, { headers });

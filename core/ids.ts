@@ -41,6 +41,21 @@ export function rkvstoreTaskQueue(taskQueue: string): string {
   return `${taskQueue}.rkvstore`;
 }
 
+/**
+ * A POST's preflight (workflow tasks and its DTS and visibility reads): a person waits on it, so it has its own
+ * queue and worker slots instead of waiting behind the setups' workflow tasks and DTS activities.
+ */
+export function preflightTaskQueue(taskQueue: string): string {
+  return `${taskQueue}${PREFLIGHT_QUEUE_SUFFIX}`;
+}
+
+const PREFLIGHT_QUEUE_SUFFIX = '.preflight';
+
+/** The setups' queue of a workflow running on it or on its preflight queue. */
+export function setupsTaskQueue(taskQueue: string): string {
+  return taskQueue.endsWith(PREFLIGHT_QUEUE_SUFFIX) ? taskQueue.slice(0, -PREFLIGHT_QUEUE_SUFFIX.length) : taskQueue;
+}
+
 /** Canaries: one long-running activity per setup, mostly asleep. */
 export function canaryTaskQueue(taskQueue: string): string {
   return `${taskQueue}.canary`;

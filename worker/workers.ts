@@ -1,7 +1,14 @@
 import type { Client } from '@temporalio/client';
-import { type NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
+import { createAnswerActivities, createOwnSetupsActivities, createRkvstoreActivities } from '../activities/preflight';
+import { dtsFamilies } from '../activities/dts/families';
 import { createNotifyActivities } from '../activities/notify/deliver';
 import { InstanceClaims } from '../activities/instance-claims';
 import { DtsClient, type DtsCallObserver } from '../activities/dts/client';
@@ -10,7 +17,7 @@ import { createVerifyActivities, DEFAULT_VERIFY_TUNING } from '../activities/ver
 import { RateLimiter } from '../activities/dts/rate-limiter';
 import { defaultRkvstoreEndpoint, RkvstoreClient } from '../activities/rkvstore/client';
 import { workerCredentials, type CredentialsGetter } from './credentials';
-import { canaryTaskQueue, dtsTaskQueue, rkvstoreTaskQueue, verifyTaskQueue } from '../core/ids';
+import { canaryTaskQueue, dtsTaskQueue, preflightTaskQueue, rkvstoreTaskQueue, verifyTaskQueue } from '../core/ids';
 import { createCanaryActivities, DEFAULT_CANARY_KEY_PREFIX } from '../activities/canary';
 import { statusWatcherId, type WatchInput } from '../core/watcher';
 import { dtsStatusWatcher } from '../workflows/status-watcher';
@@ -30,17 +37,21 @@ export interface WorkerDeps {
   onWatchRound?: WatchDeps['onRound'];
 }
 
+/** What every worker of the process shares: the connection, the namespace, the payload codec, the grace. */
+type WorkerCommon = Pick<WorkerOptions, 'connection' | 'namespace' | 'dataConverter' | 'shutdownGraceTime'>;
+
 export interface Workers {
   run(): Promise<void>;
   shutdown(): void;
 }
 
 /**
- * Three workers on one connection: workflows (and notification deliveries) on the main queue, DTS calls on their own
- * queue whose server-side rate limit is the one place that caps DTS calls across every worker, and data verifications.
+ * Workers on one connection: workflows (and notification deliveries) on the main queue, the preflights on theirs,
+ * DTS calls on their own queue (each process's limiter spends its share of the account's budget), R-KVStore reads,
+ * data verifications and canaries.
  */
 export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Promise<Workers> {
-  const common = {
+  const common: WorkerCommon = {
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: encryptingDataConverter(config.payloadKeys),
@@ -56,22 +67,15 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
   });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
-  const rkvstore = new RkvstoreClient(
-    {
-      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
-      timeoutMs: config.dts.timeoutMs,
-    },
-    credentials,
-    // Its own budget, shared like DTS's by the DTS_WORKERS processes.
-    new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
-  );
+  const rkvstore = rkvstoreClient(config, credentials);
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
+  const dtsClient = new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials);
   const dts = await Worker.create({
     ...common,
     taskQueue: dtsTaskQueue(config.temporal.taskQueue),
     activities: createActivities({
       client: deps.client,
-      dts: new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials),
+      dts: dtsClient,
       api: config.dtsApi,
       claims: new InstanceClaims(deps.client, config.temporal.namespace, config.temporal.taskQueue),
       rkvstore,
@@ -81,12 +85,14 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxTaskQueueActivitiesPerSecond: config.dtsMaxCallsPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentDtsCalls,
   });
-  // The preflight's R-KVStore reads: their own queue, so they never wait for a DTS slot.
+  // The preflight's R-KVStore reads: their own queue, so they never wait for a DTS slot; ahead of the
+  // verifications' reads in R-KVStore's limiter.
   const rkvstoreReads = await Worker.create({
     ...common,
     taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
-    activities: createRkvstoreActivities(rkvstore),
+    activities: createRkvstoreActivities(rkvstore.forAnswers()),
   });
+  const preflights = await createPreflightWorker(config, deps.client, { common, workflowBundle, dts: dtsClient });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
   const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
@@ -108,7 +114,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     maxHeartbeatThrottleInterval: '2s',
   });
   await ensureStatusWatcher(config, deps.client);
-  const all = [workflows, dts, rkvstoreReads, verify, canary];
+  const all = [workflows, preflights, dts, rkvstoreReads, verify, canary];
   return {
     run: async () => {
       await Promise.all(all.map((w) => w.run()));
@@ -117,6 +123,44 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
       for (const worker of all) if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
+}
+
+/**
+ * A POST's preflight: its workflow tasks and its DTS and visibility reads on their own queue and slots, so a
+ * person's request waits neither behind the setups' workflow tasks nor FIFO behind their DTS activities; its DTS
+ * calls go first in the same limiter (DtsClient.forAnswers), so the account's budget holds.
+ */
+function createPreflightWorker(
+  config: WorkerConfig,
+  client: Client,
+  { common, workflowBundle, dts }: { common: WorkerCommon; workflowBundle: WorkflowBundleOption; dts: DtsClient },
+): Promise<Worker> {
+  return Worker.create({
+    ...common,
+    taskQueue: preflightTaskQueue(config.temporal.taskQueue),
+    workflowBundle,
+    // A preflight lives 15 s at most: a small cache is enough.
+    maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
+    activities: createAnswerActivities({
+      families: dtsFamilies(dts.forAnswers()),
+      client,
+      dtsList: config.preflightDtsList,
+    }),
+  });
+}
+
+const PREFLIGHT_CACHED_WORKFLOWS = 20;
+
+/** R-KVStore's client: its own budget, shared like DTS's by the DTS_WORKERS processes. */
+function rkvstoreClient(config: WorkerConfig, credentials: CredentialsGetter): RkvstoreClient {
+  return new RkvstoreClient(
+    {
+      endpoint: config.rkvstoreEndpoint ?? defaultRkvstoreEndpoint(config.dts.endpoint),
+      timeoutMs: config.dts.timeoutMs,
+    },
+    credentials,
+    new RateLimiter((config.rkvstoreMaxCallsPerSecond ?? DEFAULT_RKVSTORE_MAX_CALLS_PER_SECOND) / config.dtsWorkers),
+  );
 }
 
 /** Notifications and the preflight's visibility read: on the workflows' queue, so they never spend the DTS budget. */

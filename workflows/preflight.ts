@@ -10,7 +10,7 @@ import {
   type Read,
   type ReadError,
 } from '../core/preflight-checks';
-import { dtsTaskQueue, rkvstoreTaskQueue } from '../core/ids';
+import { dtsTaskQueue, preflightTaskQueue, rkvstoreTaskQueue, setupsTaskQueue } from '../core/ids';
 import { ANSWER_CALL } from '../core/timing';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
@@ -27,29 +27,45 @@ export const PREFLIGHT_RKVSTORE_QUEUE_PATCH = 'preflight-rkvstore-queue-v1';
  */
 export const PREFLIGHT_PAIR_READS_PATCH = 'preflight-pair-reads-v1';
 
+/**
+ * DTS's jobs and our own setups read on the preflight's own queue (core/ids.ts preflightTaskQueue), DTS's calls in
+ * the limiter's answer lane, the source read from R-KVStore with one call instead of three: a person waits on them, so they no longer wait FIFO behind the setups' DTS activities
+ * (and that queue's rate limit) nor behind their status reads and purchases in the limiter. The workflow itself may
+ * run on that queue too (the API's choice); a run started before this keeps its queues.
+ */
+export const PREFLIGHT_OWN_QUEUE_PATCH = 'preflight-own-queue-v1';
+
 /** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
+  const ownQueue = patched(PREFLIGHT_OWN_QUEUE_PATCH);
+  // Before the patch the workflow ran on the setups' queue only.
+  const setups = ownQueue ? setupsTaskQueue(workflowInfo().taskQueue) : workflowInfo().taskQueue;
   const reads = proxyActivities<PreflightActivities>({
     ...ANSWER_CALL,
-    taskQueue: dtsTaskQueue(workflowInfo().taskQueue),
+    taskQueue: ownQueue ? preflightTaskQueue(setups) : dtsTaskQueue(setups),
   });
   const rkvstoreReads = proxyActivities<PreflightActivities>({
     ...ANSWER_CALL,
-    taskQueue: rkvstoreTaskQueue(workflowInfo().taskQueue),
+    taskQueue: rkvstoreTaskQueue(setups),
   });
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
-  const describe = async (e: PreflightInput['source']): Promise<PreflightFacts['source']> => {
+  const describe = async (e: PreflightInput['source'], side: 'source' | 'destination') => {
     if (!cloud(e)) return undefined;
     return (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads)
-      .preflightDescribeInstance({ instanceId: e.instanceId as string, regionId: e.region })
-      .catch((err) => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
+      .preflightDescribeInstance({
+        instanceId: e.instanceId as string,
+        regionId: e.region,
+        // Only the destination's eviction policy and direct connection are checked: a source costs one read.
+        ...(ownQueue && side === 'source' ? { attributeOnly: true } : {}),
+      })
+      .catch((err): PreflightFacts['source'] => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
   const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
   const pairReads = patched(PREFLIGHT_PAIR_READS_PATCH);
-  const own = pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads;
+  const own = ownQueue ? reads : pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads;
   const [source, destination, dtsDirections, ownDirections] = await Promise.all([
-    describe(input.source),
-    describe(input.destination),
+    describe(input.source, 'source'),
+    describe(input.destination, 'destination'),
     reads
       .preflightListDtsDirections({
         ...(input.api ? { api: input.api } : {}),

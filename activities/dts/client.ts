@@ -41,6 +41,8 @@ export class DtsClient {
     private readonly limiter?: RateLimiter,
     /** Fetched per call (worker/credentials.ts), so refreshed STS credentials are used at once. */
     private readonly credentials?: CredentialsGetter,
+    /** Every call of this client waits in this lane (a preflight's reads: 'answer'); by default, by action. */
+    private readonly lane?: Lane,
   ) {
     if (!credentials)
       this.rpc = new RPCClient({
@@ -55,8 +57,13 @@ export class DtsClient {
   /** The budget this process spends and the calls waiting for a slot now (the watcher adapts its pace to it). */
   budget(): { perSecond: number; waiting: number } | undefined {
     if (!this.limiter) return undefined;
-    const { read, other } = this.limiter.waiting();
-    return { perSecond: this.limiter.perSecond, waiting: read + other };
+    const { answer, read, other } = this.limiter.waiting();
+    return { perSecond: this.limiter.perSecond, waiting: answer + read + other };
+  }
+
+  /** The same account and limiter, every call in the answer lane: reads a person waits on (a POST's preflight). */
+  forAnswers(): DtsClient {
+    return new DtsClient(this.config, this.observe, this.limiter, this.credentials, 'answer');
   }
 
   async call(action: string, params: DtsParams, secrets: string[] = []): Promise<DtsResponse> {
@@ -70,7 +77,7 @@ export class DtsClient {
     if (this.signedWith) allSecrets.push(this.signedWith.accessKeySecret, this.signedWith.securityToken ?? '');
     // The call's own timeout starts once it has its slot: the wait is bounded by the limiter and
     // checked against the activity's timeout in worker/config.ts.
-    const lane: Lane = READ_ACTIONS.has(action) ? 'read' : 'other';
+    const lane: Lane = this.lane ?? (READ_ACTIONS.has(action) ? 'read' : 'other');
     await this.limiter?.take(lane);
     const started = Date.now();
     let body: DtsResponse;

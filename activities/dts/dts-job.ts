@@ -316,7 +316,7 @@ async function list(dts: DtsClient, regionId: string, calls?: CallCount): Promis
 /**
  * The instances whose Forward task reads from (Type srcRds) or writes to (Type rds) one of the instances, every
  * page: a Reverse task runs between the same two instances, so these are all that touch them. A few calls
- * whatever the number of instances in the region.
+ * whatever the number of instances in the region, sent together.
  */
 async function touching(
   dts: DtsClient,
@@ -324,10 +324,20 @@ async function touching(
   instanceIds: string[],
   calls?: CallCount,
 ): Promise<DtsInstanceSummary[]> {
+  // Asked together: all of them wait in the limiter at once instead of one call's slot after another's answer.
+  const queries = [...new Set(instanceIds)].flatMap((instanceId) =>
+    ['srcRds', 'rds'].map((type) => ({ Type: type, Params: instanceId })),
+  );
+  const pages = await Promise.all(
+    queries.map(async (filter) => {
+      const found: Json[] = [];
+      await eachPage(dts, regionId, filter, calls, (item) => found.push(item));
+      return found;
+    }),
+  );
+  // Merged in the queries' order, so the answer does not depend on which call came back first.
   const byId = new Map<string, DtsInstanceSummary>();
-  for (const instanceId of new Set(instanceIds))
-    for (const type of ['srcRds', 'rds'])
-      await eachPage(dts, regionId, { Type: type, Params: instanceId }, calls, (item) => summarize(byId, item));
+  for (const item of pages.flat()) summarize(byId, item);
   return [...byId.values()];
 }
 

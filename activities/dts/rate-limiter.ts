@@ -1,8 +1,9 @@
 /**
- * Which queue a call waits in: status reads let a waiting setup move on, so under a burst they go
- * ahead of purchases and configures (which only add more work to wait for).
+ * Which queue a call waits in: a person waits on an answer (a POST's preflight reads), so those go first; status
+ * reads let a waiting setup move on, so under a burst they go ahead of purchases and configures (which only add
+ * more work to wait for).
  */
-export type Lane = 'read' | 'other';
+export type Lane = 'answer' | 'read' | 'other';
 
 /** A call waiting longer than this goes first whatever its lane, so mutations are never starved. */
 export const DEFAULT_MAX_LANE_WAIT_MS = 10_000;
@@ -28,11 +29,11 @@ interface Waiter {
  * Spaces calls at least 1/perSecond apart (plus SPACING_HEADROOM), measured when each call is let through: the
  * account's DTS quota is per second, Temporal's task-queue limiter alone lets short bursts
  * through, and a busy event loop must not release a backlog of overdue calls at once.
- * Reads go first; a call of the other lane that has waited `maxLaneWaitMs` goes before new reads.
+ * Answers go first, then reads; a call of the other lane that has waited `maxLaneWaitMs` goes before new reads.
  */
 export class RateLimiter {
   private lastReleaseMs = 0;
-  private readonly lanes: Record<Lane, Waiter[]> = { read: [], other: [] };
+  private readonly lanes: Record<Lane, Waiter[]> = { answer: [], read: [], other: [] };
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
 
@@ -54,7 +55,7 @@ export class RateLimiter {
 
   /** Calls waiting for a slot, by lane. */
   waiting(): Record<Lane, number> {
-    return { read: this.lanes.read.length, other: this.lanes.other.length };
+    return { answer: this.lanes.answer.length, read: this.lanes.read.length, other: this.lanes.other.length };
   }
 
   private pump(): void {
@@ -68,7 +69,7 @@ export class RateLimiter {
     if (!next) return;
     this.lastReleaseMs = Date.now();
     next.release();
-    if (this.lanes.read.length + this.lanes.other.length > 0) this.pump();
+    if (this.lanes.answer.length + this.lanes.read.length + this.lanes.other.length > 0) this.pump();
   }
 
   private tick(): void {
@@ -77,6 +78,10 @@ export class RateLimiter {
   }
 
   private next(): Waiter | undefined {
+    // Answers are bounded by the API's requests and live 15 s at most (api/routes/preflight.ts): even an aged
+    // mutation waits for them.
+    const answer = this.lanes.answer.shift();
+    if (answer) return answer;
     const oldOther = this.lanes.other[0];
     if (oldOther && Date.now() - oldOther.enqueuedMs >= this.maxLaneWaitMs) return this.lanes.other.shift();
     return this.lanes.read.shift() ?? this.lanes.other.shift();

@@ -40,6 +40,26 @@ export function createOwnSetupsActivities(client: Client) {
   };
 }
 
+/**
+ * The preflight's DTS and visibility reads on its own queue (since patch preflight-own-queue-v1): DTS's calls in
+ * the limiter's answer lane (`dts` is DtsClient.forAnswers()), ahead of the setups' calls, within the same budget.
+ */
+export function createAnswerActivities({
+  families,
+  client,
+  dtsList,
+}: {
+  families: DtsFamilies;
+  client: Client;
+  dtsList?: PreflightDtsList;
+}) {
+  return {
+    preflightListDtsDirections: (input: ListDirectionsInput) =>
+      preflightListDtsDirections(familyOf(families, input.api), input, dtsList),
+    ...createOwnSetupsActivities(client),
+  };
+}
+
 /** The R-KVStore reads alone, for the `.rkvstore` queue (worker/workers.ts). */
 export function createRkvstoreActivities(rkvstore: RkvstoreClient) {
   return { preflightDescribeInstance: (input: DescribeInstanceInput) => preflightDescribeInstance(rkvstore, input) };

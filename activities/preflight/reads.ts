@@ -13,6 +13,8 @@ import { setupsQuery } from '../../core/visibility';
 export interface DescribeInstanceInput {
   instanceId: string;
   regionId: string;
+  /** The source since patch preflight-own-queue-v1: only its attribute is checked (RkvstoreClient.describeInstance). */
+  attributeOnly?: boolean;
 }
 
 export interface ListDirectionsInput {
@@ -46,7 +48,10 @@ export async function preflightDescribeInstance(
   input: DescribeInstanceInput,
 ): Promise<Read<InstanceFacts>> {
   try {
-    return { ok: true, value: await rkvstore.describeInstance(input.instanceId, input.regionId) };
+    return {
+      ok: true,
+      value: await rkvstore.describeInstance(input.instanceId, input.regionId, input.attributeOnly === true),
+    };
   } catch (err) {
     const action = /^(\w+) /.exec((err as Error).message)?.[1] ?? 'DescribeInstanceAttribute';
     return { ok: false, error: asReadError(err, 'R-KVStore', action) };

@@ -4,7 +4,7 @@ import RKVStore, * as $RKV from '@alicloud/r-kvstore20150101';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 import { classifyDtsError } from '../dts/errors';
-import type { RateLimiter } from '../dts/rate-limiter';
+import type { Lane, RateLimiter } from '../dts/rate-limiter';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
 import { text } from '../../common/text';
 import type { InstanceFacts } from '../../core/preflight-checks';
@@ -21,10 +21,12 @@ export class RkvstoreClient {
   private lastCredentials: CloudCredentials | undefined;
 
   constructor(
-    config: RkvstoreClientConfig,
+    private readonly config: RkvstoreClientConfig,
     private readonly credentials: CredentialsGetter,
     /** R-KVStore's own budget (RKVSTORE_MAX_CALLS_PER_SECOND): every call waits for its slot. */
     private readonly limiter?: RateLimiter,
+    /** The limiter's lane of every call: a preflight's reads ('answer') go before the verifications' reads. */
+    private readonly lane: Lane = 'read',
   ) {
     const url = new URL(config.endpoint);
     this.sdk = new RKVStore(
@@ -43,7 +45,16 @@ export class RkvstoreClient {
     });
   }
 
-  async describeInstance(instanceId: string, regionId: string): Promise<InstanceFacts> {
+  /** The same account and budget, every call in the answer lane: reads a person waits on (a POST's preflight). */
+  forAnswers(): RkvstoreClient {
+    return new RkvstoreClient(this.config, this.credentials, this.limiter, 'answer');
+  }
+
+  /**
+   * The facts the preflight checks. `attributeOnly` (a source: its eviction policy and direct connection are not
+   * checked, core/preflight-checks.ts) reads one call instead of three.
+   */
+  async describeInstance(instanceId: string, regionId: string, attributeOnly = false): Promise<InstanceFacts> {
     const attribute = await this.call('DescribeInstanceAttribute', () =>
       this.sdk.describeInstanceAttributeWithOptions(
         new $RKV.DescribeInstanceAttributeRequest({ instanceId }),
@@ -57,27 +68,35 @@ export class RkvstoreClient {
         'DescribeInstanceAttribute',
         [],
       );
-    const parameters = await this.call('DescribeParameters', () =>
-      this.sdk.describeParametersWithOptions(
-        new $RKV.DescribeParametersRequest({ DBInstanceId: instanceId, regionId }),
-        this.runtime,
-      ),
-    );
-    const policy = parameters.body?.runningParameters?.parameter?.find((p) => p.parameterName === 'maxmemory-policy');
-    const net = await this.call('DescribeDBInstanceNetInfo', () =>
-      this.sdk.describeDBInstanceNetInfoWithOptions(
-        new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }),
-        this.runtime,
-      ),
-    );
-    const items = net.body?.netInfoItems?.instanceNetInfo ?? [];
-    return {
+    const facts: InstanceFacts = {
       instanceId,
       status: a.instanceStatus ?? 'Unknown',
       regionId: a.regionId ?? '',
       instanceType: a.instanceType ?? '',
       engineVersion: a.engineVersion ?? '',
       ...(a.architectureType ? { architecture: a.architectureType } : {}),
+      directConnection: false,
+    };
+    if (attributeOnly) return facts;
+    // Both after the attribute (a missing instance is reported by it), together.
+    const [parameters, net] = await Promise.all([
+      this.call('DescribeParameters', () =>
+        this.sdk.describeParametersWithOptions(
+          new $RKV.DescribeParametersRequest({ DBInstanceId: instanceId, regionId }),
+          this.runtime,
+        ),
+      ),
+      this.call('DescribeDBInstanceNetInfo', () =>
+        this.sdk.describeDBInstanceNetInfoWithOptions(
+          new $RKV.DescribeDBInstanceNetInfoRequest({ instanceId }),
+          this.runtime,
+        ),
+      ),
+    ]);
+    const policy = parameters.body?.runningParameters?.parameter?.find((p) => p.parameterName === 'maxmemory-policy');
+    const items = net.body?.netInfoItems?.instanceNetInfo ?? [];
+    return {
+      ...facts,
       ...(policy?.parameterValue ? { maxmemoryPolicy: policy.parameterValue } : {}),
       directConnection: items.some((i) => Number(i.directConnection) === 1),
     };
@@ -115,7 +134,7 @@ export class RkvstoreClient {
   }
 
   private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
-    await this.limiter?.take('read');
+    await this.limiter?.take(this.lane);
     try {
       return await run();
     } catch (err) {

@@ -12,6 +12,7 @@ import { PreflightReportReply } from '../preflight-schemas';
 import { CreateSetupBody, errorReplies } from '../schemas';
 import { toSetupRequest } from '../setup-request';
 import type { TemporalDeps } from '../temporal';
+import { preflightQueueFor } from '../preflight-queue';
 
 // A few reads; without a worker polling, the caller hears 503 after this rather than waiting on.
 const PREFLIGHT_TIMEOUT = '15s';
@@ -50,7 +51,9 @@ export async function runPreflight(
   try {
     return await temporal.client.workflow.execute(preflight, {
       workflowId: `preflight.${randomUUID()}`,
-      taskQueue: temporal.preflightTaskQueue ?? temporal.taskQueue,
+      taskQueue:
+        temporal.preflightTaskQueue ??
+        (await preflightQueueFor(temporal.client, temporal.namespace, temporal.taskQueue)),
       args: [input],
       workflowExecutionTimeout: PREFLIGHT_TIMEOUT,
       staticSummary: `Preflight ${idOf(input.source)} → ${idOf(input.destination)}`,

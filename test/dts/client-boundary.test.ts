@@ -162,7 +162,7 @@ describe('DtsClient answers and errors', () => {
     const seen: number[] = [];
     const limiter = {
       take: () => new Promise<void>((r) => setTimeout(r, 200)),
-      waiting: () => ({ read: 0, other: 0 }),
+      waiting: () => ({ answer: 0, read: 0, other: 0 }),
     };
     const client = new DtsClient(config, (c) => seen.push(c.durationMs), limiter as unknown as RateLimiter);
     await client.call('StartDtsJob', {});
@@ -186,7 +186,7 @@ describe('DtsClient and the rate limiter', () => {
         pop.events.push(`take ${lane}`);
         return Promise.resolve();
       },
-      waiting: () => ({ read: 2, other: 3 }),
+      waiting: () => ({ answer: 0, read: 2, other: 3 }),
     };
     const client = new DtsClient(config, undefined, limiter as unknown as RateLimiter);
     for (const action of [
@@ -202,6 +202,10 @@ describe('DtsClient and the rate limiter', () => {
     expect(pop.events.slice(0, 2)).toEqual(['take read', 'request DescribeSynchronizationJobStatus']);
     expect(client.budget()).toEqual({ perSecond: 4, waiting: 5 });
     expect(new DtsClient(config).budget()).toBeUndefined();
+    // A preflight's client (DtsClient.forAnswers): every call, reads and lists alike, in the answer lane.
+    lanes.length = 0;
+    for (const action of ['DescribeDtsJobs', 'DescribeSynchronizationJobs']) await client.forAnswers().call(action, {});
+    expect(lanes).toEqual(['answer', 'answer']);
   });
 
   it('with a real limiter, a call is sent only once its slot comes', async () => {

@@ -44,7 +44,13 @@ describe('the R-KVStore budget', () => {
     const reads = calls.filter(
       (c) => RKVSTORE_ACTIONS.has(c.action ?? '') && ids.has(String(c.params?.InstanceId ?? c.params?.DBInstanceId)),
     );
-    expect(reads).toHaveLength(2 * 2 * 3);
+    // Per pair: the destination's three reads, the source's attribute alone (only the destination's eviction policy
+    // and direct connection are checked).
+    expect(reads).toHaveLength(2 * (3 + 1));
+    const sources = new Set(bodies.map((b) => b.source.instanceId));
+    expect(
+      reads.filter((c) => sources.has(String(c.params?.InstanceId ?? c.params?.DBInstanceId))).map((c) => c.action),
+    ).toEqual(['DescribeInstanceAttribute', 'DescribeInstanceAttribute']);
     const at = reads.map((c) => Date.parse(c.time));
     // Within the R-KVStore budget in every sliding second (its limiter spaces calls 5 % wider)...
     for (const t of at)

@@ -72,6 +72,8 @@ export const PATCHED_PATHS = [
   'renewed-tagged-expiring',
   /** Patch preflight-pair-reads-v1 (the preflight workflow, started as PREFLIGHT_REPLAY_ID): DTS read by the pair. */
   'preflight-pair-reads',
+  /** Patch preflight-own-queue-v1 (the preflight workflow, on its own queue): its DTS and visibility reads there too. */
+  'preflight-own-queue',
   /** Patch auto-renew-v1: a PrePaid setup that asked renew.auto renews by itself near its end, answer lost; released. */
   'auto-renewed',
 ];

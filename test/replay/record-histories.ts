@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJson } from './history-json';
 import { BASELINE_PATHS, PATCHED_PATHS } from './paths';
-import { setupWorkflowId } from '../../core/ids';
+import { preflightTaskQueue, setupWorkflowId } from '../../core/ids';
 import {
   abortUpdate,
   changeUpdate,
@@ -675,6 +675,28 @@ const SCENARIOS: Record<string, Scenario> = {
     const handle = await stack.client().workflow.start(preflight, {
       workflowId: PREFLIGHT_REPLAY_ID,
       taskQueue: stack.taskQueue,
+      args: [
+        {
+          api: 'dtsjob',
+          topology: req.topology,
+          region: req.region,
+          source: summarizeEndpoint(req.source),
+          destination: summarizeEndpoint(req.destination),
+          acceptRisks: [],
+        },
+      ],
+    });
+    await handle.result();
+    return handle as unknown as WorkflowHandle<typeof redisSync>;
+  },
+  'preflight-own-queue': async (stack) => {
+    // Patch preflight-own-queue-v1: started on the preflight's own queue, as the API does when a worker polls it;
+    // DTS's jobs (by the pair, in the limiter's answer lane) and our own setups read on that queue.
+    const req = request('preflight', 'bidirectional');
+    await register(stack, req);
+    const handle = await stack.client().workflow.start(preflight, {
+      workflowId: PREFLIGHT_REPLAY_ID,
+      taskQueue: preflightTaskQueue(stack.taskQueue),
       args: [
         {
           api: 'dtsjob',
