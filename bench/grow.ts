@@ -271,7 +271,9 @@ async function main(): Promise<void> {
   const dtsCalls = () => calls.all().filter((c) => c.seq > fromSeq);
   for (const target of o.steps) {
     const elapsedMin = (Date.now() - startMs) / 60_000;
-    stop = timeProblem(elapsedMin, target, stepMinutes(target - handled, o.startRate, o.keepMin), o.maxMin);
+    // Setups already running (a fleet grown before) are found, not started again: only the new ones take time.
+    const newSetups = Math.max(0, target - Math.max(handled, sampler.running));
+    stop = timeProblem(elapsedMin, target, stepMinutes(newSetups, o.startRate, o.keepMin), o.maxMin);
     if (stop) break;
     const record = await growStep(o, client, connection, sampler, logs, calls, { target, handled, ids, log });
     handled = target;
