@@ -59,6 +59,11 @@ export interface DtsFamily {
    * filtered by DTS; absent where the family's list cannot filter by instance (then `list` and filter here).
    */
   touching?(regionId: string, instanceIds: string[], calls?: CallCount): Promise<DtsInstanceSummary[]>;
+  /**
+   * The live instances created since `sinceMs`, perhaps with older ones (a lost purchase's candidates), in fewer
+   * calls than `list`; absent where the family cannot list newest first (then `list`).
+   */
+  listSince?(regionId: string, sinceMs: number, calls?: CallCount): Promise<DtsInstanceSummary[]>;
   /** One instance read for an adoption; undefined when this family does not know the id. */
   job(input: JobRef): Promise<DtsJobFacts | undefined>;
   /** Starts a NotStarted direction (its precheck), or restarts a Failed or Suspending one. */
@@ -86,13 +91,16 @@ export type DtsFamilyFactory = (dts: DtsClient) => DtsFamily;
 type WithClient<F> = F extends (...args: infer A) => infer R ? (dts: DtsClient, ...args: A) => R : never;
 
 /** A family's verbs as plain functions of the client, each file's own. */
-export type FamilyVerbs = { [K in Exclude<keyof DtsFamily, 'api' | 'touching'>]: WithClient<DtsFamily[K]> } & {
+export type FamilyVerbs = {
+  [K in Exclude<keyof DtsFamily, 'api' | 'touching' | 'listSince'>]: WithClient<DtsFamily[K]>;
+} & {
   touching?: WithClient<NonNullable<DtsFamily['touching']>>;
+  listSince?: WithClient<NonNullable<DtsFamily['listSince']>>;
 };
 
 /** The family whose verbs all speak through one client. */
 export function withClient(dts: DtsClient, api: DtsApi, verbs: FamilyVerbs): DtsFamily {
-  const { touching } = verbs;
+  const { touching, listSince } = verbs;
   return {
     api,
     create: (input) => verbs.create(dts, input),
@@ -101,6 +109,7 @@ export function withClient(dts: DtsClient, api: DtsApi, verbs: FamilyVerbs): Dts
     statuses: (regionId, ids, checkpoints, calls) => verbs.statuses(dts, regionId, ids, checkpoints, calls),
     list: (regionId, calls) => verbs.list(dts, regionId, calls),
     ...(touching ? { touching: (regionId, ids, calls) => touching(dts, regionId, ids, calls) } : {}),
+    ...(listSince ? { listSince: (regionId, sinceMs, calls) => listSince(dts, regionId, sinceMs, calls) } : {}),
     job: (input) => verbs.job(dts, input),
     start: (input) => verbs.start(dts, input),
     suspend: (input) => verbs.suspend(dts, input),

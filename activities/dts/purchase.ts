@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CreateInput, DtsFamily } from './family';
 import type { DtsInstanceSummary } from './list-instances';
+import { recentInstances } from './recent-instances';
 import type { InstanceClaims } from '../instance-claims';
 import type { DtsApi } from '../../core/types';
 
@@ -93,7 +94,7 @@ async function adoptLostPurchase(
   const windowStart = firstScheduledMs - CLOCK_SKEW_MS;
   const claimWindowMs = activity.info.startToCloseTimeoutMs;
   const now = Date.now();
-  const candidates = (await dts.list(input.regionId))
+  const candidates = (await recentInstances(dts, input.regionId, windowStart))
     .filter((i) => i.unconfigured && i.createdAtMs >= windowStart && sameShape(i, input))
     .sort((a, b) => a.createdAtMs - b.createdAtMs);
   if (candidates.length === 0) return undefined;

@@ -304,3 +304,22 @@ describe('purchase: a lost answer', () => {
     });
   });
 });
+
+describe('purchase: a burst of lost answers', () => {
+  it('twenty retried purchases of one worker share the region listing instead of listing it twenty times', async () => {
+    const { dts, listedRegions, created } = family(
+      [],
+      Array.from({ length: 20 }, (_, i) => `dtsi-new-${i}`),
+    );
+    const { claims } = memoryClaims();
+    const bought = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        attempt(2).run(() => purchaseInstance(dts, { ...input, clientToken: `setup-${i}-purchase` }, claims)),
+      ),
+    );
+    expect(bought).toHaveLength(20);
+    expect(created).toHaveLength(20);
+    // One listing began with the first; every other waited for the one after it.
+    expect(listedRegions.length).toBeLessThanOrEqual(2);
+  });
+});
