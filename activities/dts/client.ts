@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import RPCClient from '@alicloud/pop-core';
+import { ApplicationFailure } from '@temporalio/common';
 import { businessFailure, classifyDtsError } from './errors';
 import type { Lane, RateLimiter } from './rate-limiter';
 import type { CloudCredentials, CredentialsGetter } from '../credentials';
@@ -22,6 +24,23 @@ export interface DtsClientConfig {
 
 export type DtsParams = Record<string, string | number | boolean | undefined>;
 export type DtsResponse = Record<string, unknown>;
+
+/**
+ * The time by which a call must have its answer (epoch ms), for the calls made inside `answeredBy`. A purchase
+ * whose activity attempt has run out of time must not buy: Temporal has already scheduled the next attempt, which
+ * looks for what this one bought before buying, and a call sent after that look buys a second instance.
+ */
+const answerDeadline = new AsyncLocalStorage<number>();
+
+/** Runs `fn` so that none of its DTS calls is sent unless its own timeout ends by `deadlineMs`. */
+export function answeredBy<T>(deadlineMs: number, fn: () => Promise<T>): Promise<T> {
+  return answerDeadline.run(deadlineMs, fn);
+}
+
+/** Runs `fn` free of any caller's deadline (a listing several purchases share). */
+export function withoutDeadline<T>(fn: () => Promise<T>): Promise<T> {
+  return answerDeadline.exit(fn);
+}
 
 /** Observes each DTS call (metrics); never sees parameters. */
 export type DtsCallObserver = (call: { action: string; outcome: string; durationMs: number }) => void;
@@ -79,6 +98,14 @@ export class DtsClient {
     // checked against the activity's timeout in worker/config.ts.
     const lane: Lane = this.lane ?? (READ_ACTIONS.has(action) ? 'read' : 'other');
     await this.limiter?.take(lane);
+    const deadline = answerDeadline.getStore();
+    if (deadline !== undefined && Date.now() + this.config.timeoutMs > deadline) {
+      this.observe({ action, outcome: 'DtsCallOutOfTime', durationMs: 0 });
+      throw ApplicationFailure.retryable(
+        `${action} not sent: its answer could come after this attempt's time is up`,
+        'DtsCallOutOfTime',
+      );
+    }
     const started = Date.now();
     let body: DtsResponse;
     try {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { answeredBy } from './client';
 import type { CreateInput, DtsFamily } from './family';
 import type { DtsInstanceSummary } from './list-instances';
 import { recentInstances } from './recent-instances';
@@ -24,6 +25,8 @@ export interface PurchaseResult {
 
 /** Clocks of DTS and the worker may differ: the purchase window starts this much earlier. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** The server starts an attempt's clock a little before the worker sees the task. */
+const DISPATCH_MARGIN_MS = 1_000;
 /** Bought instances whose claim lost a race to an adopter: buy again, a bounded number of times. */
 const MAX_REBUYS = 3;
 
@@ -43,6 +46,18 @@ export async function purchaseInstance(
   const activity = currentActivity();
   const setupId = activity?.info.workflowExecution?.workflowId;
   if (!claims || !activity || !setupId) return { dtsJobId: await create(dts, input, input.clientToken) };
+  // Every call of this attempt has its answer before Temporal could time it out and schedule the next one.
+  const deadline = Date.now() + activity.info.startToCloseTimeoutMs - DISPATCH_MARGIN_MS;
+  return answeredBy(deadline, () => purchase(dts, input, claims, activity, setupId));
+}
+
+async function purchase(
+  dts: DtsFamily,
+  input: PurchaseInput,
+  claims: InstanceClaims,
+  activity: Context,
+  setupId: string,
+): Promise<PurchaseResult> {
   const claimedAt = new Date().toISOString();
 
   const scheduledMs = activity.info.scheduledTimestampMs;

@@ -3,6 +3,7 @@
 // about 34 calls each, so 77 retries needed a minute of the whole budget, every one outlived its 30 s and retried
 // again, for ever. Now at most one listing of a region runs per process, and the next one serves every purchase
 // that asked while it ran.
+import { withoutDeadline } from './client';
 import type { DtsFamily } from './family';
 import type { DtsInstanceSummary } from './list-instances';
 
@@ -38,7 +39,10 @@ export function recentInstances(dts: DtsFamily, regionId: string, sinceMs: numbe
     .then(() => {
       // From here on a new caller waits for the listing after this one.
       if (region.next === next) region.next = undefined;
-      const listing = dts.listSince ? dts.listSince(regionId, next.sinceMs) : dts.list(regionId);
+      // Shared: one purchase's nearer deadline must not cut the listing short for the others.
+      const listing = withoutDeadline(() =>
+        dts.listSince ? dts.listSince(regionId, next.sinceMs) : dts.list(regionId),
+      );
       region.running = listing;
       void listing
         .catch(() => undefined)

@@ -3,7 +3,12 @@
 // client against the emulator over real HTTP is test/dts/client.test.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DtsClient, type DtsClientConfig } from '../../activities/dts/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { answeredBy, DtsClient, type DtsClientConfig } from '../../activities/dts/client';
+import { dtsJobFamily } from '../../activities/dts/dts-job';
+import { purchaseInstance } from '../../activities/dts/purchase';
+import type { InstanceClaims } from '../../activities/instance-claims';
 import { DtsFailure } from '../../activities/dts/errors';
 import { RateLimiter, type Lane } from '../../activities/dts/rate-limiter';
 import type { CloudCredentials } from '../../activities/credentials';
@@ -261,5 +266,50 @@ describe('DtsClient with refreshed credentials', () => {
     const failure = await failureOf(client.call('StartDtsJob', {}));
     expect(failure.message).toBe('StartDtsJob failed: Forbidden.RAM: *** *** ***');
     expect(failure.message).not.toContain('fresh');
+  });
+});
+
+describe('DtsClient: a purchase out of time', () => {
+  const claims = {
+    claim: (claim: { dtsJobId: string; setupId: string }) => Promise.resolve(claim),
+    earlierPurchase: () => Promise.resolve(undefined),
+    otherPurchases: () => Promise.resolve(0),
+  } as unknown as InstanceClaims;
+  const input = {
+    clientToken: 'setup-a-purchase',
+    regionId: 'cn-hangzhou',
+    sourceRegion: 'cn-hangzhou',
+    destinationRegion: 'cn-hangzhou',
+    topology: 'bidirectional' as const,
+    jobClass: 'small' as const,
+    payType: 'PostPaid' as const,
+    api: 'dtsjob' as const,
+  };
+  const attempt = (startToCloseTimeoutMs: number) =>
+    new MockActivityEnvironment(
+      { attempt: 1, startToCloseTimeoutMs, workflowExecution: { workflowId: 'setup-a', runId: 'run-1' } },
+      { logger: new DefaultLogger('ERROR') },
+    );
+
+  it('is not sent when its answer could come after the attempt times out: the next attempt would buy again', async () => {
+    pop.answer = () => Promise.resolve({ Success: true, DtsJobId: 'dtsj-1', InstanceId: 'dtsi-1' });
+    const family = dtsJobFamily(new DtsClient(config));
+    // 2 s of attempt, less the dispatch margin, cannot hold a call of 1.234 s once it has waited at all.
+    const failure = await failureOf(attempt(2_000).run(() => purchaseInstance(family, input, claims)));
+    expect(failure.type).toBe('DtsCallOutOfTime');
+    expect(failure.nonRetryable).toBe(false);
+    expect(pop.events).toEqual([]);
+    // With the time a real attempt has, it buys.
+    await attempt(30_000).run(() => purchaseInstance(family, input, claims));
+    expect(pop.events).toEqual(['request CreateDtsInstance']);
+  });
+
+  it('a call outside any deadline is sent as before', async () => {
+    await answeredBy(Date.now() + 60_000, () => new DtsClient(config).call('DescribeDtsJobs', {}));
+    await new DtsClient(config).call('DescribeDtsJobs', {});
+    expect(pop.events).toEqual(['request DescribeDtsJobs', 'request DescribeDtsJobs']);
+    const late = await failureOf(answeredBy(Date.now(), () => new DtsClient(config).call('DescribeDtsJobs', {})));
+    expect(late.type).toBe('DtsCallOutOfTime');
+    expect(pop.events).toHaveLength(2);
   });
 });
