@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@temporalio/client';
 import type { App } from '../../api/app';
-import { encryptingDataConverter } from '../../common/codec';
 import { setupStatusQuery } from '../../core/messages';
-import { AUTH, buildTestApp } from '../support/api';
+import { AUTH, buildTestApp, interceptedClient } from '../support/api';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { registerPair } from '../support/instances';
 
@@ -18,19 +16,10 @@ const queries: string[] = [];
 beforeAll(async () => {
   // Settled setups are read every 2 s here, so a failure is seen soon.
   stack = await startStack({ worker: { statusWatchSettledIntervalMs: 2_000 } });
-  const client = new Client({
-    connection: stack.client.connection,
-    namespace: stack.namespace,
-    dataConverter: encryptingDataConverter(stack.workerConfig.payloadKeys),
-    interceptors: {
-      workflow: [
-        {
-          query: (input, next) => {
-            queries.push(input.queryType);
-            return next(input);
-          },
-        },
-      ],
+  const client = interceptedClient(stack, {
+    query: (input, next) => {
+      queries.push(input.queryType);
+      return next(input);
     },
   });
   app = await buildTestApp(stack, { temporal: { client, namespace: stack.namespace, taskQueue: stack.taskQueue } });

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@temporalio/client';
 import type { App } from '../../api/app';
 import type { TemporalDeps } from '../../api/temporal';
 import { OWN_WRITE_GRACE_MS, viewCacheOf } from '../../api/view-cache';
-import { encryptingDataConverter } from '../../common/codec';
-import { AUTH, buildTestApp, untilViewPhase } from '../support/api';
+import { AUTH, buildTestApp, interceptedClient, untilViewPhase } from '../support/api';
 import { eventually, startStack, type Stack } from '../support/stack';
 import { registerPair } from '../support/instances';
 
@@ -24,19 +22,10 @@ const described: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ worker: { statusWatchSettledIntervalMs: 2_000 } });
-  const client = new Client({
-    connection: stack.client.connection,
-    namespace: stack.namespace,
-    dataConverter: encryptingDataConverter(stack.workerConfig.payloadKeys),
-    interceptors: {
-      workflow: [
-        {
-          describe: (input, next) => {
-            described.push(input.workflowExecution.workflowId);
-            return next(input);
-          },
-        },
-      ],
+  const client = interceptedClient(stack, {
+    describe: (input, next) => {
+      described.push(input.workflowExecution.workflowId);
+      return next(input);
     },
   });
   temporal = {

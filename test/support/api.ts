@@ -1,4 +1,6 @@
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { buildApp, type App } from '../../api/app';
+import { encryptingDataConverter } from '../../common/codec';
 import { eventually } from './eventually';
 import { startStack, TEST_TOKEN, type Stack } from './stack';
 
@@ -16,6 +18,16 @@ export function buildTestApp(stack: Stack, overrides: Partial<Parameters<typeof 
     codec: stack.codec,
     codecCorsOrigins: ['http://localhost:8233'],
     ...overrides,
+  });
+}
+
+/** A client of the stack's namespace, with its payload keys, whose workflow calls pass `interceptor` (to count them). */
+export function interceptedClient(stack: Stack, interceptor: WorkflowClientInterceptor): Client {
+  return new Client({
+    connection: stack.client.connection,
+    namespace: stack.namespace,
+    dataConverter: encryptingDataConverter(stack.workerConfig.payloadKeys),
+    interceptors: { workflow: [interceptor] },
   });
 }
 
