@@ -53,8 +53,12 @@ const SETTLED_LISTING_SHARE = 0.05;
 const SETTLED_LISTING_MAX_MS = 60_000;
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
-/** A round may use at most this share of the DTS budget when it shortens its pause. */
+/**
+ * A round may use at most this share of the DTS budget when it shortens its pause; twice that while no call waits
+ * for a slot (the budget has room, and the reads go first anyway), so 200 waiting setups are read every half second.
+ */
 const BUDGET_SHARE = 0.25;
+const IDLE_BUDGET_SHARE = 0.5;
 /** The longest sleep without a heartbeat (the watcher workflow's heartbeat timeout is 30 s). */
 const MAX_QUIET_SLEEP_MS = 10_000;
 
@@ -212,7 +216,7 @@ function unclaimedSweep(deps: WatchDeps, families: DtsFamilies, input: WatchInpu
  * The pause between round starts. While a setup waits for DTS: short while the budget has room, so a change is
  * seen within about a second; the configured interval while a backlog waits for slots. While every watched setup
  * is settled: the settled interval (a failure is seen within it; the calls no longer grow with the fleet's
- * rounds). Never so short that the rounds take more than BUDGET_SHARE of the budget.
+ * rounds). Never so short that the rounds take more than their share of the budget.
  */
 export function roundPauseMs(
   input: Pick<WatchInput, 'intervalMs' | 'minIntervalMs' | 'settledIntervalMs'>,
@@ -223,8 +227,10 @@ export function roundPauseMs(
   const min = Math.min(input.minIntervalMs ?? input.intervalMs, input.intervalMs);
   const settled = !waiting && input.settledIntervalMs !== undefined ? input.settledIntervalMs : undefined;
   if (!budget) return settled ?? input.intervalMs;
-  // Never more than BUDGET_SHARE of the budget, however large the fleet (5,000 setups: 100 pages a round).
-  const budgetBound = (1000 * callsPerRound) / (BUDGET_SHARE * budget.perSecond);
+  // Never more than a share of the budget, however large the fleet (5,000 setups: 100 pages a round).
+  // Only a waiting setup needs the larger share: a settled fleet is in no hurry.
+  const share = settled === undefined && budget.waiting === 0 ? IDLE_BUDGET_SHARE : BUDGET_SHARE;
+  const budgetBound = (1000 * callsPerRound) / (share * budget.perSecond);
   // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
   const wanted = settled ?? (budget.waiting > budget.perSecond ? input.intervalMs : min);
   return Math.max(wanted, budgetBound);

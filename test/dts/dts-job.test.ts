@@ -440,6 +440,22 @@ describe('DtsJob family: batched statuses', () => {
     expect(checkpoints).toEqual({ 'dtsi-0': { Forward: 1700000001 } });
   });
 
+  it('sends the batches of a round together, not each after the last one answered', async () => {
+    // Every answer waits until all three batches were asked: read one after another, the round never ends.
+    const answer = listing(instances(90));
+    const asked: Array<() => void> = [];
+    const dts = {
+      call: (action: string, params: DtsParams) =>
+        new Promise<Json>((resolve) => {
+          asked.push(() => resolve(answer(action, params)));
+          if (asked.length === 3) asked.forEach((release) => release());
+        }),
+    } as unknown as Parameters<typeof dtsJobFamily>[0];
+    const ids = instances(90).map((i) => String(i.DtsInstanceID));
+    const board = await dtsJobFamily(dts).statuses('cn-hangzhou', ids);
+    expect(Object.keys(board)).toHaveLength(90);
+  }, 5_000);
+
   it('ignores items it did not ask for, and needs no checkpoint board or counter', async () => {
     // DTS ignoring the filter: it answers other instances too.
     const { family } = scripted(() => ({ DtsJobList: instances(3), TotalRecordCount: 3 }));
