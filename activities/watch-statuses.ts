@@ -87,6 +87,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
   const listing = new WatchList(deps.client, input);
   let listed: { setups: Map<string, WatchedSetup>; groups: Map<string, WatchGroup> } | undefined;
   let nextReadAtMs = 0;
+  let nextSettledReadAtMs = 0;
   try {
     for (;;) {
       const started = Date.now();
@@ -108,8 +109,16 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         await context.sleep(Math.min(nextReadAtMs, listing.nextDueMs(), started + MAX_QUIET_SLEEP_MS) - started);
         continue;
       }
+      const reads: RoundContext = { families, delays, seen, setups, beat };
+      // While some wait, only they are read every round; the settled ones at their own slower pace.
+      const split = waiting && input.settledIntervalMs !== undefined;
       const calls = { count: 0 };
-      const changes = await readChanges({ families, delays, seen, setups, beat }, groups, calls);
+      const changes = await readChanges(reads, split ? onlyWaiting(groups, setups, true) : groups, calls);
+      if (split && started >= nextSettledReadAtMs) {
+        const settledCalls = { count: 0 };
+        changes.push(...(await readChanges(reads, onlyWaiting(groups, setups, false), settledCalls)));
+        nextSettledReadAtMs = started + roundPauseMs(input, settledCalls.count, deps.dts.budget(), false);
+      }
       const signalled = await signalChanges(deps.client, changes, seen, beat);
       for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
       regions.forgetAllBut(setups);
@@ -121,6 +130,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       deps.onRound?.(input, Date.now());
       const pauseMs = roundPauseMs(input, calls.count, deps.dts.budget(), waiting);
       nextReadAtMs = started + pauseMs;
+      if (!waiting) nextSettledReadAtMs = nextReadAtMs;
       // The waiting pace sleeps through (it is short); the settled pace wakes to list, and to heartbeat.
       const wakeAtMs = settledPace
         ? Math.min(nextReadAtMs, listing.nextDueMs(), started + MAX_QUIET_SLEEP_MS)
@@ -183,6 +193,22 @@ async function readChanges(
     beat('reading', ++regionsDone, groups.size);
   }
   return changes;
+}
+
+/** The groups with only their waiting setups' jobs (`waiting`), or only their settled ones; empty groups dropped. */
+function onlyWaiting(
+  groups: Map<string, WatchGroup>,
+  setups: Map<string, WatchedSetup>,
+  waiting: boolean,
+): Map<string, WatchGroup> {
+  const out = new Map<string, WatchGroup>();
+  for (const [key, group] of groups) {
+    const jobIds = group.jobIds.filter(
+      (id) => WAITING_PHASES.includes(setups.get(id)?.phase as SetupPhase) === waiting,
+    );
+    if (jobIds.length > 0) out.set(key, { ...group, jobIds });
+  }
+  return out;
 }
 
 /** Signals each change to its setup; a status counts as seen once its signal went out, so a retry sends only the rest. */

@@ -29,9 +29,7 @@ let stack: Stack;
 
 const calls = async () => (await stack.admin<{ calls: CallRecord[] }>('calls')).calls;
 
-async function keptSetup(
-  api: DtsApi,
-): Promise<{ request: SetupRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
+async function startSetup(api: DtsApi, instance: Record<string, unknown> = {}) {
   const base = syncRequest();
   const tag = randomUUID().slice(0, 8);
   const request: SetupRequest = {
@@ -39,14 +37,20 @@ async function keptSetup(
     source: { ...base.source, instanceId: `r-quiet-src-${tag}` },
     destination: { ...base.destination, instanceId: `r-quiet-dst-${tag}` },
   };
-  await registerPair(stack, request);
+  await registerPair(stack, request, instance);
   const handle = await stack.client.workflow.start(redisSync, {
     workflowId: `quiet-${tag}`,
     taskQueue: stack.taskQueue,
     // As the API starts it: in the family DTS_API names.
     args: [{ request, tuning: { ...FAST, monitorInterval: '1h' }, api }],
   });
-  const query = () => handle.query(setupStatusQuery);
+  return { request, query: () => handle.query(setupStatusQuery) };
+}
+
+async function keptSetup(
+  api: DtsApi,
+): Promise<{ request: SetupRequest; status: SetupStatus; query: () => Promise<SetupStatus> }> {
+  const { request, query } = await startSetup(api);
   const status = await eventually(async () => ((await query()).phase === 'synchronizing' ? query() : undefined), {
     timeoutMs: 60_000,
     what: 'the two-way setup synchronizing',
@@ -106,5 +110,30 @@ describe.each(FAMILIES)('the status watcher with only a settled setup to watch (
       what: 'the Failed Forward reflected in the setup',
     });
     expect(Date.now() - failedAt).toBeLessThan(SETTLED_MS + 3_000);
+  });
+
+  it.runIf(api === 'dtsjob')('while another setup waits, reads the settled one only at the settled pace', async () => {
+    const kept = await keptSetup(api);
+    // A source of 100 GB: its initialization outlasts the test, so this setup waits for DTS throughout.
+    const slow = await startSetup(api, { dataSizeMb: 100_000 });
+    const slowJob = await eventually(
+      async () => ((await slow.query()).phase === 'waiting-forward' ? (await slow.query()).dtsJobId : undefined),
+      { timeoutMs: 30_000, what: 'the slow setup waiting for DTS' },
+    );
+    const asks = (c: CallRecord, id: string | undefined) => isRead(c) && String(c.params.DtsInstanceId).includes(id!);
+    const mark = Math.max(0, ...(await calls()).map((c) => c.seq));
+    const after = await eventually(
+      async () => {
+        const read = (await calls()).filter((c) => c.seq > mark);
+        return read.filter((c) => asks(c, kept.status.dtsJobId)).length >= 3 ? read : undefined;
+      },
+      { timeoutMs: 6 * SETTLED_MS, intervalMs: 200, what: 'three reads of the settled setup' },
+    );
+    const times = (id: string | undefined) => after.filter((c) => asks(c, id)).map((c) => Date.parse(c.time));
+    const settled = times(kept.status.dtsJobId);
+    const span = (t: number[]) => t.at(-1)! - t[0]!;
+    // The waiting one at the waiting pace (0.2-0.3 s), the settled one once per settled interval.
+    expect(times(slowJob).length).toBeGreaterThan(settled.length * 3);
+    expect(span(settled.slice(0, 3))).toBeGreaterThanOrEqual(2 * SETTLED_MS - 500);
   });
 });
