@@ -54,11 +54,11 @@ const SETTLED_LISTING_MAX_MS = 60_000;
 /** Signals in flight at once: one round's changes reach their setups together, not one by one. */
 const SIGNAL_CONCURRENCY = 20;
 /**
- * A round may use at most this share of the DTS budget when it shortens its pause; twice that while no call waits
- * for a slot (the budget has room, and the reads go first anyway), so 200 waiting setups are read every half second.
+ * The share of the DTS budget a round may use: a round of waiting setups half of it (200 waiting setups, 7 pages
+ * in the DtsJob family, read every half second at budget 40), a settled round a quarter (nobody waits on it).
  */
 const BUDGET_SHARE = 0.25;
-const IDLE_BUDGET_SHARE = 0.5;
+const WAITING_BUDGET_SHARE = 0.5;
 /** The longest sleep without a heartbeat (the watcher workflow's heartbeat timeout is 30 s). */
 const MAX_QUIET_SLEEP_MS = 10_000;
 
@@ -254,8 +254,7 @@ export function roundPauseMs(
   const settled = !waiting && input.settledIntervalMs !== undefined ? input.settledIntervalMs : undefined;
   if (!budget) return settled ?? input.intervalMs;
   // Never more than a share of the budget, however large the fleet (5,000 setups: 100 pages a round).
-  // Only a waiting setup needs the larger share: a settled fleet is in no hurry.
-  const share = settled === undefined && budget.waiting === 0 ? IDLE_BUDGET_SHARE : BUDGET_SHARE;
+  const share = settled === undefined ? WAITING_BUDGET_SHARE : BUDGET_SHARE;
   const budgetBound = (1000 * callsPerRound) / (share * budget.perSecond);
   // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
   const wanted = settled ?? (budget.waiting > budget.perSecond ? input.intervalMs : min);
