@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import type { DtsClient } from './dts/client';
+import { forEachConcurrently } from './concurrently';
 import { DelayGauges } from './delay-gauges';
 import { instanceTags } from './dts/subscription';
 import { OWNER_TAG_KEY } from '../core/renewal';
@@ -64,7 +65,8 @@ const MAX_QUIET_SLEEP_MS = 10_000;
 
 /**
  * The fleet's eyes on DTS: every few seconds, read the status of every watched job, one
- * batched status read per region and family (all its pages), and signal the setups whose status changed.
+ * batched status read per region and family (all its pages), and signal the setups whose status changed. While
+ * some setups wait for DTS, the DtsJob family's settled jobs are read only at the settled pace.
  * One such activity runs per task queue (see workflows/status-watcher.ts), so reaction time does not grow with
  * the number of setups while DTS is called a few times per interval. Runs until cancelled.
  * It heartbeats after every step with the statuses seen so far, so a round longer than the heartbeat timeout
@@ -110,23 +112,29 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
         continue;
       }
       const reads: RoundContext = { families, delays, seen, setups, beat };
-      // While some wait, only they are read every round; the settled ones at their own slower pace.
+      // While some wait, only they are read every round; the settled ones at their own slower pace, after the
+      // waiting ones' news went out.
       const split = waiting && input.settledIntervalMs !== undefined;
       const calls = { count: 0 };
-      const changes = await readChanges(reads, split ? onlyWaiting(groups, setups, true) : groups, calls);
+      const first = await readChanges(reads, split ? partOf(groups, setups, 'waiting') : groups, calls);
+      let signalled = await signalChanges(deps.client, first.changes, seen, beat);
+      let news = first.changes.length;
       if (split && started >= nextSettledReadAtMs) {
         const settledCalls = { count: 0 };
-        changes.push(...(await readChanges(reads, onlyWaiting(groups, setups, false), settledCalls)));
-        nextSettledReadAtMs = started + roundPauseMs(input, settledCalls.count, deps.dts.budget(), false);
+        const settled = await readChanges(reads, partOf(groups, setups, 'settled'), settledCalls);
+        signalled += await signalChanges(deps.client, settled.changes, seen, beat);
+        news += settled.changes.length;
+        // A failed read is tried again next round, not a settled interval later.
+        if (settled.failed === 0)
+          nextSettledReadAtMs = started + roundPauseMs(input, settledCalls.count, deps.dts.budget(), false);
       }
-      const signalled = await signalChanges(deps.client, changes, seen, beat);
       for (const key of seen.keys()) if (!setups.has(key.split('/')[0]!)) seen.delete(key);
       regions.forgetAllBut(setups);
       delays.forgetAllBut(new Set(setups.keys()));
       await unclaimed?.maybeSweep(regions.known(), setups, waiting).catch((err: unknown) => {
         context.log.warn('unclaimed-instance sweep failed; trying again next time', { error: (err as Error).message });
       });
-      beat('sleeping', signalled, changes.length);
+      beat('sleeping', signalled, news);
       deps.onRound?.(input, Date.now());
       const pauseMs = roundPauseMs(input, calls.count, deps.dts.budget(), waiting);
       nextReadAtMs = started + pauseMs;
@@ -158,13 +166,17 @@ interface RoundContext {
   beat: Beat;
 }
 
-/** The statuses a setup must hear: one call per region and family (its every page), as DTS answers per region. */
+/**
+ * The statuses a setup must hear: one read per region and family (its every page), as DTS answers per region;
+ * `failed` counts the regions whose read failed (their setups wait for the next round).
+ */
 async function readChanges(
   { families, delays, seen, setups, beat }: RoundContext,
   groups: Map<string, WatchGroup>,
   calls: { count: number },
-): Promise<StatusChange[]> {
+): Promise<{ changes: StatusChange[]; failed: number }> {
   let regionsDone = 0;
+  let failed = 0;
   const changes: StatusChange[] = [];
   for (const { regionId, api, jobIds } of groups.values()) {
     let board: StatusBoard;
@@ -172,6 +184,7 @@ async function readChanges(
     try {
       board = await familyOf(families, api).statuses(regionId, jobIds, checkpoints, calls);
     } catch (err) {
+      failed += 1;
       Context.current().log.warn('status list read failed; the setups keep their own slower polls', {
         regionId,
         error: (err as Error).message,
@@ -192,20 +205,23 @@ async function readChanges(
     }
     beat('reading', ++regionsDone, groups.size);
   }
-  return changes;
+  return { changes, failed };
 }
 
-/** The groups with only their waiting setups' jobs (`waiting`), or only their settled ones; empty groups dropped. */
-function onlyWaiting(
+/**
+ * One part of the groups: the jobs of their waiting setups, or of their settled ones; empty groups left out. A
+ * legacy-family group is read whole with the waiting part (one call answers for every job of the region).
+ */
+function partOf(
   groups: Map<string, WatchGroup>,
   setups: Map<string, WatchedSetup>,
-  waiting: boolean,
+  part: 'waiting' | 'settled',
 ): Map<string, WatchGroup> {
   const out = new Map<string, WatchGroup>();
+  const waits = (id: string) => WAITING_PHASES.includes(setups.get(id)?.phase as SetupPhase);
   for (const [key, group] of groups) {
-    const jobIds = group.jobIds.filter(
-      (id) => WAITING_PHASES.includes(setups.get(id)?.phase as SetupPhase) === waiting,
-    );
+    let jobIds = group.jobIds.filter((id) => waits(id) === (part === 'waiting'));
+    if (group.api !== 'dtsjob') jobIds = part === 'waiting' ? group.jobIds : [];
     if (jobIds.length > 0) out.set(key, { ...group, jobIds });
   }
   return out;
@@ -259,14 +275,6 @@ export function roundPauseMs(
   // More than a second's worth of calls waiting for a slot: the budget has no room to spare.
   const wanted = settled ?? (budget.waiting > budget.perSecond ? input.intervalMs : min);
   return Math.max(wanted, budgetBound);
-}
-
-async function forEachConcurrently<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**

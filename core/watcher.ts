@@ -15,7 +15,8 @@ export interface WatchInput {
   unclaimedSettleMs?: number;
   /**
    * The pause between reads while no watched setup waits for DTS (all settled): nobody waits on a change then,
-   * only a failure must be seen soon. Absent in older watchers: they read at the waiting pace throughout.
+   * only a failure must be seen soon; also the pace of the settled setups' reads while others wait. Absent in
+   * older watchers: they read at the waiting pace throughout.
    */
   settledIntervalMs?: number;
   /** The unclaimed-instance sweep's pause after a change (absent: one minute). */

@@ -6,6 +6,7 @@ import type { DtsClient, DtsParams } from './client';
 import { DEFAULT_REDIS_USER, type ConfigureInput } from './configure';
 import { toSnapshot } from './describe';
 import { DtsFailure } from './errors';
+import { forEachConcurrently } from '../concurrently';
 import { withClient, type CallCount, type CreateInput, type DirectionRef, type DtsFamily, type JobRef } from './family';
 import { endpointId, type DtsInstanceSummary, type DtsRoute } from './list-instances';
 import type { ReleaseResult } from './release';
@@ -21,6 +22,8 @@ type Json = Record<string, unknown>;
 /** The largest page DescribeDtsJobs allows (10, 20 or 30). */
 const PAGE_SIZE = 30;
 const MAX_PAGES = 1000;
+/** A status read's batches in flight at once. */
+const BATCHES_AT_ONCE = 4;
 
 export function dtsJobFamily(dts: DtsClient): DtsFamily {
   return withClient(dts, 'dtsjob', {
@@ -270,8 +273,8 @@ async function statuses(
   const board: StatusBoard = {};
   const batches: string[][] = [];
   for (let i = 0; i < ids.length; i += PAGE_SIZE) batches.push(ids.slice(i, i + PAGE_SIZE));
-  // All batches at once (the limiter spaces them): a round lasts about one call, not one call per 30 instances,
-  // so a change is read sooner after it happens.
+  // A few batches in flight at once: their answers overlap (the limiter still spaces the calls), so a change is
+  // read sooner after it happens, without filling the limiter's read lane ahead of the setups' own reads.
   const readBatch = (wanted: string[]) =>
     eachPage(dts, regionId, { DtsInstanceId: wanted.join(',') }, calls, (item) => {
       const id = text(item.DtsInstanceID);
@@ -286,7 +289,7 @@ async function statuses(
       }
       board[id] = entry;
     });
-  await Promise.all(batches.map(readBatch));
+  await forEachConcurrently(batches, BATCHES_AT_ONCE, readBatch);
   return board;
 }
 
