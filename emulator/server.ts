@@ -123,7 +123,11 @@ async function answer(
     inService = true;
     const fields = operation(ctx);
     Object.assign(call, ctx.call);
-    if (deps.state.advance(opNow) || MUTATING_ACTIONS.has(action)) deps.state.save();
+    // A change is answered only once saved (a restart keeps what DTS said it did); the statuses' own history,
+    // which the next call derives again, is saved without waiting.
+    const advanced = deps.state.advance(opNow);
+    if (MUTATING_ACTIONS.has(action)) await deps.state.saveSoon();
+    else if (advanced) deps.state.saveSoon().catch(() => undefined);
     return { answer: { status: 200, body: { RequestId: requestId, ...fields } }, fault };
   } catch (error) {
     const apiError = error instanceof ApiError ? error : faultErrors.internalError();

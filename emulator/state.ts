@@ -12,6 +12,7 @@ export class EmulatorState {
   redis?: RedisFleet;
   private jobs = new Map<string, JobRecord>();
   private tokens: ClientTokenRecord[] = [];
+  private pendingSave: Promise<void> | undefined;
 
   constructor(
     private readonly seeds: RedisInstance[],
@@ -77,5 +78,26 @@ export class EmulatorState {
   save(): void {
     if (!this.stateFile) return;
     saveState(this.stateFile, { jobs: this.allJobs(), clientTokens: this.tokens, instances: this.registry.list() });
+  }
+
+  /**
+   * Saves once the calls being handled now have made their changes, one write for all of them: a write of a
+   * thousand jobs takes tens of milliseconds, too long to repeat for every call at tens of calls a second.
+   * Resolves once written.
+   */
+  saveSoon(): Promise<void> {
+    if (!this.stateFile) return Promise.resolve();
+    this.pendingSave ??= new Promise((resolve, reject) =>
+      setImmediate(() => {
+        this.pendingSave = undefined;
+        try {
+          this.save();
+          resolve();
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }),
+    );
+    return this.pendingSave;
   }
 }

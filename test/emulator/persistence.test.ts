@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { EmulatorState } from '../../emulator/state';
 import {
   admin,
   adminJob,
@@ -63,6 +64,30 @@ describe('state file', () => {
     try {
       expect((await admin(emulator, 'GET', 'jobs')).body.jobs).toEqual([]);
       expect((await admin(emulator, 'GET', 'health')).body).toEqual({ ok: true });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('writes once for the changes of calls handled together, and each change is written before it is answered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dts-emulator-'));
+    const state = new EmulatorState([], join(dir, 'state.json'));
+    const save = vi.spyOn(state, 'save');
+    await Promise.all([state.saveSoon(), state.saveSoon(), state.saveSoon()]);
+    expect(save).toHaveBeenCalledTimes(1);
+    await state.saveSoon();
+    expect(save).toHaveBeenCalledTimes(2);
+
+    // Over HTTP: ten purchases at once, each answered only once the state file holds it.
+    const stateFile = join(dir, 'http-state.json');
+    const emulator = await startTestEmulator({ stateFile });
+    try {
+      const client = dtsClient(emulator);
+      const ids = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => createJob(client, { ClientToken: `group-${i}` })),
+      );
+      const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { jobs: { jobId: string }[] };
+      expect(saved.jobs.map((j) => j.jobId).sort()).toEqual([...ids].sort());
     } finally {
       await emulator.close();
     }
