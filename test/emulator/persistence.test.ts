@@ -77,6 +77,17 @@ describe('state file', () => {
     expect(save).toHaveBeenCalledTimes(1);
     await state.saveSoon();
     expect(save).toHaveBeenCalledTimes(2);
+    // A write that took 20 ms: the next one begins no sooner than 60 ms after it ended.
+    const slow = new EmulatorState([], join(dir, 'slow-state.json'));
+    const writes: number[] = [];
+    vi.spyOn(slow, 'save').mockImplementation(() => {
+      const start = Date.now();
+      writes.push(start);
+      while (Date.now() - start < 20);
+    });
+    await slow.saveSoon();
+    await slow.saveSoon();
+    expect(writes[1]! - writes[0]!).toBeGreaterThanOrEqual(80);
 
     // Over HTTP: ten purchases at once, each answered only once the state file holds it.
     const stateFile = join(dir, 'http-state.json');
