@@ -99,7 +99,7 @@ export async function watchDtsStatuses(deps: WatchDeps, input: WatchInput): Prom
       if (!listed || listing.due(started)) {
         beat('listing', 0, 0);
         const setups = await listing.refresh(started);
-        listed = { setups, groups: await regions.group(setups) };
+        listed = { setups, groups: await regions.group(setups, (done, of) => beat('listing', done, of)) };
       }
       const { setups, groups } = listed;
       const waiting = [...setups.values()].some((setup) => WAITING_PHASES.includes(setup.phase as SetupPhase));
@@ -298,11 +298,16 @@ class RegionCache {
   ) {}
 
   /** Region and family → job ids of the setups; setups whose region cannot be read are left to their own polls. */
-  async group(setups: Map<string, WatchedSetup>): Promise<Map<string, WatchGroup>> {
+  async group(
+    setups: Map<string, WatchedSetup>,
+    progress: (done: number, of: number) => void = () => undefined,
+  ): Promise<Map<string, WatchGroup>> {
     const groups = new Map<string, WatchGroup>();
     const entries = [...setups];
-    // New setups cost one history read each (then cached); read them a few at a time.
+    // New setups cost one history read each (then cached); read them a few at a time. A thousand new ones on a
+    // busy server outlast the heartbeat timeout, and a retry would start with an empty cache: heartbeat as it goes.
     for (let i = 0; i < entries.length; i += REGION_READS_AT_ONCE) {
+      if (i > 0) progress(i, entries.length);
       const slice = entries.slice(i, i + REGION_READS_AT_ONCE);
       const regions = await Promise.all(slice.map(([, setup]) => this.regionOf(setup).catch(() => undefined)));
       slice.forEach(([jobId], k) => {

@@ -24,6 +24,7 @@ function fakes(
   phases = ['waiting-forward'],
   settledListingMs = 0,
   dtsCalls: { action: string; atMs: number }[] = [],
+  setups = SETUPS,
 ) {
   const client = {
     workflowService: {
@@ -47,7 +48,7 @@ function fakes(
         const phase = phases[Math.min((listings[WAITING] ?? 1) - 1, phases.length - 1)] ?? 'waiting-forward';
         if (asked === SETTLED) await new Promise((resolve) => setTimeout(resolve, settledListingMs));
         if (!asked.includes(`'${phase}'`)) return;
-        for (const s of SETUPS) {
+        for (const s of setups) {
           yield {
             workflowId: s.workflowId,
             runId: `run-${s.workflowId}`,
@@ -71,16 +72,16 @@ function fakes(
       dtsCalls.push({ action, atMs: Date.now() });
       // The sweep finds no instance beyond the setups' own.
       if (action === 'DescribeSynchronizationJobs') return { TotalRecordCount: 0, SynchronizationInstances: [] };
-      return statusList();
+      return statusList(setups);
     },
   } as unknown as DtsClient;
   return { client, dts };
 }
 
-function statusList() {
+function statusList(setups = SETUPS) {
   return {
-    TotalRecordCount: SETUPS.length,
-    SynchronizationJobListStatusList: SETUPS.map((s) => ({
+    TotalRecordCount: setups.length,
+    SynchronizationJobListStatusList: setups.map((s) => ({
       SynchronizationJobId: s.jobId,
       SynchronizationDirectionInfoList: [{ SynchronizationDirection: 'Forward', Status: 'Synchronizing' }],
     })),
@@ -118,6 +119,24 @@ describe('status watcher heartbeats and resume', () => {
     expect(signals.sort()).toEqual(SETUPS.map((s) => `${s.workflowId} Forward synchronizing`));
     expect(beats.map((b) => b.step)).toEqual(['listing', 'reading', 'sleeping']);
     expect(beats.at(-1)!.seen).toEqual(Object.fromEntries(SETUPS.map((s) => [`${s.jobId}/Forward`, 'synchronizing'])));
+  });
+
+  it('heartbeats while it reads the region of many new setups, not only once they are all read', async () => {
+    const many = Array.from({ length: 45 }, (_, i) => ({ workflowId: `sync-${i}`, jobId: `dts-${i}` }));
+    const beats: WatchProgress[] = [];
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    env.on('heartbeat', (d: WatchProgress) => {
+      beats.push(d);
+      if (d.step === 'sleeping') env.cancel();
+    });
+    const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs: 1_000, batchSize: 50 };
+    await env.run(watchDtsStatuses, fakes([], {}, undefined, 0, [], many), input).catch(() => undefined);
+    const listing = beats.filter((b) => b.step === 'listing').map((b) => [b.done, b.of]);
+    expect(listing).toEqual([
+      [0, 0],
+      [20, 45],
+      [40, 45],
+    ]);
   });
 
   it('a retry resumes from the heartbeat details: only what the first copy had not signalled goes out', async () => {
