@@ -1,7 +1,9 @@
 // GET one at RATE a second spread over the APIs for SECONDS, ids from GET /v1/syncs (running setups only), no POST
 // before it: node bench/get-one-probe.mjs http://127.0.0.1:29000,http://127.0.0.1:29001 100 15 TOKEN_FILE
+// A sixth argument is a path asked instead of a setup each time (GET list: '/v1/syncs?phase=synchronizing').
 const [apis, rate, seconds] = [process.argv[2].split(','), Number(process.argv[3]), Number(process.argv[4])];
 const token = (await import('node:fs')).readFileSync(process.argv[5], 'utf8').trim();
+const path = process.argv[6];
 const headers = { authorization: `Bearer ${token}` };
 let ids = [],
   tok;
@@ -22,7 +24,7 @@ while (Date.now() - t0 < seconds * 1000) {
   const api = apis[i % apis.length];
   const s = performance.now();
   pending.push(
-    fetch(`${api}/v1/syncs/${ids[i % ids.length]}`, { headers }).then(
+    fetch(`${api}${path ?? `/v1/syncs/${ids[i % ids.length]}`}`, { headers }).then(
       async (r) => {
         await r.text();
         if (r.status !== 200) errors++;

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 import { PassingFailure } from './failures';
 
 // Every timeout, retry policy and backoff cap of the workflows' activity calls, in one table: the
@@ -30,6 +30,12 @@ export const ANSWER_CALL: ActivityOptions = {
   startToCloseTimeout: '10s',
   scheduleToCloseTimeout: '20s',
   retry: { initialInterval: '200ms', maximumInterval: '2s' },
+};
+/** The same deadlines for a preflight's reads run as local activities (workflows/preflight.ts). */
+export const ANSWER_LOCAL_CALL: LocalActivityOptions = {
+  startToCloseTimeout: ANSWER_CALL.startToCloseTimeout,
+  scheduleToCloseTimeout: ANSWER_CALL.scheduleToCloseTimeout,
+  retry: ANSWER_CALL.retry,
 };
 /** The status watcher's one long activity: it runs until cancelled; a lost worker's heartbeat times out. */
 export const WATCHER_CALL: ActivityOptions = {

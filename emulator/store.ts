@@ -22,6 +22,7 @@ export function saveState(file: string, state: Omit<PersistedState, 'format' | '
   mkdirSync(dirname(file), { recursive: true });
   const body: PersistedState = { format: 'dts-emulator-state/1', savedAt: new Date().toISOString(), ...state };
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(body, null, 2));
+  // Compact: at a thousand jobs an indented file takes twice as long to write.
+  writeFileSync(tmp, JSON.stringify(body));
   renameSync(tmp, file);
 }

@@ -58,18 +58,19 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     ...(config.shutdownGraceMs ? { shutdownGraceTime: config.shutdownGraceMs } : {}),
   };
   const workflowBundle = deps.workflowBundle ?? prebuiltWorkflowBundle() ?? { code: await bundleWorkflows() };
-  const workflows = await Worker.create({
-    ...common,
-    taskQueue: config.temporal.taskQueue,
-    workflowBundle,
-    maxCachedWorkflows: config.maxCachedWorkflows,
-    activities: workflowQueueActivities(config, deps.client),
-  });
   // One credentials source for every cloud client: an STS token is refreshed once for all of them.
   const credentials = deps.credentials ?? workerCredentials(config.dts);
   const rkvstore = rkvstoreClient(config, credentials);
   const limiter = new RateLimiter(dtsCallsPerSecondPerWorker(config));
   const dtsClient = new DtsClient(config.dts, deps.observeDtsCall, limiter, credentials);
+  const answers = preflightReads(config, deps.client, dtsClient, rkvstore);
+  const workflows = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    activities: { ...workflowQueueActivities(config, deps.client), ...answers },
+  });
   const dts = await Worker.create({
     ...common,
     taskQueue: dtsTaskQueue(config.temporal.taskQueue),
@@ -92,7 +93,7 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
     taskQueue: rkvstoreTaskQueue(config.temporal.taskQueue),
     activities: createRkvstoreActivities(rkvstore.forAnswers()),
   });
-  const preflights = await createPreflightWorker(config, deps.client, { common, workflowBundle, dts: dtsClient });
+  const preflights = await createPreflightWorker(config, { common, workflowBundle, answers });
   // Data verifications: long, heartbeating, paced by their own cap; their own queue, so they hold up
   // neither DTS calls nor notifications.
   const { maxConcurrent, ...verifyTuning } = config.verify ?? { ...DEFAULT_VERIFY_TUNING, maxConcurrent: 2 };
@@ -132,8 +133,11 @@ export async function createWorkers(config: WorkerConfig, deps: WorkerDeps): Pro
  */
 function createPreflightWorker(
   config: WorkerConfig,
-  client: Client,
-  { common, workflowBundle, dts }: { common: WorkerCommon; workflowBundle: WorkflowBundleOption; dts: DtsClient },
+  {
+    common,
+    workflowBundle,
+    answers,
+  }: { common: WorkerCommon; workflowBundle: WorkflowBundleOption; answers: WorkerOptions['activities'] },
 ): Promise<Worker> {
   return Worker.create({
     ...common,
@@ -141,15 +145,23 @@ function createPreflightWorker(
     workflowBundle,
     // A preflight lives 15 s at most: a small cache is enough.
     maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
-    activities: createAnswerActivities({
-      families: dtsFamilies(dts.forAnswers()),
-      client,
-      dtsList: config.preflightDtsList,
-    }),
+    activities: answers,
   });
 }
 
 const PREFLIGHT_CACHED_WORKFLOWS = 20;
+
+/** What a preflight reads, in the lanes that answer a person first: on whichever worker runs its workflow task. */
+function preflightReads(config: WorkerConfig, client: Client, dts: DtsClient, rkvstore: RkvstoreClient) {
+  return {
+    ...createAnswerActivities({
+      families: dtsFamilies(dts.forAnswers()),
+      client,
+      dtsList: config.preflightDtsList,
+    }),
+    ...createRkvstoreActivities(rkvstore.forAnswers()),
+  };
+}
 
 /** R-KVStore's client: its own budget, shared like DTS's by the DTS_WORKERS processes. */
 function rkvstoreClient(config: WorkerConfig, credentials: CredentialsGetter): RkvstoreClient {

@@ -1,6 +1,6 @@
 // A short workflow that reads what the preflight needs on the worker (which holds the cloud credentials)
 // and answers the report. Nothing is bought; the API runs it before every purchase.
-import { ActivityFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { PreflightActivities } from '../activities/preflight';
 import {
   evaluatePreflight,
@@ -11,7 +11,7 @@ import {
   type ReadError,
 } from '../core/preflight-checks';
 import { dtsTaskQueue, preflightTaskQueue, rkvstoreTaskQueue, setupsTaskQueue } from '../core/ids';
-import { ANSWER_CALL } from '../core/timing';
+import { ANSWER_CALL, ANSWER_LOCAL_CALL } from '../core/timing';
 
 export type { PreflightInput, PreflightReport } from '../core/preflight-checks';
 
@@ -35,8 +35,17 @@ export const PREFLIGHT_PAIR_READS_PATCH = 'preflight-pair-reads-v1';
  */
 export const PREFLIGHT_OWN_QUEUE_PATCH = 'preflight-own-queue-v1';
 
+/**
+ * The reads as local activities, run by the worker that runs the workflow task (the preflight's own, or the
+ * setups' when the API fell back to that queue; both register them, worker/workers.ts): one workflow task instead
+ * of four activities each through the server and back, so a POST waits for fewer hops on a busy server. The
+ * limiters are the same (DTS's answer lane, R-KVStore's budget); a run started before this keeps its activities.
+ */
+export const PREFLIGHT_LOCAL_READS_PATCH = 'preflight-local-reads-v1';
+
 /** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
+  if (patched(PREFLIGHT_LOCAL_READS_PATCH)) return readAndEvaluate(input, proxyLocalActivities(ANSWER_LOCAL_CALL));
   const ownQueue = patched(PREFLIGHT_OWN_QUEUE_PATCH);
   // Before the patch the workflow ran on the setups' queue only.
   const setups = ownQueue ? setupsTaskQueue(workflowInfo().taskQueue) : workflowInfo().taskQueue;
@@ -75,6 +84,36 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
       })
       .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
     own.preflightListOwnDirections({ instanceIds: ids }),
+  ]);
+  return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });
+}
+
+/** The same reads as since patch preflight-own-queue-v1 (the source's attribute only, DTS by the pair), in-process. */
+async function readAndEvaluate(input: PreflightInput, reads: PreflightActivities): Promise<PreflightReport> {
+  const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
+  const describe = async (e: PreflightInput['source'], side: 'source' | 'destination') =>
+    cloud(e)
+      ? reads
+          .preflightDescribeInstance({
+            instanceId: e.instanceId as string,
+            regionId: e.region,
+            ...(side === 'source' ? { attributeOnly: true } : {}),
+          })
+          .catch((err): PreflightFacts['source'] => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'))
+      : undefined;
+  const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
+  const [source, destination, dtsDirections, ownDirections] = await Promise.all([
+    describe(input.source, 'source'),
+    describe(input.destination, 'destination'),
+    reads
+      .preflightListDtsDirections({
+        ...(input.api ? { api: input.api } : {}),
+        regionIds: [input.region, input.source.region, input.destination.region],
+        instanceIds: ids,
+        ...(cloud(input.source) && cloud(input.destination) ? { byInstance: true } : {}),
+      })
+      .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
+    reads.preflightListOwnDirections({ instanceIds: ids }),
   ]);
   return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preflightQueueFor } from '../../api/preflight-queue';
 import { preflightTaskQueue } from '../../core/ids';
+import type { EndpointSummary } from '../../core/types';
+import { preflight } from '../../workflows/preflight';
 import type { App } from '../../api/app';
 import { AUTH, startStackAndApp, stopStackAndApp } from '../support/api';
 import { eventually, tairInstance, type Stack } from '../support/stack';
@@ -45,6 +47,41 @@ describe('the preflight queue', () => {
       return found.length > 0 ? found : undefined;
     });
     expect(ran[0]?.status.name).toBe('COMPLETED');
+  });
+
+  it('reads in the workflow task that runs it, on its own queue or the setups’: no activity goes through the server', async () => {
+    const id = randomUUID().slice(0, 8);
+    const source = { instanceId: `r-local-src-${id}`, region: 'cn-hangzhou', password: `src-${id}-Pa55` };
+    await stack.admin('instances', [tairInstance(source.instanceId, source.password)]);
+    const endpoint = (instanceId: string): EndpointSummary => ({
+      kind: 'enterprise',
+      instanceId,
+      region: 'cn-hangzhou',
+    });
+    for (const taskQueue of [preflightTaskQueue(stack.taskQueue), stack.taskQueue]) {
+      const handle = await stack.client.workflow.start(preflight, {
+        workflowId: `preflight.${randomUUID()}`,
+        taskQueue,
+        workflowExecutionTimeout: '15s',
+        args: [
+          {
+            topology: 'bidirectional',
+            region: 'cn-hangzhou',
+            source: endpoint(source.instanceId),
+            // Not in the emulator: the read must have run for the report to say so.
+            destination: endpoint(`r-local-missing-${id}`),
+            acceptRisks: [],
+          },
+        ],
+      });
+      const report = await handle.result();
+      expect(report.ok, taskQueue).toBe(false);
+      expect(JSON.stringify(report.items), taskQueue).toContain(`r-local-missing-${id}`);
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.activityTaskScheduledEventAttributes).length, taskQueue).toBe(0);
+      const locals = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+      expect(locals.length, taskQueue).toBe(4);
+    }
   });
 
   it('stays the setups’ queue where no worker polls the preflight’s (workers of an older version)', async () => {

@@ -74,6 +74,8 @@ export const PATCHED_PATHS = [
   'preflight-pair-reads',
   /** Patch preflight-own-queue-v1 (the preflight workflow, on its own queue): its DTS and visibility reads there too. */
   'preflight-own-queue',
+  /** Patch preflight-local-reads-v1 (the preflight workflow, on its own queue): its reads as local activities. */
+  'preflight-local-reads',
   /** Patch auto-renew-v1: a PrePaid setup that asked renew.auto renews by itself near its end, answer lost; released. */
   'auto-renewed',
 ];

@@ -689,28 +689,9 @@ const SCENARIOS: Record<string, Scenario> = {
     await handle.result();
     return handle as unknown as WorkflowHandle<typeof redisSync>;
   },
-  'preflight-own-queue': async (stack) => {
-    // Patch preflight-own-queue-v1: started on the preflight's own queue, as the API does when a worker polls it;
-    // DTS's jobs (by the pair, in the limiter's answer lane) and our own setups read on that queue.
-    const req = request('preflight', 'bidirectional');
-    await register(stack, req);
-    const handle = await stack.client().workflow.start(preflight, {
-      workflowId: PREFLIGHT_REPLAY_ID,
-      taskQueue: preflightTaskQueue(stack.taskQueue),
-      args: [
-        {
-          api: 'dtsjob',
-          topology: req.topology,
-          region: req.region,
-          source: summarizeEndpoint(req.source),
-          destination: summarizeEndpoint(req.destination),
-          acceptRisks: [],
-        },
-      ],
-    });
-    await handle.result();
-    return handle as unknown as WorkflowHandle<typeof redisSync>;
-  },
+  'preflight-own-queue': (stack) => recordPreflight(stack),
+  // Patch preflight-local-reads-v1: the same, its reads as local activities in the workflow task.
+  'preflight-local-reads': (stack) => recordPreflight(stack),
   'delay-attention-recovered': async (stack, start) => {
     const req = { ...request('delay', 'oneway'), maxDelay: '30s', delayGrace: '2s' } as SetupRequest;
     await register(stack, req);
@@ -725,6 +706,31 @@ const SCENARIOS: Record<string, Scenario> = {
     return handle;
   },
 };
+
+/**
+ * A preflight started on its own queue, as the API does when a worker polls it (patch preflight-own-queue-v1 and
+ * the ones after it): DTS's jobs by the pair in the limiter's answer lane, our own setups, the instances.
+ */
+async function recordPreflight(stack: ChaosStack): Promise<WorkflowHandle<typeof redisSync>> {
+  const req = request('preflight', 'bidirectional');
+  await register(stack, req);
+  const handle = await stack.client().workflow.start(preflight, {
+    workflowId: PREFLIGHT_REPLAY_ID,
+    taskQueue: preflightTaskQueue(stack.taskQueue),
+    args: [
+      {
+        api: 'dtsjob',
+        topology: req.topology,
+        region: req.region,
+        source: summarizeEndpoint(req.source),
+        destination: summarizeEndpoint(req.destination),
+        acceptRisks: [],
+      },
+    ],
+  });
+  await handle.result();
+  return handle as unknown as WorkflowHandle<typeof redisSync>;
+}
 
 async function main(): Promise<void> {
   const missing = [...BASELINE_PATHS, ...PATCHED_PATHS].filter((p) => !(p.replace(/-first-run$/, '') in SCENARIOS));

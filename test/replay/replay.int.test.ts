@@ -23,7 +23,11 @@ import {
 } from '../../workflows/setup/patches';
 import { historyFromJson } from './history-json';
 import { PREFLIGHT_REPLAY_ID, REQUIRED_HISTORY_FILES, RETIRED_PATCHES } from './paths';
-import { PREFLIGHT_OWN_QUEUE_PATCH, PREFLIGHT_PAIR_READS_PATCH } from '../../workflows/preflight';
+import {
+  PREFLIGHT_LOCAL_READS_PATCH,
+  PREFLIGHT_OWN_QUEUE_PATCH,
+  PREFLIGHT_PAIR_READS_PATCH,
+} from '../../workflows/preflight';
 
 // Recorded runs of every path that matters (test/histories, re-record with
 // `npx tsx test/replay/record-histories.ts`) must replay against the CURRENT workflow code:
@@ -99,6 +103,7 @@ describe('replay of recorded histories', () => {
     ['day-two-dtsjob-rekey-retried', DAY_TWO_DTSJOB_PATCH],
     ['preflight-pair-reads', PREFLIGHT_PAIR_READS_PATCH],
     ['preflight-own-queue', PREFLIGHT_OWN_QUEUE_PATCH],
+    ['preflight-local-reads', PREFLIGHT_LOCAL_READS_PATCH],
   ])('%s is recorded with its patch %s', (name, patch) => {
     expect(patchIds(JSON.parse(readFileSync(join(HISTORIES, `${name}.json`), 'utf8')))).toContain(patch);
   });
