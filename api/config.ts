@@ -7,7 +7,7 @@ import type { DtsApi } from '../core/types';
 import { readFileSync } from 'node:fs';
 import { parseTokenEntry, tokenFileLines, type TokenEntry } from './auth';
 import { JWT_ALGORITHMS, type JwtConfig } from './jwt';
-import { VIEW_CACHE_HOT_RATE, VIEW_CACHE_MS } from './view-cache';
+import { VIEW_CACHE_FULL_MS, VIEW_CACHE_HOT_RATE, VIEW_CACHE_MS } from './view-cache';
 
 export interface ApiConfig {
   temporal: TemporalConfig;
@@ -29,6 +29,8 @@ export interface ApiConfig {
   viewCacheMs: number;
   /** GET-one requests a second in one API process that start the view cache's background listing. */
   viewCacheHotRate: number;
+  /** How often the view cache lists every running setup; in between only the ones not synchronizing. */
+  viewCacheFullMs: number;
 }
 
 export function loadApiConfig(environment: Env = process.env): ApiConfig {
@@ -46,6 +48,7 @@ export function loadApiConfig(environment: Env = process.env): ApiConfig {
     dtsApi: env.oneOf('DTS_API', DTS_APIS, 'dtsjob'),
     viewCacheMs: env.int('VIEW_CACHE_MS', VIEW_CACHE_MS, { min: 0, max: 60_000 }),
     viewCacheHotRate: env.int('VIEW_CACHE_HOT_RATE', VIEW_CACHE_HOT_RATE, { min: 1 }),
+    viewCacheFullMs: env.int('VIEW_CACHE_FULL_MS', VIEW_CACHE_FULL_MS, { min: 0, max: 3_600_000 }),
   };
   const accessKeyId = env.optional('ALIBABA_CLOUD_ACCESS_KEY_ID');
   if (accessKeyId) {

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       dtsApi: config.dtsApi,
       viewCacheMs: config.viewCacheMs,
       viewCacheHotRate: config.viewCacheHotRate,
+      viewCacheFullMs: config.viewCacheFullMs,
     },
     tokens: config.tokens,
     ...(config.jwt ? { jwt: config.jwt } : {}),

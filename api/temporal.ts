@@ -17,4 +17,6 @@ export interface TemporalDeps {
   viewCacheMs?: number;
   /** GET-one requests a second in this process that start the cache's listing (VIEW_CACHE_HOT_RATE). */
   viewCacheHotRate?: number;
+  /** How often the cache lists every running setup, the short listing in between (VIEW_CACHE_FULL_MS). */
+  viewCacheFullMs?: number;
 }

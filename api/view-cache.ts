@@ -1,9 +1,11 @@
 // GET /v1/syncs/:id under load: while one API process is asked many times a second, it lists the running setups
 // (paged) in the background and answers from each run's status memo, instead of one describe() per request.
+// Between two listings of every running setup it lists only those not synchronizing (and the ones just ended):
+// a settled fleet costs a small listing, not every memo of the fleet, every half second.
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { STATUS_MEMO } from '../core/search-attributes';
+import { STATUS_MEMO, SyncPhaseKey } from '../core/search-attributes';
 import { SETUPS_PAGE_SIZE, setupsQuery } from '../core/visibility';
 import { decodeMemoField } from './memo-tolerance';
 import { REQUEST_MEMO, type PublicRequest } from './setup-start';
@@ -14,6 +16,12 @@ import type { TemporalDeps } from './temporal';
 export const VIEW_CACHE_MS = 1_000;
 /** GET-one requests a second, in this process, that start the background listing (VIEW_CACHE_HOT_RATE). */
 export const VIEW_CACHE_HOT_RATE = 20;
+/**
+ * How often every running setup is listed while hot (VIEW_CACHE_FULL_MS); in between, only the ones whose phase is
+ * not `synchronizing`. The bound on a phase stays VIEW_CACHE_MS; the other fields of a synchronizing setup (its
+ * delay, a verification's progress) are at most this old.
+ */
+export const VIEW_CACHE_FULL_MS = 10_000;
 /** Setups kept at most: beyond it the rest are described as before (a status is a few KB). */
 export const VIEW_CACHE_MAX_ENTRIES = 5_000;
 /**
@@ -24,6 +32,10 @@ export const OWN_WRITE_GRACE_MS = 1_000;
 
 const PREFLIGHT_MEMO = 'preflightWarnings';
 const RUNNING = 1;
+/** The phase the short listing leaves out: a setup it does not list is still in it (or has ended, and is listed). */
+const SETTLED: SetupView['phase'] = 'synchronizing';
+/** Runs closed this long before the previous listing are listed again: visibility applies a close with some lag. */
+const CLOSED_MARGIN_MS = 10_000;
 
 type ListedExecution = NonNullable<
   Awaited<ReturnType<Client['workflowService']['listWorkflowExecutions']>>['executions']
@@ -36,9 +48,16 @@ export interface ListedPage {
 export interface ViewCacheOptions {
   /** One page of the running setups. */
   listRunning: (nextPageToken?: Uint8Array) => Promise<ListedPage>;
+  /**
+   * One page of the running setups whose phase is not `synchronizing`, and of the setups closed since `closedSince`
+   * (any phase). Absent: every listing lists every running setup.
+   */
+  listUnsettled?: (closedSince: Date, nextPageToken?: Uint8Array) => Promise<ListedPage>;
   /** A memo field as the API's data converter reads it (codecs undone); throws when it cannot. */
   decode: (payload: Payload) => Promise<unknown>;
   maxAgeMs?: number;
+  /** How often every running setup is listed while hot (VIEW_CACHE_FULL_MS). */
+  fullEveryMs?: number;
   hotPerSecond?: number;
   maxEntries?: number;
   now?: () => number;
@@ -64,6 +83,7 @@ export class ViewCache {
   /** Setups this process changed, with when: their views from listings asked before are not used. */
   private readonly ownWrites = new Map<string, number>();
   private readonly maxAgeMs: number;
+  private readonly fullEveryMs: number;
   private readonly hotPerSecond: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -71,9 +91,15 @@ export class ViewCache {
   private thisSecond = 0;
   private lastSecond = 0;
   private running = false;
+  /** When the last complete listing (of every running setup, or the short one) was asked; -Infinity: none yet. */
+  private listedAtMs = -Infinity;
+  private fullListedAtMs = -Infinity;
+  /** Listings made and failed, since the process started. */
+  readonly counts = { full: 0, short: 0, failed: 0 };
 
   constructor(private readonly options: ViewCacheOptions) {
     this.maxAgeMs = options.maxAgeMs ?? VIEW_CACHE_MS;
+    this.fullEveryMs = options.fullEveryMs ?? VIEW_CACHE_FULL_MS;
     this.hotPerSecond = options.hotPerSecond ?? VIEW_CACHE_HOT_RATE;
     this.maxEntries = options.maxEntries ?? VIEW_CACHE_MAX_ENTRIES;
     this.now = options.now ?? Date.now;
@@ -107,20 +133,58 @@ export class ViewCache {
     return this.entries.size;
   }
 
-  /** One listing of every running setup, page by page. */
+  /** One listing: of every running setup when due (or no short listing is possible), else the short one. */
   async refresh(): Promise<void> {
     const started = this.now();
+    const { listUnsettled } = this.options;
+    if (listUnsettled && started - this.fullListedAtMs < this.fullEveryMs) await this.refreshUnsettled(listUnsettled);
+    else await this.refreshAll();
+    for (const [id, at] of this.ownWrites)
+      if (started - at > OWN_WRITE_GRACE_MS + this.maxAgeMs) this.ownWrites.delete(id);
+  }
+
+  /** Every running setup, page by page; a setup no longer listed has ended (or is past the bound on entries). */
+  private async refreshAll(): Promise<void> {
+    const started = this.now();
+    const listed = await this.list((token) => this.options.listRunning(token));
+    for (const id of this.entries.keys()) if (!listed.has(id)) this.entries.delete(id);
+    this.listedAtMs = this.fullListedAtMs = started;
+    this.counts.full += 1;
+  }
+
+  /**
+   * The setups not synchronizing, and the ones closed since the previous listing. A kept setup not listed is still
+   * synchronizing: its phase is as fresh as this listing. One that was in another phase and is not listed moved
+   * on (or ended): its next GET describes, until a listing shows it again.
+   */
+  private async refreshUnsettled(listUnsettled: NonNullable<ViewCacheOptions['listUnsettled']>): Promise<void> {
+    const started = this.now();
+    const closedSince = new Date(this.listedAtMs - CLOSED_MARGIN_MS);
+    const listed = await this.list((token) => listUnsettled(closedSince, token));
+    for (const [id, entry] of this.entries) {
+      if (listed.has(id)) continue;
+      if (entry.view?.phase === SETTLED) entry.atMs = Math.max(entry.atMs, started);
+      else this.entries.delete(id);
+    }
+    this.listedAtMs = started;
+    this.counts.short += 1;
+  }
+
+  /** Keeps what the pages list (an entry's age: when its page was asked); the ids listed, running or not. */
+  private async list(page: (token?: Uint8Array) => Promise<ListedPage>): Promise<Set<string>> {
+    const listed = new Set<string>();
     let token: Uint8Array | undefined;
     do {
       const atMs = this.now();
-      const page = await this.options.listRunning(token);
-      for (const execution of page.executions ?? []) await this.keep(execution, atMs);
-      token = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+      const { executions, nextPageToken } = await page(token);
+      for (const execution of executions ?? []) {
+        const id = execution.execution?.workflowId;
+        if (id) listed.add(id);
+        await this.keep(execution, atMs);
+      }
+      token = nextPageToken && nextPageToken.length > 0 ? nextPageToken : undefined;
     } while (token);
-    // A setup no longer listed has ended (or is past the bound on entries): its next GET describes.
-    for (const [id, entry] of this.entries) if (entry.atMs < started) this.entries.delete(id);
-    for (const [id, at] of this.ownWrites)
-      if (started - at > OWN_WRITE_GRACE_MS + this.maxAgeMs) this.ownWrites.delete(id);
+    return listed;
   }
 
   private async loop(): Promise<void> {
@@ -129,19 +193,25 @@ export class ViewCache {
       while (this.rate(this.now()) >= this.hotPerSecond / 2) {
         const started = this.now();
         // A failed listing leaves the entries to age out: GET one describes meanwhile.
-        await this.refresh().catch(() => undefined);
+        await this.refresh().catch(() => (this.counts.failed += 1));
         await sleep(Math.max(0, started + this.maxAgeMs / 2 - this.now()));
       }
     } finally {
       this.running = false;
       this.entries.clear();
       this.ownWrites.clear();
+      this.listedAtMs = this.fullListedAtMs = -Infinity;
     }
   }
 
   private async keep(execution: ListedExecution, atMs: number): Promise<void> {
     const id = execution.execution?.workflowId;
-    if (!id || Number(execution.status) !== RUNNING) return;
+    if (!id) return;
+    // Ended: its next GET describes (and reads its result).
+    if (Number(execution.status) !== RUNNING) {
+      this.entries.delete(id);
+      return;
+    }
     if (!this.entries.has(id) && this.entries.size >= this.maxEntries) return;
     const fields = execution.memo?.fields ?? {};
     const kept = [STATUS_MEMO, REQUEST_MEMO, PREFLIGHT_MEMO].map((name): Payload | undefined => fields[name]);
@@ -209,18 +279,26 @@ export function viewCacheOf(temporal: TemporalDeps): ViewCache {
   if (!cache) {
     // The client is touched only when the cache lists or decodes: building the routes asks nothing of Temporal.
     const client = temporal.client;
-    const query = `${setupsQuery(temporal.taskQueue)} AND ExecutionStatus = 'Running'`;
+    const setups = setupsQuery(temporal.taskQueue);
+    const list = (query: string, nextPageToken?: Uint8Array) =>
+      client.workflowService.listWorkflowExecutions({
+        namespace: temporal.namespace,
+        pageSize: SETUPS_PAGE_SIZE,
+        nextPageToken,
+        query,
+      });
     cache = new ViewCache({
-      listRunning: (nextPageToken) =>
-        client.workflowService.listWorkflowExecutions({
-          namespace: temporal.namespace,
-          pageSize: SETUPS_PAGE_SIZE,
+      listRunning: (nextPageToken) => list(`${setups} AND ExecutionStatus = 'Running'`, nextPageToken),
+      listUnsettled: (closedSince, nextPageToken) =>
+        list(
+          `${setups} AND ((ExecutionStatus = 'Running' AND ${SyncPhaseKey.name} != '${SETTLED}')` +
+            ` OR CloseTime >= '${closedSince.toISOString()}')`,
           nextPageToken,
-          query,
-        }),
+        ),
       decode: (payload) => decodeMemoField(client.options.loadedDataConverter, payload),
       maxAgeMs: temporal.viewCacheMs,
       hotPerSecond: temporal.viewCacheHotRate,
+      fullEveryMs: temporal.viewCacheFullMs,
     });
     caches.set(temporal, cache);
   }

@@ -6,6 +6,7 @@ import { OWN_WRITE_GRACE_MS, ViewCache, type ListedPage } from '../../api/view-c
 // never older than the bound; idle, nothing lists; canaries, runs without the memo and own writes describe.
 const MAX_AGE = 1_000;
 const HOT = 10;
+const FULL_EVERY = 30_000;
 
 interface Run {
   id: string;
@@ -15,15 +16,17 @@ interface Run {
   noRequest?: boolean;
   warnings?: unknown[];
   status?: number;
+  /** When it closed (status other than 1). */
+  closedAt?: number;
 }
 
 function fakeVisibility(pageSize = 2) {
   const runs = new Map<string, Run>();
   let lists = 0;
+  let shortLists = 0;
+  let shortListed = 0;
   const payload = (value: unknown): Payload => defaultPayloadConverter.toPayload<unknown>(value);
-  const listRunning = async (token?: Uint8Array): Promise<ListedPage> => {
-    if (!token) lists += 1;
-    const all = [...runs.values()];
+  const pageOf = (all: Run[], token?: Uint8Array): ListedPage => {
     const from = token ? Number(new TextDecoder().decode(token)) : 0;
     const page = all.slice(from, from + pageSize);
     const next = from + pageSize < all.length ? new TextEncoder().encode(String(from + pageSize)) : undefined;
@@ -44,12 +47,34 @@ function fakeVisibility(pageSize = 2) {
       nextPageToken: next,
     };
   };
-  return { runs, listRunning, lists: () => lists };
+  const listRunning = async (token?: Uint8Array): Promise<ListedPage> => {
+    if (!token) lists += 1;
+    return pageOf([...runs.values()], token);
+  };
+  // As the API's query: running and not synchronizing, or closed since.
+  const listUnsettled = async (closedSince: Date, token?: Uint8Array): Promise<ListedPage> => {
+    if (!token) shortLists += 1;
+    const all = [...runs.values()].filter((r) =>
+      (r.status ?? 1) === 1 ? r.phase !== 'synchronizing' : (r.closedAt ?? 0) >= closedSince.getTime(),
+    );
+    const page = pageOf(all, token);
+    shortListed += page.executions?.length ?? 0;
+    return page;
+  };
+  return {
+    runs,
+    listRunning,
+    listUnsettled,
+    lists: () => lists,
+    shortLists: () => shortLists,
+    shortListed: () => shortListed,
+  };
 }
 
-function cacheOver(visibility: ReturnType<typeof fakeVisibility>) {
+function cacheOver(visibility: ReturnType<typeof fakeVisibility>, short = false) {
   return new ViewCache({
     listRunning: visibility.listRunning,
+    ...(short ? { listUnsettled: visibility.listUnsettled, fullEveryMs: FULL_EVERY } : {}),
     decode: async (payload) => defaultPayloadConverter.fromPayload(payload),
     maxAgeMs: MAX_AGE,
     hotPerSecond: HOT,
@@ -176,5 +201,52 @@ describe('GET one view cache', () => {
     await traffic(cache, ['s1'], HOT * 2);
     expect(cache.get('s0')).toBeUndefined();
     expect(cache.get('s1')?.phase).toBe('synchronizing');
+  });
+
+  it('between full listings lists only the setups not synchronizing, and keeps every phase within the bound', async () => {
+    const visibility = fakeVisibility(50);
+    for (let i = 0; i < 100; i += 1) visibility.runs.set(`s${i}`, { id: `s${i}`, phase: 'synchronizing' });
+    visibility.runs.set('new', { id: 'new', phase: 'waiting-forward' });
+    const cache = cacheOver(visibility, true);
+    await traffic(cache, ['s0'], HOT * 2);
+    expect(cache.get('s99')?.phase).toBe('synchronizing');
+    expect(cache.get('new')?.phase).toBe('waiting-forward');
+
+    // A settled fleet: each short listing lists the one setup that waits, and every entry stays served.
+    const [lists, shortLists, shortListed] = [visibility.lists(), visibility.shortLists(), visibility.shortListed()];
+    for (let second = 0; second < 4; second += 1) await traffic(cache, ['s0'], HOT * 4);
+    expect(visibility.lists() - lists).toBe(0);
+    expect(visibility.shortLists() - shortLists).toBeGreaterThanOrEqual(6);
+    expect(visibility.shortListed() - shortListed).toBe(visibility.shortLists() - shortLists);
+    expect(cache.get('s42')?.phase).toBe('synchronizing');
+
+    // Each kind of change is seen within the bound, or the setup is described; never the old phase after it.
+    const changes: [string, Run][] = [
+      ['s1', { id: 's1', phase: 'needs-attention' }],
+      ['new', { id: 'new', phase: 'synchronizing' }],
+      ['s2', { id: 's2', phase: 'synchronizing', status: 3, closedAt: Date.now() }],
+    ];
+    for (const [id, run] of changes) visibility.runs.set(id, run);
+    const changedAt = Date.now();
+    // Right: the new phase, or nothing (described); a closed run is only ever described.
+    const right = (id: string, run: Run) => {
+      const view = cache.get(id);
+      return view === undefined || (run.status === undefined && view.phase === run.phase);
+    };
+    const seen = new Map<string, number>();
+    while (Date.now() - changedAt < 3 * MAX_AGE) {
+      for (const [id, run] of changes) {
+        if (right(id, run)) seen.set(id, seen.get(id) ?? Date.now());
+        else expect(seen.has(id), `${id} answered stale after a right answer`).toBe(false);
+      }
+      await vi.advanceTimersByTimeAsync(20);
+    }
+    for (const [id] of changes) expect(seen.get(id)! - changedAt, id).toBeLessThanOrEqual(MAX_AGE);
+    expect(cache.get('s1')?.phase).toBe('needs-attention');
+
+    // The next full listing keeps the one that settled again.
+    for (let second = 0; second < FULL_EVERY / 1_000; second += 1) await traffic(cache, ['s0'], HOT);
+    expect(cache.get('new')?.phase).toBe('synchronizing');
+    expect(cache.get('s2')).toBeUndefined();
   });
 });
