@@ -64,8 +64,12 @@ export interface ViewCacheOptions {
 }
 
 interface Entry {
-  /** When the listing of the page that carried it was asked: the view is at least this fresh. */
+  /** When a listing last showed its phase (its page, or a short listing that left it out): the phase is this fresh. */
   atMs: number;
+  /** When the listing of the page that carried its memo was asked: the memo's other fields are this fresh. */
+  readAtMs: number;
+  /** The run it was read from: a closed row of another run (continued as new, an earlier setup) is not its end. */
+  runId?: string;
   /** The memo bytes it was built from: an unchanged memo is not decoded again. */
   digest: string;
   /** Undefined: this run must be described (a canary's lag is only in describe()). */
@@ -91,11 +95,10 @@ export class ViewCache {
   private thisSecond = 0;
   private lastSecond = 0;
   private running = false;
-  /** When the last complete listing (of every running setup, or the short one) was asked; -Infinity: none yet. */
-  private listedAtMs = -Infinity;
+  /** When the last complete listing of every running setup was asked; -Infinity: none yet. */
   private fullListedAtMs = -Infinity;
-  /** Listings made and failed, since the process started. */
-  readonly counts = { full: 0, short: 0, failed: 0 };
+  /** Listings made and failed, and the setups the short ones listed, since the process started. */
+  readonly counts = { full: 0, short: 0, failed: 0, shortListed: 0 };
 
   constructor(private readonly options: ViewCacheOptions) {
     this.maxAgeMs = options.maxAgeMs ?? VIEW_CACHE_MS;
@@ -114,7 +117,7 @@ export class ViewCache {
     const entry = this.entries.get(id);
     if (!entry?.view || now - entry.atMs >= this.maxAgeMs) return undefined;
     const wrote = this.ownWrites.get(id);
-    if (wrote !== undefined && entry.atMs < wrote + OWN_WRITE_GRACE_MS) return undefined;
+    if (wrote !== undefined && entry.readAtMs < wrote + OWN_WRITE_GRACE_MS) return undefined;
     return entry.view;
   }
 
@@ -137,8 +140,13 @@ export class ViewCache {
   async refresh(): Promise<void> {
     const started = this.now();
     const { listUnsettled } = this.options;
-    if (listUnsettled && started - this.fullListedAtMs < this.fullEveryMs) await this.refreshUnsettled(listUnsettled);
-    else await this.refreshAll();
+    if (listUnsettled && started - this.fullListedAtMs < this.fullEveryMs) {
+      // A short listing that fails (a store that refuses its query) makes the next listing a full one.
+      await this.refreshUnsettled(listUnsettled).catch((err: unknown) => {
+        this.fullListedAtMs = -Infinity;
+        throw err;
+      });
+    } else await this.refreshAll();
     for (const [id, at] of this.ownWrites)
       if (started - at > OWN_WRITE_GRACE_MS + this.maxAgeMs) this.ownWrites.delete(id);
   }
@@ -148,7 +156,7 @@ export class ViewCache {
     const started = this.now();
     const listed = await this.list((token) => this.options.listRunning(token));
     for (const id of this.entries.keys()) if (!listed.has(id)) this.entries.delete(id);
-    this.listedAtMs = this.fullListedAtMs = started;
+    this.fullListedAtMs = started;
     this.counts.full += 1;
   }
 
@@ -159,18 +167,22 @@ export class ViewCache {
    */
   private async refreshUnsettled(listUnsettled: NonNullable<ViewCacheOptions['listUnsettled']>): Promise<void> {
     const started = this.now();
-    const closedSince = new Date(this.listedAtMs - CLOSED_MARGIN_MS);
+    // Ended since the full listing that last saw them running (with a margin for visibility's lag and the clocks).
+    const closedSince = new Date(this.fullListedAtMs - CLOSED_MARGIN_MS);
     const listed = await this.list((token) => listUnsettled(closedSince, token));
     for (const [id, entry] of this.entries) {
       if (listed.has(id)) continue;
-      if (entry.view?.phase === SETTLED) entry.atMs = Math.max(entry.atMs, started);
+      // A memo read before this process's own change settled in visibility: not confirmed by leaving it out.
+      const wrote = this.ownWrites.get(id);
+      const stale = wrote !== undefined && entry.readAtMs < wrote + OWN_WRITE_GRACE_MS;
+      if (entry.view?.phase === SETTLED && !stale) entry.atMs = Math.max(entry.atMs, started);
       else this.entries.delete(id);
     }
-    this.listedAtMs = started;
     this.counts.short += 1;
+    this.counts.shortListed += listed.size;
   }
 
-  /** Keeps what the pages list (an entry's age: when its page was asked); the ids listed, running or not. */
+  /** Keeps what the pages list (an entry's age: when its page was asked); the ids listed, running or ended. */
   private async list(page: (token?: Uint8Array) => Promise<ListedPage>): Promise<Set<string>> {
     const listed = new Set<string>();
     let token: Uint8Array | undefined;
@@ -178,9 +190,8 @@ export class ViewCache {
       const atMs = this.now();
       const { executions, nextPageToken } = await page(token);
       for (const execution of executions ?? []) {
-        const id = execution.execution?.workflowId;
+        const id = await this.keep(execution, atMs);
         if (id) listed.add(id);
-        await this.keep(execution, atMs);
       }
       token = nextPageToken && nextPageToken.length > 0 ? nextPageToken : undefined;
     } while (token);
@@ -200,28 +211,32 @@ export class ViewCache {
       this.running = false;
       this.entries.clear();
       this.ownWrites.clear();
-      this.listedAtMs = this.fullListedAtMs = -Infinity;
+      this.fullListedAtMs = -Infinity;
     }
   }
 
-  private async keep(execution: ListedExecution, atMs: number): Promise<void> {
+  /** The setup's id when the row is its run (running, or its own end); undefined for another run's closed row. */
+  private async keep(execution: ListedExecution, atMs: number): Promise<string | undefined> {
     const id = execution.execution?.workflowId;
-    if (!id) return;
+    if (!id) return undefined;
+    const runId = execution.execution?.runId ?? undefined;
     // Ended: its next GET describes (and reads its result).
     if (Number(execution.status) !== RUNNING) {
+      if (this.entries.has(id) && this.entries.get(id)?.runId !== runId) return undefined;
       this.entries.delete(id);
-      return;
+      return id;
     }
-    if (!this.entries.has(id) && this.entries.size >= this.maxEntries) return;
+    if (!this.entries.has(id) && this.entries.size >= this.maxEntries) return id;
     const fields = execution.memo?.fields ?? {};
     const kept = [STATUS_MEMO, REQUEST_MEMO, PREFLIGHT_MEMO].map((name): Payload | undefined => fields[name]);
     const digest = memoDigest(kept);
     const known = this.entries.get(id);
-    if (known?.digest === digest) {
-      known.atMs = atMs;
-      return;
+    if (known?.digest === digest && known.runId === runId) {
+      known.atMs = known.readAtMs = atMs;
+      return id;
     }
-    this.entries.set(id, { atMs, digest, view: await this.build(kept) });
+    this.entries.set(id, { atMs, readAtMs: atMs, runId, digest, view: await this.build(kept) });
+    return id;
   }
 
   /** The view `Setups.view()` answers for a running setup with this memo, or undefined when it must describe. */
@@ -291,8 +306,9 @@ export function viewCacheOf(temporal: TemporalDeps): ViewCache {
       listRunning: (nextPageToken) => list(`${setups} AND ExecutionStatus = 'Running'`, nextPageToken),
       listUnsettled: (closedSince, nextPageToken) =>
         list(
+          // A running execution matches a CloseTime range by itself in SQL visibility: the status is asked too.
           `${setups} AND ((ExecutionStatus = 'Running' AND ${SyncPhaseKey.name} != '${SETTLED}')` +
-            ` OR CloseTime >= '${closedSince.toISOString()}')`,
+            ` OR (ExecutionStatus != 'Running' AND CloseTime >= '${closedSince.toISOString()}'))`,
           nextPageToken,
         ),
       decode: (payload) => decodeMemoField(client.options.loadedDataConverter, payload),

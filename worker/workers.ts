@@ -143,13 +143,14 @@ function createPreflightWorker(
     ...common,
     taskQueue: preflightTaskQueue(config.temporal.taskQueue),
     workflowBundle,
-    // A preflight lives 15 s at most: a small cache is enough.
+    // A preflight lives 15 s at most, but holds its cache slot while its reads run (local activities): one slot
+    // per preflight under way in this process.
     maxCachedWorkflows: PREFLIGHT_CACHED_WORKFLOWS,
     activities: answers,
   });
 }
 
-const PREFLIGHT_CACHED_WORKFLOWS = 20;
+const PREFLIGHT_CACHED_WORKFLOWS = 100;
 
 /** What a preflight reads, in the lanes that answer a person first: on whichever worker runs its workflow task. */
 function preflightReads(config: WorkerConfig, client: Client, dts: DtsClient, rkvstore: RkvstoreClient) {

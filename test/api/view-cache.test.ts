@@ -18,10 +18,15 @@ interface Run {
   status?: number;
   /** When it closed (status other than 1). */
   closedAt?: number;
+  runId?: string;
+  /** A field of the status other than the phase. */
+  note?: string;
 }
 
 function fakeVisibility(pageSize = 2) {
   const runs = new Map<string, Run>();
+  /** Closed runs of ids that run again (continued as new): listed with the closed ones only. */
+  const closedRuns: Run[] = [];
   let lists = 0;
   let shortLists = 0;
   let shortListed = 0;
@@ -32,11 +37,13 @@ function fakeVisibility(pageSize = 2) {
     const next = from + pageSize < all.length ? new TextEncoder().encode(String(from + pageSize)) : undefined;
     return {
       executions: page.map((run) => ({
-        execution: { workflowId: run.id },
+        execution: { workflowId: run.id, runId: run.runId ?? 'run-1' },
         status: run.status ?? 1,
         memo: {
           fields: {
-            ...(run.noStatus ? {} : { status: payload({ id: run.id, phase: run.phase }) }),
+            ...(run.noStatus
+              ? {}
+              : { status: payload({ id: run.id, phase: run.phase, ...(run.note ? { note: run.note } : {}) }) }),
             ...(run.noRequest
               ? {}
               : { request: payload({ name: run.id, ...(run.canary ? { canary: { intervalSeconds: 5 } } : {}) }) }),
@@ -54,7 +61,7 @@ function fakeVisibility(pageSize = 2) {
   // As the API's query: running and not synchronizing, or closed since.
   const listUnsettled = async (closedSince: Date, token?: Uint8Array): Promise<ListedPage> => {
     if (!token) shortLists += 1;
-    const all = [...runs.values()].filter((r) =>
+    const all = [...runs.values(), ...closedRuns].filter((r) =>
       (r.status ?? 1) === 1 ? r.phase !== 'synchronizing' : (r.closedAt ?? 0) >= closedSince.getTime(),
     );
     const page = pageOf(all, token);
@@ -63,6 +70,7 @@ function fakeVisibility(pageSize = 2) {
   };
   return {
     runs,
+    closedRuns,
     listRunning,
     listUnsettled,
     lists: () => lists,
@@ -227,6 +235,8 @@ describe('GET one view cache', () => {
       ['s2', { id: 's2', phase: 'synchronizing', status: 3, closedAt: Date.now() }],
     ];
     for (const [id, run] of changes) visibility.runs.set(id, run);
+    // The closed first run of a setup that continued as new is not its end.
+    visibility.closedRuns.push({ id: 's3', phase: 'synchronizing', status: 6, closedAt: Date.now(), runId: 'first' });
     const changedAt = Date.now();
     // Right: the new phase, or nothing (described); a closed run is only ever described.
     const right = (id: string, run: Run) => {
@@ -243,10 +253,43 @@ describe('GET one view cache', () => {
     }
     for (const [id] of changes) expect(seen.get(id)! - changedAt, id).toBeLessThanOrEqual(MAX_AGE);
     expect(cache.get('s1')?.phase).toBe('needs-attention');
+    expect(cache.get('s3')?.phase).toBe('synchronizing');
 
     // The next full listing keeps the one that settled again.
     for (let second = 0; second < FULL_EVERY / 1_000; second += 1) await traffic(cache, ['s0'], HOT);
     expect(cache.get('new')?.phase).toBe('synchronizing');
     expect(cache.get('s2')).toBeUndefined();
+  });
+
+  it('never answers a memo read before its own change, though short listings leave the setup out', async () => {
+    const visibility = fakeVisibility(10);
+    visibility.runs.set('s', { id: 's', phase: 'synchronizing', note: 'before' });
+    const cache = new ViewCache({
+      listRunning: visibility.listRunning,
+      listUnsettled: visibility.listUnsettled,
+      decode: async (payload) => defaultPayloadConverter.fromPayload(payload),
+      maxAgeMs: MAX_AGE,
+      hotPerSecond: HOT,
+      fullEveryMs: 5_000,
+    });
+    const hot = async (ms: number) => {
+      for (let t = 0; t < ms; t += 20) {
+        const view = cache.get('s') as { note?: string } | undefined;
+        if (seenAfter && view) expect(view.note).toBe('after');
+        await vi.advanceTimersByTimeAsync(20);
+      }
+    };
+    let seenAfter = false;
+    await hot(1_000);
+    const full = cache.counts.full;
+    while (cache.counts.full === full) await hot(20);
+    // Changed by this process just before the next full listing, which still reads the memo from before: visibility
+    // applies the change 0.9 s later, and the short listings after it do not list a synchronizing setup.
+    await hot(4_700);
+    cache.forget('s');
+    seenAfter = true;
+    setTimeout(() => visibility.runs.set('s', { id: 's', phase: 'synchronizing', note: 'after' }), 900);
+    await hot(8_000);
+    expect((cache.get('s') as { note?: string } | undefined)?.note).toBe('after');
   });
 });

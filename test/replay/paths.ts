@@ -80,6 +80,12 @@ export const PATCHED_PATHS = [
   'auto-renewed',
 ];
 
+/**
+ * Recorded by code that a later patch replaced: replayed, never recorded again (today's code would record the
+ * later path under their names).
+ */
+export const FROZEN_PATHS = ['preflight-pair-reads', 'preflight-own-queue'];
+
 export const REQUIRED_HISTORY_FILES = [...BASELINE_PATHS, ...PATCHED_PATHS].map((p) => `${p}.json`).sort();
 
 /** The workflow id the recorded preflight ran under (a preflight's commands name no id derived from it). */
