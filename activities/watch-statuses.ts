@@ -12,7 +12,7 @@ import type { CheckpointBoard, StatusBoard } from './dts/status-list';
 import type { InstanceClaims } from './instance-claims';
 import { dtsStatusSignal } from '../core/messages';
 import { unclaimedInstancesSignal, type UnclaimedInstance, type WatchInput } from '../core/watcher';
-import { DtsJobIdKey, SyncPhaseKey } from '../core/search-attributes';
+import { DtsJobIdKey, STATUS_MEMO, SyncPhaseKey, SyncRegionKey } from '../core/search-attributes';
 import { normalizeDtsStatus } from '../core/normalize-dts';
 import type { Direction, DtsApi, DtsDirectionStatus, SetupPhase } from '../core/types';
 import { SETUPS_PAGE_SIZE, setupsQuery } from '../core/visibility';
@@ -290,7 +290,7 @@ interface WatchGroup {
 }
 
 class RegionCache {
-  private readonly byRun = new Map<string, { region: string; api: DtsApi | undefined }>();
+  private readonly byRun = new Map<string, RunRegion>();
 
   constructor(
     private readonly client: Client,
@@ -313,8 +313,10 @@ class RegionCache {
       slice.forEach(([jobId], k) => {
         const found = regions[k];
         if (!found) return;
-        const key = `${found.api ?? ''}|${found.region}`;
-        const group = groups.get(key) ?? { regionId: found.region, api: found.api, jobIds: [] };
+        // The legacy family named or not (runs started before the choice name none): one group per region.
+        const api = found.api === 'dtsjob' ? found.api : undefined;
+        const key = `${api ?? ''}|${found.region}`;
+        const group = groups.get(key) ?? { regionId: found.region, api, jobIds: [] };
         group.jobIds.push(jobId);
         groups.set(key, group);
       });
@@ -331,10 +333,13 @@ class RegionCache {
     for (const key of this.byRun.keys()) if (!live.has(key)) this.byRun.delete(key);
   }
 
-  private async regionOf(setup: WatchedSetup): Promise<{ region: string; api: DtsApi | undefined } | undefined> {
+  private async regionOf(setup: WatchedSetup): Promise<RunRegion | undefined> {
     const key = runKey(setup);
-    const known = this.byRun.get(key);
-    if (known) return known;
+    const known = this.byRun.get(key) ?? setup.listed;
+    if (known) {
+      this.byRun.set(key, known);
+      return known;
+    }
     const history = await this.client.workflowService.getWorkflowExecutionHistory({
       namespace: this.namespace,
       execution: { workflowId: setup.workflowId, runId: setup.runId },
@@ -534,6 +539,13 @@ interface WatchedSetup {
   workflowId: string;
   runId: string;
   phase: string;
+  /** Its region and family as the listing names them (search attribute, status memo): no history to read. */
+  listed?: RunRegion;
+}
+
+interface RunRegion {
+  region: string;
+  api: DtsApi | undefined;
 }
 
 /**
@@ -582,6 +594,16 @@ class WatchList {
   }
 }
 
+/**
+ * The region the API set at start (SyncRegion) and the family the run writes to its status memo: both where the
+ * listing already reads, so a restarted watcher reads no history for them. Runs without either are read as before.
+ */
+function listedRegion(region: string | undefined, status: unknown): RunRegion | undefined {
+  const api = (status as { dtsApi?: unknown } | null | undefined)?.dtsApi;
+  if (!region || (api !== 'dtsjob' && api !== 'synchronizationjob')) return undefined;
+  return { region, api };
+}
+
 async function listSetups(
   client: Client,
   input: WatchInput,
@@ -594,10 +616,12 @@ async function listSetups(
   for await (const execution of client.workflow.list({ query, pageSize: SETUPS_PAGE_SIZE })) {
     const jobId = execution.typedSearchAttributes.get(DtsJobIdKey);
     if (jobId) {
+      const listed = listedRegion(execution.typedSearchAttributes.get(SyncRegionKey), execution.memo?.[STATUS_MEMO]);
       setups.set(jobId, {
         workflowId: execution.workflowId,
         runId: execution.runId,
         phase: execution.typedSearchAttributes.get(SyncPhaseKey) ?? '',
+        ...(listed ? { listed } : {}),
       });
     }
   }

@@ -5,7 +5,7 @@ import { defaultPayloadConverter, toPayloads, TypedSearchAttributes } from '@tem
 import type { DtsClient } from '../../activities/dts/client';
 import type { InstanceClaims } from '../../activities/instance-claims';
 import { roundPauseMs, watchDtsStatuses, type WatchProgress } from '../../activities/watch-statuses';
-import { DtsJobIdKey, SyncPhaseKey } from '../../core/search-attributes';
+import { DtsJobIdKey, SyncPhaseKey, SyncRegionKey } from '../../core/search-attributes';
 import type { WatchInput } from '../../core/watcher';
 import { watcherProblem } from '../../worker/health';
 
@@ -24,21 +24,25 @@ function fakes(
   phases = ['waiting-forward'],
   settledListingMs = 0,
   dtsCalls: { action: string; atMs: number }[] = [],
-  setups = SETUPS,
+  setups: { workflowId: string; jobId: string; region?: string; api?: string }[] = SETUPS,
+  historyReads = { count: 0 },
 ) {
   const client = {
     workflowService: {
-      getWorkflowExecutionHistory: async () => ({
-        history: {
-          events: [
-            {
-              workflowExecutionStartedEventAttributes: {
-                input: { payloads: toPayloads(defaultPayloadConverter, { request: { region: 'cn-hangzhou' } }) },
+      getWorkflowExecutionHistory: async () => {
+        historyReads.count += 1;
+        return {
+          history: {
+            events: [
+              {
+                workflowExecutionStartedEventAttributes: {
+                  input: { payloads: toPayloads(defaultPayloadConverter, { request: { region: 'cn-hangzhou' } }) },
+                },
               },
-            },
-          ],
-        },
-      }),
+            ],
+          },
+        };
+      },
     },
     workflow: {
       options: { loadedDataConverter: converter },
@@ -55,7 +59,9 @@ function fakes(
             typedSearchAttributes: new TypedSearchAttributes([
               { key: DtsJobIdKey, value: s.jobId },
               { key: SyncPhaseKey, value: phase },
+              ...(s.region ? [{ key: SyncRegionKey, value: s.region }] : []),
             ]),
+            ...(s.api ? { memo: { status: { dtsApi: s.api } } } : {}),
           };
         }
       },
@@ -137,6 +143,27 @@ describe('status watcher heartbeats and resume', () => {
       [20, 45],
       [40, 45],
     ]);
+  });
+
+  it('reads no history for setups whose region and family the listing names', async () => {
+    const named = SETUPS.map((s) => ({ ...s, region: 'cn-hangzhou', api: 'synchronizationjob' }));
+    const historyReads = { count: 0 };
+    const signals: string[] = [];
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    env.on('heartbeat', (d: WatchProgress) => d.step === 'sleeping' && env.cancel());
+    const input = { taskQueue: 'q', namespace: 'default', intervalMs: 5_000, minIntervalMs: 1_000, batchSize: 50 };
+    const deps = fakes(signals, {}, undefined, 0, [], named, historyReads);
+    await env.run(watchDtsStatuses, deps, input).catch(() => undefined);
+    expect(historyReads.count).toBe(0);
+    // Read and signalled as those whose region comes from their history.
+    expect(signals.sort()).toEqual(SETUPS.map((s) => `${s.workflowId} Forward synchronizing`));
+
+    // Without them, each run's history is read once.
+    const fallback = { count: 0 };
+    const env2 = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    env2.on('heartbeat', (d: WatchProgress) => d.step === 'sleeping' && env2.cancel());
+    await env2.run(watchDtsStatuses, fakes([], {}, undefined, 0, [], SETUPS, fallback), input).catch(() => undefined);
+    expect(fallback.count).toBe(SETUPS.length);
   });
 
   it('a retry resumes from the heartbeat details: only what the first copy had not signalled goes out', async () => {
