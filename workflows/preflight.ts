@@ -43,9 +43,18 @@ export const PREFLIGHT_OWN_QUEUE_PATCH = 'preflight-own-queue-v1';
  */
 export const PREFLIGHT_LOCAL_READS_PATCH = 'preflight-local-reads-v1';
 
-/** DTS reads on the DTS task queue, R-KVStore reads on theirs (each rate-limited), then the pure rules. */
+/** The reads (in-process since patch preflight-local-reads-v1, else on their task queues), then the pure rules. */
 export async function preflight(input: PreflightInput): Promise<PreflightReport> {
-  if (patched(PREFLIGHT_LOCAL_READS_PATCH)) return readAndEvaluate(input, proxyLocalActivities(ANSWER_LOCAL_CALL));
+  if (patched(PREFLIGHT_LOCAL_READS_PATCH)) {
+    const local = proxyLocalActivities<PreflightActivities>(ANSWER_LOCAL_CALL);
+    return readAndEvaluate(input, {
+      instances: () => local,
+      dts: local,
+      own: local,
+      sourceAttributeOnly: true,
+      byPair: true,
+    });
+  }
   const ownQueue = patched(PREFLIGHT_OWN_QUEUE_PATCH);
   // Before the patch the workflow ran on the setups' queue only.
   const setups = ownQueue ? setupsTaskQueue(workflowInfo().taskQueue) : workflowInfo().taskQueue;
@@ -57,63 +66,55 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     ...ANSWER_CALL,
     taskQueue: rkvstoreTaskQueue(setups),
   });
+  const pairReads = patched(PREFLIGHT_PAIR_READS_PATCH);
+  return readAndEvaluate(input, {
+    // Asked as the first instance is read, as it always was: the order of a run's commands is its history.
+    instances: () => (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads),
+    dts: reads,
+    own: ownQueue ? reads : pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads,
+    sourceAttributeOnly: ownQueue,
+    byPair: pairReads,
+  });
+}
+
+/** Where each read runs, and how much it reads: what the patches changed. */
+interface Lanes {
+  instances: () => PreflightActivities;
+  dts: PreflightActivities;
+  own: PreflightActivities;
+  /** Only the destination's eviction policy and direct connection are checked: a source costs one read. */
+  sourceAttributeOnly: boolean;
+  /** DTS's jobs read by the pair's instances when both are cloud instances, not every job of the region. */
+  byPair: boolean;
+}
+
+/** The four reads together, then the pure rules. */
+async function readAndEvaluate(input: PreflightInput, lanes: Lanes): Promise<PreflightReport> {
   const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
   const describe = async (e: PreflightInput['source'], side: 'source' | 'destination') => {
     if (!cloud(e)) return undefined;
-    return (patched(PREFLIGHT_RKVSTORE_QUEUE_PATCH) ? rkvstoreReads : reads)
+    return lanes
+      .instances()
       .preflightDescribeInstance({
         instanceId: e.instanceId as string,
         regionId: e.region,
-        // Only the destination's eviction policy and direct connection are checked: a source costs one read.
-        ...(ownQueue && side === 'source' ? { attributeOnly: true } : {}),
+        ...(lanes.sourceAttributeOnly && side === 'source' ? { attributeOnly: true } : {}),
       })
       .catch((err): PreflightFacts['source'] => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'));
   };
   const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
-  const pairReads = patched(PREFLIGHT_PAIR_READS_PATCH);
-  const own = ownQueue ? reads : pairReads ? proxyActivities<PreflightActivities>({ ...ANSWER_CALL }) : reads;
   const [source, destination, dtsDirections, ownDirections] = await Promise.all([
     describe(input.source, 'source'),
     describe(input.destination, 'destination'),
-    reads
+    lanes.dts
       .preflightListDtsDirections({
         ...(input.api ? { api: input.api } : {}),
         regionIds: [input.region, input.source.region, input.destination.region],
         instanceIds: ids,
-        ...(pairReads && cloud(input.source) && cloud(input.destination) ? { byInstance: true } : {}),
+        ...(lanes.byPair && cloud(input.source) && cloud(input.destination) ? { byInstance: true } : {}),
       })
       .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
-    own.preflightListOwnDirections({ instanceIds: ids }),
-  ]);
-  return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });
-}
-
-/** The same reads as since patch preflight-own-queue-v1 (the source's attribute only, DTS by the pair), in-process. */
-async function readAndEvaluate(input: PreflightInput, reads: PreflightActivities): Promise<PreflightReport> {
-  const cloud = (e: PreflightInput['source']) => (e.kind === 'enterprise' || e.kind === 'community') && e.instanceId;
-  const describe = async (e: PreflightInput['source'], side: 'source' | 'destination') =>
-    cloud(e)
-      ? reads
-          .preflightDescribeInstance({
-            instanceId: e.instanceId as string,
-            regionId: e.region,
-            ...(side === 'source' ? { attributeOnly: true } : {}),
-          })
-          .catch((err): PreflightFacts['source'] => failed(err, 'R-KVStore', 'DescribeInstanceAttribute'))
-      : undefined;
-  const ids = [input.source, input.destination].map((e) => e.instanceId ?? `${e.ip}:${e.port}`);
-  const [source, destination, dtsDirections, ownDirections] = await Promise.all([
-    describe(input.source, 'source'),
-    describe(input.destination, 'destination'),
-    reads
-      .preflightListDtsDirections({
-        ...(input.api ? { api: input.api } : {}),
-        regionIds: [input.region, input.source.region, input.destination.region],
-        instanceIds: ids,
-        ...(cloud(input.source) && cloud(input.destination) ? { byInstance: true } : {}),
-      })
-      .catch((err) => failed(err, 'DTS', input.api === 'dtsjob' ? 'DescribeDtsJobs' : 'DescribeSynchronizationJobs')),
-    reads.preflightListOwnDirections({ instanceIds: ids }),
+    lanes.own.preflightListOwnDirections({ instanceIds: ids }),
   ]);
   return evaluatePreflight(input, { source, destination, dtsDirections, ownDirections });
 }
