@@ -34,7 +34,7 @@ const PREFLIGHT_MEMO = 'preflightWarnings';
 const RUNNING = 1;
 /** The phase the short listing leaves out: a setup it does not list is still in it (or has ended, and is listed). */
 const SETTLED: SetupView['phase'] = 'synchronizing';
-/** Runs closed this long before the previous listing are listed again: visibility applies a close with some lag. */
+/** Runs closed this long before the last full listing are listed too: visibility applies a close with some lag. */
 const CLOSED_MARGIN_MS = 10_000;
 
 type ListedExecution = NonNullable<
@@ -161,7 +161,7 @@ export class ViewCache {
   }
 
   /**
-   * The setups not synchronizing, and the ones closed since the previous listing. A kept setup not listed is still
+   * The setups not synchronizing, and the ones closed since the last full listing. A kept setup not listed is still
    * synchronizing: its phase is as fresh as this listing. One that was in another phase and is not listed moved
    * on (or ended): its next GET describes, until a listing shows it again.
    */
