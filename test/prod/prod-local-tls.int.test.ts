@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, loadTemporalConfig } from '../../common/temporal-config';
 import { startTopology, type Topology } from '../../scripts/prod-local/topology';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from '../../emulator/options';
-import { freeLowPort, freePort } from '../support/ports';
+import { freeLowPort } from '../support/ports';
 import { syncRequest } from '../support/requests';
 import { eventually } from '../support/stack';
 
@@ -26,19 +26,19 @@ describe.runIf(process.env.PROD_LOCAL === '1')('prod-local with mTLS on the Temp
       dataDir,
       tls: true,
       ports: {
-        postgres: await freePort(),
-        frontend: await freePort(),
-        frontendHttp: await freePort(),
+        postgres: await freeLowPort(),
+        frontend: await freeLowPort(),
+        frontendHttp: await freeLowPort(),
         frontendMembership: await freeLowPort(),
-        history: await freePort(),
+        history: await freeLowPort(),
         historyMembership: await freeLowPort(),
-        matching: await freePort(),
+        matching: await freeLowPort(),
         matchingMembership: await freeLowPort(),
-        temporalWorker: await freePort(),
+        temporalWorker: await freeLowPort(),
         temporalWorkerMembership: await freeLowPort(),
-        emulator: await freePort(),
-        apis: [await freePort()],
-        workerMetrics: [await freePort()],
+        emulator: await freeLowPort(),
+        apis: [await freeLowPort()],
+        workerMetrics: [await freeLowPort()],
       },
       log: () => {},
       vars: { EMULATOR_TIME_SCALE: '0.1', DTS_STATUS_WATCH_INTERVAL_MS: '1000', LOG_LEVEL: 'warn' },

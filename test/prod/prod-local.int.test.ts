@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakInWindow, peakPerSecond } from '../../bench/calls';
 import { findPostgres } from '../../scripts/prod-local/postgres';
 import { startTopology, type Topology, type TopologyPorts } from '../../scripts/prod-local/topology';
-import { freeLowPort, freePort } from '../support/ports';
+import { freeLowPort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
 import { statusWatcherId } from '../../core/watcher';
 import { RKVSTORE_VERSION } from '../../emulator/rkvstore/operations';
@@ -55,20 +55,19 @@ describe.runIf(process.env.PROD_LOCAL === '1')('the production topology on one m
     writeFileSync(instancesFile, JSON.stringify(instances));
     // Free ports only (others run tests and `npm start` on this machine).
     const ports: TopologyPorts = {
-      postgres: await freePort(),
-      frontend: await freePort(),
-      frontendHttp: await freePort(),
-      // Temporal's SQL schema keeps membership ports in a smallint: below the ephemeral range.
+      postgres: await freeLowPort(),
+      frontend: await freeLowPort(),
+      frontendHttp: await freeLowPort(),
       frontendMembership: await freeLowPort(),
-      history: await freePort(),
+      history: await freeLowPort(),
       historyMembership: await freeLowPort(),
-      matching: await freePort(),
+      matching: await freeLowPort(),
       matchingMembership: await freeLowPort(),
-      temporalWorker: await freePort(),
+      temporalWorker: await freeLowPort(),
       temporalWorkerMembership: await freeLowPort(),
-      emulator: await freePort(),
-      apis: [await freePort(), await freePort()],
-      workerMetrics: [await freePort(), await freePort()],
+      emulator: await freeLowPort(),
+      apis: [await freeLowPort(), await freeLowPort()],
+      workerMetrics: [await freeLowPort(), await freeLowPort()],
     };
     const started = Date.now();
     topology = await startTopology({

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_CONVERTER_PATH } from '../../common/codec';
 import { startTopology, type Topology, type TopologyPorts } from '../../scripts/prod-local/topology';
 import { WORKER_SHUTDOWN_GRACE_MS } from '../../worker/config';
-import { freeLowPort, freePort } from '../support/ports';
+import { freeLowPort } from '../support/ports';
 import { syncRequest, type EmulatorJob } from '../support/requests';
 import { eventually } from '../support/stack';
 
@@ -132,19 +132,19 @@ describe.runIf(process.env.PROD_LOCAL === '1')('a rolling upgrade to a patched b
     const instancesFile = join(dataDir, 'instances.json');
     writeFileSync(instancesFile, JSON.stringify(instances));
     const ports: TopologyPorts = {
-      postgres: await freePort(),
-      frontend: await freePort(),
-      frontendHttp: await freePort(),
+      postgres: await freeLowPort(),
+      frontend: await freeLowPort(),
+      frontendHttp: await freeLowPort(),
       frontendMembership: await freeLowPort(),
-      history: await freePort(),
+      history: await freeLowPort(),
       historyMembership: await freeLowPort(),
-      matching: await freePort(),
+      matching: await freeLowPort(),
       matchingMembership: await freeLowPort(),
-      temporalWorker: await freePort(),
+      temporalWorker: await freeLowPort(),
       temporalWorkerMembership: await freeLowPort(),
-      emulator: await freePort(),
-      apis: [await freePort(), await freePort()],
-      workerMetrics: [await freePort(), await freePort()],
+      emulator: await freeLowPort(),
+      apis: [await freeLowPort(), await freeLowPort()],
+      workerMetrics: [await freeLowPort(), await freeLowPort()],
     };
     const startedTopology = Date.now();
     topology = await startTopology({

@@ -12,15 +12,25 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A free port below the ephemeral range (Temporal's SQL schema keeps membership ports in a smallint). */
+/** Ports this process handed out: a random pick never repeats one not yet bound. */
+const handedOut = new Set<number>();
+
+/**
+ * A free port below the ephemeral range: no outgoing connection (a server's own, to PostgreSQL) can take it between
+ * the pick and the bind, and Temporal's SQL schema keeps membership ports in a smallint.
+ */
 export async function freeLowPort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (handedOut.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const server = createServer();
       server.once('error', () => resolve(false));
       server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    if (free) return port;
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
